@@ -1,0 +1,1 @@
+"""Thin Typer commands over the cores. Heavy libraries are imported inside commands."""
