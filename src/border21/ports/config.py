@@ -1,0 +1,319 @@
+"""Port scenarios: TOML files validated into frozen config objects.
+
+A scenario describes one land port of entry: its traffic streams, its primary
+lanes grouped by program, its secondary-inspection areas and the staffing
+schedule of each. Numeric keys carry their unit in the name
+(``crossings_per_day``, ``mean_seconds``).
+
+>>> scenario = PortScenario.model_validate({
+...     "port": {"name": "Toy"},
+...     "streams": {"cars": {"kind": "personal_vehicle", "crossings_per_day": 2400,
+...                          "primary_service": {"mean_seconds": 30}}},
+...     "lanes": {"general": {"streams": ["cars"], "lanes": 2}},
+... })
+>>> scenario.lanes["general"].booths
+2
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from border21.errors import InputError
+
+StreamKind = Literal["personal_vehicle", "pedestrian", "truck", "bus"]
+Direction = Literal["northbound", "southbound"]
+Program = Literal["general", "ready", "sentri", "fast"]
+Distribution = Literal["deterministic", "exponential", "lognormal", "gamma"]
+
+PROGRAMS: tuple[str, ...] = ("general", "ready", "sentri", "fast")
+DISTRIBUTIONS: tuple[str, ...] = ("deterministic", "exponential", "lognormal", "gamma")
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+
+class ServiceTime(_Frozen):
+    """A service-time distribution given by its mean and coefficient of variation.
+
+    ``cv`` is ignored for ``deterministic`` (0) and ``exponential`` (1).
+    ``mean_seconds_by_program`` overrides the mean for crossings enrolled in a
+    program (Ready Lane documents and SENTRI vetting make primary faster).
+    """
+
+    distribution: Distribution = "exponential"
+    mean_seconds: Positive
+    cv: NonNegative = 1.0
+    mean_seconds_by_program: dict[Program, Positive] = Field(default_factory=dict)
+
+    @property
+    def effective_cv(self) -> float:
+        if self.distribution == "deterministic":
+            return 0.0
+        if self.distribution == "exponential":
+            return 1.0
+        return self.cv
+
+    def mean_for(self, program: str) -> float:
+        return self.mean_seconds_by_program.get(program, self.mean_seconds)  # type: ignore[call-overload,no-any-return]
+
+    @model_validator(mode="after")
+    def _check_cv(self) -> ServiceTime:
+        if self.distribution in ("lognormal", "gamma") and self.cv <= 0:
+            raise ValueError(f"cv must be > 0 for a {self.distribution} distribution")
+        return self
+
+
+class Stream(_Frozen):
+    """One traffic stream: a kind of traveller in one direction."""
+
+    kind: StreamKind
+    direction: Direction = "northbound"
+    crossings_per_day: NonNegative
+    hour_of_day_shape: list[NonNegative] = Field(
+        default_factory=lambda: [1.0] * 24, min_length=24, max_length=24
+    )
+    weekday_shape: list[NonNegative] = Field(
+        default_factory=lambda: [1.0] * 7, min_length=7, max_length=7
+    )
+    program_shares: dict[Program, Probability] = Field(default_factory=lambda: {"general": 1.0})
+    primary_service: ServiceTime
+    referral_probability: Probability = 0.0
+    referral_probability_by_program: dict[Program, Probability] = Field(default_factory=dict)
+    secondary: str | None = None
+    carrier_probability: Probability = 0.0
+    primary_detection_probability: Probability = 0.0
+    secondary_detection_probability: Probability = 0.0
+
+    @model_validator(mode="after")
+    def _check_shapes(self) -> Stream:
+        if sum(self.hour_of_day_shape) <= 0:
+            raise ValueError("hour_of_day_shape must have a positive sum")
+        if sum(self.weekday_shape) <= 0:
+            raise ValueError("weekday_shape must have a positive sum")
+        total = sum(self.program_shares.values())
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"program_shares must sum to 1, got {total:g}")
+        return self
+
+    def referral_for(self, program: str) -> float:
+        return self.referral_probability_by_program.get(program, self.referral_probability)  # type: ignore[call-overload,no-any-return]
+
+
+class LaneGroup(_Frozen):
+    """Identical primary lanes of one program.
+
+    ``booths_per_lane = 2`` models stacked booths (two vehicles served at once
+    in one lane). ``open_booths_by_hour`` is the staffing schedule: how many of
+    the group's booths are open in each hour of the day. Booths open lane by
+    lane first, then the stacked second booths.
+    """
+
+    program: Program = "general"
+    streams: list[str] = Field(min_length=1)
+    accepts: list[Program] | None = None
+    lanes: Annotated[int, Field(ge=1)]
+    booths_per_lane: Annotated[int, Field(ge=1, le=4)] = 1
+    open_booths_by_hour: list[Annotated[int, Field(ge=0)]] | None = Field(
+        default=None, min_length=24, max_length=24
+    )
+
+    @property
+    def booths(self) -> int:
+        return self.lanes * self.booths_per_lane
+
+    @property
+    def accepted_programs(self) -> list[str]:
+        return list(self.accepts) if self.accepts is not None else [self.program]
+
+    def open_booths(self) -> list[int]:
+        if self.open_booths_by_hour is None:
+            return [self.booths] * 24
+        return list(self.open_booths_by_hour)
+
+    @model_validator(mode="after")
+    def _check_schedule(self) -> LaneGroup:
+        if self.open_booths_by_hour is not None:
+            for hour, n in enumerate(self.open_booths_by_hour):
+                if n > self.booths:
+                    raise ValueError(
+                        f"open_booths_by_hour[{hour}] = {n} exceeds the group's "
+                        f"{self.booths} booths"
+                    )
+        return self
+
+
+class SecondaryArea(_Frozen):
+    """Secondary-inspection bays shared by the streams that refer to them."""
+
+    bays: Annotated[int, Field(ge=1)]
+    open_bays_by_hour: list[Annotated[int, Field(ge=0)]] | None = Field(
+        default=None, min_length=24, max_length=24
+    )
+    service: ServiceTime
+
+    def open_bays(self) -> list[int]:
+        if self.open_bays_by_hour is None:
+            return [self.bays] * 24
+        return list(self.open_bays_by_hour)
+
+    @model_validator(mode="after")
+    def _check_schedule(self) -> SecondaryArea:
+        if self.open_bays_by_hour is not None and max(self.open_bays_by_hour) > self.bays:
+            raise ValueError(f"open_bays_by_hour exceeds the area's {self.bays} bays")
+        return self
+
+
+class PortInfo(_Frozen):
+    name: str
+    port_code: str | None = None
+    description: str = ""
+    start_weekday: Annotated[int, Field(ge=0, le=6)] = 0  # 0 = Monday
+
+
+class PortScenario(_Frozen):
+    """A whole port: streams, primary lane groups and secondary areas."""
+
+    port: PortInfo
+    streams: dict[str, Stream] = Field(min_length=1)
+    lanes: dict[str, LaneGroup] = Field(min_length=1)
+    secondary: dict[str, SecondaryArea] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> PortScenario:
+        for gname, group in self.lanes.items():
+            for s in group.streams:
+                if s not in self.streams:
+                    raise ValueError(f"lanes.{gname}.streams names unknown stream {s!r}")
+        for sname, stream in self.streams.items():
+            if stream.secondary is not None and stream.secondary not in self.secondary:
+                raise ValueError(
+                    f"streams.{sname}.secondary names unknown area {stream.secondary!r}"
+                )
+            refers = stream.referral_probability > 0 or stream.primary_detection_probability > 0
+            if refers and stream.secondary is None and stream.crossings_per_day > 0:
+                raise ValueError(f"streams.{sname} refers to secondary but names no area")
+            for program, share in stream.program_shares.items():
+                if share > 0 and not self.eligible_groups(sname, program):
+                    raise ValueError(
+                        f"streams.{sname}: no lane group serves program {program!r}"
+                    )
+        return self
+
+    def eligible_groups(self, stream: str, program: str) -> list[str]:
+        """Lane groups a crossing of this stream and program may join."""
+        return [
+            g
+            for g, group in self.lanes.items()
+            if stream in group.streams and program in group.accepted_programs
+        ]
+
+
+# ----------------------------------------------------------------- loading
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in loc if not str(p).startswith("function-after")]
+    return ".".join(parts)
+
+
+def _lookup(data: Any, loc: tuple[int | str, ...]) -> Any:
+    node = data
+    for key in loc:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def validate_scenario(data: Mapping[str, Any]) -> PortScenario:
+    """Validate a scenario mapping, raising :class:`InputError` on the first problem."""
+    try:
+        return PortScenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        field = _format_loc(loc)
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            raise InputError(field, err.get("input"), "unknown key") from None
+        if err["type"] == "missing":
+            raise InputError(field, None, "required key is missing") from None
+        value = err.get("input", _lookup(data, loc))
+        if isinstance(value, Mapping):
+            value = "{...}"
+        raise InputError(field or "scenario", value, msg) from None
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Parse ``key.path=value`` where value is a TOML literal (or a bare string).
+
+    >>> parse_override("streams.cars.referral_probability=0.05")
+    (['streams', 'cars', 'referral_probability'], 0.05)
+    """
+    if "=" not in text:
+        raise InputError("--set", text, "expected key=value")
+    key, raw = text.split("=", 1)
+    path = [p for p in key.strip().split(".") if p]
+    if not path:
+        raise InputError("--set", text, "empty key")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return path, value
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Return a copy of ``data`` with each ``key.path=value`` override applied."""
+    import copy
+
+    out = copy.deepcopy(data)
+    for text in overrides:
+        path, value = parse_override(text)
+        node: Any = out
+        for i, part in enumerate(path[:-1]):
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise InputError(".".join(path[: i + 1]), part, "no such list index")
+                node = node[int(part)]
+                continue
+            if not isinstance(node, dict):
+                raise InputError(".".join(path[: i + 1]), node, "is not a table")
+            node = node.setdefault(part, {})
+        last = path[-1]
+        if isinstance(node, list):
+            if not last.isdigit() or int(last) >= len(node):
+                raise InputError(".".join(path), last, "no such list index")
+            node[int(last)] = value
+        elif isinstance(node, dict):
+            node[last] = value
+        else:
+            raise InputError(".".join(path[:-1]), node, "is not a table")
+    return out
+
+
+def read_scenario_file(path: Path) -> dict[str, Any]:
+    """Read a TOML scenario file into a plain mapping (no validation)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("scenario", str(path), "file not found") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise InputError("scenario", str(path), f"cannot read: {exc}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError("scenario", str(path), f"invalid TOML: {exc}") from None

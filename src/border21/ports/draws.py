@@ -1,0 +1,200 @@
+"""Random draws for one simulated run, made up front with NumPy.
+
+Everything random about a run (arrival times, programs, service times, tie
+breaks, referral, carriers, detection) is drawn here from one
+``numpy.random.Generator``; the kernels then only queue. Keeping the draws
+apart lets a targeting policy replace the referral flags, and lets the tests
+feed the very same draws to a pure-Python reference simulator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from border21.ports.config import PortScenario, ServiceTime
+from border21.ports.layout import PortLayout
+
+HOUR = 3600.0
+
+
+def hourly_rates(
+    crossings_per_day: float,
+    hour_shape: list[float],
+    weekday_shape: list[float],
+    days: int,
+    start_weekday: int = 0,
+) -> np.ndarray:
+    """Arrival rate per second for every hour of the horizon.
+
+    The weekday shape is normalised to mean 1 (so ``crossings_per_day`` is the
+    average day of the week) and the hour shape to sum 1.
+
+    >>> hourly_rates(2400, [1.0] * 24, [1.0] * 7, days=1)[:2] * 3600
+    array([100., 100.])
+    """
+    hours = np.asarray(hour_shape, float) / float(np.sum(hour_shape))
+    week = np.asarray(weekday_shape, float) / float(np.mean(weekday_shape))
+    day_of_week = (start_weekday + np.arange(days)) % 7
+    per_hour = crossings_per_day * week[day_of_week][:, None] * hours[None, :]
+    return np.asarray(per_hour.ravel() / HOUR)
+
+
+def poisson_arrivals(rate_per_second: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Sorted arrival times of a Poisson process, piecewise constant per hour.
+
+    Time rescaling: a unit-rate process on the cumulative intensity, mapped back
+    through its piecewise-linear inverse. Exact, and sorted without a sort.
+    """
+    per_hour = rate_per_second * HOUR
+    cum = np.concatenate(([0.0], np.cumsum(per_hour)))
+    total = float(cum[-1])
+    if total <= 0:
+        return np.empty(0)
+    chunk = int(total + 6.0 * np.sqrt(total) + 16)
+    points = np.cumsum(rng.standard_exponential(chunk))
+    while points[-1] <= total:
+        more = np.cumsum(rng.standard_exponential(chunk)) + points[-1]
+        points = np.concatenate((points, more))
+    points = points[: np.searchsorted(points, total, side="right")]
+    k = np.searchsorted(cum, points, side="right") - 1
+    k = np.minimum(k, per_hour.shape[0] - 1)
+    return np.asarray((k + (points - cum[k]) / per_hour[k]) * HOUR)
+
+
+def unit_variates(service: ServiceTime, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` draws with mean 1 and the distribution's coefficient of variation."""
+    cv = service.effective_cv
+    if service.distribution == "deterministic" or n == 0:
+        return np.ones(n)
+    if service.distribution == "exponential":
+        return rng.standard_exponential(n)
+    if service.distribution == "lognormal":
+        sigma2 = float(np.log1p(cv * cv))
+        return np.asarray(rng.lognormal(-sigma2 / 2.0, np.sqrt(sigma2), n))
+    shape = 1.0 / (cv * cv)
+    return np.asarray(rng.gamma(shape, 1.0 / shape, n))
+
+
+@dataclass(frozen=True, slots=True)
+class CrossingDraws:
+    """Everything random about one run, one row per crossing, sorted by arrival.
+
+    ``referred`` and ``carrier`` are the scenario's own draws (random referral
+    at the stream's rate plus officers' suspicion of carriers at primary); a
+    caller may replace them, see :meth:`with_flags`.
+    """
+
+    arrival: np.ndarray
+    stream: np.ndarray
+    cls: np.ndarray
+    primary_seconds: np.ndarray
+    tie_u: np.ndarray
+    secondary_seconds: np.ndarray
+    carrier: np.ndarray
+    suspected: np.ndarray
+    random_referral: np.ndarray
+    found_u: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.arrival.shape[0])
+
+    @property
+    def referred(self) -> np.ndarray:
+        return np.asarray(self.random_referral | self.suspected)
+
+    def with_flags(
+        self, *, referred: np.ndarray | None = None, carrier: np.ndarray | None = None
+    ) -> CrossingDraws:
+        """A copy whose referral decisions (and optionally carriers) come from the caller.
+
+        With ``referred`` given, the caller's policy replaces both random referral
+        and officers' suspicion at primary.
+        """
+        from dataclasses import replace
+
+        n = len(self)
+        out = self
+        if carrier is not None:
+            carrier = _flag_array(carrier, n, "carrier")
+            out = replace(out, carrier=carrier, suspected=out.suspected & carrier)
+        if referred is not None:
+            referred = _flag_array(referred, n, "referred")
+            out = replace(out, random_referral=referred, suspected=np.zeros(n, np.bool_))
+        return out
+
+
+def _flag_array(flags: np.ndarray, n: int, name: str) -> np.ndarray:
+    from border21.errors import InputError
+
+    arr = np.asarray(flags)
+    if arr.shape != (n,):
+        raise InputError(name, f"shape {arr.shape}", f"expected one flag per crossing ({n})")
+    return arr.astype(np.bool_)
+
+
+def draw_crossings(
+    scenario: PortScenario, layout: PortLayout, days: int, rng: np.random.Generator
+) -> CrossingDraws:
+    """Draw every crossing of ``days`` days, merged across streams in arrival order."""
+    parts: list[tuple[np.ndarray, ...]] = []
+    for s, stream in enumerate(scenario.streams.values()):
+        rates = hourly_rates(
+            stream.crossings_per_day,
+            stream.hour_of_day_shape,
+            stream.weekday_shape,
+            days,
+            scenario.port.start_weekday,
+        )
+        arrival = poisson_arrivals(rates, rng)
+        n = arrival.shape[0]
+        classes = np.flatnonzero(layout.class_stream == s)
+        programs = [layout.class_program[c] for c in classes]
+        shares = np.array([stream.program_shares[p] for p in programs])  # type: ignore[index]
+        if len(classes) == 1:
+            pick = np.zeros(n, np.int64)
+        else:
+            pick = np.searchsorted(np.cumsum(shares / shares.sum()), rng.random(n), side="right")
+            pick = np.minimum(pick, len(classes) - 1)
+        cls = classes[pick]
+        means = np.array([stream.primary_service.mean_for(p) for p in programs])
+        primary = unit_variates(stream.primary_service, n, rng) * means[pick]
+        ref_p = np.array([stream.referral_for(p) for p in programs])[pick]
+        random_referral = rng.random(n) < ref_p if np.any(ref_p > 0) else np.zeros(n, np.bool_)
+        carrier = (
+            rng.random(n) < stream.carrier_probability
+            if stream.carrier_probability > 0
+            else np.zeros(n, np.bool_)
+        )
+        suspected = carrier & (rng.random(n) < stream.primary_detection_probability)
+        found_u = rng.random(n)
+        if stream.secondary is not None:
+            area = scenario.secondary[stream.secondary].service
+            secondary = unit_variates(area, n, rng) * area.mean_seconds
+        else:
+            secondary = np.zeros(n)
+        parts.append(
+            (arrival, np.full(n, s, np.int32), cls.astype(np.int32), primary, random_referral,
+             carrier, suspected, found_u, secondary)
+        )
+    cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
+    order = np.argsort(cols[0], kind="stable") if len(parts) > 1 else None
+    if order is not None:
+        cols = [c[order] for c in cols]
+    n_total = cols[0].shape[0]
+    multi_lane = np.diff(layout.primary.class_ptr).max(initial=1) > 1
+    tie_u = rng.random(n_total) if multi_lane else np.zeros(n_total)
+    arrival, stream_idx, cls, primary, random_referral, carrier, suspected, found_u, secondary = cols
+    return CrossingDraws(
+        arrival=arrival,
+        stream=stream_idx,
+        cls=cls,
+        primary_seconds=primary,
+        tie_u=tie_u,
+        secondary_seconds=secondary,
+        carrier=carrier,
+        suspected=suspected,
+        random_referral=random_referral,
+        found_u=found_u,
+    )
