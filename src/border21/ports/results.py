@@ -1,0 +1,195 @@
+"""Summaries of simulated crossings: waits, throughput, utilisation, queues, interdictions.
+
+All functions take :class:`CrossingRecords` and return pandas DataFrames with
+units in the column names, ready to print or write as Parquet/CSV.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from border21.ports.config import PortScenario
+from border21.ports.model import CrossingRecords
+
+HOUR = 3600.0
+QUANTILES = (0.5, 0.9, 0.95)
+
+
+def _wait_stats(wait_minutes: np.ndarray) -> dict[str, float]:
+    if wait_minutes.size == 0:
+        return {"mean_wait_min": np.nan, "p50_wait_min": np.nan, "p90_wait_min": np.nan,
+                "p95_wait_min": np.nan, "max_wait_min": np.nan}
+    q = np.quantile(wait_minutes, QUANTILES)
+    return {
+        "mean_wait_min": float(wait_minutes.mean()),
+        "p50_wait_min": float(q[0]),
+        "p90_wait_min": float(q[1]),
+        "p95_wait_min": float(q[2]),
+        "max_wait_min": float(wait_minutes.max()),
+    }
+
+
+def wait_by_lane_type(records: CrossingRecords) -> pd.DataFrame:
+    """Mean and p50/p90/p95 primary wait (minutes) per lane group, plus secondary."""
+    wait = records.wait_seconds / 60.0
+    rows = []
+    for g, name in enumerate(records.group_names):
+        mask = records.group == g
+        rows.append({"lane_group": name, "program": records.group_programs[g],
+                     "crossings": int(mask.sum()), **_wait_stats(wait[mask])})
+    sec = records.secondary_wait_seconds[records.referred] / 60.0
+    rows.append({"lane_group": "secondary", "program": "secondary",
+                 "crossings": int(records.referred.sum()), **_wait_stats(sec)})
+    return pd.DataFrame(rows)
+
+
+def wait_by_hour(records: CrossingRecords) -> pd.DataFrame:
+    """Mean and p95 primary wait by lane group and hour of day of arrival."""
+    hour = (records.arrival // HOUR).astype(np.int64) % 24
+    wait = records.wait_seconds / 60.0
+    rows = []
+    for g, name in enumerate(records.group_names):
+        in_group = records.group == g
+        for h in range(24):
+            mask = in_group & (hour == h)
+            stats = _wait_stats(wait[mask])
+            rows.append({"lane_group": name, "hour": h, "crossings": int(mask.sum()),
+                         "mean_wait_min": stats["mean_wait_min"],
+                         "p95_wait_min": stats["p95_wait_min"]})
+    return pd.DataFrame(rows)
+
+
+def throughput(records: CrossingRecords) -> pd.DataFrame:
+    """Crossings processed per stream: total, per day, referred, per hour at peak."""
+    done = records.departure < records.days * 86400.0
+    hour = (records.primary_departure // HOUR).astype(np.int64)
+    rows = []
+    for s, name in enumerate(records.stream_names):
+        mask = records.stream == s
+        per_hour = np.bincount(hour[mask], minlength=records.days * 24)
+        rows.append({
+            "stream": name,
+            "arrived": int(mask.sum()),
+            "departed_in_horizon": int((mask & done).sum()),
+            "per_day": float(mask.sum() / records.days),
+            "peak_per_hour": int(per_hour.max()) if per_hour.size else 0,
+            "referred": int(records.referred[mask].sum()),
+        })
+    return pd.DataFrame(rows)
+
+
+def booth_utilisation(records: CrossingRecords, scenario: PortScenario) -> pd.DataFrame:
+    """Busy booth-hours over open booth-hours per lane group and for secondary."""
+    busy = records.primary_departure - records.service_start
+    rows = []
+    for g, (name, group) in enumerate(scenario.lanes.items()):
+        open_hours = float(sum(group.open_booths())) * records.days
+        busy_hours = float(busy[records.group == g].sum()) / HOUR
+        rows.append({"lane_group": name, "booths": group.booths, "open_booth_hours": open_hours,
+                     "busy_booth_hours": busy_hours,
+                     "utilisation": busy_hours / open_hours if open_hours else np.nan})
+    sec_busy = (records.departure - records.secondary_start)[records.referred]
+    for name, area in scenario.secondary.items():
+        s_idx = [i for i, st in enumerate(scenario.streams.values()) if st.secondary == name]
+        mask = records.referred & np.isin(records.stream, s_idx)
+        open_hours = float(sum(area.open_bays())) * records.days
+        busy_hours = float(sec_busy[mask[records.referred]].sum()) / HOUR
+        rows.append({"lane_group": f"secondary:{name}", "booths": area.bays,
+                     "open_booth_hours": open_hours, "busy_booth_hours": busy_hours,
+                     "utilisation": busy_hours / open_hours if open_hours else np.nan})
+    return pd.DataFrame(rows)
+
+
+def queue_length(records: CrossingRecords, step_minutes: float = 15.0) -> pd.DataFrame:
+    """Crossings waiting for primary in each lane group, sampled every ``step_minutes``."""
+    grid = np.arange(0.0, records.days * 86400.0, step_minutes * 60.0)
+    out = {"time_h": grid / HOUR}
+    for g, name in enumerate(records.group_names):
+        mask = records.group == g
+        arrived = np.searchsorted(np.sort(records.arrival[mask]), grid, side="right")
+        started = np.searchsorted(np.sort(records.service_start[mask]), grid, side="right")
+        out[name] = (arrived - started).astype(np.int64)
+    return pd.DataFrame(out)
+
+
+def interdictions(records: CrossingRecords) -> pd.DataFrame:
+    """Carriers, referrals and detections per stream."""
+    rows = []
+    for s, name in enumerate(records.stream_names):
+        mask = records.stream == s
+        carriers = int(records.carrier[mask].sum())
+        caught = int(records.detected[mask].sum())
+        rows.append({
+            "stream": name,
+            "carriers": carriers,
+            "detected": caught,
+            "detection_rate": caught / carriers if carriers else np.nan,
+            "referred": int(records.referred[mask].sum()),
+            "licit_referred_per_1000": 1000.0
+            * float((records.referred & ~records.carrier)[mask].sum())
+            / max(int(mask.sum()), 1),
+        })
+    return pd.DataFrame(rows)
+
+
+def offered_load(scenario: PortScenario) -> pd.DataFrame:
+    """Peak-weekday offered load per hour for each lane-group set and secondary area.
+
+    ρ = Σ (arrival rate × mean service) / open booths, with each stream-program
+    class charged to the groups it may join. ρ ≥ 1 means the queue grows in
+    that hour.
+    """
+    rows: list[dict[str, object]] = []
+    loads: dict[tuple[str, ...], np.ndarray] = {}
+    names: dict[tuple[str, ...], set[str]] = {}
+    sec_loads = {a: np.zeros(24) for a in scenario.secondary}
+    sec_names: dict[str, set[str]] = {a: set() for a in scenario.secondary}
+    for sname, st in scenario.streams.items():
+        hours = np.asarray(st.hour_of_day_shape) / sum(st.hour_of_day_shape)
+        peak_day = st.crossings_per_day * max(st.weekday_shape) / np.mean(st.weekday_shape)
+        per_hour = peak_day * hours
+        for program, share in st.program_shares.items():
+            if share <= 0:
+                continue
+            key = tuple(scenario.eligible_groups(sname, program))
+            load = per_hour * share * st.primary_service.mean_for(program) / HOUR
+            loads[key] = loads.get(key, np.zeros(24)) + load
+            names.setdefault(key, set()).add(sname)
+            if st.secondary is not None:
+                ref = max(st.referral_for(program), 0.0) + st.carrier_probability * (
+                    st.primary_detection_probability
+                )
+                sec_loads[st.secondary] += (
+                    per_hour * share * ref * scenario.secondary[st.secondary].service.mean_seconds
+                    / HOUR
+                )
+                sec_names[st.secondary].add(sname)
+    for key, load in loads.items():
+        booths = np.sum([scenario.lanes[g].open_booths() for g in key], axis=0)
+        for h in range(24):
+            rows.append({"where": "+".join(key), "streams": ",".join(sorted(names[key])),
+                         "hour": h, "offered_erlangs": float(load[h]),
+                         "open_booths": int(booths[h]),
+                         "utilisation": float(load[h] / booths[h]) if booths[h] else
+                         (np.inf if load[h] > 0 else 0.0)})
+    for area, load in sec_loads.items():
+        bays = scenario.secondary[area].open_bays()
+        for h in range(24):
+            rows.append({"where": f"secondary:{area}", "streams": ",".join(sorted(sec_names[area])),
+                         "hour": h, "offered_erlangs": float(load[h]), "open_booths": bays[h],
+                         "utilisation": float(load[h] / bays[h]) if bays[h] else
+                         (np.inf if load[h] > 0 else 0.0)})
+    return pd.DataFrame(rows)
+
+
+def unstable_hours(scenario: PortScenario) -> list[str]:
+    """One warning per lane set and hour whose offered load is ≥ 1 per open booth."""
+    load = offered_load(scenario)
+    bad = load[load["utilisation"] >= 1.0]
+    return [
+        f"hour {int(r.hour):02d}:00, stream {r.streams} at {r.where}: utilisation "
+        f"{r.utilisation:.2f} ≥ 1 (queue grows; {r.offered_erlangs:.1f} erlangs on "
+        f"{r.open_booths} open booths)"
+        for r in bad.itertuples()
+    ]
