@@ -183,13 +183,31 @@ def offered_load(scenario: PortScenario) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _hour_ranges(hours: list[int]) -> str:
+    """``[0, 1, 2, 5]`` → ``'00–03h, 05–06h'`` (end exclusive)."""
+    spans: list[list[int]] = []
+    for h in sorted(hours):
+        if spans and h == spans[-1][1]:
+            spans[-1][1] = h + 1
+        else:
+            spans.append([h, h + 1])
+    return ", ".join(f"{a:02d}–{b:02d}h" for a, b in spans)
+
+
 def unstable_hours(scenario: PortScenario) -> list[str]:
-    """One warning per lane set and hour whose offered load is ≥ 1 per open booth."""
+    """One warning per lane set whose offered load is ≥ 1 per open booth in some hours.
+
+    Each warning names the stream(s), the lanes, the hours and the peak utilisation.
+    """
     load = offered_load(scenario)
     bad = load[load["utilisation"] >= 1.0]
-    return [
-        f"hour {int(r.hour):02d}:00, stream {r.streams} at {r.where}: utilisation "
-        f"{r.utilisation:.2f} ≥ 1 (queue grows; {r.offered_erlangs:.1f} erlangs on "
-        f"{r.open_booths} open booths)"
-        for r in bad.itertuples()
-    ]
+    out = []
+    for (where, streams), rows in bad.groupby(["where", "streams"], sort=False):
+        peak = rows.loc[rows["utilisation"].idxmax()]
+        out.append(
+            f"stream {streams} at {where}: utilisation ≥ 1 in hours "
+            f"{_hour_ranges(rows['hour'].astype(int).tolist())} (peak {peak.utilisation:.2f} "
+            f"at {int(peak.hour):02d}:00, {peak.offered_erlangs:.1f} erlangs on "
+            f"{int(peak.open_booths)} open booths); the queue grows in those hours"
+        )
+    return out

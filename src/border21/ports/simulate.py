@@ -67,9 +67,9 @@ class SimulationResult:
 
 
 def _t_quantile(df: int) -> float:
-    from scipy import stats
+    from scipy.special import stdtrit
 
-    return float(stats.t.ppf(0.975, df)) if df > 0 else float("nan")
+    return float(stdtrit(df, 0.975)) if df > 0 else float("nan")
 
 
 def summarise(replications: list[CrossingRecords]) -> pd.DataFrame:
