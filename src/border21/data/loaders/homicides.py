@@ -1,0 +1,89 @@
+"""Mexican homicides and their denominators.
+
+* ``homicides``: INEGI death registrations, state × month (tidy extract with
+  ``state_code, state_name, border_state, year, month, homicides``). The state
+  name must agree with the code (accents and case do not matter).
+* ``sesnsp``: SESNSP investigation files (carpetas) for homicide and femicide,
+  state × month × subtype × modality.
+* ``population``: CONAPO mid-year population by state (``cve_ent`` 00 = national),
+  rows for ``genero = Total`` only; male/female rows are skipped.
+"""
+
+from __future__ import annotations
+
+from border21.data.loaders._base import SourceSpec
+from border21.data.loaders._sql import STATES_VALUES, folded
+
+_STATE_CHECK = """WHEN state_code IS NULL OR state_code NOT BETWEEN 1 AND 32
+                         THEN 'unknown state code ' || coalesce(raw_code, 'NULL')
+                    WHEN name_code IS NULL OR name_code <> state_code
+                         THEN 'state name ' || coalesce(raw_name, 'NULL') || ' does not match code '
+                              || raw_code"""
+
+_STATE_COLS = f"""line_number, state_code AS raw_code, state_name AS raw_name,
+                  try_cast(state_code AS INT) AS state_code, st.code AS name_code,
+                  try_cast(make_date(try_cast(year AS INT), try_cast(month AS INT), 1) AS DATE)
+                      AS month"""
+_STATE_JOIN = f"LEFT JOIN {STATES_VALUES} ON st.name = {folded('state_name')}"
+
+INEGI = SourceSpec(
+    name="homicides",
+    description="INEGI registered homicides by Mexican state and month",
+    columns=("state_code", "state_name", "year", "month", "homicides"),
+    optional_columns=("border_state",),
+    table="homicides",
+    target_columns=("state_code", "month", "homicides"),
+    key=("state_code", "month"),
+    parse_sql=f"""
+        SELECT *, FALSE AS skip,
+               CASE {_STATE_CHECK}
+                    WHEN month IS NULL THEN 'unparseable year/month'
+                    WHEN homicides IS NULL THEN 'homicides not an integer'
+                    WHEN homicides < 0 THEN 'negative count'
+               END AS reason
+        FROM (SELECT {_STATE_COLS}, try_cast(homicides AS BIGINT) AS homicides
+              FROM _raw {_STATE_JOIN})""",
+)
+
+SESNSP = SourceSpec(
+    name="sesnsp",
+    description="SESNSP homicide/femicide investigation files by state, month, subtype, modality",
+    columns=("state_code", "state_name", "year", "month", "subtype", "modality", "carpetas"),
+    optional_columns=("border_state",),
+    table="sesnsp_incidence",
+    target_columns=("state_code", "month", "subtype", "modality", "carpetas"),
+    key=("state_code", "month", "subtype", "modality"),
+    parse_sql=f"""
+        SELECT *, FALSE AS skip,
+               CASE {_STATE_CHECK}
+                    WHEN month IS NULL THEN 'unparseable year/month'
+                    WHEN subtype IS NULL OR modality IS NULL THEN 'missing subtype or modality'
+                    WHEN carpetas IS NULL THEN 'carpetas not an integer'
+                    WHEN carpetas < 0 THEN 'negative count'
+               END AS reason
+        FROM (SELECT {_STATE_COLS}, trim(subtype) AS subtype, trim(modality) AS modality,
+                     try_cast(carpetas AS BIGINT) AS carpetas
+              FROM _raw {_STATE_JOIN})""",
+)
+
+POPULATION = SourceSpec(
+    name="population",
+    description="CONAPO mid-year population by Mexican state (00 = national)",
+    columns=("n_year", "nombre_estado", "cve_ent", "genero", "pob_mid_year"),
+    optional_columns=("pob_start_year",),
+    table="population",
+    target_columns=("state_code", "year", "population"),
+    key=("state_code", "year"),
+    parse_sql="""
+        SELECT *, coalesce(genero <> 'total', FALSE) AS skip,
+               CASE WHEN state_code IS NULL OR state_code NOT BETWEEN 0 AND 32
+                         THEN 'unknown state code ' || coalesce(raw_code, 'NULL')
+                    WHEN year IS NULL THEN 'year not an integer'
+                    WHEN population IS NULL THEN 'population not an integer'
+                    WHEN population < 0 THEN 'negative population'
+               END AS reason
+        FROM (SELECT line_number, cve_ent AS raw_code, try_cast(cve_ent AS INT) AS state_code,
+                     lower(trim(genero)) AS genero, try_cast(n_year AS INT) AS year,
+                     try_cast(try_cast(pob_mid_year AS DOUBLE) AS BIGINT) AS population
+              FROM _raw)""",
+)
