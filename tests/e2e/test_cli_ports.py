@@ -42,13 +42,23 @@ def tiny(tmp_path: Path) -> Path:
 
 def test_simulate_writes_records_and_summaries(tiny: Path, tmp_path: Path):
     out = tmp_path / "out"
-    res = runner.invoke(app, ["simulate", str(tiny), "--days", "2", "-r", "2", "--seed", "4",
-                              "--out", str(out)])
+    res = runner.invoke(
+        app, ["simulate", str(tiny), "--days", "2", "-r", "2", "--seed", "4", "--out", str(out)]
+    )
     assert res.exit_code == 0, res.output
     assert "Tiny" in res.output and "general" in res.output
     records = pq.read_table(out / "records_rep000.parquet").to_pandas()
-    assert {"arrival_s", "service_start_s", "departure_s", "stream", "lane", "booth",
-            "referred", "carrier", "detected"} <= set(records.columns)
+    assert {
+        "arrival_s",
+        "service_start_s",
+        "departure_s",
+        "stream",
+        "lane",
+        "booth",
+        "referred",
+        "carrier",
+        "detected",
+    } <= set(records.columns)
     assert (out / "wait_by_hour.csv").exists() and (out / "summary.parquet").exists()
     meta = json.loads((out / "run.json").read_text())
     assert meta["seed"] == 4 and len(meta["config_hash"]) == 16
@@ -65,8 +75,10 @@ def test_set_override_changes_result(tiny: Path):
     ("args", "needle"),
     [
         (["simulate", "no_such_port"], "unknown scenario"),
-        (["simulate", "{tiny}", "--set", "streams.cars.referral_probability=2"],
-         "streams.cars.referral_probability = 2"),
+        (
+            ["simulate", "{tiny}", "--set", "streams.cars.referral_probability=2"],
+            "streams.cars.referral_probability = 2",
+        ),
         (["simulate", "{tiny}", "--set", "lanes.general.lanes=-1"], "lanes.general.lanes = -1"),
         (["simulate", "{tiny}", "--set", "lanes.general.speed=3"], "unknown key"),
         (["simulate", "{tiny}", "--set", "garbage"], "expected key=value"),
@@ -83,14 +95,18 @@ def test_bad_input_exits_2_without_traceback(tiny: Path, args, needle):
 
 
 def test_unstable_queue_warns_but_completes(tiny: Path):
-    res = runner.invoke(app, ["simulate", str(tiny), "--set", "streams.cars.crossings_per_day=9000"])
+    res = runner.invoke(
+        app, ["simulate", str(tiny), "--set", "streams.cars.crossings_per_day=9000"]
+    )
     assert res.exit_code == 0
     assert "utilisation ≥ 1" in res.output and "cars" in res.output
 
 
 def test_console_script_help_is_fast_and_light():
-    code = ("import sys, border21.cli.main; "
-            "print(','.join(m for m in ('numpy', 'numba', 'pandas', 'duckdb', 'lightgbm') "
-            "if m in sys.modules))")
+    code = (
+        "import sys, border21.cli.main; "
+        "print(','.join(m for m in ('numpy', 'numba', 'pandas', 'duckdb', 'lightgbm') "
+        "if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

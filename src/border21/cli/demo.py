@@ -31,27 +31,46 @@ def demo(
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("simulating ports", total=len(names) * replications)
         for name in names:
-            result = simulate(load_scenario(name), days=days, replications=replications,
-                              seed=seed, progress=lambda k: bar.advance(task, k))
+            result = simulate(
+                load_scenario(name),
+                days=days,
+                replications=replications,
+                seed=seed,
+                progress=lambda k: bar.advance(task, k),
+            )
             results.append(result)
-    table = Table(title=f"border21 demo: {days} day(s) × {replications} replications per port, "
-                        f"seed {seed}")
+    table = Table(
+        title=f"border21 demo: {days} day(s) × {replications} replications per port, seed {seed}"
+    )
     for col in ("port", "lane group", "crossings/day", "mean wait min", "±95% CI", "p95 min"):
         table.add_column(col, justify="left" if col in ("port", "lane group") else "right")
     for result in results:
         for r in result.summary.itertuples():
-            table.add_row(result.scenario.port.name, str(r.lane_group),
-                          f"{r.crossings_per_day:,.0f}", f"{r.mean_wait_min:.1f}",
-                          f"{r.ci95_half_width_min:.1f}", f"{r.p95_wait_min:.1f}")
+            table.add_row(
+                result.scenario.port.name,
+                str(r.lane_group),
+                f"{r.crossings_per_day:,.0f}",
+                f"{r.mean_wait_min:.1f}",
+                f"{r.ci95_half_width_min:.1f}",
+                f"{r.p95_wait_min:.1f}",
+            )
         inter = result.tables()["interdictions"]
         caught, carried = int(inter["detected"].sum()), int(inter["carriers"].sum())
-        table.add_row(result.scenario.port.name, "[i]interdictions[/]", "", "", "",
-                      f"{caught}/{carried}", end_section=True)
+        table.add_row(
+            result.scenario.port.name,
+            "[i]interdictions[/]",
+            "",
+            "",
+            "",
+            f"{caught}/{carried}",
+            end_section=True,
+        )
         if out is not None:
             from border21.ports.output import write_result
 
-            write_result(result, out / result.scenario.port.name.lower().replace(" ", "_"),
-                         records=False)
+            write_result(
+                result, out / result.scenario.port.name.lower().replace(" ", "_"), records=False
+            )
     console.print(table)
     crossings = sum(len(r) for res in results for r in res.replications)
     console.print(f"simulated {crossings:,} crossings in {time.perf_counter() - started:.1f} s")

@@ -24,8 +24,14 @@ def list_ports() -> None:
         sc = load_scenario(name)
         booths = sum(g.booths for g in sc.lanes.values())
         per_day = sum(s.crossings_per_day for s in sc.streams.values())
-        table.add_row(name, sc.port.name, sc.port.port_code or "", ", ".join(sc.streams),
-                      str(booths), f"{per_day:,.0f}")
+        table.add_row(
+            name,
+            sc.port.name,
+            sc.port.port_code or "",
+            ", ".join(sc.streams),
+            str(booths),
+            f"{per_day:,.0f}",
+        )
     console.print(table)
 
 
@@ -49,23 +55,52 @@ def show_port(
     if sc.port.description:
         console.print(sc.port.description, markup=False)
     streams = Table(title="Streams")
-    for col in ("stream", "kind", "direction", "crossings/day", "programs", "primary s",
-                "referral", "secondary"):
+    for col in (
+        "stream",
+        "kind",
+        "direction",
+        "crossings/day",
+        "programs",
+        "primary s",
+        "referral",
+        "secondary",
+    ):
         streams.add_column(col)
     for sname, st in sc.streams.items():
         shares = ", ".join(f"{p} {v:.0%}" for p, v in st.program_shares.items())
-        streams.add_row(sname, st.kind, st.direction, f"{st.crossings_per_day:,.0f}", shares,
-                        f"{st.primary_service.distribution} {st.primary_service.mean_seconds:g}",
-                        f"{st.referral_probability:.1%}", st.secondary or "—")
+        streams.add_row(
+            sname,
+            st.kind,
+            st.direction,
+            f"{st.crossings_per_day:,.0f}",
+            shares,
+            f"{st.primary_service.distribution} {st.primary_service.mean_seconds:g}",
+            f"{st.referral_probability:.1%}",
+            st.secondary or "—",
+        )
     console.print(streams)
     lanes = Table(title="Primary lane groups")
-    for col in ("group", "program", "accepts", "streams", "lanes", "booths/lane",
-                "open booths (min–max)"):
+    for col in (
+        "group",
+        "program",
+        "accepts",
+        "streams",
+        "lanes",
+        "booths/lane",
+        "open booths (min–max)",
+    ):
         lanes.add_column(col)
     for gname, g in sc.lanes.items():
         opens = g.open_booths()
-        lanes.add_row(gname, g.program, ",".join(g.accepted_programs), ",".join(g.streams),
-                      str(g.lanes), str(g.booths_per_lane), f"{min(opens)}–{max(opens)}")
+        lanes.add_row(
+            gname,
+            g.program,
+            ",".join(g.accepted_programs),
+            ",".join(g.streams),
+            str(g.lanes),
+            str(g.booths_per_lane),
+            f"{min(opens)}–{max(opens)}",
+        )
     console.print(lanes)
     load = offered_load(sc)
     peak = load.loc[load.groupby("where")["utilisation"].idxmax()]

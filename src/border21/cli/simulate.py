@@ -41,7 +41,10 @@ def simulate(
     ) as bar:
         task = bar.add_task(f"{sc.port.name}: {days} d × {replications}", total=replications)
         result = run_simulation(
-            sc, days=days, replications=replications, seed=seed,
+            sc,
+            days=days,
+            replications=replications,
+            seed=seed,
             progress=lambda k: bar.advance(task, k),
         )
     for warning in result.warnings:
@@ -66,20 +69,44 @@ def print_summary(result: object) -> None:
         title=f"{sc.port.name}: {result.days} day(s) × {len(result.replications)} "
         f"replication(s), seed {result.seed}"
     )
-    for col in ("lane group", "program", "crossings/day", "mean wait min", "±95% CI",
-                "p50", "p90", "p95"):
+    for col in (
+        "lane group",
+        "program",
+        "crossings/day",
+        "mean wait min",
+        "±95% CI",
+        "p50",
+        "p90",
+        "p95",
+    ):
         table.add_column(col, justify="left" if col in ("lane group", "program") else "right")
     for r in result.summary.itertuples():
-        ci = "—" if r.ci95_half_width_min != r.ci95_half_width_min else f"{r.ci95_half_width_min:.1f}"
-        table.add_row(str(r.lane_group), str(r.program), f"{r.crossings_per_day:,.0f}",
-                      f"{r.mean_wait_min:.1f}", ci, f"{r.p50_wait_min:.1f}",
-                      f"{r.p90_wait_min:.1f}", f"{r.p95_wait_min:.1f}")
+        ci = (
+            "—"
+            if r.ci95_half_width_min != r.ci95_half_width_min
+            else f"{r.ci95_half_width_min:.1f}"
+        )
+        table.add_row(
+            str(r.lane_group),
+            str(r.program),
+            f"{r.crossings_per_day:,.0f}",
+            f"{r.mean_wait_min:.1f}",
+            ci,
+            f"{r.p50_wait_min:.1f}",
+            f"{r.p90_wait_min:.1f}",
+            f"{r.p95_wait_min:.1f}",
+        )
     console.print(table)
-    inter = result.tables()["interdictions"].groupby("stream", sort=False)[
-        ["carriers", "detected", "referred"]].sum()
+    inter = (
+        result.tables()["interdictions"]
+        .groupby("stream", sort=False)[["carriers", "detected", "referred"]]
+        .sum()
+    )
     console.print(
         "interdictions: "
-        + "; ".join(f"{s} {int(r.detected)}/{int(r.carriers)} carriers caught, "
-                    f"{int(r.referred)} referred" for s, r in inter.iterrows()),
+        + "; ".join(
+            f"{s} {int(r.detected)}/{int(r.carriers)} carriers caught, {int(r.referred)} referred"
+            for s, r in inter.iterrows()
+        ),
         highlight=False,
     )

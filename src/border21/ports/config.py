@@ -87,7 +87,9 @@ class Stream(_Frozen):
     weekday_shape: list[NonNegative] = Field(
         default_factory=lambda: [1.0] * 7, min_length=7, max_length=7
     )
-    program_shares: dict[Program, Probability] = Field(default_factory=lambda: {"general": 1.0})
+    program_shares: dict[Program, Probability] = Field(
+        default_factory=lambda: {"general": 1.0}  # type: ignore[arg-type,dict-item]
+    )
     primary_service: ServiceTime
     referral_probability: Probability = 0.0
     referral_probability_by_program: dict[Program, Probability] = Field(default_factory=dict)
@@ -206,9 +208,7 @@ class PortScenario(_Frozen):
                 raise ValueError(f"streams.{sname} refers to secondary but names no area")
             for program, share in stream.program_shares.items():
                 if share > 0 and not self.eligible_groups(sname, program):
-                    raise ValueError(
-                        f"streams.{sname}: no lane group serves program {program!r}"
-                    )
+                    raise ValueError(f"streams.{sname}: no lane group serves program {program!r}")
         return self
 
     def eligible_groups(self, stream: str, program: str) -> list[str]:

@@ -10,6 +10,7 @@ feed the very same draws to a pure-Python reference simulator.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -138,7 +139,7 @@ def draw_crossings(
     scenario: PortScenario, layout: PortLayout, days: int, rng: np.random.Generator
 ) -> CrossingDraws:
     """Draw every crossing of ``days`` days, merged across streams in arrival order."""
-    parts: list[tuple[np.ndarray, ...]] = []
+    parts: list[tuple[Any, ...]] = []
     for s, stream in enumerate(scenario.streams.values()):
         rates = hourly_rates(
             stream.crossings_per_day,
@@ -153,7 +154,7 @@ def draw_crossings(
         programs = [layout.class_program[c] for c in classes]
         shares = np.array([stream.program_shares[p] for p in programs])  # type: ignore[index]
         if len(classes) == 1:
-            pick = np.zeros(n, np.int64)
+            pick: Any = np.zeros(n, np.int64)
         else:
             pick = np.searchsorted(np.cumsum(shares / shares.sum()), rng.random(n), side="right")
             pick = np.minimum(pick, len(classes) - 1)
@@ -175,17 +176,28 @@ def draw_crossings(
         else:
             secondary = np.zeros(n)
         parts.append(
-            (arrival, np.full(n, s, np.int32), cls.astype(np.int32), primary, random_referral,
-             carrier, suspected, found_u, secondary)
+            (
+                arrival,
+                np.full(n, s, np.int32),
+                cls.astype(np.int32),
+                primary,
+                random_referral,
+                carrier,
+                suspected,
+                found_u,
+                secondary,
+            )
         )
-    cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
+    cols: list[Any] = [np.concatenate(c) for c in zip(*parts, strict=True)]
     order = np.argsort(cols[0], kind="stable") if len(parts) > 1 else None
     if order is not None:
         cols = [c[order] for c in cols]
     n_total = cols[0].shape[0]
     multi_lane = np.diff(layout.primary.class_ptr).max(initial=1) > 1
     tie_u = rng.random(n_total) if multi_lane else np.zeros(n_total)
-    arrival, stream_idx, cls, primary, random_referral, carrier, suspected, found_u, secondary = cols
+    arrival, stream_idx, cls, primary, random_referral, carrier, suspected, found_u, secondary = (
+        cols
+    )
     return CrossingDraws(
         arrival=arrival,
         stream=stream_idx,

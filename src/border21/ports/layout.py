@@ -8,6 +8,7 @@ and one lane per area, one booth per bay.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,7 +57,7 @@ class QueueLayout:
 
 
 def build_layout(
-    groups: list[tuple[str, str, int, int, list[int]]],
+    groups: Sequence[tuple[str, str, int, int, list[int]]],
     class_groups: list[list[int]],
 ) -> QueueLayout:
     """Lay out lane groups ``(name, program, lanes, booths_per_lane, open_by_hour)``.
@@ -95,7 +96,7 @@ def build_layout(
         lane_nbooths=np.asarray(lane_nb, np.int64),
         booth_rank=np.asarray(booth_rank, np.int64),
         sched=sched,
-        always_open=(sched >= totals[:, None]).all(axis=1),
+        always_open=np.asarray((sched >= totals[:, None]).all(axis=1)),
     )
 
 
@@ -132,10 +133,15 @@ def compile_scenario(scenario: PortScenario) -> PortLayout:
                 [group_names.index(g) for g in scenario.eligible_groups(sname, program)]
             )
     area_names = list(scenario.secondary)
-    areas = [(name, "secondary", 1, a.bays, a.open_bays()) for name, a in scenario.secondary.items()]
+    areas = [
+        (name, "secondary", 1, a.bays, a.open_bays()) for name, a in scenario.secondary.items()
+    ]
     secondary = build_layout(areas, [[a] for a in range(len(areas))])
     stream_area = np.array(
-        [area_names.index(st.secondary) if st.secondary else -1 for st in scenario.streams.values()],
+        [
+            area_names.index(st.secondary) if st.secondary else -1
+            for st in scenario.streams.values()
+        ],
         dtype=np.int64,
     )
     return PortLayout(

@@ -20,8 +20,10 @@ def write_result(result: SimulationResult, out: Path, *, records: bool = True) -
     written: list[Path] = []
     for name, frame in result.tables().items():
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        for path, writer in ((out / f"{name}.parquet", pq.write_table),
-                             (out / f"{name}.csv", pacsv.write_csv)):
+        for path, writer in (
+            (out / f"{name}.parquet", pq.write_table),
+            (out / f"{name}.csv", pacsv.write_csv),
+        ):
             writer(table, path)
             written.append(path)
     if records:
@@ -55,7 +57,6 @@ def _plain_schema(table: object) -> object:
 
     assert isinstance(table, pa.Table)
     fields = [
-        pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f
-        for f in table.schema
+        pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f for f in table.schema
     ]
     return pa.schema(fields)

@@ -18,8 +18,13 @@ QUANTILES = (0.5, 0.9, 0.95)
 
 def _wait_stats(wait_minutes: np.ndarray) -> dict[str, float]:
     if wait_minutes.size == 0:
-        return {"mean_wait_min": np.nan, "p50_wait_min": np.nan, "p90_wait_min": np.nan,
-                "p95_wait_min": np.nan, "max_wait_min": np.nan}
+        return {
+            "mean_wait_min": np.nan,
+            "p50_wait_min": np.nan,
+            "p90_wait_min": np.nan,
+            "p95_wait_min": np.nan,
+            "max_wait_min": np.nan,
+        }
     q = np.quantile(wait_minutes, QUANTILES)
     return {
         "mean_wait_min": float(wait_minutes.mean()),
@@ -36,11 +41,23 @@ def wait_by_lane_type(records: CrossingRecords) -> pd.DataFrame:
     rows = []
     for g, name in enumerate(records.group_names):
         mask = records.group == g
-        rows.append({"lane_group": name, "program": records.group_programs[g],
-                     "crossings": int(mask.sum()), **_wait_stats(wait[mask])})
+        rows.append(
+            {
+                "lane_group": name,
+                "program": records.group_programs[g],
+                "crossings": int(mask.sum()),
+                **_wait_stats(wait[mask]),
+            }
+        )
     sec = records.secondary_wait_seconds[records.referred] / 60.0
-    rows.append({"lane_group": "secondary", "program": "secondary",
-                 "crossings": int(records.referred.sum()), **_wait_stats(sec)})
+    rows.append(
+        {
+            "lane_group": "secondary",
+            "program": "secondary",
+            "crossings": int(records.referred.sum()),
+            **_wait_stats(sec),
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -54,9 +71,15 @@ def wait_by_hour(records: CrossingRecords) -> pd.DataFrame:
         for h in range(24):
             mask = in_group & (hour == h)
             stats = _wait_stats(wait[mask])
-            rows.append({"lane_group": name, "hour": h, "crossings": int(mask.sum()),
-                         "mean_wait_min": stats["mean_wait_min"],
-                         "p95_wait_min": stats["p95_wait_min"]})
+            rows.append(
+                {
+                    "lane_group": name,
+                    "hour": h,
+                    "crossings": int(mask.sum()),
+                    "mean_wait_min": stats["mean_wait_min"],
+                    "p95_wait_min": stats["p95_wait_min"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -68,14 +91,16 @@ def throughput(records: CrossingRecords) -> pd.DataFrame:
     for s, name in enumerate(records.stream_names):
         mask = records.stream == s
         per_hour = np.bincount(hour[mask], minlength=records.days * 24)
-        rows.append({
-            "stream": name,
-            "arrived": int(mask.sum()),
-            "departed_in_horizon": int((mask & done).sum()),
-            "per_day": float(mask.sum() / records.days),
-            "peak_per_hour": int(per_hour.max()) if per_hour.size else 0,
-            "referred": int(records.referred[mask].sum()),
-        })
+        rows.append(
+            {
+                "stream": name,
+                "arrived": int(mask.sum()),
+                "departed_in_horizon": int((mask & done).sum()),
+                "per_day": float(mask.sum() / records.days),
+                "peak_per_hour": int(per_hour.max()) if per_hour.size else 0,
+                "referred": int(records.referred[mask].sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -86,18 +111,30 @@ def booth_utilisation(records: CrossingRecords, scenario: PortScenario) -> pd.Da
     for g, (name, group) in enumerate(scenario.lanes.items()):
         open_hours = float(sum(group.open_booths())) * records.days
         busy_hours = float(busy[records.group == g].sum()) / HOUR
-        rows.append({"lane_group": name, "booths": group.booths, "open_booth_hours": open_hours,
-                     "busy_booth_hours": busy_hours,
-                     "utilisation": busy_hours / open_hours if open_hours else np.nan})
+        rows.append(
+            {
+                "lane_group": name,
+                "booths": group.booths,
+                "open_booth_hours": open_hours,
+                "busy_booth_hours": busy_hours,
+                "utilisation": busy_hours / open_hours if open_hours else np.nan,
+            }
+        )
     sec_busy = (records.departure - records.secondary_start)[records.referred]
     for name, area in scenario.secondary.items():
         s_idx = [i for i, st in enumerate(scenario.streams.values()) if st.secondary == name]
         mask = records.referred & np.isin(records.stream, s_idx)
         open_hours = float(sum(area.open_bays())) * records.days
         busy_hours = float(sec_busy[mask[records.referred]].sum()) / HOUR
-        rows.append({"lane_group": f"secondary:{name}", "booths": area.bays,
-                     "open_booth_hours": open_hours, "busy_booth_hours": busy_hours,
-                     "utilisation": busy_hours / open_hours if open_hours else np.nan})
+        rows.append(
+            {
+                "lane_group": f"secondary:{name}",
+                "booths": area.bays,
+                "open_booth_hours": open_hours,
+                "busy_booth_hours": busy_hours,
+                "utilisation": busy_hours / open_hours if open_hours else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -120,16 +157,18 @@ def interdictions(records: CrossingRecords) -> pd.DataFrame:
         mask = records.stream == s
         carriers = int(records.carrier[mask].sum())
         caught = int(records.detected[mask].sum())
-        rows.append({
-            "stream": name,
-            "carriers": carriers,
-            "detected": caught,
-            "detection_rate": caught / carriers if carriers else np.nan,
-            "referred": int(records.referred[mask].sum()),
-            "licit_referred_per_1000": 1000.0
-            * float((records.referred & ~records.carrier)[mask].sum())
-            / max(int(mask.sum()), 1),
-        })
+        rows.append(
+            {
+                "stream": name,
+                "carriers": carriers,
+                "detected": caught,
+                "detection_rate": caught / carriers if carriers else np.nan,
+                "referred": int(records.referred[mask].sum()),
+                "licit_referred_per_1000": 1000.0
+                * float((records.referred & ~records.carrier)[mask].sum())
+                / max(int(mask.sum()), 1),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -161,25 +200,43 @@ def offered_load(scenario: PortScenario) -> pd.DataFrame:
                     st.primary_detection_probability
                 )
                 sec_loads[st.secondary] += (
-                    per_hour * share * ref * scenario.secondary[st.secondary].service.mean_seconds
+                    per_hour
+                    * share
+                    * ref
+                    * scenario.secondary[st.secondary].service.mean_seconds
                     / HOUR
                 )
                 sec_names[st.secondary].add(sname)
     for key, load in loads.items():
         booths = np.sum([scenario.lanes[g].open_booths() for g in key], axis=0)
         for h in range(24):
-            rows.append({"where": "+".join(key), "streams": ",".join(sorted(names[key])),
-                         "hour": h, "offered_erlangs": float(load[h]),
-                         "open_booths": int(booths[h]),
-                         "utilisation": float(load[h] / booths[h]) if booths[h] else
-                         (np.inf if load[h] > 0 else 0.0)})
+            rows.append(
+                {
+                    "where": "+".join(key),
+                    "streams": ",".join(sorted(names[key])),
+                    "hour": h,
+                    "offered_erlangs": float(load[h]),
+                    "open_booths": int(booths[h]),
+                    "utilisation": float(load[h] / booths[h])
+                    if booths[h]
+                    else (np.inf if load[h] > 0 else 0.0),
+                }
+            )
     for area, load in sec_loads.items():
         bays = scenario.secondary[area].open_bays()
         for h in range(24):
-            rows.append({"where": f"secondary:{area}", "streams": ",".join(sorted(sec_names[area])),
-                         "hour": h, "offered_erlangs": float(load[h]), "open_booths": bays[h],
-                         "utilisation": float(load[h] / bays[h]) if bays[h] else
-                         (np.inf if load[h] > 0 else 0.0)})
+            rows.append(
+                {
+                    "where": f"secondary:{area}",
+                    "streams": ",".join(sorted(sec_names[area])),
+                    "hour": h,
+                    "offered_erlangs": float(load[h]),
+                    "open_booths": bays[h],
+                    "utilisation": float(load[h] / bays[h])
+                    if bays[h]
+                    else (np.inf if load[h] > 0 else 0.0),
+                }
+            )
     return pd.DataFrame(rows)
 
 

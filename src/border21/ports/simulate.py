@@ -85,23 +85,25 @@ def summarise(replications: list[CrossingRecords]) -> pd.DataFrame:
         crossings = np.array([p.loc[i, "crossings"] for p in per_rep], dtype=float)
         half = (_t_quantile(n - 1) * means.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
         if row["lane_group"] == "secondary":
-            waits = np.concatenate(
-                [r.secondary_wait_seconds[r.referred] for r in replications]
-            ) / 60.0
+            waits = (
+                np.concatenate([r.secondary_wait_seconds[r.referred] for r in replications]) / 60.0
+            )
         else:
             waits = pooled_wait[pooled_group == first.group_names.index(row["lane_group"])]
         q = np.quantile(waits, results.QUANTILES) if waits.size else [np.nan] * 3
-        rows.append({
-            "lane_group": row["lane_group"],
-            "program": row["program"],
-            "crossings_per_day": float(crossings.mean() / first.days),
-            "mean_wait_min": float(np.nanmean(means)) if np.isfinite(means).any() else np.nan,
-            "ci95_half_width_min": float(half),
-            "p50_wait_min": float(q[0]),
-            "p90_wait_min": float(q[1]),
-            "p95_wait_min": float(q[2]),
-            "replications": n,
-        })
+        rows.append(
+            {
+                "lane_group": row["lane_group"],
+                "program": row["program"],
+                "crossings_per_day": float(crossings.mean() / first.days),
+                "mean_wait_min": float(np.nanmean(means)) if np.isfinite(means).any() else np.nan,
+                "ci95_half_width_min": float(half),
+                "p50_wait_min": float(q[0]),
+                "p90_wait_min": float(q[1]),
+                "p95_wait_min": float(q[2]),
+                "replications": n,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -26,16 +26,32 @@ def test_config_is_frozen(toy):
 @pytest.mark.parametrize(
     ("path", "value", "field", "words"),
     [
-        (["streams", "cars", "referral_probability"], 1.5, "streams.cars.referral_probability",
-         "less than or equal to 1"),
-        (["streams", "cars", "carrier_probability"], -0.1, "streams.cars.carrier_probability",
-         "greater than or equal to 0"),
+        (
+            ["streams", "cars", "referral_probability"],
+            1.5,
+            "streams.cars.referral_probability",
+            "less than or equal to 1",
+        ),
+        (
+            ["streams", "cars", "carrier_probability"],
+            -0.1,
+            "streams.cars.carrier_probability",
+            "greater than or equal to 0",
+        ),
         (["lanes", "general", "lanes"], -2, "lanes.general.lanes", "greater than or equal to 1"),
-        (["streams", "cars", "crossings_per_day"], "many", "streams.cars.crossings_per_day",
-         "valid number"),
+        (
+            ["streams", "cars", "crossings_per_day"],
+            "many",
+            "streams.cars.crossings_per_day",
+            "valid number",
+        ),
         (["lanes", "general", "colour"], "red", "lanes.general.colour", "unknown key"),
-        (["streams", "cars", "primary_service", "distribution"], "weibull",
-         "streams.cars.primary_service.distribution", "Input should be"),
+        (
+            ["streams", "cars", "primary_service", "distribution"],
+            "weibull",
+            "streams.cars.primary_service.distribution",
+            "Input should be",
+        ),
     ],
 )
 def test_bad_values_name_key_and_value(toy, path, value, field, words):
