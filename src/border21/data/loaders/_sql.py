@@ -16,3 +16,13 @@ def folded(expr: str) -> str:
 def fiscal_month(fy: str, month: str) -> str:
     """SQL DATE of calendar month ``month`` of US fiscal year ``fy`` (October starts it)."""
     return f"try_cast(make_date(CASE WHEN {month} >= 10 THEN {fy} - 1 ELSE {fy} END, {month}, 1) AS DATE)"
+
+
+def integer(expr: str) -> str:
+    """SQL BIGINT of a text count, NULL unless it is a whole number (``12.5`` is not).
+
+    Thousands separators are accepted (``1,234``); a trailing ``.0`` too, since
+    some publishers write counts as floats.
+    """
+    clean = f"regexp_replace(replace(trim({expr}), ',', ''), '\\.0+$', '')"
+    return f"CASE WHEN regexp_full_match({clean}, '-?[0-9]+') THEN try_cast({clean} AS BIGINT) END"

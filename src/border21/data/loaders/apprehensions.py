@@ -9,7 +9,7 @@ month ``yearly total`` and the regional/nationwide total sectors — are skipped
 from __future__ import annotations
 
 from border21.data.loaders._base import SourceSpec
-from border21.data.loaders._sql import MONTHS_VALUES, fiscal_month
+from border21.data.loaders._sql import MONTHS_VALUES, fiscal_month, integer
 
 SOUTHWEST = (
     "big bend", "del rio", "el centro", "el paso", "laredo", "rio grande valley",
@@ -59,7 +59,7 @@ SPEC = SourceSpec(
                      try_cast(fiscal_year AS INT) AS fiscal_year,
                      {fiscal_month('try_cast(fiscal_year AS INT)', 'mn.num')} AS month,
                      trim(total_apprehensions) AS raw_count,
-                     try_cast(total_apprehensions AS BIGINT) AS apprehensions,
+                     {integer('total_apprehensions')} AS apprehensions,
                      try_cast(COLUMNS('^unaccompanied_child_apprehension$') AS BIGINT)
                          AS unaccompanied_children,
                      try_cast(COLUMNS('^family_apprehensions$') AS BIGINT) AS family_units

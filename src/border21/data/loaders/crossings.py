@@ -9,6 +9,7 @@ from the good rows (name, state, border, coordinates, CBP field office).
 from __future__ import annotations
 
 from border21.data.loaders._base import SourceSpec
+from border21.data.loaders._sql import integer
 
 MEASURES: tuple[str, ...] = (
     "Personal Vehicles", "Personal Vehicle Passengers", "Pedestrians", "Buses",
@@ -47,7 +48,7 @@ SPEC = SourceSpec(
                             try_strptime(trim("Date"), '%m/%d/%Y %I:%M:%S %p'),
                             try_strptime(trim("Date"), '%Y-%m-%d'))::DATE AS month,
                    trim("Measure") AS measure, "Value" AS raw_value,
-                   try_cast(replace(trim("Value"), ',', '') AS BIGINT) AS value,
+                   {integer('"Value"')} AS value,
                    try_cast(COLUMNS('^Latitude$') AS DOUBLE) AS latitude,
                    try_cast(COLUMNS('^Longitude$') AS DOUBLE) AS longitude
             FROM _raw)""",

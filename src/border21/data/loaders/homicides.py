@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from border21.data.loaders._base import SourceSpec
-from border21.data.loaders._sql import STATES_VALUES, folded
+from border21.data.loaders._sql import STATES_VALUES, folded, integer
 
 _STATE_CHECK = """WHEN state_code IS NULL OR state_code NOT BETWEEN 1 AND 32
                          THEN 'unknown state code ' || coalesce(raw_code, 'NULL')
@@ -41,7 +41,7 @@ INEGI = SourceSpec(
                     WHEN homicides IS NULL THEN 'homicides not an integer'
                     WHEN homicides < 0 THEN 'negative count'
                END AS reason
-        FROM (SELECT {_STATE_COLS}, try_cast(homicides AS BIGINT) AS homicides
+        FROM (SELECT {_STATE_COLS}, {integer('homicides')} AS homicides
               FROM _raw {_STATE_JOIN})""",
 )
 
@@ -62,7 +62,7 @@ SESNSP = SourceSpec(
                     WHEN carpetas < 0 THEN 'negative count'
                END AS reason
         FROM (SELECT {_STATE_COLS}, trim(subtype) AS subtype, trim(modality) AS modality,
-                     try_cast(carpetas AS BIGINT) AS carpetas
+                     {integer('carpetas')} AS carpetas
               FROM _raw {_STATE_JOIN})""",
 )
 

@@ -8,7 +8,7 @@ month × component × region × land filter × area of responsibility × drug.
 from __future__ import annotations
 
 from border21.data.loaders._base import SourceSpec
-from border21.data.loaders._sql import MONTHS_VALUES, fiscal_month, folded
+from border21.data.loaders._sql import MONTHS_VALUES, fiscal_month, folded, integer
 
 SPEC = SourceSpec(
     name="seizures",
@@ -40,7 +40,7 @@ SPEC = SourceSpec(
                      trim("Component") AS component, trim("Region") AS region,
                      trim("Land Filter") AS land_filter, upper(trim("Area of Responsibility")) AS aor,
                      trim("Drug Type") AS drug_type,
-                     try_cast("Count of Event" AS BIGINT) AS events,
+                     {integer('"Count of Event"')} AS events,
                      try_cast("Sum Qty (lbs)" AS DOUBLE) AS quantity_lbs
               FROM _raw LEFT JOIN {MONTHS_VALUES} ON mn.name = {folded('"Month (abbv)"')})""",
 )

@@ -1,0 +1,106 @@
+"""Every loader other than crossings, on small real slices."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from border21.data.loaders import load_source
+from border21.data.samples import sample_path
+from border21.data.store import Store
+from border21.errors import NotFoundError
+
+
+def test_seizures_fiscal_months_become_calendar_months(store: Store, fixtures: Path) -> None:
+    result = load_source(store, "seizures", fixtures / "seizures_fy2019_slice.csv")
+    assert result.rows_loaded == 20 and result.rows_quarantined == 0
+    got = store.con.execute(
+        "SELECT DISTINCT fiscal_year, month FROM seizures ORDER BY month"
+    ).fetchall()
+    for fiscal_year, month in got:
+        assert fiscal_year == (month.year + 1 if month.month >= 10 else month.year)
+    assert (2019, date(2018, 10, 1)) in got or (2019, date(2019, 4, 1)) in got
+
+
+def test_apprehensions_skip_subtotals_and_quarantine_na(store: Store, fixtures: Path) -> None:
+    result = load_source(store, "apprehensions", fixtures / "apprehensions_fy2013_slice.csv")
+    # tucson 12 months loaded; livermore 12 NA months quarantined; yearly totals and the
+    # 'southwest border' subtotal sector skipped
+    assert (result.rows_loaded, result.rows_quarantined, result.rows_skipped) == (12, 12, 15)
+    reasons = store.sql("SELECT DISTINCT reason FROM quarantine")["reason"].tolist()
+    assert reasons == ["apprehensions not published (NA)"]
+    with (fixtures / "apprehensions_fy2013_slice.csv").open() as fh:
+        published = next(
+            int(r["total_apprehensions"])
+            for r in csv.DictReader(fh)
+            if r["sector"] == "tucson" and r["month"] == "yearly total"
+        )
+    assert store.scalar("SELECT sum(apprehensions)::BIGINT FROM apprehensions") == published
+    first = store.con.execute("SELECT min(month), max(month) FROM apprehensions").fetchone()
+    assert first == (date(2012, 10, 1), date(2013, 9, 1))
+
+
+def test_homicides_check_state_names_against_codes(
+    store: Store, fixtures: Path, tmp_path: Path
+) -> None:
+    rows = (fixtures / "homicides_2008_slice.csv").read_text().splitlines()
+    rows[1] = rows[1].replace("Chihuahua", "Sonora")  # name disagrees with code 8
+    rows[2] = rows[2].replace("Chihuahua", "CHIHUAHUA")  # case/accents are fine
+    bad = tmp_path / "h.csv"
+    bad.write_text("\n".join(rows) + "\n")
+    result = load_source(store, "homicides", bad)
+    assert (result.rows_loaded, result.rows_quarantined) == (35, 1)
+    assert store.scalar("SELECT reason FROM quarantine") == (
+        "state name Sonora does not match code 8"
+    )
+    assert store.scalar("SELECT sum(homicides)::BIGINT FROM homicides WHERE state_code = 19") > 0
+
+
+def test_population_keeps_totals_only(store: Store, fixtures: Path) -> None:
+    result = load_source(store, "population", fixtures / "population_2008_slice.csv")
+    assert result.rows_loaded == 4 and result.rows_skipped == 8
+    assert store.scalar("SELECT population FROM population WHERE state_code = 0") > 100_000_000
+
+
+def test_trade_monthly_matches_the_dot1_cross_check(store: Store, fixtures: Path) -> None:
+    load_source(store, "trade", fixtures / "trade_monthly_2015_01_mexico.csv")
+    exports = store.scalar(
+        "SELECT sum(value_usd) FROM trade WHERE trade_type = 'Export' AND country = 'Mexico'"
+    )
+    # trade/PROVENANCE.md: Jan 2015 DOT1 Mexico exports 19.144 bn USD
+    assert exports == pytest.approx(19.144e9, rel=5e-4)
+
+
+def test_san_ysidro_wait_times_unpivot_lanes(store: Store, fixtures: Path) -> None:
+    result = load_source(store, "waittimes", fixtures / "san_ysidro_hist_slice.csv")
+    assert result.rows_read == 48 and result.rows_loaded == 48 * 5
+    lanes = store.sql("SELECT DISTINCT lane || '/' || sub_lane AS l FROM wait_times ORDER BY 1")
+    assert "Commercial/General" not in lanes["l"].tolist()
+    assert store.scalar(
+        "SELECT wait_minutes FROM wait_times WHERE sub_lane = 'General' AND lane = 'Passenger' "
+        "AND month = 1 AND weekday = 0 AND hour = 0"
+    ) == 33
+
+
+def test_el_paso_spreadsheet_hours_and_blank_rows(store: Store, fixtures: Path) -> None:
+    result = load_source(store, "waittimes", fixtures / "el_paso_hist_slice.xlsx")
+    assert result.rows_quarantined == 0
+    hours = store.sql("SELECT DISTINCT hour FROM wait_times ORDER BY 1")["hour"].tolist()
+    assert hours == list(range(24))
+    assert store.scalar("SELECT DISTINCT port_code FROM wait_times") == "2402"
+
+
+def test_events_timeline_has_a_source_for_every_date(store: Store) -> None:
+    result = load_source(store, "events", sample_path("events.csv"))
+    assert result.rows_quarantined == 0 and result.rows_loaded >= 25
+    assert store.scalar("SELECT count(*) FROM events WHERE source_url NOT LIKE 'https://%'") == 0
+    ids = set(store.sql("SELECT event_id FROM events")["event_id"])
+    assert {"merida_announced", "beyond_merida", "border_21st_declaration"} <= ids
+
+
+def test_unknown_source_is_not_found(store: Store, fixtures: Path) -> None:
+    with pytest.raises(NotFoundError, match="known: apprehensions"):
+        load_source(store, "nope", fixtures / "seizures_fy2019_slice.csv")

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from border21.data.schema import SCHEMA_VERSION, current_version, migrate
+from border21.data.store import default_db_path, open_store
+from border21.errors import InputError
+
+
+def test_migrations_are_idempotent_and_versioned() -> None:
+    con = duckdb.connect()
+    assert current_version(con) == 0
+    assert migrate(con) == SCHEMA_VERSION
+    assert migrate(con) == SCHEMA_VERSION
+    versions = [r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()]
+    assert versions == list(range(1, SCHEMA_VERSION + 1))
+    assert con.execute("SELECT count(*) FROM mx_states WHERE border_state").fetchone() == (6,)
+
+
+def test_reopening_a_file_keeps_data(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "w.duckdb"
+    with open_store(path) as s:
+        s.con.execute("INSERT INTO ports VALUES ('2504', 'San Ysidro', 'CA', 'x', 0, 0, NULL)")
+    with open_store(path, read_only=True) as s:
+        assert s.scalar("SELECT port_name FROM ports") == "San Ysidro"
+
+
+def test_default_path_honours_env_then_platformdirs(tmp_path: Path) -> None:
+    assert default_db_path({"BORDER21_DB": str(tmp_path / "x.duckdb")}) == tmp_path / "x.duckdb"
+    fallback = default_db_path({})
+    assert fallback.name == "border21.duckdb" and "border21" in str(fallback.parent)
+
+
+def test_read_only_on_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="data init"):
+        open_store(tmp_path / "none.duckdb", read_only=True)
+
+
+def test_sql_errors_are_one_line_input_errors() -> None:
+    with open_store(None) as s, pytest.raises(InputError, match="Binder Error"):
+        s.sql("SELECT no_such_column FROM crossings")
