@@ -45,17 +45,17 @@ def demo(
     for col in ("port", "lane group", "crossings/day", "mean wait min", "±95% CI", "p95 min"):
         table.add_column(col, justify="left" if col in ("port", "lane group") else "right")
     for result in results:
-        for r in result.summary.itertuples():
+        for r in result.summary_rows:
             table.add_row(
                 result.scenario.port.name,
-                str(r.lane_group),
-                f"{r.crossings_per_day:,.0f}",
-                f"{r.mean_wait_min:.1f}",
-                f"{r.ci95_half_width_min:.1f}",
-                f"{r.p95_wait_min:.1f}",
+                str(r["lane_group"]),
+                f"{r['crossings_per_day']:,.0f}",
+                f"{r['mean_wait_min']:.1f}",
+                f"{r['ci95_half_width_min']:.1f}",
+                f"{r['p95_wait_min']:.1f}",
             )
-        inter = result.tables()["interdictions"]
-        caught, carried = int(inter["detected"].sum()), int(inter["carriers"].sum())
+        totals = result.interdiction_totals().values()
+        caught, carried = sum(t[0] for t in totals), sum(t[1] for t in totals)
         table.add_row(
             result.scenario.port.name,
             "[i]interdictions[/]",

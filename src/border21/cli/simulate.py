@@ -80,33 +80,24 @@ def print_summary(result: object) -> None:
         "p95",
     ):
         table.add_column(col, justify="left" if col in ("lane group", "program") else "right")
-    for r in result.summary.itertuples():
-        ci = (
-            "—"
-            if r.ci95_half_width_min != r.ci95_half_width_min
-            else f"{r.ci95_half_width_min:.1f}"
-        )
+    for r in result.summary_rows:
+        half = r["ci95_half_width_min"]
         table.add_row(
-            str(r.lane_group),
-            str(r.program),
-            f"{r.crossings_per_day:,.0f}",
-            f"{r.mean_wait_min:.1f}",
-            ci,
-            f"{r.p50_wait_min:.1f}",
-            f"{r.p90_wait_min:.1f}",
-            f"{r.p95_wait_min:.1f}",
+            str(r["lane_group"]),
+            str(r["program"]),
+            f"{r['crossings_per_day']:,.0f}",
+            f"{r['mean_wait_min']:.1f}",
+            "—" if half != half else f"{half:.1f}",
+            f"{r['p50_wait_min']:.1f}",
+            f"{r['p90_wait_min']:.1f}",
+            f"{r['p95_wait_min']:.1f}",
         )
     console.print(table)
-    inter = (
-        result.tables()["interdictions"]
-        .groupby("stream", sort=False)[["carriers", "detected", "referred"]]
-        .sum()
-    )
     console.print(
         "interdictions: "
         + "; ".join(
-            f"{s} {int(r.detected)}/{int(r.carriers)} carriers caught, {int(r.referred)} referred"
-            for s, r in inter.iterrows()
+            f"{s} {det}/{car} carriers caught, {ref} referred"
+            for s, (det, car, ref) in result.interdiction_totals().items()
         ),
         highlight=False,
     )

@@ -1,16 +1,32 @@
 """Summaries of simulated crossings: waits, throughput, utilisation, queues, interdictions.
 
 All functions take :class:`CrossingRecords` and return pandas DataFrames with
-units in the column names, ready to print or write as Parquet/CSV.
+units in the column names, ready to print or write as Parquet/CSV. pandas is
+imported only when a frame is built, so the CLI's hot path (run, print the
+summary rows) does not pay for it.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
-import pandas as pd
 
 from border21.ports.config import PortScenario
 from border21.ports.model import CrossingRecords
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Row = dict[str, Any]
+
+
+def frame(rows: list[Row] | dict[str, Any]) -> pd.DataFrame:
+    """Rows (or columns) as a DataFrame."""
+    import pandas as pd
+
+    return pd.DataFrame(rows)
+
 
 HOUR = 3600.0
 QUANTILES = (0.5, 0.9, 0.95)
@@ -37,6 +53,11 @@ def _wait_stats(wait_minutes: np.ndarray) -> dict[str, float]:
 
 def wait_by_lane_type(records: CrossingRecords) -> pd.DataFrame:
     """Mean and p50/p90/p95 primary wait (minutes) per lane group, plus secondary."""
+    return frame(wait_rows(records))
+
+
+def wait_rows(records: CrossingRecords) -> list[Row]:
+    """The rows of :func:`wait_by_lane_type`."""
     wait = records.wait_seconds / 60.0
     rows = []
     for g, name in enumerate(records.group_names):
@@ -58,7 +79,7 @@ def wait_by_lane_type(records: CrossingRecords) -> pd.DataFrame:
             **_wait_stats(sec),
         }
     )
-    return pd.DataFrame(rows)
+    return rows
 
 
 def wait_by_hour(records: CrossingRecords) -> pd.DataFrame:
@@ -80,7 +101,7 @@ def wait_by_hour(records: CrossingRecords) -> pd.DataFrame:
                     "p95_wait_min": stats["p95_wait_min"],
                 }
             )
-    return pd.DataFrame(rows)
+    return frame(rows)
 
 
 def throughput(records: CrossingRecords) -> pd.DataFrame:
@@ -101,7 +122,7 @@ def throughput(records: CrossingRecords) -> pd.DataFrame:
                 "referred": int(records.referred[mask].sum()),
             }
         )
-    return pd.DataFrame(rows)
+    return frame(rows)
 
 
 def booth_utilisation(records: CrossingRecords, scenario: PortScenario) -> pd.DataFrame:
@@ -135,7 +156,7 @@ def booth_utilisation(records: CrossingRecords, scenario: PortScenario) -> pd.Da
                 "utilisation": busy_hours / open_hours if open_hours else np.nan,
             }
         )
-    return pd.DataFrame(rows)
+    return frame(rows)
 
 
 def queue_length(records: CrossingRecords, step_minutes: float = 15.0) -> pd.DataFrame:
@@ -147,7 +168,7 @@ def queue_length(records: CrossingRecords, step_minutes: float = 15.0) -> pd.Dat
         arrived = np.searchsorted(np.sort(records.arrival[mask]), grid, side="right")
         started = np.searchsorted(np.sort(records.service_start[mask]), grid, side="right")
         out[name] = (arrived - started).astype(np.int64)
-    return pd.DataFrame(out)
+    return frame(out)
 
 
 def interdictions(records: CrossingRecords) -> pd.DataFrame:
@@ -169,17 +190,22 @@ def interdictions(records: CrossingRecords) -> pd.DataFrame:
                 / max(int(mask.sum()), 1),
             }
         )
-    return pd.DataFrame(rows)
+    return frame(rows)
 
 
 def offered_load(scenario: PortScenario) -> pd.DataFrame:
+    """Peak-weekday offered load per hour; see :func:`offered_load_rows`."""
+    return frame(offered_load_rows(scenario))
+
+
+def offered_load_rows(scenario: PortScenario) -> list[Row]:
     """Peak-weekday offered load per hour for each lane-group set and secondary area.
 
     ρ = Σ (arrival rate × mean service) / open booths, with each stream-program
     class charged to the groups it may join. ρ ≥ 1 means the queue grows in
     that hour.
     """
-    rows: list[dict[str, object]] = []
+    rows: list[Row] = []
     loads: dict[tuple[str, ...], np.ndarray] = {}
     names: dict[tuple[str, ...], set[str]] = {}
     sec_loads = {a: np.zeros(24) for a in scenario.secondary}
@@ -237,7 +263,7 @@ def offered_load(scenario: PortScenario) -> pd.DataFrame:
                     else (np.inf if load[h] > 0 else 0.0),
                 }
             )
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _hour_ranges(hours: list[int]) -> str:
@@ -256,15 +282,17 @@ def unstable_hours(scenario: PortScenario) -> list[str]:
 
     Each warning names the stream(s), the lanes, the hours and the peak utilisation.
     """
-    load = offered_load(scenario)
-    bad = load[load["utilisation"] >= 1.0]
+    bad: dict[tuple[str, str], list[Row]] = {}
+    for row in offered_load_rows(scenario):
+        if row["utilisation"] >= 1.0:
+            bad.setdefault((row["where"], row["streams"]), []).append(row)
     out = []
-    for (where, streams), rows in bad.groupby(["where", "streams"], sort=False):
-        peak = rows.loc[rows["utilisation"].idxmax()]
+    for (where, streams), rows in bad.items():
+        peak = max(rows, key=lambda r: r["utilisation"])
         out.append(
             f"stream {streams} at {where}: utilisation ≥ 1 in hours "
-            f"{_hour_ranges(rows['hour'].astype(int).tolist())} (peak {peak.utilisation:.2f} "
-            f"at {int(peak.hour):02d}:00, {peak.offered_erlangs:.1f} erlangs on "
-            f"{int(peak.open_booths)} open booths); the queue grows in those hours"
+            f"{_hour_ranges([r['hour'] for r in rows])} (peak {peak['utilisation']:.2f} "
+            f"at {peak['hour']:02d}:00, {peak['offered_erlangs']:.1f} erlangs on "
+            f"{peak['open_booths']} open booths); the queue grows in those hours"
         )
     return out

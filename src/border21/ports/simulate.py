@@ -2,7 +2,7 @@
 
 >>> from border21.ports.catalog import load_scenario
 >>> result = simulate(load_scenario("laredo_wtb"), days=1, replications=2, seed=3)
->>> result.summary["replications"].iloc[0]
+>>> result.summary_rows[0]["replications"]
 2
 """
 
@@ -15,13 +15,17 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from border21.errors import InputError
 from border21.ports import results
 from border21.ports.config import PortScenario
 from border21.ports.model import CrossingRecords, PortModel
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def config_hash(scenario: PortScenario) -> str:
@@ -44,8 +48,26 @@ class SimulationResult:
     seed: int | None
     config_hash: str
     replications: list[CrossingRecords]
-    summary: pd.DataFrame
+    summary_rows: list[results.Row]
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Waits by lane group across replications (mean with 95% CI, pooled percentiles)."""
+        return results.frame(self.summary_rows)
+
+    def interdiction_totals(self) -> dict[str, tuple[int, int, int]]:
+        """Per stream, summed over replications: (detected, carriers, referred)."""
+        out = {}
+        for s, name in enumerate(self.replications[0].stream_names):
+            det = car = ref = 0
+            for r in self.replications:
+                mask = r.stream == s
+                det += int(r.detected[mask].sum())
+                car += int(r.carrier[mask].sum())
+                ref += int(r.referred[mask].sum())
+            out[name] = (det, car, ref)
+        return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Named summary tables (replications stacked, with a ``replication`` column)."""
@@ -57,6 +79,8 @@ class SimulationResult:
             "queue_length": results.queue_length,
             "interdictions": results.interdictions,
         }
+        import pandas as pd
+
         out = {"summary": self.summary}
         for name, make in makers.items():
             out[name] = pd.concat(
@@ -72,17 +96,17 @@ def _t_quantile(df: int) -> float:
     return float(stdtrit(df, 0.975)) if df > 0 else float("nan")
 
 
-def summarise(replications: list[CrossingRecords]) -> pd.DataFrame:
+def summarise(replications: list[CrossingRecords]) -> list[results.Row]:
     """Across replications: mean wait per lane group with a 95% CI, pooled percentiles."""
-    per_rep = [results.wait_by_lane_type(r) for r in replications]
+    per_rep = [results.wait_rows(r) for r in replications]
     pooled_wait = np.concatenate([r.wait_seconds for r in replications]) / 60.0
     pooled_group = np.concatenate([r.group for r in replications])
     first = replications[0]
     rows = []
     n = len(replications)
-    for i, row in per_rep[0].iterrows():
-        means = np.array([p.loc[i, "mean_wait_min"] for p in per_rep], dtype=float)
-        crossings = np.array([p.loc[i, "crossings"] for p in per_rep], dtype=float)
+    for i, row in enumerate(per_rep[0]):
+        means = np.array([p[i]["mean_wait_min"] for p in per_rep], dtype=float)
+        crossings = np.array([p[i]["crossings"] for p in per_rep], dtype=float)
         half = (_t_quantile(n - 1) * means.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
         if row["lane_group"] == "secondary":
             waits = (
@@ -104,7 +128,7 @@ def summarise(replications: list[CrossingRecords]) -> pd.DataFrame:
                 "replications": n,
             }
         )
-    return pd.DataFrame(rows)
+    return rows
 
 
 def simulate(
@@ -147,6 +171,6 @@ def simulate(
         seed=seed,
         config_hash=config_hash(scenario),
         replications=reps,
-        summary=summarise(reps),
+        summary_rows=summarise(reps),
         warnings=results.unstable_hours(scenario),
     )
