@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 import numpy as np
