@@ -24,7 +24,7 @@ _KEY = ("port", "lane", "sub_lane", "month", "weekday", "hour")
 _WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 _SY_LANES = (
     ("pv_time_avg", "Passenger", "General"),
-    ("xpv_time_avg", "Passenger", "Sentri"),
+    ("xpv_time_avg", "Passenger", "Nexus/Sentri"),
     ("pv_ready_lanes_time_avg", "Passenger", "Ready"),
     ("ped_time_avg", "Pedestrian", "General"),
     ("ped_ready_lanes_time_avg", "Pedestrian", "Ready"),
