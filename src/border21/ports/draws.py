@@ -94,12 +94,18 @@ class CrossingDraws:
     tie_u: np.ndarray
     secondary_seconds: np.ndarray
     carrier: np.ndarray
-    suspected: np.ndarray
+    suspect_u: np.ndarray
+    p_suspect: np.ndarray
     random_referral: np.ndarray
     found_u: np.ndarray
 
     def __len__(self) -> int:
         return int(self.arrival.shape[0])
+
+    @property
+    def suspected(self) -> np.ndarray:
+        """Carriers an officer at primary suspects (and so refers)."""
+        return np.asarray(self.carrier & (self.suspect_u < self.p_suspect))
 
     @property
     def referred(self) -> np.ndarray:
@@ -110,8 +116,10 @@ class CrossingDraws:
     ) -> CrossingDraws:
         """A copy whose referral decisions (and optionally carriers) come from the caller.
 
-        With ``referred`` given, the caller's policy replaces both random referral
-        and officers' suspicion at primary.
+        With ``referred`` given, the caller's flags are the referrals, exactly
+        (random referral and officers' suspicion are replaced; a caller that wants
+        to keep suspicion passes ``policy | draws.suspected``). With ``carrier``
+        given, officers' suspicion follows the new carriers.
         """
         from dataclasses import replace
 
@@ -119,10 +127,10 @@ class CrossingDraws:
         out = self
         if carrier is not None:
             carrier = _flag_array(carrier, n, "carrier")
-            out = replace(out, carrier=carrier, suspected=out.suspected & carrier)
+            out = replace(out, carrier=carrier)
         if referred is not None:
             referred = _flag_array(referred, n, "referred")
-            out = replace(out, random_referral=referred, suspected=np.zeros(n, np.bool_))
+            out = replace(out, random_referral=referred, p_suspect=np.zeros(n))
         return out
 
 
@@ -168,7 +176,8 @@ def draw_crossings(
             if stream.carrier_probability > 0
             else np.zeros(n, np.bool_)
         )
-        suspected = carrier & (rng.random(n) < stream.primary_detection_probability)
+        suspect_u = rng.random(n)
+        p_suspect = np.full(n, stream.primary_detection_probability)
         found_u = rng.random(n)
         if stream.secondary is not None:
             area = scenario.secondary[stream.secondary].service
@@ -183,7 +192,8 @@ def draw_crossings(
                 primary,
                 random_referral,
                 carrier,
-                suspected,
+                suspect_u,
+                p_suspect,
                 found_u,
                 secondary,
             )
@@ -195,9 +205,18 @@ def draw_crossings(
     n_total = cols[0].shape[0]
     multi_lane = np.diff(layout.primary.class_ptr).max(initial=1) > 1
     tie_u = rng.random(n_total) if multi_lane else np.zeros(n_total)
-    arrival, stream_idx, cls, primary, random_referral, carrier, suspected, found_u, secondary = (
-        cols
-    )
+    (
+        arrival,
+        stream_idx,
+        cls,
+        primary,
+        random_referral,
+        carrier,
+        suspect_u,
+        p_suspect,
+        found_u,
+        secondary,
+    ) = cols
     return CrossingDraws(
         arrival=arrival,
         stream=stream_idx,
@@ -206,7 +225,8 @@ def draw_crossings(
         tie_u=tie_u,
         secondary_seconds=secondary,
         carrier=carrier,
-        suspected=suspected,
+        suspect_u=suspect_u,
+        p_suspect=p_suspect,
         random_referral=random_referral,
         found_u=found_u,
     )
