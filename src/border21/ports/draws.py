@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from border21.errors import InputError
 from border21.ports.config import PortScenario, ServiceTime
 from border21.ports.layout import PortLayout
 
@@ -135,73 +136,63 @@ class CrossingDraws:
 
 
 def _flag_array(flags: np.ndarray, n: int, name: str) -> np.ndarray:
-    from border21.errors import InputError
-
     arr = np.asarray(flags)
     if arr.shape != (n,):
         raise InputError(name, f"shape {arr.shape}", f"expected one flag per crossing ({n})")
     return arr.astype(np.bool_)
 
 
-def draw_crossings(
-    scenario: PortScenario, layout: PortLayout, days: int, rng: np.random.Generator
-) -> CrossingDraws:
-    """Draw every crossing of ``days`` days, merged across streams in arrival order."""
-    parts: list[tuple[Any, ...]] = []
-    for s, stream in enumerate(scenario.streams.values()):
-        rates = hourly_rates(
-            stream.crossings_per_day,
-            stream.hour_of_day_shape,
-            stream.weekday_shape,
-            days,
-            scenario.port.start_weekday,
-        )
-        arrival = poisson_arrivals(rates, rng)
-        n = arrival.shape[0]
-        classes = np.flatnonzero(layout.class_stream == s)
-        programs = [layout.class_program[c] for c in classes]
-        shares = np.array([stream.program_shares[p] for p in programs])  # type: ignore[index]
-        if len(classes) == 1:
-            pick: Any = np.zeros(n, np.int64)
-        else:
-            pick = np.searchsorted(np.cumsum(shares / shares.sum()), rng.random(n), side="right")
-            pick = np.minimum(pick, len(classes) - 1)
-        cls = classes[pick]
-        means = np.array([stream.primary_service.mean_for(p) for p in programs])
-        primary = unit_variates(stream.primary_service, n, rng) * means[pick]
-        ref_p = np.array([stream.referral_for(p) for p in programs])[pick]
-        random_referral = rng.random(n) < ref_p if np.any(ref_p > 0) else np.zeros(n, np.bool_)
-        carrier = (
-            rng.random(n) < stream.carrier_probability
-            if stream.carrier_probability > 0
-            else np.zeros(n, np.bool_)
-        )
-        suspect_u = rng.random(n)
-        p_suspect = np.full(n, stream.primary_detection_probability)
-        found_u = rng.random(n)
-        if stream.secondary is not None:
-            area = scenario.secondary[stream.secondary].service
-            secondary = unit_variates(area, n, rng) * area.mean_seconds
-        else:
-            secondary = np.zeros(n)
-        parts.append(
-            (
-                arrival,
-                np.full(n, s, np.int32),
-                cls.astype(np.int32),
-                primary,
-                random_referral,
-                carrier,
-                suspect_u,
-                p_suspect,
-                found_u,
-                secondary,
-            )
-        )
-    cols: list[Any] = [np.concatenate(c) for c in zip(*parts, strict=True)]
-    order = np.argsort(cols[0], kind="stable") if len(parts) > 1 else None
-    if order is not None:
-        cols = [c[order] for c in cols]
+def _stream_columns(
+    scenario: PortScenario,
+    layout: PortLayout,
+    s: int,
+    arrival: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[Any, ...]:
+    """Everything but the tie-break drawn for the crossings of stream ``s``."""
+    stream = list(scenario.streams.values())[s]
+    n = arrival.shape[0]
+    classes = np.flatnonzero(layout.class_stream == s)
+    programs = [layout.class_program[c] for c in classes]
+    shares = np.array([stream.program_shares[p] for p in programs])  # type: ignore[index]
+    if len(classes) == 1:
+        pick: Any = np.zeros(n, np.int64)
+    else:
+        pick = np.searchsorted(np.cumsum(shares / shares.sum()), rng.random(n), side="right")
+        pick = np.minimum(pick, len(classes) - 1)
+    cls = classes[pick]
+    means = np.array([stream.primary_service.mean_for(p) for p in programs])
+    primary = unit_variates(stream.primary_service, n, rng) * means[pick]
+    ref_p = np.array([stream.referral_for(p) for p in programs])[pick]
+    random_referral = rng.random(n) < ref_p if np.any(ref_p > 0) else np.zeros(n, np.bool_)
+    carrier = (
+        rng.random(n) < stream.carrier_probability
+        if stream.carrier_probability > 0
+        else np.zeros(n, np.bool_)
+    )
+    suspect_u = rng.random(n)
+    p_suspect = np.full(n, stream.primary_detection_probability)
+    found_u = rng.random(n)
+    if stream.secondary is not None:
+        area = scenario.secondary[stream.secondary].service
+        secondary = unit_variates(area, n, rng) * area.mean_seconds
+    else:
+        secondary = np.zeros(n)
+    return (
+        arrival,
+        np.full(n, s, np.int32),
+        cls.astype(np.int32),
+        primary,
+        random_referral,
+        carrier,
+        suspect_u,
+        p_suspect,
+        found_u,
+        secondary,
+    )
+
+
+def _assemble(cols: list[Any], layout: PortLayout, rng: np.random.Generator) -> CrossingDraws:
     n_total = cols[0].shape[0]
     multi_lane = np.diff(layout.primary.class_ptr).max(initial=1) > 1
     tie_u = rng.random(n_total) if multi_lane else np.zeros(n_total)
@@ -230,3 +221,50 @@ def draw_crossings(
         random_referral=random_referral,
         found_u=found_u,
     )
+
+
+def draw_crossings(
+    scenario: PortScenario, layout: PortLayout, days: int, rng: np.random.Generator
+) -> CrossingDraws:
+    """Draw every crossing of ``days`` days, merged across streams in arrival order."""
+    parts: list[tuple[Any, ...]] = []
+    for s, stream in enumerate(scenario.streams.values()):
+        rates = hourly_rates(
+            stream.crossings_per_day,
+            stream.hour_of_day_shape,
+            stream.weekday_shape,
+            days,
+            scenario.port.start_weekday,
+        )
+        parts.append(_stream_columns(scenario, layout, s, poisson_arrivals(rates, rng), rng))
+    cols: list[Any] = [np.concatenate(c) for c in zip(*parts, strict=True)]
+    if len(parts) > 1:
+        order = np.argsort(cols[0], kind="stable")
+        cols = [c[order] for c in cols]
+    return _assemble(cols, layout, rng)
+
+
+def draw_at_arrivals(
+    scenario: PortScenario,
+    layout: PortLayout,
+    arrival: np.ndarray,
+    stream: np.ndarray,
+    rng: np.random.Generator,
+) -> CrossingDraws:
+    """Draw crossings whose arrival times and streams are given (e.g. by an upstream stage).
+
+    ``arrival`` must be sorted; the result keeps the given order.
+    """
+    if arrival.shape != stream.shape:
+        raise InputError("stream", f"shape {stream.shape}", "must match arrival")
+    if np.any(np.diff(arrival) < 0):
+        raise InputError("arrival", "unsorted", "arrival times must be non-decreasing")
+    cols: list[Any] = [None] * 10
+    for s in range(len(scenario.streams)):
+        idx = np.flatnonzero(stream == s)
+        part = _stream_columns(scenario, layout, s, arrival[idx], rng)
+        for k, col in enumerate(part):
+            if cols[k] is None:
+                cols[k] = np.empty(arrival.shape[0], dtype=col.dtype)
+            cols[k][idx] = col
+    return _assemble(cols, layout, rng)

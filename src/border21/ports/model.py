@@ -15,7 +15,7 @@ import numpy as np
 
 from border21.errors import InputError
 from border21.ports.config import PortScenario
-from border21.ports.draws import CrossingDraws, draw_crossings
+from border21.ports.draws import CrossingDraws, draw_at_arrivals, draw_crossings
 from border21.ports.engine import run_lanes
 from border21.ports.layout import PortLayout, compile_scenario
 
@@ -111,6 +111,12 @@ class PortModel:
         if days < 1:
             raise InputError("days", days, "must be at least 1")
         return draw_crossings(self.scenario, self.layout, days, rng)
+
+    def draw_at(
+        self, arrival: np.ndarray, stream: np.ndarray, rng: np.random.Generator
+    ) -> CrossingDraws:
+        """Draw crossings arriving at given (sorted) times, e.g. from an upstream stage."""
+        return draw_at_arrivals(self.scenario, self.layout, arrival, stream, rng)
 
     def run(self, draws: CrossingDraws, days: int) -> CrossingRecords:
         """Queue the drawn crossings through primary and secondary."""
