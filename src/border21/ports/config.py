@@ -184,6 +184,49 @@ class PortInfo(_Frozen):
     start_weekday: Annotated[int, Field(ge=0, le=6)] = 0  # 0 = Monday
 
 
+class ExportInspection(_Frozen):
+    """Mexico's export inspection (aduana) that northbound trucks pass before CBP.
+
+    Without Unified Cargo Processing a truck queues at the Mexican export
+    booths, may get a red *semáforo* and a Mexican secondary inspection,
+    crosses the bridge (``transit_seconds``) and then queues at CBP. With UCP
+    both agencies inspect once, together, at the US facility.
+    """
+
+    streams: list[str] = Field(min_length=1)
+    booths: Annotated[int, Field(ge=1)]
+    open_booths_by_hour: list[Annotated[int, Field(ge=0)]] | None = Field(
+        default=None, min_length=24, max_length=24
+    )
+    service: ServiceTime
+    semaforo_probability: Probability = 0.1
+    bays: Annotated[int, Field(ge=1)] = 10
+    secondary_service: ServiceTime
+    detection_probability: Probability = 0.5
+    transit_seconds: NonNegative = 600.0
+    joint_primary_extra_seconds: NonNegative = 0.0
+
+
+class Cooperation(_Frozen):
+    """Binational cooperation switches read by the frontier (``border21 frontier``).
+
+    * ``shared_intelligence``: the targeting model also uses the partner
+      agency's shared (HMAC-keyed, per-trader) risk profiles.
+    * ``unified_cargo_processing``: trucks pass one joint US–MX inspection
+      instead of the Mexican export inspection followed by CBP's.
+    * ``trusted_enrolment_scale``: multiplies the SENTRI / Ready / FAST shares
+      of every stream (the general share shrinks to match).
+    * ``southbound_inspection_probability``: share of southbound crossings
+      inspected for firearms and cash (0 = none), with its own bays.
+    """
+
+    shared_intelligence: bool = False
+    unified_cargo_processing: bool = False
+    trusted_enrolment_scale: Annotated[float, Field(ge=0.0)] = 1.0
+    southbound_inspection_probability: Probability = 0.0
+    export_inspection: ExportInspection | None = None
+
+
 class PortScenario(_Frozen):
     """A whole port: streams, primary lane groups and secondary areas."""
 
@@ -191,6 +234,7 @@ class PortScenario(_Frozen):
     streams: dict[str, Stream] = Field(min_length=1)
     lanes: dict[str, LaneGroup] = Field(min_length=1)
     secondary: dict[str, SecondaryArea] = Field(default_factory=dict)
+    cooperation: Cooperation = Field(default_factory=Cooperation)
 
     @model_validator(mode="after")
     def _check_references(self) -> PortScenario:
@@ -209,6 +253,17 @@ class PortScenario(_Frozen):
             for program, share in stream.program_shares.items():
                 if share > 0 and not self.eligible_groups(sname, program):
                     raise ValueError(f"streams.{sname}: no lane group serves program {program!r}")
+        export = self.cooperation.export_inspection
+        if export is not None:
+            for sname in export.streams:
+                if sname not in self.streams:
+                    raise ValueError(
+                        f"cooperation.export_inspection.streams names unknown stream {sname!r}"
+                    )
+        if self.cooperation.unified_cargo_processing and export is None:
+            raise ValueError(
+                "cooperation.unified_cargo_processing needs cooperation.export_inspection"
+            )
         return self
 
     def eligible_groups(self, stream: str, program: str) -> list[str]:
