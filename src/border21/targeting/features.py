@@ -59,6 +59,9 @@ RISK_PAIRS: tuple[tuple[str, str], ...] = (
     ("origin_country", "hs6"),
     ("office_id", "importer_id"),
     ("seller_id", "importer_id"),
+    ("agency", "importer_id"),
+    ("agency", "seller_id"),
+    ("agency", "hs6"),
 )
 CODED_COLUMNS: tuple[str, ...] = (
     "office_id",
@@ -71,7 +74,10 @@ CODED_COLUMNS: tuple[str, ...] = (
     "origin_indicator",
     "origin_country",
     "departure_country",
+    "agency",
 )
+PARTNER_PREFIX = "partner_"
+"""Numeric columns with this prefix (shared risk profiles) become features."""
 _NUMERIC = ("value", "net_mass_kg", "quantity", "tax_rate")
 
 
@@ -128,6 +134,7 @@ class DeclarationFeaturizer:
         wanted = list(self.keys) if self.keys is not None else _key_names(self.pairs)
         self.keys_ = [k for k in wanted if _informative(raw, k)]
         self.coded_ = [c for c in CODED_COLUMNS if c in frame.columns]
+        self.extra_ = sorted(c for c in frame.columns if str(c).startswith(PARTNER_PREFIX))
         needed = sorted(set(_bases(self.keys_)) | set(self.coded_) | {"hs6"})
         self.vocab_ = {c: pc.unique(raw[c]) for c in needed if c in raw}
         codes = self._codes(raw)
@@ -245,7 +252,13 @@ class DeclarationFeaturizer:
             np.floor(hs_num / 100),
         ]
         coded = [np.where(codes[c] >= 0, codes[c], np.nan) for c in self.coded_]
-        return cols + derived + coded
+        extra = [
+            pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            if c in frame.columns
+            else np.full(len(frame), np.nan)
+            for c in self.extra_
+        ]
+        return cols + derived + coded + extra
 
     def _names(self) -> list[str]:
         names: list[str] = []
@@ -255,6 +268,7 @@ class DeclarationFeaturizer:
         names += ["log_value", "value_per_kg", "value_per_unit", "duty_amount",
                   "unit_value_vs_hs6_median", "day_of_week", "hs2_number", "hs4_number"]
         names += [f"{c}:code" for c in self.coded_]
+        names += list(self.extra_)
         return names
 
 
@@ -276,7 +290,7 @@ def _bases(keys: Sequence[str]) -> list[str]:
 
 def _raw_columns(frame: pd.DataFrame) -> dict[str, pa.Array]:
     """Arrow string arrays of the categorical columns (plus HS4/HS2 prefixes)."""
-    names = set(RISK_KEYS) | set(CODED_COLUMNS)
+    names = set(RISK_KEYS) | set(CODED_COLUMNS) | {a for a, _ in RISK_PAIRS}
     raw = {c: _arrow(frame[c]) for c in names if c in frame.columns}
     raw["hs4"] = pc.utf8_slice_codeunits(raw["hs6"], 0, 4)
     raw["hs2"] = pc.utf8_slice_codeunits(raw["hs6"], 0, 2)

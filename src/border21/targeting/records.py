@@ -53,6 +53,7 @@ CATEGORICAL_COLUMNS: tuple[str, ...] = (
     "origin_country",
     "tax_type",
     "origin_indicator",
+    "agency",
 )
 NUMERIC_COLUMNS: tuple[str, ...] = ("value", "net_mass_kg", "quantity", "tax_rate")
 OUTCOME_COLUMNS: tuple[str, ...] = ("fraud", "revenue")
@@ -76,6 +77,7 @@ SCHEMA: Mapping[str, str] = {
     "origin_country": "country of origin",
     "tax_type": "tariff type",
     "origin_indicator": "how origin was established",
+    "agency": "agency that received the declaration (US, MX) when data are pooled",
     "value": "declared value in the agency's currency (required)",
     "net_mass_kg": "net mass in kilograms",
     "quantity": "quantity in the tariff unit",
