@@ -53,13 +53,20 @@ def print_frame(frame: pd.DataFrame, fmt: str = "table", *, title: str | None = 
 
 
 def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return ""
-        return f"{value:,.2f}" if abs(value) < 1e15 else str(value)
+    """Readable cell text: dates without midnight, big numbers with separators."""
+    import pandas as pd
+
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)
+    if isinstance(value, bool):
+        return str(value)
     if isinstance(value, int):
-        return f"{value:,}"
-    return "" if value is None else str(value)
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1_000 else f"{value:.4g}"
+    return str(value)
 
 
 def _print_results(results: list[Any]) -> None:

@@ -186,11 +186,11 @@ def trade(
     col, need = dims.get(by, (by, None))
     if need == "year" and freq == "month":
         raise InputError("freq", freq, f"trade by {by} is published annually; use --freq year")
-    filters = "port_code = 'ALL' AND mx_state = 'ALL' AND period = 'month'"
+    filters = "t.port_code = 'ALL' AND t.mx_state = 'ALL' AND t.period = 'month'"
     if by == "port":
-        filters = "port_code <> 'ALL' AND period = 'year'"
+        filters = "t.port_code <> 'ALL' AND t.period = 'year'"
     elif by == "mx_state":
-        filters = "mx_state <> 'ALL' AND period = 'year'"
+        filters = "t.mx_state <> 'ALL' AND t.period = 'year'"
     label = {
         "mx_state": "coalesce(s.state_name, t.mx_state)",
         "port": "coalesce(p.port_name || ' (' || t.port_code || ')', t.port_code)",

@@ -1,0 +1,1 @@
+"""Charts (Altair/Vega-Lite) and self-contained HTML reports over the warehouse."""

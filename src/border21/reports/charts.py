@@ -1,0 +1,240 @@
+"""Altair charts for the indicators, with program events marked on time axes.
+
+Charts carry their data inline (no URLs) and are written through vl-convert,
+so HTML output embeds the Vega JavaScript itself: no CDN, no network.
+
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"period": pd.to_datetime(["2008-01-01", "2009-01-01"]),
+...                       "group": ["US-Mexico"] * 2, "value": [1.0, 2.0]})
+>>> spec = time_chart(frame, title="demo").to_dict()
+>>> spec["layer"][0]["mark"]["type"], len(spec["datasets"])
+('line', 1)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from border21.errors import InputError
+
+if TYPE_CHECKING:
+    import altair as alt
+    import pandas as pd
+
+    from border21.data.effects import EffectEstimate
+
+CHART_FORMATS = (".html", ".svg", ".png", ".json")
+EVENT_CATEGORIES = ("program", "security", "policy", "trade", "shock")
+WIDTH, HEIGHT = 640, 260
+
+
+def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-safe records: timestamps as ISO dates, NaN as null."""
+    import pandas as pd
+
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    records: list[dict[str, Any]] = out.to_dict(orient="records")
+    for rec in records:
+        for key, value in rec.items():
+            if isinstance(value, float) and math.isnan(value):
+                rec[key] = None
+            elif hasattr(value, "item"):
+                rec[key] = value.item()
+    return records
+
+
+class Chart:
+    """An Altair chart plus the records it draws, kept out of Altair's validator.
+
+    Altair validates inline values record by record (slow for thousands of
+    rows), so data go to the spec's top-level ``datasets`` and charts refer to
+    them by name.
+    """
+
+    def __init__(self, chart: Any, datasets: dict[str, list[dict[str, Any]]]) -> None:
+        self.chart = chart
+        self.datasets = datasets
+
+    def to_dict(self) -> dict[str, Any]:
+        """The Vega-Lite spec, datasets included."""
+        spec: dict[str, Any] = self.chart.to_dict(validate=False)
+        spec.setdefault("datasets", {}).update(self.datasets)
+        return spec
+
+
+def _data(frame: pd.DataFrame, datasets: dict[str, list[dict[str, Any]]]) -> alt.NamedData:
+    import hashlib
+
+    import altair as alt
+
+    records = to_records(frame)
+    name = "d" + hashlib.sha1(json.dumps(records).encode()).hexdigest()[:12]
+    datasets[name] = records
+    return alt.NamedData(name=name)
+
+
+def event_rules(
+    events: pd.DataFrame | None,
+    start: Any,
+    end: Any,
+    datasets: dict[str, list[dict[str, Any]]],
+    categories: tuple[str, ...] = EVENT_CATEGORIES,
+) -> alt.Chart | None:
+    """Vertical rules (with tooltips) for events between ``start`` and ``end``."""
+    import altair as alt
+
+    if events is None or events.empty:
+        return None
+    sel = events[
+        events["category"].isin(categories)
+        & (events["event_date"] >= start)
+        & (events["event_date"] <= end)
+    ]
+    if sel.empty:
+        return None
+    cols = ["event_date", "title", "category", "source_url"]
+    base = alt.Chart(_data(sel[cols], datasets))
+    rules = base.mark_rule(strokeDash=[4, 3], opacity=0.6).encode(
+        x="event_date:T",
+        color=alt.Color("category:N", scale=alt.Scale(scheme="dark2"), title="event"),
+        tooltip=["event_date:T", "title:N", "category:N", "source_url:N"],
+    )
+    return rules
+
+
+def _layer(
+    main: Any,
+    frame: pd.DataFrame,
+    x: str,
+    events: pd.DataFrame | None,
+    datasets: dict[str, list[dict[str, Any]]],
+) -> Any:
+    import altair as alt
+
+    layers: list[Any] = [main]
+    if not frame.empty:
+        rules = event_rules(events, frame[x].min(), frame[x].max(), datasets)
+        if rules is not None:
+            layers.append(rules)
+    return alt.layer(*layers).resolve_scale(color="independent").properties(
+        width=WIDTH, height=HEIGHT
+    )
+
+
+def time_chart(
+    frame: pd.DataFrame,
+    *,
+    x: str = "period",
+    y: str = "value",
+    color: str = "group",
+    title: str = "",
+    y_title: str | None = None,
+    events: pd.DataFrame | None = None,
+) -> Chart:
+    """Line chart of ``y`` over time, one line per ``color`` value, events marked."""
+    import altair as alt
+
+    datasets: dict[str, list[dict[str, Any]]] = {}
+    main = (
+        alt.Chart(_data(frame[[x, y, color]], datasets))
+        .mark_line()
+        .encode(
+            x=alt.X(f"{x}:T", title=None),
+            y=alt.Y(f"{y}:Q", title=y_title or y),
+            color=alt.Color(f"{color}:N", title=None),
+            tooltip=[f"{x}:T", f"{color}:N", alt.Tooltip(f"{y}:Q", format=",.4~g")],
+        )
+    )
+    return Chart(_layer(main, frame, x, events, datasets).properties(title=title), datasets)
+
+
+def effect_chart(estimate: EffectEstimate, *, events: pd.DataFrame | None = None) -> Chart:
+    """Observed series, fitted model and the no-event counterfactual (ITS), or the
+    treated/control means (DiD), with the event date marked."""
+    import altair as alt
+    import pandas as pd
+
+    datasets: dict[str, list[dict[str, Any]]] = {}
+    frame = estimate.fitted
+    if "observed" in frame.columns:
+        long = frame.melt("period", ["observed", "fitted", "counterfactual"], "line", "value")
+    else:
+        long = frame.rename(columns={"group": "line"})
+    main = (
+        alt.Chart(_data(long, datasets))
+        .mark_line()
+        .encode(
+            x=alt.X("period:T", title=None),
+            y=alt.Y("value:Q", title=estimate.series),
+            color=alt.Color("line:N", title=None),
+            strokeDash=alt.condition(
+                alt.datum.line == "counterfactual", alt.value([5, 4]), alt.value([1, 0])
+            ),
+            tooltip=["period:T", "line:N", alt.Tooltip("value:Q", format=",.4~g")],
+        )
+    )
+    marker = pd.DataFrame(
+        {"event_date": [pd.Timestamp(estimate.event)], "title": [f"event {estimate.event}"]}
+    )
+    rule = (
+        alt.Chart(_data(marker, datasets))
+        .mark_rule(color="black")
+        .encode(x="event_date:T", tooltip=["title:N"])
+    )
+    lo, hi = estimate.level_ci
+    title = (
+        f"{estimate.series}: level change {estimate.level_change:,.3g} "
+        f"[{lo:,.3g}, {hi:,.3g}] at {estimate.event}"
+    )
+    chart = _layer(alt.layer(main, rule), frame, "period", events, datasets)
+    return Chart(chart.properties(title=title), datasets)
+
+
+def xy_chart(
+    frame: pd.DataFrame, *, x: str, y: str, color: str, title: str = "", line: bool = True
+) -> Chart:
+    """A plain x–y chart (e.g. wait by hour, wait vs volume) without time events."""
+    import altair as alt
+
+    datasets: dict[str, list[dict[str, Any]]] = {}
+    base = alt.Chart(_data(frame[[x, y, color]], datasets))
+    mark = base.mark_line(point=True) if line else base.mark_circle(size=40, opacity=0.6)
+    chart = mark.encode(
+        x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), color=f"{color}:N",
+        tooltip=[f"{color}:N", f"{x}:Q", alt.Tooltip(f"{y}:Q", format=",.4~g")],
+    ).properties(title=title, width=WIDTH, height=HEIGHT)  # fmt: skip
+    return Chart(chart, datasets)
+
+
+def vega_lite_version() -> str:
+    """The Vega-Lite major.minor Altair targets, as vl-convert names it."""
+    import altair as alt
+
+    return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+
+def save_chart(chart: Chart, path: Path) -> Path:
+    """Write ``chart`` to ``.html`` (self-contained), ``.svg``, ``.png`` or ``.json``."""
+    import vl_convert as vlc
+
+    suffix = path.suffix.lower()
+    if suffix not in CHART_FORMATS:
+        raise InputError("chart", str(path), f"extension must be one of {', '.join(CHART_FORMATS)}")
+    spec = chart.to_dict()
+    version = vega_lite_version()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".json":
+        path.write_text(json.dumps(spec, indent=1))
+    elif suffix == ".html":
+        path.write_text(vlc.vegalite_to_html(spec, vl_version=version, bundle=True))
+    elif suffix == ".svg":
+        path.write_text(vlc.vegalite_to_svg(spec, vl_version=version))
+    else:
+        path.write_bytes(vlc.vegalite_to_png(spec, vl_version=version, scale=2))
+    return path
