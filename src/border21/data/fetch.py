@@ -52,6 +52,7 @@ def download(url: str, dest_dir: Path, *, name: str, timeout_s: float = 60.0) ->
         with urllib.request.urlopen(url, timeout=timeout_s) as response, partial.open("wb") as fh:
             shutil.copyfileobj(response, fh, length=1 << 20)
     except urllib.error.HTTPError as exc:
+        exc.close()  # it holds the response socket
         partial.unlink(missing_ok=True)
         raise FetchError(f"{host} answered HTTP {exc.code} for {url}") from None
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:

@@ -1,0 +1,172 @@
+"""`border21 data`, `indicators` and `report` through Typer's runner."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from border21.cli.main import app
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("warehouse") / "w.duckdb"
+    result = runner.invoke(app, ["data", "init", "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_init_is_idempotent_and_status_lists_sources(db: Path) -> None:
+    code, out = _run("data", "init", "--db", str(db))
+    assert code == 0 and out.count("unchanged") == 12
+    code, out = _run("data", "status", "--db", str(db), "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert {r["source"] for r in rows} >= {"crossings", "trade", "homicides", "waittimes"}
+
+
+def test_db_from_environment_variable(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BORDER21_DB", str(db))
+    code, out = _run("data", "sql", "SELECT count(*) AS n FROM ports", "--format", "csv")
+    assert code == 0 and out.splitlines() == ["n", "28"]
+
+
+def test_sql_is_read_only_and_errors_are_one_line(db: Path) -> None:
+    code, out = _run("data", "sql", "DELETE FROM crossings", "--db", str(db))
+    assert code == 2 and "read-only" in out.lower() and "Traceback" not in out
+    code, out = _run("data", "sql", "SELEC 1", "--db", str(db))
+    assert code == 2 and out.startswith("error:")
+
+
+def test_load_reports_counts_and_refuses_wrong_columns(tmp_path: Path) -> None:
+    db = tmp_path / "x.duckdb"
+    code, out = _run("data", "load", "crossings", str(FIXTURES / "crossings_2024_slice.csv"),
+                     "--db", str(db))  # fmt: skip
+    assert code == 0 and "read 14, loaded 14, quarantined 0" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Port Name,State,Port Code,Border,Date,Value,Extra\n")
+    code, out = _run("data", "load", "crossings", str(bad), "--db", str(db))
+    assert code == 2
+    assert "missing columns 'Measure'" in out and "unexpected columns 'Extra'" in out
+    code, out = _run("data", "load", "nope", str(bad), "--db", str(db))
+    assert code == 2 and "unknown source" in out
+
+
+def test_quarantine_command_shows_reason_and_line(tmp_path: Path) -> None:
+    db = tmp_path / "q.duckdb"
+    lines = (FIXTURES / "crossings_2024_slice.csv").read_text().splitlines()
+    lines[3] = lines[3].replace("Jan 2024", "Janvier 2024")
+    src = tmp_path / "q.csv"
+    src.write_text("\n".join(lines) + "\n")
+    code, out = _run("data", "load", "crossings", str(src), "--db", str(db))
+    assert code == 0 and "quarantined 1" in out
+    code, out = _run("data", "quarantine", "--db", str(db), "--format", "json")
+    rows = json.loads(out)
+    assert rows[0]["line_number"] == 4 and "unparseable date" in rows[0]["reason"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def http_root(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = partial(_Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", root
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_fetch_downloads_and_loads_from_a_local_server(
+    http_root: tuple[str, Path], tmp_path: Path
+) -> None:
+    base, root = http_root
+    shutil.copy(FIXTURES / "crossings_2024_slice.csv", root / "bts.csv")
+    db = tmp_path / "f.duckdb"
+    code, out = _run("data", "fetch", "crossings", "--url", f"{base}/bts.csv", "--db", str(db))
+    assert code == 0, out
+    assert "loaded 14" in out
+    assert list((tmp_path / "downloads").glob("crossings-*.csv"))
+    code, out = _run("data", "fetch", "crossings", "--url", f"{base}/bts.csv", "--db", str(db))
+    assert code == 0 and "already loaded" in out
+    code, out = _run("data", "fetch", "crossings", "--url", f"{base}/missing.csv", "--db", str(db))
+    assert code == 2 and "HTTP 404" in out
+
+
+def test_fetch_without_network_says_so(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code, out = _run("data", "fetch", "crossings", "--url", f"http://127.0.0.1:{port}/x.csv",
+                     "--db", str(tmp_path / "n.duckdb"), "--timeout", "5")  # fmt: skip
+    assert code == 2 and "cannot reach" in out and "no network" in out
+    assert not list((tmp_path / "downloads").glob("*.part"))
+
+
+def test_indicator_commands_print_tables_and_charts(db: Path, tmp_path: Path) -> None:
+    code, out = _run("indicators", "crossings", "--freq", "year", "--db", str(db), "--format", "csv")
+    assert code == 0 and "2014-01-01,US-Mexico,69623693" in out
+    svg = tmp_path / "mix.svg"
+    code, out = _run("indicators", "mix", "--db", str(db), "--chart", str(svg))
+    assert code == 0 and svg.read_text().startswith("<svg")
+    for args in (["trade", "--by", "mode"], ["seizures", "--drug", "Fentanyl"],
+                 ["apprehensions"], ["homicides", "--state", "Chihuahua"],
+                 ["waits", "--port", "ysleta"], ["wait-volume"], ["gaps"], ["events"]):  # fmt: skip
+        code, out = _run("indicators", *args, "--db", str(db))
+        assert code == 0, (args, out)
+    code, out = _run("indicators", "crossings", "--by", "galaxy", "--db", str(db))
+    assert code == 2 and "must be one of" in out
+
+
+def test_effect_command_its_and_did(db: Path, tmp_path: Path) -> None:
+    png = tmp_path / "effect.png"
+    code, out = _run("indicators", "effect", "--series", "homicides", "--state", "Chihuahua",
+                     "--event", "2008-03", "--db", str(db), "--format", "json",
+                     "--chart", str(png))  # fmt: skip
+    assert code == 0, out
+    est = json.loads(out[out.index("[") :])[0]
+    assert est["level_ci_low"] > 0  # the 2008 surge in Chihuahua is unmistakable
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    code, out = _run("indicators", "effect", "--series", "homicides", "--method", "did",
+                     "--event", "operativo_chihuahua", "--db", str(db), "--format", "json")  # fmt: skip
+    assert code == 0 and '"event":"2008-03"' in out
+    code, out = _run("indicators", "effect", "--series", "homicides", "--event", "no_such",
+                     "--db", str(db))  # fmt: skip
+    assert code == 2 and "unknown event" in out
+
+
+def test_report_trends_is_self_contained(db: Path, tmp_path: Path) -> None:
+    out_file = tmp_path / "trends.html"
+    code, out = _run("report", "trends", "--out", str(out_file), "--db", str(db))
+    assert code == 0, out
+    page = out_file.read_text()
+    for section in ("Crossings", "Trade", "Seizures", "Apprehensions", "Homicides", "Wait times"):
+        assert f"<h2>{section}</h2>" in page
+    assert "<script src=" not in page and "cdn.jsdelivr" not in page
+    assert "window.vegaEmbed" in page and page.count("vegaEmbed('#chart") >= 6
