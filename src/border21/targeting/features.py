@@ -247,7 +247,7 @@ class DeclarationFeaturizer:
             per_unit,
             value * tax / 100.0,
             log_kg - ref,
-            frame["date"].dt.dayofweek.to_numpy(dtype=float),
+            frame["date"].dt.day_of_week.to_numpy(dtype=float),
             np.floor(hs_num / 10_000),
             np.floor(hs_num / 100),
         ]
