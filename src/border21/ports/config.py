@@ -217,13 +217,24 @@ class Cooperation(_Frozen):
     * ``trusted_enrolment_scale``: multiplies the SENTRI / Ready / FAST shares
       of every stream (the general share shrinks to match).
     * ``southbound_inspection_probability``: share of southbound crossings
-      inspected for firearms and cash (0 = none), with its own bays.
+      sent to a secondary inspection for firearms and cash (0 = none), at
+      ``southbound_bays`` bays; while southbound inspection runs, every
+      southbound crossing also spends ``southbound_screening_seconds`` more at
+      primary. ``southbound_carrier_probability`` is the share of southbound
+      crossings carrying firearms or bulk cash.
     """
 
     shared_intelligence: bool = False
     unified_cargo_processing: bool = False
     trusted_enrolment_scale: Annotated[float, Field(ge=0.0)] = 1.0
     southbound_inspection_probability: Probability = 0.0
+    southbound_screening_seconds: NonNegative = 5.0
+    southbound_bays: Annotated[int, Field(ge=1)] = 8
+    southbound_service: ServiceTime = Field(
+        default_factory=lambda: ServiceTime(distribution="lognormal", mean_seconds=900.0, cv=0.8)
+    )
+    southbound_carrier_probability: Probability = 0.0005
+    southbound_detection_probability: Probability = 0.7
     export_inspection: ExportInspection | None = None
 
 

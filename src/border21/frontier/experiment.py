@@ -1,0 +1,213 @@
+"""One replication of one referral policy at one port, cooperation switches applied.
+
+The pieces come together here: crossings drawn by the port model, risk and
+carrier flags from the targeting engine, the referral policy, the Mexican
+export inspection (or Unified Cargo Processing), southbound inspection, and
+the metrics of :mod:`border21.frontier.metrics`.
+
+Seeds: a replication's ``SeedSequence`` is split into fixed child streams
+(port draws, risk assignment, policy, Mexican stage), so two policies run on
+the same replication seed see the same crossings (common random numbers),
+which makes their difference far less noisy than their levels.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from border21.errors import InputError
+from border21.frontier.cooperation import apply_enrolment, apply_southbound, export_scenario
+from border21.frontier.costs import DelayCosts
+from border21.frontier.metrics import RunMetrics, run_metrics
+from border21.frontier.policies import (
+    POLICY_NAMES,
+    RandomReferral,
+    ReferralContext,
+    ReferralPolicy,
+    Semaforo,
+    TargetedReferral,
+    TrustedProgramReferral,
+    check_rate,
+)
+from border21.frontier.risk import RiskPool
+from border21.ports.config import PortScenario
+from border21.ports.draws import CrossingDraws
+from border21.ports.model import PortModel
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicySpec:
+    """A referral policy by name and budget (``rate`` = share of governed crossings).
+
+    >>> PolicySpec(policy="random", rate=0.05).label
+    'random@5.0%'
+    """
+
+    policy: str
+    rate: float
+    trusted_factor: float = 0.25
+
+    def __post_init__(self) -> None:
+        if self.policy not in POLICY_NAMES:
+            raise InputError(
+                "policy", self.policy, f"unknown policy (known: {', '.join(POLICY_NAMES)})"
+            )
+        check_rate(self.rate, "rate")
+
+    @property
+    def label(self) -> str:
+        return f"{self.policy}@{100 * self.rate:.1f}%"
+
+    def build(self, risk: RiskPool | None) -> ReferralPolicy:
+        if self.policy == "random":
+            return RandomReferral(rate=self.rate)
+        if self.policy == "semaforo":
+            return Semaforo(rate=self.rate)
+        if self.policy == "trusted":
+            return TrustedProgramReferral(rate=self.rate, trusted_factor=self.trusted_factor)
+        if risk is None:
+            raise InputError(
+                "policy", self.policy, "needs a risk model (a RiskPool of scored declarations)"
+            )
+        return TargetedReferral(rate=self.rate, threshold=risk.threshold(self.rate))
+
+
+class PreparedScenario:
+    """A scenario with its cooperation transforms applied and its models compiled."""
+
+    def __init__(self, scenario: PortScenario) -> None:
+        self.original = scenario
+        self.scenario = apply_southbound(apply_enrolment(scenario))
+        self.model = PortModel(self.scenario)
+        export = export_scenario(self.scenario)
+        self.export_model = PortModel(export) if export is not None else None
+        names = list(self.scenario.streams)
+        streams = list(self.scenario.streams.values())
+        self.northbound = np.array([s.direction == "northbound" for s in streams])
+        self.has_area = np.array([s.secondary is not None for s in streams])
+        coop = self.scenario.cooperation
+        self.export_streams = (
+            np.array([names.index(n) for n in coop.export_inspection.streams])
+            if coop.export_inspection is not None
+            else np.empty(0, np.int64)
+        )
+        self.class_programs = np.array(self.model.layout.class_program)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicationOutcome:
+    """Metrics for all traffic, northbound only and southbound only."""
+
+    all: RunMetrics
+    northbound: RunMetrics
+    southbound: RunMetrics | None
+
+
+def _resorted(draws: CrossingDraws, arrival: np.ndarray) -> tuple[CrossingDraws, np.ndarray]:
+    order = np.argsort(arrival, kind="stable")
+    changes = {
+        f.name: getattr(draws, f.name)[order]
+        for f in dataclasses.fields(draws)
+        if isinstance(getattr(draws, f.name), np.ndarray)
+    }
+    changes["arrival"] = arrival[order]
+    return dataclasses.replace(draws, **changes), order
+
+
+def run_replication(
+    prepared: PreparedScenario,
+    spec: PolicySpec,
+    *,
+    days: int,
+    seed: np.random.SeedSequence,
+    risk: RiskPool | None = None,
+    costs: DelayCosts | None = None,
+) -> ReplicationOutcome:
+    """Simulate one replication of ``spec`` at the prepared port."""
+    port_ss, risk_ss, policy_ss, mx_ss = seed.spawn(4)
+    sc = prepared.scenario
+    coop = sc.cooperation
+    draws = prepared.model.draw(days, np.random.default_rng(port_ss))
+    n = len(draws)
+    north = prepared.northbound[draws.stream]
+    governed = north & prepared.has_area[draws.stream]
+    scores = None
+    if risk is not None:
+        carrier = draws.carrier.copy()
+        g_carrier, g_scores = risk.assign(int(governed.sum()), np.random.default_rng(risk_ss))
+        carrier[governed] = g_carrier
+        scores = np.zeros(n)
+        scores[governed] = g_scores
+        draws = draws.with_flags(carrier=carrier)
+    ctx = ReferralContext(
+        programs=prepared.class_programs[draws.cls], scores=scores, inspected=governed
+    )
+    policy = spec.build(risk)
+    mx_rng = np.random.default_rng(mx_ss)
+    flags = policy.decide(ctx, np.random.default_rng(policy_ss)) | draws.suspected
+    flags |= ~north & draws.random_referral  # southbound keeps its own (Mexican/outbound) rate
+
+    origin = draws.arrival
+    extra_service = np.zeros(n)
+    mx_detected = np.zeros(n, np.bool_)
+    export = coop.export_inspection
+    if export is not None:
+        is_export = np.isin(draws.stream, prepared.export_streams)
+        red = is_export & (mx_rng.random(n) < export.semaforo_probability)
+        if coop.unified_cargo_processing:
+            flags = flags | red  # one joint secondary inspection
+            primary = draws.primary_seconds.copy()
+            primary[is_export] += export.joint_primary_extra_seconds
+            draws = dataclasses.replace(draws, primary_seconds=primary)
+        else:
+            draws, flags, origin, extra_service, mx_detected = _export_stage(
+                prepared, draws, flags, is_export, red, mx_rng, days
+            )
+    records = prepared.model.run(draws.with_flags(referred=flags), days)
+    if mx_detected.any():
+        records = dataclasses.replace(records, detected=records.detected | mx_detected)
+    north_r = prepared.northbound[records.stream]
+
+    def metrics(mask: np.ndarray | None) -> RunMetrics:
+        return run_metrics(
+            records, sc, costs, origin=origin, extra_service=extra_service, mask=mask
+        )
+
+    return ReplicationOutcome(
+        all=metrics(None),
+        northbound=metrics(north_r),
+        southbound=metrics(~north_r) if (~north_r).any() else None,
+    )
+
+
+def _export_stage(
+    prepared: PreparedScenario,
+    draws: CrossingDraws,
+    flags: np.ndarray,
+    is_export: np.ndarray,
+    red: np.ndarray,
+    rng: np.random.Generator,
+    days: int,
+) -> tuple[CrossingDraws, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Trucks queue at Mexican export inspection, cross the bridge, then reach CBP."""
+    assert prepared.export_model is not None
+    export = prepared.scenario.cooperation.export_inspection
+    assert export is not None
+    idx = np.flatnonzero(is_export)
+    mx_stream = np.searchsorted(prepared.export_streams, draws.stream[idx]).astype(np.int32)
+    mx_draws = prepared.export_model.draw_at(draws.arrival[idx], mx_stream, rng).with_flags(
+        referred=red[idx], carrier=draws.carrier[idx]
+    )
+    mx = prepared.export_model.run(mx_draws, days)
+    arrival = draws.arrival.copy()
+    arrival[idx] = mx.departure + export.transit_seconds
+    extra = np.zeros(len(draws))
+    extra[idx] = (mx.primary_departure - mx.service_start) + export.transit_seconds
+    detected = np.zeros(len(draws), np.bool_)
+    detected[idx] = mx.detected
+    origin = draws.arrival.copy()
+    resorted, order = _resorted(draws, arrival)
+    return resorted, flags[order], origin[order], extra[order], detected[order]

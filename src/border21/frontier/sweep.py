@@ -1,0 +1,275 @@
+"""Sweeps over policies, budgets and cooperation variants; the Pareto frontier.
+
+A sweep is a list of independent tasks (variant × policy × rate × replication).
+Tasks run on a local thread pool (the Numba kernels release the GIL) or on a
+Dask distributed cluster (``scheduler="tcp://host:port"``). A task's seed is
+``SeedSequence(root, spawn_key=(replication,))``: it depends only on the root
+seed and the replication index, so results are identical wherever and in
+whatever order tasks run, and every policy and rate of one replication sees
+the same crossings (common random numbers).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from border21.errors import InputError
+from border21.frontier.costs import DelayCosts
+from border21.frontier.experiment import PolicySpec, PreparedScenario, run_replication
+from border21.frontier.risk import RiskPool
+from border21.ports.config import PortScenario, validate_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SweepTask:
+    """One replication of one policy at one budget in one cooperation variant."""
+
+    variant: str
+    scenario: dict[str, Any]
+    policy: PolicySpec
+    replication: int
+    root_seed: int
+    days: int
+    costs: DelayCosts = field(default_factory=DelayCosts)
+
+
+_PREPARED: dict[str, PreparedScenario] = {}
+
+
+def _prepared(data: dict[str, Any]) -> PreparedScenario:
+    import hashlib
+    import json
+
+    key = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    if key not in _PREPARED:
+        _PREPARED[key] = PreparedScenario(validate_scenario(data))
+    return _PREPARED[key]
+
+
+def run_task(task: SweepTask, risk: RiskPool | None = None) -> Row:
+    """Run one task and return one result row (importable, so Dask workers can run it).
+
+    ``risk`` is the scored declaration pool of the task's variant (shipped to
+    Dask workers once, not with every task).
+    """
+    prepared = _prepared(task.scenario)
+    seed = np.random.SeedSequence(task.root_seed, spawn_key=(task.replication,))
+    out = run_replication(
+        prepared, task.policy, days=task.days, seed=seed, risk=risk, costs=task.costs
+    )
+    row: Row = {
+        "variant": task.variant,
+        "policy": task.policy.policy,
+        "rate": task.policy.rate,
+        "replication": task.replication,
+    }
+    row.update(out.all.as_row())
+    north = out.northbound
+    row["nb_detection_rate"] = north.detection_rate
+    row["nb_mean_delay_min"] = north.mean_delay_min
+    if out.southbound is not None:
+        south = out.southbound
+        row["sb_mean_wait_min"] = south.mean_wait_min
+        row["sb_p95_wait_min"] = south.p95_wait_min
+        row["sb_detected"] = float(south.detected)
+        row["sb_carriers"] = float(south.carriers)
+    return row
+
+
+def execute(
+    tasks: Sequence[SweepTask],
+    *,
+    risks: dict[str, RiskPool | None] | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    connect_timeout_s: float = 10.0,
+) -> list[Row]:
+    """Run tasks locally (threads) or on the Dask cluster at ``scheduler``."""
+    risks = risks or {}
+    if scheduler:
+        return _execute_dask(tasks, risks, scheduler, progress, connect_timeout_s)
+    n = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+
+    def one(task: SweepTask) -> Row:
+        row = run_task(task, risks.get(task.variant))
+        if progress is not None:
+            progress(1)
+        return row
+
+    if n == 1:
+        return [one(t) for t in tasks]
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(one, tasks))
+
+
+class SchedulerUnavailable(InputError):
+    """The Dask scheduler did not answer."""
+
+
+def _execute_dask(
+    tasks: Sequence[SweepTask],
+    risks: dict[str, RiskPool | None],
+    scheduler: str,
+    progress: Callable[[int], None] | None,
+    timeout: float,
+) -> list[Row]:
+    from distributed import Client, as_completed
+
+    try:
+        client = Client(scheduler, timeout=f"{timeout}s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise SchedulerUnavailable(
+            "--scheduler",
+            scheduler,
+            f"no Dask scheduler answered within {timeout:g} s ({type(exc).__name__}); "
+            "run without --scheduler to use the local cores",
+        ) from None
+    try:
+        shipped = {
+            k: client.scatter(v, broadcast=True) if v is not None else None
+            for k, v in risks.items()
+        }
+        futures = client.map(
+            run_task, list(tasks), [shipped.get(t.variant) for t in tasks], pure=False
+        )
+        index = {f.key: i for i, f in enumerate(futures)}
+        rows: list[Row | None] = [None] * len(futures)
+        for fut in as_completed(futures):
+            rows[index[fut.key]] = fut.result()
+            if progress is not None:
+                progress(1)
+        return [r for r in rows if r is not None]
+    finally:
+        client.close()
+
+
+# ------------------------------------------------------------------ summaries
+
+
+def _t975(df: int) -> float:
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, 0.975)) if df > 0 else float("nan")
+
+
+SUMMARY_METRICS = (
+    "detection_rate",
+    "mean_delay_min",
+    "mean_wait_min",
+    "p95_wait_min",
+    "licit_per_1000",
+    "delay_cost_usd",
+    "truck_delay_hours",
+    "detected",
+    "carriers",
+)
+
+
+def summarise(rows: list[Row]) -> pd.DataFrame:
+    """Mean and 95% CI half-width over replications per (variant, policy, rate)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    metrics = [m for m in SUMMARY_METRICS if m in frame.columns]
+    metrics += [c for c in frame.columns if c.startswith(("sb_", "nb_", "wait_min:"))]
+    grouped = frame.groupby(["variant", "policy", "rate"], sort=False)
+    out = grouped[metrics].mean()
+    n = grouped.size()
+    half = (
+        grouped[metrics]
+        .std(ddof=1)
+        .mul(n.map(lambda k: _t975(k - 1)), axis=0)
+        .div(np.sqrt(n), axis=0)
+    )
+    out = out.join(half.add_suffix("_ci95"))
+    out["replications"] = n
+    return out.reset_index()
+
+
+def pareto_mask(delay: np.ndarray, detection: np.ndarray) -> np.ndarray:
+    """Points not dominated by another with no more delay and no less detection.
+
+    >>> pareto_mask(np.array([1.0, 2.0, 3.0]), np.array([0.2, 0.1, 0.5])).tolist()
+    [True, False, True]
+    """
+    order = np.lexsort((-detection, delay))
+    keep = np.zeros(delay.shape[0], np.bool_)
+    best = -np.inf
+    for i in order:
+        if detection[i] > best:
+            keep[i] = True
+            best = detection[i]
+    return keep
+
+
+def frontier(
+    summary: pd.DataFrame, x: str = "mean_delay_min", y: str = "detection_rate"
+) -> pd.DataFrame:
+    """``summary`` with ``on_frontier`` (per variant and policy) and ``on_overall_frontier``."""
+    out = summary.copy()
+    out["on_frontier"] = False
+    out["on_overall_frontier"] = False
+    for _, idx in out.groupby(["variant", "policy"]).groups.items():
+        sub = out.loc[idx]
+        out.loc[idx, "on_frontier"] = pareto_mask(sub[x].to_numpy(), sub[y].to_numpy())
+    for _, idx in out.groupby("variant").groups.items():
+        sub = out.loc[idx]
+        out.loc[idx, "on_overall_frontier"] = pareto_mask(sub[x].to_numpy(), sub[y].to_numpy())
+    return out
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Per-replication rows, their summary with CIs, and the frontier flags."""
+
+    rows: list[Row]
+    summary: pd.DataFrame
+    seed: int
+    days: int
+
+
+def build_tasks(
+    variants: dict[str, PortScenario],
+    policies: Sequence[str],
+    rates: Sequence[float],
+    *,
+    replications: int,
+    days: int,
+    seed: int,
+    costs: DelayCosts | None = None,
+) -> list[SweepTask]:
+    """The task grid: every variant × policy × rate × replication."""
+    if replications < 1:
+        raise InputError("replications", replications, "must be at least 1")
+    costs = costs or DelayCosts()
+    tasks = []
+    for vname, sc in variants.items():
+        data = sc.model_dump(mode="python")
+        for policy in policies:
+            for rate in rates:
+                spec = PolicySpec(policy=policy, rate=rate)
+                for rep in range(replications):
+                    tasks.append(
+                        SweepTask(
+                            variant=vname,
+                            scenario=data,
+                            policy=spec,
+                            replication=rep,
+                            root_seed=seed,
+                            days=days,
+                            costs=costs,
+                        )
+                    )
+    return tasks
