@@ -100,6 +100,28 @@ def apply_southbound(scenario: PortScenario) -> PortScenario:
     return validate_scenario(data)
 
 
+def apply_ucp(scenario: PortScenario) -> PortScenario:
+    """Under Unified Cargo Processing the Mexican exam staff join CBP's secondary.
+
+    The export streams' secondary areas gain the export inspection's bays (one
+    joint exam replaces two); the joint primary booth time is added per
+    crossing at run time (``joint_primary_extra_seconds``).
+    """
+    coop = scenario.cooperation
+    export = coop.export_inspection
+    if not coop.unified_cargo_processing or export is None:
+        return scenario
+    data = _data(scenario)
+    areas = {scenario.streams[s].secondary for s in export.streams} - {None}
+    for area in areas:
+        data["secondary"][area]["bays"] += export.bays
+        if data["secondary"][area]["open_bays_by_hour"] is not None:
+            data["secondary"][area]["open_bays_by_hour"] = [
+                b + export.bays for b in data["secondary"][area]["open_bays_by_hour"]
+            ]
+    return validate_scenario(data)
+
+
 def export_scenario(scenario: PortScenario) -> PortScenario | None:
     """The Mexican export inspection as a port of its own (None if not described).
 

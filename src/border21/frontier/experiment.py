@@ -19,7 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from border21.errors import InputError
-from border21.frontier.cooperation import apply_enrolment, apply_southbound, export_scenario
+from border21.frontier.cooperation import (
+    apply_enrolment,
+    apply_southbound,
+    apply_ucp,
+    export_scenario,
+)
 from border21.frontier.costs import DelayCosts
 from border21.frontier.metrics import RunMetrics, run_metrics
 from border21.frontier.policies import (
@@ -80,7 +85,7 @@ class PreparedScenario:
 
     def __init__(self, scenario: PortScenario) -> None:
         self.original = scenario
-        self.scenario = apply_southbound(apply_enrolment(scenario))
+        self.scenario = apply_ucp(apply_southbound(apply_enrolment(scenario)))
         self.model = PortModel(self.scenario)
         export = export_scenario(self.scenario)
         self.export_model = PortModel(export) if export is not None else None
