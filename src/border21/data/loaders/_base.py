@@ -165,6 +165,9 @@ def load_file(
     try:
         header = _stage(store, spec, path)
         check_columns(spec, header, file_name)
+        for col in spec.optional_columns:  # absent optional columns read as NULL
+            if col not in header:
+                con.execute(f"ALTER TABLE _raw ADD COLUMN {_q(col)} VARCHAR")
         result = _apply(store, spec, header, file_name, digest, started)
         con.execute("COMMIT")
     except BaseException:

@@ -60,8 +60,8 @@ SPEC = SourceSpec(
                      {fiscal_month('try_cast(fiscal_year AS INT)', 'mn.num')} AS month,
                      trim(total_apprehensions) AS raw_count,
                      {integer('total_apprehensions')} AS apprehensions,
-                     try_cast(COLUMNS('^unaccompanied_child_apprehension$') AS BIGINT)
+                     try_cast("unaccompanied_child_apprehension" AS BIGINT)
                          AS unaccompanied_children,
-                     try_cast(COLUMNS('^family_apprehensions$') AS BIGINT) AS family_units
+                     try_cast("family_apprehensions" AS BIGINT) AS family_units
               FROM _raw LEFT JOIN {MONTHS_VALUES} ON mn.name = lower(trim("month")))""",
 )

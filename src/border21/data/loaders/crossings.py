@@ -49,8 +49,8 @@ SPEC = SourceSpec(
                             try_strptime(trim("Date"), '%Y-%m-%d'))::DATE AS month,
                    trim("Measure") AS measure, "Value" AS raw_value,
                    {integer('"Value"')} AS value,
-                   try_cast(COLUMNS('^Latitude$') AS DOUBLE) AS latitude,
-                   try_cast(COLUMNS('^Longitude$') AS DOUBLE) AS longitude
+                   try_cast("Latitude" AS DOUBLE) AS latitude,
+                   try_cast("Longitude" AS DOUBLE) AS longitude
             FROM _raw)""",
     after_sql=(
         """INSERT OR REPLACE INTO ports

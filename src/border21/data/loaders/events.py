@@ -38,6 +38,6 @@ SPEC = SourceSpec(
                      try_cast(event_date AS DATE) AS event_date, trim(title) AS title,
                      trim(category) AS category, trim(country) AS country,
                      trim(date_precision) AS date_precision, trim(source_url) AS source_url,
-                     COLUMNS('^notes$') AS notes
+                     "notes" AS notes
               FROM _raw)""",
 )
