@@ -1,0 +1,53 @@
+"""Frontier charts: detection against delay, one line per policy, CI bars."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from border21.reports.charts import HEIGHT, WIDTH, Chart, to_records
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def frontier_chart(
+    summary: pd.DataFrame,
+    *,
+    x: str = "mean_delay_min",
+    y: str = "detection_rate",
+    title: str = "Security–trade frontier",
+) -> Chart:
+    """Detection (y) against mean delay per crossing (x) with 95% CI bars.
+
+    One colour per policy, one panel per cooperation variant when there are
+    several; points are budgets, labelled in the tooltip.
+    """
+    import altair as alt
+
+    cols = ["variant", "policy", "rate", x, y, f"{x}_ci95", f"{y}_ci95", "licit_per_1000"]
+    frame = summary[[c for c in cols if c in summary.columns]].copy()
+    frame["budget_pct"] = 100 * frame["rate"]
+    frame["x_lo"] = frame[x] - frame[f"{x}_ci95"].fillna(0)
+    frame["x_hi"] = frame[x] + frame[f"{x}_ci95"].fillna(0)
+    frame["y_lo"] = frame[y] - frame[f"{y}_ci95"].fillna(0)
+    frame["y_hi"] = frame[y] + frame[f"{y}_ci95"].fillna(0)
+    data = alt.Data(values=to_records(frame))
+    base = alt.Chart(data)
+    color = alt.Color("policy:N", title="policy")
+    xq = alt.X(f"{x}:Q", title="mean delay per crossing (min)", scale=alt.Scale(zero=False))
+    yq = alt.Y(f"{y}:Q", title="share of carriers caught", scale=alt.Scale(domain=[0, 1]))
+    tooltip: list[Any] = [
+        "variant:N", "policy:N", alt.Tooltip("budget_pct:Q", title="budget %"),
+        alt.Tooltip(f"{y}:Q", format=".3f"), alt.Tooltip(f"{x}:Q", format=".2f"),
+        alt.Tooltip("licit_per_1000:Q", format=".1f", title="licit inspections / 1,000"),
+    ]  # fmt: skip
+    line = base.mark_line(point=True).encode(x=xq, y=yq, color=color, order="rate:Q",
+                                             tooltip=tooltip)  # fmt: skip
+    ybar = base.mark_rule(opacity=0.5).encode(x=xq, y="y_lo:Q", y2="y_hi:Q", color=color)
+    xbar = base.mark_rule(opacity=0.5).encode(x="x_lo:Q", x2="x_hi:Q", y=yq, color=color)
+    layered = alt.layer(ybar, xbar, line).properties(width=WIDTH // 2 + 40, height=HEIGHT)
+    if frame["variant"].nunique() > 1:
+        chart = layered.facet(column=alt.Column("variant:N", title=None)).properties(title=title)
+    else:
+        chart = layered.properties(title=title)
+    return Chart(chart, {})
