@@ -57,8 +57,9 @@ def test_sql_is_read_only_and_errors_are_one_line(db: Path) -> None:
 
 def test_load_reports_counts_and_refuses_wrong_columns(tmp_path: Path) -> None:
     db = tmp_path / "x.duckdb"
-    code, out = _run("data", "load", "crossings", str(FIXTURES / "crossings_2024_slice.csv"),
-                     "--db", str(db))  # fmt: skip
+    code, out = _run(
+        "data", "load", "crossings", str(FIXTURES / "crossings_2024_slice.csv"), "--db", str(db)
+    )
     assert code == 0 and "read 14, loaded 14, quarantined 0" in out
     bad = tmp_path / "bad.csv"
     bad.write_text("Port Name,State,Port Code,Border,Date,Value,Extra\n")
@@ -123,21 +124,39 @@ def test_fetch_without_network_says_so(tmp_path: Path) -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    code, out = _run("data", "fetch", "crossings", "--url", f"http://127.0.0.1:{port}/x.csv",
-                     "--db", str(tmp_path / "n.duckdb"), "--timeout", "5")  # fmt: skip
+    code, out = _run(
+        "data",
+        "fetch",
+        "crossings",
+        "--url",
+        f"http://127.0.0.1:{port}/x.csv",
+        "--db",
+        str(tmp_path / "n.duckdb"),
+        "--timeout",
+        "5",
+    )
     assert code == 2 and "cannot reach" in out and "no network" in out
     assert not list((tmp_path / "downloads").glob("*.part"))
 
 
 def test_indicator_commands_print_tables_and_charts(db: Path, tmp_path: Path) -> None:
-    code, out = _run("indicators", "crossings", "--freq", "year", "--db", str(db), "--format", "csv")
+    code, out = _run(
+        "indicators", "crossings", "--freq", "year", "--db", str(db), "--format", "csv"
+    )
     assert code == 0 and "2014-01-01,US-Mexico,69623693" in out
     svg = tmp_path / "mix.svg"
     code, out = _run("indicators", "mix", "--db", str(db), "--chart", str(svg))
     assert code == 0 and svg.read_text().startswith("<svg")
-    for args in (["trade", "--by", "mode"], ["seizures", "--drug", "Fentanyl"],
-                 ["apprehensions"], ["homicides", "--state", "Chihuahua"],
-                 ["waits", "--port", "ysleta"], ["wait-volume"], ["gaps"], ["events"]):  # fmt: skip
+    for args in (
+        ["trade", "--by", "mode"],
+        ["seizures", "--drug", "Fentanyl"],
+        ["apprehensions"],
+        ["homicides", "--state", "Chihuahua"],
+        ["waits", "--port", "ysleta"],
+        ["wait-volume"],
+        ["gaps"],
+        ["events"],
+    ):
         code, out = _run("indicators", *args, "--db", str(db))
         assert code == 0, (args, out)
     code, out = _run("indicators", "crossings", "--by", "galaxy", "--db", str(db))
@@ -146,18 +165,44 @@ def test_indicator_commands_print_tables_and_charts(db: Path, tmp_path: Path) ->
 
 def test_effect_command_its_and_did(db: Path, tmp_path: Path) -> None:
     png = tmp_path / "effect.png"
-    code, out = _run("indicators", "effect", "--series", "homicides", "--state", "Chihuahua",
-                     "--event", "2008-03", "--db", str(db), "--format", "json",
-                     "--chart", str(png))  # fmt: skip
+    code, out = _run(
+        "indicators",
+        "effect",
+        "--series",
+        "homicides",
+        "--state",
+        "Chihuahua",
+        "--event",
+        "2008-03",
+        "--db",
+        str(db),
+        "--format",
+        "json",
+        "--chart",
+        str(png),
+    )
     assert code == 0, out
     est = json.loads(out[out.index("[") :])[0]
     assert est["level_ci_low"] > 0  # the 2008 surge in Chihuahua is unmistakable
     assert png.read_bytes()[:4] == b"\x89PNG"
-    code, out = _run("indicators", "effect", "--series", "homicides", "--method", "did",
-                     "--event", "operativo_chihuahua", "--db", str(db), "--format", "json")  # fmt: skip
+    code, out = _run(
+        "indicators",
+        "effect",
+        "--series",
+        "homicides",
+        "--method",
+        "did",
+        "--event",
+        "operativo_chihuahua",
+        "--db",
+        str(db),
+        "--format",
+        "json",
+    )
     assert code == 0 and '"event":"2008-03"' in out
-    code, out = _run("indicators", "effect", "--series", "homicides", "--event", "no_such",
-                     "--db", str(db))  # fmt: skip
+    code, out = _run(
+        "indicators", "effect", "--series", "homicides", "--event", "no_such", "--db", str(db)
+    )
     assert code == 2 and "unknown event" in out
 
 

@@ -49,9 +49,16 @@ def _chart(chart: Any, path: Path | None) -> None:
 
 
 def _time_output(
-    store: Any, frame: pd.DataFrame, *, y: str, title: str, chart: Path | None,
-    fmt: str, limit: int, color: str = "group",
-) -> None:  # fmt: skip
+    store: Any,
+    frame: pd.DataFrame,
+    *,
+    y: str,
+    title: str,
+    chart: Path | None,
+    fmt: str,
+    limit: int,
+    color: str = "group",
+) -> None:
     from border21.data.indicators import events
 
     if chart is not None:
@@ -90,8 +97,15 @@ def crossings(
                 raise InputError("--sa", True, "seasonal adjustment needs --freq month")
             frame = ind.seasonal_adjust(frame)
         y = "adjusted" if sa else "value"
-        _time_output(store, frame, y=y, title=f"{', '.join(measure)} by {by}", chart=chart,
-                     fmt=fmt, limit=limit)  # fmt: skip
+        _time_output(
+            store,
+            frame,
+            y=y,
+            title=f"{', '.join(measure)} by {by}",
+            chart=chart,
+            fmt=fmt,
+            limit=limit,
+        )
 
 
 @app.command()
@@ -113,8 +127,15 @@ def trade(
         frame = ind.trade(store, by=by, freq=freq, country=country)
         if sa:
             frame = ind.seasonal_adjust(frame, value="value_usd")
-        _time_output(store, frame, y="adjusted" if sa else "value_usd",
-                     title=f"US trade with {country} by {by}", chart=chart, fmt=fmt, limit=limit)  # fmt: skip
+        _time_output(
+            store,
+            frame,
+            y="adjusted" if sa else "value_usd",
+            title=f"US trade with {country} by {by}",
+            chart=chart,
+            fmt=fmt,
+            limit=limit,
+        )
 
 
 @app.command()
@@ -132,8 +153,15 @@ def mix(
 
     with _open(db) as store:
         frame = ind.vehicle_mix(store, by=by, freq=freq)
-        _time_output(store, frame, y="truck_share", title=f"Truck share by {by}", chart=chart,
-                     fmt=fmt, limit=limit)  # fmt: skip
+        _time_output(
+            store,
+            frame,
+            y="truck_share",
+            title=f"Truck share by {by}",
+            chart=chart,
+            fmt=fmt,
+            limit=limit,
+        )
 
 
 @app.command()
@@ -158,8 +186,16 @@ def waits(
     if chart is not None:
         from border21.reports.charts import xy_chart
 
-        _chart(xy_chart(frame.assign(port=port), x="hour", y="wait_minutes", color="port",
-                        title=f"{port} {lane}/{sub_lane}: wait by hour"), chart)  # fmt: skip
+        _chart(
+            xy_chart(
+                frame.assign(port=port),
+                x="hour",
+                y="wait_minutes",
+                color="port",
+                title=f"{port} {lane}/{sub_lane}: wait by hour",
+            ),
+            chart,
+        )
     print_frame(frame, fmt, title=f"{port} {lane}/{sub_lane} wait by hour")
 
 
@@ -177,15 +213,23 @@ def wait_volume(
 
     with _open(db) as store:
         frame = ind.wait_vs_volume(store, volume_years=(first_year, last_year))
-    monthly = (
-        frame.groupby(["port", "port_code", "month"], as_index=False)
-        .agg(wait_minutes=("wait_minutes", "mean"), monthly_volume=("monthly_volume", "first"))
+    monthly = frame.groupby(["port", "port_code", "month"], as_index=False).agg(
+        wait_minutes=("wait_minutes", "mean"), monthly_volume=("monthly_volume", "first")
     )
     if chart is not None:
         from border21.reports.charts import xy_chart
 
-        _chart(xy_chart(monthly, x="monthly_volume", y="wait_minutes", color="port",
-                        title="Mean wait vs monthly personal-vehicle volume", line=False), chart)  # fmt: skip
+        _chart(
+            xy_chart(
+                monthly,
+                x="monthly_volume",
+                y="wait_minutes",
+                color="port",
+                title="Mean wait vs monthly personal-vehicle volume",
+                line=False,
+            ),
+            chart,
+        )
     print_frame(monthly, fmt, title="wait vs volume by port and month")
 
 
@@ -209,8 +253,16 @@ def seizures(
             plot = frame.assign(period=pd.to_datetime(frame["fiscal_year"].astype(str) + "-01-01"))
             from border21.reports.charts import time_chart
 
-            _chart(time_chart(plot, y="per_1000", color="region", events=ind.events(store),
-                              title="Seizure events per 1,000 crossings"), chart)  # fmt: skip
+            _chart(
+                time_chart(
+                    plot,
+                    y="per_1000",
+                    color="region",
+                    events=ind.events(store),
+                    title="Seizure events per 1,000 crossings",
+                ),
+                chart,
+            )
     _emit(frame, fmt, limit, "seizures per 1,000 crossings")
 
 
@@ -229,8 +281,15 @@ def apprehensions(
 
     with _open(db) as store:
         frame = ind.apprehensions(store, by=by, freq=freq)
-        _time_output(store, frame, y="value", title=f"Apprehensions by {by}", chart=chart,
-                     fmt=fmt, limit=limit)  # fmt: skip
+        _time_output(
+            store,
+            frame,
+            y="value",
+            title=f"Apprehensions by {by}",
+            chart=chart,
+            fmt=fmt,
+            limit=limit,
+        )
 
 
 @app.command()
@@ -253,14 +312,24 @@ def homicides(
 
     keywords = {"border", "interior", "all"}
     with _open(db) as store:
-        parts = [ind.homicide_rate(store, states=s, freq=freq, by_state=by_state)
-                 for s in states if s in keywords]  # fmt: skip
+        parts = [
+            ind.homicide_rate(store, states=s, freq=freq, by_state=by_state)
+            for s in states
+            if s in keywords
+        ]
         named = [s for s in states if s not in keywords]
         if named:
             parts.append(ind.homicide_rate(store, states=named, freq=freq))
         frame = pd.concat(parts, ignore_index=True)
-        _time_output(store, frame, y="rate_per_100k", title="Homicides per 100,000", chart=chart,
-                     fmt=fmt, limit=limit)  # fmt: skip
+        _time_output(
+            store,
+            frame,
+            y="rate_per_100k",
+            title="Homicides per 100,000",
+            chart=chart,
+            fmt=fmt,
+            limit=limit,
+        )
 
 
 @app.command()
@@ -292,13 +361,17 @@ def events(db: Path | None = DbOption, fmt: str = FormatOption) -> None:
 @app.command()
 @cli_errors
 def effect(
-    series: str = typer.Option(..., "--series", help="homicides, crossings, apprehensions, seizures, trade."),
+    series: str = typer.Option(
+        ..., "--series", help="homicides, crossings, apprehensions, seizures, trade."
+    ),
     event: str = typer.Option(..., "--event", help="Event month, e.g. 2008-03, or an event id."),
     method: str = typer.Option("its", "--method", help="its (interrupted time series) or did."),
     state: str | None = typer.Option(None, "--state", help="homicides: state, border, interior."),
     port: str | None = typer.Option(None, "--port", help="crossings: port code or name."),
     measure: str = typer.Option("Personal Vehicles", "--measure", help="crossings: measure."),
-    region: str = typer.Option("Southwest Border", "--region", help="apprehensions: region/sector."),
+    region: str = typer.Option(
+        "Southwest Border", "--region", help="apprehensions: region/sector."
+    ),
     drug: str | None = typer.Option(None, "--drug", help="seizures: drug type."),
     trade_type: str = typer.Option("Import", "--trade-type", help="trade: Import or Export."),
     window: int = typer.Option(60, "--window", min=0, help="Months each side (0 = all data)."),
@@ -317,16 +390,29 @@ def effect(
     with _open(db) as store:
         event_month = _event_month(store, event)
         if method == "its":
-            y, label = eff.effect_series(store, series, state=state, port=port, measure=measure,
-                                         region=region, drug=drug, trade_type=trade_type)  # fmt: skip
+            y, label = eff.effect_series(
+                store,
+                series,
+                state=state,
+                port=port,
+                measure=measure,
+                region=region,
+                drug=drug,
+                trade_type=trade_type,
+            )
             est = eff.interrupted_time_series(
                 y, event_month, alpha=alpha, name=label, window_months=window or None
             )
         elif method == "did":
             if series != "homicides":
-                raise InputError("--method", method, "difference-in-differences is for --series homicides")
+                raise InputError(
+                    "--method", method, "difference-in-differences is for --series homicides"
+                )
             est = eff.difference_in_differences(
-                ind.homicide_panel(store), event_month, alpha=alpha, window_months=window or None,
+                ind.homicide_panel(store),
+                event_month,
+                alpha=alpha,
+                window_months=window or None,
                 name="homicide rate per 100k: border vs interior states",
             )
         else:
@@ -335,8 +421,13 @@ def effect(
             from border21.reports.charts import effect_chart
 
             _chart(effect_chart(est, events=ind.events(store)), chart)
-    print_frame(pd.DataFrame([est.as_dict()]).T.reset_index().set_axis(["field", "value"], axis=1)
-                if fmt == "table" else pd.DataFrame([est.as_dict()]), fmt, title=est.method)  # fmt: skip
+    print_frame(
+        pd.DataFrame([est.as_dict()]).T.reset_index().set_axis(["field", "value"], axis=1)
+        if fmt == "table"
+        else pd.DataFrame([est.as_dict()]),
+        fmt,
+        title=est.method,
+    )
 
 
 def _event_month(store: Any, event: str) -> str:
@@ -345,7 +436,9 @@ def _event_month(store: Any, event: str) -> str:
         return event
     from border21.errors import NotFoundError
 
-    when = store.scalar("SELECT strftime(event_date, '%Y-%m') FROM events WHERE event_id = ?", [event])
+    when = store.scalar(
+        "SELECT strftime(event_date, '%Y-%m') FROM events WHERE event_id = ?", [event]
+    )
     if when is None:
         raise NotFoundError(f"unknown event {event!r}; see `border21 indicators events`")
     return str(when)

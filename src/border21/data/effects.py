@@ -73,7 +73,11 @@ def _event_ts(event: str) -> pd.Timestamp:
     import pandas as pd
 
     try:
-        return pd.Timestamp(event + "-01" if len(event.strip()) == 7 else event).to_period("M").to_timestamp()
+        return (
+            pd.Timestamp(event + "-01" if len(event.strip()) == 7 else event)
+            .to_period("M")
+            .to_timestamp()
+        )
     except (ValueError, TypeError):
         raise InputError("event", event, "must be a date like 2008-03 or 2008-03-27") from None
 
@@ -81,7 +85,9 @@ def _event_ts(event: str) -> pd.Timestamp:
 def _min_points(n_pre: int, n_post: int, need: int, event: str) -> None:
     if n_pre < need or n_post < need:
         raise InputError(
-            "event", event, f"needs ≥ {need} months on each side (have {n_pre} before, {n_post} after)"
+            "event",
+            event,
+            f"needs ≥ {need} months on each side (have {n_pre} before, {n_post} after)",
         )
 
 
@@ -112,7 +118,9 @@ def interrupted_time_series(
     post = (y.index >= t0).astype(float)
     n_pre, n_post = int((post == 0).sum()), int(post.sum())
     _min_points(n_pre, n_post, 12 if seasonal else 3, event)
-    months_since = np.asarray([(d.year - y.index[0].year) * 12 + d.month - y.index[0].month for d in y.index], dtype=float)
+    months_since = np.asarray(
+        [(d.year - y.index[0].year) * 12 + d.month - y.index[0].month for d in y.index], dtype=float
+    )
     k0 = months_since[n_pre] if n_pre < len(y) else months_since[-1]
     cols = {"const": np.ones(len(y)), "trend": months_since, "post": np.asarray(post),
             "post_trend": np.asarray(post) * (months_since - k0)}  # fmt: skip
@@ -127,8 +135,12 @@ def interrupted_time_series(
     counterfactual = x.copy()
     counterfactual[:, 2:4] = 0.0
     fitted = pd.DataFrame(
-        {"period": y.index, "observed": y.to_numpy(dtype=float), "fitted": fit.fittedvalues,
-         "counterfactual": counterfactual @ params}  # fmt: skip
+        {
+            "period": y.index,
+            "observed": y.to_numpy(dtype=float),
+            "fitted": fit.fittedvalues,
+            "counterfactual": counterfactual @ params,
+        }  # fmt: skip
     )
     return EffectEstimate(
         method="interrupted time series (segmented OLS, month dummies, Newey–West HAC)",
@@ -173,8 +185,12 @@ def difference_in_differences(
     _min_points(n_pre, n_post, 3, event)
     df["did"] = df["post"] * treated.astype(float)
     unit_fe = pd.get_dummies(df["unit"], prefix="u", drop_first=True, dtype=float)
-    time_fe = pd.get_dummies(df["period"].dt.strftime("%Y%m"), prefix="t", drop_first=True, dtype=float)
-    x = np.column_stack([np.ones(len(df)), df["did"].to_numpy(), unit_fe.to_numpy(), time_fe.to_numpy()])
+    time_fe = pd.get_dummies(
+        df["period"].dt.strftime("%Y%m"), prefix="t", drop_first=True, dtype=float
+    )
+    x = np.column_stack(
+        [np.ones(len(df)), df["did"].to_numpy(), unit_fe.to_numpy(), time_fe.to_numpy()]
+    )
     groups = pd.factorize(df["unit"])[0]
     fit = sm.OLS(df["value"].to_numpy(dtype=float), x).fit(
         cov_type="cluster", cov_kwds={"groups": groups}
@@ -183,7 +199,8 @@ def difference_in_differences(
     df["fitted"] = fit.fittedvalues
     means = (
         df.assign(group=np.where(treated, "treated", "control"))
-        .groupby(["period", "group"], as_index=False)["value"].mean()
+        .groupby(["period", "group"], as_index=False)["value"]
+        .mean()
     )
     pre_treated = df.loc[treated & (df.post == 0), "value"].mean()
     return EffectEstimate(
@@ -248,7 +265,9 @@ def effect_series(
             [drug, drug],
         )
         frame["period"] = frame["period"].astype("datetime64[ns]")
-        return frame.set_index("period")["value"], f"SW-border seizure events{', ' + drug if drug else ''}"
+        return frame.set_index("period")[
+            "value"
+        ], f"SW-border seizure events{', ' + drug if drug else ''}"
     frame = ind.trade(store, by="trade_type", freq="month")
     frame = frame[frame["group"] == trade_type]
     return frame.set_index("period")["value_usd"], f"US {trade_type.lower()}s with Mexico, USD"

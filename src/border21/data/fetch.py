@@ -77,7 +77,9 @@ def fetch_source(
     if url is None:
         if source not in PUBLISHER_URLS:
             raise InputError(
-                "source", source, "no stable publisher download known; pass --url to fetch a release"
+                "source",
+                source,
+                "no stable publisher download known; pass --url to fetch a release",
             )
         url = PUBLISHER_URLS[source]
     path = download(url, dest_dir, name=source, timeout_s=timeout_s)

@@ -122,7 +122,9 @@ def resolve_ports(store: Store, ports: Sequence[str]) -> list[str]:
     for port in ports:
         code = port if port in codes else by_name.get(port.strip().lower())
         if code is None:
-            raise NotFoundError(f"unknown port {port!r}; try `border21 data sql 'SELECT * FROM ports'`")
+            raise NotFoundError(
+                f"unknown port {port!r}; try `border21 data sql 'SELECT * FROM ports'`"
+            )
         out.append(code)
     return out
 
@@ -207,7 +209,10 @@ def trade(
 
 
 def vehicle_mix(store: Store, *, by: str = "border", freq: str = "year") -> pd.DataFrame:
-    """Trucks versus personal vehicles: ``period, group, trucks, personal_vehicles, truck_share``."""
+    """Trucks versus personal vehicles.
+
+    Columns: ``period, group, trucks, personal_vehicles, truck_share``.
+    """
     _check("by", by, ("border", "port", "state", "field_office"))
     _check("freq", freq, FREQS)
     group = {"border": "'US-Mexico'", "port": "p.port_name", "state": "p.state",
@@ -351,7 +356,10 @@ def _state_filter(states: str | Sequence[str | int] | None) -> tuple[list[int], 
 
 
 def homicide_rate(
-    store: Store, *, states: str | Sequence[str | int] | None = "border", freq: str = "year",
+    store: Store,
+    *,
+    states: str | Sequence[str | int] | None = "border",
+    freq: str = "year",
     by_state: bool = False,
 ) -> pd.DataFrame:
     """Homicides per 100,000 (CONAPO mid-year population), annual or monthly (annualised).
@@ -415,11 +423,15 @@ def seasonal_adjust(
         else:
             g["trend"] = g["seasonal"] = g["adjusted"] = np.nan
         parts.append(g)
-    return pd.concat(parts, ignore_index=True) if parts else frame.assign(
-        trend=[], seasonal=[], adjusted=[]
+    return (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else frame.assign(trend=[], seasonal=[], adjusted=[])
     )
 
 
 def events(store: Store) -> pd.DataFrame:
     """The program/event timeline: ``event_id, event_date, title, category, country, ...``."""
-    return _dates(store.sql("SELECT * EXCLUDE (load_id) FROM events ORDER BY event_date"), "event_date")
+    return _dates(
+        store.sql("SELECT * EXCLUDE (load_id) FROM events ORDER BY event_date"), "event_date"
+    )

@@ -141,6 +141,4 @@ def field_office(port_code: str) -> str | None:
     >>> field_office("2504"), field_office("2304")
     ('SAN DIEGO', 'LAREDO')
     """
-    return {"23": "LAREDO", "24": "EL PASO", "25": "SAN DIEGO", "26": "TUCSON"}.get(
-        port_code[:2]
-    )
+    return {"23": "LAREDO", "24": "EL PASO", "25": "SAN DIEGO", "26": "TUCSON"}.get(port_code[:2])

@@ -53,7 +53,9 @@ class Store:
             return self.con.execute(query, params or []).df()
         except duckdb.Error as exc:
             first = str(exc).strip().splitlines()[0]
-            raise InputError("sql", query if len(query) < 80 else query[:77] + "...", first) from None
+            raise InputError(
+                "sql", query if len(query) < 80 else query[:77] + "...", first
+            ) from None
 
     def scalar(self, query: str, params: list[Any] | None = None) -> Any:
         """First column of the first row of a query (``None`` when empty)."""
@@ -110,7 +112,9 @@ def open_store(
         db_path.parent.mkdir(parents=True, exist_ok=True)
     if db_path is not None and read_only and not db_path.exists():
         raise InputError("db", str(db_path), "no database there; run `border21 data init`")
-    config = {"threads": threads} if threads else {}
+    config: dict[str, str | bool | int | float | list[str]] = (
+        {"threads": threads} if threads else {}
+    )
     try:
         con = duckdb.connect(
             ":memory:" if db_path is None else str(db_path), read_only=read_only, config=config

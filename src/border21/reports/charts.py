@@ -85,7 +85,7 @@ def event_rules(
     end: Any,
     datasets: dict[str, list[dict[str, Any]]],
     categories: tuple[str, ...] = EVENT_CATEGORIES,
-) -> alt.Chart | None:
+) -> Any:
     """Vertical rules (with tooltips) for events between ``start`` and ``end``."""
     import altair as alt
 
@@ -122,8 +122,8 @@ def _layer(
         rules = event_rules(events, frame[x].min(), frame[x].max(), datasets)
         if rules is not None:
             layers.append(rules)
-    return alt.layer(*layers).resolve_scale(color="independent").properties(
-        width=WIDTH, height=HEIGHT
+    return (
+        alt.layer(*layers).resolve_scale(color="independent").properties(width=WIDTH, height=HEIGHT)
     )
 
 

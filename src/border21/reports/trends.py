@@ -31,14 +31,20 @@ class Section:
 
 
 def _table(frame: pd.DataFrame, *, floatfmt: str = "{:,.1f}") -> str:
-    return frame.to_html(
-        index=False, border=0, classes="t", na_rep="",
+    text: str = frame.to_html(
+        index=False,
+        border=0,
+        classes="t",
+        na_rep="",
         float_format=lambda v: floatfmt.format(v),
-    )  # fmt: skip
+    )
+    return text
 
 
 def build_sections(store: Store) -> list[Section]:
     """Compute every indicator and chart of the report (pure over the store)."""
+    import pandas as pd
+
     from border21.data import indicators as ind
     from border21.reports import charts as ch
 
@@ -47,66 +53,112 @@ def build_sections(store: Store) -> list[Section]:
     counts = store.table_counts()
 
     if counts["crossings"]:
-        pv = ind.seasonal_adjust(ind.crossings(store, measure=["Personal Vehicles", "Trucks"], by="measure"))
+        pv = ind.seasonal_adjust(
+            ind.crossings(store, measure=["Personal Vehicles", "Trucks"], by="measure")
+        )
         pv_long = pv.melt(["period", "group"], ["value", "trend"], "kind", "v")
-        pv_long["series"] = pv_long["group"] + " (" + pv_long["kind"].str.replace("value", "monthly") + ")"
+        pv_long["series"] = (
+            pv_long["group"] + " (" + pv_long["kind"].str.replace("value", "monthly") + ")"
+        )
         gaps = ind.crossing_gaps(store)
         mix = ind.vehicle_mix(store, by="border")
-        out.append(Section(
-            "Crossings",
-            "Inbound crossings at US–Mexico land ports (BTS), monthly, with the STL trend. "
-            "Known publisher gaps are listed below and are not filled.",
-            (
-                ch.time_chart(pv_long.rename(columns={"v": "value"}), color="series",
-                              title="Personal vehicles and trucks, monthly and STL trend",
-                              y_title="crossings per month", events=ev).to_dict(),
-                ch.time_chart(mix, y="truck_share", title="Truck share of trucks + personal vehicles",
-                              y_title="share", events=ev).to_dict(),
-            ),
-            "<h3>Reporting gaps (all measures zero)</h3>" + _table(gaps),
-        ))  # fmt: skip
+        out.append(
+            Section(
+                "Crossings",
+                "Inbound crossings at US–Mexico land ports (BTS), monthly, with the STL trend. "
+                "Known publisher gaps are listed below and are not filled.",
+                (
+                    ch.time_chart(
+                        pv_long.rename(columns={"v": "value"}),
+                        color="series",
+                        title="Personal vehicles and trucks, monthly and STL trend",
+                        y_title="crossings per month",
+                        events=ev,
+                    ).to_dict(),
+                    ch.time_chart(
+                        mix,
+                        y="truck_share",
+                        title="Truck share of trucks + personal vehicles",
+                        y_title="share",
+                        events=ev,
+                    ).to_dict(),
+                ),
+                "<h3>Reporting gaps (all measures zero)</h3>" + _table(gaps),
+            )
+        )
     if counts["trade"]:
         tr = ind.trade(store, by="trade_type", freq="year")
         tr = tr.assign(value_bn=tr["value_usd"] / 1e9)
-        out.append(Section(
-            "Trade",
-            "US trade with Mexico (BTS TransBorder), nominal USD bn. Before 2004 TransBorder "
-            "covered surface modes only and its totals are not comparable with Census.",
-            (ch.time_chart(tr, y="value_bn", title="US exports to / imports from Mexico",
-                           y_title="USD bn", events=ev).to_dict(),),
-        ))  # fmt: skip
+        out.append(
+            Section(
+                "Trade",
+                "US trade with Mexico (BTS TransBorder), nominal USD bn. Before 2004 TransBorder "
+                "covered surface modes only and its totals are not comparable with Census.",
+                (
+                    ch.time_chart(
+                        tr,
+                        y="value_bn",
+                        title="US exports to / imports from Mexico",
+                        y_title="USD bn",
+                        events=ev,
+                    ).to_dict(),
+                ),
+            )
+        )
     if counts["seizures"]:
         sz = ind.seizures_per_1000_crossings(store)
         sz["period"] = sz["fiscal_year"].map(lambda y: datetime(int(y), 1, 1))
-        out.append(Section(
-            "Seizures",
-            "CBP Office of Field Operations drug-seizure events per 1,000 inbound crossings "
-            "(personal vehicles, trucks, buses, pedestrians) by field office, fiscal years.",
-            (ch.time_chart(sz, y="per_1000", color="region", title="Seizure events per 1,000 crossings",
-                           y_title="events per 1,000", events=ev).to_dict(),),
-            _table(sz.drop(columns=["period"]), floatfmt="{:,.3f}"),
-        ))  # fmt: skip
+        out.append(
+            Section(
+                "Seizures",
+                "CBP Office of Field Operations drug-seizure events per 1,000 inbound crossings "
+                "(personal vehicles, trucks, buses, pedestrians) by field office, fiscal years.",
+                (
+                    ch.time_chart(
+                        sz,
+                        y="per_1000",
+                        color="region",
+                        title="Seizure events per 1,000 crossings",
+                        y_title="events per 1,000",
+                        events=ev,
+                    ).to_dict(),
+                ),
+                _table(sz.drop(columns=["period"]), floatfmt="{:,.3f}"),
+            )
+        )
     if counts["apprehensions"]:
         ap = ind.apprehensions(store, by="region", freq="month")
-        out.append(Section(
-            "Apprehensions",
-            "U.S. Border Patrol apprehensions by border region, monthly (fiscal-year months "
-            "placed on calendar months).",
-            (ch.time_chart(ap, title="Border Patrol apprehensions", y_title="per month",
-                           events=ev).to_dict(),),
-        ))  # fmt: skip
+        out.append(
+            Section(
+                "Apprehensions",
+                "U.S. Border Patrol apprehensions by border region, monthly (fiscal-year months "
+                "placed on calendar months).",
+                (
+                    ch.time_chart(
+                        ap, title="Border Patrol apprehensions", y_title="per month", events=ev
+                    ).to_dict(),
+                ),
+            )
+        )
     if counts["homicides"] and counts["population"]:
         rates = [ind.homicide_rate(store, states=s) for s in ("border", "interior")]
-        import pandas as pd
-
         hr = pd.concat(rates, ignore_index=True)
-        out.append(Section(
-            "Homicides",
-            "Homicides per 100,000 (INEGI death registrations; CONAPO 2023 mid-year "
-            "population): the six border states against the 26 interior states.",
-            (ch.time_chart(hr, y="rate_per_100k", title="Homicide rate per 100,000",
-                           y_title="per 100,000", events=ev).to_dict(),),
-        ))  # fmt: skip
+        out.append(
+            Section(
+                "Homicides",
+                "Homicides per 100,000 (INEGI death registrations; CONAPO 2023 mid-year "
+                "population): the six border states against the 26 interior states.",
+                (
+                    ch.time_chart(
+                        hr,
+                        y="rate_per_100k",
+                        title="Homicide rate per 100,000",
+                        y_title="per 100,000",
+                        events=ev,
+                    ).to_dict(),
+                ),
+            )
+        )
     if counts["wait_times"]:
         ports = store.sql(
             "SELECT DISTINCT port FROM wait_times WHERE lane = 'Passenger' AND sub_lane = 'General'"
@@ -115,16 +167,31 @@ def build_sections(store: Store) -> list[Section]:
             [ind.hourly_wait_profile(store, p).assign(port=p) for p in sorted(ports)],
             ignore_index=True,
         )
-        out.append(Section(
-            "Wait times",
-            "Average wait to primary inspection, general passenger-vehicle lanes, by local hour "
-            "(CBP historical wait times; San Ysidro ~2020, El Paso ~2025).",
-            (ch.xy_chart(prof, x="hour", y="wait_minutes", color="port",
-                         title="Average wait by hour, general lanes").to_dict(),),
-        ))  # fmt: skip
+        out.append(
+            Section(
+                "Wait times",
+                "Average wait to primary inspection, general passenger-vehicle lanes, by local "
+                "hour (CBP historical wait times; San Ysidro ~2020, El Paso ~2025).",
+                (
+                    ch.xy_chart(
+                        prof,
+                        x="hour",
+                        y="wait_minutes",
+                        color="port",
+                        title="Average wait by hour, general lanes",
+                    ).to_dict(),
+                ),
+            )
+        )
     if not ev.empty:
-        out.append(Section("Events timeline", "Programs and events marked on the charts, with sources.",
-                           (), _events_table(ev)))  # fmt: skip
+        out.append(
+            Section(
+                "Events timeline",
+                "Programs and events marked on the charts, with sources.",
+                (),
+                _events_table(ev),
+            )
+        )
     return out
 
 
@@ -135,8 +202,10 @@ def _events_table(ev: pd.DataFrame) -> str:
         f'<td><a href="{html.escape(r.source_url)}">source</a></td></tr>'
         for r in ev.itertuples()
     )
-    return ("<table class='t'><tr><th>date</th><th>event</th><th>category</th><th>precision</th>"
-            f"<th>source</th></tr>{rows}</table>")  # fmt: skip
+    return (
+        "<table class='t'><tr><th>date</th><th>event</th><th>category</th><th>precision</th>"
+        f"<th>source</th></tr>{rows}</table>"
+    )
 
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}
@@ -151,7 +220,7 @@ def render_html(sections: list[Section], provenance: pd.DataFrame, *, title: str
 
     from border21.reports.charts import vega_lite_version
 
-    bundle = vlc.javascript_bundle(vl_version=vega_lite_version())
+    bundle = vlc.javascript_bundle(None, vl_version=vega_lite_version())
     body, scripts, n = [], [], 0
     for sec in sections:
         body.append(f"<h2>{html.escape(sec.title)}</h2><p>{html.escape(sec.text)}</p>")

@@ -32,10 +32,13 @@ def _snapshot(store: Store) -> list[tuple[object, ...]]:
 def test_loads_a_clean_slice(store: Store, fixtures: Path) -> None:
     result = load_source(store, "crossings", fixtures / "crossings_2024_slice.csv")
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (14, 14, 0)
-    assert store.scalar(
-        "SELECT value FROM crossings WHERE port_code = '2504' AND month = DATE '2024-01-01' "
-        "AND measure = 'Personal Vehicles'"
-    ) > 1_000_000
+    assert (
+        store.scalar(
+            "SELECT value FROM crossings WHERE port_code = '2504' AND month = DATE '2024-01-01' "
+            "AND measure = 'Personal Vehicles'"
+        )
+        > 1_000_000
+    )
     ports = store.sql("SELECT port_code, port_name, field_office FROM ports ORDER BY 1")
     assert ports.values.tolist() == [
         ["2304", "Laredo", "LAREDO"], ["2504", "San Ysidro", "SAN DIEGO"],

@@ -36,8 +36,10 @@ CHILD = textwrap.dedent(
 def _state(db: Path) -> tuple[list[tuple[object, ...]], int, int]:
     with open_store(db, read_only=True) as s:
         rows = s.con.execute("SELECT * FROM crossings ORDER BY ALL").fetchall()
-        return rows, int(s.scalar("SELECT count(*) FROM loads")), int(
-            s.scalar("SELECT count(*) FROM quarantine")
+        return (
+            rows,
+            int(s.scalar("SELECT count(*) FROM loads")),
+            int(s.scalar("SELECT count(*) FROM quarantine")),
         )
 
 

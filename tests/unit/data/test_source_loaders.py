@@ -79,10 +79,13 @@ def test_san_ysidro_wait_times_unpivot_lanes(store: Store, fixtures: Path) -> No
     assert result.rows_read == 48 and result.rows_loaded == 48 * 5
     lanes = store.sql("SELECT DISTINCT lane || '/' || sub_lane AS l FROM wait_times ORDER BY 1")
     assert "Commercial/General" not in lanes["l"].tolist()
-    assert store.scalar(
-        "SELECT wait_minutes FROM wait_times WHERE sub_lane = 'General' AND lane = 'Passenger' "
-        "AND month = 1 AND weekday = 0 AND hour = 0"
-    ) == 33
+    assert (
+        store.scalar(
+            "SELECT wait_minutes FROM wait_times WHERE sub_lane = 'General' AND lane = 'Passenger' "
+            "AND month = 1 AND weekday = 0 AND hour = 0"
+        )
+        == 33
+    )
 
 
 def test_el_paso_spreadsheet_hours_and_blank_rows(store: Store, fixtures: Path) -> None:

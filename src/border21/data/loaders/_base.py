@@ -139,7 +139,9 @@ def check_columns(spec: SourceSpec, header: list[str], file_name: str) -> None:
         problems.append("unexpected columns " + ", ".join(repr(c) for c in unexpected))
     if problems:
         raise InputError(
-            f"{spec.name} file", file_name, "; ".join(problems) + f" (expected {list(spec.columns)})"
+            f"{spec.name} file",
+            file_name,
+            "; ".join(problems) + f" (expected {list(spec.columns)})",
         )
 
 

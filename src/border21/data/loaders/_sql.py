@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from border21.data.names import alias_rows, month_rows
 
-MONTHS_VALUES = "(VALUES " + ", ".join(f"('{n}', {m})" for n, m in month_rows()) + ") AS mn(name, num)"
-STATES_VALUES = "(VALUES " + ", ".join(f"('{n}', {c})" for n, c in alias_rows()) + ") AS st(name, code)"
+MONTHS_VALUES = (
+    "(VALUES " + ", ".join(f"('{n}', {m})" for n, m in month_rows()) + ") AS mn(name, num)"
+)
+STATES_VALUES = (
+    "(VALUES " + ", ".join(f"('{n}', {c})" for n, c in alias_rows()) + ") AS st(name, code)"
+)
 
 
 def folded(expr: str) -> str:
@@ -15,7 +19,8 @@ def folded(expr: str) -> str:
 
 def fiscal_month(fy: str, month: str) -> str:
     """SQL DATE of calendar month ``month`` of US fiscal year ``fy`` (October starts it)."""
-    return f"try_cast(make_date(CASE WHEN {month} >= 10 THEN {fy} - 1 ELSE {fy} END, {month}, 1) AS DATE)"
+    year = f"CASE WHEN {month} >= 10 THEN {fy} - 1 ELSE {fy} END"
+    return f"try_cast(make_date({year}, {month}, 1) AS DATE)"
 
 
 def integer(expr: str) -> str:

@@ -33,8 +33,13 @@ SPEC = SourceSpec(
     optional_columns=("unaccompanied_child_apprehension", "family_apprehensions"),
     table="apprehensions",
     target_columns=(
-        "sector", "region", "month", "fiscal_year", "apprehensions",
-        "unaccompanied_children", "family_units",
+        "sector",
+        "region",
+        "month",
+        "fiscal_year",
+        "apprehensions",
+        "unaccompanied_children",
+        "family_units",
     ),  # fmt: skip
     key=("sector", "month"),
     parse_sql=f"""
@@ -57,9 +62,9 @@ SPEC = SourceSpec(
                      END AS region,
                      upper(trim(sector)) AS sector,
                      try_cast(fiscal_year AS INT) AS fiscal_year,
-                     {fiscal_month('try_cast(fiscal_year AS INT)', 'mn.num')} AS month,
+                     {fiscal_month("try_cast(fiscal_year AS INT)", "mn.num")} AS month,
                      trim(total_apprehensions) AS raw_count,
-                     {integer('total_apprehensions')} AS apprehensions,
+                     {integer("total_apprehensions")} AS apprehensions,
                      try_cast("unaccompanied_child_apprehension" AS BIGINT)
                          AS unaccompanied_children,
                      try_cast("family_apprehensions" AS BIGINT) AS family_units

@@ -20,7 +20,7 @@ _STATE_CHECK = """WHEN state_code IS NULL OR state_code NOT BETWEEN 1 AND 32
                          THEN 'state name ' || coalesce(raw_name, 'NULL') || ' does not match code '
                               || raw_code"""
 
-_STATE_COLS = f"""line_number, state_code AS raw_code, state_name AS raw_name,
+_STATE_COLS = """line_number, state_code AS raw_code, state_name AS raw_name,
                   try_cast(state_code AS INT) AS state_code, st.code AS name_code,
                   try_cast(make_date(try_cast(year AS INT), try_cast(month AS INT), 1) AS DATE)
                       AS month"""
@@ -41,7 +41,7 @@ INEGI = SourceSpec(
                     WHEN homicides IS NULL THEN 'homicides not an integer'
                     WHEN homicides < 0 THEN 'negative count'
                END AS reason
-        FROM (SELECT {_STATE_COLS}, {integer('homicides')} AS homicides
+        FROM (SELECT {_STATE_COLS}, {integer("homicides")} AS homicides
               FROM _raw {_STATE_JOIN})""",
 )
 
@@ -62,7 +62,7 @@ SESNSP = SourceSpec(
                     WHEN carpetas < 0 THEN 'negative count'
                END AS reason
         FROM (SELECT {_STATE_COLS}, trim(subtype) AS subtype, trim(modality) AS modality,
-                     {integer('carpetas')} AS carpetas
+                     {integer("carpetas")} AS carpetas
               FROM _raw {_STATE_JOIN})""",
 )
 

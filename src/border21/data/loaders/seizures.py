@@ -14,13 +14,27 @@ SPEC = SourceSpec(
     name="seizures",
     description="CBP nationwide drug seizures by fiscal month, component, AOR and drug",
     columns=(
-        "FY", "Month (abbv)", "Component", "Region", "Land Filter", "Area of Responsibility",
-        "Drug Type", "Count of Event", "Sum Qty (lbs)",
+        "FY",
+        "Month (abbv)",
+        "Component",
+        "Region",
+        "Land Filter",
+        "Area of Responsibility",
+        "Drug Type",
+        "Count of Event",
+        "Sum Qty (lbs)",
     ),  # fmt: skip
     table="seizures",
     target_columns=(
-        "month", "fiscal_year", "component", "region", "land_filter", "aor", "drug_type",
-        "events", "quantity_lbs",
+        "month",
+        "fiscal_year",
+        "component",
+        "region",
+        "land_filter",
+        "aor",
+        "drug_type",
+        "events",
+        "quantity_lbs",
     ),  # fmt: skip
     key=("month", "component", "region", "land_filter", "aor", "drug_type"),
     parse_sql=f"""
@@ -36,9 +50,10 @@ SPEC = SourceSpec(
                     WHEN quantity_lbs < 0 THEN 'negative quantity'
                END AS reason
         FROM (SELECT line_number, try_cast("FY" AS INT) AS fiscal_year, "Month (abbv)" AS raw_month,
-                     {fiscal_month('try_cast("FY" AS INT)', 'mn.num')} AS month,
+                     {fiscal_month('try_cast("FY" AS INT)', "mn.num")} AS month,
                      trim("Component") AS component, trim("Region") AS region,
-                     trim("Land Filter") AS land_filter, upper(trim("Area of Responsibility")) AS aor,
+                     trim("Land Filter") AS land_filter,
+                     upper(trim("Area of Responsibility")) AS aor,
                      trim("Drug Type") AS drug_type,
                      {integer('"Count of Event"')} AS events,
                      try_cast("Sum Qty (lbs)" AS DOUBLE) AS quantity_lbs

@@ -13,6 +13,7 @@ USD; weights in kg. Trade type is ``Export`` (US exports) or ``Import``.
 from __future__ import annotations
 
 from border21.data.loaders._base import SourceSpec
+from border21.data.loaders._sql import folded
 from border21.data.names import alias_rows
 
 _TARGET = (
@@ -21,6 +22,11 @@ _TARGET = (
 )  # fmt: skip
 _KEY = ("period", "period_start", "country", "port_code", "mx_state", "mode", "trade_type")
 _STATES = ", ".join(f"('{name}', {code})" for name, code in alias_rows())
+
+
+_COUNTRY = "WHEN country NOT IN ('Mexico', 'Canada') THEN 'unknown country ' || country"
+_PORT = "WHEN NOT regexp_full_match(port_code, '[0-9]{4}') THEN 'unknown port code ' || port_code"
+_MXSTATE = "WHEN mx_state IS NULL THEN 'unknown Mexican state ' || coalesce(raw_state, 'NULL')"
 
 
 def _checks(extra: str = "") -> str:
@@ -45,7 +51,7 @@ MONTHLY = SourceSpec(
     key=_KEY,
     parse_sql=f"""
         SELECT *, FALSE AS skip,
-               {_checks("WHEN country NOT IN ('Mexico', 'Canada') THEN 'unknown country ' || country")}
+               {_checks(_COUNTRY)}
         FROM (SELECT line_number, 'month' AS period,
                      try_cast(make_date(try_cast("Year" AS INT), try_cast("Month" AS INT), 1)
                               AS DATE) AS period_start,
@@ -66,7 +72,7 @@ PORTS = SourceSpec(
     key=_KEY,
     parse_sql=f"""
         SELECT *, FALSE AS skip,
-               {_checks("WHEN NOT regexp_full_match(port_code, '[0-9]{4}') THEN 'unknown port code ' || port_code")}
+               {_checks(_PORT)}
         FROM (SELECT line_number, 'year' AS period,
                      try_cast(make_date(try_cast("Year" AS INT), 1, 1) AS DATE) AS period_start,
                      'Mexico' AS country, coalesce(trim("PortCode"), '') AS port_code,
@@ -86,7 +92,7 @@ STATES = SourceSpec(
     key=_KEY,
     parse_sql=f"""
         SELECT *, FALSE AS skip,
-               {_checks("WHEN mx_state IS NULL THEN 'unknown Mexican state ' || coalesce(raw_state, 'NULL')")}
+               {_checks(_MXSTATE)}
         FROM (SELECT line_number, 'year' AS period,
                      try_cast(make_date(try_cast("Year" AS INT), 1, 1) AS DATE) AS period_start,
                      'Mexico' AS country, 'ALL' AS port_code, "MexState" AS raw_state,
@@ -97,7 +103,7 @@ STATES = SourceSpec(
                      try_cast("TradeValue" AS DOUBLE) AS value_usd,
                      try_cast("Weight" AS DOUBLE) AS weight_kg
               FROM _raw LEFT JOIN (VALUES {_STATES}) s(name, code)
-                ON s.name = trim(regexp_replace(strip_accents(lower("MexState")), '[.\\s]+', ' ', 'g')))""",
+                ON s.name = {folded('"MexState"')})""",
 )
 
 SPECS: tuple[SourceSpec, ...] = (MONTHLY, PORTS, STATES)

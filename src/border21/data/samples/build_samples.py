@@ -17,21 +17,33 @@ HERE = Path(__file__).parent
 
 SAMPLES: dict[str, tuple[str, str]] = {
     # sample name: (path under the data folder, WHERE clause or '')
-    "crossings_us_mexico_1996_2025": ("crossings/bts_border_crossing_entry_us_mexico_1996_2025.csv", ""),
+    "crossings_us_mexico_1996_2025": (
+        "crossings/bts_border_crossing_entry_us_mexico_1996_2025.csv",
+        "",
+    ),
     "trade_monthly_1993_2025": ("trade/bts_transborder_monthly_trends.csv", ""),
     "trade_texas_ports_1993_2025": ("trade/bts_transborder_texas_mexico_ports.csv", ""),
     "trade_mexican_states_1993_2025": ("trade/bts_transborder_mexican_state_trade.csv", ""),
     "seizures_fy2019_2023": ("seizures/cbp_nationwide_drugs_fy2019_fy2023_combined.csv", ""),
-    "apprehensions_monthly_fy2000_2019": ("seizures/usbp_family_child_total_monthly_2000_2019.csv", ""),
+    "apprehensions_monthly_fy2000_2019": (
+        "seizures/usbp_family_child_total_monthly_2000_2019.csv",
+        "",
+    ),
     "homicides_inegi_1990_2024": ("homicides/inegi_homicides_state_month_1990_2024.csv", ""),
-    "sesnsp_homicide_2015_2022": ("homicides/sesnsp_homicide_femicide_state_month_2015_2022.csv", ""),
+    "sesnsp_homicide_2015_2022": (
+        "homicides/sesnsp_homicide_femicide_state_month_2015_2022.csv",
+        "",
+    ),
     "population_conapo2023_1990_2030": (
         "population/conapo2023_state_population_sex_1950_2070.csv",
         "WHERE genero = 'Total' AND n_year::INT BETWEEN 1990 AND 2030",
     ),
     "waittimes_san_ysidro_hist": ("waittimes/cbp_bwt_hist_sanysidro_deohs/syR-hist.csv", ""),
-    "waittimes_el_paso_hist": ("waittimes/cbp_bwt_hist_elpaso_raulpal/elpaso_border_wait_times.xlsx", ""),
-}  # fmt: skip
+    "waittimes_el_paso_hist": (
+        "waittimes/cbp_bwt_hist_elpaso_raulpal/elpaso_border_wait_times.xlsx",
+        "",
+    ),
+}
 
 
 def build(data_dir: Path) -> None:
