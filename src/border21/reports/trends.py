@@ -208,6 +208,9 @@ def _events_table(ev: pd.DataFrame) -> str:
     )
 
 
+# exposes the bundled libraries to the page's inline scripts
+_GLOBALS_SNIPPET = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
+
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
 table.t{border-collapse:collapse;font-size:.85em}table.t td,table.t th{padding:2px 8px;
@@ -220,7 +223,7 @@ def render_html(sections: list[Section], provenance: pd.DataFrame, *, title: str
 
     from border21.reports.charts import vega_lite_version
 
-    bundle = vlc.javascript_bundle(None, vl_version=vega_lite_version())
+    bundle = vlc.javascript_bundle(_GLOBALS_SNIPPET, vl_version=vega_lite_version())
     body, scripts, n = [], [], 0
     for sec in sections:
         body.append(f"<h2>{html.escape(sec.title)}</h2><p>{html.escape(sec.text)}</p>")
