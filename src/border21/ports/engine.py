@@ -3,7 +3,8 @@
 The kernels see only arrays. Crossings are processed in arrival order; each
 joins the eligible lane with the fewest crossings in it per open booth (ties
 broken by a pre-drawn uniform), then takes the booth of that lane where its
-service can start soonest. A booth's staffing schedule repeats every 24 hours;
+service can start soonest (the lowest-indexed one on ties, so an idle open
+booth is taken in index order). A booth's staffing schedule repeats every 24 hours;
 a booth that closes while serving finishes its crossing. Because every crossing
 takes the earliest possible start, service starts are non-decreasing within a
 lane (FIFO), which lets the kernel keep each lane's queue as a linked list that
@@ -121,13 +122,17 @@ def run_lanes(  # pragma: no cover - compiled
         best_start = np.inf
         best_booth = b0
         if always_open[g]:
+            # Same rule as the scheduled branch below: earliest start, lowest
+            # index on ties; so every idle booth ties at t and the first wins.
             for b in range(b0, b0 + lane_nbooths[chosen]):
                 s = booth_free[b]
+                if s <= t:
+                    best_start = t
+                    best_booth = b
+                    break
                 if s < best_start:
                     best_start = s
                     best_booth = b
-            if best_start < t:
-                best_start = t
         else:
             for b in range(b0, b0 + lane_nbooths[chosen]):
                 s = _next_open(max(t, booth_free[b]), booth_rank[b], sched[g])
@@ -149,7 +154,9 @@ def run_lanes(  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def fifo_multi_server(arrival: np.ndarray, service: np.ndarray, servers: int) -> np.ndarray:  # pragma: no cover
+def fifo_multi_server(
+    arrival: np.ndarray, service: np.ndarray, servers: int
+) -> np.ndarray:  # pragma: no cover
     """Departure times of a plain FIFO G/G/c queue, always open (for tests and benches)."""
     free = np.zeros(servers, np.float64)
     depart = np.empty(arrival.shape[0], np.float64)

@@ -1,0 +1,266 @@
+"""A pure-Python, event-driven reference simulator for the port kernels.
+
+Written apart from ``border21.ports.engine``: the kernel assigns each crossing
+a booth the moment it arrives, while this module keeps an explicit event list
+(a heap of arrivals, departures and hour ticks), real FIFO queues per lane and
+booths that are idle or busy, and dispatches the head of a lane's queue when a
+booth of that lane is open and idle. Fed the same draws, both must produce the
+same lane, booth, start and departure for every crossing.
+
+Rules (the port's, not the kernel's code):
+
+* a booth is open in hour ``h`` of the day iff ``booth_rank < sched[group, h]``;
+  a booth that closes while serving finishes its crossing;
+* an arriving crossing joins, among its class's lanes, the one with the fewest
+  crossings in it (waiting plus being served) per open booth; lanes with no open
+  booth come last, ordered by when their first booth opens; ties go to
+  candidate ``int(tie_u * n_tied)`` in the class's lane order;
+* when several booths of a lane are open and idle, the lowest-indexed one serves;
+* all events at one instant are applied (departures, then the hour tick) before
+  anyone is dispatched, and arrivals at that instant come after, in index order.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+HOUR = 3600.0
+CLOSED_KEY = 1.0e15
+
+DEPARTURE, TICK, ARRIVAL = 0, 1, 2
+
+
+@dataclass
+class Station:
+    """Lanes and booths of one queueing stage (primary or secondary)."""
+
+    class_lanes: list[list[int]]
+    lane_group: list[int]
+    lane_booths: list[list[int]]
+    booth_rank: list[int]
+    booth_lane: list[int]
+    sched: list[list[int]]
+    queues: list[deque[int]] = field(default_factory=list)
+    serving: list[int] = field(default_factory=list)  # crossing id or -1
+    jsq_ties: int = 0
+    closed_choices: int = 0
+
+    @classmethod
+    def from_layout(cls, layout: object) -> Station:
+        ptr = [int(x) for x in layout.class_ptr]  # type: ignore[attr-defined]
+        lanes = [int(x) for x in layout.class_lanes]  # type: ignore[attr-defined]
+        first = [int(x) for x in layout.lane_first_booth]  # type: ignore[attr-defined]
+        nb = [int(x) for x in layout.lane_nbooths]  # type: ignore[attr-defined]
+        booth_lane = [0] * len(layout.booth_rank)  # type: ignore[attr-defined]
+        lane_booths = []
+        for ln, (f, k) in enumerate(zip(first, nb, strict=True)):
+            lane_booths.append(list(range(f, f + k)))
+            for b in range(f, f + k):
+                booth_lane[b] = ln
+        return cls(
+            class_lanes=[lanes[ptr[c] : ptr[c + 1]] for c in range(len(ptr) - 1)],
+            lane_group=[int(g) for g in layout.lane_group],  # type: ignore[attr-defined]
+            lane_booths=lane_booths,
+            booth_rank=[int(r) for r in layout.booth_rank],  # type: ignore[attr-defined]
+            booth_lane=booth_lane,
+            sched=[[int(x) for x in row] for row in layout.sched],  # type: ignore[attr-defined]
+            queues=[deque() for _ in first],
+            serving=[-1] * len(booth_lane),
+        )
+
+    def is_open(self, booth: int, hour_of_day: int) -> bool:
+        group = self.lane_group[self.booth_lane[booth]]
+        return self.booth_rank[booth] < self.sched[group][hour_of_day]
+
+    def next_opening(self, lane: int, hour_index: int) -> float:
+        """Start of the first later hour in which some booth of ``lane`` is open."""
+        for k in range(hour_index + 1, hour_index + 25):
+            if any(self.is_open(b, k % 24) for b in self.lane_booths[lane]):
+                return k * HOUR
+        return math.inf
+
+    def choose_lane(self, cls: int, hour_index: int, tie_u: float) -> int:
+        candidates = self.class_lanes[cls]
+        if len(candidates) == 1:
+            return candidates[0]
+        keys = []
+        for lane in candidates:
+            booths = self.lane_booths[lane]
+            n_open = sum(self.is_open(b, hour_index % 24) for b in booths)
+            busy = sum(self.serving[b] >= 0 for b in booths)
+            if n_open:
+                keys.append((len(self.queues[lane]) + busy) / n_open)
+            else:
+                keys.append(CLOSED_KEY + self.next_opening(lane, hour_index))
+        best = min(keys)
+        tied = [lane for lane, k in zip(candidates, keys, strict=True) if k == best]
+        self.jsq_ties += len(tied) > 1
+        self.closed_choices += best >= CLOSED_KEY
+        return tied[min(int(tie_u * len(tied)), len(tied) - 1)]
+
+    def idle_open_booth(self, lane: int, hour_of_day: int) -> int:
+        for b in self.lane_booths[lane]:
+            if self.serving[b] < 0 and self.is_open(b, hour_of_day):
+                return b
+        return -1
+
+
+@dataclass
+class ReferenceResult:
+    lane: np.ndarray
+    booth: np.ndarray
+    start: np.ndarray
+    depart: np.ndarray
+    secondary_start: np.ndarray
+    secondary_depart: np.ndarray
+    jsq_ties: int
+    closed_choices: int
+    waited_for_opening: int
+
+
+class ReferencePort:
+    """Event-driven simulation of primary lanes and (optionally) secondary areas."""
+
+    def __init__(self, primary: object, secondary: object | None = None) -> None:
+        self.stations = [Station.from_layout(primary)]
+        if secondary is not None:
+            self.stations.append(Station.from_layout(secondary))
+
+    def run(
+        self,
+        arrival: np.ndarray,
+        cls: np.ndarray,
+        service: np.ndarray,
+        tie_u: np.ndarray,
+        referred: np.ndarray | None = None,
+        area: np.ndarray | None = None,
+        secondary_service: np.ndarray | None = None,
+    ) -> ReferenceResult:
+        n = len(arrival)
+        lane = np.full(n, -1, np.int64)
+        booth = np.full(n, -1, np.int64)
+        start = np.full(n, np.nan)
+        depart = np.full(n, np.nan)
+        s_start = np.full(n, np.nan)
+        s_depart = np.full(n, np.nan)
+        services = [np.asarray(service, float), np.asarray(secondary_service, float)]
+        classes = [np.asarray(cls), np.asarray(area) if area is not None else None]
+        referred = np.zeros(n, bool) if referred is None else np.asarray(referred, bool)
+        starts, departs = [start, s_start], [depart, s_depart]
+
+        events: list[tuple[float, int, int, int, int]] = []  # time, kind, stage, id, seq
+        seq = 0
+        for i in range(n):
+            events.append((float(arrival[i]), ARRIVAL, 0, i, seq))
+            seq += 1
+        events.append((0.0, TICK, -1, 0, seq))
+        heapq.heapify(events)
+        hour_index = 0
+        last_start_hour = 0
+        waited_for_opening = 0
+
+        def dispatch(stage: int, ln: int, now: float) -> None:
+            nonlocal seq, waited_for_opening, last_start_hour
+            st = self.stations[stage]
+            while st.queues[ln]:
+                b = st.idle_open_booth(ln, hour_index % 24)
+                if b < 0:
+                    return
+                i = st.queues[ln].popleft()
+                last_start_hour = hour_index
+                st.serving[b] = i
+                starts[stage][i] = now
+                departs[stage][i] = now + services[stage][i]
+                if stage == 0:
+                    lane[i], booth[i] = ln, b
+                    waited_for_opening += now == hour_index * HOUR and now > arrival[i]
+                seq += 1
+                heapq.heappush(events, (departs[stage][i], DEPARTURE, stage, b, seq))
+
+        while events:
+            now = events[0][0]
+            batch_arrivals = []
+            while events and events[0][0] == now and events[0][1] < ARRIVAL:
+                _, kind, stage, who, _ = heapq.heappop(events)
+                if kind == TICK:
+                    hour_index = int(round(now / HOUR))
+                    # With nothing in flight and a whole day without a start,
+                    # the waiting crossings' booths never open: give up.
+                    stuck = not events and hour_index > last_start_hour + 25
+                    if not stuck and (events or any(q for st in self.stations for q in st.queues)):
+                        seq += 1
+                        heapq.heappush(events, ((hour_index + 1) * HOUR, TICK, -1, 0, seq))
+                    continue
+                st = self.stations[stage]
+                i = st.serving[who]
+                st.serving[who] = -1
+                if stage == 0 and referred[i]:
+                    seq += 1
+                    heapq.heappush(events, (now, ARRIVAL, 1, i, seq))
+            for stage, st in enumerate(self.stations):
+                for ln in range(len(st.queues)):
+                    dispatch(stage, ln, now)
+            while events and events[0][0] == now and events[0][1] == ARRIVAL:
+                batch_arrivals.append(heapq.heappop(events))
+            # Primary arrivals in index order, then secondary arrivals ordered
+            # by when (and, on a tie, in which index order) they left primary.
+            batch_arrivals.sort(key=lambda e: (e[2], e[3]))
+            for _, _, stage, i, _ in batch_arrivals:
+                st = self.stations[stage]
+                c = int(classes[stage][i])  # type: ignore[index]
+                ln = st.choose_lane(c, hour_index, float(tie_u[i]) if stage == 0 else 0.0)
+                st.queues[ln].append(i)
+                dispatch(stage, ln, now)
+        st0 = self.stations[0]
+        return ReferenceResult(
+            lane=lane,
+            booth=booth,
+            start=start,
+            depart=depart,
+            secondary_start=s_start,
+            secondary_depart=s_depart,
+            jsq_ties=st0.jsq_ties,
+            closed_choices=st0.closed_choices,
+            waited_for_opening=waited_for_opening,
+        )
+
+
+# ------------------------------------------------------------------ theory
+
+
+def erlang_c(servers: int, offered_load: float) -> float:
+    """Probability an arrival waits in M/M/c (``offered_load`` = λ/μ < c)."""
+    a, c = offered_load, servers
+    term = 1.0
+    below = 0.0
+    for k in range(c):
+        below += term
+        term *= a / (k + 1)
+    top = term * c / (c - a)  # a^c / c! * c / (c - a)
+    return top / (below + top)
+
+
+def mmc_mean_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
+    """Mean wait in queue of M/M/c: C(c, a) / (cμ - λ)."""
+    a = arrival_rate / service_rate
+    return erlang_c(servers, a) / (servers * service_rate - arrival_rate)
+
+
+def pk_mean_wait(arrival_rate: float, mean_service: float, cv: float) -> float:
+    """Pollaczek–Khinchine mean wait in queue of M/G/1."""
+    rho = arrival_rate * mean_service
+    return rho * mean_service * (1.0 + cv * cv) / (2.0 * (1.0 - rho))
+
+
+def mean_ci(values: np.ndarray, level: float = 0.99) -> tuple[float, float]:
+    """Mean and Student-t half-width across independent replications."""
+    from scipy import stats
+
+    v = np.asarray(values, float)
+    half = stats.t.ppf(0.5 + level / 2.0, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size)
+    return float(v.mean()), float(half)

@@ -1,0 +1,223 @@
+"""The port simulator against queueing theory.
+
+Each case runs independent replications (seeds spawned from one fixed root),
+drops a warm-up period, and takes the mean wait of each replication; theory
+must lie inside the 99% Student-t interval across replications, and that
+interval must be narrow enough for the test to be able to fail.
+
+M/M/1, M/M/4, M/D/1, M/G/1 and the primary → secondary network go through the
+scenario path (``validate_scenario`` → ``PortModel.simulate``, so the draws are
+tested too); M/M/10 exceeds a lane's four stacked booths and calls the kernel
+on a hand-built layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from _reference import mean_ci, mmc_mean_wait, pk_mean_wait
+
+from border21.ports.config import validate_scenario
+from border21.ports.draws import hourly_rates, poisson_arrivals
+from border21.ports.engine import run_lanes
+from border21.ports.layout import build_layout
+from border21.ports.model import CrossingRecords, PortModel
+
+DAY = 86_400.0
+WARM_UP = 0.1  # fraction of the horizon dropped
+
+
+def one_queue(
+    arrival_rate: float,
+    servers: int,
+    service: dict[str, object],
+    *,
+    referral: float = 0.0,
+    secondary: dict[str, object] | None = None,
+) -> PortModel:
+    """A one-stream, one-lane port with a flat hour shape (times in seconds)."""
+    stream: dict[str, object] = {
+        "kind": "pedestrian",
+        "crossings_per_day": arrival_rate * DAY,
+        "primary_service": service,
+    }
+    data: dict[str, object] = {
+        "port": {"name": "queue"},
+        "streams": {"s": stream},
+        "lanes": {"q": {"streams": ["s"], "lanes": 1, "booths_per_lane": servers}},
+    }
+    if secondary is not None:
+        stream |= {"referral_probability": referral, "secondary": "sec"}
+        data["secondary"] = {"sec": secondary}
+    return PortModel(validate_scenario(data))
+
+
+def replicate(
+    run: Callable[[np.random.Generator], float], replications: int, root: int
+) -> np.ndarray:
+    children = np.random.SeedSequence(root).spawn(replications)
+    return np.array([run(np.random.default_rng(c)) for c in children])
+
+
+def steady(records: CrossingRecords, days: int) -> np.ndarray:
+    return np.asarray(records.arrival >= WARM_UP * days * DAY)
+
+
+def assert_theory_in_ci(means: np.ndarray, theory: float, max_rel_half_width: float) -> None:
+    mean, half = mean_ci(means)
+    assert abs(mean - theory) <= half, f"theory {theory:.5g} outside 99% CI {mean:.5g} ± {half:.3g}"
+    assert half <= max_rel_half_width * theory, (
+        f"CI half-width {half:.3g} too wide for theory {theory:.5g}"
+    )
+
+
+# (rho, days per replication, replications, allowed relative CI half-width)
+MM1_CASES = [(0.5, 2, 10, 0.03), (0.8, 4, 10, 0.04), (0.9, 6, 12, 0.05), (0.95, 14, 20, 0.06)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("rho", "days", "reps", "rel"), MM1_CASES)
+def test_mm1_mean_wait(rho: float, days: int, reps: int, rel: float) -> None:
+    model = one_queue(rho, 1, {"mean_seconds": 1.0})
+
+    def run(rng: np.random.Generator) -> float:
+        rec = model.simulate(days, rng)
+        return float(rec.wait_seconds[steady(rec, days)].mean())
+
+    assert_theory_in_ci(replicate(run, reps, root=101), mmc_mean_wait(rho, 1.0, 1), rel)
+
+
+MM4_CASES = [(0.5, 3, 10, 0.05), (0.8, 2, 10, 0.04), (0.9, 3, 12, 0.05), (0.95, 6, 20, 0.06)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("rho", "days", "reps", "rel"), MM4_CASES)
+def test_mm4_mean_wait_matches_erlang_c(rho: float, days: int, reps: int, rel: float) -> None:
+    # Service mean 2 s, so μ = 0.5/s and λ = 4 μ ρ.
+    lam = 4 * 0.5 * rho
+    model = one_queue(lam, 4, {"mean_seconds": 2.0})
+
+    def run(rng: np.random.Generator) -> float:
+        rec = model.simulate(days, rng)
+        return float(rec.wait_seconds[steady(rec, days)].mean())
+
+    assert_theory_in_ci(replicate(run, reps, root=202), mmc_mean_wait(lam, 0.5, 4), rel)
+
+
+MM10_CASES = [(0.5, 1, 10, 0.05), (0.8, 1, 10, 0.04), (0.9, 2, 12, 0.05), (0.95, 4, 20, 0.06)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("rho", "days", "reps", "rel"), MM10_CASES)
+def test_mm10_kernel_mean_wait_matches_erlang_c(
+    rho: float, days: int, reps: int, rel: float
+) -> None:
+    servers = 10
+    lam = servers * rho  # μ = 1/s
+    layout = build_layout([("q", "general", 1, servers, [servers] * 24)], [[0]])
+    rates = np.full(24 * days, lam)
+
+    def run(rng: np.random.Generator) -> float:
+        arrival = poisson_arrivals(rates, rng)
+        n = arrival.shape[0]
+        service = rng.standard_exponential(n)
+        _, _, start, _ = run_lanes(
+            arrival, np.zeros(n, np.int32), service, np.zeros(n), *layout.kernel_args()
+        )
+        keep = arrival >= WARM_UP * days * DAY
+        return float((start - arrival)[keep].mean())
+
+    assert_theory_in_ci(replicate(run, reps, root=303), mmc_mean_wait(lam, 1.0, servers), rel)
+
+
+PK_CASES = [
+    # distribution, cv, rho, days, reps, rel
+    ("deterministic", 0.0, 0.8, 3, 10, 0.04),
+    ("deterministic", 0.0, 0.95, 14, 20, 0.06),
+    ("gamma", 0.5, 0.9, 6, 12, 0.05),
+    ("gamma", 2.0, 0.8, 8, 16, 0.06),
+    ("lognormal", 1.5, 0.8, 8, 16, 0.06),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("dist", "cv", "rho", "days", "reps", "rel"), PK_CASES)
+def test_mg1_mean_wait_matches_pollaczek_khinchine(
+    dist: str, cv: float, rho: float, days: int, reps: int, rel: float
+) -> None:
+    mean_s = 1.0
+    service: dict[str, object] = {"distribution": dist, "mean_seconds": mean_s}
+    if dist in ("gamma", "lognormal"):
+        service["cv"] = cv
+    model = one_queue(rho / mean_s, 1, service)
+
+    def run(rng: np.random.Generator) -> float:
+        rec = model.simulate(days, rng)
+        return float(rec.wait_seconds[steady(rec, days)].mean())
+
+    assert_theory_in_ci(replicate(run, reps, root=404), pk_mean_wait(rho, mean_s, cv), rel)
+
+
+def test_service_draws_have_the_configured_mean_and_cv() -> None:
+    from border21.ports.config import ServiceTime
+    from border21.ports.draws import unit_variates
+
+    rng = np.random.default_rng(5)
+    for dist, cv in [("exponential", 1.0), ("gamma", 0.5), ("gamma", 2.0), ("lognormal", 1.5)]:
+        x = unit_variates(ServiceTime(distribution=dist, mean_seconds=1.0, cv=cv), 2_000_000, rng)
+        assert x.mean() == pytest.approx(1.0, rel=0.01)
+        assert x.std() / x.mean() == pytest.approx(cv, rel=0.03)
+    det = unit_variates(ServiceTime(distribution="deterministic", mean_seconds=1.0), 10, rng)
+    np.testing.assert_array_equal(det, np.ones(10))
+
+
+@pytest.mark.slow
+def test_primary_to_secondary_is_a_jackson_network() -> None:
+    """Bernoulli referral after an M/M/3 primary feeds an M/M/2 secondary at rate pλ."""
+    lam, p = 2.4, 0.25  # primary: 3 booths, μ = 1/s, ρ = 0.8
+    sec_mean = 2.5  # secondary: 2 bays, λ_s = 0.6/s, ρ_s = 0.75
+    model = one_queue(
+        lam,
+        3,
+        {"mean_seconds": 1.0},
+        referral=p,
+        secondary={"bays": 2, "service": {"mean_seconds": sec_mean}},
+    )
+    days = 3
+
+    def run(rng: np.random.Generator) -> tuple[float, float, float, float]:
+        rec = model.simulate(days, rng)
+        keep = steady(rec, days)
+        ref = rec.referred & keep
+        return (
+            float(rec.wait_seconds[keep].mean()),
+            float(rec.secondary_wait_seconds[ref].mean()),
+            float(rec.time_in_port_seconds[keep].mean()),
+            float(ref.sum() / keep.sum()),
+        )
+
+    children = np.random.SeedSequence(505).spawn(12)
+    out = np.array([run(np.random.default_rng(c)) for c in children])
+    wq_primary = mmc_mean_wait(lam, 1.0, 3)
+    wq_secondary = mmc_mean_wait(p * lam, 1.0 / sec_mean, 2)
+    sojourn = wq_primary + 1.0 + p * (wq_secondary + sec_mean)
+    assert_theory_in_ci(out[:, 0], wq_primary, 0.04)
+    assert_theory_in_ci(out[:, 1], wq_secondary, 0.05)
+    assert_theory_in_ci(out[:, 2], sojourn, 0.02)
+    assert_theory_in_ci(out[:, 3], p, 0.01)
+
+
+def test_fifo_multi_server_matches_erlang_c() -> None:
+    from border21.ports.engine import fifo_multi_server
+
+    lam, servers = 7.2, 8  # μ = 1, ρ = 0.9
+
+    def run(rng: np.random.Generator) -> float:
+        arrival = poisson_arrivals(hourly_rates(lam * DAY, [1.0] * 24, [1.0] * 7, 2), rng)
+        service = rng.standard_exponential(arrival.shape[0])
+        wait = fifo_multi_server(arrival, service, servers) - service - arrival
+        return float(wait[arrival >= 0.1 * 2 * DAY].mean())
+
+    assert_theory_in_ci(replicate(run, 10, root=606), mmc_mean_wait(lam, 1.0, servers), 0.05)
