@@ -1,7 +1,7 @@
 """The embedded DuckDB warehouse: open, migrate, query, report status.
 
 >>> store = open_store(None)          # in-memory, migrated
->>> store.sql("SELECT count(*) AS n FROM crossings")["n"].iloc[0]
+>>> store.scalar("SELECT count(*) FROM crossings")
 0
 >>> store.close()
 """
