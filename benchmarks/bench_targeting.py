@@ -26,7 +26,13 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-KCS = Path(__file__).resolve().parents[2] / "shared" / "data" / "customs" / "kcs_synthetic_import_declarations"
+KCS = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "customs"
+    / "kcs_synthetic_import_declarations"
+)
 BUDGETS = (1, 2, 5, 10)
 
 
@@ -50,7 +56,9 @@ class RawLightGBM:
     def _x(self, df: pd.DataFrame) -> pd.DataFrame:
         from border21.targeting.records import CATEGORICAL_COLUMNS, NUMERIC_COLUMNS
 
-        out = pd.DataFrame({c: df[c].to_numpy(dtype=float, na_value=np.nan) for c in NUMERIC_COLUMNS})
+        out = pd.DataFrame(
+            {c: df[c].to_numpy(dtype=float, na_value=np.nan) for c in NUMERIC_COLUMNS}
+        )
         for c in CATEGORICAL_COLUMNS:
             out[c] = self.cats_[c].get_indexer(df[c].to_numpy())
         return out
@@ -78,7 +86,9 @@ def _offline_one(args: tuple[str, int]) -> dict[str, float]:
     name, seed = args
     factories: dict[str, Callable[[int], Any]] = {
         "border21 LightGBM (time-ordered encodings)": lambda s: LightGBMRiskModel(random_state=s),
-        "border21 LightGBM (k-fold encodings)": lambda s: LightGBMRiskModel(random_state=s, encoding="kfold"),
+        "border21 LightGBM (k-fold encodings)": lambda s: LightGBMRiskModel(
+            random_state=s, encoding="kfold"
+        ),
         "entity-profile baseline": lambda s: EntityProfileModel(random_state=s),
         "default LightGBM, raw columns": RawLightGBM,
     }
@@ -132,7 +142,10 @@ def speed() -> None:
         model.risk_score(big)
         rates.append(len(big) / (time.perf_counter() - t0))
     print(f"\n### Speed (one thread)\n\nfit on {len(train):,} rows: {_ms(fits)} s (3 fits)")
-    print(f"score {len(big):,} rows: median {np.median(rates):,.0f} rows/s, best {max(rates):,.0f} rows/s (5 runs)")
+    print(
+        f"score {len(big):,} rows: median {np.median(rates):,.0f} rows/s, "
+        f"best {max(rates):,.0f} rows/s (5 runs)"
+    )
 
 
 def _online_one(args: tuple[str, int]) -> dict[str, float]:
@@ -202,16 +215,20 @@ def _drift_one(args: tuple[str, int]) -> dict[str, float]:
     from border21.targeting.policies import ExplorationPolicy, GreedyPolicy, UncertaintyPolicy
 
     name, seed = args
-    pol = {"greedy": GreedyPolicy(seed=seed),
-           "greedy + 10% random": ExplorationPolicy(0.1, seed=seed),
-           "greedy + 10% uncertainty": UncertaintyPolicy(0.1, seed=seed)}[name]
+    pol = {
+        "greedy": GreedyPolicy(seed=seed),
+        "greedy + 10% random": ExplorationPolicy(0.1, seed=seed),
+        "greedy + 10% uncertainty": UncertaintyPolicy(0.1, seed=seed),
+    }[name]
     cfg = TrafficConfig(n_shipments=15_000, days=182, drift_start="2024-04-01")
     us = generate_traffic(cfg, seed=seed).us
     res = run_online(us, LightGBMRiskModel(random_state=seed), pol, budget_pct=5)
     weeks = res.weeks_to_catch(0.5)
-    return {"weeks_to_catch": float(weeks) if weeks is not None else float("nan"),
-            "caught": float(weeks is not None),
-            "precision_last8": res.mean_last("precision", 8)}
+    return {
+        "weeks_to_catch": float(weeks) if weeks is not None else float("nan"),
+        "caught": float(weeks is not None),
+        "precision_last8": res.mean_last("precision", 8),
+    }
 
 
 def drift(seeds: int, jobs: int) -> None:
@@ -220,18 +237,25 @@ def drift(seeds: int, jobs: int) -> None:
     with ProcessPoolExecutor(jobs) as pool:
         results = list(pool.map(_drift_one, tasks))
     print(f"\n### Drift recovery, generator (drift from 2024-04-01), 5 %, {seeds} seeds\n")
-    print("| policy | caught (share of seeds) | weeks to catch (caught seeds) | precision last 8 weeks |")
+    print(
+        "| policy | caught (share of seeds) | weeks to catch (caught seeds) "
+        "| precision last 8 weeks |"
+    )
     print("|---|---|---|---|")
     for n in names:
         rows = [r for (tn, _), r in zip(tasks, results, strict=True) if tn == n]
         w = [r["weeks_to_catch"] for r in rows if r["caught"]]
-        print(f"| {n} | {np.mean([r['caught'] for r in rows]):.2f} | {_ms(w) if w else 'never'} "
-              f"| {_ms([r['precision_last8'] for r in rows])} |")
+        print(
+            f"| {n} | {np.mean([r['caught'] for r in rows]):.2f} | {_ms(w) if w else 'never'} "
+            f"| {_ms([r['precision_last8'] for r in rows])} |"
+        )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--section", default="all", choices=["all", "offline", "speed", "online", "coop", "drift"])
+    ap.add_argument(
+        "--section", default="all", choices=["all", "offline", "speed", "online", "coop", "drift"]
+    )
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--jobs", type=int, default=2)
     a = ap.parse_args()

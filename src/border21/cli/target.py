@@ -28,7 +28,9 @@ MODEL_FORMAT = "border21-target-model"
 MODELS = ("lightgbm", "profile")
 POLICIES = ("greedy", "explore", "uncertainty")
 
-DataArg = typer.Argument(..., help="Declarations: .csv, .parquet or .duckdb (KCS columns accepted).")
+DataArg = typer.Argument(
+    ..., help="Declarations: .csv, .parquet or .duckdb (KCS columns accepted)."
+)
 TableOpt = typer.Option(None, "--table", help="DuckDB table or view (default: declarations).")
 BudgetOpt = typer.Option(5.0, "--budget", "-r", help="Inspection budget in percent, in (0, 100].")
 SeedOpt = typer.Option(0, "--seed", help="Root seed (models and policies).")
@@ -132,10 +134,14 @@ def train(
 def score(
     data: Path = DataArg,
     model_path: Path = typer.Option(..., "--model", "-m", help="Model file from `train`."),
-    out: Path = typer.Option(Path("selection.csv"), "--out", "-o", help="Ranked selection (.csv/.parquet)."),
+    out: Path = typer.Option(
+        Path("selection.csv"), "--out", "-o", help="Ranked selection (.csv/.parquet)."
+    ),
     budget: float = BudgetOpt,
     policy: str = typer.Option("greedy", "--policy", help="greedy, explore or uncertainty."),
-    explore_share: float = typer.Option(0.1, "--explore-share", help="Budget share for exploration."),
+    explore_share: float = typer.Option(
+        0.1, "--explore-share", help="Budget share for exploration."
+    ),
     reasons: int = typer.Option(3, "--reasons", help="Top reasons per selected item."),
     table: str | None = TableOpt,
     seed: int = SeedOpt,
@@ -156,18 +162,22 @@ def score(
     chosen = pol.select(scores, budget, uncertainty=unc)
     picked = frame.iloc[chosen]
     why = model.explain(picked, top=reasons) if reasons > 0 else [[] for _ in chosen]
-    result = pd.DataFrame({
-        "rank": np.arange(1, len(chosen) + 1),
-        "declaration_id": picked["declaration_id"].to_numpy(),
-        "risk_score": np.round(scores[chosen], 6),
-        "reasons": ["; ".join(f"{n} {c:+.3f}" for n, c in r) for r in why],
-    })
+    result = pd.DataFrame(
+        {
+            "rank": np.arange(1, len(chosen) + 1),
+            "declaration_id": picked["declaration_id"].to_numpy(),
+            "risk_score": np.round(scores[chosen], 6),
+            "reasons": ["; ".join(f"{n} {c:+.3f}" for n, c in r) for r in why],
+        }
+    )
     if out.suffix.lower() in {".parquet", ".pq"}:
         write_declarations(result, out)
     else:
         result.to_csv(out, index=False)
     note = "" if len(frame) else " (empty batch: nothing to inspect)"
-    console.print(f"selected {len(chosen):,} of {len(frame):,} declarations at {budget:g}%{note} → {out}")
+    console.print(
+        f"selected {len(chosen):,} of {len(frame):,} declarations at {budget:g}%{note} → {out}"
+    )
 
 
 @app.command()
@@ -175,7 +185,9 @@ def score(
 def evaluate(
     data: Path = DataArg,
     model_path: Path = typer.Option(..., "--model", "-m", help="Model file from `train`."),
-    budgets: str = typer.Option("1,2,5,10", "--budgets", help="Comma-separated budgets in percent."),
+    budgets: str = typer.Option(
+        "1,2,5,10", "--budgets", help="Comma-separated budgets in percent."
+    ),
     table: str | None = TableOpt,
 ) -> None:
     """Precision and recall at exact top-k budgets, and AUC, on labelled data."""
@@ -188,16 +200,23 @@ def evaluate(
     try:
         levels = [check_budget(float(b)) for b in budgets.split(",") if b.strip()]
     except ValueError:
-        raise InputError("--budgets", budgets, "must be numbers in (0, 100], comma-separated") from None
+        raise InputError(
+            "--budgets", budgets, "must be numbers in (0, 100], comma-separated"
+        ) from None
     model = _load_model(model_path)
     frame = _read(data, table, label=True)
     if len(frame) == 0:
         raise InputError(str(data), 0, "no declarations to evaluate")
     y = frame["fraud"].to_numpy()
     scores = model.risk_score(frame)
-    rows = [{"budget_pct": b, "k": budget_count(len(y), b),
-             **dict(zip(("precision", "recall"), precision_recall_at(y, scores, b), strict=True))}
-            for b in levels]
+    rows = [
+        {
+            "budget_pct": b,
+            "k": budget_count(len(y), b),
+            **dict(zip(("precision", "recall"), precision_recall_at(y, scores, b), strict=True)),
+        }
+        for b in levels
+    ]
     _print(pd.DataFrame(rows), f"{len(y):,} declarations, fraud rate {y.mean():.3f}")
     if 0 < y.sum() < len(y):
         from sklearn.metrics import roc_auc_score
@@ -212,7 +231,9 @@ def online(
     model_type: str = typer.Option("lightgbm", "--model-type", help="lightgbm or profile."),
     budget: float = BudgetOpt,
     policy: str = typer.Option("greedy", "--policy", help="greedy, explore or uncertainty."),
-    explore_share: float = typer.Option(0.1, "--explore-share", help="Budget share for exploration."),
+    explore_share: float = typer.Option(
+        0.1, "--explore-share", help="Budget share for exploration."
+    ),
     warm_start_days: int = typer.Option(14, "--warm-start-days", help="Fully labelled first days."),
     batch_days: int = typer.Option(7, "--batch-days", help="Days per batch."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write per-week metrics (.csv)."),
@@ -227,18 +248,34 @@ def online(
     check_budget(budget)
     pol = _make_policy(policy, explore_share, seed)
     model = _make_model(model_type, seed, threads)
-    res = run_online(_read(data, table, label=True), model, pol, budget_pct=budget,
-                     warm_start_days=warm_start_days, batch_days=batch_days)
-    cols = ["week", "n", "n_inspected", "precision", "recall", "normalised_precision",
-            "revenue_share", "licit_per_1000"]
+    res = run_online(
+        _read(data, table, label=True),
+        model,
+        pol,
+        budget_pct=budget,
+        warm_start_days=warm_start_days,
+        batch_days=batch_days,
+    )
+    cols = [
+        "week",
+        "n",
+        "n_inspected",
+        "precision",
+        "recall",
+        "normalised_precision",
+        "revenue_share",
+        "licit_per_1000",
+    ]
     weeks = res.weeks.copy()
     weeks["start"] = weeks["start"].dt.date.astype(str)
     _print(weeks[["start", *cols]].tail(13), f"{res.policy} at {budget:g}%: last 13 weeks")
     console.print(f"mean precision, last 13 weeks: {res.mean_last('precision', 13):.3f}")
     if res.drift_start is not None:
         caught = res.weeks_to_catch()
-        console.print(f"drift from {res.drift_start.date()}: caught after "
-                      f"{caught if caught is not None else 'never (not within the data)'} week(s)")
+        console.print(
+            f"drift from {res.drift_start.date()}: caught after "
+            f"{caught if caught is not None else 'never (not within the data)'} week(s)"
+        )
     if out is not None:
         res.weeks.to_csv(out, index=False)
 
@@ -264,16 +301,24 @@ def cooperate(
         raise InputError("--us/--mx", str(us or mx), "give both agencies' files, or neither")
     if us is not None and mx is not None:
         cfg = TrafficConfig()
-        traffic = BinationalTraffic(_read(us, None, label=True), _read(mx, None, label=True), cfg, seed)
+        traffic = BinationalTraffic(
+            _read(us, None, label=True), _read(mx, None, label=True), cfg, seed
+        )
     else:
         traffic = generate_traffic(TrafficConfig(n_shipments=shipments), seed=seed)
-    res = compare_cooperation(traffic, budget_pct=budget, history_inspection_share=history_share, seed=seed)
-    _print(res.table[["agency", "regime", "n_inspected", "precision", "recall", "licit_per_1000"]],
-           f"cooperation at {budget:g}% budget")
+    res = compare_cooperation(
+        traffic, budget_pct=budget, history_inspection_share=history_share, seed=seed
+    )
+    _print(
+        res.table[["agency", "regime", "n_inspected", "precision", "recall", "licit_per_1000"]],
+        f"cooperation at {budget:g}% budget",
+    )
     for regime in ("shared_profiles", "pooled"):
         lift = res.lift(regime)
-        console.print(f"lift of {regime} over isolated (precision): "
-                      + ", ".join(f"{a} {v:+.1%}" for a, v in lift.items()))
+        console.print(
+            f"lift of {regime} over isolated (precision): "
+            + ", ".join(f"{a} {v:+.1%}" for a, v in lift.items())
+        )
 
 
 @app.command()
@@ -282,7 +327,9 @@ def generate(
     out: Path = typer.Option(..., "--out", "-o", help="File to write (.csv, .parquet, .duckdb)."),
     n: int = typer.Option(10_000, "--n", help="Declarations to generate."),
     agency: str = typer.Option("US", "--agency", help="US (import side) or MX (export side)."),
-    drift_start: str | None = typer.Option(None, "--drift-start", help="Date a new fraud pattern starts."),
+    drift_start: str | None = typer.Option(
+        None, "--drift-start", help="Date a new fraud pattern starts."
+    ),
     seed: int = SeedOpt,
 ) -> None:
     """Write seeded synthetic declarations (hidden `fraud` flag included)."""
@@ -297,4 +344,7 @@ def generate(
     cfg = replace(TrafficConfig(), drift_start=drift_start)
     frame = generate_declarations(n, seed=seed, agency=agency, config=cfg)  # type: ignore[arg-type]
     write_declarations(frame, out)
-    console.print(f"wrote {len(frame):,} {agency} declarations (fraud rate {frame['fraud'].mean():.3f}) → {out}")
+    console.print(
+        f"wrote {len(frame):,} {agency} declarations "
+        f"(fraud rate {frame['fraud'].mean():.3f}) → {out}"
+    )

@@ -154,6 +154,7 @@ def _raw_python(
     return out
 
 
+_raw_scores: Any
 try:
     from numba import njit
 

@@ -81,14 +81,20 @@ def build_profiles(labelled: pd.DataFrame, agreement: SharingAgreement) -> pd.Da
             .agg(n_inspected="count", n_fraud="sum")
         )
         g = g[g["n_inspected"] >= agreement.min_inspections]
-        parts.append(pd.DataFrame({
-            "key": key,
-            "hashed_id": hash_ids(g.index, agreement),
-            "n_inspected": g["n_inspected"].to_numpy(dtype=np.int64),
-            "n_fraud": g["n_fraud"].to_numpy(dtype=np.int64),
-        }))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["key", "hashed_id", "n_inspected", "n_fraud"]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "key": key,
+                    "hashed_id": hash_ids(g.index, agreement),
+                    "n_inspected": g["n_inspected"].to_numpy(dtype=np.int64),
+                    "n_fraud": g["n_fraud"].to_numpy(dtype=np.int64),
+                }
+            )
+        )
+    return (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["key", "hashed_id", "n_inspected", "n_fraud"])
     )
 
 
@@ -160,7 +166,9 @@ def compare_cooperation(
         test[a] = df[df["date"] >= cut].assign(agency=a)
     model_seed = int(rng.integers(0, 2**31 - 1))
     profiles = {a: build_profiles(hist[a], agreement) for a in sides}
-    pooled = factory(model_seed).fit(pd.concat([_in_usd(hist[a]) for a in sides], ignore_index=True))
+    pooled = factory(model_seed).fit(
+        pd.concat([_in_usd(hist[a]) for a in sides], ignore_index=True)
+    )
     rows = []
     for a in sides:
         other = "MX" if a == "US" else "US"

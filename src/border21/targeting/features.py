@@ -265,8 +265,16 @@ class DeclarationFeaturizer:
         for k in self.keys_:
             names += [f"{k}:risk", f"{k}:log_count"]
         names += list(_NUMERIC)
-        names += ["log_value", "value_per_kg", "value_per_unit", "duty_amount",
-                  "unit_value_vs_hs6_median", "day_of_week", "hs2_number", "hs4_number"]
+        names += [
+            "log_value",
+            "value_per_kg",
+            "value_per_unit",
+            "duty_amount",
+            "unit_value_vs_hs6_median",
+            "day_of_week",
+            "hs2_number",
+            "hs4_number",
+        ]
         names += [f"{c}:code" for c in self.coded_]
         names += list(self.extra_)
         return names
@@ -308,7 +316,7 @@ def _hs_number(frame: pd.DataFrame) -> np.ndarray:
     hs = pa.array(frame["hs6"], from_pandas=True)
     ok = pc.utf8_is_digit(hs)
     clean = pc.if_else(ok, hs, pa.scalar("nan", hs.type))
-    return pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
+    return np.asarray(pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
 
 
 def _informative(raw: dict[str, pa.Array], name: str) -> bool:
@@ -327,7 +335,9 @@ def _median_log_unit(frame: pd.DataFrame, hs_codes: np.ndarray, n_hs: int) -> np
     return out
 
 
-def _prior_day_stats(codes: np.ndarray, days: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _prior_day_stats(
+    codes: np.ndarray, days: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per row: frauds and count among rows with the same key on earlier days."""
     n = len(codes)
     order = np.lexsort((days, codes))

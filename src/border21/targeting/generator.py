@@ -71,10 +71,24 @@ class TrafficConfig:
 
     def validate(self) -> TrafficConfig:
         """Return self, or raise InputError naming the bad field."""
-        for name in ("n_shipments", "days", "n_importers", "n_exporters", "n_brokers", "n_ports", "n_hs"):
+        for name in (
+            "n_shipments",
+            "days",
+            "n_importers",
+            "n_exporters",
+            "n_brokers",
+            "n_ports",
+            "n_hs",
+        ):
             if getattr(self, name) < 1:
                 raise InputError(f"traffic.{name}", getattr(self, name), "must be >= 1")
-        for name in ("us_fraud_rate", "mx_fraud_rate", "overlap_share", "drift_share", "drift_fraud_rate"):
+        for name in (
+            "us_fraud_rate",
+            "mx_fraud_rate",
+            "overlap_share",
+            "drift_share",
+            "drift_fraud_rate",
+        ):
             if not 0 <= getattr(self, name) <= 1:
                 raise InputError(f"traffic.{name}", getattr(self, name), "must be in [0, 1]")
         try:
@@ -102,7 +116,9 @@ class BinationalTraffic:
         return self.us if name == "US" else self.mx
 
 
-def generate_traffic(config: TrafficConfig | None = None, seed: SeedLike = None) -> BinationalTraffic:
+def generate_traffic(
+    config: TrafficConfig | None = None, seed: SeedLike = None
+) -> BinationalTraffic:
     """Generate both agencies' declarations (pure; same seed → same frames)."""
     cfg = (config or TrafficConfig()).validate()
     rng = np.random.default_rng(seed)
@@ -166,7 +182,9 @@ def _shipments(cfg: TrafficConfig, rng: np.random.Generator) -> pd.DataFrame:
     hs_duty = rng.choice([0.0, 2.5, 5.0, 10.0, 25.0], cfg.n_hs, p=[0.3, 0.2, 0.2, 0.2, 0.1])
     exp_activity = rng.lognormal(0, 1.2, cfg.n_exporters)
     imp_activity = rng.lognormal(0, 1.2, cfg.n_importers)
-    partners = rng.choice(cfg.n_importers, (cfg.n_exporters, 3), p=imp_activity / imp_activity.sum())
+    partners = rng.choice(
+        cfg.n_importers, (cfg.n_exporters, 3), p=imp_activity / imp_activity.sum()
+    )
     exp_hs = rng.integers(0, cfg.n_hs, (cfg.n_exporters, 5))
     exp_port = rng.integers(0, cfg.n_ports, cfg.n_exporters)
     imp_broker = rng.integers(0, cfg.n_brokers, cfg.n_importers)
@@ -176,35 +194,45 @@ def _shipments(cfg: TrafficConfig, rng: np.random.Generator) -> pd.DataFrame:
     day = np.sort(rng.integers(0, cfg.days, n))
     e = rng.choice(cfg.n_exporters, n, p=exp_activity / exp_activity.sum())
     i = partners[e, rng.integers(0, 3, n)]
-    h = np.where(rng.random(n) < 0.8, exp_hs[e, rng.integers(0, 5, n)], rng.integers(0, cfg.n_hs, n))
+    h = np.where(
+        rng.random(n) < 0.8, exp_hs[e, rng.integers(0, 5, n)], rng.integers(0, cfg.n_hs, n)
+    )
     p = np.where(rng.random(n) < 0.85, exp_port[e], rng.integers(0, cfg.n_ports, n))
     mass = np.round(rng.lognormal(6.0, 1.2, n), 1)
     true_usd = mass * hs_unit_usd[h] * rng.lognormal(0, 0.3, n)
     w = cfg.cross_border_risk_weight
-    p_us = _calibrated(imp_risk[i] + w * exp_risk[e] + hs_risk[h] + port_risk[p] + broker_risk[imp_broker[i]], cfg.us_fraud_rate)
-    p_mx = _calibrated(exp_risk[e] + w * imp_risk[i] + 0.5 * hs_risk[h] + port_risk[p] + broker_risk[exp_agent[e]], cfg.mx_fraud_rate)
+    p_us = _calibrated(
+        imp_risk[i] + w * exp_risk[e] + hs_risk[h] + port_risk[p] + broker_risk[imp_broker[i]],
+        cfg.us_fraud_rate,
+    )
+    p_mx = _calibrated(
+        exp_risk[e] + w * imp_risk[i] + 0.5 * hs_risk[h] + port_risk[p] + broker_risk[exp_agent[e]],
+        cfg.mx_fraud_rate,
+    )
     fraud_us = (rng.random(n) < p_us).astype(np.int64)
     fraud_mx = (rng.random(n) < p_mx).astype(np.int64)
-    frame = pd.DataFrame({
-        "shipment_id": np.arange(n),
-        "day": day,
-        "exporter": e,
-        "importer": i.astype(str),
-        "hs6": hs_codes[h],
-        "port": p,
-        "broker": imp_broker[i],
-        "agent": exp_agent[e],
-        "carrier": exp_carrier[e],
-        "mass": mass,
-        "quantity": np.maximum(1, np.round(mass / rng.lognormal(1.0, 0.8, n))),
-        "true_usd": true_usd,
-        "duty": hs_duty[h],
-        "origin": np.where(rng.random(n) < 0.9, "MX", rng.choice(["CN", "US", "KR", "VN"], n)),
-        "mode": np.where(rng.random(n) < 0.85, "truck", "rail"),
-        "fraud_us": fraud_us,
-        "fraud_mx": fraud_mx,
-        "pattern": "base",
-    })
+    frame = pd.DataFrame(
+        {
+            "shipment_id": np.arange(n),
+            "day": day,
+            "exporter": e,
+            "importer": i.astype(str),
+            "hs6": hs_codes[h],
+            "port": p,
+            "broker": imp_broker[i],
+            "agent": exp_agent[e],
+            "carrier": exp_carrier[e],
+            "mass": mass,
+            "quantity": np.maximum(1, np.round(mass / rng.lognormal(1.0, 0.8, n))),
+            "true_usd": true_usd,
+            "duty": hs_duty[h],
+            "origin": np.where(rng.random(n) < 0.9, "MX", rng.choice(["CN", "US", "KR", "VN"], n)),
+            "mode": np.where(rng.random(n) < 0.85, "truck", "rail"),
+            "fraud_us": fraud_us,
+            "fraud_mx": fraud_mx,
+            "pattern": "base",
+        }
+    )
     frame["importer"] = "I" + pd.Series(i).map("{:05d}".format)
     if cfg.drift_start is not None:
         _inject_drift(frame, cfg, rng, hs_codes, hs_risk, hs_unit_usd)
@@ -240,52 +268,60 @@ def _inject_drift(
     frame.loc[chosen, "true_usd"] = frame.loc[chosen, "mass"].to_numpy() * hs_unit_usd[h]
     frame.loc[chosen, "port"] = 0
     frame.loc[chosen, "importer"] = [f"N{k:04d}" for k in rng.integers(0, 40, len(chosen))]
-    frame.loc[chosen, "fraud_us"] = (rng.random(len(chosen)) < cfg.drift_fraud_rate).astype(np.int64)
+    frame.loc[chosen, "fraud_us"] = (rng.random(len(chosen)) < cfg.drift_fraud_rate).astype(
+        np.int64
+    )
     frame.loc[chosen, "pattern"] = "drift"
 
 
 def _us_view(s: pd.DataFrame) -> pd.DataFrame:
     declared = s["true_usd"] * s["under"]
     penalty = 0.1 * s["true_usd"]
-    return pd.DataFrame({
-        "declaration_id": "US" + s["shipment_id"].map("{:07d}".format),
-        "date": s["date"],
-        "office_id": "US-P" + s["port"].astype(str),
-        "importer_id": s["importer"],
-        "declarant_id": "BR" + s["broker"].map("{:03d}".format),
-        "seller_id": "E" + s["exporter"].map("{:05d}".format),
-        "courier_id": "C" + s["carrier"].map("{:04d}".format),
-        "hs6": s["hs6"],
-        "origin_country": s["origin"],
-        "transport_mode": s["mode"],
-        "value": declared.round(2),
-        "net_mass_kg": s["mass"],
-        "quantity": s["quantity"],
-        "tax_rate": s["duty"],
-        "fraud": s["fraud_us"],
-        "revenue": (s["fraud_us"] * ((s["true_usd"] - declared) * s["duty"] / 100 + penalty)).round(2),
-        "pattern": s["pattern"],
-        "shipment_id": s["shipment_id"],
-        "true_value": s["true_usd"].round(2),
-    })
+    return pd.DataFrame(
+        {
+            "declaration_id": "US" + s["shipment_id"].map("{:07d}".format),
+            "date": s["date"],
+            "office_id": "US-P" + s["port"].astype(str),
+            "importer_id": s["importer"],
+            "declarant_id": "BR" + s["broker"].map("{:03d}".format),
+            "seller_id": "E" + s["exporter"].map("{:05d}".format),
+            "courier_id": "C" + s["carrier"].map("{:04d}".format),
+            "hs6": s["hs6"],
+            "origin_country": s["origin"],
+            "transport_mode": s["mode"],
+            "value": declared.round(2),
+            "net_mass_kg": s["mass"],
+            "quantity": s["quantity"],
+            "tax_rate": s["duty"],
+            "fraud": s["fraud_us"],
+            "revenue": (
+                s["fraud_us"] * ((s["true_usd"] - declared) * s["duty"] / 100 + penalty)
+            ).round(2),
+            "pattern": s["pattern"],
+            "shipment_id": s["shipment_id"],
+            "true_value": s["true_usd"].round(2),
+        }
+    )
 
 
 def _mx_view(s: pd.DataFrame) -> pd.DataFrame:
     declared = s["true_usd"] * s["over"] * MXN_PER_USD
-    return pd.DataFrame({
-        "declaration_id": "MX" + s["shipment_id"].map("{:07d}".format),
-        "date": s["date"],
-        "office_id": "MX-A" + s["port"].astype(str),
-        "importer_id": s["importer"],
-        "declarant_id": "AA" + s["agent"].map("{:03d}".format),
-        "seller_id": "E" + s["exporter"].map("{:05d}".format),
-        "courier_id": "C" + s["carrier"].map("{:04d}".format),
-        "hs6": s["hs6"],
-        "transport_mode": s["mode"],
-        "value": declared.round(2),
-        "net_mass_kg": s["mass"],
-        "fraud": s["fraud_mx"],
-        "pattern": "base",
-        "shipment_id": s["shipment_id"],
-        "true_value": (s["true_usd"] * MXN_PER_USD).round(2),
-    })
+    return pd.DataFrame(
+        {
+            "declaration_id": "MX" + s["shipment_id"].map("{:07d}".format),
+            "date": s["date"],
+            "office_id": "MX-A" + s["port"].astype(str),
+            "importer_id": s["importer"],
+            "declarant_id": "AA" + s["agent"].map("{:03d}".format),
+            "seller_id": "E" + s["exporter"].map("{:05d}".format),
+            "courier_id": "C" + s["carrier"].map("{:04d}".format),
+            "hs6": s["hs6"],
+            "transport_mode": s["mode"],
+            "value": declared.round(2),
+            "net_mass_kg": s["mass"],
+            "fraud": s["fraud_mx"],
+            "pattern": "base",
+            "shipment_id": s["shipment_id"],
+            "true_value": (s["true_usd"] * MXN_PER_USD).round(2),
+        }
+    )

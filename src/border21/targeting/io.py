@@ -64,7 +64,9 @@ def read_declarations(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in _SUFFIXES:
-        raise InputError("path", str(path), f"unsupported file type; use one of {sorted(_SUFFIXES)}")
+        raise InputError(
+            "path", str(path), f"unsupported file type; use one of {sorted(_SUFFIXES)}"
+        )
     if not path.exists():
         raise InputError("path", str(path), "file does not exist")
     if suffix == ".csv":
@@ -93,7 +95,9 @@ def _read_duckdb(path: Path, table: str) -> pd.DataFrame:
         con.close()
 
 
-def write_declarations(frame: pd.DataFrame, path: str | Path, *, table: str = "declarations") -> None:
+def write_declarations(
+    frame: pd.DataFrame, path: str | Path, *, table: str = "declarations"
+) -> None:
     """Write a frame to CSV, Parquet or a DuckDB table (replaced if it exists)."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -111,7 +115,9 @@ def write_declarations(frame: pd.DataFrame, path: str | Path, *, table: str = "d
         finally:
             con.close()
     else:
-        raise InputError("path", str(path), f"unsupported file type; use one of {sorted(_SUFFIXES)}")
+        raise InputError(
+            "path", str(path), f"unsupported file type; use one of {sorted(_SUFFIXES)}"
+        )
 
 
 def read_kcs(directory: str | Path, split: str = "train") -> pd.DataFrame:

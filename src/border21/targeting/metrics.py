@@ -31,7 +31,7 @@ class SelectionMetrics:
 
     def as_dict(self) -> dict[str, float]:
         """Plain dict (for frames and JSON)."""
-        return {k: float(v) for k, v in asdict(self).items()}
+        return dict(asdict(self))
 
 
 def selection_metrics(
@@ -67,7 +67,9 @@ def selection_metrics(
     )
 
 
-def precision_recall_at(y: np.ndarray, scores: np.ndarray, budget_pct: float) -> tuple[float, float]:
+def precision_recall_at(
+    y: np.ndarray, scores: np.ndarray, budget_pct: float
+) -> tuple[float, float]:
     """Precision and recall of the exact top-k at ``budget_pct`` %."""
     sel = top_k(scores, budget_count(len(scores), budget_pct))
     m = selection_metrics(y, sel)

@@ -98,7 +98,7 @@ class _RiskModelBase(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         frame = validate_declarations(X)
         p = self._scores(frame)
         counts = self.featurizer_.key_counts(frame) if hasattr(self, "featurizer_") else 0.0
-        return np.sqrt(p * (1 - p) / (1.0 + counts))
+        return np.asarray(np.sqrt(p * (1 - p) / (1.0 + counts)), dtype=float)
 
     def _fit(self, frame: pd.DataFrame, y: np.ndarray) -> None:  # pragma: no cover
         raise NotImplementedError
@@ -186,10 +186,12 @@ class LightGBMRiskModel(_RiskModelBase):
         frame = validate_declarations(X)
         if self.constant_ is not None or len(frame) == 0:
             return [[] for _ in range(len(frame))]
-        contrib = self.booster_.predict(
-            self.featurizer_.transform(frame), pred_contrib=True, num_threads=self.n_jobs
-        )[:, :-1]
-        return _top_reasons(np.asarray(contrib), self.feature_names_, top)
+        contrib = np.asarray(
+            self.booster_.predict(
+                self.featurizer_.transform(frame), pred_contrib=True, num_threads=self.n_jobs
+            )
+        )
+        return _top_reasons(contrib[:, :-1], self.feature_names_, top)
 
 
 class EntityProfileModel(_RiskModelBase):
@@ -202,7 +204,13 @@ class EntityProfileModel(_RiskModelBase):
     def __init__(
         self,
         *,
-        keys: tuple[str, ...] = ("importer_id", "declarant_id", "seller_id", "hs6", "origin_country"),
+        keys: tuple[str, ...] = (
+            "importer_id",
+            "declarant_id",
+            "seller_id",
+            "hs6",
+            "origin_country",
+        ),
         smoothing: float = 5.0,
         C: float = 1.0,
         random_state: SeedLike = None,
@@ -226,7 +234,7 @@ class EntityProfileModel(_RiskModelBase):
     def _logits(self, features: np.ndarray) -> np.ndarray:
         rates = np.clip(features[:, 0 : 2 * len(self.featurizer_.keys_) : 2], 1e-4, 1 - 1e-4)
         prior = np.clip(self.featurizer_.prior_, 1e-4, 1 - 1e-4)
-        return np.log(rates / (1 - rates)) - np.log(prior / (1 - prior))
+        return np.asarray(np.log(rates / (1 - rates)) - np.log(prior / (1 - prior)), dtype=float)
 
     def _raw(self, frame: pd.DataFrame) -> np.ndarray:
         features = self._logits(self.featurizer_.transform(frame))

@@ -77,7 +77,9 @@ def run_online(
     """
     check_budget(budget_pct)
     if warm_start_days < 1 or batch_days < 1:
-        raise InputError("warm_start_days/batch_days", (warm_start_days, batch_days), "must be >= 1")
+        raise InputError(
+            "warm_start_days/batch_days", (warm_start_days, batch_days), "must be >= 1"
+        )
     df = validate_declarations(declarations, require_label=True, source="online")
     df = df.sort_values("date", kind="stable").reset_index(drop=True)
     if len(df) == 0:
@@ -88,7 +90,9 @@ def run_online(
     batch = np.where(labelled, -1, (day - warm_start_days) // batch_days)
     y = df["fraud"].to_numpy(dtype=float)
     revenue = df["revenue"].to_numpy(dtype=float) if "revenue" in df.columns else None
-    pattern = df[pattern_column].astype(str).to_numpy() == drift_pattern if pattern_column in df else None
+    pattern = (
+        df[pattern_column].astype(str).to_numpy() == drift_pattern if pattern_column in df else None
+    )
     rows = []
     for week in range(int(batch.max()) + 1):
         idx = np.flatnonzero(batch == week)
@@ -100,7 +104,9 @@ def run_online(
         unc = fitted.uncertainty(part) if isinstance(policy, UncertaintyPolicy) else None
         chosen = idx[policy.select(scores, budget_pct, uncertainty=unc)]
         labelled[chosen] = True
-        m = selection_metrics(y[idx], np.searchsorted(idx, chosen), None if revenue is None else revenue[idx])
+        m = selection_metrics(
+            y[idx], np.searchsorted(idx, chosen), None if revenue is None else revenue[idx]
+        )
         row: dict[str, Any] = {"week": week + 1, "start": df["date"].iloc[idx[0]].normalize()}
         row.update(m.as_dict())
         if pattern is not None and pattern.any():

@@ -144,6 +144,10 @@ class UncertaintyPolicy(ExplorationPolicy):
     ) -> np.ndarray:
         if n == 0 or len(rest) == 0:
             return np.empty(0, dtype=np.int64)
-        u = np.asarray(uncertainty, dtype=float) if uncertainty is not None else scores * (1 - scores)
+        u = (
+            np.asarray(uncertainty, dtype=float)
+            if uncertainty is not None
+            else scores * (1 - scores)
+        )
         u = np.nan_to_num(u[rest], nan=0.0) + 1e-9 * self._rng().random(len(rest))
-        return rest[top_k(u, n)]
+        return np.asarray(rest[top_k(u, n)], dtype=np.int64)

@@ -96,10 +96,11 @@ def validate_declarations(
     Columns outside :data:`SCHEMA` are kept untouched (e.g. a generator's
     hidden ``pattern`` column). ``require_label`` demands a clean 0/1 ``fraud``.
 
-    >>> validate_declarations(pd.DataFrame({"date": []}))
-    Traceback (most recent call last):
-    ...
-    border21.errors.InputError: declarations.columns = ['date']: missing required column(s) hs6, importer_id, value
+    >>> try:
+    ...     validate_declarations(pd.DataFrame({"date": []}))
+    ... except InputError as exc:
+    ...     print(exc.reason)
+    missing required column(s) hs6, importer_id, value
     """
     missing = sorted(set(REQUIRED_COLUMNS) - set(frame.columns))
     if require_label and "fraud" not in frame.columns:

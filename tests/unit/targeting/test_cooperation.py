@@ -43,13 +43,21 @@ def test_attach_joins_on_hashed_ids() -> None:
     out = attach_profiles(t.us, build_profiles(t.mx, ag), ag)
     risk = out["partner_seller_id_risk"]
     assert risk.notna().mean() > 0.5 and risk.dropna().between(0, 1).all()
-    assert np.isnan(attach_profiles(t.us.assign(seller_id="nobody"), build_profiles(t.mx, ag), ag)["partner_seller_id_risk"]).all()
+    assert np.isnan(
+        attach_profiles(t.us.assign(seller_id="nobody"), build_profiles(t.mx, ag), ag)[
+            "partner_seller_id_risk"
+        ]
+    ).all()
 
 
 def test_compare_cooperation_small() -> None:
     t = generate_traffic(TrafficConfig(n_shipments=6000, n_importers=300, n_exporters=250), seed=2)
-    res = compare_cooperation(t, budget_pct=10, seed=0,
-                              model_factory=lambda s: LightGBMRiskModel(n_estimators=30, random_state=s))
+    res = compare_cooperation(
+        t,
+        budget_pct=10,
+        seed=0,
+        model_factory=lambda s: LightGBMRiskModel(n_estimators=30, random_state=s),
+    )
     assert set(res.table["regime"]) == {"isolated", "shared_profiles", "pooled"}
     assert len(res.table) == 6
     assert res.lift("pooled").index.tolist() == ["MX", "US"]

@@ -10,13 +10,17 @@ from border21.targeting.records import validate_declarations
 
 
 def _toy() -> pd.DataFrame:
-    return validate_declarations(pd.DataFrame({
-        "date": ["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-03", "2024-01-03"],
-        "importer_id": ["A", "A", "A", "B", "A"],
-        "hs6": ["010101"] * 5,
-        "value": [1.0, 2.0, 3.0, 4.0, 5.0],
-        "net_mass_kg": [1.0, 1.0, 1.0, 1.0, 0.0],
-    }))
+    return validate_declarations(
+        pd.DataFrame(
+            {
+                "date": ["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-03", "2024-01-03"],
+                "importer_id": ["A", "A", "A", "B", "A"],
+                "hs6": ["010101"] * 5,
+                "value": [1.0, 2.0, 3.0, 4.0, 5.0],
+                "net_mass_kg": [1.0, 1.0, 1.0, 1.0, 0.0],
+            }
+        )
+    )
 
 
 def _col(f: DeclarationFeaturizer, X: np.ndarray, name: str) -> list[float]:
@@ -35,9 +39,16 @@ def test_time_encoding_uses_only_earlier_days() -> None:
 
 def test_transform_uses_all_labels_and_prior_for_unseen() -> None:
     f = DeclarationFeaturizer(smoothing=1.0).fit(_toy(), [1, 0, 1, 1, 0])
-    new = validate_declarations(pd.DataFrame({
-        "date": ["2024-02-01", "2024-02-01"], "importer_id": ["A", "ZZZ"],
-        "hs6": ["010101", "999999"], "value": [1.0, np.nan]}))
+    new = validate_declarations(
+        pd.DataFrame(
+            {
+                "date": ["2024-02-01", "2024-02-01"],
+                "importer_id": ["A", "ZZZ"],
+                "hs6": ["010101", "999999"],
+                "value": [1.0, np.nan],
+            }
+        )
+    )
     X = f.transform(new)
     rates = _col(f, X, "importer_id:risk")
     assert rates == [round((2 + 0.6) / 5, 6), 0.6]
@@ -47,8 +58,12 @@ def test_transform_uses_all_labels_and_prior_for_unseen() -> None:
 def test_kfold_is_seeded_and_excludes_own_label() -> None:
     df = _toy()
     y = [1, 0, 1, 1, 0]
-    a = DeclarationFeaturizer(encoding="kfold", n_folds=5, seed=3, smoothing=0.0).fit_transform(df, y)
-    b = DeclarationFeaturizer(encoding="kfold", n_folds=5, seed=3, smoothing=0.0).fit_transform(df, y)
+    a = DeclarationFeaturizer(encoding="kfold", n_folds=5, seed=3, smoothing=0.0).fit_transform(
+        df, y
+    )
+    b = DeclarationFeaturizer(encoding="kfold", n_folds=5, seed=3, smoothing=0.0).fit_transform(
+        df, y
+    )
     np.testing.assert_array_equal(a, b)
 
 

@@ -29,7 +29,9 @@ def test_two_agencies_overlap_with_different_fields() -> None:
 
 
 def test_fraud_rates_near_config() -> None:
-    t = generate_traffic(TrafficConfig(n_shipments=20_000, us_fraud_rate=0.1, mx_fraud_rate=0.05), seed=2)
+    t = generate_traffic(
+        TrafficConfig(n_shipments=20_000, us_fraud_rate=0.1, mx_fraud_rate=0.05), seed=2
+    )
     assert t.us["fraud"].mean() == pytest.approx(0.1, abs=0.015)
     assert t.mx["fraud"].mean() == pytest.approx(0.05, abs=0.01)
 

@@ -11,7 +11,9 @@ from border21.targeting.models import EntityProfileModel, LightGBMRiskModel
 
 MODELS = [
     pytest.param(LightGBMRiskModel(n_estimators=30), id="lightgbm"),
-    pytest.param(LightGBMRiskModel(n_estimators=20, encoding="kfold", pairs=False), id="lightgbm-kfold"),
+    pytest.param(
+        LightGBMRiskModel(n_estimators=20, encoding="kfold", pairs=False), id="lightgbm-kfold"
+    ),
     pytest.param(EntityProfileModel(), id="entity-profile"),
 ]
 
@@ -41,7 +43,9 @@ def test_flat_forest_matches_lightgbm(kcs_train: pd.DataFrame, kcs_test: pd.Data
     X[::7, 3] = np.nan  # exercise missing-value routing
     X[::5, 0] = 0.0
     expected = model.booster_.predict(X, num_threads=1)
-    np.testing.assert_allclose(FlatForest.from_booster(model.booster_).predict_proba(X), expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        FlatForest.from_booster(model.booster_).predict_proba(X), expected, rtol=1e-12, atol=1e-12
+    )
 
 
 def test_explain_gives_positive_reasons(synthetic: pd.DataFrame) -> None:
@@ -70,7 +74,9 @@ def test_bad_inputs(synthetic: pd.DataFrame) -> None:
     with pytest.raises(InputError, match="0/1"):
         LightGBMRiskModel().fit(synthetic.head(4), [0, 1, 2, 0])
     with pytest.raises(InputError, match="importer_id"):
-        LightGBMRiskModel(n_estimators=5).fit(synthetic).risk_score(synthetic.drop(columns="importer_id"))
+        LightGBMRiskModel(n_estimators=5).fit(synthetic).risk_score(
+            synthetic.drop(columns="importer_id")
+        )
 
 
 def test_generator_seed_feeds_model(synthetic: pd.DataFrame) -> None:

@@ -26,7 +26,9 @@ class SpyModel(EntityProfileModel):
 def test_only_inspected_labels_are_revealed(synthetic: pd.DataFrame) -> None:
     SEEN.clear()
     res = run_online(synthetic, SpyModel(), GreedyPolicy(), budget_pct=5, warm_start_days=14)
-    warm = set(synthetic.loc[(synthetic["date"] - synthetic["date"].min()).dt.days < 14, "declaration_id"])
+    warm = set(
+        synthetic.loc[(synthetic["date"] - synthetic["date"].min()).dt.days < 14, "declaration_id"]
+    )
     assert SEEN[0] == warm
     growth = [len(b - a) for a, b in zip(SEEN, SEEN[1:], strict=False)]
     assert growth == res.weeks["n_inspected"].astype(int).tolist()[:-1]
@@ -47,8 +49,12 @@ def test_weekly_metrics_and_reproducible(synthetic: pd.DataFrame) -> None:
 def test_drift_is_reported() -> None:
     cfg = TrafficConfig(n_shipments=5000, days=120, drift_start="2024-03-01", drift_share=0.05)
     us = generate_traffic(cfg, seed=5).us
-    res = run_online(us, LightGBMRiskModel(n_estimators=30, random_state=0),
-                     UncertaintyPolicy(explore_share=0.2, seed=1), budget_pct=10)
+    res = run_online(
+        us,
+        LightGBMRiskModel(n_estimators=30, random_state=0),
+        UncertaintyPolicy(explore_share=0.2, seed=1),
+        budget_pct=10,
+    )
     assert res.drift_start is not None and res.drift_start >= pd.Timestamp("2024-03-01")
     weeks = res.weeks_to_catch(0.5)
     assert weeks is None or weeks >= 1

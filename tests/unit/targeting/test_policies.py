@@ -15,7 +15,10 @@ from border21.targeting.policies import (
 )
 
 
-@pytest.mark.parametrize(("n", "r", "k"), [(100, 5, 5), (8481, 5, 424), (8481, 10, 848), (19, 5, 0), (7, 100, 7), (1000, 0.1, 1)])
+@pytest.mark.parametrize(
+    ("n", "r", "k"),
+    [(100, 5, 5), (8481, 5, 424), (8481, 10, 848), (19, 5, 0), (7, 100, 7), (1000, 0.1, 1)],
+)
 def test_budget_count(n: int, r: float, k: int) -> None:
     assert budget_count(n, r) == k
 

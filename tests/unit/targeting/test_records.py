@@ -9,8 +9,12 @@ from border21.targeting.records import REQUIRED_COLUMNS, validate_declarations
 
 
 def _frame(**extra: object) -> pd.DataFrame:
-    base = {"date": ["2024-01-02", "2024-01-03"], "importer_id": ["A", None],
-            "hs6": [10121, "8471.30"], "value": [5.0, "7"]}
+    base = {
+        "date": ["2024-01-02", "2024-01-03"],
+        "importer_id": ["A", None],
+        "hs6": [10121, "8471.30"],
+        "value": [5.0, "7"],
+    }
     base.update(extra)
     return pd.DataFrame(base)
 

@@ -1,0 +1,156 @@
+"""`border21 target` through Typer's runner and as a subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from border21.cli.main import app
+
+runner = CliRunner()
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "customs"
+KCS_TRAIN = FIXTURES / "kcs_train_slice.csv"
+KCS_TEST = FIXTURES / "kcs_test_slice.csv"
+
+
+def _ok(*args: str) -> str:
+    result = runner.invoke(app, ["target", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _bad(*args: str) -> str:
+    result = runner.invoke(app, ["target", *args])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("m") / "kcs.pkl"
+    _ok("train", str(KCS_TRAIN), "--out", str(path), "--seed", "1")
+    return path
+
+
+def test_train_score_evaluate_on_kcs(model: Path, tmp_path: Path) -> None:
+    sel = tmp_path / "sel.csv"
+    out = _ok("score", str(KCS_TEST), "--model", str(model), "--budget", "5", "--out", str(sel))
+    assert "selected 21 of 425" in out
+    frame = pd.read_csv(sel)
+    assert list(frame.columns) == ["rank", "declaration_id", "risk_score", "reasons"]
+    assert frame["risk_score"].is_monotonic_decreasing and frame["rank"].tolist() == list(
+        range(1, 22)
+    )
+    assert frame["reasons"].str.contains(":").any()
+    out = _ok("evaluate", str(KCS_TEST), "--model", str(model), "--budgets", "5,10")
+    assert "precision" in out and "AUC" in out
+
+
+def test_score_policies_and_parquet(model: Path, tmp_path: Path) -> None:
+    for pol in ("explore", "uncertainty"):
+        out_file = tmp_path / f"{pol}.parquet"
+        _ok(
+            "score",
+            str(KCS_TEST),
+            "-m",
+            str(model),
+            "--policy",
+            pol,
+            "--seed",
+            "3",
+            "-o",
+            str(out_file),
+        )
+        assert len(pd.read_parquet(out_file)) == 21
+
+
+def test_generate_duckdb_profile_online(tmp_path: Path) -> None:
+    db = tmp_path / "decl.duckdb"
+    _ok("generate", "--out", str(db), "--n", "2500", "--seed", "4", "--drift-start", "2024-03-01")
+    mpath = tmp_path / "p.pkl"
+    _ok("train", str(db), "--table", "declarations", "--model-type", "profile", "-o", str(mpath))
+    out = _ok(
+        "online",
+        str(db),
+        "--model-type",
+        "profile",
+        "--budget",
+        "10",
+        "--out",
+        str(tmp_path / "w.csv"),
+    )
+    assert "mean precision" in out and "drift from" in out
+    assert len(pd.read_csv(tmp_path / "w.csv")) > 10
+
+
+def test_cooperate_generated() -> None:
+    out = _ok("cooperate", "--shipments", "4000", "--budget", "10", "--seed", "2")
+    assert "shared_profiles" in out and "lift of pooled" in out
+
+
+def test_bad_input_exits_2(model: Path, tmp_path: Path) -> None:
+    assert "budget" in _bad("score", str(KCS_TEST), "-m", str(model), "--budget", "0")
+    assert "budget" in _bad("score", str(KCS_TEST), "-m", str(model), "--budget", "150")
+    assert "budget" in _bad("evaluate", str(KCS_TEST), "-m", str(model), "--budgets", "5,abc")
+    no_imp = tmp_path / "no_importer.csv"
+    pd.read_csv(KCS_TEST).drop(columns="Importer ID").to_csv(no_imp, index=False)
+    assert "importer_id" in _bad("score", str(no_imp), "-m", str(model))
+    assert "does not exist" in _bad("train", str(tmp_path / "missing.csv"))
+    junk = tmp_path / "junk.pkl"
+    junk.write_bytes(b"not a pickle")
+    assert "not a border21 model" in _bad("score", str(KCS_TEST), "-m", str(junk))
+    assert "policy" in _bad("score", str(KCS_TEST), "-m", str(model), "--policy", "psychic")
+    assert "give both" in _bad("cooperate", "--us", str(KCS_TEST))
+    no_label = tmp_path / "nolabel.csv"
+    pd.read_csv(KCS_TEST).drop(columns="Fraud").to_csv(no_label, index=False)
+    assert "fraud" in _bad("train", str(no_label))
+
+
+def test_nan_unseen_and_empty_batches(model: Path, tmp_path: Path) -> None:
+    raw = pd.read_csv(KCS_TEST)
+    odd = raw.head(40).copy()
+    odd["Importer ID"] = "NEVER-SEEN"
+    odd.loc[::3, "Item Price"] = None
+    odd.loc[::4, "Seller ID"] = None
+    odd_path = tmp_path / "odd.csv"
+    odd.to_csv(odd_path, index=False)
+    _ok("score", str(odd_path), "-m", str(model), "-r", "10", "-o", str(tmp_path / "o.csv"))
+    empty = tmp_path / "empty.csv"
+    raw.head(0).to_csv(empty, index=False)
+    out = _ok("score", str(empty), "-m", str(model), "-o", str(tmp_path / "e.csv"))
+    assert "empty batch" in out
+    assert len(pd.read_csv(tmp_path / "e.csv")) == 0
+
+
+def test_cli_module_imports_no_heavy_libraries() -> None:
+    code = (
+        "import sys, border21.cli.target; "
+        "print([m for m in ('numpy', 'pandas', 'lightgbm', 'sklearn') if m in sys.modules])"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip() == "[]"
+
+
+def test_subprocess_error_is_one_line() -> None:
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from border21.cli.main import run; run()",
+            "target",
+            "score",
+            str(KCS_TEST),
+            "--model",
+            "nope.pkl",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 2 and "Traceback" not in res.stderr and "does not exist" in res.stderr
