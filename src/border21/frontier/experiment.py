@@ -111,6 +111,11 @@ class ReplicationOutcome:
     southbound: RunMetrics | None
 
 
+def _children(seed: np.random.SeedSequence, k: int) -> list[np.random.SeedSequence]:
+    """Child seeds derived without mutating ``seed`` (``spawn`` counts its calls)."""
+    return [np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, i)) for i in range(k)]
+
+
 def _resorted(draws: CrossingDraws, arrival: np.ndarray) -> tuple[CrossingDraws, np.ndarray]:
     order = np.argsort(arrival, kind="stable")
     changes = {
@@ -132,7 +137,7 @@ def run_replication(
     costs: DelayCosts | None = None,
 ) -> ReplicationOutcome:
     """Simulate one replication of ``spec`` at the prepared port."""
-    port_ss, risk_ss, policy_ss, mx_ss = seed.spawn(4)
+    port_ss, risk_ss, policy_ss, mx_ss = _children(seed, 4)
     sc = prepared.scenario
     coop = sc.cooperation
     draws = prepared.model.draw(days, np.random.default_rng(port_ss))

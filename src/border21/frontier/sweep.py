@@ -125,7 +125,7 @@ def _execute_dask(
     progress: Callable[[int], None] | None,
     timeout: float,
 ) -> list[Row]:
-    from distributed import Client, as_completed
+    from distributed import Client
 
     try:
         client = Client(scheduler, timeout=f"{timeout}s", set_as_default=False)
@@ -144,13 +144,11 @@ def _execute_dask(
         futures = client.map(
             run_task, list(tasks), [shipped.get(t.variant) for t in tasks], pure=False
         )
-        index = {f.key: i for i, f in enumerate(futures)}
-        rows: list[Row | None] = [None] * len(futures)
-        for fut in as_completed(futures):
-            rows[index[fut.key]] = fut.result()
-            if progress is not None:
-                progress(1)
-        return [r for r in rows if r is not None]
+        if progress is not None:
+            for fut in futures:
+                fut.add_done_callback(lambda _: progress(1))
+        rows: list[Row] = client.gather(futures)
+        return rows
     finally:
         client.close()
 

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from border21.cli.main import app
+
+runner = CliRunner()
+SMALL = ["--budgets", "5,20", "-r", "2", "--days", "1"]
+
+
+def test_frontier_writes_table_chart_and_shifts(tmp_path: Path):
+    out = tmp_path / "fr"
+    res = runner.invoke(
+        app,
+        [
+            "frontier",
+            "laredo_wtb",
+            "--policies",
+            "random,trusted",
+            "--variants",
+            "baseline,ucp,enrolment",
+            *SMALL,
+            "--out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "Shift against baseline" in res.output
+    table = pd.read_csv(out / "frontier.csv")
+    assert set(table["variant"]) == {"baseline", "ucp", "enrolment"}
+    assert table["on_overall_frontier"].any()
+    assert (out / "frontier.html").stat().st_size > 10_000
+    assert (out / "frontier.png").read_bytes()[:4] == b"\x89PNG"
+    shifts = pd.read_csv(out / "shifts.csv")
+    assert set(shifts["variant"]) == {"ucp", "enrolment"}
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--policies", "psychic"], "unknown policy"),
+        (["--budgets", "0"], "each budget must be in (0, 100]"),
+        (["--budgets", "150"], "each budget must be in (0, 100]"),
+        (["--budgets", "five"], "expected comma-separated numbers"),
+        (["--variants", "ucp"], "unknown scenario")
+        if False
+        else (["--variants", "nope"], "unknown variant"),
+        (["--variants", "southbound"], "no southbound stream"),
+        (["--southbound-budget", "0"], "--southbound-budget"),
+    ],
+)
+def test_bad_input_exits_2(args, needle):
+    res = runner.invoke(app, ["frontier", "laredo_wtb", *args])
+    assert res.exit_code == 2, res.output
+    assert needle in res.output
+    assert "Traceback" not in res.output
+
+
+def test_unknown_scenario_exits_2():
+    res = runner.invoke(app, ["frontier", "atlantis"])
+    assert res.exit_code == 2 and "unknown scenario" in res.output
+
+
+def test_unreachable_scheduler_fails_fast_with_offer():
+    started = time.perf_counter()
+    res = runner.invoke(
+        app,
+        [
+            "frontier",
+            "laredo_wtb",
+            "--policies",
+            "random",
+            *SMALL,
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+        ],
+    )
+    assert res.exit_code == 2, res.output
+    assert time.perf_counter() - started < 30
+    assert "no Dask scheduler answered" in res.output
+    assert "run without --scheduler" in res.output
