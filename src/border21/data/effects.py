@@ -154,6 +154,41 @@ def interrupted_time_series(
     )  # fmt: skip
 
 
+def _two_way_demean(
+    values: Any, unit_idx: Any, time_idx: Any, *, tol: float = 1e-10, max_iter: int = 500
+) -> Any:
+    """Remove unit and period means (alternating projections; exact in one pass when the
+    panel is balanced). By Frisch–Waugh–Lovell, regressing demeaned y on demeaned x gives
+    the two-way fixed-effects coefficient without building thousands of dummies."""
+    import numpy as np
+
+    out = values - values.mean()
+    for _ in range(max_iter):
+        before = out.copy()
+        out = out - (np.bincount(unit_idx, out) / np.bincount(unit_idx))[unit_idx]
+        out = out - (np.bincount(time_idx, out) / np.bincount(time_idx))[time_idx]
+        if np.max(np.abs(out - before)) < tol:
+            break
+    return out
+
+
+def _clustered_slope(
+    y: Any, x: Any, groups: Any, *, n_params: int
+) -> tuple[float, float, int]:
+    """OLS slope of y on x (no constant; both demeaned), its cluster-robust standard error
+    with the Stata/statsmodels small-sample factor, and G − 1 degrees of freedom."""
+    import numpy as np
+
+    sxx = float(x @ x)
+    coef = float(x @ y) / sxx
+    resid = y - coef * x
+    scores = np.bincount(groups, x * resid)
+    n, g = len(y), int(groups.max()) + 1
+    factor = g / (g - 1) * (n - 1) / (n - n_params)
+    se = float(np.sqrt(factor * float(scores @ scores)) / sxx)
+    return coef, se, g - 1
+
+
 def difference_in_differences(
     panel: pd.DataFrame,
     event: str,
@@ -165,11 +200,12 @@ def difference_in_differences(
     """Two-way fixed-effects DiD on a panel with columns ``unit, period, treated, value``.
 
     ``window_months`` keeps only that many months either side of the event.
-    Standard errors are clustered by unit.
+    Standard errors are clustered by unit; the interval uses t with (units − 1) df,
+    which is honest with few clusters (six border states).
     """
     import numpy as np
     import pandas as pd
-    import statsmodels.api as sm
+    from scipy.stats import t as scipy_t
 
     t0 = _event_ts(event)
     df = panel.dropna(subset=["value"]).copy()
@@ -184,19 +220,13 @@ def difference_in_differences(
     n_post = int(df.loc[df.post == 1, "period"].nunique())
     _min_points(n_pre, n_post, 3, event)
     df["did"] = df["post"] * treated.astype(float)
-    unit_fe = pd.get_dummies(df["unit"], prefix="u", drop_first=True, dtype=float)
-    time_fe = pd.get_dummies(
-        df["period"].dt.strftime("%Y%m"), prefix="t", drop_first=True, dtype=float
-    )
-    x = np.column_stack(
-        [np.ones(len(df)), df["did"].to_numpy(), unit_fe.to_numpy(), time_fe.to_numpy()]
-    )
-    groups = pd.factorize(df["unit"])[0]
-    fit = sm.OLS(df["value"].to_numpy(dtype=float), x).fit(
-        cov_type="cluster", cov_kwds={"groups": groups}
-    )
-    ci = fit.conf_int(alpha=alpha)
-    df["fitted"] = fit.fittedvalues
+    unit_idx = pd.factorize(df["unit"])[0]
+    time_idx = pd.factorize(df["period"])[0]
+    y_w = _two_way_demean(df["value"].to_numpy(dtype=float), unit_idx, time_idx)
+    d_w = _two_way_demean(df["did"].to_numpy(dtype=float), unit_idx, time_idx)
+    coef, se, dof = _clustered_slope(y_w, d_w, unit_idx, n_params=unit_idx.max() + time_idx.max() + 2)
+    crit = float(scipy_t.ppf(1 - alpha / 2, dof))
+    p_value = float(2 * scipy_t.sf(abs(coef / se), dof)) if se > 0 else 0.0
     means = (
         df.assign(group=np.where(treated, "treated", "control"))
         .groupby(["period", "group"], as_index=False)["value"]
@@ -206,8 +236,8 @@ def difference_in_differences(
     return EffectEstimate(
         method="difference-in-differences (unit and month fixed effects, SE clustered by unit)",
         series=name, event=t0.strftime("%Y-%m"),
-        level_change=float(fit.params[1]), level_se=float(fit.bse[1]),
-        level_ci=(float(ci[1][0]), float(ci[1][1])), level_p=float(fit.pvalues[1]),
+        level_change=coef, level_se=se,
+        level_ci=(coef - crit * se, coef + crit * se), level_p=p_value,
         slope_change=None, slope_ci=None, slope_p=None, pre_mean=float(pre_treated),
         n_pre=n_pre, n_post=n_post, alpha=alpha,
         detail=f"{int(treated.groupby(df['unit']).first().sum())} treated vs "

@@ -55,7 +55,13 @@ def poisson_arrivals(rate_per_second: np.ndarray, rng: np.random.Generator) -> n
     if total <= 0:
         return np.empty(0)
     chunk = int(total + 6.0 * np.sqrt(total) + 16)
-    points = np.cumsum(rng.standard_exponential(chunk))
+    gaps = rng.standard_exponential(chunk)
+    from border21.ports.engine import unit_poisson_to_times  # keep numba off draws' import
+
+    times, complete = unit_poisson_to_times(gaps, cum, per_hour)
+    if complete:  # the usual case: one compiled pass, same numbers as below
+        return times
+    points = np.cumsum(gaps)
     while points[-1] <= total:
         more = np.cumsum(rng.standard_exponential(chunk)) + points[-1]
         points = np.concatenate((points, more))

@@ -63,11 +63,12 @@ def run_lanes(  # pragma: no cover - compiled
     lane_head = np.full(n_lanes, -1, np.int64)
     lane_tail = np.full(n_lanes, -1, np.int64)
     lane_waiting = np.zeros(n_lanes, np.int64)
-    next_in_lane = np.full(n, -1, np.int64)
     max_choice = 1
     for c in range(class_ptr.shape[0] - 1):
         max_choice = max(max_choice, class_ptr[c + 1] - class_ptr[c])
     cand = np.empty(max_choice, np.int64)
+    track_lanes = max_choice > 1
+    next_in_lane = np.full(n if track_lanes else 0, -1, np.int64)
 
     for i in range(n):
         t = arrival[i]
@@ -144,13 +145,45 @@ def run_lanes(  # pragma: no cover - compiled
         booth_free[best_booth] = depart[i]
         lane[i] = chosen
         booth[i] = best_booth
-        if lane_head[chosen] == -1:
-            lane_head[chosen] = i
-        else:
-            next_in_lane[lane_tail[chosen]] = i
-        lane_tail[chosen] = i
-        lane_waiting[chosen] += 1
+        if track_lanes:  # only JSQ reads the lane queues
+            if lane_head[chosen] == -1:
+                lane_head[chosen] = i
+            else:
+                next_in_lane[lane_tail[chosen]] = i
+            lane_tail[chosen] = i
+            lane_waiting[chosen] += 1
     return lane, booth, start, depart
+
+
+@njit(cache=True, nogil=True)
+def unit_poisson_to_times(  # pragma: no cover - compiled
+    unit_gaps: np.ndarray, cum: np.ndarray, per_hour: np.ndarray
+) -> tuple[np.ndarray, bool]:
+    """Map a unit-rate Poisson process through a piecewise-linear cumulative intensity.
+
+    ``cum`` is the cumulative expected count at each hour boundary and
+    ``per_hour`` the expected count in each hour. The gaps are summed in order
+    (as ``np.cumsum`` does) until the sum passes ``cum[-1]``; each point below
+    that becomes ``(k + (point - cum[k]) / per_hour[k]) * HOUR`` for the last
+    hour ``k`` whose boundary it has reached. Returns the times and whether the
+    gaps were enough to pass ``cum[-1]``.
+    """
+    total = cum[-1]
+    last_hour = per_hour.shape[0] - 1
+    out = np.empty(unit_gaps.shape[0], np.float64)
+    point = 0.0
+    k = 0
+    m = 0
+    for i in range(unit_gaps.shape[0]):
+        point += unit_gaps[i]
+        if point > total:
+            return out[:m], True
+        while k < last_hour + 1 and cum[k + 1] <= point:
+            k += 1
+        h = min(k, last_hour)
+        out[m] = (h + (point - cum[h]) / per_hour[h]) * HOUR
+        m += 1
+    return out[:m], False
 
 
 @njit(cache=True, nogil=True)

@@ -72,3 +72,27 @@ def test_metrics() -> None:
     empty = selection_metrics(y, np.array([], dtype=int))
     assert np.isnan(empty.precision) and empty.licit_per_1000 == 0.0
     assert precision_recall_at(y, y.astype(float), 20) == (1.0, pytest.approx(2 / 3))
+
+
+def test_select_for_inspection_api(synthetic: object) -> None:
+    import pandas as pd
+
+    from border21.targeting import EntityProfileModel, UncertaintyPolicy, select_for_inspection
+
+    assert isinstance(synthetic, pd.DataFrame)
+    model = EntityProfileModel().fit(synthetic.head(1500))
+    batch = synthetic.tail(500).drop(columns="fraud")
+    sel = select_for_inspection(model, batch, 10, policy=UncertaintyPolicy(0.3, seed=1))
+    assert sel.k == 50 and sel.mask().sum() == 50
+    assert set(sel.declaration_ids) <= set(batch["declaration_id"])
+    empty = select_for_inspection(model, batch.iloc[:0], 10)
+    assert empty.k == 0 and len(empty.scores) == 0
+
+
+def test_public_api_exports_resolve() -> None:
+    import border21.targeting as tg
+
+    for name in tg.__all__:
+        assert getattr(tg, name) is not None
+    with pytest.raises(AttributeError):
+        _ = tg.no_such_name
