@@ -12,12 +12,17 @@ distributed = pytest.importorskip("distributed")
 
 def test_dask_and_local_results_identical(tmp_path):
     sc = load_scenario("laredo_wtb")
-    tasks = build_tasks({"baseline": sc}, ["random", "semaforo"], [0.05, 0.2],
-                        replications=2, days=1, seed=7)  # fmt: skip
+    tasks = build_tasks(
+        {"baseline": sc}, ["random", "semaforo"], [0.05, 0.2], replications=2, days=1, seed=7
+    )
     local = execute(tasks, workers=1)
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None, local_directory=str(tmp_path),
-    ) as cluster:  # fmt: skip
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        local_directory=str(tmp_path),
+    ) as cluster:
         remote = execute(tasks, scheduler=cluster.scheduler_address)
     assert remote == local

@@ -78,17 +78,26 @@ def frontier(
     if not 0 < southbound_budget <= 100:
         raise InputError("--southbound-budget", southbound_budget, "must be in (0, 100]")
     base = load_scenario(scenario, overrides)
-    chosen = build_variants(base, _csv_words(variants), enrolment_scale=enrolment_scale,
-                            southbound_rate=southbound_budget / 100.0)  # fmt: skip
+    chosen = build_variants(
+        base,
+        _csv_words(variants),
+        enrolment_scale=enrolment_scale,
+        southbound_rate=southbound_budget / 100.0,
+    )
     setup = RiskSetup(carrier_rate=carrier_rate / 100.0)
-    pools = risk_pools(chosen, policy_list, setup=setup, seed=seed,
-                       progress=lambda msg: err_console.print(msg))  # fmt: skip
-    tasks = build_tasks(chosen, policy_list, rates, replications=replications, days=days,
-                        seed=seed)  # fmt: skip
+    pools = risk_pools(
+        chosen, policy_list, setup=setup, seed=seed, progress=lambda msg: err_console.print(msg)
+    )
+    tasks = build_tasks(chosen, policy_list, rates, replications=replications, days=days, seed=seed)
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task(f"{base.port.name}: {len(tasks)} runs", total=len(tasks))
-        rows = execute(tasks, risks=pools, scheduler=scheduler, workers=workers,
-                       progress=lambda k: bar.advance(task, k))  # fmt: skip
+        rows = execute(
+            tasks,
+            risks=pools,
+            scheduler=scheduler,
+            workers=workers,
+            progress=lambda k: bar.advance(task, k),
+        )
     table = pareto(summarise(rows))
     print_frontier(table, title=f"{base.port.name}: {days} d × {replications} reps, seed {seed}")
     moved = shifts(rows) if "baseline" in chosen and len(chosen) > 1 else None
@@ -124,15 +133,23 @@ def print_frontier(table: object, *, title: str) -> None:
         t.add_column(col, justify="left" if col in ("variant", "policy") else "right")
     for r in table.itertuples():
         t.add_row(
-            str(r.variant), str(r.policy), f"{100 * r.rate:g}",
-            f"{100 * r.detection_rate:.1f}", f"{100 * r.detection_rate_ci95:.1f}",
-            f"{r.mean_delay_min:.1f}", f"{r.mean_delay_min_ci95:.1f}", f"{r.p95_wait_min:.1f}",
-            f"{r.licit_per_1000:.1f}", f"{r.delay_cost_usd:,.0f}",
+            str(r.variant),
+            str(r.policy),
+            f"{100 * r.rate:g}",
+            f"{100 * r.detection_rate:.1f}",
+            f"{100 * r.detection_rate_ci95:.1f}",
+            f"{r.mean_delay_min:.1f}",
+            f"{r.mean_delay_min_ci95:.1f}",
+            f"{r.p95_wait_min:.1f}",
+            f"{r.licit_per_1000:.1f}",
+            f"{r.delay_cost_usd:,.0f}",
             "★" if r.on_overall_frontier else ("·" if r.on_frontier else ""),
-        )  # fmt: skip
+        )
     console.print(t)
-    console.print("★ on the variant's overall frontier; · on the policy's own frontier. "
-                  "± is the 95% CI half-width over replications.")  # fmt: skip
+    console.print(
+        "★ on the variant's overall frontier; · on the policy's own frontier. "
+        "± is the 95% CI half-width over replications."
+    )
 
 
 def print_shifts(moved: object) -> None:
@@ -155,10 +172,15 @@ def print_shifts(moved: object) -> None:
         t.add_column(col, justify="left" if col in ("variant", "policy") else "right")
     for r in moved.itertuples():
         t.add_row(
-            str(r.variant), str(r.policy), f"{100 * r.rate:g}",
-            f"{100 * r.d_detection:+.1f}", f"{100 * r.d_detection_ci95:.1f}",
-            f"{r.d_delay_min:+.2f}", f"{r.d_delay_min_ci95:.2f}", f"{r.d_delay_cost_usd:+,.0f}",
-        )  # fmt: skip
+            str(r.variant),
+            str(r.policy),
+            f"{100 * r.rate:g}",
+            f"{100 * r.d_detection:+.1f}",
+            f"{100 * r.d_detection_ci95:.1f}",
+            f"{r.d_delay_min:+.2f}",
+            f"{r.d_delay_min_ci95:.2f}",
+            f"{r.d_delay_cost_usd:+,.0f}",
+        )
     console.print(t)
 
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 import typer
 
 from border21 import __version__
-from border21.cli import data, demo, frontier, indicators, ports, report, simulate, target
+from border21.cli import (
+    calibrate,
+    data,
+    demo,
+    frontier,
+    indicators,
+    ports,
+    report,
+    simulate,
+    target,
+)
 
 app = typer.Typer(
     name="border21",
@@ -26,6 +36,7 @@ app.add_typer(report.app, name="report")
 app.add_typer(target.app, name="target")
 app.command("simulate")(simulate.simulate)
 app.command("frontier")(frontier.frontier)
+app.command("calibrate")(calibrate.calibrate)
 app.command("demo")(demo.demo)
 
 

@@ -37,12 +37,16 @@ def frontier_chart(
     xq = alt.X(f"{x}:Q", title="mean delay per crossing (min)", scale=alt.Scale(zero=False))
     yq = alt.Y(f"{y}:Q", title="share of carriers caught", scale=alt.Scale(domain=[0, 1]))
     tooltip: list[Any] = [
-        "variant:N", "policy:N", alt.Tooltip("budget_pct:Q", title="budget %"),
-        alt.Tooltip(f"{y}:Q", format=".3f"), alt.Tooltip(f"{x}:Q", format=".2f"),
+        "variant:N",
+        "policy:N",
+        alt.Tooltip("budget_pct:Q", title="budget %"),
+        alt.Tooltip(f"{y}:Q", format=".3f"),
+        alt.Tooltip(f"{x}:Q", format=".2f"),
         alt.Tooltip("licit_per_1000:Q", format=".1f", title="licit inspections / 1,000"),
-    ]  # fmt: skip
-    line = base.mark_line(point=True).encode(x=xq, y=yq, color=color, order="rate:Q",
-                                             tooltip=tooltip)  # fmt: skip
+    ]
+    line = base.mark_line(point=True).encode(
+        x=xq, y=yq, color=color, order="rate:Q", tooltip=tooltip
+    )
     ybar = base.mark_rule(opacity=0.5).encode(x=xq, y="y_lo:Q", y2="y_hi:Q", color=color)
     xbar = base.mark_rule(opacity=0.5).encode(x="x_lo:Q", x2="x_hi:Q", y=yq, color=color)
     layered = alt.layer(ybar, xbar, line).properties(width=WIDTH // 2 + 40, height=HEIGHT)
@@ -50,4 +54,39 @@ def frontier_chart(
         chart = layered.facet(column=alt.Column("variant:N", title=None)).properties(title=title)
     else:
         chart = layered.properties(title=title)
+    return Chart(chart, {})
+
+
+def calibration_chart(
+    profiles: pd.DataFrame, *, title: str = "Hourly waits: CBP vs simulated"
+) -> Chart:
+    """Observed and simulated (before/after calibration) mean wait by hour, per lane group."""
+    import altair as alt
+
+    long = profiles.melt(
+        id_vars=["group", "set", "hour"],
+        value_vars=["observed", "before", "after"],
+        var_name="series",
+        value_name="wait_min",
+    )
+    chart = (
+        alt.Chart(alt.Data(values=to_records(long)))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("hour:Q", title="hour of day", scale=alt.Scale(domain=[0, 23])),
+            y=alt.Y("wait_min:Q", title="mean wait (min)"),
+            color=alt.Color("series:N", sort=["observed", "before", "after"]),
+            strokeDash=alt.StrokeDash("set:N", title="months"),
+            tooltip=[
+                "group:N",
+                "set:N",
+                "series:N",
+                "hour:Q",
+                alt.Tooltip("wait_min:Q", format=".1f"),
+            ],
+        )
+        .properties(width=260, height=160)
+        .facet(facet=alt.Facet("group:N", title=None), columns=3)
+        .properties(title=title)
+    )
     return Chart(chart, {})

@@ -286,8 +286,11 @@ def shifts(rows: list[Row], reference: str = "baseline") -> pd.DataFrame:
 
     frame = pd.DataFrame(rows)
     keys = ["policy", "rate", "replication"]
-    metrics = {"detection_rate": "d_detection", "mean_delay_min": "d_delay_min",
-               "delay_cost_usd": "d_delay_cost_usd"}  # fmt: skip
+    metrics = {
+        "detection_rate": "d_detection",
+        "mean_delay_min": "d_delay_min",
+        "delay_cost_usd": "d_delay_cost_usd",
+    }
     ref = frame[frame["variant"] == reference].set_index(keys)[list(metrics)]
     out = []
     for variant, sub in frame[frame["variant"] != reference].groupby("variant", sort=False):

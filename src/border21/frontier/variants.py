@@ -37,9 +37,10 @@ def build_variants(
         elif name == "ucp":
             if base.cooperation.export_inspection is None:
                 raise InputError(
-                    "variant", name,
+                    "variant",
+                    name,
                     f"{base.port.name} describes no [cooperation.export_inspection] to unify",
-                )  # fmt: skip
+                )
             out[name] = with_switches(base, ucp=True)
         elif name == "enrolment":
             out[name] = with_switches(base, trusted_enrolment_scale=enrolment_scale)

@@ -29,10 +29,12 @@ def test_targeted_catches_more_than_random_at_equal_budget(laredo, small_pool):
     diffs = []
     for rep in range(REPS):
         seed = np.random.SeedSequence(9, spawn_key=(rep,))
-        t = run_replication(laredo, PolicySpec(policy="targeted", rate=0.05), days=1,
-                            seed=seed, risk=small_pool)  # fmt: skip
-        r = run_replication(laredo, PolicySpec(policy="random", rate=0.05), days=1,
-                            seed=seed, risk=small_pool)  # fmt: skip
+        t = run_replication(
+            laredo, PolicySpec(policy="targeted", rate=0.05), days=1, seed=seed, risk=small_pool
+        )
+        r = run_replication(
+            laredo, PolicySpec(policy="random", rate=0.05), days=1, seed=seed, risk=small_pool
+        )
         assert t.all.crossings == r.all.crossings  # the same crossings (CRN)
         assert t.all.carriers == r.all.carriers
         diffs.append(t.all.detection_rate - r.all.detection_rate)
@@ -55,10 +57,12 @@ def test_ucp_cuts_truck_delay(laredo, small_pool):
 
 def test_more_budget_more_referrals_and_detection(laredo, small_pool):
     seed = np.random.SeedSequence(2)
-    low = run_replication(laredo, PolicySpec(policy="targeted", rate=0.02), days=1, seed=seed,
-                          risk=small_pool)  # fmt: skip
-    high = run_replication(laredo, PolicySpec(policy="targeted", rate=0.3), days=1, seed=seed,
-                           risk=small_pool)  # fmt: skip
+    low = run_replication(
+        laredo, PolicySpec(policy="targeted", rate=0.02), days=1, seed=seed, risk=small_pool
+    )
+    high = run_replication(
+        laredo, PolicySpec(policy="targeted", rate=0.3), days=1, seed=seed, risk=small_pool
+    )
     assert high.all.referred > low.all.referred
     assert high.all.detected >= low.all.detected  # nested thresholds on the same crossings
     assert high.all.licit_per_1000 > low.all.licit_per_1000
@@ -88,8 +92,9 @@ def test_replication_does_not_consume_its_seed(laredo):
 
 def test_sweep_is_identical_serial_threads_and_order(small_pool):
     sc = load_scenario("laredo_wtb")
-    tasks = build_tasks({"baseline": sc}, ["random", "targeted"], [0.05, 0.2],
-                        replications=2, days=1, seed=3)  # fmt: skip
+    tasks = build_tasks(
+        {"baseline": sc}, ["random", "targeted"], [0.05, 0.2], replications=2, days=1, seed=3
+    )
     serial = execute(tasks, risks={"baseline": small_pool}, workers=1)
     threaded = execute(tasks, risks={"baseline": small_pool}, workers=2)
     backwards = execute(tasks[::-1], risks={"baseline": small_pool}, workers=2)[::-1]
@@ -112,5 +117,6 @@ def test_unknown_policy_and_missing_model(laredo):
     with pytest.raises(InputError, match="unknown policy"):
         PolicySpec(policy="psychic", rate=0.1)
     with pytest.raises(InputError, match="needs a risk model"):
-        run_replication(laredo, PolicySpec(policy="targeted", rate=0.1), days=1,
-                        seed=np.random.SeedSequence(0))  # fmt: skip
+        run_replication(
+            laredo, PolicySpec(policy="targeted", rate=0.1), days=1, seed=np.random.SeedSequence(0)
+        )

@@ -1,0 +1,106 @@
+"""`border21 calibrate`: fit a port scenario to CBP's published hourly waits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from border21.cli._common import cli_errors, console, err_console
+
+
+def _months(text: str, field: str) -> tuple[int, ...]:
+    from border21.errors import InputError
+
+    try:
+        return tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise InputError(field, text, "expected comma-separated month numbers") from None
+
+
+@cli_errors
+def calibrate(
+    port: str = typer.Argument(
+        ..., help="Shipped scenario with observed waits: san_ysidro, el_paso_bota."
+    ),
+    db: Path | None = typer.Option(None, "--db", help="Warehouse (built from samples if missing)."),
+    fit_months: str = typer.Option("1,3,5,7,9,11", "--fit-months", help="Months to fit on."),
+    holdout_months: str = typer.Option("2,4,6,8,10,12", "--holdout-months", help="Held out."),
+    year: int | None = typer.Option(None, "--year", help="BTS year for monthly volumes."),
+    days: int = typer.Option(3, "--days", min=1, help="Simulated days per grid point."),
+    out: Path | None = typer.Option(None, "--out", help="Write the calibrated TOML, table, chart."),
+) -> None:
+    """Fit per-lane service-time and staffing scales; report fit and held-out error."""
+    from rich.table import Table
+
+    from border21.cli.data import resolve_db
+    from border21.data.store import open_store
+    from border21.frontier.calibrate import calibrate_port
+    from border21.ports.catalog import load_scenario
+
+    scenario = load_scenario(port)
+    key = port.strip().lower().replace("-", "_")
+    path = resolve_db(db)
+    with open_store(path) as store:
+        if not store.sql("SELECT count(*) AS n FROM wait_times")["n"].iloc[0]:
+            from border21.data.samples import load_samples
+
+            err_console.print(f"building the warehouse from shipped samples at {path}")
+            load_samples(store)
+        err_console.print("fitting (grid search with common random numbers)…")
+        result = calibrate_port(
+            store,
+            key,
+            scenario,
+            fit_months=_months(fit_months, "--fit-months"),
+            holdout_months=_months(holdout_months, "--holdout-months"),
+            year=year,
+            days=days,
+        )
+    table = Table(title=f"Calibration of {scenario.port.name} to CBP hourly waits")
+    for col in (
+        "lane group",
+        "service ×",
+        "staffing ×",
+        "RMSE before",
+        "RMSE fit",
+        "RMSE held-out",
+        "corr fit",
+    ):
+        table.add_column(col, justify="left" if col == "lane group" else "right")
+    for f in result.fits:
+        table.add_row(
+            f.group,
+            f"{f.service_scale:.2f}",
+            f"{f.staffing_scale:.2f}",
+            f"{f.rmse_before:.1f}",
+            f"{f.rmse_fit:.1f}",
+            f"{f.rmse_holdout:.1f}",
+            f"{f.corr_fit:.2f}",
+        )
+    console.print(table)
+    console.print(
+        f"fit months {list(result.fit_months)}, held-out months "
+        f"{list(result.holdout_months)}; errors in minutes of mean wait by hour."
+    )
+    if out is not None:
+        write_calibration(result, out, key)
+        console.print(f"wrote {out}")
+
+
+def write_calibration(result: object, out: Path, name: str) -> None:
+    """Calibrated scenario as TOML, fits and profiles as CSV, the profile chart."""
+    import tomli_w
+
+    from border21.frontier.calibrate import CalibrationResult
+    from border21.frontier.charts import calibration_chart
+    from border21.reports.charts import save_chart
+
+    assert isinstance(result, CalibrationResult)
+    out.mkdir(parents=True, exist_ok=True)
+    data = result.scenario.model_dump(mode="json", exclude_none=True)
+    (out / f"{name}_calibrated.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
+    result.table().to_csv(out / "fits.csv", index=False)
+    result.profiles.to_csv(out / "profiles.csv", index=False)
+    save_chart(calibration_chart(result.profiles), out / "profiles.png")
+    save_chart(calibration_chart(result.profiles), out / "profiles.html")
