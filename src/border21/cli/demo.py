@@ -1,4 +1,4 @@
-"""`border21 demo`: the main job — every shipped port scenario, summarised."""
+"""`border21 demo`: the main job — calibrated ports, targeting, cooperation, one report."""
 
 from __future__ import annotations
 
@@ -11,66 +11,97 @@ from border21.cli._common import cli_errors, console, err_console
 
 @cli_errors
 def demo(
-    days: int = typer.Option(2, "--days", min=1, help="Simulated days per replication."),
-    replications: int = typer.Option(4, "--replications", "-r", min=1, help="Replications."),
+    db: Path | None = typer.Option(None, "--db", help="Warehouse (built from samples if missing)."),
+    out: Path = typer.Option(
+        Path("border21-demo.html"), "--out", help="Where to write the HTML report."
+    ),
+    replications: int = typer.Option(3, "--replications", "-r", min=2, help="Replications."),
+    days: int = typer.Option(1, "--days", min=1, help="Simulated days per replication."),
     seed: int = typer.Option(2026, "--seed", help="Root seed."),
-    out: Path | None = typer.Option(None, "--out", help="Also write each port's summaries here."),
 ) -> None:
-    """Simulate every shipped port scenario and print one summary table."""
+    """Run San Ysidro and Laredo under every policy and cooperation variant; write a report."""
     import time
 
-    from rich.progress import Progress
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from border21.cli.data import resolve_db
+    from border21.data.store import open_store
+    from border21.frontier.demo import DemoPlan, run_demo
+
+    started = time.perf_counter()
+    plan = DemoPlan(replications=replications, days=days, seed=seed)
+    path = resolve_db(db)
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with open_store(path) as store, Progress(*columns, console=err_console) as bar:
+        task = bar.add_task("warehouse", total=None)
+        if not store.sql("SELECT count(*) AS n FROM loads")["n"].iloc[0]:
+            from border21.data.samples import load_samples
+
+            bar.update(task, description=f"building the warehouse at {path}")
+            load_samples(store)
+
+        def progress(message: str, done: int, total: int) -> None:
+            bar.update(task, description=message, completed=done, total=total or None)
+
+        result = run_demo(store, plan, progress=progress)
+        bar.update(task, description="writing the report", completed=0, total=None)
+        write_report(store, result, out)
+    print_summary(result)
+    console.print(f"report: {out}  ({time.perf_counter() - started:.0f} s)", highlight=False)
+
+
+def print_summary(result: object) -> None:
+    """Per port, variant and policy at the report budget."""
     from rich.table import Table
 
-    from border21.ports.catalog import load_scenario, shipped_scenarios
-    from border21.ports.simulate import simulate
+    from border21.frontier.demo import DemoResult
 
-    names = list(shipped_scenarios())
-    started = time.perf_counter()
-    results = []
-    with Progress(console=err_console, transient=True) as bar:
-        task = bar.add_task("simulating ports", total=len(names) * replications)
-        for name in names:
-            result = simulate(
-                load_scenario(name),
-                days=days,
-                replications=replications,
-                seed=seed,
-                progress=lambda k: bar.advance(task, k),
-            )
-            results.append(result)
-    table = Table(
-        title=f"border21 demo: {days} day(s) × {replications} replications per port, seed {seed}"
-    )
-    for col in ("port", "lane group", "crossings/day", "mean wait min", "±95% CI", "p95 min"):
-        table.add_column(col, justify="left" if col in ("port", "lane group") else "right")
-    for result in results:
-        for r in result.summary_rows:
-            table.add_row(
-                result.scenario.port.name,
-                str(r["lane_group"]),
-                f"{r['crossings_per_day']:,.0f}",
-                f"{r['mean_wait_min']:.1f}",
-                f"{r['ci95_half_width_min']:.1f}",
-                f"{r['p95_wait_min']:.1f}",
-            )
-        totals = result.interdiction_totals().values()
-        caught, carried = sum(t[0] for t in totals), sum(t[1] for t in totals)
+    assert isinstance(result, DemoResult)
+    summary = result.summary()
+    budget = 100 * result.plan.report_budget
+    table = Table(title=f"border21 demo at a {budget:g}% inspection budget")
+    for col in (
+        "port",
+        "variant",
+        "policy",
+        "caught %",
+        "mean wait",
+        "p95 wait",
+        "licit/1000",
+        "delay cost $/day",
+    ):
+        table.add_column(col, justify="left" if col in ("port", "variant", "policy") else "right")
+    days = result.plan.days
+    for r in summary.itertuples():
         table.add_row(
-            result.scenario.port.name,
-            "[i]interdictions[/]",
-            "",
-            "",
-            "",
-            f"{caught}/{carried}",
-            end_section=True,
+            str(r.port),
+            str(r.variant),
+            str(r.policy),
+            f"{100 * r.detection_rate:.1f} ± {100 * r.detection_rate_ci95:.1f}",
+            f"{r.mean_wait_min:.1f}",
+            f"{r.p95_wait_min:.1f}",
+            f"{r.licit_per_1000:.1f}",
+            f"{r.delay_cost_usd / days:,.0f}",
         )
-        if out is not None:
-            from border21.ports.output import write_result
-
-            write_result(
-                result, out / result.scenario.port.name.lower().replace(" ", "_"), records=False
-            )
     console.print(table)
-    crossings = sum(len(r) for res in results for r in res.replications)
-    console.print(f"simulated {crossings:,} crossings in {time.perf_counter() - started:.1f} s")
+    auc = ", ".join(f"{k} {v:.3f}" for k, v in result.model_auc.items())
+    console.print(f"targeting model AUC on fresh traffic: {auc}. Waits in minutes.")
+
+
+def write_report(store: object, result: object, out: Path) -> None:
+    """One self-contained HTML file: demo sections, then the warehouse trends."""
+    from border21.data.store import Store
+    from border21.frontier.demo import DemoResult, report_sections
+    from border21.reports.trends import build_sections, render_html
+
+    assert isinstance(store, Store) and isinstance(result, DemoResult)
+    provenance = store.sql(
+        """SELECT source, file_name, left(sha256, 12) AS sha256, rows_read, rows_loaded,
+                  rows_quarantined FROM loads ORDER BY load_id"""
+    )
+    sections = report_sections(result) + build_sections(store)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        render_html(sections, provenance, title="border21: a 21st-century border, measured"),
+        encoding="utf-8",
+    )
