@@ -7,8 +7,9 @@ service can start soonest (the lowest-indexed one on ties, so an idle open
 booth is taken in index order). A booth's staffing schedule repeats every 24 hours;
 a booth that closes while serving finishes its crossing. Because every crossing
 takes the earliest possible start, service starts are non-decreasing within a
-lane (FIFO), which lets the kernel keep each lane's queue as a linked list that
-it pops as the clock moves on.
+lane (FIFO). A crossing is in a lane from its arrival until its departure, so
+JSQ needs only a count per lane, kept with a min-heap of departures that the
+kernel pops as the clock moves on.
 """
 
 from __future__ import annotations
@@ -17,13 +18,22 @@ import numpy as np
 from numba import njit
 
 HOUR = 3600.0
-_CLOSED = 1.0e15
+_CLOSED_KEY = 1 << 40  # above any lane count: closed lanes come after open ones
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _hour_index(t: float) -> int:  # pragma: no cover - compiled
+    """``int(t // HOUR)`` for t >= 0, without the cost of Python's float floor division."""
+    k = int(t / HOUR)
+    if k * HOUR > t:  # t / HOUR rounded up onto the next whole hour
+        k -= 1
+    return k
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _next_open(t: float, rank: int, sched_row: np.ndarray) -> float:  # pragma: no cover
     """Earliest time >= t at which a booth of this rank is open (inf if never)."""
-    k = int(t // HOUR)
+    k = _hour_index(t)
     for step in range(25):
         if rank < sched_row[(k + step) % 24]:
             if step == 0:
@@ -59,16 +69,20 @@ def run_lanes(  # pragma: no cover - compiled
     start = np.empty(n, np.float64)
     depart = np.empty(n, np.float64)
     booth_free = np.zeros(n_booths, np.float64)
-    booth_cur_dep = np.zeros(n_booths, np.float64)
-    lane_head = np.full(n_lanes, -1, np.int64)
-    lane_tail = np.full(n_lanes, -1, np.int64)
-    lane_waiting = np.zeros(n_lanes, np.int64)
     max_choice = 1
     for c in range(class_ptr.shape[0] - 1):
         max_choice = max(max_choice, class_ptr[c + 1] - class_ptr[c])
     cand = np.empty(max_choice, np.int64)
     track_lanes = max_choice > 1
-    next_in_lane = np.full(n if track_lanes else 0, -1, np.int64)
+    lane_open, lane_open_step = _lane_hours(
+        lane_group, lane_first_booth, lane_nbooths, booth_rank, sched
+    )
+    # Crossings in a lane (waiting or being served) are those not yet departed,
+    # so JSQ keeps a count per lane and a min-heap of (departure, lane).
+    in_lane = np.zeros(n_lanes, np.int64)
+    heap_t = np.empty(n if track_lanes else 0, np.float64)
+    heap_lane = np.empty(n if track_lanes else 0, np.int64)
+    heap_size = 0
 
     for i in range(n):
         t = arrival[i]
@@ -78,39 +92,34 @@ def run_lanes(  # pragma: no cover - compiled
         if p1 - p0 == 1:
             chosen = class_lanes[p0]
         else:
-            hour = int(t // HOUR) % 24
-            best = np.inf
+            while heap_size > 0 and heap_t[0] <= t:
+                in_lane[heap_lane[0]] -= 1
+                heap_size = _heap_pop(heap_t, heap_lane, heap_size)
+            hour = _hour_index(t) % 24
+            # The key in_lane / n_open is compared as a fraction (exact, no
+            # division); a closed lane's key is _CLOSED_KEY + hours until it opens.
+            best_num = 0
+            best_den = 1
             nbest = 0
             for p in range(p0, p1):
                 ln = class_lanes[p]
-                h = lane_head[ln]
-                while h != -1 and start[h] <= t:
-                    booth_cur_dep[booth[h]] = depart[h]
-                    lane_waiting[ln] -= 1
-                    h = next_in_lane[h]
-                lane_head[ln] = h
-                g = lane_group[ln]
-                b0 = lane_first_booth[ln]
-                in_service = 0
-                n_open = 0
-                first_open = np.inf
-                for b in range(b0, b0 + lane_nbooths[ln]):
-                    if booth_cur_dep[b] > t:
-                        in_service += 1
-                    if booth_rank[b] < sched[g, hour]:
-                        n_open += 1
-                    else:
-                        first_open = min(first_open, _next_open(t, booth_rank[b], sched[g]))
-                in_system = lane_waiting[ln] + in_service
-                if n_open > 0:
-                    key = in_system / n_open
+                den = lane_open[ln, hour]
+                if den > 0:
+                    num = in_lane[ln]
                 else:
-                    key = _CLOSED + first_open
-                if key < best:
-                    best = key
+                    num = _CLOSED_KEY + lane_open_step[ln, hour]
+                    den = 1
+                if nbest == 0:
+                    lhs, rhs = 0, 1
+                else:
+                    lhs = num * best_den
+                    rhs = best_num * den
+                if lhs < rhs:
+                    best_num = num
+                    best_den = den
                     cand[0] = ln
                     nbest = 1
-                elif key == best:
+                elif lhs == rhs:
                     cand[nbest] = ln
                     nbest += 1
             pick = int(tie_u[i] * nbest)
@@ -145,14 +154,76 @@ def run_lanes(  # pragma: no cover - compiled
         booth_free[best_booth] = depart[i]
         lane[i] = chosen
         booth[i] = best_booth
-        if track_lanes:  # only JSQ reads the lane queues
-            if lane_head[chosen] == -1:
-                lane_head[chosen] = i
-            else:
-                next_in_lane[lane_tail[chosen]] = i
-            lane_tail[chosen] = i
-            lane_waiting[chosen] += 1
+        if track_lanes:  # only JSQ reads the lane counts
+            in_lane[chosen] += 1
+            heap_size = _heap_push(heap_t, heap_lane, heap_size, depart[i], chosen)
     return lane, booth, start, depart
+
+
+@njit(cache=True, nogil=True)
+def _lane_hours(  # pragma: no cover - compiled
+    lane_group: np.ndarray,
+    lane_first_booth: np.ndarray,
+    lane_nbooths: np.ndarray,
+    booth_rank: np.ndarray,
+    sched: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Open booths per lane and hour of day, and hours until a closed lane opens (25: never)."""
+    n_lanes = lane_group.shape[0]
+    lane_open = np.zeros((n_lanes, 24), np.int64)
+    for ln in range(n_lanes):
+        g = lane_group[ln]
+        for h in range(24):
+            for b in range(lane_first_booth[ln], lane_first_booth[ln] + lane_nbooths[ln]):
+                if booth_rank[b] < sched[g, h]:
+                    lane_open[ln, h] += 1
+    open_step = np.full((n_lanes, 24), 25, np.int64)  # 25: never opens
+    for ln in range(n_lanes):
+        for h in range(24):
+            for step in range(1, 25):
+                if lane_open[ln, (h + step) % 24] > 0:
+                    open_step[ln, h] = step
+                    break
+    return lane_open, open_step
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _heap_push(  # pragma: no cover - compiled
+    keys: np.ndarray, vals: np.ndarray, size: int, key: float, val: int
+) -> int:
+    j = size
+    while j > 0:
+        parent = (j - 1) >> 1
+        if keys[parent] <= key:
+            break
+        keys[j] = keys[parent]
+        vals[j] = vals[parent]
+        j = parent
+    keys[j] = key
+    vals[j] = val
+    return size + 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _heap_pop(keys: np.ndarray, vals: np.ndarray, size: int) -> int:  # pragma: no cover
+    size -= 1
+    key = keys[size]
+    val = vals[size]
+    j = 0
+    while True:
+        child = 2 * j + 1
+        if child >= size:
+            break
+        if child + 1 < size and keys[child + 1] < keys[child]:
+            child += 1
+        if key <= keys[child]:
+            break
+        keys[j] = keys[child]
+        vals[j] = vals[child]
+        j = child
+    keys[j] = key
+    vals[j] = val
+    return size
 
 
 @njit(cache=True, nogil=True)
