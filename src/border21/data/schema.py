@@ -19,7 +19,9 @@ from typing import Any
 from border21.data.names import MEXICAN_STATES
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    # v1: reference tables, facts, provenance
+    # v1: reference tables, facts, provenance. Fact tables carry no PRIMARY KEY: the
+    # loaders enforce their unique keys (docs/reference/schema.md) with a delete-then-
+    # insert upsert, which DuckDB runs several times faster than index maintenance.
     (
         """CREATE TABLE ports (
             port_code VARCHAR PRIMARY KEY, port_name VARCHAR NOT NULL, state VARCHAR,
@@ -29,42 +31,37 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             border_state BOOLEAN NOT NULL)""",
         """CREATE TABLE crossings (
             port_code VARCHAR NOT NULL, month DATE NOT NULL, measure VARCHAR NOT NULL,
-            value BIGINT NOT NULL, load_id INTEGER NOT NULL,
-            PRIMARY KEY (port_code, month, measure))""",
+            value BIGINT NOT NULL, load_id INTEGER NOT NULL)""",
         """CREATE TABLE trade (
             period VARCHAR NOT NULL, period_start DATE NOT NULL, country VARCHAR NOT NULL,
             port_code VARCHAR NOT NULL, mx_state VARCHAR NOT NULL, mode VARCHAR NOT NULL,
             trade_type VARCHAR NOT NULL, value_usd DOUBLE NOT NULL, weight_kg DOUBLE,
-            load_id INTEGER NOT NULL,
-            PRIMARY KEY (period, period_start, country, port_code, mx_state, mode, trade_type))""",
+            load_id INTEGER NOT NULL)""",
         """CREATE TABLE seizures (
             month DATE NOT NULL, fiscal_year INTEGER NOT NULL, component VARCHAR NOT NULL,
             region VARCHAR NOT NULL, land_filter VARCHAR NOT NULL, aor VARCHAR NOT NULL,
             drug_type VARCHAR NOT NULL, events BIGINT NOT NULL, quantity_lbs DOUBLE NOT NULL,
-            load_id INTEGER NOT NULL,
-            PRIMARY KEY (month, component, region, land_filter, aor, drug_type))""",
+            load_id INTEGER NOT NULL)""",
         """CREATE TABLE apprehensions (
             sector VARCHAR NOT NULL, region VARCHAR NOT NULL, month DATE NOT NULL,
             fiscal_year INTEGER NOT NULL,
             apprehensions BIGINT NOT NULL, unaccompanied_children BIGINT,
-            family_units BIGINT, load_id INTEGER NOT NULL, PRIMARY KEY (sector, month))""",
+            family_units BIGINT, load_id INTEGER NOT NULL)""",
         """CREATE TABLE homicides (
             state_code INTEGER NOT NULL, month DATE NOT NULL, homicides BIGINT NOT NULL,
-            load_id INTEGER NOT NULL, PRIMARY KEY (state_code, month))""",
+            load_id INTEGER NOT NULL)""",
         """CREATE TABLE sesnsp_incidence (
             state_code INTEGER NOT NULL, month DATE NOT NULL, subtype VARCHAR NOT NULL,
-            modality VARCHAR NOT NULL, carpetas BIGINT NOT NULL, load_id INTEGER NOT NULL,
-            PRIMARY KEY (state_code, month, subtype, modality))""",
+            modality VARCHAR NOT NULL, carpetas BIGINT NOT NULL, load_id INTEGER NOT NULL)""",
         """CREATE TABLE population (
             state_code INTEGER NOT NULL, year INTEGER NOT NULL, population BIGINT NOT NULL,
-            load_id INTEGER NOT NULL, PRIMARY KEY (state_code, year))""",
+            load_id INTEGER NOT NULL)""",
         """CREATE TABLE wait_times (
             port VARCHAR NOT NULL, port_code VARCHAR, lane VARCHAR NOT NULL,
             sub_lane VARCHAR NOT NULL, month INTEGER NOT NULL, weekday INTEGER NOT NULL,
-            hour INTEGER NOT NULL, wait_minutes DOUBLE, load_id INTEGER NOT NULL,
-            PRIMARY KEY (port, lane, sub_lane, month, weekday, hour))""",
+            hour INTEGER NOT NULL, wait_minutes DOUBLE, load_id INTEGER NOT NULL)""",
         """CREATE TABLE events (
-            event_id VARCHAR PRIMARY KEY, event_date DATE NOT NULL, title VARCHAR NOT NULL,
+            event_id VARCHAR NOT NULL, event_date DATE NOT NULL, title VARCHAR NOT NULL,
             category VARCHAR NOT NULL, country VARCHAR NOT NULL, date_precision VARCHAR NOT NULL,
             source_url VARCHAR NOT NULL, notes VARCHAR, load_id INTEGER NOT NULL)""",
         "CREATE SEQUENCE load_id_seq START 1",

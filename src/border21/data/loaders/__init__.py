@@ -18,7 +18,13 @@ from border21.data.loaders import (
     trade,
     waittimes,
 )
-from border21.data.loaders._base import LoadResult, SourceSpec, check_columns, load_file
+from border21.data.loaders._base import (
+    LoadResult,
+    SourceSpec,
+    check_columns,
+    csv_header,
+    load_file,
+)
 from border21.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -49,17 +55,11 @@ def read_header(store: Store, spec: SourceSpec, path: Path) -> list[str]:
             import pandas as pd
 
             return [str(c) for c in pd.read_excel(path, nrows=0).columns]
-        if suffix == ".parquet":
-            rel = store.con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)])
-        else:
-            enc = "latin-1" if spec.encoding.lower() in ("latin1", "latin-1") else spec.encoding
-            rel = store.con.execute(
-                "DESCRIBE SELECT * FROM read_csv(?, all_varchar=true, header=true, "
-                f"null_padding=true, encoding='{enc}')",
-                [str(path)],
-            )
+        if suffix != ".parquet":
+            return csv_header(path, spec.encoding)[0]
+        rel = store.con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)])
         return [r[0] for r in rel.fetchall()]
-    except (duckdb.Error, ValueError) as exc:
+    except (duckdb.Error, ValueError, OSError) as exc:
         raise InputError("file", str(path), str(exc).strip().splitlines()[0]) from None
 
 

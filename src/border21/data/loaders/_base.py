@@ -88,20 +88,43 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _duckdb_encoding(spec: SourceSpec) -> str:
+    return "latin-1" if spec.encoding.lower() in ("latin1", "latin-1") else spec.encoding
+
+
+def csv_header(path: Path, encoding: str = "utf-8") -> tuple[list[str], str]:
+    """Column names and delimiter of a CSV file, from its first line (BOM-safe).
+
+    Reading the header in Python lets DuckDB skip its sniffer: the load then
+    parses every column as text with the delimiter given.
+    """
+    import csv
+
+    enc = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    with path.open(newline="", encoding=enc, errors="replace") as fh:
+        first = fh.readline()
+    delim = max((",", ";", "\t", "|"), key=first.count)
+    return next(csv.reader([first], delimiter=delim), []), delim
+
+
 def _reader_sql(spec: SourceSpec, path: Path) -> tuple[str, list[Any]]:
     suffix = "".join(path.suffixes[-2:]).lower()
     if suffix.endswith(".parquet"):
         return "SELECT COLUMNS(*)::VARCHAR FROM read_parquet(?)", [str(path)]
-    enc = "latin-1" if spec.encoding.lower() in ("latin1", "latin-1") else spec.encoding
+    header, delim = csv_header(path, spec.encoding)
+    if not header or len(set(header)) != len(header):
+        raise InputError("file", str(path), "no header line, or repeated column names")
+    columns = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in header) + "}"
     return (
-        "SELECT * FROM read_csv(?, all_varchar=true, header=true, null_padding=true, "
-        f"encoding='{enc}')",
+        f"""SELECT * FROM read_csv(?, columns={columns}, header=true, auto_detect=false,
+                delim='{delim}', quote='"', escape='"', null_padding=true,
+                encoding='{_duckdb_encoding(spec)}')""",
         [str(path)],
     )
 
 
 def _stage(store: Store, spec: SourceSpec, path: Path) -> list[str]:
-    """Create ``_raw`` (all VARCHAR + line_number) from the file; return its header."""
+    """Stage the file as ``_raw0`` (every column VARCHAR); return its header."""
     import duckdb
 
     con = store.con
@@ -117,13 +140,18 @@ def _stage(store: Store, spec: SourceSpec, path: Path) -> list[str]:
     except duckdb.Error as exc:
         raise InputError("file", str(path), str(exc).strip().splitlines()[0]) from None
     header = [r[0] for r in con.execute("DESCRIBE _raw0").fetchall()]
-    # rowid follows insertion (= file) order; temp tables offset it, so rebase; +2 = header
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _raw AS "
-        "SELECT rowid - (SELECT min(rowid) FROM _raw0) + 2 AS line_number, * FROM _raw0"
-    )
-    con.execute("DROP TABLE _raw0")
     return header
+
+
+def _number_lines(con: Any) -> None:
+    """Expose the staged rows as view ``_raw`` with their source ``line_number``."""
+    # rowid follows insertion (= file) order; temp tables offset it, so rebase; +2 = header.
+    # A view, not a copy: the parse reads the staged rows once.
+    base = int(con.execute("SELECT coalesce(min(rowid), 0) FROM _raw0").fetchone()[0])
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW _raw AS SELECT rowid - {base} + 2 AS line_number, * "
+        "FROM _raw0"
+    )
 
 
 def check_columns(spec: SourceSpec, header: list[str], file_name: str) -> None:
@@ -150,6 +178,43 @@ def _already_loaded(store: Store, source: str, digest: str) -> bool:
     return bool(n)
 
 
+def _mark_duplicates(store: Store, spec: SourceSpec) -> None:
+    """Build ``_final``: ``_parsed`` plus ``why`` (quarantine reason) and ``skipped``.
+
+    Among good rows sharing a key, the first (by line) wins; a later exact repeat is
+    skipped, a later row with other values is quarantined. Only keys that occur more
+    than once are ranked, so a clean file costs one GROUP BY.
+    """
+    con = store.con
+    key = ", ".join(spec.key)
+    cols = ", ".join(spec.target_columns)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _dups AS
+            WITH d AS (
+                SELECT line_number, {key}, md5(concat_ws('|', {cols})) AS row_hash
+                FROM _parsed
+                WHERE ok AND ({key}) IN (
+                    SELECT ({key}) FROM _parsed WHERE ok GROUP BY ALL HAVING count(*) > 1)),
+            r AS (
+                SELECT *, row_number() OVER w AS dup_rank,
+                       first_value(row_hash) OVER w AS first_hash,
+                       first_value(line_number) OVER w AS first_line
+                FROM d WINDOW w AS (PARTITION BY {key} ORDER BY line_number))
+            SELECT line_number, {key}, row_hash = first_hash AS same, first_line
+            FROM r WHERE dup_rank > 1"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _final AS
+            SELECT p.*,
+                   CASE WHEN p.skip THEN NULL
+                        WHEN d.line_number IS NOT NULL AND NOT d.same
+                        THEN 'conflicting duplicate of line ' || d.first_line
+                        ELSE p.reason END AS why,
+                   p.skip OR coalesce(d.same, FALSE) AS skipped
+            FROM _parsed p LEFT JOIN _dups d USING (line_number, {key})"""
+    )
+
+
 def load_file(
     store: Store, spec: SourceSpec, path: Path, *, force: bool = False, label: str | None = None
 ) -> LoadResult:
@@ -169,7 +234,8 @@ def load_file(
         check_columns(spec, header, file_name)
         for col in spec.optional_columns:  # absent optional columns read as NULL
             if col not in header:
-                con.execute(f"ALTER TABLE _raw ADD COLUMN {_q(col)} VARCHAR")
+                con.execute(f"ALTER TABLE _raw0 ADD COLUMN {_q(col)} VARCHAR")
+        _number_lines(con)
         result = _apply(store, spec, header, file_name, digest, started)
         con.execute("COMMIT")
     except BaseException:
@@ -185,51 +251,44 @@ def _apply(
     load_id = int(store.scalar("SELECT nextval('load_id_seq')"))
     key = ", ".join(spec.key)
     cols = ", ".join(spec.target_columns)
-    # Exact repeats of a row are skipped; a repeated key with other values is quarantined.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _parsed AS
-            WITH p AS ({spec.parse_sql}),
-            q AS (SELECT *, (reason IS NULL AND NOT skip) AS ok,
-                         md5(concat_ws('|', {cols})) AS row_hash FROM p),
-            d AS (SELECT *, row_number() OVER w AS dup_rank,
-                         first_value(row_hash) OVER w AS first_hash,
-                         first_value(line_number) OVER w AS first_line
-                  FROM q WINDOW w AS (PARTITION BY {key}, ok ORDER BY line_number))
-            SELECT *,
-                   CASE WHEN skip THEN NULL
-                        WHEN ok AND dup_rank > 1 AND row_hash <> first_hash
-                        THEN 'conflicting duplicate of line ' || first_line
-                        ELSE reason END AS why,
-                   skip OR (ok AND dup_rank > 1 AND row_hash = first_hash) AS skipped
-            FROM d"""
+            SELECT *, (reason IS NULL AND NOT skip) AS ok FROM ({spec.parse_sql})"""
     )
+    _mark_duplicates(store, spec)
     raw_json = "json_object(" + ", ".join(f"'{h}', r.{_q(h)}" for h in header) + ")::VARCHAR"
     con.execute(
         f"""INSERT INTO quarantine
             SELECT ?, ?, p.line_number, min(p.why), any_value({raw_json})
-            FROM _parsed p JOIN _raw r USING (line_number)
+            FROM _final p JOIN _raw r USING (line_number)
             WHERE p.why IS NOT NULL GROUP BY p.line_number""",
         [load_id, spec.name],
     )
+    # upsert: rows of this release replace the stored rows with the same key
     con.execute(
-        f"""INSERT OR REPLACE INTO {spec.table} ({cols}, load_id)
-            SELECT {cols}, {load_id} FROM _parsed WHERE why IS NULL AND NOT skipped"""
+        f"""DELETE FROM {spec.table} WHERE ({key}) IN (
+                SELECT ({key}) FROM _final WHERE why IS NULL AND NOT skipped)"""
     )
+    inserted = con.execute(
+        f"""INSERT INTO {spec.table} ({cols}, load_id)
+            SELECT {cols}, {load_id} FROM _final WHERE why IS NULL AND NOT skipped"""
+    ).fetchone()
     for sql in spec.after_sql:
         con.execute(sql)
-    counts = con.execute(
-        """SELECT (SELECT count(*) FROM _raw),
-                  count(*) FILTER (WHERE why IS NULL AND NOT skipped),
-                  count(DISTINCT line_number) FILTER (WHERE why IS NOT NULL),
-                  count(DISTINCT line_number) FILTER (WHERE why IS NULL AND skipped)
-           FROM _parsed"""
-    ).fetchone()
-    assert counts is not None
-    read, loaded, quarantined, skipped = (int(c) for c in counts)
+    read = int(store.scalar("SELECT count(*) FROM _raw0"))
+    loaded = int(inserted[0]) if inserted else 0
+    quarantined = int(store.scalar("SELECT count(*) FROM quarantine WHERE load_id = ?", [load_id]))
+    skipped = int(
+        store.scalar(
+            """SELECT count(DISTINCT line_number) FROM _final
+               WHERE skipped AND why IS NULL AND line_number NOT IN (
+                   SELECT line_number FROM _final WHERE NOT skipped OR why IS NOT NULL)"""
+        )
+    )
     con.execute(
         "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
         [load_id, spec.name, file_name, digest, read, loaded, quarantined, skipped, started],
     )
-    con.execute("DROP TABLE _parsed")
-    con.execute("DROP TABLE _raw")
+    for drop in ("TABLE _final", "TABLE _dups", "TABLE _parsed", "VIEW _raw", "TABLE _raw0"):
+        con.execute(f"DROP {drop}")
     return LoadResult(spec.name, file_name, digest, read, loaded, quarantined, skipped, load_id)

@@ -26,8 +26,13 @@ def fiscal_month(fy: str, month: str) -> str:
 def integer(expr: str) -> str:
     """SQL BIGINT of a text count, NULL unless it is a whole number (``12.5`` is not).
 
-    Thousands separators are accepted (``1,234``); a trailing ``.0`` too, since
-    some publishers write counts as floats.
+    Thousands separators are accepted (``1,234``), and a trailing ``.0`` since some
+    publishers write counts as floats. The common case (plain digits) is one cast;
+    the regular expression runs only on values containing a dot or an exponent.
     """
-    clean = f"regexp_replace(replace(trim({expr}), ',', ''), '\\.0+$', '')"
-    return f"CASE WHEN regexp_full_match({clean}, '-?[0-9]+') THEN try_cast({clean} AS BIGINT) END"
+    clean = f"replace(trim({expr}), ',', '')"
+    dotted = f"regexp_replace({clean}, '\\.0+$', '')"
+    return (
+        f"CASE WHEN NOT regexp_matches({clean}, '[.eE]') THEN try_cast({clean} AS BIGINT) "
+        f"WHEN regexp_full_match({dotted}, '-?[0-9]+') THEN try_cast({dotted} AS BIGINT) END"
+    )

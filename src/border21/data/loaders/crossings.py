@@ -30,7 +30,8 @@ SPEC = SourceSpec(
     parse_sql=f"""
         SELECT line_number, port_code, month, measure, value, port_name, state, border,
                latitude, longitude, FALSE AS skip,
-               CASE WHEN port_code IS NULL OR NOT regexp_full_match(port_code, '[0-9]{{4}}')
+               CASE WHEN port_code IS NULL OR length(port_code) <> 4
+                         OR try_cast(port_code AS USMALLINT) IS NULL
                          THEN 'unknown port code ' || coalesce(port_code, 'NULL')
                     WHEN port_name IS NULL OR port_name = '' THEN 'missing port name'
                     WHEN border NOT IN ('US-Mexico Border', 'US-Canada Border')
@@ -58,6 +59,6 @@ SPEC = SourceSpec(
                   any_value(latitude), any_value(longitude),
                   CASE left(port_code, 2) WHEN '23' THEN 'LAREDO' WHEN '24' THEN 'EL PASO'
                        WHEN '25' THEN 'SAN DIEGO' WHEN '26' THEN 'TUCSON' END
-           FROM _parsed WHERE why IS NULL GROUP BY port_code""",
+           FROM _final WHERE why IS NULL AND NOT skipped GROUP BY port_code""",
     ),
 )
