@@ -51,7 +51,9 @@ def frontier_chart(
     xbar = base.mark_rule(opacity=0.5).encode(x="x_lo:Q", x2="x_hi:Q", y=yq, color=color)
     layered = alt.layer(ybar, xbar, line).properties(width=WIDTH // 2 + 40, height=HEIGHT)
     if frame["variant"].nunique() > 1:
-        chart = layered.facet(column=alt.Column("variant:N", title=None)).properties(title=title)
+        chart = layered.facet(facet=alt.Facet("variant:N", title=None), columns=2).properties(
+            title=title
+        )
     else:
         chart = layered.properties(title=title)
     return Chart(chart, {})

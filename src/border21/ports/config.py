@@ -220,7 +220,9 @@ class Cooperation(_Frozen):
       sent to a secondary inspection for firearms and cash (0 = none), at
       ``southbound_bays`` bays; while southbound inspection runs, every
       southbound crossing also spends ``southbound_screening_seconds`` more at
-      primary. ``southbound_carrier_probability`` is the share of southbound
+      primary (default 0: officers pull cars aside as they roll by; at San
+      Ysidro southbound lanes already run near capacity at the evening peak, so
+      even one second per car builds a long queue). ``southbound_carrier_probability`` is the share of southbound
       crossings carrying firearms or bulk cash.
     """
 
@@ -228,7 +230,7 @@ class Cooperation(_Frozen):
     unified_cargo_processing: bool = False
     trusted_enrolment_scale: Annotated[float, Field(ge=0.0)] = 1.0
     southbound_inspection_probability: Probability = 0.0
-    southbound_screening_seconds: NonNegative = 5.0
+    southbound_screening_seconds: NonNegative = 0.0
     southbound_bays: Annotated[int, Field(ge=1)] = 8
     southbound_service: ServiceTime = Field(
         default_factory=lambda: ServiceTime(distribution="lognormal", mean_seconds=900.0, cv=0.8)

@@ -42,7 +42,11 @@ def test_enrolment_scale_caps_at_all_traffic():
 
 
 def test_southbound_inspection_adds_bays_and_screening():
-    sc = with_switches(load_scenario("san_ysidro"), southbound_inspection_probability=0.05)
+    sc = with_switches(
+        load_scenario("san_ysidro"),
+        southbound_inspection_probability=0.05,
+        southbound_screening_seconds=2.0,
+    )
     out = apply_southbound(sc)
     south = out.streams["cars_southbound"]
     assert south.secondary == "southbound_secondary"
