@@ -172,9 +172,7 @@ def _two_way_demean(
     return out
 
 
-def _clustered_slope(
-    y: Any, x: Any, groups: Any, *, n_params: int
-) -> tuple[float, float, int]:
+def _clustered_slope(y: Any, x: Any, groups: Any, *, n_params: int) -> tuple[float, float, int]:
     """OLS slope of y on x (no constant; both demeaned), its cluster-robust standard error
     with the Stata/statsmodels small-sample factor, and G − 1 degrees of freedom."""
     import numpy as np
@@ -224,7 +222,9 @@ def difference_in_differences(
     time_idx = pd.factorize(df["period"])[0]
     y_w = _two_way_demean(df["value"].to_numpy(dtype=float), unit_idx, time_idx)
     d_w = _two_way_demean(df["did"].to_numpy(dtype=float), unit_idx, time_idx)
-    coef, se, dof = _clustered_slope(y_w, d_w, unit_idx, n_params=unit_idx.max() + time_idx.max() + 2)
+    coef, se, dof = _clustered_slope(
+        y_w, d_w, unit_idx, n_params=unit_idx.max() + time_idx.max() + 2
+    )
     crit = float(scipy_t.ppf(1 - alpha / 2, dof))
     p_value = float(2 * scipy_t.sf(abs(coef / se), dof)) if se > 0 else 0.0
     means = (

@@ -114,7 +114,9 @@ def _reader_sql(spec: SourceSpec, path: Path) -> tuple[str, list[Any]]:
     header, delim = csv_header(path, spec.encoding)
     if not header or len(set(header)) != len(header):
         raise InputError("file", str(path), "no header line, or repeated column names")
-    columns = "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in header) + "}"
+    columns = (
+        "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in header) + "}"
+    )
     return (
         f"""SELECT * FROM read_csv(?, columns={columns}, header=true, auto_detect=false,
                 delim='{delim}', quote='"', escape='"', null_padding=true,
@@ -179,7 +181,7 @@ def _already_loaded(store: Store, source: str, digest: str) -> bool:
 
 
 def _mark_duplicates(store: Store, spec: SourceSpec) -> None:
-    """Build ``_final``: ``_parsed`` plus ``why`` (quarantine reason) and ``skipped``.
+    """Set ``why`` (quarantine reason) and ``skipped`` on repeated keys in ``_parsed``.
 
     Among good rows sharing a key, the first (by line) wins; a later exact repeat is
     skipped, a later row with other values is quarantined. Only keys that occur more
@@ -203,15 +205,15 @@ def _mark_duplicates(store: Store, spec: SourceSpec) -> None:
             SELECT line_number, {key}, row_hash = first_hash AS same, first_line
             FROM r WHERE dup_rank > 1"""
     )
+    same_key = " AND ".join(f"p.{k} = d.{k}" for k in spec.key)
+    # rare in practice, so an UPDATE of the few repeated rows beats rewriting the table
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _final AS
-            SELECT p.*,
-                   CASE WHEN p.skip THEN NULL
-                        WHEN d.line_number IS NOT NULL AND NOT d.same
-                        THEN 'conflicting duplicate of line ' || d.first_line
-                        ELSE p.reason END AS why,
-                   p.skip OR coalesce(d.same, FALSE) AS skipped
-            FROM _parsed p LEFT JOIN _dups d USING (line_number, {key})"""
+        f"""UPDATE _parsed p
+            SET why = CASE WHEN d.same THEN NULL
+                           ELSE 'conflicting duplicate of line ' || d.first_line END,
+                skipped = d.same
+            FROM _dups d
+            WHERE p.line_number = d.line_number AND {same_key}"""
     )
 
 
@@ -253,25 +255,27 @@ def _apply(
     cols = ", ".join(spec.target_columns)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _parsed AS
-            SELECT *, (reason IS NULL AND NOT skip) AS ok FROM ({spec.parse_sql})"""
+            SELECT *, (reason IS NULL AND NOT skip) AS ok,
+                   CASE WHEN skip THEN NULL ELSE reason END AS why, skip AS skipped
+            FROM ({spec.parse_sql})"""
     )
     _mark_duplicates(store, spec)
     raw_json = "json_object(" + ", ".join(f"'{h}', r.{_q(h)}" for h in header) + ")::VARCHAR"
     con.execute(
         f"""INSERT INTO quarantine
             SELECT ?, ?, p.line_number, min(p.why), any_value({raw_json})
-            FROM _final p JOIN _raw r USING (line_number)
+            FROM _parsed p JOIN _raw r USING (line_number)
             WHERE p.why IS NOT NULL GROUP BY p.line_number""",
         [load_id, spec.name],
     )
     # upsert: rows of this release replace the stored rows with the same key
     con.execute(
         f"""DELETE FROM {spec.table} WHERE ({key}) IN (
-                SELECT ({key}) FROM _final WHERE why IS NULL AND NOT skipped)"""
+                SELECT ({key}) FROM _parsed WHERE why IS NULL AND NOT skipped)"""
     )
     inserted = con.execute(
         f"""INSERT INTO {spec.table} ({cols}, load_id)
-            SELECT {cols}, {load_id} FROM _final WHERE why IS NULL AND NOT skipped"""
+            SELECT {cols}, {load_id} FROM _parsed WHERE why IS NULL AND NOT skipped"""
     ).fetchone()
     for sql in spec.after_sql:
         con.execute(sql)
@@ -280,15 +284,15 @@ def _apply(
     quarantined = int(store.scalar("SELECT count(*) FROM quarantine WHERE load_id = ?", [load_id]))
     skipped = int(
         store.scalar(
-            """SELECT count(DISTINCT line_number) FROM _final
+            """SELECT count(DISTINCT line_number) FROM _parsed
                WHERE skipped AND why IS NULL AND line_number NOT IN (
-                   SELECT line_number FROM _final WHERE NOT skipped OR why IS NOT NULL)"""
+                   SELECT line_number FROM _parsed WHERE NOT skipped OR why IS NOT NULL)"""
         )
     )
     con.execute(
         "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
         [load_id, spec.name, file_name, digest, read, loaded, quarantined, skipped, started],
     )
-    for drop in ("TABLE _final", "TABLE _dups", "TABLE _parsed", "VIEW _raw", "TABLE _raw0"):
+    for drop in ("TABLE _dups", "TABLE _parsed", "VIEW _raw", "TABLE _raw0"):
         con.execute(f"DROP {drop}")
     return LoadResult(spec.name, file_name, digest, read, loaded, quarantined, skipped, load_id)

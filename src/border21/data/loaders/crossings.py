@@ -59,6 +59,6 @@ SPEC = SourceSpec(
                   any_value(latitude), any_value(longitude),
                   CASE left(port_code, 2) WHEN '23' THEN 'LAREDO' WHEN '24' THEN 'EL PASO'
                        WHEN '25' THEN 'SAN DIEGO' WHEN '26' THEN 'TUCSON' END
-           FROM _final WHERE why IS NULL AND NOT skipped GROUP BY port_code""",
+           FROM _parsed WHERE why IS NULL AND NOT skipped GROUP BY port_code""",
     ),
 )
