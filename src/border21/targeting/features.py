@@ -86,6 +86,8 @@ class _KeyStats:
     vocab: pd.Index  # pair keys only; base keys are indexed by code
     frauds: np.ndarray
     counts: np.ndarray
+    rate_table: np.ndarray  # smoothed rate per key, plus the prior in the last slot
+    log_count_table: np.ndarray
 
 
 class DeclarationFeaturizer:
@@ -145,7 +147,13 @@ class DeclarationFeaturizer:
             key_codes, vocab = self._fit_key(codes, name)
             counts = np.bincount(key_codes, minlength=len(vocab)).astype(float)
             frauds = np.bincount(key_codes, weights=labels, minlength=len(vocab))
-            self.stats_[name] = _KeyStats(vocab, frauds, counts)
+            self.stats_[name] = _KeyStats(
+                vocab,
+                frauds,
+                counts,
+                rate_table=np.append(self._rate(frauds, counts), self.prior_),
+                log_count_table=np.append(np.log1p(counts), 0.0),
+            )
             blocks.append(self._train_encoding(key_codes, len(vocab), labels, frame["date"]))
         self.feature_names_ = self._names()
         return self._assemble(blocks, frame, codes)
@@ -155,15 +163,13 @@ class DeclarationFeaturizer:
         if not hasattr(self, "stats_"):
             raise InputError("featurizer", "unfitted", "call fit before transform")
         codes = self._codes(_raw_columns(frame))
-        blocks = []
-        for name in self.keys_:
+        out = np.empty((len(frame), len(self.feature_names_)), dtype=np.float64)
+        for j, name in enumerate(self.keys_):
             st = self.stats_[name]
-            pos = self._lookup(codes, name)
-            seen = pos >= 0
-            s = np.where(seen, st.frauds[pos], 0.0)
-            n = np.where(seen, st.counts[pos], 0.0)
-            blocks.append(np.column_stack([self._rate(s, n), np.log1p(n)]))
-        return self._assemble(blocks, frame, codes)
+            pos = self._lookup(codes, name)  # −1 (unseen) hits the table's last slot
+            np.take(st.rate_table, pos, out=out[:, 2 * j])
+            np.take(st.log_count_table, pos, out=out[:, 2 * j + 1])
+        return self._fill_plain(out, 2 * len(self.keys_), frame, codes)
 
     def key_counts(self, frame: pd.DataFrame, key: str = "importer_id") -> np.ndarray:
         """Labelled training count of each row's ``key`` (0 if unseen)."""
@@ -205,7 +211,9 @@ class DeclarationFeaturizer:
 
     def _rate(self, s: np.ndarray, n: np.ndarray) -> np.ndarray:
         m = self.smoothing
-        return (s + m * self.prior_) / np.maximum(n + m, 1e-12)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = (s + m * self.prior_) / (n + m)
+        return np.where(n + m > 0, rate, self.prior_)
 
     def _train_encoding(
         self, codes: np.ndarray, n_keys: int, y: np.ndarray, dates: pd.Series
@@ -220,15 +228,16 @@ class DeclarationFeaturizer:
     def _assemble(
         self, blocks: list[np.ndarray], frame: pd.DataFrame, codes: dict[str, np.ndarray]
     ) -> np.ndarray:
-        n = len(frame)
-        out = np.empty((n, len(self.feature_names_)), dtype=np.float64)
-        j = 0
-        for block in blocks:
-            out[:, j : j + 2] = block
-            j += 2
-        for col in self._plain(frame, codes):
+        out = np.empty((len(frame), len(self.feature_names_)), dtype=np.float64)
+        for j, block in enumerate(blocks):
+            out[:, 2 * j : 2 * j + 2] = block
+        return self._fill_plain(out, 2 * len(blocks), frame, codes)
+
+    def _fill_plain(
+        self, out: np.ndarray, start: int, frame: pd.DataFrame, codes: dict[str, np.ndarray]
+    ) -> np.ndarray:
+        for j, col in enumerate(self._plain(frame, codes), start=start):
             out[:, j] = col
-            j += 1
         return out
 
     def _plain(self, frame: pd.DataFrame, codes: dict[str, np.ndarray]) -> list[np.ndarray]:
