@@ -243,11 +243,11 @@ def draw_crossings(
             scenario.port.start_weekday,
         )
         parts.append(_stream_columns(scenario, layout, s, poisson_arrivals(rates, rng), rng))
+    if len(parts) == 1:
+        return _assemble(list(parts[0]), layout, rng)
     cols: list[Any] = [np.concatenate(c) for c in zip(*parts, strict=True)]
-    if len(parts) > 1:
-        order = np.argsort(cols[0], kind="stable")
-        cols = [c[order] for c in cols]
-    return _assemble(cols, layout, rng)
+    order = np.argsort(cols[0], kind="stable")
+    return _assemble([c[order] for c in cols], layout, rng)
 
 
 def draw_at_arrivals(
