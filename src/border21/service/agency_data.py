@@ -1,0 +1,199 @@
+"""Agency-owned records and sharing agreements in the service database.
+
+Every function takes the signed-in :class:`~border21.service.auth.Principal`,
+applies :mod:`border21.service.access` and writes one audit entry, allowed or
+denied, so the trail shows attempts as well as reads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from border21.errors import InputError, NotFoundError
+from border21.service import AGENCIES, RECORD_KINDS
+from border21.service.access import (
+    AccessDenied,
+    Agreement,
+    project,
+    readable_fields,
+)
+from border21.service.audit import AuditLog
+from border21.service.auth import Principal
+from border21.service.db import ServiceDB
+
+RECORD_AGENCIES = tuple(a for a in AGENCIES if a != "analyst")
+
+
+class AgencyData:
+    """Records, agreements and their audit trail, over one service database."""
+
+    def __init__(self, db: ServiceDB, audit: AuditLog) -> None:
+        self.db = db
+        self.audit = audit
+
+    # ------------------------------------------------------------------ audit
+    def _log(
+        self, who: Principal, action: str, resource: str, outcome: str, now: str, **detail: Any
+    ) -> None:
+        self.audit.append(
+            actor=who.name, agency=who.agency, action=action, resource=resource,
+            outcome=outcome, detail=detail, now=now,
+        )  # fmt: skip
+
+    def _deny(self, who: Principal, action: str, resource: str, now: str, why: str) -> None:
+        self._log(who, action, resource, "denied", now, reason=why)
+        raise AccessDenied(why)
+
+    # ------------------------------------------------------------- agreements
+    def agreements(self) -> list[Agreement]:
+        rows = self.db.query("SELECT * FROM agreements ORDER BY id")
+        for row in rows:
+            row["kinds"] = tuple(json.loads(row["kinds"]))
+            row["fields"] = tuple(json.loads(row["fields"]))
+        return [Agreement(**row) for row in rows]
+
+    def list_agreements(self, who: Principal, now: str) -> list[dict[str, Any]]:
+        """Agreements the user's agency grants or receives."""
+        if not who.owns_records:
+            self._deny(who, "agreements.list", "agreements", now, "analysts see aggregates only")
+        return [
+            a.as_dict(now) for a in self.agreements() if who.agency in (a.grantor, a.grantee)
+        ]
+
+    def create_agreement(
+        self,
+        who: Principal,
+        *,
+        grantee: str,
+        kinds: Sequence[str],
+        fields: Sequence[str],
+        expires_at: str,
+        purpose: str,
+        now: str,
+    ) -> dict[str, Any]:
+        """An admin shares their own agency's records with a partner agency."""
+        if not (who.at_least("admin") and who.owns_records):
+            self._deny(who, "agreements.create", "agreements", now,
+                       "only an agency admin may create sharing agreements")  # fmt: skip
+        if grantee not in RECORD_AGENCIES or grantee == who.agency:
+            others = [a for a in RECORD_AGENCIES if a != who.agency]
+            raise InputError("grantee", grantee, f"must be a partner agency: {', '.join(others)}")
+        bad = [k for k in kinds if k not in RECORD_KINDS]
+        if bad or not kinds:
+            raise InputError("kinds", bad or [], f"choose from {', '.join(RECORD_KINDS)}")
+        if not fields or any(not f or len(f) > 64 for f in fields):
+            raise InputError("fields", list(fields), "list the data fields to share (1–64 chars)")
+        if expires_at <= now:
+            raise InputError("expires_at", expires_at, "must be in the future")
+        new_id = self.db.execute(
+            "INSERT INTO agreements (grantor, grantee, kinds, fields, expires_at, purpose,"
+            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (who.agency, grantee, json.dumps(sorted(set(kinds))), json.dumps(sorted(set(fields))),
+             expires_at, purpose, who.name, now),
+        )  # fmt: skip
+        deal = next(a for a in self.agreements() if a.id == new_id)
+        self._log(who, "agreements.create", f"agreements/{new_id}", "allowed", now,
+                  grantee=grantee, kinds=list(deal.kinds), fields=list(deal.fields),
+                  expires_at=expires_at)  # fmt: skip
+        return deal.as_dict(now)
+
+    def revoke_agreement(self, who: Principal, agreement_id: int, now: str) -> dict[str, Any]:
+        """The granting agency's admin ends an agreement now."""
+        deal = next((a for a in self.agreements() if a.id == agreement_id), None)
+        if deal is None:
+            raise NotFoundError(f"agreement = {agreement_id}: no such agreement")
+        if not (who.at_least("admin") and who.agency == deal.grantor):
+            self._deny(who, "agreements.revoke", f"agreements/{agreement_id}", now,
+                       "only an admin of the granting agency may revoke it")  # fmt: skip
+        if deal.revoked_at is None:
+            self.db.execute("UPDATE agreements SET revoked_at = ? WHERE id = ?", (now, deal.id))
+        self._log(who, "agreements.revoke", f"agreements/{agreement_id}", "allowed", now)
+        return next(a for a in self.agreements() if a.id == agreement_id).as_dict(now)
+
+    # ---------------------------------------------------------------- records
+    def add_records(
+        self, who: Principal, kind: str, items: Sequence[dict[str, Any]], now: str
+    ) -> list[int]:
+        """Store records owned by the user's agency (analyst role or above)."""
+        if not (who.owns_records and who.at_least("analyst")):
+            self._deny(who, "records.create", f"records/{kind}", now,
+                       "only agency analysts and admins may add records")  # fmt: skip
+        if kind not in RECORD_KINDS:
+            raise InputError("kind", kind, f"must be one of {', '.join(RECORD_KINDS)}")
+        ids = [
+            self.db.execute(
+                "INSERT INTO records (agency, kind, created_at, data) VALUES (?, ?, ?, ?)",
+                (who.agency, kind, now, json.dumps(item, sort_keys=True, default=str)),
+            )
+            for item in items
+        ]
+        self._log(who, "records.create", f"records/{kind}", "allowed", now,
+                  count=len(ids), first_id=ids[0] if ids else None)  # fmt: skip
+        return ids
+
+    def read_records(
+        self,
+        who: Principal,
+        *,
+        owner: str,
+        kind: str,
+        now: str,
+        limit: int = 100,
+        offset: int = 0,
+        audit: bool = True,
+    ) -> list[dict[str, Any]]:
+        """``owner``'s ``kind`` records as ``who`` may see them, or AccessDenied."""
+        if owner not in RECORD_AGENCIES:
+            raise InputError("agency", owner, f"must be one of {', '.join(RECORD_AGENCIES)}")
+        if kind not in RECORD_KINDS:
+            raise InputError("kind", kind, f"must be one of {', '.join(RECORD_KINDS)}")
+        fields = readable_fields(who, owner, kind, self.agreements(), now=now)
+        resource = f"records/{owner}/{kind}"
+        if fields is None:
+            why = (
+                "analysts see aggregates only"
+                if not who.owns_records
+                else f"no sharing agreement in force grants {who.agency} {owner}'s {kind} records"
+            )
+            self._deny(who, "records.read", resource, now, why)
+            raise AssertionError  # unreachable: _deny raises
+        rows = self.db.query(
+            "SELECT * FROM records WHERE agency = ? AND kind = ? ORDER BY id LIMIT ? OFFSET ?",
+            (owner, kind, limit, offset),
+        )
+        out = [project(_decoded(r), fields) for r in rows]
+        if audit:
+            self._log(who, "records.read", resource, "allowed", now, count=len(out),
+                      fields="*" if "*" in fields else sorted(fields))  # fmt: skip
+        return out
+
+    def read_record(self, who: Principal, record_id: int, now: str) -> dict[str, Any]:
+        """One record by id, under the same rules (unknown and forbidden look alike)."""
+        rows = self.db.query("SELECT * FROM records WHERE id = ?", (record_id,))
+        resource = f"records/{record_id}"
+        if not rows:
+            raise NotFoundError(f"record = {record_id}: no such record")
+        rec = _decoded(rows[0])
+        fields = readable_fields(who, rec["agency"], rec["kind"], self.agreements(), now=now)
+        if fields is None:
+            self._deny(who, "records.read", resource, now, "not readable by your agency")
+            raise AssertionError  # unreachable
+        self._log(who, "records.read", resource, "allowed", now,
+                  fields="*" if "*" in fields else sorted(fields))  # fmt: skip
+        return project(rec, fields)
+
+    def summary(self, who: Principal, now: str) -> list[dict[str, Any]]:
+        """Counts of records per agency and kind: the aggregate everyone may see."""
+        rows = self.db.query(
+            "SELECT agency, kind, count(*) AS records FROM records GROUP BY 1, 2 ORDER BY 1, 2"
+        )
+        self._log(who, "records.summary", "records/summary", "allowed", now)
+        return rows
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["data"] = json.loads(row["data"])
+    return row

@@ -1,0 +1,33 @@
+"""The service's settings, one frozen value object built by the CLI (or a test)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_MAX_BODY_BYTES = 1_048_576
+"""Request bodies over 1 MiB are refused with 413 (about 3,000 declarations)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceConfig:
+    """Where the service keeps its state and how much work one request may ask for.
+
+    >>> ServiceConfig(data_dir=None).max_body_bytes
+    1048576
+    """
+
+    data_dir: Path | None
+    """Holds ``service.sqlite3`` and the audit head file; None = in memory (tests)."""
+    warehouse: Path | None = None
+    """The DuckDB data warehouse; None = the samples shipped in the package, in memory."""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    sync_max_crossings: int = 400_000
+    """Simulations expected to draw more crossings than this run as background jobs."""
+    max_crossings: int = 20_000_000
+    sync_max_frontier_work: int = 24
+    """Frontier sweeps of more task-days than this run as background jobs."""
+    max_frontier_work: int = 400
+    model_seed: int = 2026
+    job_workers: int = 1
+    max_jobs_kept: int = 200

@@ -1,0 +1,107 @@
+"""The service's own SQLite file: users, sharing agreements, agency records, audit log.
+
+One connection guarded by a lock (SQLite serialises writers anyway); WAL mode
+so readers do not block the writer. The audit table is append-only at the
+database level too: triggers abort any UPDATE or DELETE (the hash chain in
+:mod:`border21.service.audit` detects edits made around them).
+
+>>> db = ServiceDB(None)
+>>> db.query("SELECT count(*) AS n FROM users")
+[{'n': 0}]
+>>> db.close()
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+DB_FILE_NAME = "service.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    agency TEXT NOT NULL,
+    role TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS agreements (
+    id INTEGER PRIMARY KEY,
+    grantor TEXT NOT NULL,
+    grantee TEXT NOT NULL,
+    kinds TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    purpose TEXT NOT NULL DEFAULT '',
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS records (
+    id INTEGER PRIMARY KEY,
+    agency TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_owner ON records (agency, kind);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY,
+    ts TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    action TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+"""
+
+
+class ServiceDB:
+    """An open service database (``path=None``: private, in memory)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.RLock()
+        self.con = sqlite3.connect(
+            ":memory:" if path is None else str(path),
+            check_same_thread=False,
+            isolation_level=None,
+        )
+        self.con.row_factory = sqlite3.Row
+        if path is not None:
+            self.con.execute("PRAGMA journal_mode=WAL")
+            self.con.execute("PRAGMA synchronous=NORMAL")
+        self.con.executescript(_SCHEMA)
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        """Rows of a query as plain dicts."""
+        with self.lock:
+            return [dict(r) for r in self.con.execute(sql, params).fetchall()]
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """Run one statement; return the new row id (inserts) or the change count."""
+        with self.lock:
+            cur = self.con.execute(sql, params)
+            return int(cur.lastrowid or 0) if sql.lstrip().upper().startswith("INSERT") else (
+                cur.rowcount
+            )
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        with self.lock:
+            self.con.close()

@@ -1,0 +1,54 @@
+"""FastAPI dependencies: the service state and the signed-in user (deny by default)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from border21.service.access import AccessDenied
+from border21.service.auth import Principal, authenticate
+from border21.service.problems import ProblemException
+from border21.service.state import ServiceState
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="An API token from `border21 users add` (Authorization: Bearer b21_…).",
+)
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="border21"'}
+
+
+def get_state(request: Request) -> ServiceState:
+    state: ServiceState = request.app.state.service
+    return state
+
+
+def get_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+) -> Principal:
+    """The user behind the bearer token, or 401."""
+    if credentials is None:
+        raise ProblemException(
+            401, "missing bearer token", slug="unauthorized", headers=_CHALLENGE
+        )
+    who = authenticate(get_state(request).db, credentials.credentials)
+    if who is None:
+        raise ProblemException(
+            401, "invalid or revoked token", slug="unauthorized", headers=_CHALLENGE
+        )
+    return who
+
+
+State = Annotated[ServiceState, Depends(get_state)]
+User = Annotated[Principal, Depends(get_principal)]
+
+
+def require(who: Principal, role: str, *, agency_user: bool = False) -> None:
+    """403 unless ``who`` has at least ``role`` (and belongs to an agency, if asked)."""
+    if not who.at_least(role):
+        raise AccessDenied(f"needs the {role} role (you are {who.role})")
+    if agency_user and not who.owns_records:
+        raise AccessDenied("analysts see aggregates only")

@@ -1,0 +1,183 @@
+"""RFC 9457 problem details for every error, and the request-body size limit.
+
+Every 4xx (and the 500 that should never happen) is ``application/problem+json``
+with ``type``, ``title``, ``status`` and ``detail``; validation problems add an
+``errors`` list naming each bad field. No response ever carries a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from border21.errors import InputError, NotFoundError
+from border21.service.access import AccessDenied
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://border21.invalid/problems/"
+log = logging.getLogger("border21.service")
+
+_TITLES = {
+    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+    405: "Method not allowed", 406: "Not acceptable", 409: "Conflict", 413: "Content too large",
+    415: "Unsupported media type", 422: "Invalid input", 429: "Too many requests",
+    500: "Internal server error", 503: "Service unavailable",
+}  # fmt: skip
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """A problem+json response."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug if slug else "about:blank",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+class ProblemException(Exception):
+    """Raised by handlers to return a specific problem."""
+
+    def __init__(
+        self, status: int, detail: str, *, slug: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.slug, self.headers = status, detail, slug, headers
+
+
+def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[dict[str, Any]]]:
+    errors = []
+    malformed = False
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        if err.get("type") == "json_invalid":
+            malformed = True
+        errors.append({"field": ".".join(loc), "message": str(err.get("msg", "invalid"))})
+    if malformed:
+        return 400, "the request body is not valid JSON", errors[:1]
+    first = errors[0] if errors else {"field": "", "message": "invalid"}
+    return 422, f"{first['field']}: {first['message']}", errors[:20]
+
+
+def install(app: FastAPI) -> None:
+    """Register the problem+json handlers on ``app``."""
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        status, detail, errors = _validation_errors(exc)
+        slug = "malformed-json" if status == 400 else "invalid-input"
+        return problem(status, detail, slug=slug, instance=request.url.path, errors=errors)
+
+    async def on_input(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, InputError)
+        errors = [{"field": exc.field, "message": exc.reason}]
+        return problem(
+            422, str(exc), slug="invalid-input", instance=request.url.path, errors=errors
+        )
+
+    async def on_not_found(request: Request, exc: Exception) -> JSONResponse:
+        return problem(404, str(exc), slug="not-found", instance=request.url.path)
+
+    async def on_denied(request: Request, exc: Exception) -> JSONResponse:
+        return problem(403, str(exc), slug="forbidden", instance=request.url.path)
+
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ProblemException)
+        return problem(
+            exc.status, exc.detail, slug=exc.slug, instance=request.url.path, headers=exc.headers
+        )
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
+        return problem(exc.status_code, detail, instance=request.url.path, headers=exc.headers)
+
+    async def on_crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "internal error; the server log has the details",
+                       instance=request.url.path)  # fmt: skip
+
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(InputError, on_input)
+    app.add_exception_handler(NotFoundError, on_not_found)
+    app.add_exception_handler(AccessDenied, on_denied)
+    app.add_exception_handler(ProblemException, on_problem)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_crash)
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies over ``max_bytes`` with 413 problem+json.
+
+    Checks ``Content-Length`` first, then counts streamed chunks (a chunked
+    upload cannot slip past the limit).
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            await self._reject(scope, receive, send)
+            return
+        if length is None and scope.get("method") in ("POST", "PUT", "PATCH"):
+            chunks: list[bytes] = []
+            size = 0
+            more = True
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_bytes:
+                    await self._reject(scope, receive, send)
+                    return
+                chunks.append(chunk)
+                more = message.get("more_body", False)
+            body = b"".join(chunks)
+            sent = False
+
+            async def replay() -> Message:
+                nonlocal sent
+                if sent:
+                    return await receive()
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            await self.app(scope, replay, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(
+            413,
+            f"request body larger than the limit of {self.max_bytes} bytes",
+            slug="too-large",
+            instance=scope.get("path"),
+            limit_bytes=self.max_bytes,
+        )
+        await response(scope, receive, send)

@@ -1,0 +1,157 @@
+"""Agency data: records, sharing agreements, scoring, targeting, the audit trail."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from border21.errors import InputError
+from border21.service.access import as_timestamp, utc_now
+from border21.service.audit import verify
+from border21.service.deps import State, User, require
+from border21.service.schemas import AgreementRequest, Json, RecordsRequest, ScoreRequest
+
+router = APIRouter(prefix="/api/v1", tags=["agency data"])
+
+Agency = Literal["us-cbp", "mx-customs"]
+Kind = Literal["declaration", "inspection", "seizure", "risk_profile"]
+RecordId = Annotated[int, Path(ge=1, le=2**62)]
+
+
+@router.get("/me", summary="Who the token belongs to", tags=["access"])
+def me(who: User) -> Json:
+    return {"name": who.name, "agency": who.agency, "role": who.role}
+
+
+@router.get("/records/summary", summary="Record counts per agency and kind (aggregates)")
+def records_summary(who: User, state: State) -> list[Json]:
+    return state.data.summary(who, utc_now())
+
+
+@router.get("/records", summary="Agency records you may read (own, or shared to you)")
+def list_records(
+    who: User,
+    state: State,
+    kind: Kind,
+    agency: Agency | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> list[Json]:
+    owner = agency or (who.agency if who.owns_records else "us-cbp")
+    return state.data.read_records(
+        who, owner=owner, kind=kind, now=utc_now(), limit=limit, offset=offset
+    )
+
+
+@router.get("/records/{record_id}", summary="One record, if you may read it")
+def get_record(record_id: RecordId, who: User, state: State) -> Json:
+    return state.data.read_record(who, record_id, utc_now())
+
+
+@router.post("/records", status_code=201, summary="Add records owned by your agency")
+def add_records(body: RecordsRequest, who: User, state: State) -> Json:
+    ids = state.data.add_records(who, body.kind, [dict(r) for r in body.records], utc_now())
+    return {"agency": who.agency, "kind": body.kind, "ids": ids}
+
+
+@router.get("/agreements", summary="Sharing agreements your agency grants or receives",
+            tags=["access"])  # fmt: skip
+def list_agreements(who: User, state: State) -> list[Json]:
+    return state.data.list_agreements(who, utc_now())
+
+
+@router.post("/agreements", status_code=201, summary="Share fields with a partner (admins)",
+             tags=["access"])  # fmt: skip
+def create_agreement(body: AgreementRequest, who: User, state: State) -> Json:
+    return state.data.create_agreement(
+        who, grantee=body.grantee, kinds=body.kinds, fields=body.fields,
+        expires_at=as_timestamp(body.expires_at), purpose=body.purpose, now=utc_now(),
+    )  # fmt: skip
+
+
+@router.delete("/agreements/{agreement_id}", summary="Revoke an agreement (granting admin)",
+               tags=["access"])  # fmt: skip
+def revoke_agreement(agreement_id: RecordId, who: User, state: State) -> Json:
+    return state.data.revoke_agreement(who, agreement_id, utc_now())
+
+
+@router.get("/audit", summary="Your agency's audit entries, newest first (admins)",
+            tags=["access"])  # fmt: skip
+def audit_entries(
+    who: User, state: State, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[Json]:
+    require(who, "admin")
+    return state.audit.entries(agency=who.agency, limit=limit)
+
+
+@router.get("/audit/verify", summary="Check the audit hash chain (admins)", tags=["access"])
+def audit_verify(who: User, state: State) -> Json:
+    require(who, "admin")
+    report = verify(state.audit)
+    return {"ok": report.ok, "entries": report.entries, "problems": report.problems}
+
+
+def _score_frame(model: Any, rows: list[dict[str, Any]], budget_pct: float, explain: bool,
+                 ids: list[int] | None = None) -> Json:  # fmt: skip
+    import pandas as pd
+
+    from border21.targeting.selection import select_for_inspection
+
+    try:
+        frame = pd.DataFrame.from_records(rows)
+        sel = select_for_inspection(model, frame, budget_pct)
+        reasons = model.explain(frame.iloc[sel.indices]) if explain else None
+    except InputError:
+        raise
+    except (TypeError, ValueError, KeyError, OverflowError) as exc:
+        raise InputError("declarations", f"{len(rows)} rows", f"cannot be scored: {exc}") from None
+    selected = []
+    for rank, idx in enumerate(sel.indices.tolist(), start=1):
+        item: Json = {
+            "rank": rank,
+            "row": idx,
+            "declaration_id": str(sel.declaration_ids[rank - 1]),
+            "risk": round(float(sel.scores[idx]), 6),
+        }
+        if ids is not None:
+            item["record_id"] = ids[idx]
+        if reasons is not None:
+            item["reasons"] = [{"feature": f, "log_odds": v} for f, v in reasons[rank - 1]]
+        selected.append(item)
+    return {
+        "budget_pct": budget_pct,
+        "declarations": len(rows),
+        "k": sel.k,
+        "selected": selected,
+        "scores": [round(float(s), 6) for s in sel.scores.tolist()],
+    }
+
+
+@router.post("/score", summary="Score a batch of declarations and select what to inspect",
+             tags=["targeting"])  # fmt: skip
+def score(body: ScoreRequest, who: User, state: State) -> Json:
+    require(who, "analyst")
+    model = state.risk_model(who.agency)
+    return _score_frame(model, [dict(r) for r in body.declarations], body.budget_pct, body.explain)
+
+
+@router.get("/targeting/selection", summary="Your agency's pending declarations, ranked",
+            tags=["targeting"])  # fmt: skip
+def targeting_selection(
+    who: User,
+    state: State,
+    budget_pct: Annotated[float, Query(gt=0, le=100)] = 10.0,
+) -> Json:
+    require(who, "viewer", agency_user=True)
+    records = state.data.read_records(
+        who, owner=who.agency, kind="declaration", now=utc_now(), limit=1000
+    )
+    if not records:
+        return {"budget_pct": budget_pct, "declarations": 0, "k": 0, "selected": [], "scores": []}
+    out = _score_frame(
+        state.risk_model(who.agency), [r["data"] for r in records], budget_pct, True,
+        ids=[r["id"] for r in records],
+    )  # fmt: skip
+    out["agency"] = who.agency
+    return out

@@ -1,0 +1,62 @@
+"""Security–trade frontier: small sweeps of policies × budgets × cooperation variants."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from border21.errors import InputError
+from border21.service.access import utc_now
+from border21.service.deps import State, User
+from border21.service.routes_ports import build_scenario
+from border21.service.schemas import FrontierRequest, Json
+from border21.service.state import ServiceState
+
+router = APIRouter(prefix="/api/v1", tags=["frontier"])
+
+
+def run_frontier(state: ServiceState, body: FrontierRequest) -> Json:
+    """Run the sweep and return the summary with frontier flags."""
+    from border21.frontier.sweep import build_tasks, execute, frontier, summarise
+    from border21.frontier.variants import build_variants
+    from border21.reports.charts import to_records
+
+    base = build_scenario(body.scenario, [], body.booth_scale)
+    variants = build_variants(base, list(dict.fromkeys(body.variants)))
+    tasks = build_tasks(
+        variants, list(dict.fromkeys(body.policies)), sorted(set(body.rates)),
+        replications=body.replications, days=body.days, seed=body.seed,
+    )  # fmt: skip
+    risks = {
+        name: state.risk_pool(sc.cooperation.shared_intelligence)
+        if "targeted" in body.policies else None
+        for name, sc in variants.items()
+    }  # fmt: skip
+    rows = execute(tasks, risks=risks, workers=2)
+    table = frontier(summarise(rows))
+    return {
+        "scenario": base.port.name,
+        "seed": body.seed,
+        "days": body.days,
+        "booth_scale": body.booth_scale,
+        "rows": to_records(table),
+    }
+
+
+@router.post(
+    "/frontier",
+    summary="Detection vs delay per policy, budget and cooperation variant",
+    responses={202: {"description": "Accepted as a background job; poll its status URL"}},
+)
+def frontier(body: FrontierRequest, who: User, state: State, response: Response) -> Json:
+    work = (
+        len(set(body.variants)) * len(set(body.policies)) * len(set(body.rates))
+        * body.replications * body.days
+    )  # fmt: skip
+    if work > state.config.max_frontier_work:
+        raise InputError("sweep", work, f"too many task-days (limit {state.config.max_frontier_work})")
+    if work <= state.config.sync_max_frontier_work:
+        return run_frontier(state, body)
+    job = state.jobs.submit(who.name, "frontier", lambda: run_frontier(state, body), utc_now())
+    response.status_code = 202
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return job.as_dict()

@@ -1,0 +1,165 @@
+"""Ports, scenarios, simulations and background jobs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Response
+
+from border21.errors import InputError, NotFoundError
+from border21.service.access import utc_now
+from border21.service.deps import State, User
+from border21.service.schemas import Json, SimulationRequest
+from border21.service.whatif import expected_crossings, scale_booths, set_referral
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from border21.ports.config import PortScenario
+    from border21.ports.simulate import SimulationResult
+
+router = APIRouter(prefix="/api/v1", tags=["ports"])
+
+_TABLE_KEYS = {
+    "wait_by_hour": ["lane_group", "hour"],
+    "queue_length": ["time_h"],
+    "utilisation": ["lane_group"],
+    "throughput": ["stream"],
+    "interdictions": ["stream"],
+}
+
+
+def shipped_name(name: str) -> str:
+    """A shipped scenario's key; never a path (the API reads no user-named files)."""
+    from border21.ports.catalog import shipped_scenarios
+
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    shipped = shipped_scenarios()
+    if key not in shipped:
+        raise NotFoundError(f"scenario = {name!r}: unknown scenario (shipped: {', '.join(shipped)})")
+    return key
+
+
+def build_scenario(
+    name: str, overrides: list[str], booth_scale: float = 1.0, referral: float | None = None
+) -> PortScenario:
+    """Load a shipped scenario with overrides and what-if sliders applied."""
+    from border21.ports.catalog import scenario_data
+    from border21.ports.config import validate_scenario
+
+    data = scenario_data(shipped_name(name), list(overrides))
+    if booth_scale != 1.0:
+        data = scale_booths(data, booth_scale)
+    if referral is not None:
+        data = set_referral(data, referral)
+    return validate_scenario(data)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    from border21.reports.charts import to_records
+
+    return to_records(frame)
+
+
+def result_json(result: SimulationResult) -> Json:
+    """A simulation result as JSON: summary, tables averaged over replications."""
+    tables = result.tables()
+    out: Json = {
+        "scenario": result.scenario.port.name,
+        "days": result.days,
+        "replications": len(result.replications),
+        "seed": result.seed,
+        "config_hash": result.config_hash,
+        "warnings": list(result.warnings),
+        "summary": _records(tables["summary"]),
+        "tables": {},
+    }
+    for name, keys in _TABLE_KEYS.items():
+        frame = tables[name].drop(columns=["replication"])
+        mean = frame.groupby(keys, sort=False).mean(numeric_only=True).reset_index()
+        out["tables"][name] = _records(mean)
+    return out
+
+
+@router.get("/ports", summary="Shipped port scenarios")
+def list_ports(who: User) -> list[Json]:
+    from border21.ports.catalog import load_scenario, shipped_scenarios
+
+    out = []
+    for key in shipped_scenarios():
+        sc = load_scenario(key)
+        out.append({
+            "scenario": key, "name": sc.port.name, "port_code": sc.port.port_code,
+            "streams": list(sc.streams), "lane_groups": list(sc.lanes),
+        })  # fmt: skip
+    return out
+
+
+@router.get("/scenarios/{name}", summary="One shipped scenario, validated")
+def get_scenario(name: str, who: User) -> Json:
+    from border21.ports.results import offered_load_rows
+
+    sc = build_scenario(name, [])
+    return {
+        "scenario": shipped_name(name),
+        "config": sc.model_dump(mode="json"),
+        "offered_load": _records_rows(offered_load_rows(sc)),
+    }
+
+
+def _records_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    import pandas as pd
+
+    return _records(pd.DataFrame(rows))
+
+
+def _simulate(sc: PortScenario, body: SimulationRequest) -> Json:
+    from border21.ports.simulate import simulate
+
+    result = simulate(sc, days=body.days, replications=body.replications, seed=body.seed,
+                      workers=2)  # fmt: skip
+    return result_json(result)
+
+
+@router.post(
+    "/simulations",
+    summary="Simulate a port (synchronous when small, otherwise a background job)",
+    responses={202: {"description": "Accepted as a background job; poll its status URL"}},
+)
+def run_simulation(body: SimulationRequest, who: User, state: State, response: Response) -> Json:
+    sc = build_scenario(body.scenario, body.overrides, body.booth_scale, body.referral_rate)
+    work = expected_crossings(sc, body.days, body.replications)
+    if work > state.config.max_crossings:
+        raise InputError(
+            "days × replications", f"{work:,.0f} crossings",
+            f"too much work for one request (limit {state.config.max_crossings:,})",
+        )  # fmt: skip
+    if work <= state.config.sync_max_crossings:
+        return _simulate(sc, body)
+    job = state.jobs.submit(who.name, "simulation", lambda: _simulate(sc, body), utc_now())
+    response.status_code = 202
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return job.as_dict()
+
+
+@router.get("/jobs/{job_id}", summary="A background job's status", tags=["jobs"])
+def job_status(job_id: str, who: User, state: State) -> Json:
+    return state.jobs.get(job_id, who.name).as_dict()
+
+
+@router.get(
+    "/jobs/{job_id}/result",
+    summary="A finished job's result",
+    tags=["jobs"],
+    responses={409: {"description": "Not finished yet, or failed"}},
+)
+def job_result(job_id: str, who: User, state: State) -> Any:
+    from border21.service.problems import ProblemException
+
+    job = state.jobs.get(job_id, who.name)
+    if job.status != "succeeded":
+        raise ProblemException(
+            409, f"job is {job.status}" + (f": {job.error()}" if job.error() else ""),
+            slug="job-not-ready",
+        )  # fmt: skip
+    return job.future.result()

@@ -1,0 +1,86 @@
+"""Request bodies at the HTTP edge: pydantic models with bounds, unknown keys refused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ScenarioName = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\- ]+$",
+               description="A shipped scenario name (see /api/v1/scenarios).")  # fmt: skip
+]
+Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
+Override = Annotated[str, Field(min_length=3, max_length=200, pattern=r"^[A-Za-z0-9_.]+=.+$")]
+Scalar = str | float | int | bool | None
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SimulationRequest(_Body):
+    """Run a port scenario; small runs answer at once, larger ones become jobs."""
+
+    scenario: ScenarioName
+    days: Annotated[int, Field(ge=1, le=28)] = 1
+    replications: Annotated[int, Field(ge=1, le=20)] = 1
+    seed: Seed = 0
+    overrides: Annotated[list[Override], Field(max_length=20)] = []
+    booth_scale: Annotated[float, Field(ge=0.1, le=4.0)] = 1.0
+    referral_rate: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
+    """If set, every stream's referral probability to secondary inspection."""
+
+
+class FrontierRequest(_Body):
+    """A small sweep of policies × budgets × cooperation variants at one port."""
+
+    scenario: ScenarioName = "laredo_wtb"
+    variants: Annotated[
+        list[Literal["baseline", "shared_intelligence", "ucp", "enrolment", "southbound"]],
+        Field(min_length=1, max_length=5),
+    ] = ["baseline"]
+    policies: Annotated[
+        list[Literal["random", "semaforo", "trusted", "targeted"]], Field(min_length=1, max_length=4)
+    ] = ["random", "trusted"]
+    rates: Annotated[
+        list[Annotated[float, Field(gt=0.0, le=1.0)]], Field(min_length=1, max_length=10)
+    ] = [0.02, 0.05, 0.1, 0.2]
+    replications: Annotated[int, Field(ge=1, le=10)] = 1
+    days: Annotated[int, Field(ge=1, le=7)] = 1
+    seed: Seed = 0
+    booth_scale: Annotated[float, Field(ge=0.1, le=4.0)] = 1.0
+
+
+class ScoreRequest(_Body):
+    """A batch of declarations (border21 declaration schema) to score and select from."""
+
+    declarations: Annotated[list[dict[str, Scalar]], Field(min_length=1, max_length=5000)]
+    budget_pct: Annotated[float, Field(gt=0.0, le=100.0)] = 5.0
+    explain: bool = True
+
+
+RecordKind = Literal["declaration", "inspection", "seizure", "risk_profile"]
+Partner = Literal["us-cbp", "mx-customs"]
+FieldName = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class RecordsRequest(_Body):
+    """Records to store under the signed-in user's agency."""
+
+    kind: RecordKind
+    records: Annotated[list[dict[str, Scalar]], Field(min_length=1, max_length=5000)]
+
+
+class AgreementRequest(_Body):
+    """Share some fields of some record kinds with a partner agency until a date."""
+
+    grantee: Partner
+    kinds: Annotated[list[RecordKind], Field(min_length=1, max_length=4)]
+    fields: Annotated[list[FieldName], Field(min_length=1, max_length=50)]
+    expires_at: datetime
+    purpose: Annotated[str, Field(max_length=500)] = ""
+
+
+Json = dict[str, Any]

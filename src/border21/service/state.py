@@ -1,0 +1,105 @@
+"""Everything one running service holds: its database, audit log, jobs and caches.
+
+The warehouse, the per-agency risk models and the frontier risk pools are
+built on first use (seconds each) and then shared by all requests; locks keep
+two requests from building the same thing twice or using the single DuckDB
+connection at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from border21.service.agency_data import AgencyData
+from border21.service.audit import AuditLog
+from border21.service.config import ServiceConfig
+from border21.service.db import DB_FILE_NAME, ServiceDB
+from border21.service.jobs import JobManager
+
+if TYPE_CHECKING:
+    from border21.data.store import Store
+    from border21.frontier.risk import RiskPool
+
+T = TypeVar("T")
+HEAD_FILE_NAME = "audit.head"
+MODEL_AGENCY = {"us-cbp": "US", "mx-customs": "MX", "analyst": "US"}
+"""Which side's synthetic history trains the model a user's agency scores with."""
+
+
+def open_service_db(config: ServiceConfig) -> tuple[ServiceDB, AuditLog]:
+    """The service database and its audit log, as the CLI and the app both need them."""
+    if config.data_dir is None:
+        db = ServiceDB(None)
+        return db, AuditLog(db, head_path=None)
+    db = ServiceDB(config.data_dir / DB_FILE_NAME)
+    return db, AuditLog(db, head_path=config.data_dir / HEAD_FILE_NAME)
+
+
+class ServiceState:
+    """Per-app state, stored on ``app.state.service``."""
+
+    def __init__(self, config: ServiceConfig) -> None:
+        self.config = config
+        self.db, self.audit = open_service_db(config)
+        self.data = AgencyData(self.db, self.audit)
+        self.jobs = JobManager(config.job_workers, config.max_jobs_kept)
+        self.store_lock = threading.Lock()
+        self._build_lock = threading.Lock()
+        self._store: Store | None = None
+        self._models: dict[str, Any] = {}
+        self._pools: dict[bool, RiskPool] = {}
+
+    def query_store(self, fn: Callable[[Store], T]) -> T:
+        """Run ``fn`` on the warehouse with exclusive use of its connection."""
+        with self.store_lock:
+            if self._store is None:
+                self._store = self._open_store()
+            return fn(self._store)
+
+    def _open_store(self) -> Store:
+        from border21.data.store import open_store
+
+        if self.config.warehouse is not None:
+            return open_store(self.config.warehouse, read_only=True)
+        from border21.data.samples import load_samples
+
+        store = open_store(None)
+        load_samples(store)
+        return store
+
+    def risk_model(self, agency: str) -> Any:
+        """The fitted model a user of ``agency`` scores declarations with."""
+        side = MODEL_AGENCY[agency]
+        with self._build_lock:
+            if side not in self._models:
+                from border21.targeting.generator import generate_declarations
+                from border21.targeting.models import LightGBMRiskModel
+
+                history = generate_declarations(4_000, seed=self.config.model_seed, agency=side)  # type: ignore[arg-type]
+                model = LightGBMRiskModel(n_estimators=40, random_state=self.config.model_seed)
+                self._models[side] = model.fit(history)
+            return self._models[side]
+
+    def risk_pool(self, shared_intelligence: bool) -> RiskPool:
+        """A small scored declaration pool for targeted referral in frontier runs."""
+        with self._build_lock:
+            if shared_intelligence not in self._pools:
+                from border21.frontier.risk import CrossingRisk, RiskSetup
+
+                setup = RiskSetup(
+                    history_shipments=4_000,
+                    pool_shipments=4_000,
+                    shared_intelligence=shared_intelligence,
+                )
+                risk = CrossingRisk(setup, seed=self.config.model_seed)
+                self._pools[shared_intelligence] = risk.pool
+            return self._pools[shared_intelligence]
+
+    def close(self) -> None:
+        self.jobs.shutdown()
+        with self.store_lock:
+            if self._store is not None:
+                self._store.close()
+        self.db.close()

@@ -1,0 +1,259 @@
+/* border21 dashboard: vanilla JS over the /api/v1 endpoints; charts via the bundled vega-embed. */
+"use strict";
+(function () {
+  const $ = (sel) => document.querySelector(sel);
+  const page = document.body.dataset.page;
+  const TOKEN_KEY = "border21.token";
+  const status = (msg, isError) => {
+    const el = $("#status");
+    el.textContent = msg || "";
+    el.className = isError ? "error" : "";
+  };
+  const esc = (s) => String(s == null ? "" : s).replace(/[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+
+  async function api(path, options) {
+    const opts = Object.assign({ headers: {} }, options || {});
+    opts.headers.Authorization = "Bearer " + (localStorage.getItem(TOKEN_KEY) || "");
+    if (opts.body && typeof opts.body !== "string") {
+      opts.body = JSON.stringify(opts.body);
+      opts.headers["Content-Type"] = "application/json";
+    }
+    const res = await fetch(path, opts);
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      const err = new Error(body.detail || res.statusText);
+      err.status = res.status;
+      throw err;
+    }
+    return body;
+  }
+
+  async function draw(id, spec) {
+    const base = {
+      $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+      width: "container", height: 220, autosize: { type: "fit", contains: "padding" },
+    };
+    await vegaEmbed("#" + id, Object.assign(base, spec), { renderer: "svg", actions: false });
+    document.getElementById(id).dataset.drawn = String(Date.now());
+  }
+
+  function card(id, title) {
+    return `<div class="card"><h2>${esc(title)}</h2><div id="${id}" class="chart"></div></div>`;
+  }
+
+  function slider(id, label, min, max, step, value, fmt) {
+    return `<label>${esc(label)}: <output id="${id}-out">${fmt(value)}</output>
+      <input id="${id}" type="range" min="${min}" max="${max}" step="${step}" value="${value}"></label>`;
+  }
+
+  function bindSlider(id, fmt, onChange) {
+    const el = document.getElementById(id);
+    let timer = null;
+    el.addEventListener("input", () => {
+      document.getElementById(id + "-out").textContent = fmt(Number(el.value));
+      clearTimeout(timer);
+      timer = setTimeout(() => onChange(Number(el.value)), 250);
+    });
+  }
+  const pct = (v) => Math.round(v * 100) + "%";
+
+  /* ---------------------------------------------------------------- port */
+  async function portPage() {
+    const ports = await api("/api/v1/ports");
+    $("#controls").innerHTML = `<label>Port <select id="scenario">${ports.map((p) =>
+      `<option value="${esc(p.scenario)}">${esc(p.name)}</option>`).join("")}</select></label>
+      ${slider("booths", "Staffed booths", 0.5, 1.5, 0.05, 1, pct)}
+      ${slider("referral", "Referral to secondary", 0, 0.3, 0.01, 0.05, pct)}`;
+    $("#content").innerHTML = `<div class="grid">${card("wait", "Mean wait by hour of day (simulated, min)")}
+      ${card("queue", "Vehicles queued through the day")}${card("util", "Booth utilisation")}
+      <div class="card"><h2>Waits by lane group</h2><div id="summary" class="scroll"></div></div></div>`;
+    const sel = $("#scenario");
+    if (ports.some((p) => p.scenario === "laredo_wtb")) sel.value = "laredo_wtb";
+    const run = async () => {
+      status("Simulating one day…");
+      const body = {
+        scenario: sel.value, days: 1, replications: 1, seed: 1,
+        booth_scale: Number($("#booths").value), referral_rate: Number($("#referral").value),
+      };
+      const r = await api("/api/v1/simulations", { method: "POST", body });
+      const t = r.tables;
+      await draw("wait", {
+        data: { values: t.wait_by_hour }, mark: { type: "line", point: true },
+        encoding: { x: { field: "hour", type: "quantitative", scale: { domain: [0, 23] } },
+          y: { field: "mean_wait_min", type: "quantitative", title: "minutes" },
+          color: { field: "lane_group", type: "nominal", title: "lanes" } },
+      });
+      const groups = Object.keys(t.queue_length[0] || {}).filter((k) => k !== "time_h");
+      await draw("queue", {
+        data: { values: t.queue_length }, transform: [{ fold: groups, as: ["lane_group", "queued"] }],
+        mark: "area", encoding: { x: { field: "time_h", type: "quantitative", title: "hour" },
+          y: { field: "queued", type: "quantitative", stack: true },
+          color: { field: "lane_group", type: "nominal", title: "lanes" } },
+      });
+      await draw("util", {
+        data: { values: t.utilisation }, mark: "bar",
+        encoding: { y: { field: "lane_group", type: "nominal", title: null },
+          x: { field: "utilisation", type: "quantitative", scale: { domain: [0, 1] }, axis: { format: "%" } } },
+      });
+      $("#summary").innerHTML = `<table><tr><th>lane group</th><th>crossings/day</th><th>mean wait</th>
+        <th>p95 wait</th></tr>${r.summary.map((s) => `<tr><td>${esc(s.lane_group)}</td>
+        <td>${Math.round(s.crossings_per_day)}</td><td>${(s.mean_wait_min ?? 0).toFixed(1)} min</td>
+        <td>${(s.p95_wait_min ?? 0).toFixed(1)} min</td></tr>`).join("")}</table>`;
+      status(`${r.scenario}: 1 day, seed ${r.seed}` + (r.warnings.length ? ` — ${r.warnings[0]}` : ""));
+    };
+    sel.addEventListener("change", () => run().catch((e) => status(e.message, true)));
+    bindSlider("booths", pct, () => run().catch((e) => status(e.message, true)));
+    bindSlider("referral", pct, () => run().catch((e) => status(e.message, true)));
+    await run();
+  }
+
+  /* ------------------------------------------------------------ frontier */
+  async function frontierPage() {
+    $("#controls").innerHTML = `<label>Port <select id="scenario">
+        <option value="laredo_wtb">Laredo World Trade Bridge</option>
+        <option value="san_ysidro">San Ysidro</option></select></label>
+      <label>Cooperation <select id="variant"><option value="shared_intelligence">shared intelligence</option>
+        <option value="enrolment">trusted-trader enrolment</option></select></label>
+      <label>Your policy <select id="policy"><option>targeted</option><option>random</option>
+        <option>trusted</option></select></label>
+      ${slider("rate", "Referral rate", 0.01, 0.3, 0.01, 0.05, pct)}
+      ${slider("booths", "Staffed booths", 0.5, 1.5, 0.05, 1, pct)}`;
+    $("#content").innerHTML = `<div class="grid">${card("frontier", "Share of carriers caught vs mean wait")}</div>
+      <p class="muted">Lines: policies over budgets of 2–20% (one replication, one day). The black
+      point re-runs a small simulation at the sliders' referral rate and staffing.</p>`;
+    let curve = [];
+    let point = [];
+    const render = () => draw("frontier", {
+      layer: [
+        { data: { values: curve }, mark: { type: "line", point: true },
+          encoding: { x: { field: "mean_wait_min", type: "quantitative", title: "mean wait (min)",
+            scale: { zero: false } },
+          y: { field: "detection_rate", type: "quantitative", title: "share of carriers caught" },
+          color: { field: "policy", type: "nominal" }, strokeDash: { field: "variant", type: "nominal" },
+          order: { field: "rate", type: "quantitative" },
+          tooltip: [{ field: "variant" }, { field: "policy" }, { field: "rate", format: ".0%" }] } },
+        { data: { values: point }, mark: { type: "point", filled: true, size: 160, color: "black" },
+          encoding: { x: { field: "mean_wait_min", type: "quantitative" },
+            y: { field: "detection_rate", type: "quantitative" },
+            tooltip: [{ field: "policy" }, { field: "rate", format: ".0%" },
+              { field: "mean_wait_min", format: ".2f" }, { field: "detection_rate", format: ".3f" }] } },
+      ],
+    });
+    const loadCurve = async () => {
+      status("Sweeping policies and budgets…");
+      const r = await api("/api/v1/frontier", { method: "POST", body: {
+        scenario: $("#scenario").value, variants: ["baseline", $("#variant").value],
+        policies: ["random", "trusted", "targeted"], rates: [0.02, 0.05, 0.1, 0.2], seed: 1 } });
+      curve = r.rows;
+    };
+    const loadPoint = async () => {
+      status("Re-running at your settings…");
+      const r = await api("/api/v1/frontier", { method: "POST", body: {
+        scenario: $("#scenario").value, variants: ["baseline"], policies: [$("#policy").value],
+        rates: [Number($("#rate").value)], booth_scale: Number($("#booths").value), seed: 1 } });
+      point = r.rows;
+      await render();
+      const p = point[0] || {};
+      status(`${p.policy} at ${pct(p.rate || 0)}: ${((p.detection_rate || 0) * 100).toFixed(1)}% caught,
+        mean wait ${(p.mean_wait_min || 0).toFixed(2)} min`);
+    };
+    const all = async () => { await loadCurve(); await loadPoint(); };
+    const fail = (e) => status(e.message, true);
+    $("#scenario").addEventListener("change", () => all().catch(fail));
+    $("#variant").addEventListener("change", () => all().catch(fail));
+    $("#policy").addEventListener("change", () => loadPoint().catch(fail));
+    bindSlider("rate", pct, () => loadPoint().catch(fail));
+    bindSlider("booths", pct, () => loadPoint().catch(fail));
+    await all();
+  }
+
+  /* -------------------------------------------------------------- trends */
+  async function trendsPage() {
+    status("Loading trends…");
+    const t = await api("/api/v1/trends");
+    $("#controls").innerHTML = `<label><span><input id="show-events" type="checkbox" checked>
+      mark program events</span></label>`;
+    $("#content").innerHTML = `<div class="grid">${card("crossings", "Inbound crossings per year")}
+      ${card("trade", "US trade with Mexico (USD per year)")}
+      ${card("seizures", "Port drug seizures per 1,000 crossings, Southwest border")}
+      ${card("homicides", "Homicides per 100,000, Mexican border states")}</div>`;
+    const events = t.events.rows.filter((e) => e.category === "program" || e.category === "security");
+    const layers = (rows, x, y, color, extra) => {
+      const main = { data: { values: rows }, mark: { type: "line", point: { size: 18 } },
+        encoding: Object.assign({ x: { field: x, type: "temporal", title: null },
+          y: { field: y, type: "quantitative" } }, color ? { color: { field: color, type: "nominal" } } : {}) };
+      const out = [main];
+      if ($("#show-events").checked) {
+        out.push({ data: { values: events }, mark: { type: "rule", strokeDash: [4, 3], color: "#999" },
+          encoding: { x: { field: "event_date", type: "temporal" },
+            tooltip: [{ field: "event_date", type: "temporal" }, { field: "title" }] } });
+      }
+      return Object.assign({ layer: out }, extra || {});
+    };
+    const seizures = t.seizures.rows.map((r) => Object.assign({ period: r.fiscal_year + "-01-01" }, r));
+    const render = async () => {
+      await draw("crossings", layers(t.crossings.rows, "period", "value", "group"));
+      await draw("trade", layers(t.trade.rows, "period", "value_usd", "group"));
+      await draw("seizures", layers(seizures, "period", "per_1000", null));
+      await draw("homicides", layers(t.homicides.rows, "period", "rate_per_100k", null));
+    };
+    $("#show-events").addEventListener("change", () => render().catch((e) => status(e.message, true)));
+    await render();
+    status(`${events.length} program and security events marked (dashed); hover for titles.`);
+  }
+
+  /* ----------------------------------------------------------- targeting */
+  async function targetingPage() {
+    $("#controls").innerHTML = slider("budget", "Inspection budget", 1, 50, 1, 10, (v) => v + "%");
+    $("#content").innerHTML = `<div class="grid">${card("risk", "Risk of the selected declarations")}
+      <div class="card"><h2>Ranked selection</h2><div id="ranked" class="scroll"></div></div></div>`;
+    const run = async () => {
+      status("Scoring your agency's pending declarations…");
+      const r = await api("/api/v1/targeting/selection?budget_pct=" + $("#budget").value);
+      await draw("risk", { data: { values: r.selected }, mark: "bar",
+        encoding: { x: { field: "risk", type: "quantitative" },
+          y: { field: "declaration_id", type: "nominal", sort: "-x", title: null } } });
+      $("#ranked").innerHTML = `<table><tr><th>#</th><th>declaration</th><th>risk</th><th>reasons</th></tr>
+        ${r.selected.map((s) => `<tr><td>${s.rank}</td><td>${esc(s.declaration_id)}</td>
+        <td>${s.risk.toFixed(3)}</td><td>${(s.reasons || []).map((x) =>
+          esc(x.feature) + " (+" + x.log_odds.toFixed(2) + ")").join(", ")}</td></tr>`).join("")}</table>`;
+      status(`${r.agency}: ${r.k} of ${r.declarations} declarations selected at ${r.budget_pct}%`);
+    };
+    bindSlider("budget", (v) => v + "%", () => run().catch((e) => status(e.message, true)));
+    await run();
+  }
+
+  /* ------------------------------------------------------------- sign-in */
+  const pages = { port: portPage, frontier: frontierPage, trends: trendsPage, targeting: targetingPage };
+  async function start() {
+    const token = localStorage.getItem(TOKEN_KEY);
+    if (!token) {
+      $("#signin").hidden = false; $("#whoami").hidden = true;
+      status("Sign in with your API token (border21 users add NAME --agency … --role …).");
+      return;
+    }
+    try {
+      const me = await api("/api/v1/me");
+      $("#who").textContent = `${me.name} · ${me.agency} · ${me.role}`;
+      $("#signin").hidden = true; $("#whoami").hidden = false;
+      await pages[page]();
+    } catch (e) {
+      if (e.status === 401) localStorage.removeItem(TOKEN_KEY);
+      $("#signin").hidden = e.status === 401 ? false : $("#signin").hidden;
+      status(e.message, true);
+    }
+  }
+  $("#signin").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    localStorage.setItem(TOKEN_KEY, $("#token").value.trim());
+    $("#token").value = "";
+    start();
+  });
+  $("#signout").addEventListener("click", () => {
+    localStorage.removeItem(TOKEN_KEY);
+    $("#content").innerHTML = ""; $("#controls").innerHTML = "";
+    start();
+  });
+  start();
+})();
