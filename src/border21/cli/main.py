@@ -18,9 +18,12 @@ from border21.cli import (
     indicators,
     ports,
     report,
+    serve,
     simulate,
     target,
+    users,
 )
+from border21.cli import audit as audit_cli
 
 app = typer.Typer(
     name="border21",
@@ -38,6 +41,9 @@ app.command("simulate")(simulate.simulate)
 app.command("frontier")(frontier.frontier)
 app.command("calibrate")(calibrate.calibrate)
 app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+app.add_typer(users.app, name="users")
+app.add_typer(audit_cli.app, name="audit")
 
 
 def _version(value: bool) -> None:

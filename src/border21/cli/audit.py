@@ -1,0 +1,67 @@
+"""`border21 audit`: check and read the service's hash-chained audit log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from border21.cli._common import cli_errors, console, err_console
+from border21.cli.serve import DataDirOption, resolve_service_dir
+
+app = typer.Typer(help="The audit log: verify the hash chain, show entries.",
+                  no_args_is_help=True)  # fmt: skip
+
+
+def _open(data_dir: Path | None):  # type: ignore[no-untyped-def]
+    from border21.errors import InputError
+    from border21.service.config import ServiceConfig
+    from border21.service.db import DB_FILE_NAME
+    from border21.service.state import open_service_db
+
+    path = resolve_service_dir(data_dir)
+    if not (path / DB_FILE_NAME).exists():
+        raise InputError("--data-dir", str(path), f"no {DB_FILE_NAME} there")
+    return open_service_db(ServiceConfig(data_dir=path))
+
+
+@app.command("verify")
+@cli_errors
+def verify_cmd(data_dir: Path | None = DataDirOption) -> None:
+    """Recompute the hash chain; exit 1 if any entry was edited, removed or reordered."""
+    from border21.service.audit import verify
+
+    db, log = _open(data_dir)
+    try:
+        report = verify(log)
+    finally:
+        db.close()
+    if report.ok:
+        console.print(f"audit log intact: {report.entries} entries, chain and head anchor match",
+                      highlight=False)  # fmt: skip
+        return
+    for problem in report.problems:
+        err_console.print(f"[bold red]tampered:[/] {problem}", highlight=False)
+    raise typer.Exit(code=1)
+
+
+@app.command("show")
+@cli_errors
+def show(
+    limit: int = typer.Option(20, "--limit", min=1, help="Latest entries shown."),
+    agency: str | None = typer.Option(None, "--agency", help="Only this agency's entries."),
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """The latest audit entries, newest first."""
+    from rich.table import Table
+
+    db, log = _open(data_dir)
+    try:
+        rows = log.entries(agency=agency, limit=limit)
+    finally:
+        db.close()
+    table = Table("seq", "time", "actor", "agency", "action", "resource", "outcome")
+    for r in rows:
+        table.add_row(str(r["seq"]), r["ts"], r["actor"], r["agency"], r["action"],
+                      r["resource"], r["outcome"])  # fmt: skip
+    console.print(table)

@@ -1,0 +1,78 @@
+"""`border21 serve`: the REST API and the dashboard, on uvicorn."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from border21.cli._common import cli_errors, console
+
+SERVICE_DIR_ENV = "BORDER21_SERVICE_DIR"
+DataDirOption = typer.Option(
+    None,
+    "--data-dir",
+    help=f"Service state (users, records, audit log). Default: ${SERVICE_DIR_ENV}, "
+    "else the user data directory.",
+    show_default=False,
+)
+
+
+def resolve_service_dir(data_dir: Path | None) -> Path:
+    """The adapter's job: flag, then environment, then platformdirs."""
+    if data_dir is not None:
+        return data_dir.expanduser()
+    if os.environ.get(SERVICE_DIR_ENV):
+        return Path(os.environ[SERVICE_DIR_ENV]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("border21", appauthor=False)) / "service"
+
+
+@cli_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8021, "--port", min=1, max=65535, help="TCP port."),
+    data_dir: Path | None = DataDirOption,
+    db: Path | None = typer.Option(
+        None, "--db", help="Data warehouse (DuckDB). Default: $BORDER21_DB or the user data "
+        "directory if it exists, else the samples shipped in the package.", show_default=False,
+    ),
+    demo_data: bool = typer.Option(
+        False, "--demo-data", help="Seed synthetic agency records if the service has none."
+    ),
+    max_body_bytes: int = typer.Option(
+        1_048_576, "--max-body-bytes", min=1024, help="Largest request body accepted."
+    ),
+) -> None:
+    """Serve the API (/api/v1, OpenAPI at /api/v1/openapi.json) and the dashboard (/)."""
+    import uvicorn
+
+    from border21.data.store import default_db_path
+    from border21.service.app import create_app
+    from border21.service.config import ServiceConfig
+    from border21.service.state import ServiceState
+
+    warehouse = db if db is not None else default_db_path(os.environ)
+    config = ServiceConfig(
+        data_dir=resolve_service_dir(data_dir),
+        warehouse=warehouse if warehouse.exists() else None,
+        max_body_bytes=max_body_bytes,
+    )
+    state = ServiceState(config)
+    if demo_data:
+        from border21.service.demo_data import seed_demo_records
+
+        added = seed_demo_records(state.data)
+        if added:
+            console.print(f"demo records added: {added}", highlight=False)
+    console.print(
+        f"border21 service: http://{host}:{port}/  (data: {config.data_dir}; warehouse: "
+        f"{config.warehouse or 'shipped samples'})",
+        highlight=False,
+    )
+    try:
+        uvicorn.run(create_app(config, state=state), host=host, port=port, log_level="warning")
+    finally:
+        state.close()

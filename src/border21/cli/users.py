@@ -1,0 +1,79 @@
+"""`border21 users`: API users and their tokens (shown once, stored hashed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from border21.cli._common import cli_errors, console
+from border21.cli.serve import DataDirOption, resolve_service_dir
+
+app = typer.Typer(help="API users: add (prints the token once), list, revoke.",
+                  no_args_is_help=True)  # fmt: skip
+
+
+def _open(data_dir: Path | None):  # type: ignore[no-untyped-def]
+    from border21.service.config import ServiceConfig
+    from border21.service.state import open_service_db
+
+    return open_service_db(ServiceConfig(data_dir=resolve_service_dir(data_dir)))
+
+
+@app.command("add")
+@cli_errors
+def add(
+    name: str = typer.Argument(..., help="User name (letters, digits, . _ @ -)."),
+    agency: str = typer.Option(..., "--agency", help="us-cbp, mx-customs or analyst."),
+    role: str = typer.Option("viewer", "--role", help="viewer, analyst or admin."),
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Create a user and print their API token (it is not stored and cannot be shown again)."""
+    from border21.service.access import utc_now
+    from border21.service.auth import add_user
+
+    db, log = _open(data_dir)
+    try:
+        token = add_user(db, name, agency=agency, role=role, now=utc_now())
+        log.append(actor="cli", agency=agency, action="users.add", resource=f"users/{name}",
+                   outcome="allowed", detail={"role": role}, now=utc_now())  # fmt: skip
+    finally:
+        db.close()
+    console.print(f"user {name} ({agency}, {role}) created. Token (shown once):", highlight=False)
+    typer.echo(token)
+
+
+@app.command("list")
+@cli_errors
+def list_(data_dir: Path | None = DataDirOption) -> None:
+    """Active users (never their tokens)."""
+    from rich.table import Table
+
+    from border21.service.auth import list_users
+
+    db, _ = _open(data_dir)
+    try:
+        users = list_users(db)
+    finally:
+        db.close()
+    table = Table("name", "agency", "role", "created")
+    for u in users:
+        table.add_row(u["name"], u["agency"], u["role"], u["created_at"])
+    console.print(table)
+
+
+@app.command("revoke")
+@cli_errors
+def revoke(name: str = typer.Argument(...), data_dir: Path | None = DataDirOption) -> None:
+    """Disable a user's token for good."""
+    from border21.service.access import utc_now
+    from border21.service.auth import revoke_user
+
+    db, log = _open(data_dir)
+    try:
+        revoke_user(db, name, now=utc_now())
+        log.append(actor="cli", agency="-", action="users.revoke", resource=f"users/{name}",
+                   outcome="allowed", detail={}, now=utc_now())  # fmt: skip
+    finally:
+        db.close()
+    console.print(f"user {name} revoked", highlight=False)
