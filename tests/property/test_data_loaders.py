@@ -94,3 +94,37 @@ def test_newer_release_wins_for_its_keys(
         load_source(store, "crossings", _csv(new, Path(tmp) / "new.csv"))
         expected = {**_oracle(old)[0], **_oracle(new)[0]}
         assert _stored(store) == expected
+
+
+valid_row = st.tuples(
+    st.sampled_from(["2504", "2304", "2506", "2402"]),
+    st.sampled_from(["Dec 2019", "Jan 2020", "Feb 2020", "Jan 2021"]),
+    st.sampled_from(["Trucks", "Personal Vehicles"]),
+    st.integers(0, 10**9).map(str),
+)
+STATE_OF = {"2504": "California", "2506": "California", "2304": "Texas", "2402": "Texas"}
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(valid_row, min_size=1, max_size=40, unique_by=lambda r: r[:3]))
+def test_indicator_sql_equals_python_sums(rows: list[tuple[str, str, str, str]]) -> None:
+    from border21.data import indicators as ind
+
+    with TemporaryDirectory() as tmp, open_store(None, threads=1) as store:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(HEADER)
+        for port, month, measure, value in rows:
+            writer.writerow([f"P{port}", STATE_OF[port], port, "US-Mexico Border", month, measure,
+                             value])  # fmt: skip
+        (Path(tmp) / "v.csv").write_text(buf.getvalue())
+        load_source(store, "crossings", Path(tmp) / "v.csv")
+        frame = ind.crossings(store, measure=["Trucks", "Personal Vehicles"], by="state",
+                              freq="year")  # fmt: skip
+        got = {(r.group, r.period.year): r.value for r in frame.itertuples()}
+        oracle: dict[tuple[str, int], int] = {}
+        for port, month, _, value in rows:
+            key = (STATE_OF[port], int(month[-4:]))
+            oracle[key] = oracle.get(key, 0) + int(value)
+        assert got == oracle
+        assert store.scalar("SELECT count(*) FROM crossings") == len(rows)

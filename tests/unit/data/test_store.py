@@ -42,3 +42,18 @@ def test_read_only_on_missing_file_is_an_input_error(tmp_path: Path) -> None:
 def test_sql_errors_are_one_line_input_errors() -> None:
     with open_store(None) as s, pytest.raises(InputError, match="Binder Error"):
         s.sql("SELECT no_such_column FROM crossings")
+
+
+def test_a_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
+    from border21.data.schema import MIGRATIONS
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    current_version(con)
+    for sql in MIGRATIONS[0]:
+        con.execute(sql)
+    con.execute("INSERT INTO schema_version (version) VALUES (1)")
+    con.close()
+    with open_store(path) as s:
+        assert s.scalar("SELECT max(version) FROM schema_version") == SCHEMA_VERSION
+        assert s.scalar("SELECT count(*) FROM mx_states") == 32
