@@ -171,7 +171,7 @@ def layouts(draw: st.DrawFn) -> QueueLayout:
     groups = []
     for g in range(n_groups):
         lanes = draw(st.integers(1, 3))
-        per_lane = draw(st.integers(1, 3))
+        per_lane = draw(st.integers(1, 4))
         total = lanes * per_lane
         if draw(st.booleans()):
             sched = [total] * 24

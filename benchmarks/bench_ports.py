@@ -1,0 +1,353 @@
+"""Port simulator throughput: border21 against SimPy and Ciw, side by side.
+
+Run: ``python benchmarks/bench_ports.py`` (add ``--quick`` for a smoke run).
+
+Case: M/M/10 with λ = 9/s and μ = 1/s (ρ = 0.9). border21 simulates 10^6
+customers; SimPy and Ciw, being pure Python, simulate fewer (10^5 and 2·10^4 by
+default) and are compared by customers per second. border21's full-pipeline
+figure includes drawing every random number (arrivals by the same
+non-homogeneous Poisson sampler the scenarios use, exponential services); the
+kernel-only figure queues pre-drawn arrays. Mean waits are checked against
+Erlang C. Then one simulated day of the shipped San Ysidro scenario (or an
+equivalent port if that file is absent), median of 20 runs after compilation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import platform
+import random
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+LAM, MU, SERVERS = 9.0, 1.0, 10
+WARM_UP = 0.1
+CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}
+_clock = CLOCKS["wall"]
+
+
+def erlang_c_wait(lam: float, mu: float, c: int) -> float:
+    a = lam / mu
+    top = a**c / math.factorial(c) * c / (c - a)
+    below = sum(a**k / math.factorial(k) for k in range(c))
+    return top / (below + top) / (c * mu - lam)
+
+
+def steady_mean(wait: np.ndarray) -> float:
+    return float(np.mean(wait[int(WARM_UP * len(wait)) :]))
+
+
+def best_of(repeats: int, fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Median wall time over ``repeats`` calls, and the last result."""
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = _clock()
+        out = fn()
+        times.append(_clock() - t0)
+    return statistics.median(times), out
+
+
+# ------------------------------------------------------------------ border21
+
+
+def border21_mmc(customers: int, seed: int) -> dict[str, float]:
+    from border21.ports.draws import poisson_arrivals
+    from border21.ports.engine import run_lanes, warm_up
+    from border21.ports.layout import build_layout
+
+    warm_up()
+    layout = build_layout([("q", "general", 1, SERVERS, [SERVERS] * 24)], [[0]])
+    args = layout.kernel_args()
+    hours = math.ceil(customers / (LAM * 3600.0))
+    rates = np.full(hours, LAM)
+    rng = np.random.default_rng(seed)
+
+    def draws() -> tuple[np.ndarray, ...]:
+        arrival = poisson_arrivals(rates, rng)
+        n = arrival.shape[0]
+        return arrival, np.zeros(n, np.int32), rng.standard_exponential(n) / MU, np.zeros(n)
+
+    def full() -> np.ndarray:
+        arrival, cls, service, tie = draws()
+        return run_lanes(arrival, cls, service, tie, *args)[2] - arrival
+
+    full()  # compile / load the cache and fault in memory
+    t_full, wait = best_of(5, full)
+    fixed = draws()
+    t_kernel, _ = best_of(5, lambda: run_lanes(*fixed, *args))
+    t_draws, _ = best_of(5, draws)
+    # The floor for any pipeline that draws with NumPy: two exponentials a customer.
+    t_floor, _ = best_of(5, lambda: rng.standard_exponential(2 * len(fixed[0])))
+    n = len(wait)
+    return {
+        "rng_floor_rate": len(fixed[0]) / t_floor,
+        "customers": n,
+        "full_rate": n / t_full,
+        "kernel_rate": len(fixed[0]) / t_kernel,
+        "draws_rate": len(fixed[0]) / t_draws,
+        "mean_wait": steady_mean(wait),
+    }
+
+
+def border21_scenario_mm4(customers: int, seed: int) -> dict[str, float]:
+    """The scenario path (validate → PortModel.simulate) on M/M/4, ρ = 0.9."""
+    from border21.ports.config import validate_scenario
+    from border21.ports.model import PortModel
+
+    lam = 3.6
+    model = PortModel(
+        validate_scenario(
+            {
+                "port": {"name": "M/M/4"},
+                "streams": {
+                    "s": {
+                        "kind": "pedestrian",
+                        "crossings_per_day": lam * 86_400,
+                        "primary_service": {"mean_seconds": 1.0},
+                    }
+                },
+                "lanes": {"q": {"streams": ["s"], "lanes": 1, "booths_per_lane": 4}},
+            }
+        )
+    )
+    days = max(1, round(customers / (lam * 86_400)))
+    model.simulate(1, seed)
+    t, rec = best_of(5, lambda: model.simulate(days, seed))
+    return {
+        "customers": len(rec),
+        "rate": len(rec) / t,
+        "mean_wait": steady_mean(rec.wait_seconds),
+        "theory": erlang_c_wait(lam, 1.0, 4),
+    }
+
+
+# ------------------------------------------------------------------ SimPy / Ciw
+
+
+def simpy_mmc(customers: int, seed: int) -> dict[str, float]:
+    import simpy
+
+    rnd = random.Random(seed)
+    env = simpy.Environment()
+    booths = simpy.Resource(env, capacity=SERVERS)
+    waits: list[float] = []
+
+    def crossing(env: simpy.Environment) -> Any:
+        arrived = env.now
+        with booths.request() as req:
+            yield req
+            waits.append(env.now - arrived)
+            yield env.timeout(rnd.expovariate(MU))
+
+    def source(env: simpy.Environment) -> Any:
+        for _ in range(customers):
+            yield env.timeout(rnd.expovariate(LAM))
+            env.process(crossing(env))
+
+    env.process(source(env))
+    t0 = _clock()
+    env.run()
+    dt = _clock() - t0
+    return {
+        "customers": len(waits),
+        "rate": len(waits) / dt,
+        "mean_wait": steady_mean(np.array(waits)),
+    }
+
+
+def ciw_mmc(customers: int, seed: int) -> dict[str, float]:
+    import ciw
+
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(LAM)],
+        service_distributions=[ciw.dists.Exponential(MU)],
+        number_of_servers=[SERVERS],
+    )
+    ciw.seed(seed)
+    sim = ciw.Simulation(network)
+    t0 = _clock()
+    sim.simulate_until_max_customers(customers, method="Finish")
+    dt = _clock() - t0
+    records = sorted(sim.get_all_records(), key=lambda r: r.arrival_date)
+    waits = np.array([r.waiting_time for r in records])
+    return {"customers": len(waits), "rate": len(waits) / dt, "mean_wait": steady_mean(waits)}
+
+
+# ------------------------------------------------------------------ San Ysidro
+
+
+def san_ysidro_day(repeats: int) -> dict[str, float]:
+    from border21.ports.engine import warm_up
+    from border21.ports.model import PortModel
+
+    scenario, source = load_port()
+    model = PortModel(scenario)
+    warm_up()
+    model.simulate(1, 0)
+    times = []
+    n = 0
+    for seed in range(repeats):
+        t0 = _clock()
+        rec = model.simulate(1, seed)
+        times.append(_clock() - t0)
+        n = len(rec)
+    return {
+        "source": source,
+        "crossings": n,
+        "booths": model.layout.primary.n_booths,
+        "bays": model.layout.secondary.n_booths,
+        "median_ms": 1e3 * statistics.median(times),
+        "p90_ms": 1e3 * float(np.percentile(times, 90)),
+    }
+
+
+def load_port() -> tuple[Any, str]:
+    from border21.ports.catalog import load_scenario, shipped_scenarios
+    from border21.ports.config import validate_scenario
+
+    if "san_ysidro" in shipped_scenarios():
+        return load_scenario("san_ysidro"), "shipped san_ysidro.toml"
+    shape = [2, 2, 2, 3, 5, 8, 9, 9, 8, 7, 6, 6, 6, 6, 6, 6, 6, 6, 5, 5, 4, 4, 3, 3]
+    data = {
+        "port": {"name": "San Ysidro-sized"},
+        "streams": {
+            "cars": {
+                "kind": "personal_vehicle",
+                "crossings_per_day": 50_000,
+                "hour_of_day_shape": shape,
+                "program_shares": {"general": 0.5, "ready": 0.3, "sentri": 0.2},
+                "primary_service": {"distribution": "lognormal", "mean_seconds": 55, "cv": 0.6},
+                "referral_probability": 0.02,
+                "secondary": "vehicles",
+            },
+            "walkers": {
+                "kind": "pedestrian",
+                "crossings_per_day": 25_000,
+                "hour_of_day_shape": shape,
+                "primary_service": {"mean_seconds": 40},
+                "referral_probability": 0.01,
+                "secondary": "walkers",
+            },
+        },
+        "lanes": {
+            "general": {"streams": ["cars"], "lanes": 12, "booths_per_lane": 2},
+            "ready": {"program": "ready", "streams": ["cars"], "lanes": 8, "booths_per_lane": 2},
+            "sentri": {"program": "sentri", "streams": ["cars"], "lanes": 6},
+            "peds": {"streams": ["walkers"], "lanes": 14},
+        },
+        "secondary": {
+            "vehicles": {"bays": 30, "service": {"mean_seconds": 900}},
+            "walkers": {"bays": 6, "service": {"mean_seconds": 600}},
+        },
+    }
+    return validate_scenario(data), "built-in equivalent (no san_ysidro.toml)"
+
+
+# ------------------------------------------------------------------ main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--simpy-customers", type=int, default=100_000)
+    parser.add_argument("--ciw-customers", type=int, default=20_000)
+    parser.add_argument("--repeats", type=int, default=20, help="San Ysidro runs")
+    parser.add_argument("--quick", action="store_true", help="small smoke run")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="wall",
+        help="wall time, or this thread's CPU time (steadier on a shared machine)",
+    )
+    opts = parser.parse_args()
+    global _clock
+    _clock = CLOCKS[opts.clock]
+    if opts.quick:
+        opts.customers, opts.simpy_customers, opts.ciw_customers, opts.repeats = (
+            100_000,
+            5_000,
+            2_000,
+            3,
+        )
+
+    import ciw
+    import numba
+    import simpy
+
+    theory = erlang_c_wait(LAM, MU, SERVERS)
+    import os
+
+    print(
+        f"load average before the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
+        f"clock: {opts.clock}"
+    )
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, numba "
+        f"{numba.__version__}, simpy {simpy.__version__}, ciw {ciw.__version__}"
+    )
+    print(
+        f"M/M/{SERVERS}, lambda={LAM:g}/s, mu={MU:g}/s, rho={LAM / (SERVERS * MU):g}; "
+        f"Erlang C mean wait {theory:.4f} s (first {WARM_UP:.0%} of customers dropped)\n"
+    )
+
+    b21 = border21_mmc(opts.customers, opts.seed)
+    scen = border21_scenario_mm4(opts.customers, opts.seed)
+    sp = simpy_mmc(opts.simpy_customers, opts.seed)
+    cw = ciw_mmc(opts.ciw_customers, opts.seed)
+
+    rows = [
+        (
+            "border21 full pipeline (draws + kernel)",
+            b21["customers"],
+            b21["full_rate"],
+            b21["mean_wait"],
+        ),
+        ("border21 kernel only (run_lanes)", b21["customers"], b21["kernel_rate"], None),
+        ("border21 draws only (NHPP + exp)", b21["customers"], b21["draws_rate"], None),
+        (
+            "NumPy RNG alone (2 exponentials/customer)",
+            b21["customers"],
+            b21["rng_floor_rate"],
+            None,
+        ),
+        ("SimPy 4 (Resource, pure Python)", sp["customers"], sp["rate"], sp["mean_wait"]),
+        ("Ciw 3 (pure Python)", cw["customers"], cw["rate"], cw["mean_wait"]),
+    ]
+    print(
+        f"{'engine':42s} {'customers':>10s} {'customers/s':>14s} {'x SimPy':>9s} "
+        f"{'x Ciw':>9s} {'mean wait':>10s}"
+    )
+    for name, n, rate, wait in rows:
+        w = f"{wait:10.4f}" if wait is not None else f"{'':>10s}"
+        print(
+            f"{name:42s} {n:10,d} {rate:14,.0f} {rate / sp['rate']:9,.0f} "
+            f"{rate / cw['rate']:9,.0f} {w}"
+        )
+    print(
+        f"\nErlang C: {theory:.4f} s. Targets: full pipeline >= 1000x SimPy "
+        f"({'met' if b21['full_rate'] >= 1000 * sp['rate'] else 'MISSED'}), "
+        f">= 2000x Ciw ({'met' if b21['full_rate'] >= 2000 * cw['rate'] else 'MISSED'})."
+    )
+    print(
+        f"Scenario path, M/M/4 rho=0.9 via PortModel.simulate: {scen['rate']:,.0f} "
+        f"customers/s over {scen['customers']:,d}; mean wait {scen['mean_wait']:.4f} "
+        f"(Erlang C {scen['theory']:.4f})."
+    )
+
+    sy = san_ysidro_day(opts.repeats)
+    print(
+        f"\nSan Ysidro, one day ({sy['source']}): {sy['crossings']:,d} crossings, "
+        f"{sy['booths']} primary booths + {sy['bays']} secondary bays; "
+        f"median {sy['median_ms']:.1f} ms, p90 {sy['p90_ms']:.1f} ms over {opts.repeats} runs "
+        f"(target < 50 ms: {'met' if sy['median_ms'] < 50 else 'MISSED'})."
+    )
+
+
+if __name__ == "__main__":
+    main()
