@@ -102,6 +102,20 @@ def show_port(
             f"{min(opens)}–{max(opens)}",
         )
     console.print(lanes)
+    coop = sc.cooperation
+    export = coop.export_inspection
+    console.print(
+        f"cooperation: shared intelligence {'on' if coop.shared_intelligence else 'off'}, "
+        f"UCP {'on' if coop.unified_cargo_processing else 'off'}, trusted enrolment × "
+        f"{coop.trusted_enrolment_scale:g}, southbound inspection "
+        f"{coop.southbound_inspection_probability:.0%}; Mexican export inspection "
+        + (
+            f"{export.booths} booths, semáforo {export.semaforo_probability:.0%}"
+            if export
+            else "not described"
+        ),
+        highlight=False,
+    )
     load = offered_load(sc)
     peak = load.loc[load.groupby("where")["utilisation"].idxmax()]
     util = Table(title="Peak offered utilisation (peak weekday)")
