@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 
 from border21.errors import InputError
-from border21.service.access import as_timestamp, utc_now
+from border21.service.access import as_timestamp
 from border21.service.audit import verify
 from border21.service.deps import State, User, require
 from border21.service.schemas import AgreementRequest, Json, RecordsRequest, ScoreRequest
@@ -26,7 +26,7 @@ def me(who: User) -> Json:
 
 @router.get("/records/summary", summary="Record counts per agency and kind (aggregates)")
 def records_summary(who: User, state: State) -> list[Json]:
-    return state.data.summary(who, utc_now())
+    return state.data.summary(who, state.now())
 
 
 @router.get("/records", summary="Agency records you may read (own, or shared to you)")
@@ -40,25 +40,25 @@ def list_records(
 ) -> list[Json]:
     owner = agency or (who.agency if who.owns_records else "us-cbp")
     return state.data.read_records(
-        who, owner=owner, kind=kind, now=utc_now(), limit=limit, offset=offset
+        who, owner=owner, kind=kind, now=state.now(), limit=limit, offset=offset
     )
 
 
 @router.get("/records/{record_id}", summary="One record, if you may read it")
 def get_record(record_id: RecordId, who: User, state: State) -> Json:
-    return state.data.read_record(who, record_id, utc_now())
+    return state.data.read_record(who, record_id, state.now())
 
 
 @router.post("/records", status_code=201, summary="Add records owned by your agency")
 def add_records(body: RecordsRequest, who: User, state: State) -> Json:
-    ids = state.data.add_records(who, body.kind, [dict(r) for r in body.records], utc_now())
+    ids = state.data.add_records(who, body.kind, [dict(r) for r in body.records], state.now())
     return {"agency": who.agency, "kind": body.kind, "ids": ids}
 
 
 @router.get("/agreements", summary="Sharing agreements your agency grants or receives",
             tags=["access"])  # fmt: skip
 def list_agreements(who: User, state: State) -> list[Json]:
-    return state.data.list_agreements(who, utc_now())
+    return state.data.list_agreements(who, state.now())
 
 
 @router.post("/agreements", status_code=201, summary="Share fields with a partner (admins)",
@@ -66,14 +66,14 @@ def list_agreements(who: User, state: State) -> list[Json]:
 def create_agreement(body: AgreementRequest, who: User, state: State) -> Json:
     return state.data.create_agreement(
         who, grantee=body.grantee, kinds=body.kinds, fields=body.fields,
-        expires_at=as_timestamp(body.expires_at), purpose=body.purpose, now=utc_now(),
+        expires_at=as_timestamp(body.expires_at), purpose=body.purpose, now=state.now(),
     )  # fmt: skip
 
 
 @router.delete("/agreements/{agreement_id}", summary="Revoke an agreement (granting admin)",
                tags=["access"])  # fmt: skip
 def revoke_agreement(agreement_id: RecordId, who: User, state: State) -> Json:
-    return state.data.revoke_agreement(who, agreement_id, utc_now())
+    return state.data.revoke_agreement(who, agreement_id, state.now())
 
 
 @router.get("/audit", summary="Your agency's audit entries, newest first (admins)",
@@ -145,7 +145,7 @@ def targeting_selection(
 ) -> Json:
     require(who, "viewer", agency_user=True)
     records = state.data.read_records(
-        who, owner=who.agency, kind="declaration", now=utc_now(), limit=1000
+        who, owner=who.agency, kind="declaration", now=state.now(), limit=1000
     )
     if not records:
         return {"budget_pct": budget_pct, "declarations": 0, "k": 0, "selected": [], "scores": []}

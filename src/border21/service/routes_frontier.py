@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from border21.errors import InputError
-from border21.service.access import utc_now
 from border21.service.deps import State, User
 from border21.service.routes_ports import build_scenario
 from border21.service.schemas import FrontierRequest, Json
@@ -56,7 +55,7 @@ def frontier(body: FrontierRequest, who: User, state: State, response: Response)
         raise InputError("sweep", work, f"too many task-days (limit {state.config.max_frontier_work})")
     if work <= state.config.sync_max_frontier_work:
         return run_frontier(state, body)
-    job = state.jobs.submit(who.name, "frontier", lambda: run_frontier(state, body), utc_now())
+    job = state.jobs.submit(who.name, "frontier", lambda: run_frontier(state, body), state.now())
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return job.as_dict()

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Response
 
 from border21.errors import InputError, NotFoundError
-from border21.service.access import utc_now
 from border21.service.deps import State, User
 from border21.service.schemas import Json, SimulationRequest
 from border21.service.whatif import expected_crossings, scale_booths, set_referral
@@ -136,7 +135,7 @@ def run_simulation(body: SimulationRequest, who: User, state: State, response: R
         )  # fmt: skip
     if work <= state.config.sync_max_crossings:
         return _simulate(sc, body)
-    job = state.jobs.submit(who.name, "simulation", lambda: _simulate(sc, body), utc_now())
+    job = state.jobs.submit(who.name, "simulation", lambda: _simulate(sc, body), state.now())
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return job.as_dict()

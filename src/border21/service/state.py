@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from border21.service.access import utc_now
 from border21.service.agency_data import AgencyData
 from border21.service.audit import AuditLog
 from border21.service.config import ServiceConfig
@@ -40,8 +41,9 @@ def open_service_db(config: ServiceConfig) -> tuple[ServiceDB, AuditLog]:
 class ServiceState:
     """Per-app state, stored on ``app.state.service``."""
 
-    def __init__(self, config: ServiceConfig) -> None:
+    def __init__(self, config: ServiceConfig, *, clock: Callable[[], str] = utc_now) -> None:
         self.config = config
+        self.clock = clock
         self.db, self.audit = open_service_db(config)
         self.data = AgencyData(self.db, self.audit)
         self.jobs = JobManager(config.job_workers, config.max_jobs_kept)
@@ -50,6 +52,10 @@ class ServiceState:
         self._store: Store | None = None
         self._models: dict[str, Any] = {}
         self._pools: dict[bool, RiskPool] = {}
+
+    def now(self) -> str:
+        """The current time as timestamp text (a test may set another clock)."""
+        return self.clock()
 
     def query_store(self, fn: Callable[[Store], T]) -> T:
         """Run ``fn`` on the warehouse with exclusive use of its connection."""
