@@ -90,8 +90,20 @@ def current_version(con: Any) -> int:
 
 
 def migrate(con: Any) -> int:
-    """Apply pending migrations, each in its own transaction; return the version."""
+    """Apply pending migrations, each in its own transaction; return the version.
+
+    A database written by a newer border21 (higher version) is refused rather than
+    guessed at.
+    """
     version = current_version(con)
+    if version > len(MIGRATIONS):
+        from border21.errors import InputError
+
+        raise InputError(
+            "db",
+            f"schema v{version}",
+            f"written by a newer border21 (this one knows v{len(MIGRATIONS)})",
+        )
     for number, statements in enumerate(MIGRATIONS, start=1):
         if number <= version:
             continue

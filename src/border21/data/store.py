@@ -122,5 +122,9 @@ def open_store(
     except duckdb.Error as exc:
         raise InputError("db", str(db_path), str(exc).splitlines()[0]) from None
     if not read_only:
-        migrate(con)
+        try:
+            migrate(con)
+        except BaseException:
+            con.close()
+            raise
     return Store(con, db_path)

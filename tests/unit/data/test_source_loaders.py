@@ -107,3 +107,19 @@ def test_events_timeline_has_a_source_for_every_date(store: Store) -> None:
 def test_unknown_source_is_not_found(store: Store, fixtures: Path) -> None:
     with pytest.raises(NotFoundError, match="known: apprehensions"):
         load_source(store, "nope", fixtures / "seizures_fy2019_slice.csv")
+
+
+def test_sesnsp_official_wide_file_with_mangled_header(store: Store, fixtures: Path) -> None:
+    path = fixtures / "sesnsp_official_chihuahua_slice.csv"
+    assert "AÒo" in path.read_text(encoding="utf-8-sig").splitlines()[0]  # as circulated
+    result = load_source(store, "sesnsp", path)
+    assert result.rows_read == 16 and result.rows_quarantined == 0
+    # 13 homicide/femicide rows × 12 months + the 2022 row's Jan–Mar; robbery rows skipped
+    assert result.rows_loaded == 13 * 12 + 3
+    got = store.scalar(
+        "SELECT carpetas FROM sesnsp_incidence WHERE state_code = 8 AND month = DATE '2021-03-01'"
+        " AND subtype = 'intentional_homicide' AND modality = 'firearm'"
+    )
+    assert got == 130
+    modalities = set(store.sql("SELECT DISTINCT modality FROM sesnsp_incidence")["modality"])
+    assert "traffic_accident" in modalities  # 'En accidente de tr·nsito' recognised

@@ -57,3 +57,11 @@ def test_a_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
     with open_store(path) as s:
         assert s.scalar("SELECT max(version) FROM schema_version") == SCHEMA_VERSION
         assert s.scalar("SELECT count(*) FROM mx_states") == 32
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.duckdb"
+    with open_store(path) as s:
+        s.con.execute("INSERT INTO schema_version (version) VALUES (99)")
+    with pytest.raises(InputError, match="newer border21"):
+        open_store(path)

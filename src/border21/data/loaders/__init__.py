@@ -24,6 +24,7 @@ from border21.data.loaders._base import (
     check_columns,
     csv_header,
     load_file,
+    reconcile_header,
 )
 from border21.errors import InputError, NotFoundError
 
@@ -36,7 +37,7 @@ SOURCES: dict[str, tuple[SourceSpec, ...]] = {
     "seizures": (seizures.SPEC,),
     "apprehensions": (apprehensions.SPEC,),
     "homicides": (homicides.INEGI,),
-    "sesnsp": (homicides.SESNSP,),
+    "sesnsp": (homicides.SESNSP, homicides.SESNSP_OFFICIAL),
     "population": (homicides.POPULATION,),
     "waittimes": waittimes.SPECS,
     "events": (events.SPEC,),
@@ -88,7 +89,12 @@ def load_source(
     if not path.is_file():
         raise InputError("file", str(path), "no such file")
     spec = SOURCES[source][0]
-    header = read_header(store, spec, path)
+    raw_header = read_header(store, spec, path)
+    for candidate in SOURCES[source]:  # tolerate mangled accents in header names
+        mapping = reconcile_header(candidate, raw_header)
+        header = [mapping.get(h, h) for h in raw_header]
+        if set(candidate.columns) <= set(header):
+            break
     spec = pick_spec(source, header)
     check_columns(spec, header, path.name)
     return load_file(store, spec, path, force=force, label=label)

@@ -156,6 +156,30 @@ def _number_lines(con: Any) -> None:
     )
 
 
+def _skeleton(name: str) -> str:
+    """ASCII letters and digits only, lower case: ``"Año"`` and a mis-encoded ``"AÒo"``
+    both give ``"ao"``. Used to recognise headers whose accents were mangled."""
+    ascii_only = "".join(c for c in name.lower() if c.isascii())
+    return " ".join("".join(c if c.isalnum() else " " for c in ascii_only).split())
+
+
+def reconcile_header(spec: SourceSpec, header: list[str]) -> dict[str, str]:
+    """Map header names that match an expected column only up to accents or encoding
+    damage (same :func:`_skeleton`, unambiguous) to the expected name."""
+    expected = [c for c in spec.columns + spec.optional_columns if c not in header]
+    by_skeleton: dict[str, list[str]] = {}
+    for col in expected:
+        by_skeleton.setdefault(_skeleton(col), []).append(col)
+    mapping = {}
+    for name in header:
+        if name in spec.columns or name in spec.optional_columns:
+            continue
+        candidates = by_skeleton.get(_skeleton(name), [])
+        if len(candidates) == 1:
+            mapping[name] = candidates[0]
+    return mapping
+
+
 def check_columns(spec: SourceSpec, header: list[str], file_name: str) -> None:
     """Refuse a file whose columns differ from the source's contract, naming them."""
     expected = set(spec.columns)
@@ -233,6 +257,9 @@ def load_file(
     con.execute("BEGIN TRANSACTION")
     try:
         header = _stage(store, spec, path)
+        for old, new in reconcile_header(spec, header).items():
+            con.execute(f"ALTER TABLE _raw0 RENAME COLUMN {_q(old)} TO {_q(new)}")
+            header[header.index(old)] = new
         check_columns(spec, header, file_name)
         for col in spec.optional_columns:  # absent optional columns read as NULL
             if col not in header:

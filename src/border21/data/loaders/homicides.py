@@ -4,7 +4,9 @@
   ``state_code, state_name, border_state, year, month, homicides``). The state
   name must agree with the code (accents and case do not matter).
 * ``sesnsp``: SESNSP investigation files (carpetas) for homicide and femicide,
-  state × month × subtype × modality.
+  state × month × subtype × modality — either the tidy long extract or the
+  official wide state file (``IDEFC_NM``, one column per month; rows of other
+  crimes and empty future months are skipped; mangled header accents tolerated).
 * ``population``: CONAPO mid-year population by state (``cve_ent`` 00 = national),
   rows for ``genero = Total`` only; male/female rows are skipped.
 """
@@ -64,6 +66,64 @@ SESNSP = SourceSpec(
         FROM (SELECT {_STATE_COLS}, trim(subtype) AS subtype, trim(modality) AS modality,
                      {integer("carpetas")} AS carpetas
               FROM _raw {_STATE_JOIN})""",
+)
+
+_SPANISH_MONTHS = (
+    "Enero", "Febrero", "Marzo", "Abril", "Mayo", "Junio", "Julio", "Agosto", "Septiembre",
+    "Octubre", "Noviembre", "Diciembre",
+)  # fmt: skip
+_SESNSP_UNION = " UNION ALL ".join(
+    f"""SELECT line_number, "Año" AS raw_year, "Clave_Ent" AS raw_code, "Tipo de delito" AS tipo,
+               "Subtipo de delito" AS subtipo, "Modalidad" AS modalidad, {m} AS month_num,
+               "{name}" AS raw_value FROM _raw"""
+    for m, name in enumerate(_SPANISH_MONTHS, start=1)
+)
+
+
+def _ascii(expr: str) -> str:
+    # SESNSP's files circulate with mangled accents; compare ASCII letters only
+    return f"regexp_replace(lower({expr}), '[^a-z ]', '', 'g')"
+
+
+SESNSP_OFFICIAL = SourceSpec(
+    name="sesnsp",
+    description="SESNSP official state file (IDEFC_NM): homicide and femicide rows, wide months",
+    columns=(
+        "Año",
+        "Clave_Ent",
+        "Entidad",
+        "Bien jurídico afectado",
+        "Tipo de delito",
+        "Subtipo de delito",
+        "Modalidad",
+    )
+    + _SPANISH_MONTHS,  # fmt: skip
+    table="sesnsp_incidence",
+    target_columns=("state_code", "month", "subtype", "modality", "carpetas"),
+    key=("state_code", "month", "subtype", "modality"),
+    parse_sql=f"""
+        SELECT *,
+               (subtype IS NULL OR raw_value IS NULL OR trim(raw_value) = '') AS skip,
+               CASE WHEN state_code IS NULL OR state_code NOT BETWEEN 1 AND 32
+                         THEN 'unknown state code ' || coalesce(raw_code, 'NULL')
+                    WHEN month IS NULL THEN 'unparseable year ' || coalesce(raw_year, 'NULL')
+                    WHEN modality IS NULL THEN 'unknown modality ' || coalesce(modalidad, 'NULL')
+                    WHEN carpetas IS NULL THEN 'carpetas not an integer'
+                    WHEN carpetas < 0 THEN 'negative count'
+               END AS reason
+        FROM (SELECT line_number, raw_year, raw_code, modalidad, raw_value,
+                     try_cast(raw_code AS INT) AS state_code,
+                     try_cast(make_date(try_cast(raw_year AS INT), month_num, 1) AS DATE) AS month,
+                     CASE {_ascii("subtipo")} WHEN 'homicidio doloso' THEN 'intentional_homicide'
+                          WHEN 'homicidio culposo' THEN 'negligent_homicide'
+                          WHEN 'feminicidio' THEN 'femicide' END AS subtype,
+                     CASE {_ascii("modalidad")} WHEN 'con arma de fuego' THEN 'firearm'
+                          WHEN 'con arma blanca' THEN 'bladed_weapon'
+                          WHEN 'con otro elemento' THEN 'other_element'
+                          WHEN 'no especificado' THEN 'not_specified'
+                          WHEN 'en accidente de trnsito' THEN 'traffic_accident' END AS modality,
+                     {integer("raw_value")} AS carpetas
+              FROM ({_SESNSP_UNION}))""",
 )
 
 POPULATION = SourceSpec(
