@@ -20,7 +20,7 @@ from border21.service.config import ServiceConfig
 from border21.service.state import ServiceState
 
 
-def test_client_class() -> Any:
+def client_class() -> Any:
     """Starlette's TestClient, imported without its httpx-vs-httpx2 deprecation warning."""
     with warnings.catch_warnings():
         warnings.filterwarnings(
@@ -44,7 +44,7 @@ class TestService:
         return {"Authorization": f"Bearer {self.tokens[user]}"}
 
     def client(self) -> Any:
-        return test_client_class()(self.app, raise_server_exceptions=False)
+        return client_class()(self.app, raise_server_exceptions=False)
 
 
 def make_service(
