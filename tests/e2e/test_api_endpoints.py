@@ -119,7 +119,11 @@ def test_frontier_small_sweep(client: Any, svc: TestService) -> None:
     assert r.status_code == 200, r.text
     rows = r.json()["rows"]
     assert {(x["policy"], x["rate"]) for x in rows} == {
-        ("random", 0.05), ("random", 0.2), ("targeted", 0.05), ("targeted", 0.2)}
+        ("random", 0.05),
+        ("random", 0.2),
+        ("targeted", 0.05),
+        ("targeted", 0.2),
+    }
     assert all(0 <= x["detection_rate"] <= 1 for x in rows)
 
 
@@ -183,8 +187,11 @@ def test_oversized_body_is_413(client: Any, svc: TestService) -> None:
         for _ in range(100):
             yield b" " * 1024
 
-    streamed = client.post("/api/v1/score", content=chunks(),
-                           headers=dict(svc.auth("ana"), **{"Content-Type": "application/json"}))
+    streamed = client.post(
+        "/api/v1/score",
+        content=chunks(),
+        headers=dict(svc.auth("ana"), **{"Content-Type": "application/json"}),
+    )
     is_problem(streamed, 413)
 
 

@@ -11,6 +11,7 @@ import typer
 
 from border21 import __version__
 from border21.cli import (
+    audit,
     calibrate,
     data,
     demo,
@@ -23,7 +24,6 @@ from border21.cli import (
     target,
     users,
 )
-from border21.cli import audit as audit_cli
 
 app = typer.Typer(
     name="border21",
@@ -43,7 +43,7 @@ app.command("calibrate")(calibrate.calibrate)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="users")
-app.add_typer(audit_cli.app, name="audit")
+app.add_typer(audit.app, name="audit")
 
 
 def _version(value: bool) -> None:

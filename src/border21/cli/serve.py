@@ -36,8 +36,11 @@ def serve(
     port: int = typer.Option(8021, "--port", min=1, max=65535, help="TCP port."),
     data_dir: Path | None = DataDirOption,
     db: Path | None = typer.Option(
-        None, "--db", help="Data warehouse (DuckDB). Default: $BORDER21_DB or the user data "
-        "directory if it exists, else the samples shipped in the package.", show_default=False,
+        None,
+        "--db",
+        help="Data warehouse (DuckDB). Default: $BORDER21_DB or the user data "
+        "directory if it exists, else the samples shipped in the package.",
+        show_default=False,
     ),
     demo_data: bool = typer.Option(
         False, "--demo-data", help="Seed synthetic agency records if the service has none."

@@ -58,9 +58,7 @@ class AgencyData:
         """Agreements the user's agency grants or receives."""
         if not who.owns_records:
             self._deny(who, "agreements.list", "agreements", now, "analysts see aggregates only")
-        return [
-            a.as_dict(now) for a in self.agreements() if who.agency in (a.grantor, a.grantee)
-        ]
+        return [a.as_dict(now) for a in self.agreements() if who.agency in (a.grantor, a.grantee)]
 
     def create_agreement(
         self,

@@ -15,8 +15,14 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from border21 import __version__
-from border21.service import dashboard, problems, routes_agency, routes_data, routes_frontier
-from border21.service import routes_ports
+from border21.service import (
+    dashboard,
+    problems,
+    routes_agency,
+    routes_data,
+    routes_frontier,
+    routes_ports,
+)
 from border21.service.config import ServiceConfig
 from border21.service.state import ServiceState
 

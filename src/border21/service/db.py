@@ -97,8 +97,10 @@ class ServiceDB:
         """Run one statement; return the new row id (inserts) or the change count."""
         with self.lock:
             cur = self.con.execute(sql, params)
-            return int(cur.lastrowid or 0) if sql.lstrip().upper().startswith("INSERT") else (
-                cur.rowcount
+            return (
+                int(cur.lastrowid or 0)
+                if sql.lstrip().upper().startswith("INSERT")
+                else (cur.rowcount)
             )
 
     def close(self) -> None:

@@ -31,9 +31,7 @@ def get_principal(
 ) -> Principal:
     """The user behind the bearer token, or 401."""
     if credentials is None:
-        raise ProblemException(
-            401, "missing bearer token", slug="unauthorized", headers=_CHALLENGE
-        )
+        raise ProblemException(401, "missing bearer token", slug="unauthorized", headers=_CHALLENGE)
     who = authenticate(get_state(request).db, credentials.credentials)
     if who is None:
         raise ProblemException(

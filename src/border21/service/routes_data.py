@@ -86,8 +86,10 @@ def wait_profile(
 ) -> Json:
     from border21.data import indicators
 
-    return table(state.query_store(
-        lambda s: indicators.hourly_wait_profile(s, port, lane=lane, sub_lane=sub_lane)))  # fmt: skip
+    def query(store: Store) -> pd.DataFrame:
+        return indicators.hourly_wait_profile(store, port, lane=lane, sub_lane=sub_lane)
+
+    return table(state.query_store(query))
 
 
 @router.get("/events", summary="Program and event timeline")

@@ -52,7 +52,9 @@ def frontier(body: FrontierRequest, who: User, state: State, response: Response)
         * body.replications * body.days
     )  # fmt: skip
     if work > state.config.max_frontier_work:
-        raise InputError("sweep", work, f"too many task-days (limit {state.config.max_frontier_work})")
+        raise InputError(
+            "sweep", work, f"too many task-days (limit {state.config.max_frontier_work})"
+        )
     if work <= state.config.sync_max_frontier_work:
         return run_frontier(state, body)
     job = state.jobs.submit(who.name, "frontier", lambda: run_frontier(state, body), state.now())

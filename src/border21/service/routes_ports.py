@@ -35,7 +35,9 @@ def shipped_name(name: str) -> str:
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
     shipped = shipped_scenarios()
     if key not in shipped:
-        raise NotFoundError(f"scenario = {name!r}: unknown scenario (shipped: {', '.join(shipped)})")
+        raise NotFoundError(
+            f"scenario = {name!r}: unknown scenario (shipped: {', '.join(shipped)})"
+        )
     return key
 
 

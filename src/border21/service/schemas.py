@@ -8,8 +8,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 ScenarioName = Annotated[
-    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\- ]+$",
-               description="A shipped scenario name (see /api/v1/scenarios).")  # fmt: skip
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_\- ]+$",
+        description="A shipped scenario name (see /api/v1/scenarios).",
+    ),  # fmt: skip
 ]
 Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
 Override = Annotated[str, Field(min_length=3, max_length=200, pattern=r"^[A-Za-z0-9_.]+=.+$")]
@@ -42,7 +47,8 @@ class FrontierRequest(_Body):
         Field(min_length=1, max_length=5),
     ] = ["baseline"]
     policies: Annotated[
-        list[Literal["random", "semaforo", "trusted", "targeted"]], Field(min_length=1, max_length=4)
+        list[Literal["random", "semaforo", "trusted", "targeted"]],
+        Field(min_length=1, max_length=4),
     ] = ["random", "trusted"]
     rates: Annotated[
         list[Annotated[float, Field(gt=0.0, le=1.0)]], Field(min_length=1, max_length=10)
