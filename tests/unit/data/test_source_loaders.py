@@ -123,3 +123,20 @@ def test_sesnsp_official_wide_file_with_mangled_header(store: Store, fixtures: P
     assert got == 130
     modalities = set(store.sql("SELECT DISTINCT modality FROM sesnsp_incidence")["modality"])
     assert "traffic_accident" in modalities  # 'En accidente de tr·nsito' recognised
+
+
+def test_transborder_raw_dot1_is_summed_over_us_states(store: Store, fixtures: Path) -> None:
+    result = load_source(store, "trade", fixtures / "transborder_dot1_0115_laredo_truck.csv")
+    assert result.rows_read == 1966 and result.rows_quarantined == 0
+    total = store.scalar("SELECT sum(value_usd) FROM trade WHERE port_code = '2304'")
+    assert round(total / 1e9, 2) == 12.52  # trade/PROVENANCE.md: Laredo truck, Jan 2015
+    keys = store.scalar(
+        "SELECT count(*) - count(DISTINCT (period_start, port_code, mx_state, mode, trade_type))"
+        " FROM trade"
+    )
+    assert keys == 0
+    states = set(store.sql("SELECT DISTINCT mx_state FROM trade")["mx_state"])
+    assert {"19", "15", "UNKNOWN"} <= states  # Nuevo León, State of Mexico ('MX'), 'XX'
+    assert store.scalar("SELECT DISTINCT mx_state FROM trade WHERE trade_type = 'Import'") == (
+        "UNKNOWN"
+    )
