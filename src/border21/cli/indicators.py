@@ -233,6 +233,30 @@ def wait_volume(
     print_frame(monthly, fmt, title="wait vs volume by port and month")
 
 
+@app.command("wait-hourly")
+@cli_errors
+def wait_hourly(
+    port: str = typer.Option("San Ysidro", "--port", help="Port with an hourly profile loaded."),
+    chart: Path | None = ChartOption,
+    db: Path | None = DbOption,
+    fmt: str = FormatOption,
+) -> None:
+    """Hourly vehicles processed, lanes open and wait by lane type (needs `data load hourly`)."""
+    from border21.data import indicators as ind
+
+    with _open(db) as store:
+        frame = ind.hourly_wait_vs_volume(store, port)
+    if chart is not None:
+        from border21.reports.charts import xy_chart
+
+        _chart(
+            xy_chart(frame, x="volume", y="wait_minutes", color="lane_type", line=False,
+                     title=f"{port}: wait vs vehicles processed per hour"),
+            chart,
+        )  # fmt: skip
+    print_frame(frame, fmt, title=f"{port}: hourly volume, lanes and wait")
+
+
 @app.command()
 @cli_errors
 def seizures(

@@ -290,6 +290,43 @@ def wait_vs_volume(store: Store, *, volume_years: tuple[int, int] = (2019, 2024)
     return frame
 
 
+def hourly_wait_vs_volume(store: Store, port: str = "San Ysidro") -> pd.DataFrame:
+    """Vehicles processed, lanes open and wait by hour and lane type at one port
+    (northbound passenger vehicles, average Tue–Thu 2017, table ``hourly_volumes``),
+    next to CBP's historical average wait for the same hour on Tue–Thu (``wait_times``).
+
+    Columns: ``hour, lane_type, volume, open_lanes, vehicles_per_lane_hour,
+    wait_minutes, cbp_wait_minutes``. Volumes are vehicles *processed* (capacity when
+    a queue persists), not arrivals.
+    """
+    frame = store.sql(
+        """WITH h AS (
+             SELECT * FROM hourly_volumes
+             WHERE lower(port) = lower(?) AND direction = 'Northbound'
+               AND vehicle_type = 'Passenger'),
+           w AS (
+             SELECT port_code, hour,
+                    CASE sub_lane WHEN 'Nexus/Sentri' THEN 'SENTRI' ELSE sub_lane END
+                        AS lane_type,
+                    avg(wait_minutes) AS cbp_wait_minutes
+             FROM wait_times WHERE lane = 'Passenger' AND weekday BETWEEN 2 AND 4
+             GROUP BY ALL)
+           SELECT h.hour, h.lane_type, h.volume, h.open_lanes,
+                  (h.volume / nullif(h.open_lanes, 0))::DOUBLE AS vehicles_per_lane_hour,
+                  h.wait_minutes, w.cbp_wait_minutes
+           FROM h LEFT JOIN w USING (port_code, hour, lane_type)
+           ORDER BY h.lane_type, h.hour""",
+        [port],
+    )
+    if frame.empty:
+        known = store.sql("SELECT DISTINCT port FROM hourly_volumes ORDER BY 1")["port"].tolist()
+        raise NotFoundError(
+            f"no hourly volumes for {port!r}; loaded: {', '.join(known) or 'none'} "
+            "(`border21 data load hourly FILE`)"
+        )
+    return frame
+
+
 def seizures_per_1000_crossings(
     store: Store, *, drug: str | None = None, measures: Sequence[str] = CONVEYANCES
 ) -> pd.DataFrame:

@@ -7,9 +7,9 @@ Never edit a released migration: append a new one.
 >>> import duckdb
 >>> con = duckdb.connect()
 >>> migrate(con)
-2
+3
 >>> migrate(con)  # idempotent
-2
+3
 """
 
 from __future__ import annotations
@@ -76,6 +76,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # v2: seed the Mexican states reference table
     ("__seed_mx_states__",),
+    # v3: hourly volumes, lanes open and waits by port and lane (SANDAG/CBP 2017 profile)
+    (
+        """CREATE TABLE hourly_volumes (
+            port VARCHAR NOT NULL, port_code VARCHAR, direction VARCHAR NOT NULL,
+            vehicle_type VARCHAR NOT NULL, lane_type VARCHAR NOT NULL, hour INTEGER NOT NULL,
+            volume DOUBLE NOT NULL, open_lanes DOUBLE, wait_minutes DOUBLE,
+            load_id INTEGER NOT NULL)""",
+    ),
 )
 
 

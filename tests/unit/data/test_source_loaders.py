@@ -140,3 +140,35 @@ def test_transborder_raw_dot1_is_summed_over_us_states(store: Store, fixtures: P
     assert store.scalar("SELECT DISTINCT mx_state FROM trade WHERE trade_type = 'Import'") == (
         "UNKNOWN"
     )
+
+
+def _hourly_csv(tmp_path: Path) -> Path:
+    # the layout of SANDAG's 2017 weekday profile; values made up for the test
+    lines = ["port,direction,vehicle_type,lane_type,hour_start,volume,share_of_daily,"
+             "open_lanes,wait_time_min,daily_volume"]  # fmt: skip
+    for hour in range(24):
+        lines.append(
+            f"San Ysidro,Northbound,Passenger,General,{hour},{500 + hour},0.04,9,{50 + hour},1"
+        )
+        lines.append(f"San Ysidro,Northbound,Passenger,All_NB_lanes,{hour},{900 + hour},0.04,20,,1")
+    lines.append("Atlantis,Northbound,Passenger,General,3,10,0.1,1,1,1")
+    path = tmp_path / "hourly.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_hourly_profile_skips_derived_sums_and_joins_cbp_waits(
+    store: Store, fixtures: Path, tmp_path: Path
+) -> None:
+    from border21.data import indicators as ind
+
+    result = load_source(store, "hourly", _hourly_csv(tmp_path))
+    assert (result.rows_loaded, result.rows_skipped, result.rows_quarantined) == (24, 24, 1)
+    assert store.scalar("SELECT reason FROM quarantine") == "unknown port Atlantis"
+    load_source(store, "waittimes", fixtures / "san_ysidro_hist_slice.csv")  # Sun–Mon only
+    frame = ind.hourly_wait_vs_volume(store, "san ysidro")
+    assert frame["hour"].tolist() == list(range(24))
+    assert frame["vehicles_per_lane_hour"].iloc[0] == pytest.approx(500 / 9)
+    assert frame["cbp_wait_minutes"].isna().all()  # the slice has no Tue–Thu rows
+    with pytest.raises(NotFoundError, match="no hourly volumes"):
+        ind.hourly_wait_vs_volume(store, "Otay Mesa")

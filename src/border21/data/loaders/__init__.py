@@ -40,6 +40,7 @@ SOURCES: dict[str, tuple[SourceSpec, ...]] = {
     "sesnsp": (homicides.SESNSP, homicides.SESNSP_OFFICIAL),
     "population": (homicides.POPULATION,),
     "waittimes": waittimes.SPECS,
+    "hourly": (waittimes.HOURLY,),
     "events": (events.SPEC,),
 }
 

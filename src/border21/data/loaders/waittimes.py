@@ -6,6 +6,9 @@ Two layouts, both into ``wait_times`` (port × lane × sub-lane × month × week
 * the San Ysidro API extract ``syR-hist.csv`` (``bwt_month, bwt_day, bwt_hour``
   and one column per lane). Its commercial columns are skipped: San Ysidro has
   no cargo facility, so their zeros are not waits;
+* (source ``hourly``, table ``hourly_volumes``) the SANDAG SR-11 model's observed
+  average-weekday 2017 profile for San Ysidro and Otay Mesa: vehicles processed,
+  lanes open and wait by hour and lane type;
 * the El Paso page scrape (``Port, Lane, Sub-Lane, Month, Day, Time, Sunday
   (min) … Saturday (min)``), spreadsheet or CSV. A blank cell (lane closed or
   no data) is kept as NULL.
@@ -100,3 +103,55 @@ def _read_excel(path: Path) -> Any:
 
 
 SPECS: tuple[SourceSpec, ...] = (SAN_YSIDRO, EL_PASO)
+
+HOURLY = SourceSpec(
+    name="hourly",
+    description="Hourly volume, lanes open and wait by port/direction/lane (SANDAG 2017 profile)",
+    columns=(
+        "port",
+        "direction",
+        "vehicle_type",
+        "lane_type",
+        "hour_start",
+        "volume",
+        "open_lanes",
+        "wait_time_min",
+    ),
+    optional_columns=("share_of_daily", "daily_volume"),
+    table="hourly_volumes",
+    target_columns=(
+        "port",
+        "port_code",
+        "direction",
+        "vehicle_type",
+        "lane_type",
+        "hour",
+        "volume",
+        "open_lanes",
+        "wait_minutes",
+    ),
+    key=("port", "direction", "vehicle_type", "lane_type", "hour"),
+    # 'All_NB_lanes' rows are the publisher's sums of General + Ready + SENTRI: skipped
+    parse_sql="""
+        SELECT *, lane_type = 'All_NB_lanes' AS skip,
+               CASE WHEN port_code IS NULL THEN 'unknown port ' || coalesce(port, 'NULL')
+                    WHEN direction NOT IN ('Northbound', 'Southbound')
+                         THEN 'unknown direction ' || coalesce(direction, 'NULL')
+                    WHEN hour IS NULL OR hour NOT BETWEEN 0 AND 23
+                         THEN 'unparseable hour ' || coalesce(raw_hour, 'NULL')
+                    WHEN volume IS NULL THEN 'volume not a number'
+                    WHEN volume < 0 OR open_lanes < 0 OR wait_minutes < 0
+                         THEN 'negative volume, lanes or wait'
+               END AS reason
+        FROM (SELECT line_number, trim(port) AS port,
+                     CASE lower(trim(port)) WHEN 'san ysidro' THEN '2504'
+                          WHEN 'otay mesa' THEN '2506' WHEN 'tecate' THEN '2505'
+                          WHEN 'calexico' THEN '2503' WHEN 'calexico east' THEN '2507' END
+                         AS port_code,
+                     trim(direction) AS direction, trim(vehicle_type) AS vehicle_type,
+                     trim(lane_type) AS lane_type, hour_start AS raw_hour,
+                     try_cast(hour_start AS INT) AS hour, try_cast(volume AS DOUBLE) AS volume,
+                     try_cast(nullif(trim(open_lanes), '') AS DOUBLE) AS open_lanes,
+                     try_cast(nullif(trim(wait_time_min), '') AS DOUBLE) AS wait_minutes
+              FROM _raw)""",
+)
