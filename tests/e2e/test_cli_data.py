@@ -161,6 +161,8 @@ def test_indicator_commands_print_tables_and_charts(db: Path, tmp_path: Path) ->
         assert code == 0, (args, out)
     code, out = _run("indicators", "crossings", "--by", "galaxy", "--db", str(db))
     assert code == 2 and "must be one of" in out
+    code, out = _run("indicators", "wait-hourly", "--db", str(db))  # not in the samples
+    assert code == 2 and "data load hourly" in out
 
 
 def test_effect_command_its_and_did(db: Path, tmp_path: Path) -> None:
