@@ -23,7 +23,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from border21.errors import InputError
 
@@ -131,6 +138,13 @@ class LaneGroup(_Frozen):
         default=None, min_length=24, max_length=24
     )
 
+    @field_validator("open_booths_by_hour")
+    @classmethod
+    def _opens_sometime(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and not any(value):
+            raise ValueError("opens no booth in any hour (the lanes would never open)")
+        return value
+
     @property
     def booths(self) -> int:
         return self.lanes * self.booths_per_lane
@@ -146,6 +160,10 @@ class LaneGroup(_Frozen):
 
     @model_validator(mode="after")
     def _check_schedule(self) -> LaneGroup:
+        if self.open_booths_by_hour is not None and not any(self.open_booths_by_hour):
+            raise ValueError(
+                "open_booths_by_hour opens no booth in any hour (the lanes never open)"
+            )
         if self.open_booths_by_hour is not None:
             for hour, n in enumerate(self.open_booths_by_hour):
                 if n > self.booths:
@@ -164,6 +182,13 @@ class SecondaryArea(_Frozen):
         default=None, min_length=24, max_length=24
     )
     service: ServiceTime
+
+    @field_validator("open_bays_by_hour")
+    @classmethod
+    def _opens_sometime(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and not any(value):
+            raise ValueError("opens no bay in any hour (the area would never open)")
+        return value
 
     def open_bays(self) -> list[int]:
         if self.open_bays_by_hour is None:
@@ -222,8 +247,9 @@ class Cooperation(_Frozen):
       southbound crossing also spends ``southbound_screening_seconds`` more at
       primary (default 0: officers pull cars aside as they roll by; at San
       Ysidro southbound lanes already run near capacity at the evening peak, so
-      even one second per car builds a long queue). ``southbound_carrier_probability`` is the share of southbound
-      crossings carrying firearms or bulk cash.
+      even one second per car builds a long queue).
+      ``southbound_carrier_probability`` is the share of southbound crossings
+      carrying firearms or bulk cash.
     """
 
     shared_intelligence: bool = False

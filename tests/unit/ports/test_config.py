@@ -97,6 +97,16 @@ def test_schedule_cannot_exceed_booths(toy):
         validate_scenario(toy)
 
 
+def test_schedule_that_never_opens_is_rejected(toy):
+    toy["lanes"]["ped"]["open_booths_by_hour"] = [0] * 24
+    with pytest.raises(InputError, match=r"lanes\.ped\.open_booths_by_hour = \[0, .*never open"):
+        validate_scenario(toy)
+    toy["lanes"]["ped"]["open_booths_by_hour"] = None
+    toy["secondary"]["veh"]["open_bays_by_hour"] = [0] * 24
+    with pytest.raises(InputError, match="secondary.veh.open_bays_by_hour.*never open"):
+        validate_scenario(toy)
+
+
 def test_overrides_parse_toml_values():
     assert parse_override("a.b=3") == (["a", "b"], 3)
     assert parse_override("a=[1, 2]") == (["a"], [1, 2])
