@@ -94,6 +94,8 @@ def load_everything(store: Any, data: Path) -> None:
         ("population", "population/conapo2023_state_population_sex_1950_2070.csv"),
         ("waittimes", "waittimes/cbp_bwt_hist_sanysidro_deohs/syR-hist.csv"),
         ("waittimes", "waittimes/cbp_bwt_hist_elpaso_raulpal/elpaso_border_wait_times.xlsx"),
+        ("hourly", "waittimes/hourly_profiles/san_diego_poe_hourly_profile_weekday_2017.csv"),
+        ("trade", "trade/bts_transborder_raw_dot1_0115_mexico.csv"),
     ]:
         load_source(store, source, data / rel)
     from border21.data.samples import sample_path
@@ -112,6 +114,7 @@ def bench_queries(store: Any, repeat: int) -> dict[str, float]:
         "truck/PV mix by port": lambda: ind.vehicle_mix(store, by="port"),
         "hourly wait profile": lambda: ind.hourly_wait_profile(store, "san ysidro"),
         "wait vs volume": lambda: ind.wait_vs_volume(store),
+        "hourly wait vs volume (San Ysidro)": lambda: ind.hourly_wait_vs_volume(store),
         "seizures per 1,000 crossings": lambda: ind.seizures_per_1000_crossings(store),
         "apprehensions by sector": lambda: ind.apprehensions(store, by="sector"),
         "homicide rate border": lambda: ind.homicide_rate(store),
