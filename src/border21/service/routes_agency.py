@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from border21.errors import InputError
 from border21.service.access import as_timestamp
 from border21.service.audit import verify
 from border21.service.deps import State, User, require
@@ -92,48 +91,12 @@ def audit_verify(who: User, state: State) -> Json:
     return {"ok": report.ok, "entries": report.entries, "problems": report.problems}
 
 
-def _score_frame(model: Any, rows: list[dict[str, Any]], budget_pct: float, explain: bool,
-                 ids: list[int] | None = None) -> Json:  # fmt: skip
-    import pandas as pd
-
-    from border21.targeting.selection import select_for_inspection
-
-    try:
-        frame = pd.DataFrame.from_records(rows)
-        sel = select_for_inspection(model, frame, budget_pct)
-        reasons = model.explain(frame.iloc[sel.indices]) if explain else None
-    except InputError:
-        raise
-    except (TypeError, ValueError, KeyError, OverflowError) as exc:
-        raise InputError("declarations", f"{len(rows)} rows", f"cannot be scored: {exc}") from None
-    selected = []
-    for rank, idx in enumerate(sel.indices.tolist(), start=1):
-        item: Json = {
-            "rank": rank,
-            "row": idx,
-            "declaration_id": str(sel.declaration_ids[rank - 1]),
-            "risk": round(float(sel.scores[idx]), 6),
-        }
-        if ids is not None:
-            item["record_id"] = ids[idx]
-        if reasons is not None:
-            item["reasons"] = [{"feature": f, "log_odds": v} for f, v in reasons[rank - 1]]
-        selected.append(item)
-    return {
-        "budget_pct": budget_pct,
-        "declarations": len(rows),
-        "k": sel.k,
-        "selected": selected,
-        "scores": [round(float(s), 6) for s in sel.scores.tolist()],
-    }
-
-
 @router.post("/score", summary="Score a batch of declarations and select what to inspect",
              tags=["targeting"])  # fmt: skip
 def score(body: ScoreRequest, who: User, state: State) -> Json:
     require(who, "analyst")
-    model = state.risk_model(who.agency)
-    return _score_frame(model, [dict(r) for r in body.declarations], body.budget_pct, body.explain)
+    rows = [dict(r) for r in body.declarations]
+    return state.scorer(who.agency).score(rows, body.budget_pct, body.explain)
 
 
 @router.get("/targeting/selection", summary="Your agency's pending declarations, ranked",
@@ -149,9 +112,11 @@ def targeting_selection(
     )
     if not records:
         return {"budget_pct": budget_pct, "declarations": 0, "k": 0, "selected": [], "scores": []}
-    out = _score_frame(
-        state.risk_model(who.agency), [r["data"] for r in records], budget_pct, True,
-        ids=[r["id"] for r in records],
-    )  # fmt: skip
+    from border21.service.batcher import ScoreItem, score_rows
+
+    item = ScoreItem([r["data"] for r in records], budget_pct, True)
+    out = score_rows(state.risk_model(who.agency), [item])[0]
+    for entry in out["selected"]:
+        entry["record_id"] = records[entry["row"]]["id"]
     out["agency"] = who.agency
     return out

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from border21.service.access import utc_now
 from border21.service.agency_data import AgencyData
 from border21.service.audit import AuditLog
+from border21.service.batcher import ScoreBatcher
 from border21.service.config import ServiceConfig
 from border21.service.db import DB_FILE_NAME, ServiceDB
 from border21.service.jobs import JobManager
@@ -52,6 +53,7 @@ class ServiceState:
         self._store: Store | None = None
         self._models: dict[str, Any] = {}
         self._pools: dict[bool, RiskPool] = {}
+        self._scorers: dict[str, ScoreBatcher] = {}
 
     def now(self) -> str:
         """The current time as timestamp text (a test may set another clock)."""
@@ -88,6 +90,14 @@ class ServiceState:
                 self._models[side] = model.fit(history)
             return self._models[side]
 
+    def scorer(self, agency: str) -> ScoreBatcher:
+        """The micro-batching scorer for the model of ``agency``'s side."""
+        side = MODEL_AGENCY[agency]
+        with self._build_lock:
+            if side not in self._scorers:
+                self._scorers[side] = ScoreBatcher(lambda: self.risk_model(agency))
+            return self._scorers[side]
+
     def risk_pool(self, shared_intelligence: bool) -> RiskPool:
         """A small scored declaration pool for targeted referral in frontier runs."""
         with self._build_lock:
@@ -105,6 +115,8 @@ class ServiceState:
 
     def close(self) -> None:
         self.jobs.shutdown()
+        for scorer in self._scorers.values():
+            scorer.close()
         with self.store_lock:
             if self._store is not None:
                 self._store.close()
