@@ -24,6 +24,7 @@ from border21.frontier.costs import DelayCosts
 from border21.frontier.experiment import PolicySpec, PreparedScenario, run_replication
 from border21.frontier.risk import RiskPool
 from border21.ports.config import PortScenario, validate_scenario
+from border21.stats import t_quantile_975
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -156,12 +157,6 @@ def _execute_dask(
 # ------------------------------------------------------------------ summaries
 
 
-def _t975(df: int) -> float:
-    from scipy.special import stdtrit
-
-    return float(stdtrit(df, 0.975)) if df > 0 else float("nan")
-
-
 SUMMARY_METRICS = (
     "detection_rate",
     "mean_delay_min",
@@ -188,7 +183,7 @@ def summarise(rows: list[Row]) -> pd.DataFrame:
     half = (
         grouped[metrics]
         .std(ddof=1)
-        .mul(n.map(lambda k: _t975(k - 1)), axis=0)
+        .mul(n.map(lambda k: t_quantile_975(k - 1)), axis=0)
         .div(np.sqrt(n), axis=0)
     )
     out = out.join(half.add_suffix("_ci95"))
@@ -299,7 +294,9 @@ def shifts(rows: list[Row], reference: str = "baseline") -> pd.DataFrame:
         mean = grouped.mean()
         n = grouped.size()
         half = (
-            grouped.std(ddof=1).mul(n.map(lambda k: _t975(k - 1)), axis=0).div(np.sqrt(n), axis=0)
+            grouped.std(ddof=1)
+            .mul(n.map(lambda k: t_quantile_975(k - 1)), axis=0)
+            .div(np.sqrt(n), axis=0)
         )
         table = mean.join(half.add_suffix("_ci95")).reset_index()
         table.insert(0, "variant", variant)

@@ -22,6 +22,7 @@ from border21.errors import InputError
 from border21.ports import results
 from border21.ports.config import PortScenario
 from border21.ports.model import CrossingRecords, PortModel
+from border21.stats import ci95_half_width
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,12 +90,6 @@ class SimulationResult:
         return out
 
 
-def _t_quantile(df: int) -> float:
-    from scipy.special import stdtrit
-
-    return float(stdtrit(df, 0.975)) if df > 0 else float("nan")
-
-
 def summarise(replications: list[CrossingRecords]) -> list[results.Row]:
     """Across replications: mean wait per lane group with a 95% CI, pooled percentiles."""
     per_rep = [results.wait_rows(r) for r in replications]
@@ -106,7 +101,7 @@ def summarise(replications: list[CrossingRecords]) -> list[results.Row]:
     for i, row in enumerate(per_rep[0]):
         means = np.array([p[i]["mean_wait_min"] for p in per_rep], dtype=float)
         crossings = np.array([p[i]["crossings"] for p in per_rep], dtype=float)
-        half = (_t_quantile(n - 1) * means.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+        half = ci95_half_width(float(means.std(ddof=1)), n) if n > 1 else np.nan
         if row["lane_group"] == "secondary":
             waits = (
                 np.concatenate([r.secondary_wait_seconds[r.referred] for r in replications]) / 60.0
