@@ -145,15 +145,23 @@ def monthly_crossings(store: Store, port: str, measure: str = "Personal Vehicles
 
 def crossing_gaps(store: Store, *, min_months: int = 3) -> pd.DataFrame:
     """Runs of ≥ ``min_months`` consecutive months in which a port reports zero for
-    every measure while reporting traffic before or after (publisher gaps, not closures
-    we can verify). Columns: ``port_code``, ``port_name``, ``first_month``,
+    every measure, or no row at all, while reporting traffic before or after
+    (publisher gaps or closures; the data cannot tell which). Columns: ``port_code``, ``port_name``, ``first_month``,
     ``last_month``, ``months``.
     """
     return _dates(
         _dates(
             store.sql(
-                """WITH m AS (
+                """WITH r AS (
                      SELECT port_code, month, sum(value) AS total FROM crossings GROUP BY ALL),
+                   span AS (
+                     SELECT port_code, min(month) AS lo, max(month) AS hi FROM r GROUP BY ALL),
+                   m AS (  -- BTS omits all-zero rows since 2015: absent months count as zero
+                     SELECT s.port_code, g.month::DATE AS month, coalesce(r.total, 0) AS total
+                     FROM span s,
+                          LATERAL (SELECT unnest(generate_series(s.lo, s.hi, INTERVAL 1 MONTH))
+                                   AS month) g
+                     LEFT JOIN r ON r.port_code = s.port_code AND r.month = g.month::DATE),
                    z AS (
                      SELECT *, datediff('month', DATE '1900-01-01', month)
                                - row_number() OVER (PARTITION BY port_code ORDER BY month) AS run
