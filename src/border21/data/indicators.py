@@ -146,8 +146,9 @@ def monthly_crossings(store: Store, port: str, measure: str = "Personal Vehicles
 def crossing_gaps(store: Store, *, min_months: int = 3) -> pd.DataFrame:
     """Runs of ≥ ``min_months`` consecutive months in which a port reports zero for
     every measure, or no row at all, while reporting traffic before or after
-    (publisher gaps or closures; the data cannot tell which). Columns: ``port_code``, ``port_name``, ``first_month``,
-    ``last_month``, ``months``.
+    (publisher gaps or closures; the data cannot tell which).
+
+    Columns: ``port_code``, ``port_name``, ``first_month``, ``last_month``, ``months``.
     """
     return _dates(
         _dates(
