@@ -100,9 +100,13 @@ class ScoreBatcher:
         self, rows: list[dict[str, Any]], budget_pct: float, explain: bool, timeout: float = 60.0
     ) -> Json:
         """Block until this request's rows are scored (raises its InputError, if any)."""
+        return self.submit(rows, budget_pct, explain).result(timeout=timeout)
+
+    def submit(self, rows: list[dict[str, Any]], budget_pct: float, explain: bool) -> Future[Json]:
+        """Queue this request's rows; the future resolves to its result."""
         item = ScoreItem(rows, budget_pct, explain)
         self._queue.put(item)
-        return item.future.result(timeout=timeout)
+        return item.future
 
     def close(self) -> None:
         self._queue.put(None)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
 
 from border21.service.access import as_timestamp
 from border21.service.audit import verify
@@ -91,12 +93,19 @@ def audit_verify(who: User, state: State) -> Json:
     return {"ok": report.ok, "entries": report.entries, "problems": report.problems}
 
 
-@router.post("/score", summary="Score a batch of declarations and select what to inspect",
-             tags=["targeting"])  # fmt: skip
-def score(body: ScoreRequest, who: User, state: State) -> Json:
+@router.post(
+    "/score",
+    summary="Score a batch of declarations and select what to inspect",
+    tags=["targeting"],
+    response_model=None,
+    responses={200: {"description": "Scores of every row; the selection with reasons"}},
+)
+async def score(body: ScoreRequest, who: User, state: State) -> JSONResponse:
+    # async: the request waits on the micro-batcher's future without holding a thread
     require(who, "analyst")
     rows = [dict(r) for r in body.declarations]
-    return state.scorer(who.agency).score(rows, body.budget_pct, body.explain)
+    future = state.scorer(who.agency).submit(rows, body.budget_pct, body.explain)
+    return JSONResponse(await asyncio.wrap_future(future))
 
 
 @router.get("/targeting/selection", summary="Your agency's pending declarations, ranked",
