@@ -59,7 +59,7 @@ class FlatForest:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """P(fraud) for each row of a float64 feature matrix."""
         raw = _raw_scores(
-            np.ascontiguousarray(X, dtype=np.float64),
+            np.ascontiguousarray(X, dtype=np.float64),  # row-major: one row stays in cache
             self.offset,
             self.leaf_offset,
             self.feature,

@@ -163,7 +163,7 @@ class DeclarationFeaturizer:
         if not hasattr(self, "stats_"):
             raise InputError("featurizer", "unfitted", "call fit before transform")
         codes = self._codes(_raw_columns(frame))
-        out = np.empty((len(frame), len(self.feature_names_)), dtype=np.float64)
+        out = np.empty((len(frame), len(self.feature_names_)), dtype=np.float64, order="F")
         for j, name in enumerate(self.keys_):
             st = self.stats_[name]
             pos = self._lookup(codes, name)  # −1 (unseen) hits the table's last slot
@@ -228,7 +228,7 @@ class DeclarationFeaturizer:
     def _assemble(
         self, blocks: list[np.ndarray], frame: pd.DataFrame, codes: dict[str, np.ndarray]
     ) -> np.ndarray:
-        out = np.empty((len(frame), len(self.feature_names_)), dtype=np.float64)
+        out = np.empty((len(frame), len(self.feature_names_)), dtype=np.float64, order="F")
         for j, block in enumerate(blocks):
             out[:, 2 * j : 2 * j + 2] = block
         return self._fill_plain(out, 2 * len(blocks), frame, codes)

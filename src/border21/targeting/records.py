@@ -111,7 +111,7 @@ def validate_declarations(
             list(frame.columns)[:8],
             f"missing required column(s) {', '.join(missing)}",
         )
-    df = frame.reset_index(drop=True).copy()
+    df = frame.reset_index(drop=True)  # copy-on-write: the caller's frame is never modified
     df["date"] = _dates(df["date"], source)
     if "declaration_id" not in df.columns:
         df["declaration_id"] = np.arange(len(df)).astype(str)
