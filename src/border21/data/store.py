@@ -13,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from border21.data.schema import SCHEMA_VERSION
 from border21.errors import InputError
 
 if TYPE_CHECKING:
@@ -97,6 +98,23 @@ class Store:
         self.close()
 
 
+def _stored_version(path: Path, config: dict[str, Any]) -> int:
+    """Schema version of an existing file, read without writing (0 if unversioned)."""
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=config)
+    except duckdb.Error as exc:
+        raise InputError("db", str(path), str(exc).splitlines()[0]) from None
+    try:
+        row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+        return int(row[0]) if row else 0
+    except duckdb.CatalogException:
+        return 0
+    finally:
+        con.close()
+
+
 def open_store(
     path: str | Path | None, *, read_only: bool = False, threads: int | None = None
 ) -> Store:
@@ -116,6 +134,9 @@ def open_store(
     config: dict[str, str | bool | int | float | list[str]] = (
         {"threads": threads} if threads else {}
     )
+    if db_path is not None and read_only and _stored_version(db_path, config) < SCHEMA_VERSION:
+        # an older file: upgrade it once (short read-write open), then read as asked
+        open_store(db_path, threads=threads).close()
     try:
         con = duckdb.connect(
             ":memory:" if db_path is None else str(db_path), read_only=read_only, config=config

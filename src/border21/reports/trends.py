@@ -68,13 +68,16 @@ def build_sections(store: Store) -> list[Section]:
                 "Inbound crossings at US–Mexico land ports (BTS), monthly, with the STL trend. "
                 "Known publisher gaps are listed below and are not filled.",
                 (
-                    ch.time_chart(
-                        pv_long.rename(columns={"v": "value"}),
-                        color="series",
-                        title="Personal vehicles and trucks, monthly and STL trend",
-                        y_title="crossings per month",
-                        events=ev,
-                    ).to_dict(),
+                    *(
+                        ch.time_chart(
+                            pv_long[pv_long["group"] == measure].rename(columns={"v": "value"}),
+                            color="series",
+                            title=f"{measure}, monthly and STL trend",
+                            y_title="crossings per month",
+                            events=ev,
+                        ).to_dict()
+                        for measure in ("Personal Vehicles", "Trucks")
+                    ),
                     ch.time_chart(
                         mix,
                         y="truck_share",
@@ -83,7 +86,7 @@ def build_sections(store: Store) -> list[Section]:
                         events=ev,
                     ).to_dict(),
                 ),
-                "<h3>Reporting gaps (all measures zero)</h3>" + _table(gaps),
+                "<h3>Reporting gaps (all measures zero or no rows)</h3>" + _table(gaps),
             )
         )
     if counts["trade"]:

@@ -65,3 +65,20 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
         s.con.execute("INSERT INTO schema_version (version) VALUES (99)")
     with pytest.raises(InputError, match="newer border21"):
         open_store(path)
+
+
+def test_read_only_open_of_an_older_file_upgrades_it_first(tmp_path: Path) -> None:
+    from border21.data.schema import MIGRATIONS
+
+    path = tmp_path / "v2.duckdb"
+    con = duckdb.connect(str(path))
+    current_version(con)
+    for number, statements in enumerate(MIGRATIONS[:2], start=1):
+        for sql in statements:
+            if sql != "__seed_mx_states__":
+                con.execute(sql)
+        con.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
+    con.close()
+    with open_store(path, read_only=True) as s:
+        assert s.scalar("SELECT max(version) FROM schema_version") == SCHEMA_VERSION
+        assert s.table_counts()["hourly_volumes"] == 0
