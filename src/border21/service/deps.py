@@ -20,19 +20,21 @@ bearer = HTTPBearer(
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="border21"'}
 
 
-def get_state(request: Request) -> ServiceState:
+async def get_state(request: Request) -> ServiceState:
     state: ServiceState = request.app.state.service
     return state
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> Principal:
     """The user behind the bearer token, or 401."""
     if credentials is None:
         raise ProblemException(401, "missing bearer token", slug="unauthorized", headers=_CHALLENGE)
-    who = authenticate(get_state(request).db, credentials.credentials)
+    # async: a ~0.1 ms indexed lookup is cheaper on the event loop than a thread hop
+    state: ServiceState = request.app.state.service
+    who = authenticate(state.db, credentials.credentials)
     if who is None:
         raise ProblemException(
             401, "invalid or revoked token", slug="unauthorized", headers=_CHALLENGE
