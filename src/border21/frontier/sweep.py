@@ -22,6 +22,7 @@ import numpy as np
 from border21.errors import InputError
 from border21.frontier.costs import DelayCosts
 from border21.frontier.experiment import PolicySpec, PreparedScenario, run_replication
+from border21.frontier.metrics import run_metrics
 from border21.frontier.risk import RiskPool
 from border21.ports.config import PortScenario, validate_scenario
 from border21.stats import t_quantile_975
@@ -45,6 +46,23 @@ class SweepTask:
     costs: DelayCosts = field(default_factory=DelayCosts)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PortTask:
+    """One replication of a plain port scenario (its own random referral), no coupling.
+
+    The unit of large what-if sweeps over staffing, booths and referral rates.
+    Cooperation switches that reshape the scenario (enrolment, southbound
+    inspection) apply; the Mexican export stage and targeting do not.
+    """
+
+    variant: str
+    scenario: dict[str, Any]
+    replication: int
+    root_seed: int
+    days: int
+    costs: DelayCosts = field(default_factory=DelayCosts)
+
+
 _PREPARED: dict[str, PreparedScenario] = {}
 
 
@@ -58,12 +76,14 @@ def _prepared(data: dict[str, Any]) -> PreparedScenario:
     return _PREPARED[key]
 
 
-def run_task(task: SweepTask, risk: RiskPool | None = None) -> Row:
+def run_task(task: SweepTask | PortTask, risk: RiskPool | None = None) -> Row:
     """Run one task and return one result row (importable, so Dask workers can run it).
 
     ``risk`` is the scored declaration pool of the task's variant (shipped to
     Dask workers once, not with every task).
     """
+    if isinstance(task, PortTask):
+        return _run_port_task(task)
     prepared = _prepared(task.scenario)
     seed = np.random.SeedSequence(task.root_seed, spawn_key=(task.replication,))
     out = run_replication(
@@ -88,8 +108,16 @@ def run_task(task: SweepTask, risk: RiskPool | None = None) -> Row:
     return row
 
 
+def _run_port_task(task: PortTask) -> Row:
+    prepared = _prepared(task.scenario)
+    seed = np.random.SeedSequence(task.root_seed, spawn_key=(task.replication,))
+    records = prepared.model.simulate(days=task.days, seed=np.random.default_rng(seed))
+    metrics = run_metrics(records, prepared.scenario, task.costs)
+    return {"variant": task.variant, "replication": task.replication, **metrics.as_row()}
+
+
 def execute(
-    tasks: Sequence[SweepTask],
+    tasks: Sequence[SweepTask | PortTask],
     *,
     risks: dict[str, RiskPool | None] | None = None,
     scheduler: str | None = None,
@@ -103,7 +131,7 @@ def execute(
         return _execute_dask(tasks, risks, scheduler, progress, connect_timeout_s)
     n = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
 
-    def one(task: SweepTask) -> Row:
+    def one(task: SweepTask | PortTask) -> Row:
         row = run_task(task, risks.get(task.variant))
         if progress is not None:
             progress(1)
@@ -120,7 +148,7 @@ class SchedulerUnavailable(InputError):
 
 
 def _execute_dask(
-    tasks: Sequence[SweepTask],
+    tasks: Sequence[SweepTask | PortTask],
     risks: dict[str, RiskPool | None],
     scheduler: str,
     progress: Callable[[int], None] | None,
