@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from border21.frontier.sweep import build_tasks, execute
+from border21.frontier.sweep import PortTask, build_tasks, execute
 from border21.ports.catalog import load_scenario
 
 distributed = pytest.importorskip("distributed")
@@ -15,7 +15,14 @@ def test_dask_and_local_results_identical(tmp_path):
     tasks = build_tasks(
         {"baseline": sc}, ["random", "semaforo"], [0.05, 0.2], replications=2, days=1, seed=7
     )
+    data = sc.model_dump(mode="python")
+    tasks += [
+        PortTask(variant="port", scenario=data, replication=r, root_seed=7, days=1)
+        for r in range(2)
+    ]
     local = execute(tasks, workers=1)
+    port_rows = [r for r in local if r["variant"] == "port"]
+    assert port_rows[0]["crossings"] > 3000 and port_rows[0] != port_rows[1]
     with distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
