@@ -42,19 +42,27 @@ def _read_error(exc: Exception, n: int) -> InputError:
     return InputError("declarations", f"{n} rows", f"cannot be scored: {exc}")
 
 
+def _id(value: Any, row: int) -> str:
+    """A declaration's id as the schema spells it (its row number in its request if absent)."""
+    if value is None or value == "":
+        return str(row)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def score_rows(model: Any, items: list[ScoreItem]) -> list[Json]:
     """Score several requests' rows in one model call and select for each."""
     import pandas as pd
 
     from border21.targeting.policies import GreedyPolicy, check_budget
-    from border21.targeting.records import validate_declarations
 
     rows = [r for item in items for r in item.rows]
     for item in items:
         check_budget(item.budget_pct)
     try:
-        frame = validate_declarations(pd.DataFrame.from_records(rows))
-        scores = np.asarray(model.risk_score(frame), dtype=float)
+        frame = pd.DataFrame.from_records(rows)
+        scores = np.asarray(model.risk_score(frame), dtype=float)  # validates the rows once
     except InputError:
         raise
     except (TypeError, ValueError, KeyError, OverflowError) as exc:
@@ -68,7 +76,7 @@ def score_rows(model: Any, items: list[ScoreItem]) -> list[Json]:
     wanted = [s + i for (s, idx), item in zip(picks, items, strict=True) if item.explain
               for i in idx.tolist()]  # fmt: skip
     reasons = dict(zip(wanted, model.explain(frame.iloc[wanted]), strict=True)) if wanted else {}
-    ids = frame["declaration_id"].to_numpy()
+    ids = [_id(r.get("declaration_id"), i) for item in items for i, r in enumerate(item.rows)]
     out = []
     for (s, idx), item in zip(picks, items, strict=True):
         selected = []

@@ -59,3 +59,11 @@ def test_bad_request_does_not_fail_its_batch_mates(model: Any) -> None:
                 assert fut.result()["k"] == 2
     finally:
         scorer.close()
+
+
+def test_rows_without_ids_are_numbered_within_their_own_request(model: Any) -> None:
+    rows = [{k: v for k, v in r.items() if k != "declaration_id"} for r in _rows(10, seed=9)]
+    items = [ScoreItem(rows, 30.0, False), ScoreItem(rows, 30.0, False)]
+    first, second = score_rows(model, items)
+    assert first == second == score_rows(model, items[:1])[0]
+    assert {s["declaration_id"] for s in first["selected"]} <= {str(i) for i in range(10)}
