@@ -119,7 +119,7 @@
         <option>trusted</option></select></label>
       ${slider("rate", "Referral rate", 0.01, 0.3, 0.01, 0.05, pct)}
       ${slider("booths", "Staffed booths", 0.5, 1.5, 0.05, 1, pct)}`;
-    $("#content").innerHTML = `<div class="grid">${card("frontier", "Share of carriers caught vs mean wait")}</div>
+    $("#content").innerHTML = `<div class="grid">${card("frontier", "Share of carriers caught vs delay per crossing")}</div>
       <p class="muted">Lines: policies over budgets of 2–20% (one replication, one day). The black
       point re-runs a small simulation at the sliders' referral rate and staffing.</p>`;
     let curve = [];
@@ -127,17 +127,18 @@
     const render = () => draw("frontier", {
       layer: [
         { data: { values: curve }, mark: { type: "line", point: true },
-          encoding: { x: { field: "mean_wait_min", type: "quantitative", title: "mean wait (min)",
+          encoding: { x: { field: "mean_delay_min", type: "quantitative",
+            title: "mean delay per crossing, queue + inspection (min)",
             scale: { zero: false } },
           y: { field: "detection_rate", type: "quantitative", title: "share of carriers caught" },
           color: { field: "policy", type: "nominal" }, strokeDash: { field: "variant", type: "nominal" },
           order: { field: "rate", type: "quantitative" },
           tooltip: [{ field: "variant" }, { field: "policy" }, { field: "rate", format: ".0%" }] } },
         { data: { values: point }, mark: { type: "point", filled: true, size: 160, color: "black" },
-          encoding: { x: { field: "mean_wait_min", type: "quantitative" },
+          encoding: { x: { field: "mean_delay_min", type: "quantitative" },
             y: { field: "detection_rate", type: "quantitative" },
             tooltip: [{ field: "policy" }, { field: "rate", format: ".0%" },
-              { field: "mean_wait_min", format: ".2f" }, { field: "detection_rate", format: ".3f" }] } },
+              { field: "mean_delay_min", format: ".2f" }, { field: "detection_rate", format: ".3f" }] } },
       ],
     });
     const loadCurve = async () => {
@@ -156,7 +157,7 @@
       await render();
       const p = point[0] || {};
       status(`${p.policy} at ${pct(p.rate || 0)}: ${((p.detection_rate || 0) * 100).toFixed(1)}% caught,
-        mean wait ${(p.mean_wait_min || 0).toFixed(2)} min`);
+        mean delay ${(p.mean_delay_min || 0).toFixed(2)} min per crossing`);
     };
     const all = async () => { await loadCurve(); await loadPoint(); };
     const fail = (e) => status(e.message, true);
@@ -185,7 +186,9 @@
           y: { field: y, type: "quantitative" } }, color ? { color: { field: color, type: "nominal" } } : {}) };
       const out = [main];
       if ($("#show-events").checked) {
-        out.push({ data: { values: events }, mark: { type: "rule", strokeDash: [4, 3], color: "#999" },
+        const xs = rows.map((r) => String(r[x])).sort();
+        const inRange = events.filter((e) => e.event_date >= xs[0] && e.event_date <= xs[xs.length - 1]);
+        out.push({ data: { values: inRange }, mark: { type: "rule", strokeDash: [4, 3], color: "#999" },
           encoding: { x: { field: "event_date", type: "temporal" },
             tooltip: [{ field: "event_date", type: "temporal" }, { field: "title" }] } });
       }
