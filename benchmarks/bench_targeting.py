@@ -212,19 +212,21 @@ def coop(seeds: int, jobs: int) -> None:
         print(f"| {k} | {_ms([r[k] for r in results])} |")
 
 
-def _drift_one(args: tuple[str, int]) -> dict[str, float]:
+def _drift_one(args: tuple[str, int, bool]) -> dict[str, float]:
     from border21.targeting.generator import TrafficConfig, generate_traffic
     from border21.targeting.models import LightGBMRiskModel
     from border21.targeting.online import run_online
     from border21.targeting.policies import ExplorationPolicy, GreedyPolicy, UncertaintyPolicy
 
-    name, seed = args
+    name, seed, undervalues = args
     pol = {
         "greedy": GreedyPolicy(seed=seed),
         "greedy + 10% random": ExplorationPolicy(0.1, seed=seed),
         "greedy + 10% uncertainty": UncertaintyPolicy(0.1, seed=seed),
     }[name]
-    cfg = TrafficConfig(n_shipments=15_000, days=182, drift_start="2024-04-01")
+    cfg = TrafficConfig(
+        n_shipments=15_000, days=182, drift_start="2024-04-01", drift_undervalues=undervalues
+    )
     us = generate_traffic(cfg, seed=seed).us
     res = run_online(us, LightGBMRiskModel(random_state=seed), pol, budget_pct=5)
     weeks = res.weeks_to_catch(0.5)
@@ -237,22 +239,25 @@ def _drift_one(args: tuple[str, int]) -> dict[str, float]:
 
 def drift(seeds: int, jobs: int) -> None:
     names = ["greedy", "greedy + 10% random", "greedy + 10% uncertainty"]
-    tasks = [(n, s) for n in names for s in range(seeds)]
-    with ProcessPoolExecutor(jobs) as pool:
-        results = list(pool.map(_drift_one, tasks))
-    print(f"\n### Drift recovery, generator (drift from 2024-04-01), 5 %, {seeds} seeds\n")
-    print(
-        "| policy | caught (share of seeds) | weeks to catch (caught seeds) "
-        "| precision last 8 weeks |"
-    )
-    print("|---|---|---|---|")
-    for n in names:
-        rows = [r for (tn, _), r in zip(tasks, results, strict=True) if tn == n]
-        w = [r["weeks_to_catch"] for r in rows if r["caught"]]
+    for undervalues in (True, False):
+        tasks = [(n, s, undervalues) for n in names for s in range(seeds)]
+        with ProcessPoolExecutor(jobs) as pool:
+            results = list(pool.map(_drift_one, tasks))
+        kind = "undervalues" if undervalues else "declares true values (hidden)"
+        print(f"\n### Drift recovery, generator (drift from 2024-04-01, new pattern {kind}), ")
+        print(f"5 %, {seeds} seeds\n")
         print(
-            f"| {n} | {np.mean([r['caught'] for r in rows]):.2f} | {_ms(w) if w else 'never'} "
-            f"| {_ms([r['precision_last8'] for r in rows])} |"
+            "| policy | caught (share of seeds) | weeks to catch (caught seeds) "
+            "| precision last 8 weeks |"
         )
+        print("|---|---|---|---|")
+        for n in names:
+            rows = [r for (tn, _, _), r in zip(tasks, results, strict=True) if tn == n]
+            w = [r["weeks_to_catch"] for r in rows if r["caught"]]
+            print(
+                f"| {n} | {np.mean([r['caught'] for r in rows]):.2f} | {_ms(w) if w else 'never'} "
+                f"| {_ms([r['precision_last8'] for r in rows])} |"
+            )
 
 
 def main() -> None:

@@ -17,7 +17,9 @@ exporter and importer appear on both sides), HS-code risk, route (port)
 risk and broker risk. US-side fraud usually undervalues; MX-side fraud
 overvalues exports. A *concept-drift switch* starts a new pattern on
 ``drift_start``: previously unseen importers ship a low-risk HS chapter
-through one port, mostly fraudulently (``pattern == "drift"``).
+through one port, mostly fraudulently (``pattern == "drift"``); with
+``drift_undervalues=False`` those frauds declare true values, so no existing
+feature flags them and only inspection (exploration) can reveal the pattern.
 
 Hidden columns (never to be used as features): ``fraud``, ``revenue``,
 ``pattern``, ``shipment_id``, ``true_value``.
@@ -68,6 +70,7 @@ class TrafficConfig:
     drift_start: str | None = None
     drift_share: float = 0.03
     drift_fraud_rate: float = 0.8
+    drift_undervalues: bool = True
 
     def validate(self) -> TrafficConfig:
         """Return self, or raise InputError naming the bad field."""
@@ -237,6 +240,8 @@ def _shipments(cfg: TrafficConfig, rng: np.random.Generator) -> pd.DataFrame:
     if cfg.drift_start is not None:
         _inject_drift(frame, cfg, rng, hs_codes, hs_risk, hs_unit_usd)
     frame["under"] = np.where(frame["fraud_us"] == 1, rng.uniform(0.3, 0.7, n), 1.0)
+    if not cfg.drift_undervalues:  # the new pattern hides in the declared value too
+        frame.loc[frame["pattern"] == "drift", "under"] = 1.0
     frame["over"] = np.where(frame["fraud_mx"] == 1, rng.uniform(1.3, 2.0, n), 1.0)
     frame["date"] = pd.Timestamp(cfg.start) + pd.to_timedelta(frame["day"], unit="D")
     return frame

@@ -43,6 +43,14 @@ def test_drift_pattern_starts_on_date() -> None:
     assert drift["date"].min() >= pd.Timestamp("2024-03-01")
     assert drift["fraud"].mean() > 0.6
     assert drift["importer_id"].str.startswith("N").all()
+    assert (
+        drift.loc[drift["fraud"] == 1, "value"] < drift.loc[drift["fraud"] == 1, "true_value"]
+    ).all()
+    hidden = generate_traffic(
+        TrafficConfig(n_shipments=6000, drift_start="2024-03-01", drift_undervalues=False), seed=3
+    ).us
+    hidden_drift = hidden[hidden["pattern"] == "drift"]
+    assert (hidden_drift["value"] == hidden_drift["true_value"]).all()
 
 
 def test_generate_declarations_exact_n_spans_period() -> None:
