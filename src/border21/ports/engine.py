@@ -42,6 +42,89 @@ def _next_open(t: float, rank: int, sched_row: np.ndarray) -> float:  # pragma: 
     return np.inf
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _jsq_candidates(  # pragma: no cover - compiled
+    hour: int,
+    p0: int,
+    p1: int,
+    class_lanes: np.ndarray,
+    lane_open: np.ndarray,
+    lane_open_step: np.ndarray,
+    in_lane: np.ndarray,
+    cand: np.ndarray,
+) -> int:
+    """Fill ``cand`` with the class's lanes of least key; return how many tie.
+
+    The key in_lane / n_open is compared as a fraction (exact, no division); a
+    closed lane's key is _CLOSED_KEY + hours until it opens.
+    """
+    best_num = 0
+    best_den = 1
+    nbest = 0
+    for p in range(p0, p1):
+        ln = class_lanes[p]
+        den = lane_open[ln, hour]
+        if den > 0:
+            num = in_lane[ln]
+        else:
+            num = _CLOSED_KEY + lane_open_step[ln, hour]
+            den = 1
+        if nbest == 0:
+            lhs, rhs = 0, 1
+        else:
+            lhs = num * best_den
+            rhs = best_num * den
+        if lhs < rhs:
+            best_num = num
+            best_den = den
+            cand[0] = ln
+            nbest = 1
+        elif lhs == rhs:
+            cand[nbest] = ln
+            nbest += 1
+    return nbest
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _earliest_booth(  # pragma: no cover - compiled
+    t: float,
+    chosen: int,
+    g: int,
+    lane_first_booth: np.ndarray,
+    lane_nbooths: np.ndarray,
+    booth_rank: np.ndarray,
+    sched: np.ndarray,
+    always_open: np.ndarray,
+    booth_free: np.ndarray,
+) -> tuple[float, int]:
+    """The booth of lane ``chosen`` where service can start soonest, and that start.
+
+    Lowest index on ties; a booth's schedule repeats daily.
+    """
+    b0 = lane_first_booth[chosen]
+    best_start = np.inf
+    best_booth = b0
+    if always_open[g]:
+        # Same rule as the scheduled branch below: earliest start, lowest
+        # index on ties; so every idle booth ties at t and the first wins.
+        for b in range(b0, b0 + lane_nbooths[chosen]):
+            s = booth_free[b]
+            if s <= t:
+                best_start = t
+                best_booth = b
+                break
+            if s < best_start:
+                best_start = s
+                best_booth = b
+    else:
+        for b in range(b0, b0 + lane_nbooths[chosen]):
+            s = _next_open(max(t, booth_free[b]), booth_rank[b], sched[g])
+            if s < best_start:
+                best_start = s
+                best_booth = b
+    return best_start, best_booth
+
+
 @njit(cache=True, nogil=True)
 def run_lanes(  # pragma: no cover - compiled
     arrival: np.ndarray,
@@ -95,33 +178,9 @@ def run_lanes(  # pragma: no cover - compiled
             while heap_size > 0 and heap_t[0] <= t:
                 in_lane[heap_lane[0]] -= 1
                 heap_size = _heap_pop(heap_t, heap_lane, heap_size)
-            hour = _hour_index(t) % 24
-            # The key in_lane / n_open is compared as a fraction (exact, no
-            # division); a closed lane's key is _CLOSED_KEY + hours until it opens.
-            best_num = 0
-            best_den = 1
-            nbest = 0
-            for p in range(p0, p1):
-                ln = class_lanes[p]
-                den = lane_open[ln, hour]
-                if den > 0:
-                    num = in_lane[ln]
-                else:
-                    num = _CLOSED_KEY + lane_open_step[ln, hour]
-                    den = 1
-                if nbest == 0:
-                    lhs, rhs = 0, 1
-                else:
-                    lhs = num * best_den
-                    rhs = best_num * den
-                if lhs < rhs:
-                    best_num = num
-                    best_den = den
-                    cand[0] = ln
-                    nbest = 1
-                elif lhs == rhs:
-                    cand[nbest] = ln
-                    nbest += 1
+            nbest = _jsq_candidates(
+                _hour_index(t) % 24, p0, p1, class_lanes, lane_open, lane_open_step, in_lane, cand
+            )
             pick = int(tie_u[i] * nbest)
             if pick >= nbest:
                 pick = nbest - 1

@@ -1,0 +1,349 @@
+"""The fused engine (``PortModel.simulate``) against queueing theory and the NumPy path.
+
+The fused engine draws from its own xoshiro256** generator, so its records
+differ bit for bit from ``PortModel.run(PortModel.draw(...))``; they must agree
+in distribution. Each case runs independent replications (``SeedSequence``
+children of a fixed root), drops a warm-up, and requires theory inside the 99%
+Student-t interval across replications, with an interval narrow enough to fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pytest
+from _reference import mean_ci, mmc_mean_wait, pk_mean_wait
+from numba import njit
+from scipy import stats
+
+from border21.ports.catalog import load_scenario
+from border21.ports.config import validate_scenario
+from border21.ports.draws import HOUR, hourly_rates
+from border21.ports.fused import _unit_variate, build_tables, run_fused, state_words
+from border21.ports.layout import build_layout
+from border21.ports.model import CrossingRecords, PortModel
+
+DAY = 86_400.0
+WARM_UP = 0.1
+
+
+def one_queue(
+    arrival_rate: float,
+    servers: int,
+    service: dict[str, object],
+    *,
+    referral: float = 0.0,
+    secondary: dict[str, object] | None = None,
+) -> PortModel:
+    stream: dict[str, object] = {
+        "kind": "pedestrian",
+        "crossings_per_day": arrival_rate * DAY,
+        "primary_service": service,
+    }
+    data: dict[str, object] = {
+        "port": {"name": "queue"},
+        "streams": {"s": stream},
+        "lanes": {"q": {"streams": ["s"], "lanes": 1, "booths_per_lane": servers}},
+    }
+    if secondary is not None:
+        stream |= {"referral_probability": referral, "secondary": "sec"}
+        data["secondary"] = {"sec": secondary}
+    return PortModel(validate_scenario(data))
+
+
+def children(root: int, n: int) -> list[np.random.SeedSequence]:
+    return np.random.SeedSequence(root).spawn(n)
+
+
+def steady_wait(rec: CrossingRecords, days: int) -> float:
+    keep = rec.arrival >= WARM_UP * days * DAY
+    return float(rec.wait_seconds[keep].mean())
+
+
+def assert_theory_in_ci(means: np.ndarray, theory: float, max_rel_half_width: float) -> None:
+    mean, half = mean_ci(means)
+    assert abs(mean - theory) <= half, f"theory {theory:.5g} outside 99% CI {mean:.5g} ± {half:.3g}"
+    assert half <= max_rel_half_width * theory, f"CI half-width {half:.3g} too wide"
+
+
+# (distribution, cv, rho, days, replications, allowed relative CI half-width)
+MG1_CASES = [
+    ("exponential", 1.0, 0.9, 6, 12, 0.05),
+    ("deterministic", 0.0, 0.8, 3, 10, 0.04),
+    ("lognormal", 1.5, 0.8, 8, 16, 0.06),
+    ("gamma", 0.5, 0.9, 6, 12, 0.05),
+    ("gamma", 2.0, 0.8, 8, 16, 0.06),  # shape 1/4 < 1: the boosted Marsaglia–Tsang branch
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("dist", "cv", "rho", "days", "reps", "rel"), MG1_CASES)
+def test_fused_mg1_mean_wait(
+    dist: str, cv: float, rho: float, days: int, reps: int, rel: float
+) -> None:
+    service: dict[str, object] = {"distribution": dist, "mean_seconds": 1.0}
+    if dist in ("gamma", "lognormal"):
+        service["cv"] = cv
+    model = one_queue(rho, 1, service)
+    means = np.array(
+        [
+            steady_wait(model.simulate(days, seed=np.random.default_rng(c)), days)
+            for c in children(41, reps)
+        ]
+    )
+    assert_theory_in_ci(means, pk_mean_wait(rho, 1.0, cv), rel)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("rho", "days", "reps", "rel"), [(0.8, 1, 10, 0.04), (0.9, 2, 12, 0.05)])
+def test_fused_mm10_mean_wait_matches_erlang_c(
+    rho: float, days: int, reps: int, rel: float
+) -> None:
+    """Ten booths in one lane (beyond a scenario's four stacked booths): a hand-built layout."""
+    servers = 10
+    lam = servers * rho
+    model = one_queue(lam, 1, {"mean_seconds": 1.0})
+    layout = replace(
+        model.layout, primary=build_layout([("q", "general", 1, servers, [servers] * 24)], [[0]])
+    )
+    tables = build_tables(model.scenario, layout, days, np.zeros(1, np.int32))
+
+    def run(seed: np.random.SeedSequence) -> float:
+        cols, orphan = run_fused(tables, layout, state_words(seed))
+        assert orphan == -1
+        arrival, start = cols[0], cols[1]
+        assert set(np.unique(cols[9])) <= set(range(servers))
+        keep = arrival >= WARM_UP * days * DAY
+        return float((start - arrival)[keep].mean())
+
+    means = np.array([run(c) for c in children(43, reps)])
+    assert_theory_in_ci(means, mmc_mean_wait(lam, 1.0, servers), rel)
+
+
+@pytest.mark.slow
+def test_fused_primary_to_secondary_is_a_jackson_network() -> None:
+    lam, p = 2.4, 0.25  # primary M/M/3 at rho 0.8; secondary M/M/2 at rho 0.75
+    sec_mean = 2.5
+    model = one_queue(
+        lam,
+        3,
+        {"mean_seconds": 1.0},
+        referral=p,
+        secondary={"bays": 2, "service": {"mean_seconds": sec_mean}},
+    )
+    days = 3
+
+    def run(seed: np.random.SeedSequence) -> tuple[float, float, float, float]:
+        rec = model.simulate(days, seed=np.random.default_rng(seed))
+        keep = rec.arrival >= WARM_UP * days * DAY
+        ref = rec.referred & keep
+        return (
+            float(rec.wait_seconds[keep].mean()),
+            float(rec.secondary_wait_seconds[ref].mean()),
+            float(rec.time_in_port_seconds[keep].mean()),
+            float(ref.sum() / keep.sum()),
+        )
+
+    out = np.array([run(c) for c in children(45, 12)])
+    wq_primary = mmc_mean_wait(lam, 1.0, 3)
+    wq_secondary = mmc_mean_wait(p * lam, 1.0 / sec_mean, 2)
+    assert_theory_in_ci(out[:, 0], wq_primary, 0.04)
+    assert_theory_in_ci(out[:, 1], wq_secondary, 0.05)
+    assert_theory_in_ci(out[:, 2], wq_primary + 1.0 + p * (wq_secondary + sec_mean), 0.02)
+    assert_theory_in_ci(out[:, 3], p, 0.01)
+
+
+SHAPE = [0, 0, 1, 2, 4, 8, 10, 9, 7, 6, 6, 6, 7, 8, 9, 9, 8, 6, 4, 3, 2, 2, 1, 0.5]
+WEEK = [1.0, 1.0, 1.1, 1.1, 1.4, 0.8, 0.6]
+
+
+def chi_square_p(counts: np.ndarray, expected: np.ndarray) -> float:
+    positive = expected > 0
+    assert (counts[~positive] == 0).all(), "arrivals in a zero-rate hour"
+    stat = float(np.sum((counts[positive] - expected[positive]) ** 2 / expected[positive]))
+    return float(stats.chi2.sf(stat, int(positive.sum())))
+
+
+def test_fused_arrivals_follow_each_streams_hourly_rates() -> None:
+    scenario = validate_scenario(
+        {
+            "port": {"name": "two streams", "start_weekday": 5},
+            "streams": {
+                "cars": {
+                    "kind": "personal_vehicle",
+                    "crossings_per_day": 30_000,
+                    "hour_of_day_shape": SHAPE,
+                    "weekday_shape": WEEK,
+                    "primary_service": {"mean_seconds": 1},
+                },
+                "walkers": {
+                    "kind": "pedestrian",
+                    "crossings_per_day": 8_000,
+                    "hour_of_day_shape": SHAPE[12:] + SHAPE[:12],
+                    "primary_service": {"mean_seconds": 1},
+                },
+            },
+            "lanes": {"all": {"streams": ["cars", "walkers"], "lanes": 2}},
+        }
+    )
+    days = 14
+    rec = PortModel(scenario).simulate(days, seed=31)
+    assert (np.diff(rec.arrival) >= 0).all()
+    assert rec.arrival[0] >= 0 and rec.arrival[-1] <= days * DAY
+    for s, stream in enumerate(scenario.streams.values()):
+        rates = hourly_rates(
+            stream.crossings_per_day, stream.hour_of_day_shape, stream.weekday_shape, days, 5
+        )
+        t = rec.arrival[rec.stream == s]
+        counts = np.bincount((t // HOUR).astype(np.int64), minlength=days * 24)
+        p = chi_square_p(counts, rates * HOUR)
+        assert 0.001 < p < 0.999, f"stream {s}: chi-square p = {p:.4g}"
+        # Within an hour of constant rate the arrivals are uniform.
+        busy = t[(t // HOUR).astype(np.int64) % 24 == 7]
+        assert stats.kstest(busy % HOUR / HOUR, "uniform").pvalue > 0.001
+
+
+@njit(cache=True)
+def _draw_many(seed_state: np.ndarray, dist: int, p1: float, p2: float, n: int) -> np.ndarray:
+    spare = np.zeros(2)
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = _unit_variate(seed_state, spare, dist, p1, p2)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("dist", "cv"), [("exponential", 1.0), ("gamma", 0.5), ("gamma", 2.0), ("lognormal", 1.5)]
+)
+def test_fused_service_variates_have_mean_one_and_the_configured_cv(dist: str, cv: float) -> None:
+    from border21.ports.config import ServiceTime
+    from border21.ports.fused import _dist_params
+
+    code, p1, p2 = _dist_params(ServiceTime(distribution=dist, mean_seconds=1.0, cv=cv))  # type: ignore[arg-type]
+    x = _draw_many(state_words(5), code, p1, p2, 2_000_000)
+    assert x.mean() == pytest.approx(1.0, rel=0.01)
+    assert x.std() / x.mean() == pytest.approx(cv, rel=0.03)
+    if dist == "gamma":
+        shape = 1.0 / cv**2
+        assert stats.kstest(x[:200_000], "gamma", args=(shape, 0, 1 / shape)).pvalue > 0.001
+    if dist == "lognormal":
+        sigma = np.sqrt(np.log1p(cv**2))
+        z = (np.log(x[:200_000]) + sigma**2 / 2) / sigma
+        assert stats.kstest(z, "norm").pvalue > 0.001
+
+
+def test_fused_programs_referral_carriers_and_detection_rates() -> None:
+    """Bernoulli draws against their probabilities (z-tests at 99.9%)."""
+    model = PortModel(
+        validate_scenario(
+            {
+                "port": {"name": "flags"},
+                "streams": {
+                    "cars": {
+                        "kind": "personal_vehicle",
+                        "crossings_per_day": 40_000,
+                        "program_shares": {"general": 0.5, "ready": 0.3, "sentri": 0.2},
+                        "primary_service": {
+                            "mean_seconds": 2.0,
+                            "mean_seconds_by_program": {"ready": 1.0, "sentri": 0.5},
+                        },
+                        "referral_probability": 0.1,
+                        "referral_probability_by_program": {"sentri": 0.02},
+                        "secondary": "lot",
+                        "carrier_probability": 0.2,
+                        "primary_detection_probability": 0.5,
+                        "secondary_detection_probability": 0.6,
+                    }
+                },
+                "lanes": {
+                    "general": {"streams": ["cars"], "lanes": 4, "booths_per_lane": 2},
+                    "ready": {"program": "ready", "streams": ["cars"], "lanes": 2},
+                    "sentri": {"program": "sentri", "streams": ["cars"], "lanes": 1},
+                },
+                "secondary": {"lot": {"bays": 40, "service": {"mean_seconds": 5.0}}},
+            }
+        )
+    )
+    rec = model.simulate(days=5, seed=7)
+    z99 = stats.norm.ppf(1 - 0.001 / 2)
+
+    def check(hits: int, n: int, p: float) -> None:
+        z = (hits - n * p) / np.sqrt(n * p * (1 - p))
+        assert abs(z) < z99, f"{hits}/{n} against p = {p}: z = {z:.2f}"
+
+    n = len(rec)
+    names = rec.program_names
+    shares = {"general": 0.5, "ready": 0.3, "sentri": 0.2}
+    for k, name in enumerate(names):
+        check(int((rec.program == k).sum()), n, shares[name])
+        assert (rec.group[rec.program == k] == rec.group_names.index(name)).all()
+    check(int(rec.carrier.sum()), n, 0.2)
+    # referred = random referral (by program) or a carrier that primary suspects
+    for k, name in enumerate(names):
+        mine = rec.program == k
+        rp = 0.02 if name == "sentri" else 0.1
+        check(int(rec.referred[mine & ~rec.carrier].sum()), int((mine & ~rec.carrier).sum()), rp)
+        p_car = 1 - (1 - rp) * (1 - 0.5)
+        check(int(rec.referred[mine & rec.carrier].sum()), int((mine & rec.carrier).sum()), p_car)
+    ref_car = rec.referred & rec.carrier
+    check(int(rec.detected.sum()), int(ref_car.sum()), 0.6)
+    assert not (rec.detected & ~ref_car).any()
+    # Service means by program survive the queue.
+    service = rec.primary_departure - rec.service_start
+    for k, name in enumerate(names):
+        batches = np.array_split(service[rec.program == k], 10)
+        m, half = mean_ci(np.array([b.mean() for b in batches]))
+        assert abs(m - {"general": 2.0, "ready": 1.0, "sentri": 0.5}[name]) <= half
+
+
+def _waits_by_group(rec: CrossingRecords) -> list[float]:
+    out = [float(rec.wait_seconds[rec.group == g].mean()) for g in range(len(rec.group_names))]
+    ref = rec.referred
+    out.append(float(rec.secondary_wait_seconds[ref].mean()) if ref.any() else 0.0)
+    out.append(float(len(rec)))
+    out.append(float(ref.mean()))
+    return out
+
+
+# Quantities whose 24-day intervals are narrow (under half the mean); the
+# lightly loaded groups and secondary have heavy-tailed daily means.
+SHARP = {"general", "ready", "sentri", "ped_general", "crossings", "referred"}
+
+
+@pytest.mark.slow
+def test_fused_and_numpy_paths_agree_on_san_ysidro() -> None:
+    """Mean waits by lane group (and secondary waits, volumes, referral rate) of one day.
+
+    Welch's two-sample interval on the difference of replication means, at a
+    99% family-wise level (Bonferroni over the compared quantities).
+    """
+    model = PortModel(load_scenario("san_ysidro"))
+    reps = 24
+    fused = np.array(
+        [
+            _waits_by_group(model.simulate(1, seed=np.random.default_rng(c)))
+            for c in children(47, reps)
+        ]
+    )
+    numpy_path = np.array(
+        [
+            _waits_by_group(model.run(model.draw(1, np.random.default_rng(c)), 1))
+            for c in children(48, reps)
+        ]
+    )
+    k = fused.shape[1]
+    labels: list[Any] = [*model.layout.primary.group_names, "secondary", "crossings", "referred"]
+    level = 1 - 0.01 / k
+    for j in range(k):
+        a, b = fused[:, j], numpy_path[:, j]
+        res = stats.ttest_ind(a, b, equal_var=False)
+        ci = res.confidence_interval(confidence_level=level)
+        assert ci.low <= 0 <= ci.high, (
+            f"{labels[j]}: fused {a.mean():.4g} vs numpy {b.mean():.4g}, "
+            f"difference CI [{ci.low:.4g}, {ci.high:.4g}]"
+        )
+        # The comparison has teeth: each interval is narrow against the mean.
+        if labels[j] in SHARP:  # the comparison has teeth where the day-to-day spread allows
+            assert ci.high - ci.low < 0.5 * abs(b.mean()), f"{labels[j]}: interval too wide"
