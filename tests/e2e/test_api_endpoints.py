@@ -218,6 +218,7 @@ def test_dashboard_pages_and_assets_are_local(client: Any) -> None:
     for page in ("/", "/port", "/frontier", "/trends", "/targeting"):
         r = client.get(page)
         assert r.status_code == 200 and "/static/vega.js" in r.text
+        assert "default-src 'self'" in r.headers["content-security-policy"]
         assert "cdn" not in r.text.lower() and "https://" not in r.text
     assert "vegaEmbed" in client.get("/static/vega.js").text
     assert client.get("/static/app.js").status_code == 200

@@ -95,12 +95,17 @@ def test_pages_sign_in_and_slider_redraws(server: tuple[str, TestService], brows
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     external: list[str] = []
     page.on("request", lambda r: None if r.url.startswith(base) else external.append(r.url))
 
     _sign_in(page, base, svc, "/port")
     for chart in ("wait", "queue", "util"):
         _chart_svg(page, chart)
+    page.select_option("#scenario", "san_ysidro")  # has a published CBP profile to overlay
+    page.wait_for_function("document.querySelector('#status').textContent.includes('San Ysidro')",
+                           timeout=60_000)  # fmt: skip
+    assert "observed (CBP)" in _chart_svg(page, "wait")
 
     page.goto(base + "/frontier")  # the token persists in localStorage
     before = _chart_svg(page, "frontier")

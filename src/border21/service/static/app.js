@@ -59,13 +59,14 @@
   const pct = (v) => Math.round(v * 100) + "%";
 
   /* ---------------------------------------------------------------- port */
+  const OBSERVED = { san_ysidro: "san ysidro", el_paso_bota: "BOTA" };
   async function portPage() {
     const ports = await api("/api/v1/ports");
     $("#controls").innerHTML = `<label>Port <select id="scenario">${ports.map((p) =>
       `<option value="${esc(p.scenario)}">${esc(p.name)}</option>`).join("")}</select></label>
       ${slider("booths", "Staffed booths", 0.5, 1.5, 0.05, 1, pct)}
       ${slider("referral", "Referral to secondary", 0, 0.3, 0.01, 0.05, pct)}`;
-    $("#content").innerHTML = `<div class="grid">${card("wait", "Mean wait by hour of day (simulated, min)")}
+    $("#content").innerHTML = `<div class="grid">${card("wait", "Mean wait by hour of day (min): simulated, and CBP observed where published")}
       ${card("queue", "Vehicles queued through the day")}${card("util", "Booth utilisation")}
       <div class="card"><h2>Waits by lane group</h2><div id="summary" class="scroll"></div></div></div>`;
     const sel = $("#scenario");
@@ -78,11 +79,20 @@
       };
       const r = await api("/api/v1/simulations", { method: "POST", body });
       const t = r.tables;
+      const waits = t.wait_by_hour.map((w) => Object.assign({ source: "simulated" }, w));
+      if (OBSERVED[sel.value]) {
+        try {
+          const obs = await api("/api/v1/indicators/wait-profile?port=" + encodeURIComponent(OBSERVED[sel.value]));
+          obs.rows.forEach((o) => waits.push({ hour: o.hour, mean_wait_min: o.wait_minutes,
+            lane_group: "general", source: "observed (CBP)" }));
+        } catch (e) { /* no observed profile: show the simulation alone */ }
+      }
       await draw("wait", {
-        data: { values: t.wait_by_hour }, mark: { type: "line", point: true },
+        data: { values: waits }, mark: { type: "line", point: true },
         encoding: { x: { field: "hour", type: "quantitative", scale: { domain: [0, 23] } },
           y: { field: "mean_wait_min", type: "quantitative", title: "minutes" },
-          color: { field: "lane_group", type: "nominal", title: "lanes" } },
+          color: { field: "lane_group", type: "nominal", title: "lanes" },
+          strokeDash: { field: "source", type: "nominal", title: null } },
       });
       const groups = Object.keys(t.queue_length[0] || {}).filter((k) => k !== "time_h");
       await draw("queue", {
