@@ -5,7 +5,7 @@ the first failure; the test suite parametrises it over every model.
 
 >>> from border21.targeting.generator import generate_declarations
 >>> from border21.targeting.models import EntityProfileModel
->>> passed = check_model(EntityProfileModel(), generate_declarations(800, seed=3))
+>>> passed = check_model(EntityProfileModel(), generate_declarations(400, seed=3))
 >>> "pickle_round_trip" in passed
 True
 """

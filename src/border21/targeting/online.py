@@ -8,8 +8,8 @@ the budget, reveal labels *only* for the selected items, record metrics.
 >>> from border21.targeting.generator import generate_declarations
 >>> from border21.targeting.models import EntityProfileModel
 >>> from border21.targeting.policies import GreedyPolicy
->>> df = generate_declarations(3_000, seed=2)
->>> res = run_online(df, EntityProfileModel(), GreedyPolicy(), budget_pct=10)
+>>> df = generate_declarations(1_500, seed=2)
+>>> res = run_online(df, EntityProfileModel(), GreedyPolicy(), budget_pct=10, batch_days=28)
 >>> list(res.weeks.columns[:4])
 ['week', 'start', 'n', 'n_inspected']
 """
