@@ -30,4 +30,6 @@ class ServiceConfig:
     max_frontier_work: int = 400
     model_seed: int = 2026
     job_workers: int = 1
+    jobs_per_user: int = 4
+    """Unfinished background jobs one user may have; more get 429."""
     max_jobs_kept: int = 200

@@ -47,16 +47,31 @@ class Job:
         }  # fmt: skip
 
 
-class JobManager:
-    """Submit callables; look jobs up by id for their owner only."""
+class TooManyJobs(Border21Error):
+    """The user already has the maximum number of unfinished jobs (HTTP 429)."""
 
-    def __init__(self, workers: int = 1, keep: int = 200) -> None:
+
+class JobManager:
+    """Submit callables; look jobs up by id for their owner only.
+
+    Each user may have at most ``per_user`` jobs queued or running, so one
+    user cannot fill the queue for everybody.
+    """
+
+    def __init__(self, workers: int = 1, keep: int = 200, per_user: int = 4) -> None:
+        self._per_user = per_user
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="border21-job")
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._keep = keep
 
     def submit(self, owner: str, kind: str, fn: Callable[[], Any], now: str) -> Job:
+        with self._lock:
+            busy = sum(1 for j in self._jobs.values() if j.owner == owner and not j.future.done())
+        if busy >= self._per_user:
+            raise TooManyJobs(
+                f"you have {busy} unfinished jobs (limit {self._per_user}); wait for one to finish"
+            )
         job = Job(id=uuid.uuid4().hex, owner=owner, kind=kind, created_at=now,
                   future=self._pool.submit(fn))  # fmt: skip
         with self._lock:

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from border21.errors import InputError, NotFoundError
 from border21.service.access import AccessDenied
+from border21.service.jobs import TooManyJobs
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://border21.invalid/problems/"
@@ -99,6 +100,10 @@ def install(app: FastAPI) -> None:
     async def on_denied(request: Request, exc: Exception) -> JSONResponse:
         return problem(403, str(exc), slug="forbidden", instance=request.url.path)
 
+    async def on_busy(request: Request, exc: Exception) -> JSONResponse:
+        return problem(429, str(exc), slug="too-many-jobs", instance=request.url.path,
+                       headers={"Retry-After": "10"})  # fmt: skip
+
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ProblemException)
         return problem(
@@ -124,6 +129,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InputError, on_input)
     app.add_exception_handler(NotFoundError, on_not_found)
     app.add_exception_handler(AccessDenied, on_denied)
+    app.add_exception_handler(TooManyJobs, on_busy)
     app.add_exception_handler(ProblemException, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_crash)

@@ -125,7 +125,10 @@ def _simulate(sc: PortScenario, body: SimulationRequest) -> Json:
 @router.post(
     "/simulations",
     summary="Simulate a port (synchronous when small, otherwise a background job)",
-    responses={202: {"description": "Accepted as a background job; poll its status URL"}},
+    responses={
+        202: {"description": "Accepted as a background job; poll its status URL"},
+        429: {"description": "Too many unfinished jobs of yours"},
+    },
 )
 def run_simulation(body: SimulationRequest, who: User, state: State, response: Response) -> Json:
     sc = build_scenario(body.scenario, body.overrides, body.booth_scale, body.referral_rate)

@@ -47,7 +47,7 @@ class ServiceState:
         self.clock = clock
         self.db, self.audit = open_service_db(config)
         self.data = AgencyData(self.db, self.audit)
-        self.jobs = JobManager(config.job_workers, config.max_jobs_kept)
+        self.jobs = JobManager(config.job_workers, config.max_jobs_kept, config.jobs_per_user)
         self.store_lock = threading.Lock()
         self._build_lock = threading.Lock()
         self._store: Store | None = None
