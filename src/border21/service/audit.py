@@ -55,7 +55,7 @@ class AuditLog:
         now: str,
     ) -> int:
         """Add one entry and return its sequence number."""
-        with self.db.lock:
+        with self.db.transaction():
             last = self.db.query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
             seq = int(last[0]["seq"]) + 1 if last else 1
             prev = str(last[0]["hash"]) if last else GENESIS

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +83,7 @@ class ServiceDB:
             ":memory:" if path is None else str(path),
             check_same_thread=False,
             isolation_level=None,
+            timeout=10.0,
         )
         self.con.row_factory = sqlite3.Row
         if path is not None:
@@ -102,6 +105,19 @@ class ServiceDB:
                 if sql.lstrip().upper().startswith("INSERT")
                 else (cur.rowcount)
             )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """An IMMEDIATE transaction: serialises writers across threads *and* processes
+        (the CLI may append to the audit log while the server runs)."""
+        with self.lock:
+            self.con.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+            self.con.execute("COMMIT")
 
     def close(self) -> None:
         """Close the connection (idempotent)."""

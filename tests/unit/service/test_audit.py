@@ -76,3 +76,24 @@ def test_reopened_log_continues_the_chain(tmp_path: Path) -> None:
     seq = again.append(actor="b", agency="mx-customs", action="x", resource="r",
                        outcome="allowed", detail={}, now="2026-01-02T00:00:00Z")  # fmt: skip
     assert seq == 3 and verify(again).ok
+
+
+def test_concurrent_writers_in_separate_processes_keep_one_chain(tmp_path: Path) -> None:
+    """The server and the CLI may append at once: IMMEDIATE transactions serialise them."""
+    import subprocess
+    import sys
+
+    ServiceDB(tmp_path / "service.sqlite3").close()
+    code = (
+        "import sys; from pathlib import Path;"
+        "from border21.service.db import ServiceDB; from border21.service.audit import AuditLog;"
+        "d = Path(sys.argv[1]); log = AuditLog(ServiceDB(d / 'service.sqlite3'),"
+        " head_path=d / 'audit.head');"
+        "[log.append(actor=sys.argv[2], agency='us-cbp', action='x', resource='r',"
+        " outcome='allowed', detail={'i': i}, now='t') for i in range(60)]"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path), name]) for name in "abc"]
+    assert all(p.wait(timeout=60) == 0 for p in procs)
+    log = AuditLog(ServiceDB(tmp_path / "service.sqlite3"), head_path=tmp_path / "audit.head")
+    report = verify(log)
+    assert report.ok and report.entries == 180, report.problems
