@@ -7,9 +7,12 @@ customers; SimPy and Ciw, being pure Python, simulate fewer (10^5 and 2·10^4 by
 default) and are compared by customers per second. border21's full-pipeline
 figure includes drawing every random number (arrivals by the same
 non-homogeneous Poisson sampler the scenarios use, exponential services); the
-kernel-only figure queues pre-drawn arrays. Mean waits are checked against
+kernel-only figure queues pre-drawn arrays. The fused row is the engine behind
+``PortModel.simulate``: its own inline generator, arrivals, services and the
+queue in one compiled pass. Mean waits are checked against
 Erlang C. Then one simulated day of the shipped San Ysidro scenario (or an
-equivalent port if that file is absent), median of 20 runs after compilation.
+equivalent port if that file is absent), median of 20 runs after compilation,
+fused and NumPy path; and 365 days of the shipped Laredo scenario in ns per crossing.
 """
 
 from __future__ import annotations
@@ -91,6 +94,53 @@ def border21_mmc(customers: int, seed: int) -> dict[str, float]:
         "kernel_rate": len(fixed[0]) / t_kernel,
         "draws_rate": len(fixed[0]) / t_draws,
         "mean_wait": steady_mean(wait),
+    }
+
+
+def border21_fused_mmc(customers: int, seed: int) -> dict[str, float]:
+    """The fused engine (``fused.fused_port``): RNG, arrivals, services and queue in one pass.
+
+    Same M/M/10 as above on the same one-lane, ten-booth layout; the scenario
+    only supplies the stream (exponential service, mean 1/mu) and its rate.
+    """
+    from dataclasses import replace
+
+    from border21.ports.config import validate_scenario
+    from border21.ports.fused import build_tables, run_fused, state_words
+    from border21.ports.layout import build_layout
+    from border21.ports.model import PortModel
+
+    model = PortModel(
+        validate_scenario(
+            {
+                "port": {"name": "M/M/10"},
+                "streams": {
+                    "s": {
+                        "kind": "pedestrian",
+                        "crossings_per_day": LAM * 86_400,
+                        "primary_service": {"mean_seconds": 1.0 / MU},
+                    }
+                },
+                "lanes": {"q": {"streams": ["s"], "lanes": 1}},
+            }
+        )
+    )
+    layout = replace(
+        model.layout,
+        primary=build_layout([("q", "general", 1, SERVERS, [SERVERS] * 24)], [[0]]),
+    )
+    hours = math.ceil(customers / (LAM * 3600.0))
+    tables = build_tables(
+        model.scenario, layout, 1, np.zeros(1, np.int32), rates=np.full((1, hours), LAM)
+    )
+    state = state_words(seed)
+    run_fused(tables, layout, state)  # compile / load the cache
+    t, (cols, _) = best_of(5, lambda: run_fused(tables, layout, state))
+    arrival, start = cols[0], cols[1]
+    return {
+        "customers": len(arrival),
+        "rate": len(arrival) / t,
+        "mean_wait": steady_mean(start - arrival),
     }
 
 
@@ -181,7 +231,8 @@ def ciw_mmc(customers: int, seed: int) -> dict[str, float]:
 # ------------------------------------------------------------------ San Ysidro
 
 
-def san_ysidro_day(repeats: int) -> dict[str, float]:
+def san_ysidro_day(repeats: int) -> dict[str, Any]:
+    """One day, fused (``PortModel.simulate``) and NumPy path (``draw`` + ``run``)."""
     from border21.ports.engine import warm_up
     from border21.ports.model import PortModel
 
@@ -189,13 +240,17 @@ def san_ysidro_day(repeats: int) -> dict[str, float]:
     model = PortModel(scenario)
     warm_up()
     model.simulate(1, 0)
-    times = []
+    model.run(model.draw(1, np.random.default_rng(0)), 1)
+    times, old_times = [], []
     n = 0
     for seed in range(repeats):
         t0 = _clock()
         rec = model.simulate(1, seed)
         times.append(_clock() - t0)
         n = len(rec)
+        t0 = _clock()
+        model.run(model.draw(1, np.random.default_rng(seed)), 1)
+        old_times.append(_clock() - t0)
     return {
         "source": source,
         "crossings": n,
@@ -203,7 +258,27 @@ def san_ysidro_day(repeats: int) -> dict[str, float]:
         "bays": model.layout.secondary.n_booths,
         "median_ms": 1e3 * statistics.median(times),
         "p90_ms": 1e3 * float(np.percentile(times, 90)),
+        "numpy_median_ms": 1e3 * statistics.median(old_times),
+        "numpy_p90_ms": 1e3 * float(np.percentile(old_times, 90)),
     }
+
+
+def laredo_year(days: int, repeats: int) -> dict[str, float]:
+    """``PortModel.simulate`` over ``days`` days of the shipped laredo_wtb scenario."""
+    from border21.ports.catalog import load_scenario
+    from border21.ports.model import PortModel
+
+    model = PortModel(load_scenario("laredo_wtb"))
+    model.simulate(1, 0)
+    times = []
+    n = 0
+    for seed in range(repeats):
+        t0 = _clock()
+        rec = model.simulate(days, seed)
+        times.append(_clock() - t0)
+        n = len(rec)
+    t = statistics.median(times)
+    return {"days": days, "crossings": n, "seconds": t, "ns_per_crossing": 1e9 * t / n}
 
 
 def load_port() -> tuple[Any, str]:
@@ -257,6 +332,8 @@ def main() -> None:
     parser.add_argument("--simpy-customers", type=int, default=100_000)
     parser.add_argument("--ciw-customers", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=20, help="San Ysidro runs")
+    parser.add_argument("--laredo-days", type=int, default=365, help="0 skips the Laredo run")
+    parser.add_argument("--laredo-repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
@@ -275,6 +352,7 @@ def main() -> None:
             2_000,
             3,
         )
+        opts.laredo_days, opts.laredo_repeats = 7, 1
 
     import ciw
     import numba
@@ -297,11 +375,18 @@ def main() -> None:
     )
 
     b21 = border21_mmc(opts.customers, opts.seed)
+    fused = border21_fused_mmc(opts.customers, opts.seed)
     scen = border21_scenario_mm4(opts.customers, opts.seed)
     sp = simpy_mmc(opts.simpy_customers, opts.seed)
     cw = ciw_mmc(opts.ciw_customers, opts.seed)
 
     rows = [
+        (
+            "border21 fused full pipeline (RNG + queue)",
+            fused["customers"],
+            fused["rate"],
+            fused["mean_wait"],
+        ),
         (
             "border21 full pipeline (draws + kernel)",
             b21["customers"],
@@ -330,9 +415,10 @@ def main() -> None:
             f"{rate / cw['rate']:9,.0f} {w}"
         )
     print(
-        f"\nErlang C: {theory:.4f} s. Targets: full pipeline >= 1000x SimPy "
-        f"({'met' if b21['full_rate'] >= 1000 * sp['rate'] else 'MISSED'}), "
-        f">= 2000x Ciw ({'met' if b21['full_rate'] >= 2000 * cw['rate'] else 'MISSED'})."
+        f"\nErlang C: {theory:.4f} s. Targets: fused full pipeline >= 1000x SimPy "
+        f"({'met' if fused['rate'] >= 1000 * sp['rate'] else 'MISSED'}), "
+        f">= 2000x Ciw ({'met' if fused['rate'] >= 2000 * cw['rate'] else 'MISSED'}); "
+        f"{1e9 / fused['rate']:.1f} ns per customer, RNG included."
     )
     print(
         f"Scenario path, M/M/4 rho=0.9 via PortModel.simulate: {scen['rate']:,.0f} "
@@ -345,8 +431,17 @@ def main() -> None:
         f"\nSan Ysidro, one day ({sy['source']}): {sy['crossings']:,d} crossings, "
         f"{sy['booths']} primary booths + {sy['bays']} secondary bays; "
         f"median {sy['median_ms']:.1f} ms, p90 {sy['p90_ms']:.1f} ms over {opts.repeats} runs "
-        f"(target < 50 ms: {'met' if sy['median_ms'] < 50 else 'MISSED'})."
+        f"(target < 50 ms: {'met' if sy['median_ms'] < 50 else 'MISSED'}); "
+        f"NumPy path (draw + run) median {sy['numpy_median_ms']:.1f} ms, "
+        f"p90 {sy['numpy_p90_ms']:.1f} ms."
     )
+    if opts.laredo_days:
+        lr = laredo_year(opts.laredo_days, opts.laredo_repeats)
+        print(
+            f"Laredo (laredo_wtb), {lr['days']} days via PortModel.simulate: "
+            f"{lr['crossings']:,d} crossings in {lr['seconds']:.2f} s "
+            f"(median of {opts.laredo_repeats}), {lr['ns_per_crossing']:.1f} ns per crossing."
+        )
 
 
 if __name__ == "__main__":

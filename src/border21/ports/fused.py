@@ -493,8 +493,9 @@ def build_tables(
     per_hour = np.asarray(rates, np.float64) * HOUR
     cum = np.zeros((per_hour.shape[0], per_hour.shape[1] + 1))
     np.cumsum(per_hour, axis=1, out=cum[:, 1:])
-    with np.errstate(divide="ignore"):
-        inv_rate = np.where(per_hour > 0, 1.0 / np.where(per_hour > 0, per_hour, 1.0), 0.0)
+    # 1 / expected count per hour (finite even for subnormal rates: the offset
+    # into such an hour is below its count, so the product stays below 1).
+    inv_rate = np.where(per_hour > 0, 1.0 / np.maximum(per_hour, np.finfo(float).tiny), 0.0)
     ptr = [0]
     cls_order: list[int] = []
     cls_cum: list[float] = []
