@@ -126,7 +126,10 @@ def simulated_profile(
     model = PortModel(scenario)
     parts = []
     for seed in seeds:
-        rec = model.simulate(days=days + warmup_days, seed=seed)
+        # draw-then-queue keeps every random number fixed across grid points (common random
+        # numbers); the fused engine draws lazily, so its stream would shift with parameters
+        total = days + warmup_days
+        rec = model.run(model.draw(total, np.random.default_rng(seed)), total)
         keep = rec.arrival >= warmup_days * 86400.0
         parts.append(
             pd.DataFrame(
