@@ -12,12 +12,18 @@ from border21.cli.main import app
 def test_demo_builds_db_runs_everything_and_writes_report(tmp_path: Path):
     db = tmp_path / "demo.duckdb"
     report = tmp_path / "report.html"
-    res = CliRunner(env={"COLUMNS": "200"}).invoke(
-        app, ["demo", "--db", str(db), "--out", str(report), "-r", "2"]
-    )
+    res = CliRunner().invoke(app, ["demo", "--db", str(db), "--out", str(report), "-r", "2"])
     assert res.exit_code == 0, res.output
     assert db.exists()
-    for needle in ("san_ysidro", "laredo_wtb", "targeted", "ucp", "southbound", "AUC"):
+    for needle in (
+        "San Ysidro at a 5%",
+        "Laredo World Trade Bridge at a 5%",
+        "targeted",
+        "UCP",
+        "southbound",
+        "shared intel",
+        "AUC",
+    ):
         assert needle in res.output
     html = report.read_text(encoding="utf-8")
     assert "Security–trade frontier: San Ysidro" in html

@@ -50,8 +50,11 @@ def demo(
     console.print(f"report: {out}  ({time.perf_counter() - started:.0f} s)", highlight=False)
 
 
+SHORT_VARIANT = {"shared_intelligence": "shared intel", "ucp": "UCP"}
+
+
 def print_summary(result: object) -> None:
-    """Per port, variant and policy at the report budget."""
+    """One table per port: variant × policy at the report budget (fits 80 columns)."""
     from rich.table import Table
 
     from border21.frontier.demo import DemoResult
@@ -59,33 +62,28 @@ def print_summary(result: object) -> None:
     assert isinstance(result, DemoResult)
     summary = result.summary()
     budget = 100 * result.plan.report_budget
-    table = Table(title=f"border21 demo at a {budget:g}% inspection budget")
-    for col in (
-        "port",
-        "variant",
-        "policy",
-        "caught %",
-        "mean wait",
-        "p95 wait",
-        "licit/1000",
-        "delay cost $/day",
-    ):
-        table.add_column(col, justify="left" if col in ("port", "variant", "policy") else "right")
     days = result.plan.days
-    for r in summary.itertuples():
-        table.add_row(
-            str(r.port),
-            str(r.variant),
-            str(r.policy),
-            f"{100 * r.detection_rate:.1f} ± {100 * r.detection_rate_ci95:.1f}",
-            f"{r.mean_wait_min:.1f}",
-            f"{r.p95_wait_min:.1f}",
-            f"{r.licit_per_1000:.1f}",
-            f"{r.delay_cost_usd / days:,.0f}",
-        )
-    console.print(table)
+    names = {out.name: out.port for out in result.ports}
+    for port, rows in summary.groupby("port", sort=False):
+        table = Table(title=f"{names[str(port)]} at a {budget:g}% inspection budget")
+        for col in ("variant", "policy", "caught %", "wait", "p95", "licit/1k", "delay $/day"):
+            table.add_column(col, justify="left" if col in ("variant", "policy") else "right")
+        for r in rows.itertuples():
+            table.add_row(
+                SHORT_VARIANT.get(str(r.variant), str(r.variant)),
+                str(r.policy),
+                f"{100 * r.detection_rate:.0f} ± {100 * r.detection_rate_ci95:.0f}",
+                f"{r.mean_wait_min:.1f}",
+                f"{r.p95_wait_min:.0f}",
+                f"{r.licit_per_1000:.0f}",
+                f"{r.delay_cost_usd / days:,.0f}",
+            )
+        console.print(table)
     auc = ", ".join(f"{k} {v:.3f}" for k, v in result.model_auc.items())
-    console.print(f"targeting model AUC on fresh traffic: {auc}. Waits in minutes.")
+    console.print(
+        f"Waits in minutes at primary; delay includes secondary. Targeting model AUC on fresh "
+        f"traffic: {auc}."
+    )
 
 
 def write_report(store: object, result: object, out: Path) -> None:
