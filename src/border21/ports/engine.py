@@ -85,46 +85,6 @@ def _jsq_candidates(  # pragma: no cover - compiled
     return nbest
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _earliest_booth(  # pragma: no cover - compiled
-    t: float,
-    chosen: int,
-    g: int,
-    lane_first_booth: np.ndarray,
-    lane_nbooths: np.ndarray,
-    booth_rank: np.ndarray,
-    sched: np.ndarray,
-    always_open: np.ndarray,
-    booth_free: np.ndarray,
-) -> tuple[float, int]:
-    """The booth of lane ``chosen`` where service can start soonest, and that start.
-
-    Lowest index on ties; a booth's schedule repeats daily.
-    """
-    b0 = lane_first_booth[chosen]
-    best_start = np.inf
-    best_booth = b0
-    if always_open[g]:
-        # Same rule as the scheduled branch below: earliest start, lowest
-        # index on ties; so every idle booth ties at t and the first wins.
-        for b in range(b0, b0 + lane_nbooths[chosen]):
-            s = booth_free[b]
-            if s <= t:
-                best_start = t
-                best_booth = b
-                break
-            if s < best_start:
-                best_start = s
-                best_booth = b
-    else:
-        for b in range(b0, b0 + lane_nbooths[chosen]):
-            s = _next_open(max(t, booth_free[b]), booth_rank[b], sched[g])
-            if s < best_start:
-                best_start = s
-                best_booth = b
-    return best_start, best_booth
-
-
 @njit(cache=True, nogil=True)
 def run_lanes(  # pragma: no cover - compiled
     arrival: np.ndarray,
