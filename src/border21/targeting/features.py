@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from border21.errors import InputError
+from border21.targeting._fastpath import FastBatch
 
 RISK_KEYS: tuple[str, ...] = (
     "importer_id",
@@ -171,6 +172,63 @@ class DeclarationFeaturizer:
             np.take(st.log_count_table, pos, out=out[:, 2 * j + 1])
         return self._fill_plain(out, 2 * len(self.keys_), frame, codes)
 
+    def transform_fast(self, batch: FastBatch) -> np.ndarray:
+        """:meth:`transform` of a small validated batch by dict lookups (same values)."""
+        if not hasattr(self, "stats_"):
+            raise InputError("featurizer", "unfitted", "call fit before transform")
+        tables = self._fast_tables()
+        n = batch.n
+        codes = {
+            c: [table.get(v, -1) for v in batch.text[c]] for c, table in tables["vocab"].items()
+        }
+        out = np.empty((n, len(self.feature_names_)), dtype=np.float64, order="F")
+        for j, name in enumerate(self.keys_):
+            st = self.stats_[name]
+            if "*" in name:
+                a, b = name.split("*")
+                width = len(self.vocab_[b]) + 1
+                pairs = tables["pairs"][name]
+                pos = [
+                    pairs.get(x * width + y, -1) if x >= 0 and y >= 0 else -1
+                    for x, y in zip(codes[a], codes[b], strict=True)
+                ]
+            else:
+                pos = codes[name]
+            idx = np.array(pos, dtype=np.int64)
+            out[:, 2 * j] = st.rate_table[idx]
+            out[:, 2 * j + 1] = st.log_count_table[idx]
+        cols = [batch.numbers[c] for c in _NUMERIC]
+        hs_num = np.array([float(h) if h.isdigit() else np.nan for h in batch.text["hs6"]])
+        arrays = {c: np.array(v, dtype=np.int64) for c, v in codes.items()}
+        for j, col in enumerate(
+            self._plain_columns(cols, arrays, batch.day_of_week, hs_num),
+            start=2 * len(self.keys_),
+        ):
+            out[:, j] = col
+        return out
+
+    def _fast_tables(self) -> dict[str, dict[str, dict[Any, int]]]:
+        cached = self.__dict__.get("_fast_cache")
+        if cached is None:
+            cached = {
+                "vocab": {
+                    c: {v: i for i, v in enumerate(vocab.to_pylist())}
+                    for c, vocab in self.vocab_.items()
+                },
+                "pairs": {
+                    k: {int(v): i for i, v in enumerate(st.vocab)}
+                    for k, st in self.stats_.items()
+                    if "*" in k
+                },
+            }
+            self.__dict__["_fast_cache"] = cached
+        return cached
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_fast_cache", None)  # rebuilt on demand; not learned state
+        return state
+
     def key_counts(self, frame: pd.DataFrame, key: str = "importer_id") -> np.ndarray:
         """Labelled training count of each row's ``key`` (0 if unseen)."""
         st = self.stats_.get(key)
@@ -242,6 +300,24 @@ class DeclarationFeaturizer:
 
     def _plain(self, frame: pd.DataFrame, codes: dict[str, np.ndarray]) -> list[np.ndarray]:
         cols = [frame[c].to_numpy(dtype=float, na_value=np.nan) for c in _NUMERIC]
+        plain = self._plain_columns(
+            cols, codes, frame["date"].dt.day_of_week.to_numpy(dtype=float), _hs_number(frame)
+        )
+        extra = [
+            pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            if c in frame.columns
+            else np.full(len(frame), np.nan)
+            for c in self.extra_
+        ]
+        return plain + extra
+
+    def _plain_columns(
+        self,
+        cols: list[np.ndarray],
+        codes: dict[str, np.ndarray],
+        day_of_week: np.ndarray,
+        hs_num: np.ndarray,
+    ) -> list[np.ndarray]:
         value, mass, qty, tax = cols
         with np.errstate(divide="ignore", invalid="ignore"):
             per_kg = np.where(mass > 0, value / mass, np.nan)
@@ -249,25 +325,18 @@ class DeclarationFeaturizer:
             log_kg = np.log(np.where(per_kg > 0, per_kg, np.nan))
         hs_code = codes["hs6"]
         ref = np.where(hs_code >= 0, self.hs_log_unit_[np.maximum(hs_code, 0)], np.nan)
-        hs_num = _hs_number(frame)
         derived = [
             np.log1p(np.clip(value, 0, None)),
             per_kg,
             per_unit,
             value * tax / 100.0,
             log_kg - ref,
-            frame["date"].dt.day_of_week.to_numpy(dtype=float),
+            day_of_week,
             np.floor(hs_num / 10_000),
             np.floor(hs_num / 100),
         ]
         coded = [np.where(codes[c] >= 0, codes[c], np.nan) for c in self.coded_]
-        extra = [
-            pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            if c in frame.columns
-            else np.full(len(frame), np.nan)
-            for c in self.extra_
-        ]
-        return cols + derived + coded + extra
+        return cols + derived + coded
 
     def _names(self) -> list[str]:
         names: list[str] = []

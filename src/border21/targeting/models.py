@@ -30,6 +30,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from border21.errors import InputError
+from border21.targeting import _fastpath
 from border21.targeting._forest import FlatForest
 from border21.targeting.features import DeclarationFeaturizer
 from border21.targeting.records import validate_declarations
@@ -84,7 +85,57 @@ class _RiskModelBase(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             raise InputError("model", "unfitted", "call fit first")
         if not isinstance(X, pd.DataFrame):
             raise InputError("X", type(X).__name__, "must be a pandas DataFrame of declarations")
+        if 0 < len(X) <= _fastpath.FAST_MAX_ROWS:
+            fast = self._fast_scores(_fastpath.columns_from_frame(X))
+            if fast is not None:
+                return fast
         return self._scores(validate_declarations(X))
+
+    def risk_score_records(self, rows: list[dict[str, Any]]) -> np.ndarray:
+        """:meth:`risk_score` of ``DataFrame.from_records(rows)``, cheaper for small batches.
+
+        Up to ``FAST_MAX_ROWS`` well-formed rows are validated and featurised
+        with dict lookups (about a millisecond per call instead of ~30 ms);
+        anything else goes through the DataFrame path. Same scores either way.
+        """
+        if not hasattr(self, "classes_"):
+            raise InputError("model", "unfitted", "call fit first")
+        features = self.small_batch_features(rows)
+        if features is not None:
+            return self.score_features(features)
+        return self.risk_score(pd.DataFrame.from_records(rows))
+
+    def small_batch_features(self, rows: list[dict[str, Any]]) -> np.ndarray | None:
+        """Feature matrix of at most ``FAST_MAX_ROWS`` well-formed rows, else ``None``.
+
+        ``None`` means: use the DataFrame path (it handles, or rejects, the input).
+        Rows are featurised independently, so ``features[i]`` belongs to ``rows[i]``.
+        """
+        if not hasattr(self, "classes_") or not 0 < len(rows) <= _fastpath.FAST_MAX_ROWS:
+            return None
+        return self._fast_features(_fastpath.columns_from_records(rows))
+
+    def score_features(self, features: np.ndarray) -> np.ndarray:
+        """Risk from a matrix built by :meth:`small_batch_features`."""
+        if len(features) == 0:
+            return np.empty(0)
+        if self.constant_ is not None:
+            return np.full(len(features), self.constant_)
+        return self._predict(features)
+
+    def _fast_features(self, cols: dict[str, list[Any]] | None) -> np.ndarray | None:
+        featurizer = getattr(self, "featurizer_", None)
+        if cols is None or featurizer is None or featurizer.extra_:
+            return None
+        batch = _fastpath.validate(cols)
+        return None if batch is None else featurizer.transform_fast(batch)
+
+    def _fast_scores(self, cols: dict[str, list[Any]] | None) -> np.ndarray | None:
+        features = self._fast_features(cols)
+        return None if features is None else self.score_features(features)
+
+    def _predict(self, features: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
 
     def _scores(self, frame: pd.DataFrame) -> np.ndarray:
         if len(frame) == 0:
@@ -181,7 +232,9 @@ class LightGBMRiskModel(_RiskModelBase):
         self.forest_ = FlatForest.from_booster(self.booster_)
 
     def _raw(self, frame: pd.DataFrame) -> np.ndarray:
-        features = self.featurizer_.transform(frame)
+        return self._predict(self.featurizer_.transform(frame))
+
+    def _predict(self, features: np.ndarray) -> np.ndarray:
         if len(features) >= _FOREST_MIN_ROWS:  # large batches: the compiled walker is faster
             return self.forest_.predict_proba(features)
         return np.asarray(self.booster_.predict(features, num_threads=self.n_jobs), dtype=float)
@@ -191,10 +244,14 @@ class LightGBMRiskModel(_RiskModelBase):
         frame = validate_declarations(X)
         if self.constant_ is not None or len(frame) == 0:
             return [[] for _ in range(len(frame))]
+        return self.explain_features(self.featurizer_.transform(frame), top)
+
+    def explain_features(self, features: np.ndarray, top: int = 3) -> list[list[tuple[str, float]]]:
+        """:meth:`explain` from a feature matrix (e.g. :meth:`small_batch_features`)."""
+        if self.constant_ is not None or len(features) == 0:
+            return [[] for _ in range(len(features))]
         contrib = np.asarray(
-            self.booster_.predict(
-                self.featurizer_.transform(frame), pred_contrib=True, num_threads=self.n_jobs
-            )
+            self.booster_.predict(features, pred_contrib=True, num_threads=self.n_jobs)
         )
         return _top_reasons(contrib[:, :-1], self.feature_names_, top)
 
@@ -242,15 +299,24 @@ class EntityProfileModel(_RiskModelBase):
         return np.asarray(np.log(rates / (1 - rates)) - np.log(prior / (1 - prior)), dtype=float)
 
     def _raw(self, frame: pd.DataFrame) -> np.ndarray:
-        features = self._logits(self.featurizer_.transform(frame))
-        return np.asarray(self.combiner_.predict_proba(features)[:, 1], dtype=float)
+        return self._predict(self.featurizer_.transform(frame))
+
+    def _predict(self, features: np.ndarray) -> np.ndarray:
+        logits = self._logits(features)
+        return np.asarray(self.combiner_.predict_proba(logits)[:, 1], dtype=float)
 
     def explain(self, X: pd.DataFrame, top: int = 3) -> list[list[tuple[str, float]]]:
         """Per row, the entity profiles that raise the risk most (log-odds)."""
         frame = validate_declarations(X)
         if self.constant_ is not None or len(frame) == 0:
             return [[] for _ in range(len(frame))]
-        contrib = self._logits(self.featurizer_.transform(frame)) * self.combiner_.coef_[0]
+        return self.explain_features(self.featurizer_.transform(frame), top)
+
+    def explain_features(self, features: np.ndarray, top: int = 3) -> list[list[tuple[str, float]]]:
+        """:meth:`explain` from a feature matrix (e.g. :meth:`small_batch_features`)."""
+        if self.constant_ is not None or len(features) == 0:
+            return [[] for _ in range(len(features))]
+        contrib = self._logits(features) * self.combiner_.coef_[0]
         return _top_reasons(contrib, self.feature_names_, top)
 
 
