@@ -1,6 +1,10 @@
-"""Micro-batching for the scoring endpoint.
+"""Scoring for the endpoint: small batches inline, larger ones micro-batched.
 
-Scoring a batch costs a roughly fixed ~30 ms of pandas work in
+A request of at most ``FAST_MAX_ROWS`` (256) well-formed declarations is
+validated and featurised by the targeting core's small-batch fast path
+(:meth:`~border21.targeting.models.LightGBMRiskModel.small_batch_features`,
+about a millisecond), so :func:`score_small` answers it at once. Anything else
+costs a roughly fixed ~30 ms of pandas work in
 :func:`~border21.targeting.records.validate_declarations` and the featurizer,
 whether it holds 10 declarations or 500. Under load, requests that arrive while
 one batch is being scored wait and are scored together in the next call; each
@@ -51,8 +55,29 @@ def _id(value: Any, row: int) -> str:
     return str(value)
 
 
-def score_rows(model: Any, items: list[ScoreItem]) -> list[Json]:
-    """Score several requests' rows in one model call and select for each."""
+def _fast_features(model: Any, rows: list[dict[str, Any]]) -> np.ndarray | None:
+    """The core's small-batch feature matrix, or None (use the DataFrame path)."""
+    small = getattr(model, "small_batch_features", None)
+    return None if small is None else small(rows)
+
+
+def score_small(model: Any, item: ScoreItem) -> Json | None:
+    """:func:`score_rows` for one request if the fast path takes its rows, else None."""
+    from border21.targeting.policies import check_budget
+
+    check_budget(item.budget_pct)
+    features = _fast_features(model, item.rows)
+    return None if features is None else score_rows(model, [item], features=features)[0]
+
+
+def score_rows(
+    model: Any, items: list[ScoreItem], *, features: np.ndarray | None = None
+) -> list[Json]:
+    """Score several requests' rows in one model call and select for each.
+
+    ``features`` (from the model's ``small_batch_features`` on exactly these
+    rows) skips the DataFrame path; the answer is the same.
+    """
     import pandas as pd
 
     from border21.targeting.policies import GreedyPolicy, check_budget
@@ -60,13 +85,19 @@ def score_rows(model: Any, items: list[ScoreItem]) -> list[Json]:
     rows = [r for item in items for r in item.rows]
     for item in items:
         check_budget(item.budget_pct)
-    try:
-        frame = pd.DataFrame.from_records(rows)
-        scores = np.asarray(model.risk_score(frame), dtype=float)  # validates the rows once
-    except InputError:
-        raise
-    except (TypeError, ValueError, KeyError, OverflowError) as exc:
-        raise _read_error(exc, len(rows)) from None
+    if features is None:
+        features = _fast_features(model, rows)
+    frame = None
+    if features is not None:
+        scores = np.asarray(model.score_features(features), dtype=float)
+    else:
+        try:
+            frame = pd.DataFrame.from_records(rows)
+            scores = np.asarray(model.risk_score(frame), dtype=float)  # validates the rows once
+        except InputError:
+            raise
+        except (TypeError, ValueError, KeyError, OverflowError) as exc:
+            raise _read_error(exc, len(rows)) from None
     policy = GreedyPolicy()
     picks, start = [], 0
     for item in items:
@@ -75,7 +106,11 @@ def score_rows(model: Any, items: list[ScoreItem]) -> list[Json]:
         start = stop
     wanted = [s + i for (s, idx), item in zip(picks, items, strict=True) if item.explain
               for i in idx.tolist()]  # fmt: skip
-    reasons = dict(zip(wanted, model.explain(frame.iloc[wanted]), strict=True)) if wanted else {}
+    reasons = {}
+    if wanted and features is not None:
+        reasons = dict(zip(wanted, model.explain_features(features[wanted]), strict=True))
+    elif wanted and frame is not None:
+        reasons = dict(zip(wanted, model.explain(frame.iloc[wanted]), strict=True))
     ids = [_id(r.get("declaration_id"), i) for item in items for i, r in enumerate(item.rows)]
     out = []
     for (s, idx), item in zip(picks, items, strict=True):

@@ -90,6 +90,10 @@ class ServiceState:
                 self._models[side] = model.fit(history)
             return self._models[side]
 
+    def fitted_risk_model(self, agency: str) -> Any | None:
+        """The model of ``agency``'s side if already trained, else None (never blocks)."""
+        return self._models.get(MODEL_AGENCY[agency])
+
     def scorer(self, agency: str) -> ScoreBatcher:
         """The micro-batching scorer for the model of ``agency``'s side."""
         side = MODEL_AGENCY[agency]
