@@ -17,7 +17,7 @@ from border21.errors import InputError
 from border21.ports.config import PortScenario
 from border21.ports.draws import CrossingDraws, draw_at_arrivals, draw_crossings
 from border21.ports.engine import run_lanes
-from border21.ports.fused import FusedTables
+from border21.ports.fused import FusedTables, build_tables, run_fused, state_words
 from border21.ports.layout import PortLayout, compile_scenario
 
 
@@ -178,8 +178,6 @@ class PortModel:
         generator (see :mod:`border21.ports.fused`): an int or ``None`` seeds it
         through ``SeedSequence``; a Generator is advanced to seed it.
         """
-        from border21.ports.fused import build_tables, run_fused, state_words
-
         if days < 1:
             raise InputError("days", days, "must be at least 1")
         tables = self._fused_tables.get(days)
