@@ -32,6 +32,15 @@ import numpy as np
 HOST = "127.0.0.1"  # loopback only, by design
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -164,8 +173,17 @@ def main() -> None:
                 auth = {"Authorization": f"Bearer {token}"}
                 r = httpx.post(url + "/api/v1/score", json=warm, timeout=60, headers=auth)
                 r.raise_for_status()
+            load_before, cpu_before = os.getloadavg()[0], cpu_seconds(server.pid)
+            client_before = time.process_time()
             result = asyncio.run(load(port, token, args.rate, args.seconds, args.batch,
                                       args.connections, args.explain))  # fmt: skip
+            server_cpu = cpu_seconds(server.pid) - cpu_before
+            result["server_cpu_s"] = server_cpu
+            result["server_cpu_ms_per_req"] = (
+                1000 * server_cpu / max(1, int(str(result["completed"])))
+            )
+            result["client_cpu_s"] = time.process_time() - client_before
+            result["loadavg_1min"] = f"{load_before:.2f} -> {os.getloadavg()[0]:.2f}"
         finally:
             server.terminate()
             try:
