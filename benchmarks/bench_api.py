@@ -9,6 +9,7 @@ and a hard stop ``--seconds + 30`` s after the start.
 
     python benchmarks/bench_api.py                      # 200 req/s for 60 s
     python benchmarks/bench_api.py --rate 50 --seconds 10
+    python benchmarks/bench_api.py --core               # per-call CPU of the scoring core only
 
 Not part of the default test run.
 """
@@ -136,6 +137,62 @@ async def load(
     }  # fmt: skip
 
 
+def core(reps: int) -> None:
+    """CPU ms per call of the scoring core, DataFrame path vs small-batch fast path, in-process."""
+    import pandas as pd
+
+    from border21.service.batcher import ScoreItem, score_rows
+    from border21.targeting.generator import generate_declarations
+    from border21.targeting.models import LightGBMRiskModel
+    from border21.targeting.records import validate_declarations
+
+    model = LightGBMRiskModel(n_estimators=40, random_state=0)  # as the service trains it
+    model.fit(generate_declarations(4_000, seed=0, agency="US"))
+    rows = declarations(100, 5)
+
+    class PandasOnly:  # the model as the service saw it before the fast path
+        def risk_score(self, frame: pd.DataFrame) -> np.ndarray:
+            return np.asarray(model._scores(validate_declarations(frame)))
+
+        def explain(self, frame: pd.DataFrame) -> list[list[tuple[str, float]]]:
+            return list(model.explain(frame))
+
+    def cpu_ms(fn: object, n: int) -> float:
+        fn()  # type: ignore[operator]
+        t = time.process_time()
+        for _ in range(n):
+            fn()  # type: ignore[operator]
+        return 1000 * (time.process_time() - t) / n
+
+    slow = PandasOnly()
+    print(f"CPU ms per call (mean of {reps} fast / {max(reps // 10, 5)} pandas calls), "
+          f"1-min load average {os.getloadavg()[0]:.2f}")  # fmt: skip
+    head = ("rows", "pandas: validate+features+trees", "fast: risk_score_records",
+            "fast: risk_score(DataFrame)", "fast: features only", "score_rows pandas",
+            "score_rows fast", "+explain pandas", "+explain fast")  # fmt: skip
+    print(" | ".join(head))
+
+    def costs(part: list[dict[str, object]]) -> list[float]:
+        frame = pd.DataFrame.from_records(part)
+        plain, why = ScoreItem(part, 10.0, False), ScoreItem(part, 10.0, True)
+        assert score_rows(slow, [why]) == score_rows(model, [why])
+        few = max(reps // 10, 5)
+        return [
+            cpu_ms(lambda: slow.risk_score(pd.DataFrame.from_records(part)), few),
+            cpu_ms(lambda: model.risk_score_records(part), reps),
+            cpu_ms(lambda: model.risk_score(frame), reps),
+            cpu_ms(lambda: model.small_batch_features(part), reps),
+            cpu_ms(lambda: score_rows(slow, [plain]), few),
+            cpu_ms(lambda: score_rows(model, [plain]), reps),
+            cpu_ms(lambda: score_rows(slow, [why]), few),
+            cpu_ms(lambda: score_rows(model, [why]), reps),
+        ]
+
+    for n in (1, 10, 100):
+        cells = costs(rows[:n])
+        print(" | ".join([str(n)] + [f"{c:.2f}" for c in cells]))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rate", type=float, default=200.0)
@@ -143,7 +200,16 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=10, help="declarations per request")
     ap.add_argument("--connections", type=int, default=64, help="keep-alive connections")
     ap.add_argument("--explain", action="store_true", help="also ask for per-row reasons")
+    ap.add_argument(
+        "--core",
+        action="store_true",
+        help="only time the scoring core in-process (no server), then exit",
+    )
+    ap.add_argument("--reps", type=int, default=300, help="calls per cell with --core")
     args = ap.parse_args()
+    if args.core:
+        core(max(10, min(args.reps, 10_000)))
+        return
     if not (0 < args.rate <= 1000 and 0 < args.seconds <= 300):
         sys.exit("rate must be in (0, 1000] and seconds in (0, 300]")
     with tempfile.TemporaryDirectory() as tmp:
