@@ -108,9 +108,11 @@ class ServiceState:
             if shared_intelligence not in self._pools:
                 from border21.frontier.risk import CrossingRisk, RiskSetup
 
+                # 12k shipments: enough labelled history (20% inspected, ~2% carriers)
+                # for a useful model (AUC ~0.86 vs ~0.77 at 4k), trained in about a second
                 setup = RiskSetup(
-                    history_shipments=4_000,
-                    pool_shipments=4_000,
+                    history_shipments=12_000,
+                    pool_shipments=12_000,
                     shared_intelligence=shared_intelligence,
                 )
                 risk = CrossingRisk(setup, seed=self.config.model_seed)
