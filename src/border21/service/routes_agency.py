@@ -128,7 +128,14 @@ def targeting_selection(
         who, owner=who.agency, kind="declaration", now=state.now(), limit=1000
     )
     if not records:
-        return {"budget_pct": budget_pct, "declarations": 0, "k": 0, "selected": [], "scores": []}
+        return {
+            "agency": who.agency,
+            "budget_pct": budget_pct,
+            "declarations": 0,
+            "k": 0,
+            "selected": [],
+            "scores": [],
+        }
     from border21.service.batcher import ScoreItem, score_rows
 
     item = ScoreItem([r["data"] for r in records], budget_pct, True)

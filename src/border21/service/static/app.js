@@ -231,7 +231,10 @@
         ${r.selected.map((s) => `<tr><td>${s.rank}</td><td>${esc(s.declaration_id)}</td>
         <td>${s.risk.toFixed(3)}</td><td>${(s.reasons || []).map((x) =>
           esc(x.feature) + " (+" + x.log_odds.toFixed(2) + ")").join(", ")}</td></tr>`).join("")}</table>`;
-      status(`${r.agency}: ${r.k} of ${r.declarations} declarations selected at ${r.budget_pct}%`);
+      status(r.declarations
+        ? `${r.agency}: ${r.k} of ${r.declarations} declarations selected at ${r.budget_pct}%`
+        : `${r.agency}: no pending declarations yet. Add records with POST /api/v1/records ` +
+          "(see docs/service.md), or start the server with --demo-data for synthetic ones.");
     };
     bindSlider("budget", (v) => v + "%", () => run().catch((e) => status(e.message, true)));
     await run();
