@@ -81,8 +81,9 @@ def test_san_ysidro_volumes() -> None:
     total = sum(SANDAG_SY_NB.values())
     for s, count in SANDAG_SY_NB.items():
         assert _close(sc.streams[s].crossings_per_day / nb, count / total), s
-    assert _close(sc.streams["pedestrians"].crossings_per_day,
-                  BTS_2017_SAN_YSIDRO_PEDESTRIANS / DAYS_2017)
+    assert _close(
+        sc.streams["pedestrians"].crossings_per_day, BTS_2017_SAN_YSIDRO_PEDESTRIANS / DAYS_2017
+    )
     assert _close(sc.streams["cars_southbound"].crossings_per_day, SANDAG_SY_SOUTHBOUND)
     assert sc.streams["cars_southbound"].direction == "southbound"
 
@@ -135,8 +136,9 @@ def test_el_paso_bota_volumes_and_lanes() -> None:
     sc = load_scenario("el_paso_bota")
     assert _close(sc.streams["cars"].crossings_per_day, UNT_2024_BOTA_POVS / DAYS_2024)
     assert _close(sc.streams["trucks"].crossings_per_day, UNT_2024_BOTA_TRUCKS / DAYS_2024)
-    assert _close(sc.streams["pedestrians"].crossings_per_day,
-                  UNT_2024_BOTA_PEDESTRIANS / DAYS_2024)
+    assert _close(
+        sc.streams["pedestrians"].crossings_per_day, UNT_2024_BOTA_PEDESTRIANS / DAYS_2024
+    )
     lanes = {g: sc.lanes[g].lanes for g in sc.lanes}
     assert lanes["general"] + lanes["ready"] + lanes["sentri"] == 14  # TxDOT POV lanes
     assert lanes["general_trucks"] + lanes["fast"] == 6  # TxDOT commercial lanes
