@@ -26,8 +26,12 @@ import heapq
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from border21.ports.model import PortModel
 
 HOUR = 3600.0
 CLOSED_KEY = 1.0e15
@@ -264,3 +268,45 @@ def mean_ci(values: np.ndarray, level: float = 0.99) -> tuple[float, float]:
     v = np.asarray(values, float)
     half = stats.t.ppf(0.5 + level / 2.0, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size)
     return float(v.mean()), float(half)
+
+
+# ------------------------------------------------------------ scenario helpers
+
+DAY = 86_400.0
+
+
+def one_queue(
+    arrival_rate: float,
+    servers: int,
+    service: dict[str, object],
+    *,
+    referral: float = 0.0,
+    secondary: dict[str, object] | None = None,
+) -> PortModel:
+    """A one-stream, one-lane port with a flat hour shape (times in seconds)."""
+    from border21.ports.config import validate_scenario
+    from border21.ports.model import PortModel
+
+    stream: dict[str, object] = {
+        "kind": "pedestrian",
+        "crossings_per_day": arrival_rate * DAY,
+        "primary_service": service,
+    }
+    data: dict[str, object] = {
+        "port": {"name": "queue"},
+        "streams": {"s": stream},
+        "lanes": {"q": {"streams": ["s"], "lanes": 1, "booths_per_lane": servers}},
+    }
+    if secondary is not None:
+        stream |= {"referral_probability": referral, "secondary": "sec"}
+        data["secondary"] = {"sec": secondary}
+    return PortModel(validate_scenario(data))
+
+
+def assert_theory_in_ci(means: np.ndarray, theory: float, max_rel_half_width: float) -> None:
+    """Theory lies inside the 99% CI of the replication means, and the CI is narrow."""
+    mean, half = mean_ci(means)
+    assert abs(mean - theory) <= half, f"theory {theory:.5g} outside 99% CI {mean:.5g} ± {half:.3g}"
+    assert half <= max_rel_half_width * theory, (
+        f"CI half-width {half:.3g} too wide for theory {theory:.5g}"
+    )

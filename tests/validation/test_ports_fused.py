@@ -14,7 +14,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _reference import mean_ci, mmc_mean_wait, pk_mean_wait
+from _reference import (
+    assert_theory_in_ci,
+    mean_ci,
+    mmc_mean_wait,
+    one_queue,
+    pk_mean_wait,
+)
 from numba import njit
 from scipy import stats
 
@@ -29,30 +35,6 @@ DAY = 86_400.0
 WARM_UP = 0.1
 
 
-def one_queue(
-    arrival_rate: float,
-    servers: int,
-    service: dict[str, object],
-    *,
-    referral: float = 0.0,
-    secondary: dict[str, object] | None = None,
-) -> PortModel:
-    stream: dict[str, object] = {
-        "kind": "pedestrian",
-        "crossings_per_day": arrival_rate * DAY,
-        "primary_service": service,
-    }
-    data: dict[str, object] = {
-        "port": {"name": "queue"},
-        "streams": {"s": stream},
-        "lanes": {"q": {"streams": ["s"], "lanes": 1, "booths_per_lane": servers}},
-    }
-    if secondary is not None:
-        stream |= {"referral_probability": referral, "secondary": "sec"}
-        data["secondary"] = {"sec": secondary}
-    return PortModel(validate_scenario(data))
-
-
 def children(root: int, n: int) -> list[np.random.SeedSequence]:
     return np.random.SeedSequence(root).spawn(n)
 
@@ -60,12 +42,6 @@ def children(root: int, n: int) -> list[np.random.SeedSequence]:
 def steady_wait(rec: CrossingRecords, days: int) -> float:
     keep = rec.arrival >= WARM_UP * days * DAY
     return float(rec.wait_seconds[keep].mean())
-
-
-def assert_theory_in_ci(means: np.ndarray, theory: float, max_rel_half_width: float) -> None:
-    mean, half = mean_ci(means)
-    assert abs(mean - theory) <= half, f"theory {theory:.5g} outside 99% CI {mean:.5g} ± {half:.3g}"
-    assert half <= max_rel_half_width * theory, f"CI half-width {half:.3g} too wide"
 
 
 # (distribution, cv, rho, days, replications, allowed relative CI half-width)

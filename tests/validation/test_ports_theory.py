@@ -17,41 +17,20 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from _reference import mean_ci, mmc_mean_wait, pk_mean_wait
+from _reference import (
+    assert_theory_in_ci,
+    mmc_mean_wait,
+    one_queue,
+    pk_mean_wait,
+)
 
-from border21.ports.config import validate_scenario
 from border21.ports.draws import hourly_rates, poisson_arrivals
 from border21.ports.engine import run_lanes
 from border21.ports.layout import build_layout
-from border21.ports.model import CrossingRecords, PortModel
+from border21.ports.model import CrossingRecords
 
 DAY = 86_400.0
 WARM_UP = 0.1  # fraction of the horizon dropped
-
-
-def one_queue(
-    arrival_rate: float,
-    servers: int,
-    service: dict[str, object],
-    *,
-    referral: float = 0.0,
-    secondary: dict[str, object] | None = None,
-) -> PortModel:
-    """A one-stream, one-lane port with a flat hour shape (times in seconds)."""
-    stream: dict[str, object] = {
-        "kind": "pedestrian",
-        "crossings_per_day": arrival_rate * DAY,
-        "primary_service": service,
-    }
-    data: dict[str, object] = {
-        "port": {"name": "queue"},
-        "streams": {"s": stream},
-        "lanes": {"q": {"streams": ["s"], "lanes": 1, "booths_per_lane": servers}},
-    }
-    if secondary is not None:
-        stream |= {"referral_probability": referral, "secondary": "sec"}
-        data["secondary"] = {"sec": secondary}
-    return PortModel(validate_scenario(data))
 
 
 def replicate(
@@ -63,14 +42,6 @@ def replicate(
 
 def steady(records: CrossingRecords, days: int) -> np.ndarray:
     return np.asarray(records.arrival >= WARM_UP * days * DAY)
-
-
-def assert_theory_in_ci(means: np.ndarray, theory: float, max_rel_half_width: float) -> None:
-    mean, half = mean_ci(means)
-    assert abs(mean - theory) <= half, f"theory {theory:.5g} outside 99% CI {mean:.5g} ± {half:.3g}"
-    assert half <= max_rel_half_width * theory, (
-        f"CI half-width {half:.3g} too wide for theory {theory:.5g}"
-    )
 
 
 # (rho, days per replication, replications, allowed relative CI half-width)
