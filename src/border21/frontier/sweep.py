@@ -22,8 +22,14 @@ import numpy as np
 from border21.errors import InputError
 from border21.frontier.costs import DelayCosts
 from border21.frontier.experiment import PolicySpec, PreparedScenario, run_replication
-from border21.frontier.metrics import run_metrics
 from border21.frontier.risk import RiskPool
+from border21.frontier.staged import (
+    StagedUnit,
+    group_units,
+    run_units_local,
+    split_units,
+    unit_rows,
+)
 from border21.ports.config import PortScenario, validate_scenario
 from border21.stats import t_quantile_975
 
@@ -80,10 +86,12 @@ def run_task(task: SweepTask | PortTask, risk: RiskPool | None = None) -> Row:
     """Run one task and return one result row (importable, so Dask workers can run it).
 
     ``risk`` is the scored declaration pool of the task's variant (shipped to
-    Dask workers once, not with every task).
+    Dask workers once, not with every task). A :class:`PortTask` run alone
+    gives the same row as in a sweep (see :mod:`border21.frontier.staged`).
     """
     if isinstance(task, PortTask):
-        return _run_port_task(task)
+        (unit,) = group_units([_port_item(task)])
+        return unit_rows(unit, task.replication)[0][1]
     prepared = _prepared(task.scenario)
     seed = np.random.SeedSequence(task.root_seed, spawn_key=(task.replication,))
     out = run_replication(
@@ -108,12 +116,15 @@ def run_task(task: SweepTask | PortTask, risk: RiskPool | None = None) -> Row:
     return row
 
 
-def _run_port_task(task: PortTask) -> Row:
-    prepared = _prepared(task.scenario)
-    seed = np.random.SeedSequence(task.root_seed, spawn_key=(task.replication,))
-    records = prepared.model.simulate(days=task.days, seed=np.random.default_rng(seed))
-    metrics = run_metrics(records, prepared.scenario, task.costs)
-    return {"variant": task.variant, "replication": task.replication, **metrics.as_row()}
+def _port_item(task: PortTask) -> tuple[str, PortScenario, int, int, int, DelayCosts]:
+    scenario = _prepared(task.scenario).scenario
+    return (task.variant, scenario, task.replication, task.root_seed, task.days, task.costs)
+
+
+def _port_units(tasks: Sequence[PortTask]) -> tuple[list[StagedUnit], list[int]]:
+    """Port tasks grouped by shared primary stage, with each unit's replication."""
+    units = group_units([_port_item(t) for t in tasks])
+    return units, [tasks[u.members[0][0]].replication for u in units]
 
 
 def execute(
@@ -125,19 +136,47 @@ def execute(
     progress: Callable[[int], None] | None = None,
     connect_timeout_s: float = 10.0,
 ) -> list[Row]:
-    """Run tasks locally (threads) or on the Dask cluster at ``scheduler``."""
-    risks = risks or {}
-    if scheduler:
-        return _execute_dask(tasks, risks, scheduler, progress, connect_timeout_s)
-    n = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    """Run tasks locally (threads) or on the Dask cluster at ``scheduler``.
 
-    def one(task: SweepTask | PortTask) -> Row:
+    Port tasks that differ only downstream of primary inspection share one
+    primary stage per replication (:mod:`border21.frontier.staged`); rows come
+    back in task order either way.
+    """
+    risks = risks or {}
+    port_at = [i for i, t in enumerate(tasks) if isinstance(t, PortTask)]
+    port_tasks = [t for t in tasks if isinstance(t, PortTask)]
+    other_at = [i for i, t in enumerate(tasks) if not isinstance(t, PortTask)]
+    other = [t for t in tasks if isinstance(t, SweepTask)]
+    rows: list[Row | None] = [None] * len(tasks)
+    units, reps = _port_units(port_tasks)
+    if scheduler:
+        port_rows, other_rows = _execute_dask(
+            other, units, reps, risks, scheduler, progress, connect_timeout_s
+        )
+    else:
+        n = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+        port_rows = run_units_local(units, reps, n, progress) if units else {}
+        other_rows = _execute_local(other, risks, n, progress)
+    for k, i in enumerate(port_at):
+        rows[i] = port_rows[k]
+    for k, i in enumerate(other_at):
+        rows[i] = other_rows[k]
+    return [r for r in rows if r is not None]
+
+
+def _execute_local(
+    tasks: Sequence[SweepTask],
+    risks: dict[str, RiskPool | None],
+    n: int,
+    progress: Callable[[int], None] | None,
+) -> list[Row]:
+    def one(task: SweepTask) -> Row:
         row = run_task(task, risks.get(task.variant))
         if progress is not None:
             progress(1)
         return row
 
-    if n == 1:
+    if n == 1 or len(tasks) <= 1:
         return [one(t) for t in tasks]
     with ThreadPoolExecutor(max_workers=n) as pool:
         return list(pool.map(one, tasks))
@@ -148,12 +187,14 @@ class SchedulerUnavailable(InputError):
 
 
 def _execute_dask(
-    tasks: Sequence[SweepTask | PortTask],
+    tasks: Sequence[SweepTask],
+    units: Sequence[StagedUnit],
+    reps: Sequence[int],
     risks: dict[str, RiskPool | None],
     scheduler: str,
     progress: Callable[[int], None] | None,
     timeout: float,
-) -> list[Row]:
+) -> tuple[dict[int, Row], list[Row]]:
     from distributed import Client
 
     try:
@@ -173,11 +214,21 @@ def _execute_dask(
         futures = client.map(
             run_task, list(tasks), [shipped.get(t.variant) for t in tasks], pure=False
         )
+        # One Dask task per shared primary stage (split further when there are
+        # fewer stages than worker threads, at the price of recomputing the stage).
+        threads = sum(client.nthreads().values()) or 1
+        pieces = split_units(units, reps, threads)
+        unit_futures = client.map(
+            unit_rows, [u for u, _ in pieces], [r for _, r in pieces], pure=False
+        )
         if progress is not None:
             for fut in futures:
                 fut.add_done_callback(lambda _: progress(1))
+            for ufut, (unit, _) in zip(unit_futures, pieces, strict=True):
+                ufut.add_done_callback(lambda _, k=len(unit.members): progress(k))
         rows: list[Row] = client.gather(futures)
-        return rows
+        port_rows = dict(pair for part in client.gather(unit_futures) for pair in part)
+        return port_rows, rows
     finally:
         client.close()
 
