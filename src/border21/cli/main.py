@@ -21,6 +21,7 @@ from border21.cli import (
     report,
     serve,
     simulate,
+    sweep,
     target,
     users,
 )
@@ -39,6 +40,7 @@ app.add_typer(report.app, name="report")
 app.add_typer(target.app, name="target")
 app.command("simulate")(simulate.simulate)
 app.command("frontier")(frontier.frontier)
+app.command("sweep")(sweep.sweep)
 app.command("calibrate")(calibrate.calibrate)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)

@@ -92,3 +92,35 @@ def calibration_chart(
         .properties(title=title)
     )
     return Chart(chart, {})
+
+
+def sweep_chart(summary: pd.DataFrame, color: str, *, title: str) -> Chart:
+    """Every grid variant as a point (detection against mean delay), the frontier as a line.
+
+    Points are coloured by the axis ``color``; the tooltip shows the variant.
+    """
+    import altair as alt
+
+    cols = ["variant", color, "mean_delay_min", "detection_rate", "licit_per_1000", "on_frontier"]
+    frame = summary[cols].rename(columns={color: "axis"}).copy()
+    frame["axis"] = frame["axis"].astype(str)
+    data = alt.Data(values=to_records(frame))
+    base = alt.Chart(data)
+    xq = alt.X("mean_delay_min:Q", title="mean delay per crossing (min)")
+    yq = alt.Y("detection_rate:Q", title="share of carriers caught", scale=alt.Scale(zero=False))
+    tooltip: list[Any] = [
+        "variant:N",
+        alt.Tooltip("detection_rate:Q", format=".3f"),
+        alt.Tooltip("mean_delay_min:Q", format=".2f"),
+        alt.Tooltip("licit_per_1000:Q", format=".1f", title="licit inspections / 1,000"),
+    ]
+    points = base.mark_circle(size=30, opacity=0.6).encode(
+        x=xq, y=yq, color=alt.Color("axis:N", title=color), tooltip=tooltip
+    )
+    line = (
+        base.transform_filter("datum.on_frontier")
+        .mark_line(color="black", strokeDash=[4, 2])
+        .encode(x=xq, y=yq, order="mean_delay_min:Q")
+    )
+    chart = alt.layer(points, line).properties(width=WIDTH, height=HEIGHT, title=title)
+    return Chart(chart, {})

@@ -1,0 +1,206 @@
+"""What-if grids over a port scenario: every combination of the values given per key.
+
+An axis is ``key.path=VALUES`` where VALUES is a comma-separated list of TOML
+literals (``12,13,14``, ``[1,2],[3,4]``) or ``START:STOP:COUNT`` for COUNT
+evenly spaced numbers (integers when START and STOP are integers and the
+spacing is whole). One convenience key is not a scenario key:
+``lanes.NAME.staffed_booths=V`` opens V booths of lane group NAME in every
+hour the shipped schedule has it open (closed hours stay closed).
+
+>>> parse_axis("streams.trucks.referral_probability=0.05:0.2:4").values
+[0.05, 0.1, 0.15, 0.2]
+>>> parse_axis("lanes.general.staffed_booths=10:14:5").values
+[10, 11, 12, 13, 14]
+>>> parse_axis("secondary.bays.service.mean_seconds=[1,2],600").values
+[[1, 2], 600]
+"""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from border21.errors import InputError
+from border21.frontier.sweep import PortTask
+from border21.ports.config import PortScenario, apply_overrides, validate_scenario
+
+MAX_SCENARIOS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Axis:
+    """One swept key and its values."""
+
+    key: str
+    values: list[Any]
+
+    @property
+    def label(self) -> str:
+        """The last two parts of the key (e.g. ``trucks.referral_probability``)."""
+        return ".".join(self.key.split(".")[-2:])
+
+
+def _split_top(text: str) -> list[str]:
+    """Split at commas outside brackets and quotes."""
+    parts: list[str] = []
+    cur: list[str] = []
+    depth, quote = 0, ""
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    parts.append("".join(cur).strip())
+    return [p for p in parts if p]
+
+
+def _literal(raw: str, field: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        if raw.replace("_", "").isalnum():
+            return raw  # a bare word, e.g. a distribution name
+        raise InputError(field, raw, "not a TOML value") from None
+
+
+def _span(raw: str, field: str) -> list[Any]:
+    parts = raw.split(":")
+    try:
+        lo, hi = float(parts[0]), float(parts[1])
+        count = int(parts[2])
+    except ValueError:
+        raise InputError(field, raw, "expected START:STOP:COUNT with numbers") from None
+    if count < 1:
+        raise InputError(field, raw, "COUNT must be at least 1")
+    if count == 1:
+        return [_literal(parts[0], field)]
+    step = (hi - lo) / (count - 1)
+    whole = all(p.strip().lstrip("-").isdigit() for p in parts[:2]) and step.is_integer()
+    return [int(lo + k * step) if whole else round(lo + k * step, 12) for k in range(count)]
+
+
+def parse_axis(text: str) -> Axis:
+    """Parse ``key.path=VALUES`` (see the module docs)."""
+    if "=" not in text:
+        raise InputError("--vary", text, "expected key=VALUES")
+    key, raw = (s.strip() for s in text.split("=", 1))
+    if not key or "." not in key:
+        raise InputError("--vary", text, "expected a dotted scenario key before '='")
+    raw = raw.strip()
+    if raw.count(":") == 2 and not raw.startswith(("[", "{", '"', "'")):
+        values = _span(raw, key)
+    else:
+        values = [_literal(p, key) for p in _split_top(raw)]
+    if not values:
+        raise InputError(key, raw, "no values")
+    return Axis(key=key, values=values)
+
+
+def _override(data: dict[str, Any], base: PortScenario, key: str, value: Any) -> dict[str, Any]:
+    path = key.split(".")
+    if len(path) == 3 and path[0] == "lanes" and path[2] == "staffed_booths":
+        group = base.lanes.get(path[1])
+        if group is None:
+            raise InputError(key, path[1], f"no such lane group (have: {', '.join(base.lanes)})")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise InputError(key, value, "must be a whole number of booths, at least 0")
+        schedule = [value if n > 0 else 0 for n in group.open_booths()]
+        return apply_overrides(data, [f"lanes.{path[1]}.open_booths_by_hour={schedule}"])
+    literal = value if not isinstance(value, str) else f'"{value}"'
+    if isinstance(value, bool):
+        literal = "true" if value else "false"
+    return apply_overrides(data, [f"{key}={literal}"])
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """The expanded grid: scenarios by variant name, and each variant's axis values."""
+
+    axes: list[Axis]
+    scenarios: dict[str, PortScenario]
+    values: dict[str, dict[str, Any]]
+
+    def tasks(self, *, replications: int, days: int, seed: int) -> list[PortTask]:
+        if replications < 1:
+            raise InputError("replications", replications, "must be at least 1")
+        if days < 1:
+            raise InputError("days", days, "must be at least 1")
+        out = []
+        for name, sc in self.scenarios.items():
+            data = sc.model_dump(mode="python")
+            for rep in range(replications):
+                out.append(
+                    PortTask(
+                        variant=name, scenario=data, replication=rep, root_seed=seed, days=days
+                    )
+                )
+        return out
+
+
+def build_grid(base: PortScenario, axes: list[Axis]) -> Grid:
+    """Every combination of the axes' values, each validated into a scenario."""
+    total = 1
+    for axis in axes:
+        total *= len(axis.values)
+    if total > MAX_SCENARIOS:
+        raise InputError("--vary", total, f"grid too large (at most {MAX_SCENARIOS:,} scenarios)")
+    keys = [a.key for a in axes]
+    if len(set(keys)) != len(keys):
+        raise InputError("--vary", ",".join(keys), "each key may be varied once")
+    data0 = base.model_dump(mode="python")
+    scenarios: dict[str, PortScenario] = {}
+    values: dict[str, dict[str, Any]] = {}
+    for combo in itertools.product(*(a.values for a in axes)):
+        data = data0
+        for axis, value in zip(axes, combo, strict=True):
+            data = _override(data, base, axis.key, value)
+        name = " ".join(f"{a.label}={v}" for a, v in zip(axes, combo, strict=True)) or "base"
+        scenarios[name] = validate_scenario(data)
+        values[name] = dict(zip(keys, combo, strict=True))
+    return Grid(axes=axes, scenarios=scenarios, values=values)
+
+
+def summarise_grid(rows: list[dict[str, Any]], grid: Grid) -> Any:
+    """Per variant: the axis values, metric means with 95% CI half-widths, the frontier flag.
+
+    ``on_frontier`` marks variants no other variant beats on both mean delay
+    per crossing and share of carriers caught. Rows come out in grid order.
+    """
+    import pandas as pd
+
+    from border21.frontier.sweep import SUMMARY_METRICS, pareto_mask
+    from border21.stats import t_quantile_975
+
+    frame = pd.DataFrame(rows)
+    metrics = [m for m in (*SUMMARY_METRICS, "referred", "crossings") if m in frame.columns]
+    metrics += [c for c in frame.columns if c.startswith("wait_min:")]
+    grouped = frame.groupby("variant", sort=False)[metrics]
+    mean = grouped.mean()
+    n = frame.groupby("variant", sort=False).size()
+    if int(n.min()) > 1:
+        half = grouped.std(ddof=1).mul(n.map(lambda k: t_quantile_975(k - 1)), axis=0)
+        half = half.div(np.sqrt(n), axis=0)
+    else:
+        half = mean * np.nan
+    out = mean.join(half.add_suffix("_ci95"))
+    out["replications"] = n
+    out = out.reindex(list(grid.scenarios))
+    axes = pd.DataFrame.from_dict(grid.values, orient="index").reindex(out.index)
+    out = axes.join(out)
+    out["on_frontier"] = pareto_mask(
+        out["mean_delay_min"].to_numpy(), np.nan_to_num(out["detection_rate"].to_numpy())
+    )
+    return out.rename_axis("variant").reset_index()
