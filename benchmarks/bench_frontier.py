@@ -6,9 +6,11 @@ replications of the shipped Laredo scenario, each a full year of trucks
 (about 2.3 million crossings), through ``border21.frontier.sweep.execute``:
 variants that differ only after primary inspection share one primary stage per
 replication (see ``border21.frontier.staged``). The default grid is
-5 × 5 × 40 × 1 = 1,000 scenarios. ``--mode coupled`` runs the frontier's
-coupled replication (Mexican export inspection, bridge transit, CBP, random
-referral policy, full metrics) for ``--scenarios`` staffing × rate variants.
+5 × 5 × 40 × 1 = 1,000 scenarios, built by ``border21.frontier.grid`` exactly as
+``border21 sweep`` builds it (the script prints the equivalent command).
+``--mode coupled`` runs the frontier's coupled replication (Mexican export
+inspection, bridge transit, CBP, random referral policy, full metrics) for
+``--scenarios`` staffing × rate variants.
 
 Each sweep runs on local threads (all cores) and on a 2-worker Dask
 LocalCluster on loopback; the script checks both give identical rows and
@@ -30,42 +32,21 @@ import time
 from typing import Any
 
 
+def port_axes(args: argparse.Namespace) -> list[str]:
+    """The grid as ``border21 sweep --vary`` axes (the CLI runs the same sweep)."""
+    return [
+        f"lanes.general.staffed_booths={16 - args.staffing}:15:{args.staffing}",
+        f"secondary.truck_secondary.bays=16:{16 + 4 * (args.bays - 1)}:{args.bays}",
+        f"streams.trucks.referral_probability=0.005:0.2:{args.rates}",
+    ]
+
+
 def port_tasks(args: argparse.Namespace) -> list[Any]:
-    from border21.frontier.sweep import PortTask
+    from border21.frontier.grid import build_grid, parse_axis
     from border21.ports.catalog import load_scenario
 
-    base = load_scenario("laredo_wtb").model_dump(mode="python")
-    schedule = base["lanes"]["general"]["open_booths_by_hour"]
-    tasks = []
-    for s in range(args.staffing):
-        booths = 15 - args.staffing + 1 + s  # open general booths, up to all 15 lanes
-        for b in range(args.bays):
-            bays = 16 + 4 * b
-            for r in range(args.rates):
-                rate = 0.005 * (r + 1) * 40 / args.rates  # 0.5% .. 20%
-                data = {**base, "lanes": {**base["lanes"]}, "streams": {**base["streams"]}}
-                data["lanes"]["general"] = {
-                    **base["lanes"]["general"],
-                    "open_booths_by_hour": [booths if n else 0 for n in schedule],
-                }
-                data["streams"]["trucks"] = {
-                    **base["streams"]["trucks"],
-                    "referral_probability": rate,
-                }
-                data["secondary"] = {
-                    "truck_secondary": {**base["secondary"]["truck_secondary"], "bays": bays}
-                }
-                for rep in range(args.replications):
-                    tasks.append(
-                        PortTask(
-                            variant=f"g{booths}-b{bays}-r{rate:.4f}",
-                            scenario=data,
-                            replication=rep,
-                            root_seed=1,
-                            days=args.days,
-                        )
-                    )
-    return tasks
+    grid = build_grid(load_scenario("laredo_wtb"), [parse_axis(a) for a in port_axes(args)])
+    return grid.tasks(replications=args.replications, days=args.days, seed=1)
 
 
 def coupled_tasks(args: argparse.Namespace) -> list[Any]:
@@ -104,6 +85,10 @@ def main() -> None:
     from border21.ports.catalog import load_scenario
 
     tasks = port_tasks(args) if args.mode == "port" else coupled_tasks(args)
+    if args.mode == "port":
+        vary = " ".join(f"--vary {a}" for a in port_axes(args))
+        print(f"same sweep: border21 sweep laredo_wtb {vary} --days {args.days} "
+              f"-r {args.replications} --seed 1")  # fmt: skip
     stages = len(group_units([_port_item(t) for t in tasks])) if args.mode == "port" else len(tasks)
     print(
         f"load average before the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from border21.errors import InputError
+from border21.frontier.cooperation import apply_enrolment, apply_southbound, apply_ucp
 from border21.frontier.costs import DelayCosts
 from border21.frontier.experiment import PolicySpec, PreparedScenario, run_replication
 from border21.frontier.risk import RiskPool
@@ -117,7 +118,8 @@ def run_task(task: SweepTask | PortTask, risk: RiskPool | None = None) -> Row:
 
 
 def _port_item(task: PortTask) -> tuple[str, PortScenario, int, int, int, DelayCosts]:
-    scenario = _prepared(task.scenario).scenario
+    """The task's scenario with its cooperation transforms applied (as PreparedScenario)."""
+    scenario = apply_ucp(apply_southbound(apply_enrolment(validate_scenario(task.scenario))))
     return (task.variant, scenario, task.replication, task.root_seed, task.days, task.costs)
 
 
