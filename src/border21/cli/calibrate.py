@@ -28,9 +28,15 @@ def calibrate(
     holdout_months: str = typer.Option("2,4,6,8,10,12", "--holdout-months", help="Held out."),
     year: int | None = typer.Option(None, "--year", help="BTS year for monthly volumes."),
     days: int = typer.Option(3, "--days", min=1, help="Simulated days per grid point."),
+    hourly_rounds: int = typer.Option(
+        4,
+        "--hourly-rounds",
+        min=0,
+        help="Rounds of the hill-climb that fits open booths by hour (0: scales only).",
+    ),
     out: Path | None = typer.Option(None, "--out", help="Write the calibrated TOML, table, chart."),
 ) -> None:
-    """Fit per-lane service-time and staffing scales; report fit and held-out error."""
+    """Fit per-lane service times and staffing to CBP hourly waits; report held-out error."""
     from rich.table import Table
 
     from border21.cli.data import resolve_db
@@ -56,6 +62,7 @@ def calibrate(
             holdout_months=_months(holdout_months, "--holdout-months"),
             year=year,
             days=days,
+            hourly_iterations=hourly_rounds,
         )
     table = Table(title=f"Calibration of {scenario.port.name} to CBP hourly waits")
     for col in (
@@ -66,6 +73,7 @@ def calibrate(
         "RMSE fit",
         "RMSE held-out",
         "corr fit",
+        "booths by hour",
     ):
         table.add_column(col, justify="left" if col == "lane group" else "right")
     for f in result.fits:
@@ -77,6 +85,7 @@ def calibrate(
             f"{f.rmse_fit:.1f}",
             f"{f.rmse_holdout:.1f}",
             f"{f.corr_fit:.2f}",
+            f"{min(f.hourly_staffing)}–{max(f.hourly_staffing)}" if f.hourly_staffing else "scaled",
         )
     console.print(table)
     console.print(

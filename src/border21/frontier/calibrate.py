@@ -1,8 +1,12 @@
 """Calibrate a port scenario so that simulated hourly waits track CBP's published profiles.
 
-For each primary lane group border21 fits two numbers: a *service-time
+For each primary lane group border21 first fits two numbers: a *service-time
 scale* (multiplying the mean primary time of the crossings that use the
 group) and a *staffing scale* (multiplying the open booths of every hour).
+A second stage then fits the open booths of every hour of the day — a fluid
+model of the daily cycle gives the start, a simulated hill-climb the rest —
+because two scales cannot change the *shape* of a profile (San Ysidro's
+general lanes keep a queue all night, which the shipped schedule clears).
 The observed targets are CBP's historical average waits by hour of day
 (``wait_times`` in the warehouse). Months are split into a fit set and a
 held-out set; arrivals are scaled by the BTS volume of the months in each
@@ -56,6 +60,7 @@ class GroupFit:
     rmse_fit: float
     rmse_holdout: float
     corr_fit: float
+    hourly_staffing: tuple[int, ...] = ()  # fitted open booths by hour (stage 2), if any
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,147 @@ def _errors(sim: pd.DataFrame, obs: pd.DataFrame) -> tuple[float, float]:
     return float(np.sqrt(np.mean(diff**2))), corr
 
 
+# ------------------------------------------------------- hourly staffing (stage 2)
+
+
+def group_arrival_rates(
+    scenario: PortScenario, group: str, *, days: int, volume: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Crossings per hour of day using ``group`` and their mean primary time (hours).
+
+    Averaged over the first ``days`` days of the scenario's week. A (stream,
+    program) pair accepted by several groups is split among them in
+    proportion to their open booths in each hour.
+    """
+    lam = np.zeros(24)
+    work = np.zeros(24)  # crossings × mean service, to average the service time
+    for sname, st in scenario.streams.items():
+        shape = np.asarray(st.hour_of_day_shape, float)
+        shape = shape / shape.sum()
+        week = np.asarray(st.weekday_shape, float) / float(np.mean(st.weekday_shape))
+        day_factor = float(np.mean(week[(scenario.port.start_weekday + np.arange(days)) % 7]))
+        for program, share in st.program_shares.items():
+            users = [
+                g
+                for g, lg in scenario.lanes.items()
+                if sname in lg.streams and program in lg.accepted_programs
+            ]
+            if share <= 0 or group not in users:
+                continue
+            booths = np.array([scenario.lanes[g].open_booths() for g in users], float)
+            total = booths.sum(axis=0)
+            mine = booths[users.index(group)]
+            split = np.where(total > 0, mine / np.maximum(total, 1), 0.0)
+            rate = st.crossings_per_day * volume * day_factor * share * shape * split
+            lam += rate
+            work += rate * st.primary_service.mean_for(program) / 3600.0
+    mean_service = np.where(lam > 0, work / np.maximum(lam, 1e-12), 0.0)
+    return lam, mean_service
+
+
+def fluid_schedule(
+    lam: np.ndarray, mean_service_h: np.ndarray, wait_h: np.ndarray, booths: int
+) -> np.ndarray:
+    """Open booths per hour that give a fluid queue with the target waits.
+
+    Fluid model of a repeating day: the backlog ``Q`` carried into hour ``h``
+    plus its arrivals, less what ``c`` booths serve, is the backlog left, and
+    a wait of ``W`` hours means a backlog of ``W`` hours of service
+    (``Q = W·c/s``). Solving for ``c`` each hour (three passes over the day so
+    that the carried backlog settles) and rounding within ``[1, booths]`` in
+    the hours with arrivals.
+    """
+    c = np.zeros(24)
+    q = 0.0
+    for _ in range(3):
+        for h in range(24):
+            s = mean_service_h[h]
+            if lam[h] <= 0 or s <= 0:
+                c[h] = 0.0
+                q = 0.0
+                continue
+            need = (q + lam[h]) * s / (1.0 + wait_h[h])
+            c[h] = min(max(need, 1.0), booths)
+            q = max(0.0, q + lam[h] - c[h] / s)
+    return np.where(lam > 0, np.clip(np.rint(c), 1, booths), 0).astype(int)
+
+
+def _observed_hours(obs: pd.DataFrame) -> np.ndarray:
+    """Observed mean wait by hour in hours, gaps filled from the neighbouring hours."""
+    w = np.full(24, np.nan)
+    for h, v in zip(obs["hour"].astype(int), obs["wait_minutes"], strict=True):
+        w[h] = v / 60.0
+    known = np.flatnonzero(~np.isnan(w))
+    return np.asarray(np.interp(np.arange(24), known, w[known], period=24), float)
+
+
+def _with_schedules(scenario: PortScenario, schedules: dict[str, np.ndarray]) -> PortScenario:
+    data = scenario.model_dump(mode="python")
+    for g, sched in schedules.items():
+        data["lanes"][g]["open_booths_by_hour"] = [int(x) for x in sched]
+    return validate_scenario(data)
+
+
+def fit_hourly_staffing(
+    scenario: PortScenario,
+    observed: dict[str, pd.DataFrame],
+    *,
+    volume: float,
+    days: int,
+    seeds: list[int],
+    iterations: int = 4,
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Open booths per hour for each observed group: fluid start, then a simulated hill-climb.
+
+    The start is, per group, the better of the scenario's own schedule and
+    :func:`fluid_schedule`. Each of ``iterations`` rounds then tries one
+    booth more and one fewer in each three-hour block (16 moves, each a
+    simulation of the port with common random numbers) and makes, per group,
+    the move that lowers its RMSE most (groups serve disjoint crossings, so
+    one simulation scores a move for all of them). Stops early when no move
+    helps. Returns the schedules and their RMSE (minutes).
+    """
+    groups = list(observed)
+    targets = {g: _observed_hours(observed[g]) for g in groups}
+
+    def score(schedules: dict[str, np.ndarray]) -> dict[str, float]:
+        trial = scaled(_with_schedules(scenario, schedules), {}, {}, volume)
+        prof = simulated_profile(trial, days=days, seeds=seeds)
+        return {g: _errors(prof[prof["group"] == g], observed[g])[0] for g in groups}
+
+    own = {g: np.asarray(scenario.lanes[g].open_booths(), int) for g in groups}
+    fluid = {}
+    for g in groups:
+        lam, svc = group_arrival_rates(scenario, g, days=days + 1, volume=volume)
+        fluid[g] = fluid_schedule(lam, svc, targets[g], scenario.lanes[g].booths)
+    own_rmse, fluid_rmse = score(own), score(fluid)
+    cur = {g: fluid[g] if fluid_rmse[g] < own_rmse[g] else own[g] for g in groups}
+    rmse = {g: min(fluid_rmse[g], own_rmse[g]) for g in groups}
+    moves = [(block, step) for block in range(0, 24, 3) for step in (1, -1)]
+    for _ in range(iterations):
+        best_move: dict[str, tuple[float, np.ndarray]] = {}
+        for block, step in moves:
+            trial = {}
+            for g in groups:
+                moved = cur[g].copy()
+                hours = slice(block, block + 3)
+                moved[hours] = np.where(
+                    moved[hours] > 0,
+                    np.clip(moved[hours] + step, 1, scenario.lanes[g].booths),
+                    0,
+                )
+                trial[g] = moved
+            result = score(trial)
+            for g in groups:
+                if result[g] < best_move.get(g, (rmse[g] - 0.05, cur[g]))[0]:
+                    best_move[g] = (result[g], trial[g])
+        if not best_move:
+            break
+        for g, (value, sched) in best_move.items():
+            cur[g], rmse[g] = sched, value
+    return cur, rmse
+
+
 # ------------------------------------------------------------------- the fit
 
 
@@ -169,10 +315,14 @@ def calibrate(
     staffing_scales: tuple[float, ...] = DEFAULT_STAFFING_SCALES,
     fit_months: tuple[int, ...] = (),
     holdout_months: tuple[int, ...] = (),
+    hourly_iterations: int = 4,
 ) -> CalibrationResult:
-    """Fit per-group service and staffing scales to ``observed_fit``; check on the holdout.
+    """Fit per-group service and staffing to ``observed_fit``; check on the holdout.
 
-    ``observed_*`` map a lane-group name to a table with ``hour`` and
+    Stage 1 grid-searches a service-time scale and a staffing scale per
+    group. Stage 2 (``hourly_iterations`` > 0) then fits the open booths of
+    every hour (:func:`fit_hourly_staffing`) and keeps them where they fit
+    better. ``observed_*`` map a lane-group name to a table with ``hour`` and
     ``wait_minutes``. Groups without observations keep their parameters.
     """
     import pandas as pd
@@ -196,6 +346,19 @@ def calibrate(
     service = {g: best[g][1] for g in groups}
     staffing = {g: best[g][2] for g in groups}
     fitted = scaled(scenario, service, staffing)
+    hourly: dict[str, tuple[int, ...]] = {}
+    if hourly_iterations > 0:
+        schedules, hourly_rmse = fit_hourly_staffing(
+            fitted,
+            {g: observed_fit[g] for g in groups},
+            volume=volume_fit,
+            days=days,
+            seeds=seed_list,
+            iterations=hourly_iterations,
+        )
+        keep = {g: sched for g, sched in schedules.items() if hourly_rmse[g] < best[g][0]}
+        fitted = _with_schedules(fitted, keep)
+        hourly = {g: tuple(int(x) for x in sched) for g, sched in keep.items()}
     after_fit = simulated_profile(scaled(fitted, {}, {}, volume_fit), days=days, seeds=seed_list)
     after_hold = simulated_profile(
         scaled(fitted, {}, {}, volume_holdout), days=days, seeds=seed_list
@@ -211,7 +374,18 @@ def calibrate(
         rmse_hold = (
             _errors(after_hold[after_hold["group"] == g], hold)[0] if hold is not None else np.nan
         )
-        fits.append(GroupFit(g, service[g], staffing[g], rmse_before, rmse_fit, rmse_hold, corr))
+        fits.append(
+            GroupFit(
+                g,
+                service[g],
+                staffing[g],
+                rmse_before,
+                rmse_fit,
+                rmse_hold,
+                corr,
+                hourly.get(g, ()),
+            )
+        )
         for label, obs, sim_before, sim_after in (
             ("fit", observed_fit[g], before, after_fit),
             ("holdout", hold, before_hold, after_hold),
@@ -317,6 +491,7 @@ def calibrate_port(
     seeds: tuple[int, ...] = (1, 2),
     service_scales: tuple[float, ...] = DEFAULT_SERVICE_SCALES,
     staffing_scales: tuple[float, ...] = DEFAULT_STAFFING_SCALES,
+    hourly_iterations: int = 4,
 ) -> CalibrationResult:
     """Calibrate a shipped scenario against its CBP wait profiles in the warehouse."""
     if name not in WAIT_PORTS:
@@ -350,4 +525,5 @@ def calibrate_port(
         staffing_scales=staffing_scales,
         fit_months=fit_months,
         holdout_months=holdout_months,
+        hourly_iterations=hourly_iterations,
     )

@@ -49,6 +49,7 @@ class DemoPlan:
     seed: int = 2026
     calibration_days: int = 2
     calibration_scales: tuple[float, ...] = (0.9, 1.0, 1.1)
+    calibration_hourly_rounds: int = 2
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def run_demo(
         seeds=(1,),
         service_scales=plan.calibration_scales,
         staffing_scales=(1.0,),
+        hourly_iterations=plan.calibration_hourly_rounds,
     )
     scenarios = {"san_ysidro": calibration.scenario, "laredo_wtb": load_scenario("laredo_wtb")}
     all_variants = {
