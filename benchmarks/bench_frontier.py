@@ -96,10 +96,12 @@ def main() -> None:
     )
     # warm-up: compile and cache kernels in this process
     base = load_scenario("laredo_wtb")
+    small = argparse.Namespace(
+        **{**vars(args), "days": 1, "rates": 2, "staffing": 2, "bays": 1, "replications": 1}
+    )
     warm = build_tasks({"w": base}, ["random"], [0.1], replications=1, days=1, seed=0)
-    execute(warm + port_tasks(argparse.Namespace(**{**vars(args), "days": 1, "rates": 2,
-                                                    "staffing": 1, "bays": 1,
-                                                    "replications": 1})))  # fmt: skip
+    warm += port_tasks(small)
+    execute(warm)
 
     started = time.perf_counter()
     local = execute(tasks)
