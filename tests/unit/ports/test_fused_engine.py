@@ -1,0 +1,105 @@
+"""Pieces of the fused engine: block exponentials, lane seeding, the short loop."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from border21.ports.config import validate_scenario
+from border21.ports.fused import (
+    EXP_LANES,
+    _fill_exponentials,
+    _seed_lanes,
+    build_tables,
+    run_fused,
+    state_words,
+)
+from border21.ports.layout import build_layout
+from border21.ports.model import PortModel
+
+
+def _xoshiro_outputs(lanes: np.ndarray) -> np.ndarray:
+    """One xoshiro256** output per lane, in NumPy (the reference for the compiled fill)."""
+    s0, s1, s2, s3 = (lanes[w * EXP_LANES : (w + 1) * EXP_LANES].copy() for w in range(4))
+
+    def rotl(x: np.ndarray, k: int) -> np.ndarray:
+        return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
+
+    return rotl(s1 * np.uint64(5), 7) * np.uint64(9)
+
+
+def test_block_exponentials_are_minus_log_of_the_uniforms_to_two_ulp() -> None:
+    lanes = _seed_lanes(state_words(11))
+    out = np.full(2 * EXP_LANES, np.nan)
+    for rnd in range(40):
+        raw = _xoshiro_outputs(lanes)
+        _fill_exponentials(lanes, out, rnd % 2)
+        u = 2.0 - ((raw >> np.uint64(12)) | np.uint64(0x3FF0000000000000)).view(np.float64)
+        want = -np.log(u)
+        got = out[rnd % 2 : rnd % 2 + EXP_LANES]
+        assert np.all(np.abs(got - want) <= 2 * np.spacing(np.maximum(want, 1e-300)))
+
+
+def test_lanes_differ_by_seed_and_advance_the_scalar_state() -> None:
+    st = state_words(3)
+    a = _seed_lanes(st)
+    b = _seed_lanes(st)  # st was advanced by the first call
+    assert not np.array_equal(a, b)
+    assert np.array_equal(a, _seed_lanes(state_words(3)))
+    assert len(np.unique(a)) == a.size  # 4 * EXP_LANES distinct words
+
+
+def _mm_c(servers: int, rho: float) -> tuple[PortModel, object]:
+    model = PortModel(
+        validate_scenario(
+            {
+                "port": {"name": "M/M/c"},
+                "streams": {
+                    "s": {
+                        "kind": "pedestrian",
+                        "crossings_per_day": rho * servers * 86_400 / 2.0,
+                        "primary_service": {"mean_seconds": 2.0},
+                    }
+                },
+                "lanes": {"q": {"streams": ["s"], "lanes": 1}},
+            }
+        )
+    )
+    layout = replace(
+        model.layout,
+        primary=build_layout([("q", "general", 1, servers, [servers] * 24)], [[0]]),
+    )
+    return model, layout
+
+
+@pytest.mark.parametrize("servers", [1, 3, 10])
+def test_short_loop_gives_the_general_loops_records_bit_for_bit(servers: int) -> None:
+    """An always-open, one-lane port takes the short loop; the same port flagged
+    as scheduled (its schedule still has every booth open) takes the general
+    loop. Same draws in the same order, so the records must be identical."""
+    model, layout = _mm_c(servers, 0.9)
+    scheduled = replace(
+        layout,
+        primary=replace(layout.primary, always_open=np.zeros(1, np.bool_)),
+    )
+    tables = build_tables(model.scenario, layout, 1, np.zeros(1, np.int32))
+    fast, o1 = run_fused(tables, layout, state_words(8))
+    general, o2 = run_fused(tables, scheduled, state_words(8))
+    assert o1 == o2 == -1
+    assert len(fast[0]) > 10_000
+    for a, b in zip(fast, general, strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_run_fused_advances_the_state_and_is_deterministic() -> None:
+    model, layout = _mm_c(4, 0.8)
+    tables = build_tables(model.scenario, layout, 1, np.zeros(1, np.int32))
+    st = state_words(21)
+    first, _ = run_fused(tables, layout, st)
+    second, _ = run_fused(tables, layout, st)
+    again, _ = run_fused(tables, layout, state_words(21))
+    assert not np.array_equal(first[0], second[0])
+    for a, b in zip(first, again, strict=True):
+        assert np.array_equal(a, b)
