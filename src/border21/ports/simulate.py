@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -27,6 +27,8 @@ from border21.stats import ci95_half_width
 if TYPE_CHECKING:
     import pandas as pd
 
+T = TypeVar("T")
+
 
 def config_hash(scenario: PortScenario) -> str:
     """A short, stable hash of the validated scenario (recorded with every result)."""
@@ -37,6 +39,27 @@ def config_hash(scenario: PortScenario) -> str:
 def replication_seeds(seed: int | None, replications: int) -> list[np.random.SeedSequence]:
     """Independent child seeds of one root ``SeedSequence``."""
     return np.random.SeedSequence(seed).spawn(replications)
+
+
+def run_replications(
+    one: Callable[[np.random.SeedSequence], T],
+    seeds: Sequence[np.random.SeedSequence],
+    workers: int | None = None,
+) -> list[T]:
+    """``one(seed)`` for every seed, on ``workers`` threads (default: all cores).
+
+    The engines' compiled kernels release the GIL, so replications run in
+    parallel in one process. Results come back in seed order, so they do not
+    depend on ``workers``.
+
+    >>> run_replications(lambda s: s.spawn_key, replication_seeds(1, 3), workers=2)
+    [(0,), (1,), (2,)]
+    """
+    n_workers = min(workers or os.cpu_count() or 1, len(seeds))
+    if n_workers <= 1:
+        return [one(s) for s in seeds]
+    with ThreadPoolExecutor(max_workers=n_workers) as pool:
+        return list(pool.map(one, seeds))
 
 
 @dataclass(frozen=True)
@@ -153,12 +176,7 @@ def simulate(
             progress(1)
         return rec
 
-    n_workers = min(workers or os.cpu_count() or 1, replications)
-    if n_workers == 1:
-        reps = [one(s) for s in seeds]
-    else:
-        with ThreadPoolExecutor(max_workers=n_workers) as pool:
-            reps = list(pool.map(one, seeds))
+    reps = run_replications(one, seeds, workers)
     return SimulationResult(
         scenario=scenario,
         days=days,
