@@ -34,6 +34,7 @@ class RunMetrics:
     delay_hours: float
     delay_cost_usd: float
     wait_by_group: dict[str, float]
+    p95_wait_by_group: dict[str, float]
 
     @property
     def detection_rate(self) -> float:
@@ -65,6 +66,7 @@ class RunMetrics:
             "delay_cost_usd": self.delay_cost_usd,
         }
         row.update({f"wait_min:{k}": v for k, v in self.wait_by_group.items()})
+        row.update({f"p95_wait_min:{k}": v for k, v in self.p95_wait_by_group.items()})
         return row
 
 
@@ -97,11 +99,12 @@ def run_metrics(
     kinds = [st.kind for st in scenario.streams.values()]
     value = np.array([costs.per_crossing_hour(k) for k in kinds])[stream]
     is_truck = np.array([k == "truck" for k in kinds])[stream]
-    by_group = {
-        name: float(wait[group == g].mean())
-        for g, name in enumerate(records.group_names)
-        if np.any(group == g)
-    }
+    by_group, p95_by_group = {}, {}
+    for g, name in enumerate(records.group_names):
+        in_group = wait[group == g]
+        if in_group.size:
+            by_group[name] = float(in_group.mean())
+            p95_by_group[name] = float(np.quantile(in_group, 0.95))
     carrier, detected, referred = (
         records.carrier[keep],
         records.detected[keep],
@@ -120,4 +123,5 @@ def run_metrics(
         delay_hours=float(delay_h.sum()),
         delay_cost_usd=float((delay_h * value).sum()),
         wait_by_group=by_group,
+        p95_wait_by_group=p95_by_group,
     )

@@ -363,6 +363,14 @@ def wait_metrics(records: CrossingRecords, scenario: PortScenario) -> RunMetrics
     groups = len(records.group_names)
     count = np.bincount(records.group, minlength=groups)
     total = np.bincount(records.group, weights=wait, minlength=groups)
+    by_group = np.argsort(records.group, kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(count)))
+    sorted_wait = wait[by_group]
+    p95 = {
+        name: float(np.quantile(sorted_wait[bounds[g] : bounds[g + 1]], 0.95))
+        for g, name in enumerate(records.group_names)
+        if count[g]
+    }
     delay_h = wait / 60.0
     value = np.array([DelayCosts().per_crossing_hour(k) for k in kinds])[records.stream]
     return RunMetrics(
@@ -382,6 +390,7 @@ def wait_metrics(records: CrossingRecords, scenario: PortScenario) -> RunMetrics
             for g, name in enumerate(records.group_names)
             if count[g]
         },
+        p95_wait_by_group=p95,
     )
 
 
@@ -527,6 +536,7 @@ def run_downstream(
         delay_hours=float(wait_h.sum()) + extra_h,
         delay_cost_usd=float((wait_h * value).sum()) + cost_extra,
         wait_by_group=base.wait_by_group,
+        p95_wait_by_group=base.p95_wait_by_group,
     )
     records = None
     if keep_records:

@@ -257,7 +257,9 @@ def summarise(rows: list[Row]) -> pd.DataFrame:
 
     frame = pd.DataFrame(rows)
     metrics = [m for m in SUMMARY_METRICS if m in frame.columns]
-    metrics += [c for c in frame.columns if c.startswith(("sb_", "nb_", "wait_min:"))]
+    metrics += [
+        c for c in frame.columns if c.startswith(("sb_", "nb_", "wait_min:", "p95_wait_min:"))
+    ]
     grouped = frame.groupby(["variant", "policy", "rate"], sort=False)
     out = grouped[metrics].mean()
     n = grouped.size()
