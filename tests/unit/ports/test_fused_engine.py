@@ -103,3 +103,23 @@ def test_run_fused_advances_the_state_and_is_deterministic() -> None:
     assert not np.array_equal(first[0], second[0])
     for a, b in zip(first, again, strict=True):
         assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("held", range(13))
+def test_record_buffers_are_reused_only_when_no_column_is_held(held: int) -> None:
+    """A held column keeps its run's records intact; once dropped, the buffers are reused."""
+    model, layout = _mm_c(2, 0.5)
+    tables = build_tables(model.scenario, layout, 1, np.zeros(1, np.int32))
+    cols, _ = run_fused(tables, layout, state_words(1))
+    kept = cols[held]
+    snapshot = kept.copy()
+    first = id(kept.base)
+    del cols
+    second, _ = run_fused(tables, layout, state_words(2))
+    assert id(second[0].base) != first  # `kept` still refers to the first buffers
+    assert np.array_equal(kept, snapshot)
+    reused = id(second[0].base)
+    del second
+    third, _ = run_fused(tables, layout, state_words(3))
+    assert id(third[0].base) == reused  # nothing refers to the second run's buffers
+    assert np.array_equal(kept, snapshot)
