@@ -24,29 +24,31 @@ def simulate(
     ),
 ) -> None:
     """Simulate a port of entry and print waits by lane type."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from border21.ports.catalog import load_scenario
     from border21.ports.simulate import simulate as run_simulation
 
     sc = load_scenario(scenario, overrides)
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=replications * days < 20,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(f"{sc.port.name}: {days} d × {replications}", total=replications)
-        result = run_simulation(
-            sc,
-            days=days,
-            replications=replications,
-            seed=seed,
-            progress=lambda k: bar.advance(task, k),
-        )
+    if replications * days < 20:  # too quick for a progress bar: skip importing rich's
+        result = run_simulation(sc, days=days, replications=replications, seed=seed)
+    else:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"{sc.port.name}: {days} d × {replications}", total=replications)
+            result = run_simulation(
+                sc,
+                days=days,
+                replications=replications,
+                seed=seed,
+                progress=lambda k: bar.advance(task, k),
+            )
     for warning in result.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     print_summary(result)
