@@ -157,7 +157,7 @@ def border21_fused_mmc(customers: int, seed: int) -> dict[str, float]:
 
 
 def border21_parallel_mmc(
-    customers: int, seed: int, replications: int, workers: int, repeats: int = 3
+    customers: int, seed: int, replications: int, workers: int, repeats: int = 5
 ) -> dict[str, float]:
     """``replications`` independent M/M/10 runs of ``customers`` each, on ``workers`` threads.
 
@@ -441,6 +441,7 @@ def main() -> None:
     fused = border21_fused_mmc(opts.customers, opts.seed)
     workers = opts.workers or os.cpu_count() or 1
     load_par = os.getloadavg()[0]
+    par1 = border21_parallel_mmc(opts.customers, opts.seed, opts.replications, 1)
     par = border21_parallel_mmc(opts.customers, opts.seed, opts.replications, workers)
     scen = border21_scenario_mm4(opts.customers, opts.seed)
     sp = simpy_mmc(opts.simpy_customers, opts.seed)
@@ -452,6 +453,12 @@ def main() -> None:
             fused["customers"],
             fused["rate"],
             fused["mean_wait"],
+        ),
+        (
+            f"border21 fused, {par1['replications']} runs on 1 thread*",
+            par1["customers"],
+            par1["rate"],
+            par1["mean_wait"],
         ),
         (
             f"border21 fused, {par['replications']} runs on {par['workers']} threads*",
@@ -487,14 +494,15 @@ def main() -> None:
             f"{rate / cw['rate']:9,.0f} {w}"
         )
     print(
-        f"\n* wall clock whatever --clock says (all customers / wall time, median of 3; "
+        f"\n* wall clock whatever --clock says (all customers / wall time, median of 5; "
         f"load average {load_par:.2f} before it); mean wait averaged over the runs.\n"
         f"Erlang C: {theory:.4f} s. Targets, >= 1000x SimPy and >= 2000x Ciw (SimPy and "
         f"Ciw in one process, one run each):\n"
         f"  one thread: {verdict(fused['rate'], sp['rate'], cw['rate'])}; "
         f"{1e9 / fused['rate']:.1f} ns per customer, RNG included.\n"
         f"  all cores ({par['workers']} threads): "
-        f"{verdict(par['rate'], sp['rate'], cw['rate'])}."
+        f"{verdict(par['rate'], sp['rate'], cw['rate'])}; "
+        f"{par['rate'] / par1['rate']:.2f}x the same runs on one thread."
     )
     print(
         f"Scenario path, M/M/4 rho=0.9 via PortModel.simulate: {scen['rate']:,.0f} "
