@@ -91,7 +91,7 @@ def _print(table: object, grid: object, *, title: str) -> None:
         t.add_column(col, justify="right")
     for r in front.head(FRONTIER_ROWS).to_dict("records"):
         t.add_row(
-            *(str(r[a.key]) for a in grid.axes),
+            *(_short(r[a.key]) for a in grid.axes),
             f"{100 * r['detection_rate']:.1f}",
             f"{100 * r['detection_rate_ci95']:.1f}",
             f"{r['mean_delay_min']:.2f}",
@@ -107,6 +107,15 @@ def _print(table: object, grid: object, *, title: str) -> None:
         "Frontier: no other scenario has both less mean delay and a larger share caught. "
         "± is the 95% CI half-width over replications."
     )
+
+
+def _short(value: object) -> str:
+    """A table cell for an axis value: lists (hourly schedules) summarised."""
+    if isinstance(value, list) and value:
+        if all(v == value[0] for v in value):
+            return f"{value[0]} ×{len(value)}"
+        return f"{min(value)}–{max(value)} ({len(value)})"
+    return str(value)
 
 
 def _write(

@@ -125,6 +125,13 @@ def _override(data: dict[str, Any], base: PortScenario, key: str, value: Any) ->
     return apply_overrides(data, [f"{key}={literal}"])
 
 
+def _text(value: Any) -> str:
+    """A value as it goes into a variant name (lists without spaces)."""
+    if isinstance(value, list):
+        return "[" + ",".join(_text(v) for v in value) + "]"
+    return str(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Grid:
     """The expanded grid: scenarios by variant name, and each variant's axis values."""
@@ -167,7 +174,8 @@ def build_grid(base: PortScenario, axes: list[Axis]) -> Grid:
         data = data0
         for axis, value in zip(axes, combo, strict=True):
             data = _override(data, base, axis.key, value)
-        name = " ".join(f"{a.label}={v}" for a, v in zip(axes, combo, strict=True)) or "base"
+        name = " ".join(f"{a.label}={_text(v)}" for a, v in zip(axes, combo, strict=True))
+        name = name or "base"
         scenarios[name] = validate_scenario(data)
         values[name] = dict(zip(keys, combo, strict=True))
     return Grid(axes=axes, scenarios=scenarios, values=values)
