@@ -10,7 +10,9 @@ replication (see ``border21.frontier.staged``). The default grid is
 ``border21 sweep`` builds it (the script prints the equivalent command).
 ``--mode coupled`` runs the frontier's coupled replication (Mexican export
 inspection, bridge transit, CBP, random referral policy, full metrics) for
-``--scenarios`` staffing × rate variants.
+``--scenarios`` staffing × rate variants; with ``--budgets B`` each variant
+runs three policies × B budgets, which share one replication base
+(``border21.frontier.experiment.prepare_replication``).
 
 Each sweep runs on local threads (all cores) and on a 2-worker Dask
 LocalCluster on loopback; the script checks both give identical rows and
@@ -64,7 +66,10 @@ def coupled_tasks(args: argparse.Namespace) -> list[Any]:
         ]
         data["streams"]["trucks"]["referral_probability"] = 0.05 + 0.05 * (i // 5 % 4)
         variants[f"s{i:04d}"] = validate_scenario(data)
-    return build_tasks(variants, ["random"], [0.15], replications=1, days=args.days, seed=1)
+    rates = [0.15] if args.budgets == 1 else [0.01 + 0.29 * k / (args.budgets - 1) for k in
+                                              range(args.budgets)]  # fmt: skip
+    policies = ["random"] if args.budgets == 1 else ["random", "semaforo", "trusted"]
+    return build_tasks(variants, policies, rates, replications=1, days=args.days, seed=1)
 
 
 def main() -> None:
@@ -76,12 +81,18 @@ def main() -> None:
     parser.add_argument("--rates", type=int, default=40, help="port mode: referral rates")
     parser.add_argument("--replications", type=int, default=1, help="port mode")
     parser.add_argument("--scenarios", type=int, default=4, help="coupled mode")
+    parser.add_argument(
+        "--budgets",
+        type=int,
+        default=1,
+        help="coupled mode: budgets 1–30%% per policy (>1 also sweeps 3 policies)",
+    )
     parser.add_argument("--skip-dask", action="store_true")
     args = parser.parse_args()
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from border21.frontier.staged import group_units
-    from border21.frontier.sweep import _port_item, build_tasks, execute
+    from border21.frontier.sweep import _port_item, _replication_groups, build_tasks, execute
     from border21.ports.catalog import load_scenario
 
     tasks = port_tasks(args) if args.mode == "port" else coupled_tasks(args)
@@ -89,10 +100,13 @@ def main() -> None:
         vary = " ".join(f"--vary {a}" for a in port_axes(args))
         print(f"same sweep: border21 sweep laredo_wtb {vary} --days {args.days} "
               f"-r {args.replications} --seed 1")  # fmt: skip
-    stages = len(group_units([_port_item(t) for t in tasks])) if args.mode == "port" else len(tasks)
+    if args.mode == "port":
+        stages = len(group_units([_port_item(t) for t in tasks]))
+    else:
+        stages = len(_replication_groups(tasks))
     print(
         f"load average before the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
-        f"{len(tasks)} scenarios × {args.days} days, {stages} primary stages"
+        f"{len(tasks)} scenarios × {args.days} days, {stages} shared stages"
     )
     # warm-up: compile and cache kernels in this process
     base = load_scenario("laredo_wtb")

@@ -40,7 +40,7 @@ from border21.frontier.policies import (
 from border21.frontier.risk import RiskPool
 from border21.ports.config import PortScenario
 from border21.ports.draws import CrossingDraws
-from border21.ports.model import PortModel
+from border21.ports.model import PortModel, PrimaryOutcome
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -137,9 +137,46 @@ def run_replication(
     costs: DelayCosts | None = None,
 ) -> ReplicationOutcome:
     """Simulate one replication of ``spec`` at the prepared port."""
+    base = prepare_replication(prepared, days=days, seed=seed, risk=risk)
+    return finish_replication(base, spec, costs)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicationBase:
+    """Everything of one replication that no referral policy changes.
+
+    The crossings and their risk, the Mexican export stage (or UCP's joint
+    primary) and CBP primary inspection do not depend on whom CBP refers to
+    secondary afterwards, so they are simulated once and shared by every
+    policy and budget of the replication (:func:`finish_replication`); the
+    result is the one :func:`run_replication` gives for each policy alone.
+    """
+
+    prepared: PreparedScenario
+    days: int
+    risk: RiskPool | None
+    ctx: ReferralContext  # draw order
+    policy_seed: np.random.SeedSequence
+    pre_flags: np.ndarray  # officers' suspicion, southbound's own rate (draw order)
+    red: np.ndarray | None  # UCP: Mexican red lights joining the joint exam (draw order)
+    order: np.ndarray | None  # draw order -> arrival order at CBP (export stage)
+    draws: CrossingDraws  # as they reach CBP
+    primary: PrimaryOutcome
+    origin: np.ndarray
+    extra_service: np.ndarray
+    mx_detected: np.ndarray
+
+
+def prepare_replication(
+    prepared: PreparedScenario,
+    *,
+    days: int,
+    seed: np.random.SeedSequence,
+    risk: RiskPool | None = None,
+) -> ReplicationBase:
+    """Draw, assign risk, run the export stage and CBP primary for one replication."""
     port_ss, risk_ss, policy_ss, mx_ss = _children(seed, 4)
-    sc = prepared.scenario
-    coop = sc.cooperation
+    coop = prepared.scenario.cooperation
     draws = prepared.model.draw(days, np.random.default_rng(port_ss))
     n = len(draws)
     north = prepared.northbound[draws.stream]
@@ -155,35 +192,67 @@ def run_replication(
     ctx = ReferralContext(
         programs=prepared.class_programs[draws.cls], scores=scores, inspected=governed
     )
-    policy = spec.build(risk)
     mx_rng = np.random.default_rng(mx_ss)
-    flags = policy.decide(ctx, np.random.default_rng(policy_ss)) | draws.suspected
-    flags |= ~north & draws.random_referral  # southbound keeps its own (Mexican/outbound) rate
+    pre_flags = draws.suspected | (~north & draws.random_referral)  # southbound: own rate
 
     origin = draws.arrival
     extra_service = np.zeros(n)
     mx_detected = np.zeros(n, np.bool_)
+    red = order = None
     export = coop.export_inspection
     if export is not None:
         is_export = np.isin(draws.stream, prepared.export_streams)
         red = is_export & (mx_rng.random(n) < export.semaforo_probability)
-        if coop.unified_cargo_processing:
-            flags = flags | red  # one joint secondary inspection
-            primary = draws.primary_seconds.copy()
-            primary[is_export] += export.joint_primary_extra_seconds
-            draws = dataclasses.replace(draws, primary_seconds=primary)
+        if coop.unified_cargo_processing:  # one joint secondary inspection
+            primary_s = draws.primary_seconds.copy()
+            primary_s[is_export] += export.joint_primary_extra_seconds
+            draws = dataclasses.replace(draws, primary_seconds=primary_s)
         else:
-            draws, flags, origin, extra_service, mx_detected = _export_stage(
-                prepared, draws, flags, is_export, red, mx_rng, days
+            draws, order, origin, extra_service, mx_detected = _export_stage(
+                prepared, draws, is_export, red, mx_rng, days
             )
-    records = prepared.model.run(draws.with_flags(referred=flags), days)
-    if mx_detected.any():
-        records = dataclasses.replace(records, detected=records.detected | mx_detected)
+            red = None
+    return ReplicationBase(
+        prepared=prepared,
+        days=days,
+        risk=risk,
+        ctx=ctx,
+        policy_seed=policy_ss,
+        pre_flags=pre_flags,
+        red=red,
+        order=order,
+        draws=draws,
+        primary=prepared.model.run_primary(draws),
+        origin=origin,
+        extra_service=extra_service,
+        mx_detected=mx_detected,
+    )
+
+
+def finish_replication(
+    base: ReplicationBase, spec: PolicySpec, costs: DelayCosts | None = None
+) -> ReplicationOutcome:
+    """One policy and budget on a prepared replication: its referrals, secondary, metrics."""
+    prepared = base.prepared
+    policy = spec.build(base.risk)
+    flags = policy.decide(base.ctx, np.random.default_rng(base.policy_seed)) | base.pre_flags
+    if base.red is not None:
+        flags = flags | base.red
+    if base.order is not None:
+        flags = flags[base.order]
+    records = prepared.model.run_secondary(base.draws, base.primary, flags, base.days)
+    if base.mx_detected.any():
+        records = dataclasses.replace(records, detected=records.detected | base.mx_detected)
     north_r = prepared.northbound[records.stream]
 
     def metrics(mask: np.ndarray | None) -> RunMetrics:
         return run_metrics(
-            records, sc, costs, origin=origin, extra_service=extra_service, mask=mask
+            records,
+            prepared.scenario,
+            costs,
+            origin=base.origin,
+            extra_service=base.extra_service,
+            mask=mask,
         )
 
     return ReplicationOutcome(
@@ -196,13 +265,17 @@ def run_replication(
 def _export_stage(
     prepared: PreparedScenario,
     draws: CrossingDraws,
-    flags: np.ndarray,
     is_export: np.ndarray,
     red: np.ndarray,
     rng: np.random.Generator,
     days: int,
 ) -> tuple[CrossingDraws, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Trucks queue at Mexican export inspection, cross the bridge, then reach CBP."""
+    """Trucks queue at Mexican export inspection, cross the bridge, then reach CBP.
+
+    Returns the draws in order of arrival at CBP, that order (indices into the
+    draws as drawn), and per crossing its first arrival, the upstream time that
+    is not delay and whether Mexican inspection found its contraband.
+    """
     assert prepared.export_model is not None
     export = prepared.scenario.cooperation.export_inspection
     assert export is not None
@@ -220,4 +293,4 @@ def _export_stage(
     detected[idx] = mx.detected
     origin = draws.arrival.copy()
     resorted, order = _resorted(draws, arrival)
-    return resorted, flags[order], origin[order], extra[order], detected[order]
+    return resorted, order, origin[order], extra[order], detected[order]

@@ -31,6 +31,7 @@ quantities computed once per primary stage.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import math
@@ -601,28 +602,32 @@ def _row(
     return {"variant": variant, "replication": replication, **metrics.as_row()}
 
 
-def run_units_local(
-    units: Sequence[StagedUnit],
-    replications: Sequence[int],
+#: A unit of shared work: a thunk computing the shared state, and the rows
+#: that use it (each its index in the caller's task list and a function of
+#: the shared state).
+SharedUnit = tuple[Callable[[], Any], list[tuple[int, Callable[[Any], Row]]]]
+
+
+def run_shared(
+    units: Sequence[SharedUnit],
     workers: int,
     progress: Callable[[int], None] | None = None,
 ) -> dict[int, Row]:
-    """Run units on ``workers`` threads, downstream variants spread over all of them.
+    """Run units on ``workers`` threads, each unit's rows spread over all of them.
 
-    At most ``workers`` primary stages are held in memory at a time; a unit's
-    downstream variants start as soon as its primary stage is ready, so a
-    sweep of one primary configuration still keeps every core busy.
+    At most ``workers`` shared states are held in memory at a time; a unit's
+    rows start as soon as its shared state is ready, so a sweep of one unit
+    still keeps every core busy. Rows come back by task index.
     """
     rows: dict[int, Row] = {}
-    pending = list(zip(units, replications, strict=True))[::-1]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pending = list(units)[::-1]
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         running: dict[Future[Any], tuple[str, Any]] = {}
-        alive: dict[int, int] = {}  # unit id -> downstream tasks left
+        alive: dict[int, int] = {}  # unit id -> rows left
 
         def launch() -> None:
-            unit, rep = pending.pop()
-            fut = pool.submit(run_primary, unit.scenario, unit.seed, unit.days)
-            running[fut] = ("primary", (unit, rep))
+            unit = pending.pop()
+            running[pool.submit(unit[0])] = ("shared", unit)
 
         for _ in range(min(workers, len(pending))):
             launch()
@@ -630,14 +635,13 @@ def run_units_local(
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
                 kind, info = running.pop(fut)
-                if kind == "primary":
-                    unit, rep = info
-                    stage = fut.result()
-                    alive[id(unit)] = len(unit.members)
-                    for index, variant, scenario, costs in unit.members:
-                        task = pool.submit(_row, variant, rep, stage, scenario, costs)
-                        running[task] = ("row", (index, unit))
-                    if not unit.members and pending:
+                if kind == "shared":
+                    unit = info
+                    state = fut.result()
+                    alive[id(unit)] = len(unit[1])
+                    for index, finish in unit[1]:
+                        running[pool.submit(finish, state)] = ("row", (index, unit))
+                    if not unit[1] and pending:
                         launch()
                 else:
                     index, unit = info
@@ -648,6 +652,29 @@ def run_units_local(
                     if alive[id(unit)] == 0 and pending:
                         launch()
     return rows
+
+
+def run_units_local(
+    units: Sequence[StagedUnit],
+    replications: Sequence[int],
+    workers: int,
+    progress: Callable[[int], None] | None = None,
+) -> dict[int, Row]:
+    """Staged port units on local threads (see :func:`run_shared`)."""
+    shared: list[SharedUnit] = []
+    for unit, rep in zip(units, replications, strict=True):
+        rows: list[tuple[int, Callable[[Any], Row]]] = [
+            (index, functools.partial(_stage_row, variant, rep, scenario, costs))
+            for index, variant, scenario, costs in unit.members
+        ]
+        shared.append((functools.partial(run_primary, unit.scenario, unit.seed, unit.days), rows))
+    return run_shared(shared, workers, progress)
+
+
+def _stage_row(
+    variant: str, replication: int, scenario: PortScenario, costs: DelayCosts, stage: PrimaryStage
+) -> Row:
+    return _row(variant, replication, stage, scenario, costs)
 
 
 def split_units(

@@ -11,9 +11,9 @@ the same crossings (common random numbers).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +22,19 @@ import numpy as np
 from border21.errors import InputError
 from border21.frontier.cooperation import apply_enrolment, apply_southbound, apply_ucp
 from border21.frontier.costs import DelayCosts
-from border21.frontier.experiment import PolicySpec, PreparedScenario, run_replication
+from border21.frontier.experiment import (
+    PolicySpec,
+    PreparedScenario,
+    ReplicationBase,
+    finish_replication,
+    prepare_replication,
+)
 from border21.frontier.risk import RiskPool
 from border21.frontier.staged import (
+    SharedUnit,
     StagedUnit,
     group_units,
+    run_shared,
     run_units_local,
     split_units,
     unit_rows,
@@ -73,11 +81,15 @@ class PortTask:
 _PREPARED: dict[str, PreparedScenario] = {}
 
 
-def _prepared(data: dict[str, Any]) -> PreparedScenario:
+def _scenario_key(data: dict[str, Any]) -> str:
     import hashlib
     import json
 
-    key = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _prepared(data: dict[str, Any]) -> PreparedScenario:
+    key = _scenario_key(data)
     if key not in _PREPARED:
         _PREPARED[key] = PreparedScenario(validate_scenario(data))
     return _PREPARED[key]
@@ -93,11 +105,16 @@ def run_task(task: SweepTask | PortTask, risk: RiskPool | None = None) -> Row:
     if isinstance(task, PortTask):
         (unit,) = group_units([_port_item(task)])
         return unit_rows(unit, task.replication)[0][1]
-    prepared = _prepared(task.scenario)
+    return _policy_row(task, _replication_base(task, risk))
+
+
+def _replication_base(task: SweepTask, risk: RiskPool | None) -> ReplicationBase:
     seed = np.random.SeedSequence(task.root_seed, spawn_key=(task.replication,))
-    out = run_replication(
-        prepared, task.policy, days=task.days, seed=seed, risk=risk, costs=task.costs
-    )
+    return prepare_replication(_prepared(task.scenario), days=task.days, seed=seed, risk=risk)
+
+
+def _policy_row(task: SweepTask, base: ReplicationBase) -> Row:
+    out = finish_replication(base, task.policy, task.costs)
     row: Row = {
         "variant": task.variant,
         "policy": task.policy.policy,
@@ -115,6 +132,28 @@ def run_task(task: SweepTask | PortTask, risk: RiskPool | None = None) -> Row:
         row["sb_detected"] = float(south.detected)
         row["sb_carriers"] = float(south.carriers)
     return row
+
+
+def _replication_groups(tasks: Sequence[SweepTask]) -> list[list[int]]:
+    """Task indices grouped by shared replication (variant, scenario, seed, days).
+
+    Policies and budgets of one replication share its crossings, export stage
+    and CBP primary (:class:`~border21.frontier.experiment.ReplicationBase`).
+    """
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    keys: dict[int, str] = {}
+    for i, t in enumerate(tasks):
+        if id(t.scenario) not in keys:
+            keys[id(t.scenario)] = _scenario_key(t.scenario)
+        k = (t.variant, keys[id(t.scenario)], t.replication, t.root_seed, t.days)
+        groups.setdefault(k, []).append(i)
+    return list(groups.values())
+
+
+def replication_rows(tasks: Sequence[SweepTask], risk: RiskPool | None) -> list[Row]:
+    """Rows of tasks that share one replication, in this process (Dask's unit of work)."""
+    base = _replication_base(tasks[0], risk)
+    return [_policy_row(t, base) for t in tasks]
 
 
 def _port_item(task: PortTask) -> tuple[str, PortScenario, int, int, int, DelayCosts]:
@@ -172,16 +211,24 @@ def _execute_local(
     n: int,
     progress: Callable[[int], None] | None,
 ) -> list[Row]:
-    def one(task: SweepTask) -> Row:
-        row = run_task(task, risks.get(task.variant))
-        if progress is not None:
-            progress(1)
-        return row
+    units: list[SharedUnit] = []
+    for group in _replication_groups(tasks):
+        first = tasks[group[0]]
+        rows: list[tuple[int, Callable[[Any], Row]]] = [
+            (i, functools.partial(_policy_row, tasks[i])) for i in group
+        ]
+        base = functools.partial(_replication_base, first, risks.get(first.variant))
+        units.append((base, rows))
+    done = run_shared(units, n, progress)
+    return [done[i] for i in range(len(tasks))]
 
-    if n == 1 or len(tasks) <= 1:
-        return [one(t) for t in tasks]
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(one, tasks))
+
+def _split_groups(groups: list[list[int]], pieces: int) -> list[list[int]]:
+    """Groups split into at least ``pieces`` parts when there are fewer groups."""
+    if not groups or len(groups) >= pieces:
+        return groups
+    per = -(-pieces // len(groups))
+    return [g[part::k] for g in groups for k in [min(per, len(g))] for part in range(k)]
 
 
 class SchedulerUnavailable(InputError):
@@ -213,24 +260,31 @@ def _execute_dask(
             k: client.scatter(v, broadcast=True) if v is not None else None
             for k, v in risks.items()
         }
-        futures = client.map(
-            run_task, list(tasks), [shipped.get(t.variant) for t in tasks], pure=False
-        )
-        # One Dask task per shared primary stage (split further when there are
-        # fewer stages than worker threads, at the price of recomputing the stage).
+        # One Dask task per shared replication or primary stage (split further when
+        # there are fewer than worker threads, at the price of recomputing it).
         threads = sum(client.nthreads().values()) or 1
+        groups = _split_groups(_replication_groups(tasks), threads)
+        futures = client.map(
+            replication_rows,
+            [[tasks[i] for i in g] for g in groups],
+            [shipped.get(tasks[g[0]].variant) for g in groups],
+            pure=False,
+        )
         pieces = split_units(units, reps, threads)
         unit_futures = client.map(
             unit_rows, [u for u, _ in pieces], [r for _, r in pieces], pure=False
         )
         if progress is not None:
-            for fut in futures:
-                fut.add_done_callback(lambda _: progress(1))
+            for fut, g in zip(futures, groups, strict=True):
+                fut.add_done_callback(lambda _, k=len(g): progress(k))
             for ufut, (unit, _) in zip(unit_futures, pieces, strict=True):
                 ufut.add_done_callback(lambda _, k=len(unit.members): progress(k))
-        rows: list[Row] = client.gather(futures)
+        rows: list[Row | None] = [None] * len(tasks)
+        for g, part in zip(groups, client.gather(futures), strict=True):
+            for i, row in zip(g, part, strict=True):
+                rows[i] = row
         port_rows = dict(pair for part in client.gather(unit_futures) for pair in part)
-        return port_rows, rows
+        return port_rows, [r for r in rows if r is not None]
     finally:
         client.close()
 

@@ -94,6 +94,16 @@ class CrossingRecords:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class PrimaryOutcome:
+    """Where and when each drawn crossing was served at primary (draw order)."""
+
+    lane: np.ndarray
+    booth: np.ndarray
+    start: np.ndarray
+    depart: np.ndarray
+
+
 class PortModel:
     """A compiled scenario. Draw crossings, optionally set referral flags, run."""
 
@@ -122,11 +132,22 @@ class PortModel:
 
     def run(self, draws: CrossingDraws, days: int) -> CrossingRecords:
         """Queue the drawn crossings through primary and secondary."""
+        return self.run_secondary(draws, self.run_primary(draws), draws.referred, days)
+
+    def run_primary(self, draws: CrossingDraws) -> PrimaryOutcome:
+        """Primary inspection only: it does not depend on who is referred afterwards."""
         p = self.layout.primary
         lane, booth, start, depart = run_lanes(
             draws.arrival, draws.cls, draws.primary_seconds, draws.tie_u, *p.kernel_args()
         )
-        referred = draws.referred
+        return PrimaryOutcome(lane=lane, booth=booth, start=start, depart=depart)
+
+    def run_secondary(
+        self, draws: CrossingDraws, primary: PrimaryOutcome, referred: np.ndarray, days: int
+    ) -> CrossingRecords:
+        """Secondary inspection of the ``referred`` crossings after ``primary``; the records."""
+        p = self.layout.primary
+        lane, booth, start, depart = primary.lane, primary.booth, primary.start, primary.depart
         area = self.layout.stream_area[draws.stream]
         orphan = referred & (area < 0)
         if orphan.any():

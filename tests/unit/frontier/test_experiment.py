@@ -9,7 +9,7 @@ from scipy import stats
 from border21.errors import InputError
 from border21.frontier.cooperation import with_switches
 from border21.frontier.experiment import PolicySpec, PreparedScenario, run_replication
-from border21.frontier.sweep import build_tasks, execute, shifts, summarise
+from border21.frontier.sweep import build_tasks, execute, run_task, shifts, summarise
 from border21.ports.catalog import load_scenario
 
 REPS = 8
@@ -99,6 +99,9 @@ def test_sweep_is_identical_serial_threads_and_order(small_pool):
     threaded = execute(tasks, risks={"baseline": small_pool}, workers=2)
     backwards = execute(tasks[::-1], risks={"baseline": small_pool}, workers=2)[::-1]
     assert serial == threaded == backwards
+    # Policies of a replication share one base; each task alone builds its own.
+    alone = [run_task(t, small_pool) for t in tasks]
+    assert alone == serial
     summary = summarise(serial)
     assert set(summary["replications"]) == {2}
     assert (summary["detection_rate_ci95"] >= 0).all()
@@ -120,3 +123,37 @@ def test_unknown_policy_and_missing_model(laredo):
         run_replication(
             laredo, PolicySpec(policy="targeted", rate=0.1), days=1, seed=np.random.SeedSequence(0)
         )
+
+
+@pytest.mark.parametrize("variant", ["baseline", "ucp", "southbound"])
+def test_shared_base_equals_a_full_run_per_policy(variant, small_pool):
+    """finish_replication on a shared base gives the records of a full run with its flags."""
+    from border21.frontier.cooperation import with_switches
+    from border21.frontier.experiment import finish_replication, prepare_replication
+
+    name = "san_ysidro" if variant == "southbound" else "laredo_wtb"
+    sc = load_scenario(name)
+    if variant == "ucp":
+        sc = with_switches(sc, unified_cargo_processing=True)
+    if variant == "southbound":
+        sc = with_switches(sc, southbound_inspection_probability=0.05)
+    prepared = PreparedScenario(sc)
+    seed = np.random.SeedSequence(9, spawn_key=(0,))
+    base = prepare_replication(prepared, days=1, seed=seed, risk=small_pool)
+    specs = [PolicySpec(policy="random", rate=0.02), PolicySpec(policy="targeted", rate=0.3)]
+    first = [finish_replication(base, s).all.as_row() for s in specs]
+    again = [finish_replication(base, s).all.as_row() for s in specs[::-1]][::-1]
+    fresh = [
+        run_replication(prepared, s, days=1, seed=seed, risk=small_pool).all.as_row() for s in specs
+    ]
+    assert _same(first, again) and _same(first, fresh)
+    # The primary stage is the same; only what follows it moves with the budget.
+    assert first[0]["mean_wait_min"] == first[1]["mean_wait_min"]
+    assert first[0]["referred"] < first[1]["referred"]
+
+
+def _same(a: list[dict], b: list[dict]) -> bool:
+    return all(
+        x.keys() == y.keys() and all(x[k] == y[k] or (x[k] != x[k] and y[k] != y[k]) for k in x)
+        for x, y in zip(a, b, strict=True)
+    )
