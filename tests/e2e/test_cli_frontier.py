@@ -82,3 +82,42 @@ def test_unreachable_scheduler_fails_fast_with_offer():
     assert time.perf_counter() - started < 30
     assert "no Dask scheduler answered" in res.output
     assert "run without --scheduler" in res.output
+
+
+def test_frontier_over_budgets_and_a_grid(tmp_path: Path):
+    out = tmp_path / "grid"
+    res = runner.invoke(
+        app,
+        [
+            "frontier",
+            "laredo_wtb",
+            "--policies",
+            "random",
+            "--variants",
+            "baseline,ucp",
+            "--vary",
+            "secondary.truck_secondary.bays=8,24",
+            *SMALL,
+            "--out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out / "frontier.csv")
+    assert set(table["grid"]) == {"truck_secondary.bays=8", "truck_secondary.bays=24"}
+    assert len(table) == 2 * 2 * 2  # variants × grid points × budgets
+    # Each policy's frontier is taken over budgets and grid points together.
+    for _, sub in table.groupby("variant"):
+        front = sub[sub["on_frontier"]].sort_values("mean_delay_min")
+        assert front["detection_rate"].is_monotonic_increasing
+    shifts = pd.read_csv(out / "shifts.csv")
+    assert set(shifts["grid"]) == set(table["grid"]) and set(shifts["variant"]) == {"ucp"}
+    assert (out / "frontier.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_frontier_grid_refuses_cooperation_keys():
+    res = runner.invoke(
+        app,
+        ["frontier", "laredo_wtb", "--vary", "cooperation.unified_cargo_processing=true,false"],
+    )
+    assert res.exit_code == 2 and "--variants" in res.output

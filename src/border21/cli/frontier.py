@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from border21.cli._common import cli_errors, console, err_console
+
+if TYPE_CHECKING:
+    from border21.frontier.sweep import SweepTask
+    from border21.ports.config import PortScenario
 
 
 def _csv_floats(text: str, field: str) -> list[float]:
@@ -50,6 +55,15 @@ def frontier(
     replications: int = typer.Option(4, "--replications", "-r", min=2, help="Replications."),
     seed: int = typer.Option(0, "--seed", help="Root seed."),
     overrides: list[str] = typer.Option([], "--set", help="Override a scenario key."),
+    vary: list[str] = typer.Option(
+        [],
+        "--vary",
+        help=(
+            "Also sweep KEY=VALUES (as in `border21 sweep`), e.g. "
+            "secondary.truck_secondary.bays=12,24 or lanes.general.staffed_booths=10:14:3; "
+            "each policy's frontier then spans budgets and these values."
+        ),
+    ),
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."
     ),
@@ -62,7 +76,7 @@ def frontier(
     from border21.errors import InputError
     from border21.frontier.policies import POLICY_NAMES
     from border21.frontier.risk import RiskSetup
-    from border21.frontier.sweep import build_tasks, execute, shifts, summarise
+    from border21.frontier.sweep import execute, shifts, summarise
     from border21.frontier.sweep import frontier as pareto
     from border21.frontier.variants import build_variants, risk_pools
     from border21.ports.catalog import load_scenario
@@ -88,7 +102,9 @@ def frontier(
     pools = risk_pools(
         chosen, policy_list, setup=setup, seed=seed, progress=lambda msg: err_console.print(msg)
     )
-    tasks = build_tasks(chosen, policy_list, rates, replications=replications, days=days, seed=seed)
+    tasks = _tasks(
+        chosen, vary, policy_list, rates, replications=replications, days=days, seed=seed
+    )
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task(f"{base.port.name}: {len(tasks)} runs", total=len(tasks))
         rows = execute(
@@ -110,6 +126,45 @@ def frontier(
         console.print(f"wrote {out}")
 
 
+def _tasks(
+    variants: dict[str, PortScenario],
+    vary: list[str],
+    policies: list[str],
+    rates: list[float],
+    *,
+    replications: int,
+    days: int,
+    seed: int,
+) -> list[SweepTask]:
+    """Every cooperation variant × grid point × policy × budget × replication."""
+    from border21.errors import InputError
+    from border21.frontier.grid import build_grid, parse_axis
+    from border21.frontier.sweep import build_tasks
+
+    if not vary:
+        return build_tasks(
+            variants, policies, rates, replications=replications, days=days, seed=seed
+        )
+    axes = [parse_axis(v) for v in vary]
+    for axis in axes:
+        if axis.key.startswith("cooperation."):
+            raise InputError("--vary", axis.key, "cooperation switches are chosen with --variants")
+    tasks: list[SweepTask] = []
+    for name, sc in variants.items():
+        grid = build_grid(sc, axes)
+        for point, scenario in grid.scenarios.items():
+            tasks += build_tasks(
+                {name: scenario},
+                policies,
+                rates,
+                replications=replications,
+                days=days,
+                seed=seed,
+                grid=point,
+            )
+    return tasks
+
+
 def print_frontier(table: object, *, title: str) -> None:
     """One row per variant, policy and budget; frontier points starred."""
     import pandas as pd
@@ -117,8 +172,14 @@ def print_frontier(table: object, *, title: str) -> None:
 
     assert isinstance(table, pd.DataFrame)
     t = Table(title=title)
+    has_grid = "grid" in table.columns
+    shown = table[table["on_frontier"]] if has_grid else table  # a grid: frontiers only
+    if has_grid:
+        t.title = f"{title} — each policy's frontier over budgets and the grid"
+    one_variant = table["variant"].nunique() == 1
     for col in (
-        "variant",
+        *([] if one_variant else ["variant"]),
+        *(["grid"] if has_grid else []),
         "policy",
         "budget %",
         "caught %",
@@ -130,10 +191,11 @@ def print_frontier(table: object, *, title: str) -> None:
         "delay cost $",
         "frontier",
     ):
-        t.add_column(col, justify="left" if col in ("variant", "policy") else "right")
-    for r in table.itertuples():
+        t.add_column(col, justify="left" if col in ("variant", "grid", "policy") else "right")
+    for r in shown.itertuples():
         t.add_row(
-            str(r.variant),
+            *([] if one_variant else [str(r.variant)]),
+            *([str(r.grid)] if has_grid else []),
             str(r.policy),
             f"{100 * r.rate:g}",
             f"{100 * r.detection_rate:.1f}",

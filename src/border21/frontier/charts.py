@@ -20,12 +20,16 @@ def frontier_chart(
     """Detection (y) against mean delay per crossing (x) with 95% CI bars.
 
     One colour per policy, one panel per cooperation variant when there are
-    several; points are budgets, labelled in the tooltip.
+    several; points are budgets, labelled in the tooltip. With a ``grid``
+    column (``border21 frontier --vary``) every grid point and budget is a
+    dot and each policy's frontier the line through its frontier points.
     """
     import altair as alt
 
-    cols = ["variant", "policy", "rate", x, y, f"{x}_ci95", f"{y}_ci95", "licit_per_1000"]
+    cols = ["variant", "grid", "policy", "rate", x, y, f"{x}_ci95", f"{y}_ci95", "licit_per_1000"]
+    cols += ["on_frontier"]
     frame = summary[[c for c in cols if c in summary.columns]].copy()
+    grid = "grid" in frame.columns
     frame["budget_pct"] = 100 * frame["rate"]
     frame["x_lo"] = frame[x] - frame[f"{x}_ci95"].fillna(0)
     frame["x_hi"] = frame[x] + frame[f"{x}_ci95"].fillna(0)
@@ -38,15 +42,27 @@ def frontier_chart(
     yq = alt.Y(f"{y}:Q", title="share of carriers caught", scale=alt.Scale(domain=[0, 1]))
     tooltip: list[Any] = [
         "variant:N",
+        *(["grid:N"] if grid else []),
         "policy:N",
         alt.Tooltip("budget_pct:Q", title="budget %"),
         alt.Tooltip(f"{y}:Q", format=".3f"),
         alt.Tooltip(f"{x}:Q", format=".2f"),
         alt.Tooltip("licit_per_1000:Q", format=".1f", title="licit inspections / 1,000"),
     ]
-    line = base.mark_line(point=True).encode(
-        x=xq, y=yq, color=color, order="rate:Q", tooltip=tooltip
-    )
+    if grid:  # every grid point and budget a dot; each policy's frontier a line
+        dots = base.mark_circle(size=25, opacity=0.5).encode(
+            x=xq, y=yq, color=color, tooltip=tooltip
+        )
+        front = (
+            base.transform_filter("datum.on_frontier")
+            .mark_line(point=True)
+            .encode(x=xq, y=yq, color=color, order=f"{x}:Q", tooltip=tooltip)
+        )
+        line: Any = alt.layer(dots, front)
+    else:
+        line = base.mark_line(point=True).encode(
+            x=xq, y=yq, color=color, order="rate:Q", tooltip=tooltip
+        )
     ybar = base.mark_rule(opacity=0.5).encode(x=xq, y="y_lo:Q", y2="y_hi:Q", color=color)
     xbar = base.mark_rule(opacity=0.5).encode(x="x_lo:Q", x2="x_hi:Q", y=yq, color=color)
     layered = alt.layer(ybar, xbar, line).properties(width=WIDTH // 2 + 40, height=HEIGHT)

@@ -59,6 +59,7 @@ class SweepTask:
     root_seed: int
     days: int
     costs: DelayCosts = field(default_factory=DelayCosts)
+    grid: str = ""  # the what-if grid point (e.g. ``truck_secondary.bays=12``), if any
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,6 +118,7 @@ def _policy_row(task: SweepTask, base: ReplicationBase) -> Row:
     out = finish_replication(base, task.policy, task.costs)
     row: Row = {
         "variant": task.variant,
+        **({"grid": task.grid} if task.grid else {}),
         "policy": task.policy.policy,
         "rate": task.policy.rate,
         "replication": task.replication,
@@ -306,7 +308,7 @@ SUMMARY_METRICS = (
 
 
 def summarise(rows: list[Row]) -> pd.DataFrame:
-    """Mean and 95% CI half-width over replications per (variant, policy, rate)."""
+    """Mean and 95% CI half-width over replications per (variant, [grid,] policy, rate)."""
     import pandas as pd
 
     frame = pd.DataFrame(rows)
@@ -314,7 +316,10 @@ def summarise(rows: list[Row]) -> pd.DataFrame:
     metrics += [
         c for c in frame.columns if c.startswith(("sb_", "nb_", "wait_min:", "p95_wait_min:"))
     ]
-    grouped = frame.groupby(["variant", "policy", "rate"], sort=False)
+    keys = (
+        ["variant", "grid", "policy", "rate"] if "grid" in frame else ["variant", "policy", "rate"]
+    )
+    grouped = frame.groupby(keys, sort=False)
     out = grouped[metrics].mean()
     n = grouped.size()
     half = (
@@ -379,8 +384,9 @@ def build_tasks(
     days: int,
     seed: int,
     costs: DelayCosts | None = None,
+    grid: str = "",
 ) -> list[SweepTask]:
-    """The task grid: every variant × policy × rate × replication."""
+    """The task grid: every variant × policy × rate × replication (at one ``grid`` point)."""
     if replications < 1:
         raise InputError("replications", replications, "must be at least 1")
     costs = costs or DelayCosts()
@@ -400,6 +406,7 @@ def build_tasks(
                             root_seed=seed,
                             days=days,
                             costs=costs,
+                            grid=grid,
                         )
                     )
     return tasks
@@ -417,7 +424,11 @@ def shifts(rows: list[Row], reference: str = "baseline") -> pd.DataFrame:
     import pandas as pd
 
     frame = pd.DataFrame(rows)
-    keys = ["policy", "rate", "replication"]
+    keys = (
+        ["grid", "policy", "rate", "replication"]
+        if "grid" in frame
+        else ["policy", "rate", "replication"]
+    )
     metrics = {
         "detection_rate": "d_detection",
         "mean_delay_min": "d_delay_min",
@@ -427,7 +438,7 @@ def shifts(rows: list[Row], reference: str = "baseline") -> pd.DataFrame:
     out = []
     for variant, sub in frame[frame["variant"] != reference].groupby("variant", sort=False):
         diff = (sub.set_index(keys)[list(metrics)] - ref).dropna().rename(columns=metrics)
-        grouped = diff.groupby(level=["policy", "rate"], sort=False)
+        grouped = diff.groupby(level=keys[:-1], sort=False)
         mean = grouped.mean()
         n = grouped.size()
         half = (
