@@ -589,14 +589,14 @@ def unit_rows(
     stage = run_primary(unit.scenario, unit.seed, unit.days)
     out = []
     for index, variant, scenario, costs in unit.members:
-        out.append((index, _row(variant, replication, stage, scenario, costs)))
+        out.append((index, _row(variant, replication, scenario, costs, stage)))
         if progress is not None:
             progress(1)
     return out
 
 
 def _row(
-    variant: str, replication: int, stage: PrimaryStage, scenario: PortScenario, costs: DelayCosts
+    variant: str, replication: int, scenario: PortScenario, costs: DelayCosts, stage: PrimaryStage
 ) -> Row:
     metrics = run_downstream(stage, scenario, costs).metrics
     return {"variant": variant, "replication": replication, **metrics.as_row()}
@@ -664,17 +664,11 @@ def run_units_local(
     shared: list[SharedUnit] = []
     for unit, rep in zip(units, replications, strict=True):
         rows: list[tuple[int, Callable[[Any], Row]]] = [
-            (index, functools.partial(_stage_row, variant, rep, scenario, costs))
+            (index, functools.partial(_row, variant, rep, scenario, costs))
             for index, variant, scenario, costs in unit.members
         ]
         shared.append((functools.partial(run_primary, unit.scenario, unit.seed, unit.days), rows))
     return run_shared(shared, workers, progress)
-
-
-def _stage_row(
-    variant: str, replication: int, scenario: PortScenario, costs: DelayCosts, stage: PrimaryStage
-) -> Row:
-    return _row(variant, replication, stage, scenario, costs)
 
 
 def split_units(
