@@ -123,3 +123,19 @@ def test_record_buffers_are_reused_only_when_no_column_is_held(held: int) -> Non
     third, _ = run_fused(tables, layout, state_words(3))
     assert id(third[0].base) == reused  # nothing refers to the second run's buffers
     assert np.array_equal(kept, snapshot)
+
+
+def test_a_caller_holding_the_previous_run_still_reuses_memory() -> None:
+    """``rec = simulate(...)`` in a loop: run 3 reuses run 1's buffers while run 2 is held."""
+    model, layout = _mm_c(2, 0.5)
+    tables = build_tables(model.scenario, layout, 1, np.zeros(1, np.int32))
+    one, _ = run_fused(tables, layout, state_words(1))
+    base_one = id(one[0].base)
+    two, _ = run_fused(tables, layout, state_words(2))
+    snapshot = [c.copy() for c in two]
+    assert id(two[0].base) != base_one
+    del one
+    three, _ = run_fused(tables, layout, state_words(3))
+    assert id(three[0].base) == base_one
+    for a, b in zip(two, snapshot, strict=True):
+        assert np.array_equal(a, b)  # the held run is untouched
