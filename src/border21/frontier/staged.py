@@ -38,7 +38,7 @@ import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numba import njit
@@ -48,11 +48,12 @@ from border21.frontier.costs import DelayCosts
 from border21.frontier.metrics import HOUR, RunMetrics
 from border21.ports.config import PortScenario
 from border21.ports.engine import run_lanes
-from border21.ports.fused import _dist_params, _unit_variate
+from border21.ports.fused import _mix, _unit_variate, area_tables
 from border21.ports.layout import compile_scenario
 from border21.ports.model import CrossingRecords, PortModel
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 #: Stream fields that act only after primary inspection.
@@ -101,14 +102,6 @@ def primary_key(scenario: PortScenario) -> str:
 
 
 # ------------------------------------------------------------------ kernels
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _mix(z: np.uint64) -> np.uint64:  # pragma: no cover - compiled
-    """SplitMix64's output function (Steele, Lea & Flood 2014)."""
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -429,12 +422,7 @@ def downstream_tables(
     n_prog = len(program_names)
     pairs = [(st, p) for st in streams for p in program_names]
     areas = list(scenario.secondary.values())
-    area_dist = np.zeros(max(1, len(areas)), np.int64)
-    area_par = np.zeros((max(1, len(areas)), 3))
-    for a, area in enumerate(areas):
-        code, p1, p2 = _dist_params(area.service)
-        area_dist[a] = code
-        area_par[a] = (p1, p2, area.service.mean_seconds)
+    area_dist, area_par = area_tables(scenario)
     nbays = np.array([area.bays for area in areas], np.int64)
     first = np.zeros(len(areas) + 1, np.int64)
     np.cumsum(nbays, out=first[1:])
@@ -671,6 +659,12 @@ def run_units_local(
     return run_shared(shared, workers, progress)
 
 
+def split_evenly(members: Sequence[T], parts: int) -> list[list[T]]:
+    """``members`` dealt round-robin into ``min(parts, len(members))`` lists."""
+    k = max(1, min(parts, len(members)))
+    return [list(members[part::k]) for part in range(k)]
+
+
 def split_units(
     units: Sequence[StagedUnit], replications: Sequence[int], pieces: int
 ) -> list[tuple[StagedUnit, int]]:
@@ -683,17 +677,8 @@ def split_units(
     if not pairs or len(pairs) >= pieces:
         return pairs
     per_unit = -(-pieces // len(pairs))
-    out = []
-    for unit, rep in pairs:
-        k = min(per_unit, len(unit.members))
-        for part in range(k):
-            members = unit.members[part::k]
-            out.append(
-                (
-                    StagedUnit(
-                        scenario=unit.scenario, seed=unit.seed, days=unit.days, members=members
-                    ),
-                    rep,
-                )
-            )
-    return out
+    return [
+        (dataclasses.replace(unit, members=members), rep)
+        for unit, rep in pairs
+        for members in split_evenly(unit.members, per_unit)
+    ]

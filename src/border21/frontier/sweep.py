@@ -36,6 +36,7 @@ from border21.frontier.staged import (
     group_units,
     run_shared,
     run_units_local,
+    split_evenly,
     split_units,
     unit_rows,
 )
@@ -230,7 +231,7 @@ def _split_groups(groups: list[list[int]], pieces: int) -> list[list[int]]:
     if not groups or len(groups) >= pieces:
         return groups
     per = -(-pieces // len(groups))
-    return [g[part::k] for g in groups for k in [min(per, len(g))] for part in range(k)]
+    return [part for g in groups for part in split_evenly(g, per)]
 
 
 class SchedulerUnavailable(InputError):

@@ -969,6 +969,18 @@ def _dist_params(service: ServiceTime) -> tuple[int, float, float]:
     return code, 0.0, 0.0
 
 
+def area_tables(scenario: PortScenario) -> tuple[np.ndarray, np.ndarray]:
+    """Per secondary area: exam-time distribution code and (p1, p2, mean seconds)."""
+    areas = list(scenario.secondary.values())
+    area_dist = np.zeros(max(1, len(areas)), np.int64)
+    area_par = np.zeros((max(1, len(areas)), 3))
+    for a, area in enumerate(areas):
+        code, p1, p2 = _dist_params(area.service)
+        area_dist[a] = code
+        area_par[a] = (p1, p2, area.service.mean_seconds)
+    return area_dist, area_par
+
+
 @dataclass(frozen=True, slots=True)
 class FusedTables:
     """The scenario's random model as arrays for :func:`fused_port` (one horizon)."""
@@ -1067,13 +1079,7 @@ def build_tables(
             st.primary_detection_probability,
             st.secondary_detection_probability,
         )
-    areas = list(scenario.secondary.values())
-    area_dist = np.zeros(max(1, len(areas)), np.int64)
-    area_par = np.zeros((max(1, len(areas)), 3))
-    for a, area in enumerate(areas):
-        code, p1, p2 = _dist_params(area.service)
-        area_dist[a] = code
-        area_par[a] = (p1, p2, area.service.mean_seconds)
+    area_dist, area_par = area_tables(scenario)
     totals = cum[:, -1]
     capacity = int(np.sum(totals + 6.0 * np.sqrt(totals) + 16.0))
     return FusedTables(

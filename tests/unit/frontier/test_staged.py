@@ -144,3 +144,18 @@ def test_sweep_rows_do_not_depend_on_grouping_or_workers(laredo):
     assert shared[0]["mean_wait_min"] == shared[3]["mean_wait_min"]  # same primary
     assert shared[0]["referred"] < shared[2]["referred"]  # higher rate, same crossings
     assert shared[2]["delay_hours"] > shared[3]["delay_hours"]  # fewer bays, longer delay
+
+
+def test_splitting_units_keeps_every_member_once(laredo):
+    from border21.frontier.costs import DelayCosts
+    from border21.frontier.staged import group_units, split_evenly, split_units
+
+    assert split_evenly([1, 2, 3, 4, 5], 2) == [[1, 3, 5], [2, 4]]
+    assert split_evenly([1], 4) == [[1]]
+    items = [(f"v{i}", laredo, 0, 1, 1, DelayCosts()) for i in range(5)]
+    (unit,) = group_units(items)
+    pieces = split_units([unit], [0], 3)
+    assert len(pieces) == 3
+    members = sorted(m[0] for piece, _ in pieces for m in piece.members)
+    assert members == [0, 1, 2, 3, 4]
+    assert all(piece.seed is unit.seed for piece, _ in pieces)
