@@ -140,14 +140,14 @@ def mmc_tables(customers: int) -> tuple[Any, Any]:
     return tables, layout
 
 
-def border21_fused_mmc(customers: int, seed: int) -> dict[str, float]:
+def border21_fused_mmc(customers: int, seed: int, repeats: int = 5) -> dict[str, float]:
     """The fused engine (``fused.fused_port``): RNG, arrivals, services and queue in one pass."""
     from border21.ports.fused import run_fused, state_words
 
     tables, layout = mmc_tables(customers)
     state = state_words(seed)
     run_fused(tables, layout, state)  # compile / load the cache
-    t, (cols, _) = best_of(5, lambda: run_fused(tables, layout, state))
+    t, (cols, _) = best_of(repeats, lambda: run_fused(tables, layout, state))
     arrival, start = cols[0], cols[1]
     return {
         "customers": len(arrival),
@@ -281,6 +281,51 @@ def ciw_mmc(customers: int, seed: int) -> dict[str, float]:
     return {"customers": len(waits), "rate": len(waits) / dt, "mean_wait": steady_mean(waits)}
 
 
+# ------------------------------------------------------------------ interleaved rounds
+
+# The rows compared against SimPy and Ciw, measured in rounds: each round runs
+# border21 (one thread, then all cores), SimPy and Ciw back to back, and each
+# ratio is taken within its round. The machine is shared and its speed drifts
+# by up to 2x over tens of seconds, which moves a ratio between rows measured
+# seconds apart; within a round every engine sees the same machine.
+ROUND_ROWS = ("fused", "par1", "par", "simpy", "ciw")
+
+
+def interleaved_rounds(opts: argparse.Namespace, workers: int) -> list[dict[str, dict[str, float]]]:
+    out = []
+    for r in range(opts.rounds):
+        seed = opts.seed + 1000 * r
+        out.append(
+            {
+                "fused": border21_fused_mmc(opts.customers, seed, repeats=3),
+                "par1": border21_parallel_mmc(
+                    opts.customers, seed, opts.replications, 1, repeats=1
+                ),
+                "par": border21_parallel_mmc(
+                    opts.customers, seed, opts.replications, workers, repeats=1
+                ),
+                "simpy": simpy_mmc(opts.simpy_customers, seed),
+                "ciw": ciw_mmc(opts.ciw_customers, seed),
+            }
+        )
+    return out
+
+
+def round_ratio(rounds: list[dict[str, dict[str, float]]], row: str, base: str) -> list[float]:
+    """``row``'s rate over ``base``'s, one value per round."""
+    return [r[row]["rate"] / r[base]["rate"] for r in rounds]
+
+
+def median_row(rounds: list[dict[str, dict[str, float]]], row: str) -> dict[str, float]:
+    """Median rate over the rounds; customers and mean wait of the rounds pooled."""
+    rates = [r[row]["rate"] for r in rounds]
+    return {
+        "rate": statistics.median(rates),
+        "customers": sum(int(r[row]["customers"]) for r in rounds),
+        "mean_wait": float(np.mean([r[row]["mean_wait"] for r in rounds])),
+    }
+
+
 # ------------------------------------------------------------------ San Ysidro
 
 
@@ -379,19 +424,35 @@ def load_port() -> tuple[Any, str]:
 # ------------------------------------------------------------------ main
 
 
-def verdict(rate: float, simpy_rate: float, ciw_rate: float) -> str:
-    a, b = rate / simpy_rate, rate / ciw_rate
-    return (
-        f"{a:,.0f}x SimPy ({'met' if a >= 1000 else 'MISSED'}), "
-        f"{b:,.0f}x Ciw ({'met' if b >= 2000 else 'MISSED'})"
-    )
+def verdict(vs_simpy: list[float], vs_ciw: list[float]) -> str:
+    """The median ratio of the rounds against each target, with the rounds' range."""
+
+    def one(rr: list[float], name: str, bar: float) -> str:
+        m = statistics.median(rr)
+        return (
+            f"{m:,.0f}x {name} ({'met' if m >= bar else 'MISSED'}; rounds "
+            f"{min(rr):,.0f}-{max(rr):,.0f}, {sum(x >= bar for x in rr)}/{len(rr)} at the bar)"
+        )
+
+    return f"{one(vs_simpy, 'SimPy', 1000)}, {one(vs_ciw, 'Ciw', 2000)}"
+
+
+def _row(result: dict[str, float], key: str, wait: bool = True) -> dict[str, Any]:
+    return {
+        "rate": result[key],
+        "customers": result["customers"],
+        "mean_wait": result["mean_wait"] if wait else None,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--simpy-customers", type=int, default=100_000)
-    parser.add_argument("--ciw-customers", type=int, default=20_000)
+    parser.add_argument("--simpy-customers", type=int, default=50_000, help="per round")
+    parser.add_argument("--ciw-customers", type=int, default=10_000, help="per round")
+    parser.add_argument(
+        "--rounds", type=int, default=7, help="interleaved rounds of border21, SimPy and Ciw"
+    )
     parser.add_argument("--repeats", type=int, default=20, help="San Ysidro runs")
     parser.add_argument("--laredo-days", type=int, default=365, help="0 skips the Laredo run")
     parser.add_argument("--laredo-repeats", type=int, default=3)
@@ -417,6 +478,7 @@ def main() -> None:
             2_000,
             3,
         )
+        opts.rounds = 2
         opts.laredo_days, opts.laredo_repeats, opts.replications = 7, 1, 4
 
     import ciw
@@ -438,70 +500,53 @@ def main() -> None:
     )
 
     b21 = border21_mmc(opts.customers, opts.seed)
-    fused = border21_fused_mmc(opts.customers, opts.seed)
     workers = opts.workers or os.cpu_count() or 1
     load_par = os.getloadavg()[0]
-    par1 = border21_parallel_mmc(opts.customers, opts.seed, opts.replications, 1)
-    par = border21_parallel_mmc(opts.customers, opts.seed, opts.replications, workers)
+    rounds = interleaved_rounds(opts, workers)
+    fused, par1, par, sp, cw = (median_row(rounds, row) for row in ROUND_ROWS)
     scen = border21_scenario_mm4(opts.customers, opts.seed)
-    sp = simpy_mmc(opts.simpy_customers, opts.seed)
-    cw = ciw_mmc(opts.ciw_customers, opts.seed)
+
+    def ratios(row: str) -> tuple[list[float], list[float]]:
+        return round_ratio(rounds, row, "simpy"), round_ratio(rounds, row, "ciw")
 
     rows = [
-        (
-            "border21 fused full pipeline (RNG + queue)",
-            fused["customers"],
-            fused["rate"],
-            fused["mean_wait"],
-        ),
-        (
-            f"border21 fused, {par1['replications']} runs on 1 thread*",
-            par1["customers"],
-            par1["rate"],
-            par1["mean_wait"],
-        ),
-        (
-            f"border21 fused, {par['replications']} runs on {par['workers']} threads*",
-            par["customers"],
-            par["rate"],
-            par["mean_wait"],
-        ),
-        (
-            "border21 full pipeline (draws + kernel)",
-            b21["customers"],
-            b21["full_rate"],
-            b21["mean_wait"],
-        ),
-        ("border21 kernel only (run_lanes)", b21["customers"], b21["kernel_rate"], None),
-        ("border21 draws only (NHPP + exp)", b21["customers"], b21["draws_rate"], None),
+        ("border21 fused full pipeline (RNG + queue)", fused, ratios("fused")),
+        (f"border21 fused, {opts.replications} runs on 1 thread*", par1, ratios("par1")),
+        (f"border21 fused, {opts.replications} runs on {workers} threads*", par, ratios("par")),
+        ("border21 full pipeline (draws + kernel)", _row(b21, "full_rate"), None),
+        ("border21 kernel only (run_lanes)", _row(b21, "kernel_rate", wait=False), None),
+        ("border21 draws only (NHPP + exp)", _row(b21, "draws_rate", wait=False), None),
         (
             "NumPy RNG alone (2 exponentials/customer)",
-            b21["customers"],
-            b21["rng_floor_rate"],
+            _row(b21, "rng_floor_rate", wait=False),
             None,
         ),
-        ("SimPy 4 (Resource, pure Python)", sp["customers"], sp["rate"], sp["mean_wait"]),
-        ("Ciw 3 (pure Python)", cw["customers"], cw["rate"], cw["mean_wait"]),
+        ("SimPy 4 (Resource, pure Python)", sp, ratios("simpy")),
+        ("Ciw 3 (pure Python)", cw, ratios("ciw")),
     ]
     print(
         f"{'engine':46s} {'customers':>10s} {'customers/s':>14s} {'x SimPy':>9s} "
         f"{'x Ciw':>9s} {'mean wait':>10s}"
     )
-    for name, n, rate, wait in rows:
-        w = f"{wait:10.4f}" if wait is not None else f"{'':>10s}"
+    for name, row, rr in rows:
+        w = f"{row['mean_wait']:10.4f}" if row.get("mean_wait") is not None else f"{'':>10s}"
+        if rr is None:  # measured once, before the rounds: against the rounds' medians
+            a, b = row["rate"] / sp["rate"], row["rate"] / cw["rate"]
+        else:
+            a, b = statistics.median(rr[0]), statistics.median(rr[1])
         print(
-            f"{name:46s} {n:10,d} {rate:14,.0f} {rate / sp['rate']:9,.0f} "
-            f"{rate / cw['rate']:9,.0f} {w}"
+            f"{name:46s} {int(row['customers']):10,d} {row['rate']:14,.0f} {a:9,.0f} {b:9,.0f} {w}"
         )
     print(
-        f"\n* wall clock whatever --clock says (all customers / wall time, median of 5; "
-        f"load average {load_par:.2f} before it); mean wait averaged over the runs.\n"
-        f"Erlang C: {theory:.4f} s. Targets, >= 1000x SimPy and >= 2000x Ciw (SimPy and "
-        f"Ciw in one process, one run each):\n"
-        f"  one thread: {verdict(fused['rate'], sp['rate'], cw['rate'])}; "
+        f"\nRows with ratios per round: {opts.rounds} rounds, each running border21 "
+        f"(one thread: median of 3 runs; * all customers / wall time whatever --clock says), "
+        f"SimPy ({opts.simpy_customers:,d} customers) and Ciw ({opts.ciw_customers:,d}) back "
+        f"to back; rates are medians over rounds, ratios the median of the rounds' ratios "
+        f"(load average {load_par:.2f} before the rounds). Other rows ran once, before.\n"
+        f"Erlang C: {theory:.4f} s. Targets, >= 1000x SimPy and >= 2000x Ciw:\n"
+        f"  one thread: {verdict(*ratios('fused'))}; "
         f"{1e9 / fused['rate']:.1f} ns per customer, RNG included.\n"
-        f"  all cores ({par['workers']} threads): "
-        f"{verdict(par['rate'], sp['rate'], cw['rate'])}; "
+        f"  all cores ({workers} threads): {verdict(*ratios('par'))}; "
         f"{par['rate'] / par1['rate']:.2f}x the same runs on one thread."
     )
     print(
