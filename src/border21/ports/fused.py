@@ -18,13 +18,16 @@ independent streams.
 from __future__ import annotations
 
 import math
+import platform
 import sys
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from llvmlite import binding as llvm_binding
 from llvmlite import ir
+from numba import config as numba_config
 from numba import njit, types
 from numba.extending import intrinsic
 
@@ -316,6 +319,47 @@ def _splat(builder: Any, x: Any) -> Any:
     return builder.shuffle_vector(one, ir.Constant(_V, ir.Undefined), _SPLAT)
 
 
+def _register_lanes() -> tuple[int, str]:
+    """Doubles in the widest vector register Numba's target has, and its asm constraint.
+
+    (0, "") off x86-64, where no barrier is emitted. Numba compiles for this
+    host unless ``NUMBA_CPU_NAME`` or ``NUMBA_CPU_FEATURES`` say otherwise;
+    then the SSE2 baseline.
+    """
+    if platform.machine().lower() not in {"x86_64", "amd64"}:
+        return 0, ""
+    if getattr(numba_config, "CPU_NAME", None) or getattr(numba_config, "CPU_FEATURES", None):
+        return 2, "x"
+    features = llvm_binding.get_host_cpu_features()
+    if features.get("avx512f", False):
+        return 8, "v"
+    if features.get("avx", False):
+        return 4, "x"
+    return 2, "x"
+
+
+def _opaque(builder: Any, v: Any) -> Any:
+    """``v`` through an empty asm statement per register: the same bits, of unknown origin."""
+    width, constraint = _register_lanes()
+    if width == 0:
+        return v
+    i32 = ir.IntType(32)
+    parts = []
+    for h in range(LANE_WIDTH // width):
+        piece = ir.VectorType(ir.DoubleType(), width)
+        lanes = ir.Constant(ir.VectorType(i32, width), list(range(h * width, (h + 1) * width)))
+        part = builder.shuffle_vector(v, ir.Constant(_V, ir.Undefined), lanes)
+        asm_type = ir.FunctionType(piece, [piece])
+        parts.append(builder.asm(asm_type, "", f"={constraint},0", [part], False))
+    while len(parts) > 1:  # concatenate pairwise back to LANE_WIDTH lanes
+        n = 2 * parts[0].type.count
+        both = ir.Constant(ir.VectorType(i32, n), list(range(n)))
+        parts = [
+            builder.shuffle_vector(parts[i], parts[i + 1], both) for i in range(0, len(parts), 2)
+        ]
+    return parts[0]
+
+
 def _choose_booth_ir(typingctx: Any, free: Any, at: Any, start: Any, d: Any) -> Any:
     """k = the lowest j with ``free[at + j] <= start``; sets ``free[at + k] = d``; returns k.
 
@@ -332,7 +376,11 @@ def _choose_booth_ir(typingctx: Any, free: Any, at: Any, start: Any, d: Any) -> 
         lowest = builder.bitcast(
             builder.and_(bits, builder.neg(bits)), ir.VectorType(ir.IntType(1), LANE_WIDTH)
         )
-        builder.store(builder.select(lowest, _splat(builder, args[3]), v), ptr, align=64)
+        # An empty asm hides that ``v`` is the memory's content; LLVM would
+        # otherwise store the select as a masked store, which the next load
+        # cannot be forwarded from.
+        opaque = _opaque(builder, v)
+        builder.store(builder.select(lowest, _splat(builder, args[3]), opaque), ptr, align=64)
         k = builder.cttz(bits, ir.Constant(ir.IntType(1), 0))
         return builder.zext(k, ir.IntType(64))
 
