@@ -303,6 +303,7 @@ def _top_up(lanes: np.ndarray, ebuf: np.ndarray, epos: int) -> int:  # pragma: n
 # Numba would vectorise the per-booth loops with a runtime trip count.
 
 LANE_WIDTH = 16
+SCAN_BOOTHS = 4  # lanes up to this many booths scan them instead (cheaper for 1 booth)
 _V = ir.VectorType(ir.DoubleType(), LANE_WIDTH)
 _SPLAT = ir.Constant(ir.VectorType(ir.IntType(32), LANE_WIDTH), [0] * LANE_WIDTH)
 _SHIFT = ir.Constant(ir.VectorType(ir.IntType(32), LANE_WIDTH), list(range(1, LANE_WIDTH + 1)))
@@ -493,6 +494,8 @@ def _fixed_block(  # pragma: no cover - compiled
     class_w0: np.ndarray,
     lane_free: np.ndarray,
     sorted_free: np.ndarray,
+    class_nb: np.ndarray,
+    scan: bool,
     fout: np.ndarray,
     iout: np.ndarray,
 ) -> tuple[int, int]:
@@ -500,9 +503,10 @@ def _fixed_block(  # pragma: no cover - compiled
 
     For ports where every class has one lane and every booth is always open:
     the draws and rules of :func:`_general_block` without the cases that cannot
-    arise there (JSQ, schedules; a class's lane, group and booths ``b0 .. b1 - 1``
-    come from per-class tables), and without the referral draws (the caller
-    runs :func:`_referrals` after the block when some stream needs them).
+    arise there (JSQ, schedules; a class's lane, group, first booth and number
+    of booths come from per-class tables, its lane's free times from the lane
+    vectors at ``class_w0``), and without the referral draws (the caller runs
+    :func:`_referrals` after the block when some stream needs them).
     Writes records ``n ..`` and the block's streams and classes; returns (how
     many, epos).
     """
@@ -551,16 +555,29 @@ def _fixed_block(  # pragma: no cover - compiled
             )
 
         # Booth: the earliest start, max(free, t), and among the booths that
-        # start then the lowest-indexed, as _general_block's scan. The start
+        # start then the lowest-indexed, as _general_block's scan. Lanes of at
+        # most SCAN_BOOTHS booths scan (a short chain). Wider lanes: the start
         # is max(t, least free time), read from the lane's free times kept
-        # sorted; the booth is the lowest with free time <= start. Both are
+        # sorted, and the booth is the lowest with free time <= start, both
         # 16-wide vector steps (see _choose_booth), so the chain from one
         # crossing to the next is a few operations, not a compare per booth.
         w0 = class_w0[uc]
-        best_start = max(t, sorted_free[_U(w0)])
-        d = best_start + service
-        best_booth = class_b0[uc] + _choose_booth(lane_free, w0, best_start, d)
-        _insert_sorted(sorted_free, w0, d)
+        if scan:
+            best_start = np.inf
+            best_k = 0
+            for k in range(class_nb[uc]):
+                sb = max(lane_free[_U(w0 + k)], t)
+                better = sb < best_start
+                best_start = sb if better else best_start
+                best_k = k if better else best_k
+            d = best_start + service
+            lane_free[_U(w0 + best_k)] = d
+            best_booth = class_b0[uc] + best_k
+        else:
+            best_start = max(t, sorted_free[_U(w0)])
+            d = best_start + service
+            best_booth = class_b0[uc] + _choose_booth(lane_free, w0, best_start, d)
+            _insert_sorted(sorted_free, w0, d)
 
         row = _U(n + m)
         arrival[row] = t
@@ -948,6 +965,8 @@ def fused_port(  # pragma: no cover - compiled
     lane_free = _lane_slots(n_lanes, lane_nbooths)
     sorted_free = _lane_slots(n_lanes, lane_nbooths)
     class_w0 = class_lane * LANE_WIDTH
+    class_nb = lane_nbooths[class_lane]
+    scan = lane_nbooths.max() <= SCAN_BOOTHS
     s_blk = np.empty(BLOCK, np.int64)
     c_blk = np.empty(BLOCK, np.int64)
     n = 0
@@ -988,6 +1007,8 @@ def fused_port(  # pragma: no cover - compiled
                 class_w0,
                 lane_free,
                 sorted_free,
+                class_nb,
+                scan,
                 fout,
                 iout,
             )
