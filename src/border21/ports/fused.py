@@ -496,6 +496,7 @@ def _fixed_block(  # pragma: no cover - compiled
     sorted_free: np.ndarray,
     class_nb: np.ndarray,
     scan: bool,
+    draws: bool,
     fout: np.ndarray,
     iout: np.ndarray,
 ) -> tuple[int, int]:
@@ -583,15 +584,16 @@ def _fixed_block(  # pragma: no cover - compiled
         arrival[row] = t
         start[row] = best_start
         depart[row] = d
-        sec_start[row] = d
-        leave[row] = d
         stream[row] = s
         program[row] = class_prog[uc]
         group[row] = class_group[uc]
         lane[row] = class_lane[uc]
         booth[row] = best_booth
-        s_blk[_U(m)] = s
-        c_blk[_U(m)] = c
+        if draws:  # else nothing is referred: secondary columns are the departure
+            sec_start[row] = d
+            leave[row] = d
+            s_blk[_U(m)] = s
+            c_blk[_U(m)] = c
         m += 1
     return m, epos
 
@@ -893,15 +895,18 @@ def fused_port(  # pragma: no cover - compiled
     s_booth_rank: np.ndarray,
     s_sched: np.ndarray,
     s_always_open: np.ndarray,
-) -> tuple[int, int]:
+) -> tuple[int, int, bool]:
     """Draw and queue every crossing of a run (see :class:`FusedTables` for the tables).
 
     Writes crossing ``i`` into column ``i`` of the output buffers: ``fout`` rows
     arrival, start, primary departure, secondary start, departure; ``iout`` rows
     stream, program, group, lane, booth; ``bout`` rows referred, carrier,
-    detected. Returns ``(n, orphan)``: ``orphan`` is the first stream that
-    referred a crossing without a secondary area, -1 if none, or -2 if there
-    were more arrivals than the buffers hold (then nothing else is valid).
+    detected. Returns ``(n, orphan, unwritten)``: ``orphan`` is the first stream
+    that referred a crossing without a secondary area, -1 if none, or -2 if
+    there were more arrivals than the buffers hold (then nothing else is
+    valid); ``unwritten`` is true when no crossing could be referred and the
+    short loop left the secondary start and departure rows unwritten (they
+    equal the primary departure).
     """
     n_streams = cum.shape[0]
     n_hours = inv_rate.shape[1]
@@ -975,7 +980,7 @@ def fused_port(  # pragma: no cover - compiled
         if limit == 0:  # buffers full: if any arrival is left, the caller retries
             for s in range(n_streams):
                 if next_t[s] < np.inf:
-                    return 0, -2
+                    return 0, -2, False
             break
         epos = _top_up(lanes, ebuf, epos)
         if fixed:
@@ -1009,6 +1014,7 @@ def fused_port(  # pragma: no cover - compiled
                 sorted_free,
                 class_nb,
                 scan,
+                draws,
                 fout,
                 iout,
             )
@@ -1117,7 +1123,7 @@ def fused_port(  # pragma: no cover - compiled
         for j in range(n_ref):
             sec_start[sidx[j]] = s_start[j]
             leave[sidx[j]] = s_depart[j]
-    return n, orphan
+    return n, orphan, fixed and not draws
 
 
 # ------------------------------------------------------------------ tables
@@ -1333,7 +1339,9 @@ def run_fused(
 
     Returns the 13 record columns (arrival, start, primary departure, secondary
     start, departure, stream, program, group, lane, booth, referred, carrier,
-    detected) and ``orphan`` (see :func:`fused_port`). The buffers are NumPy
+    detected) and ``orphan`` (see :func:`fused_port`). When no stream can refer
+    a crossing, secondary start and departure are one read-only view of the
+    primary departure (the engine does not write 16 bytes a crossing of copies). The buffers are NumPy
     allocations (NumPy asks for transparent huge pages, so filling them costs
     far fewer page faults than kernel-side allocations), reused from the
     thread's previous run once nothing refers to that run's columns. If the
@@ -1354,9 +1362,14 @@ def run_fused(
             *layout.primary.kernel_args(),
             *layout.secondary.kernel_args(),
         )
-        n, orphan = fused_port(*args)
+        n, orphan, unwritten = fused_port(*args)
         if orphan != -2:
-            cols = tuple(row[:n] for row in fout) + tuple(row[:n] for row in iout)
+            times = [row[:n] for row in fout]
+            if unwritten:  # nothing referred: secondary start = departure = primary departure
+                shared = fout[2][:n]
+                shared.flags.writeable = False
+                times[3] = times[4] = shared
+            cols = tuple(times) + tuple(row[:n] for row in iout)
             return cols + tuple(row[:n] for row in bout), int(orphan)
         state[:] = start
         cap = 2 * cap + 16

@@ -217,3 +217,20 @@ def test_a_caller_holding_the_previous_run_still_reuses_memory() -> None:
     assert id(three[0].base) == base_one
     for a, b in zip(two, snapshot, strict=True):
         assert np.array_equal(a, b)  # the held run is untouched
+
+
+def test_without_referrals_the_secondary_columns_are_the_primary_departure() -> None:
+    """No stream refers: the short loop leaves secondary start and departure
+    unwritten and returns read-only views of the primary departure; the
+    general loop (same draws) writes them, with equal values."""
+    model, layout = _mm_c(10, 0.9)
+    tables = build_tables(model.scenario, layout, 1, np.zeros(1, np.int32))
+    fast, _ = run_fused(tables, layout, state_words(4))
+    general, _ = run_fused(tables, _flag_scheduled(layout), state_words(4))
+    for col in (3, 4):
+        assert np.array_equal(fast[col], fast[2])
+        assert np.array_equal(fast[col], general[col])
+        assert not fast[col].flags.writeable
+        assert general[col].flags.writeable
+        assert not np.shares_memory(general[col], general[2])
+    assert not fast[10].any() and not fast[11].any() and not fast[12].any()
