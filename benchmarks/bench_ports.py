@@ -180,7 +180,8 @@ def border21_parallel_mmc(
         k = int(WARM_UP * len(cols[0]))
         return len(cols[0]), float(np.mean(cols[1][k:]) - np.mean(cols[0][k:]))
 
-    run_replications(one, replication_seeds(seed, workers), workers)  # warm every thread
+    # Warm every thread of the (long-lived) pool: compiled code and record buffers.
+    run_replications(one, replication_seeds(seed, 4 * workers), workers)
     times, out = [], []
     for r in range(repeats):
         seeds = replication_seeds(seed + 1 + r, replications)

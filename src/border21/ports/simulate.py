@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -41,6 +42,26 @@ def replication_seeds(seed: int | None, replications: int) -> list[np.random.See
     return np.random.SeedSequence(seed).spawn(replications)
 
 
+_WORKER_PREFIX = "border21-replication"
+_EXECUTORS: dict[int, ThreadPoolExecutor] = {}
+_EXECUTORS_LOCK = threading.Lock()
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+    """A long-lived pool of ``workers`` threads (one per size asked for).
+
+    Long-lived so that each thread keeps the fused engine's record buffers
+    between calls (see ``fused._record_buffers``): fresh threads would fill
+    fresh pages on every call.
+    """
+    with _EXECUTORS_LOCK:
+        pool = _EXECUTORS.get(workers)
+        if pool is None:
+            pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=_WORKER_PREFIX)
+            _EXECUTORS[workers] = pool
+        return pool
+
+
 def run_replications(
     one: Callable[[np.random.SeedSequence], T],
     seeds: Sequence[np.random.SeedSequence],
@@ -49,17 +70,18 @@ def run_replications(
     """``one(seed)`` for every seed, on ``workers`` threads (default: all cores).
 
     The engines' compiled kernels release the GIL, so replications run in
-    parallel in one process. Results come back in seed order, so they do not
-    depend on ``workers``.
+    parallel in one process, on a pool of threads kept for the next call.
+    Results come back in seed order, so they do not depend on ``workers``.
+    Called from one of those threads (a replication that replicates), it runs
+    the seeds in turn instead of waiting on its own pool.
 
     >>> run_replications(lambda s: s.spawn_key, replication_seeds(1, 3), workers=2)
     [(0,), (1,), (2,)]
     """
     n_workers = min(workers or os.cpu_count() or 1, len(seeds))
-    if n_workers <= 1:
+    if n_workers <= 1 or threading.current_thread().name.startswith(_WORKER_PREFIX):
         return [one(s) for s in seeds]
-    with ThreadPoolExecutor(max_workers=n_workers) as pool:
-        return list(pool.map(one, seeds))
+    return list(_executor(n_workers).map(one, seeds))
 
 
 @dataclass(frozen=True)

@@ -114,3 +114,29 @@ def test_unstable_hours_warn(toy):
     assert "stream cars at general" in warnings[0] and "00–03h" in warnings[0]
     load = offered_load(validate_scenario(toy))
     assert load["utilisation"].max() > 1
+
+
+def test_replications_reuse_their_threads_and_nest_without_deadlock() -> None:
+    """The pool outlives a call (threads keep their record buffers); a replication
+    that itself replicates runs its seeds in turn, with the same results."""
+    import threading
+
+    from border21.ports.simulate import replication_seeds, run_replications
+
+    seeds = replication_seeds(5, 6)
+
+    def name(_: object) -> str:
+        return threading.current_thread().name
+
+    first = set(run_replications(name, seeds, workers=2))
+    second = set(run_replications(name, seeds, workers=2))
+    threads = first | second
+    assert all(n.startswith("border21-replication") for n in threads)
+    assert len(threads) <= 2  # the second call ran on the first call's threads
+
+    def inner(seed: object) -> list[tuple[int, ...]]:
+        kids = replication_seeds(1, 3)
+        return run_replications(lambda s: s.spawn_key, kids, workers=2)
+
+    nested = run_replications(inner, seeds, workers=2)
+    assert nested == [[(0,), (1,), (2,)]] * len(seeds)
