@@ -293,22 +293,40 @@ ROUND_ROWS = ("fused", "par1", "par", "simpy", "ciw")
 
 
 def interleaved_rounds(opts: argparse.Namespace, workers: int) -> list[dict[str, dict[str, float]]]:
+    """Rounds of: border21's rows, SimPy, Ciw, border21's rows again.
+
+    border21 is measured on both sides of SimPy and Ciw and its two rates are
+    combined as one (customers over total time), so a drift in machine speed
+    during a round moves both sides of a ratio alike.
+    """
+
+    def ours(seed: int) -> dict[str, dict[str, float]]:
+        return {
+            "fused": border21_fused_mmc(opts.customers, seed, repeats=3),
+            "par1": border21_parallel_mmc(opts.customers, seed, opts.replications, 1, repeats=1),
+            "par": border21_parallel_mmc(
+                opts.customers, seed, opts.replications, workers, repeats=1
+            ),
+        }
+
+    def both(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+        return {
+            "customers": a["customers"] + b["customers"],
+            "rate": 2.0 / (1.0 / a["rate"] + 1.0 / b["rate"]),
+            "mean_wait": (a["mean_wait"] + b["mean_wait"]) / 2.0,
+        }
+
     out = []
     for r in range(opts.rounds):
         seed = opts.seed + 1000 * r
-        out.append(
-            {
-                "fused": border21_fused_mmc(opts.customers, seed, repeats=3),
-                "par1": border21_parallel_mmc(
-                    opts.customers, seed, opts.replications, 1, repeats=1
-                ),
-                "par": border21_parallel_mmc(
-                    opts.customers, seed, opts.replications, workers, repeats=1
-                ),
-                "simpy": simpy_mmc(opts.simpy_customers, seed),
-                "ciw": ciw_mmc(opts.ciw_customers, seed),
-            }
-        )
+        before = ours(seed)
+        row = {
+            "simpy": simpy_mmc(opts.simpy_customers, seed),
+            "ciw": ciw_mmc(opts.ciw_customers, seed),
+        }
+        after = ours(seed + 500)
+        row.update({k: both(before[k], after[k]) for k in before})
+        out.append(row)
     return out
 
 
@@ -541,8 +559,9 @@ def main() -> None:
     print(
         f"\nRows with ratios per round: {opts.rounds} rounds, each running border21 "
         f"(one thread: median of 3 runs; * all customers / wall time whatever --clock says), "
-        f"SimPy ({opts.simpy_customers:,d} customers) and Ciw ({opts.ciw_customers:,d}) back "
-        f"to back; rates are medians over rounds, ratios the median of the rounds' ratios "
+        f"SimPy ({opts.simpy_customers:,d} customers), Ciw ({opts.ciw_customers:,d}) and "
+        f"border21 again, back to back (border21's two sides combined); rates are medians "
+        f"over rounds, ratios the median of the rounds' ratios "
         f"(load average {load_par:.2f} before the rounds). Other rows ran once, before.\n"
         f"Erlang C: {theory:.4f} s. Targets, >= 1000x SimPy and >= 2000x Ciw:\n"
         f"  one thread: {verdict(*ratios('fused'))}; "
