@@ -958,7 +958,7 @@ def fused_port(  # pragma: no cover - compiled
         if stream_dist[s] != EXPONENTIAL and stream_dist[s] != DETERMINISTIC:
             fixed = False
     # Some stream refers crossings or has carriers: the referral pass runs.
-    draws = (stream_prob[:, 0] > 0.0).any() or (class_ref_p > 0.0).any()
+    draws = bool((stream_prob[:, 0] > 0.0).any() or (class_ref_p > 0.0).any())
     class_lane = class_lanes[class_ptr[:-1]]
     class_group = lane_group[class_lane]
     class_b0 = lane_first_booth[class_lane]
