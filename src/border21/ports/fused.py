@@ -953,7 +953,7 @@ def fused_port(  # pragma: no cover - compiled
     # time is exponential or deterministic: the short loop. (A lognormal or gamma
     # draw is a call, and a call anywhere in the loop makes it keep its values on
     # the stack: M/M/10 measured 17% slower with that branch present, untaken.)
-    fixed = not track_lanes and always_open.all()
+    fixed = bool(not track_lanes and always_open.all())
     for s in range(n_streams):
         if stream_dist[s] != EXPONENTIAL and stream_dist[s] != DETERMINISTIC:
             fixed = False
