@@ -898,8 +898,8 @@ def fused_port(  # pragma: no cover - compiled
     that referred a crossing without a secondary area, -1 if none, or -2 if
     there were more arrivals than the buffers hold (then nothing else is
     valid); ``unwritten`` is true when no crossing could be referred and the
-    short loop left the secondary start and departure rows unwritten (they
-    equal the primary departure).
+    short loop left the secondary start and departure rows (they equal the
+    primary departure) and the flag rows (all false) unwritten.
     """
     n_streams = cum.shape[0]
     n_hours = inv_rate.shape[1]
@@ -1087,8 +1087,6 @@ def fused_port(  # pragma: no cover - compiled
             )
         n += m
 
-    if fixed and not draws:
-        bout[:, :n] = False
     depart = fout[2]
     if n_ref > 0:
         # Secondary: referred crossings in order of primary departure (stable).
@@ -1337,7 +1335,8 @@ def run_fused(
     start, departure, stream, program, group, lane, booth, referred, carrier,
     detected) and ``orphan`` (see :func:`fused_port`). When no stream can refer
     a crossing, secondary start and departure are one read-only view of the
-    primary departure (the engine does not write 16 bytes a crossing of copies).
+    primary departure and the three flags one read-only all-false column (the
+    engine does not write 19 bytes a crossing of copies).
     The buffers are NumPy allocations (NumPy asks for transparent huge pages, so filling them costs
     far fewer page faults than kernel-side allocations), reused from the
     thread's previous run once nothing refers to that run's columns. If the
@@ -1361,11 +1360,16 @@ def run_fused(
         n, orphan, unwritten = fused_port(*args)
         if orphan != -2:
             times = [row[:n] for row in fout]
+            flags = [row[:n] for row in bout]
             if unwritten:  # nothing referred: secondary start = departure = primary departure
                 shared = fout[2][:n]
                 shared.flags.writeable = False
                 times[3] = times[4] = shared
+                # and no flag is set: one all-False column (calloc'd pages, never written)
+                none = np.zeros(n, np.bool_)
+                none.flags.writeable = False
+                flags = [none, none, none]
             cols = tuple(times) + tuple(row[:n] for row in iout)
-            return cols + tuple(row[:n] for row in bout), int(orphan)
+            return cols + tuple(flags), int(orphan)
         state[:] = start
         cap = 2 * cap + 16

@@ -224,8 +224,9 @@ def test_a_caller_holding_the_previous_run_still_reuses_memory() -> None:
 
 def test_without_referrals_the_secondary_columns_are_the_primary_departure() -> None:
     """No stream refers: the short loop leaves secondary start and departure
-    unwritten and returns read-only views of the primary departure; the
-    general loop (same draws) writes them, with equal values."""
+    unwritten and returns read-only views of the primary departure, and the
+    flags as one read-only all-false column; the general loop (same draws)
+    writes them, with equal values."""
     model, layout = _mm_c(10, 0.9)
     tables = build_tables(model.scenario, layout, 1, np.zeros(1, np.int32))
     fast, _ = run_fused(tables, layout, state_words(4))
@@ -236,4 +237,7 @@ def test_without_referrals_the_secondary_columns_are_the_primary_departure() -> 
         assert not fast[col].flags.writeable
         assert general[col].flags.writeable
         assert not np.shares_memory(general[col], general[2])
-    assert not fast[10].any() and not fast[11].any() and not fast[12].any()
+    for col in (10, 11, 12):
+        assert fast[col].dtype == np.bool_ and len(fast[col]) == len(fast[0])
+        assert not fast[col].any() and not general[col].any()
+        assert not fast[col].flags.writeable
