@@ -444,25 +444,28 @@ def _advance(  # pragma: no cover - compiled
     s: int,
     gap: float,
     cum: np.ndarray,
-    inv_rate: np.ndarray,
+    hours: np.ndarray,
     point: np.ndarray,
     hour_k: np.ndarray,
     next_t: np.ndarray,
 ) -> None:
-    """Move stream ``s`` one unit-rate ``gap`` along its cumulative intensity."""
-    n_hours = inv_rate.shape[1]
+    """Move stream ``s`` one unit-rate ``gap`` along its cumulative intensity.
+
+    Time rescaling: point p in hour h maps to (h + (p - cum[h]) / count[h])
+    hours. ``hours[s, 4k : 4k + 4]`` holds hour k's end point, start point,
+    1 / count and k, so the common case (still in the same hour) is one compare
+    and a few loads; the last entry's end is +inf (see :func:`hour_table`).
+    """
     us = _U(s)
     p = point[us] + gap
-    k = hour_k[us]
-    while k < n_hours and cum[us, _U(k + 1)] <= p:
-        k += 1
     point[us] = p
+    k = hour_k[us]
+    while hours[us, _U(4 * k)] <= p:
+        k += 1
     hour_k[us] = k
-    if p <= cum[us, _U(n_hours)]:
-        h = min(k, n_hours - 1)
-        next_t[us] = (h + (p - cum[us, _U(h)]) * inv_rate[us, _U(h)]) * HOUR
-    else:
-        next_t[us] = np.inf
+    j = _U(4 * k)
+    t = (hours[us, j + _U(3)] + (p - hours[us, j + _U(1)]) * hours[us, j + _U(2)]) * HOUR
+    next_t[us] = t if p <= cum[us, _U(cum.shape[1] - 1)] else np.inf
 
 
 @njit(cache=True, nogil=True)
@@ -473,7 +476,7 @@ def _fixed_block(  # pragma: no cover - compiled
     n: int,
     limit: int,
     cum: np.ndarray,
-    inv_rate: np.ndarray,
+    hours: np.ndarray,
     point: np.ndarray,
     hour_k: np.ndarray,
     next_t: np.ndarray,
@@ -531,7 +534,7 @@ def _fixed_block(  # pragma: no cover - compiled
         if t == np.inf:
             break
         us = _U(s)
-        _advance(s, ebuf[_U(epos)], cum, inv_rate, point, hour_k, next_t)
+        _advance(s, ebuf[_U(epos)], cum, hours, point, hour_k, next_t)
         epos += 1
 
         q = stream_cls_ptr[us]
@@ -601,7 +604,7 @@ def _general_block(  # pragma: no cover - compiled
     n: int,
     limit: int,
     cum: np.ndarray,
-    inv_rate: np.ndarray,
+    hours: np.ndarray,
     point: np.ndarray,
     hour_k: np.ndarray,
     next_t: np.ndarray,
@@ -676,7 +679,7 @@ def _general_block(  # pragma: no cover - compiled
         if t == np.inf:
             break
         us = _U(s)
-        _advance(s, ebuf[_U(epos)], cum, inv_rate, point, hour_k, next_t)
+        _advance(s, ebuf[_U(epos)], cum, hours, point, hour_k, next_t)
         epos += 1
 
         q = stream_cls_ptr[us]
@@ -856,7 +859,7 @@ def _referrals(  # pragma: no cover - compiled
 def fused_port(  # pragma: no cover - compiled
     st: np.ndarray,
     cum: np.ndarray,
-    inv_rate: np.ndarray,
+    hours: np.ndarray,
     stream_cls_ptr: np.ndarray,
     stream_cls: np.ndarray,
     stream_cls_cum: np.ndarray,
@@ -902,7 +905,7 @@ def fused_port(  # pragma: no cover - compiled
     primary departure) and the flag rows (all false) unwritten.
     """
     n_streams = cum.shape[0]
-    n_hours = inv_rate.shape[1]
+    n_hours = cum.shape[1] - 1
     spare = np.zeros(2, np.float64)
     lanes = _seed_lanes(st)
     # Exponentials for a block: at most two a crossing (gap and service).
@@ -927,7 +930,7 @@ def fused_port(  # pragma: no cover - compiled
         hour_k[s] = k
         if p <= total:
             h = min(k, n_hours - 1)
-            next_t[s] = (h + (p - cum[s, h]) * inv_rate[s, h]) * HOUR
+            next_t[s] = (h + (p - cum[s, h]) * hours[s, 4 * h + 2]) * HOUR
 
     cap = fout.shape[1]
     ref_idx = np.empty(cap, np.int64)  # pages never touched cost nothing
@@ -990,7 +993,7 @@ def fused_port(  # pragma: no cover - compiled
                 n,
                 limit,
                 cum,
-                inv_rate,
+                hours,
                 point,
                 hour_k,
                 next_t,
@@ -1024,7 +1027,7 @@ def fused_port(  # pragma: no cover - compiled
                 n,
                 limit,
                 cum,
-                inv_rate,
+                hours,
                 point,
                 hour_k,
                 next_t,
@@ -1151,7 +1154,7 @@ class FusedTables:
     """The scenario's random model as arrays for :func:`fused_port` (one horizon)."""
 
     cum: np.ndarray
-    inv_rate: np.ndarray
+    hours: np.ndarray
     stream_cls_ptr: np.ndarray
     stream_cls: np.ndarray
     stream_cls_cum: np.ndarray
@@ -1169,7 +1172,7 @@ class FusedTables:
     def args(self) -> tuple[np.ndarray, ...]:
         return (
             self.cum,
-            self.inv_rate,
+            self.hours,
             self.stream_cls_ptr,
             self.stream_cls,
             self.stream_cls_cum,
@@ -1183,6 +1186,26 @@ class FusedTables:
             self.area_dist,
             self.area_par,
         )
+
+
+def hour_table(cum: np.ndarray, inv_rate: np.ndarray) -> np.ndarray:
+    """Per stream, 4 numbers an hour for :func:`_advance`: end point, start point, 1 / count, k.
+
+    One more entry after the last hour: end +inf (so the search for a point's
+    hour always stops), and the last hour's constants (a point exactly at the
+    horizon maps to its end).
+    """
+    n_streams, n_hours = inv_rate.shape
+    out = np.empty((n_streams, n_hours + 1, 4))
+    out[:, :n_hours, 0] = cum[:, 1:]
+    out[:, :n_hours, 1] = cum[:, :n_hours]
+    out[:, :n_hours, 2] = inv_rate
+    out[:, :n_hours, 3] = np.arange(n_hours)
+    out[:, n_hours, 0] = np.inf
+    out[:, n_hours, 1] = cum[:, n_hours - 1]
+    out[:, n_hours, 2] = inv_rate[:, n_hours - 1]
+    out[:, n_hours, 3] = n_hours - 1
+    return out.reshape(n_streams, 4 * (n_hours + 1))
 
 
 def build_tables(
@@ -1249,7 +1272,7 @@ def build_tables(
     capacity = int(np.sum(totals + 6.0 * np.sqrt(totals) + 16.0))
     return FusedTables(
         cum=cum,
-        inv_rate=inv_rate,
+        hours=hour_table(cum, inv_rate),
         stream_cls_ptr=np.asarray(ptr, np.int64),
         stream_cls=np.asarray(cls_order, np.int64),
         stream_cls_cum=np.asarray(cls_cum, np.float64),

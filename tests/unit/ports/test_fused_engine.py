@@ -241,3 +241,28 @@ def test_without_referrals_the_secondary_columns_are_the_primary_departure() -> 
         assert fast[col].dtype == np.bool_ and len(fast[col]) == len(fast[0])
         assert not fast[col].any() and not general[col].any()
         assert not fast[col].flags.writeable
+
+
+def test_advance_maps_points_to_times_by_the_hour_table() -> None:
+    """Time rescaling through ``hour_table``: a point in hour k (zero-rate hours
+    skipped, exact boundaries included) maps to (k + (p - cum[k]) / count[k])
+    hours, bit for bit; a point at the horizon maps to its end; past it, inf."""
+    from border21.ports.draws import HOUR
+    from border21.ports.fused import _advance, hour_table
+
+    per_hour = np.array([[3.0, 0.0, 0.0, 5.5, 1e-300, 2.0]])
+    cum = np.zeros((1, per_hour.shape[1] + 1))
+    np.cumsum(per_hour, axis=1, out=cum[:, 1:])
+    inv = np.where(per_hour > 0, 1.0 / np.maximum(per_hour, np.finfo(float).tiny), 0.0)
+    hours = hour_table(cum, inv)
+    total = cum[0, -1]
+    rng = np.random.default_rng(3)
+    points = np.sort(np.concatenate([rng.uniform(0, total, 200), cum[0, 1:-1], [total]]))
+    point, hour_k, next_t = np.zeros(1), np.zeros(1, np.int64), np.zeros(1)
+    for p in points:
+        _advance(0, p - point[0], cum, hours, point, hour_k, next_t)
+        k = min(int(np.searchsorted(cum[0], point[0], side="right")) - 1, per_hour.shape[1] - 1)
+        want = (k + (point[0] - cum[0, k]) * inv[0, k]) * HOUR
+        assert next_t[0] == want, (p, k)
+    _advance(0, 1.0, cum, hours, point, hour_k, next_t)
+    assert next_t[0] == np.inf
