@@ -470,13 +470,13 @@ def main() -> None:
     parser.add_argument("--simpy-customers", type=int, default=50_000, help="per round")
     parser.add_argument("--ciw-customers", type=int, default=10_000, help="per round")
     parser.add_argument(
-        "--rounds", type=int, default=7, help="interleaved rounds of border21, SimPy and Ciw"
+        "--rounds", type=int, default=9, help="interleaved rounds of border21, SimPy and Ciw"
     )
     parser.add_argument("--repeats", type=int, default=20, help="San Ysidro runs")
     parser.add_argument("--laredo-days", type=int, default=365, help="0 skips the Laredo run")
     parser.add_argument("--laredo-repeats", type=int, default=3)
     parser.add_argument(
-        "--replications", type=int, default=8, help="runs of --customers for the all-core row"
+        "--replications", type=int, default=16, help="runs of --customers for the all-core row"
     )
     parser.add_argument("--workers", type=int, default=0, help="all-core row threads (0: all)")
     parser.add_argument("--quick", action="store_true", help="small smoke run")
