@@ -266,3 +266,49 @@ def test_advance_maps_points_to_times_by_the_hour_table() -> None:
         assert next_t[0] == want, (p, k)
     _advance(0, 1.0, cum, hours, point, hour_k, next_t)
     assert next_t[0] == np.inf
+
+
+@pytest.mark.parametrize("register", [(8, "v"), (4, "x"), (2, "x"), (0, "")])
+def test_lane_vector_steps_for_every_register_width(
+    register: tuple[int, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The booth choice and the sorted insert, compiled with each barrier width
+    the engine may pick (AVX-512, AVX, SSE2, none), against NumPy."""
+    from numba import njit
+
+    from border21.ports import fused
+
+    if register[0] == 8 and fused._register_lanes()[0] != 8:
+        pytest.skip("this host has no AVX-512")
+    monkeypatch.setattr(fused, "_register_lanes", lambda: register)
+
+    @njit(cache=False)
+    def step(free: np.ndarray, times: np.ndarray, start: float, d: float) -> int:
+        k = fused._choose_booth(free, 16, start, d)
+        fused._insert_sorted(times, 16, d)
+        return k
+
+    def aligned() -> np.ndarray:  # 48 NaN slots, 64-byte aligned as the engine's (_lane_slots)
+        buf = np.full(56, np.nan)
+        skip = (-buf.ctypes.data % 64) // 8
+        return buf[skip : skip + 48]
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = int(rng.integers(1, 17))
+        lane = np.round(rng.uniform(0, 10, n), 1)  # rounding makes ties
+        free = aligned()
+        free[16:32] = np.inf  # slots 16..31: one lane, +inf after its booths
+        free[16 : 16 + n] = lane
+        times = aligned()
+        times[16:32] = np.sort(free[16:32])
+        start = max(float(rng.uniform(0, 10)), float(lane.min()))
+        d = start + float(rng.exponential(3.0))
+        want_k = int(np.flatnonzero(free[16:32] <= start)[0])
+        want_free = free.copy()
+        want_free[16 + want_k] = d
+        want_times = np.sort(np.append(np.delete(times[16:32], 0), d))[:16]
+        assert step(free, times, start, d) == want_k
+        assert np.array_equal(free, want_free, equal_nan=True)
+        assert np.array_equal(times[16:32], want_times)
+        assert np.isnan(times[:16]).all() and np.isnan(times[32:]).all()  # nothing else touched
