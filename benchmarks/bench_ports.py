@@ -101,17 +101,13 @@ def border21_mmc(customers: int, seed: int) -> dict[str, float]:
 
 
 def mmc_tables(customers: int) -> tuple[Any, Any]:
-    """The fused engine's tables for M/M/10 on a one-lane, ten-booth layout.
+    """The fused engine's tables for M/M/10: one stream, one lane of ten booths.
 
-    The scenario only supplies the stream (exponential service, mean 1/mu) and
-    its rate; a scenario lane stacks at most 4 booths, so the layout is built
-    by hand.
+    The scenario supplies the stream (exponential service, mean 1/mu), the lane
+    and the layout; ``rates`` makes the horizon just long enough.
     """
-    from dataclasses import replace
-
     from border21.ports.config import validate_scenario
     from border21.ports.fused import build_tables
-    from border21.ports.layout import build_layout
     from border21.ports.model import PortModel
 
     model = PortModel(
@@ -125,19 +121,15 @@ def mmc_tables(customers: int) -> tuple[Any, Any]:
                         "primary_service": {"mean_seconds": 1.0 / MU},
                     }
                 },
-                "lanes": {"q": {"streams": ["s"], "lanes": 1}},
+                "lanes": {"q": {"streams": ["s"], "lanes": 1, "booths_per_lane": SERVERS}},
             }
         )
     )
-    layout = replace(
-        model.layout,
-        primary=build_layout([("q", "general", 1, SERVERS, [SERVERS] * 24)], [[0]]),
-    )
     hours = math.ceil(customers / (LAM * 3600.0))
     tables = build_tables(
-        model.scenario, layout, 1, np.zeros(1, np.int32), rates=np.full((1, hours), LAM)
+        model.scenario, model.layout, 1, np.zeros(1, np.int32), rates=np.full((1, hours), LAM)
     )
-    return tables, layout
+    return tables, model.layout
 
 
 def border21_fused_mmc(customers: int, seed: int, repeats: int = 5) -> dict[str, float]:

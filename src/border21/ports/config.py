@@ -124,16 +124,18 @@ class LaneGroup(_Frozen):
     """Identical primary lanes of one program.
 
     ``booths_per_lane = 2`` models stacked booths (two vehicles served at once
-    in one lane). ``open_booths_by_hour`` is the staffing schedule: how many of
-    the group's booths are open in each hour of the day. Booths open lane by
-    lane first, then the stacked second booths.
+    in one lane); more booths to a lane model one queue served by several
+    officers (a pedestrian hall's single line), up to 64. ``open_booths_by_hour``
+    is the staffing schedule: how many of the group's booths are open in each
+    hour of the day. Booths open lane by lane first, then each lane's second
+    booths, and so on.
     """
 
     program: Program = "general"
     streams: list[str] = Field(min_length=1)
     accepts: list[Program] | None = None
     lanes: Annotated[int, Field(ge=1)]
-    booths_per_lane: Annotated[int, Field(ge=1, le=4)] = 1
+    booths_per_lane: Annotated[int, Field(ge=1, le=64)] = 1
     open_booths_by_hour: list[Annotated[int, Field(ge=0)]] | None = Field(
         default=None, min_length=24, max_length=24
     )
