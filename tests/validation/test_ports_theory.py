@@ -61,46 +61,33 @@ def test_mm1_mean_wait(rho: float, days: int, reps: int, rel: float) -> None:
 
 
 MM4_CASES = [(0.5, 3, 10, 0.05), (0.8, 2, 10, 0.04), (0.9, 3, 12, 0.05), (0.95, 6, 20, 0.06)]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(("rho", "days", "reps", "rel"), MM4_CASES)
-def test_mm4_mean_wait_matches_erlang_c(rho: float, days: int, reps: int, rel: float) -> None:
-    # Service mean 2 s, so μ = 0.5/s and λ = 4 μ ρ.
-    lam = 4 * 0.5 * rho
-    model = one_queue(lam, 4, {"mean_seconds": 2.0})
-
-    def run(rng: np.random.Generator) -> float:
-        rec = model.simulate(days, rng)
-        return float(rec.wait_seconds[steady(rec, days)].mean())
-
-    assert_theory_in_ci(replicate(run, reps, root=202), mmc_mean_wait(lam, 0.5, 4), rel)
-
-
 MM10_CASES = [(0.5, 1, 10, 0.05), (0.8, 1, 10, 0.04), (0.9, 2, 12, 0.05), (0.95, 4, 20, 0.06)]
-
-
 # Light traffic waits little and varies much: more days at rho = 0.5 than the
 # kernel case (its interval was too wide for 2 of 10 other roots with 1 day).
 MM10_SCENARIO_CASES = [(0.5, 3, 12, 0.05), *MM10_CASES[1:]]
+# (booths in the one lane, mean service in s, root seed): 4 booths scan, 10
+# take the fused short loop's lane vectors (sorted free times, lowest free booth).
+SCENARIO_QUEUES = [(4, 2.0, 202, MM4_CASES), (10, 1.0, 404, MM10_SCENARIO_CASES)]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("rho", "days", "reps", "rel"), MM10_SCENARIO_CASES)
-def test_mm10_scenario_mean_wait_matches_erlang_c(
-    rho: float, days: int, reps: int, rel: float
+@pytest.mark.parametrize(
+    ("servers", "mean", "root", "rho", "days", "reps", "rel"),
+    [(c, m, root, *case) for c, m, root, cases in SCENARIO_QUEUES for case in cases],
+)
+def test_mmc_mean_wait_matches_erlang_c(
+    servers: int, mean: float, root: int, rho: float, days: int, reps: int, rel: float
 ) -> None:
-    """One lane of ten booths through the scenario path: the fused short loop's
-    lane vectors (sorted free times, lowest free booth)."""
-    lam = 10 * rho  # μ = 1/s
-    model = one_queue(lam, 10, {"mean_seconds": 1.0})
-    assert model.layout.primary.lane_nbooths.tolist() == [10]
+    mu = 1.0 / mean
+    lam = servers * mu * rho
+    model = one_queue(lam, servers, {"mean_seconds": mean})
+    assert model.layout.primary.lane_nbooths.tolist() == [servers]
 
     def run(rng: np.random.Generator) -> float:
         rec = model.simulate(days, rng)
         return float(rec.wait_seconds[steady(rec, days)].mean())
 
-    assert_theory_in_ci(replicate(run, reps, root=404), mmc_mean_wait(lam, 1.0, 10), rel)
+    assert_theory_in_ci(replicate(run, reps, root=root), mmc_mean_wait(lam, mu, servers), rel)
 
 
 @pytest.mark.slow

@@ -16,7 +16,6 @@ from border21.ports.fused import (
     run_fused,
     state_words,
 )
-from border21.ports.layout import build_layout
 from border21.ports.model import PortModel
 
 
@@ -52,6 +51,7 @@ def test_lanes_differ_by_seed_and_advance_the_scalar_state() -> None:
 
 
 def _mm_c(servers: int, rho: float) -> tuple[PortModel, object]:
+    """One stream, one lane of ``servers`` booths, mean service 2 s."""
     model = PortModel(
         validate_scenario(
             {
@@ -63,15 +63,11 @@ def _mm_c(servers: int, rho: float) -> tuple[PortModel, object]:
                         "primary_service": {"mean_seconds": 2.0},
                     }
                 },
-                "lanes": {"q": {"streams": ["s"], "lanes": 1}},
+                "lanes": {"q": {"streams": ["s"], "lanes": 1, "booths_per_lane": servers}},
             }
         )
     )
-    layout = replace(
-        model.layout,
-        primary=build_layout([("q", "general", 1, servers, [servers] * 24)], [[0]]),
-    )
-    return model, layout
+    return model, model.layout
 
 
 @pytest.mark.parametrize("servers", [1, 3, 10])
@@ -80,13 +76,9 @@ def test_short_loop_gives_the_general_loops_records_bit_for_bit(servers: int) ->
     as scheduled (its schedule still has every booth open) takes the general
     loop. Same draws in the same order, so the records must be identical."""
     model, layout = _mm_c(servers, 0.9)
-    scheduled = replace(
-        layout,
-        primary=replace(layout.primary, always_open=np.zeros(1, np.bool_)),
-    )
     tables = build_tables(model.scenario, layout, 1, np.zeros(1, np.int32))
     fast, o1 = run_fused(tables, layout, state_words(8))
-    general, o2 = run_fused(tables, scheduled, state_words(8))
+    general, o2 = run_fused(tables, _flag_scheduled(layout), state_words(8))
     assert o1 == o2 == -1
     assert len(fast[0]) > 10_000
     for a, b in zip(fast, general, strict=True):
@@ -102,10 +94,10 @@ def _flag_scheduled(layout: object) -> object:
     )
 
 
-@pytest.mark.parametrize("wide", [False, True], ids=["scan", "vector"])
+@pytest.mark.parametrize("per_lane", [(4, 3, 4), (6, 16, 5)], ids=["scan", "vector"])
 @pytest.mark.parametrize("service", ["deterministic", "exponential", "mixed"])
 def test_short_loop_matches_the_general_loop_on_several_one_lane_groups(
-    service: str, wide: bool
+    service: str, per_lane: tuple[int, int, int]
 ) -> None:
     """Several classes, each with its own one-lane group: lanes of 3-4 booths
     (the short loop scans them) or 5-16 (it keeps per-lane vectors of free times,
@@ -136,32 +128,22 @@ def test_short_loop_matches_the_general_loop_on_several_one_lane_groups(
                     },
                 },
                 "lanes": {
-                    "general": {"streams": ["cars"], "lanes": 1, "booths_per_lane": 4},
+                    "general": {"streams": ["cars"], "lanes": 1, "booths_per_lane": per_lane[0]},
                     "ready": {
                         "program": "ready",
                         "streams": ["cars"],
                         "lanes": 1,
-                        "booths_per_lane": 3,
+                        "booths_per_lane": per_lane[1],
                     },
-                    "peds": {"streams": ["walkers"], "lanes": 1, "booths_per_lane": 4},
+                    "peds": {"streams": ["walkers"], "lanes": 1, "booths_per_lane": per_lane[2]},
                 },
             }
         )
     )
     layout = model.layout
-    if wide:  # the same classes on lanes of 6, 16 and 5 booths: the vector path
-        lp = layout.primary
-        groups = [
-            (name, lp.group_program[g], 1, per_lane, [per_lane] * 24)
-            for g, (name, per_lane) in enumerate(zip(lp.group_names, (6, 16, 5), strict=True))
-        ]
-        class_groups = [
-            [int(lp.lane_group[lp.class_lanes[lp.class_ptr[c]]])]
-            for c in range(len(lp.class_ptr) - 1)
-        ]
-        layout = replace(layout, primary=build_layout(groups, class_groups))
     assert layout.primary.always_open.all()
-    tables = build_tables(model.scenario, layout, 2, np.zeros(2, np.int32))
+    assert layout.primary.lane_nbooths.tolist() == list(per_lane)
+    tables = build_tables(model.scenario, layout, 2, model._class_program_code)
     fast, _ = run_fused(tables, layout, state_words(5))
     general, _ = run_fused(tables, _flag_scheduled(layout), state_words(5))
     assert len(fast[0]) > 30_000
