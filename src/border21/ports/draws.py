@@ -16,59 +16,28 @@ import numpy as np
 
 from border21.errors import InputError
 from border21.ports.config import PortScenario, ServiceTime
-from border21.ports.layout import PortLayout
-
-HOUR = 3600.0
-
-
-def hourly_rates(
-    crossings_per_day: float,
-    hour_shape: list[float],
-    weekday_shape: list[float],
-    days: int,
-    start_weekday: int = 0,
-) -> np.ndarray:
-    """Arrival rate per second for every hour of the horizon.
-
-    The weekday shape is normalised to mean 1 (so ``crossings_per_day`` is the
-    average day of the week) and the hour shape to sum 1.
-
-    >>> hourly_rates(2400, [1.0] * 24, [1.0] * 7, days=1)[:2] * 3600
-    array([100., 100.])
-    """
-    hours = np.asarray(hour_shape, float) / float(np.sum(hour_shape))
-    week = np.asarray(weekday_shape, float) / float(np.mean(weekday_shape))
-    day_of_week = (start_weekday + np.arange(days)) % 7
-    per_hour = crossings_per_day * week[day_of_week][:, None] * hours[None, :]
-    return np.asarray(per_hour.ravel() / HOUR)
-
+from border21.ports.kernels.common import HOUR
+from border21.ports.layout import PortLayout, hourly_rates
 
 def poisson_arrivals(rate_per_second: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Sorted arrival times of a Poisson process, piecewise constant per hour.
 
-    Time rescaling: a unit-rate process on the cumulative intensity, mapped back
-    through its piecewise-linear inverse. Exact, and sorted without a sort.
+    Time rescaling (:mod:`border21.ports.kernels.arrivals`), from unit-rate
+    gaps drawn by ``rng``.
     """
-    per_hour = rate_per_second * HOUR
-    cum = np.concatenate(([0.0], np.cumsum(per_hour)))
-    total = float(cum[-1])
+    from border21.ports.kernels.arrivals import intensity_tables, unit_poisson_to_times
+
+    cum, hours = intensity_tables(np.asarray(rate_per_second, np.float64)[None, :])
+    total = float(cum[0, -1])
     if total <= 0:
         return np.empty(0)
     chunk = int(total + 6.0 * np.sqrt(total) + 16)
     gaps = rng.standard_exponential(chunk)
-    from border21.ports.engine import unit_poisson_to_times  # keep numba off draws' import
-
-    times, complete = unit_poisson_to_times(gaps, cum, per_hour)
-    if complete:  # the usual case: one compiled pass, same numbers as below
-        return times
-    points = np.cumsum(gaps)
-    while points[-1] <= total:
-        more = np.cumsum(rng.standard_exponential(chunk)) + points[-1]
-        points = np.concatenate((points, more))
-    points = points[: np.searchsorted(points, total, side="right")]
-    k = np.searchsorted(cum, points, side="right") - 1
-    k = np.minimum(k, per_hour.shape[0] - 1)
-    return np.asarray((k + (points - cum[k]) / per_hour[k]) * HOUR)
+    times, complete = unit_poisson_to_times(gaps, cum, hours)
+    while not complete:  # a tail event: more gaps, from the same generator
+        gaps = np.concatenate((gaps, rng.standard_exponential(chunk)))
+        times, complete = unit_poisson_to_times(gaps, cum, hours)
+    return np.asarray(times)
 
 
 def unit_variates(service: ServiceTime, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -200,7 +169,7 @@ def _stream_columns(
 
 def _assemble(cols: list[Any], layout: PortLayout, rng: np.random.Generator) -> CrossingDraws:
     n_total = cols[0].shape[0]
-    multi_lane = np.diff(layout.primary.class_ptr).max(initial=1) > 1
+    multi_lane = np.diff(layout.primary.tables.class_ptr).max(initial=1) > 1
     tie_u = rng.random(n_total) if multi_lane else np.zeros(n_total)
     (
         arrival,

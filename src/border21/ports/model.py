@@ -16,9 +16,11 @@ import numpy as np
 from border21.errors import InputError
 from border21.ports.config import PortScenario
 from border21.ports.draws import CrossingDraws, draw_at_arrivals, draw_crossings
-from border21.ports.engine import run_lanes
-from border21.ports.fused import FusedTables, build_tables, run_fused, state_words
-from border21.ports.layout import PortLayout, compile_scenario
+from border21.ports.engine import RecordLease, run_one_pass
+from border21.ports.kernels.replay import serve_lanes
+from border21.ports.kernels.rng import reading_source, state_words
+from border21.ports.kernels.tables import RandomModel
+from border21.ports.layout import PortLayout, compile_scenario, random_model, stream_rates
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,16 @@ class CrossingRecords:
     group_names: tuple[str, ...]
     group_programs: tuple[str, ...]
     days: int
+    lease: RecordLease | None = None
+
+    def release(self) -> None:
+        """Give leased record buffers back for the next run (see :mod:`border21.ports.engine`).
+
+        Only for records from ``simulate(..., lease=True)``; the columns must
+        not be read afterwards. Without a lease this does nothing.
+        """
+        if self.lease is not None:
+            self.lease.release()
 
     def __len__(self) -> int:
         return int(self.arrival.shape[0])
@@ -112,11 +124,17 @@ class PortModel:
         self.layout: PortLayout = compile_scenario(scenario)
         streams = list(scenario.streams.values())
         self._p_found = np.array([s.secondary_detection_probability for s in streams])
-        self._programs = tuple(dict.fromkeys(self.layout.class_program))
-        self._class_program_code = np.array(
-            [self._programs.index(p) for p in self.layout.class_program], np.int32
-        )
-        self._fused_tables: dict[int, FusedTables] = {}
+        self._programs = self.layout.program_names
+        self._class_program_code = self.layout.class_program_code
+        self._random: dict[int, tuple[RandomModel, int]] = {}
+
+    def random_model(self, days: int) -> tuple[RandomModel, int]:
+        """The kernel tables of ``days`` days of this port's random model, and a capacity."""
+        cached = self._random.get(days)
+        if cached is None:
+            cached = random_model(self.scenario, self.layout, stream_rates(self.scenario, days))
+            self._random = {days: cached}  # keep the last horizon only
+        return cached
 
     def draw(self, days: int, rng: np.random.Generator) -> CrossingDraws:
         """Draw ``days`` days of crossings (arrivals, services, referral, carriers)."""
@@ -136,9 +154,12 @@ class PortModel:
 
     def run_primary(self, draws: CrossingDraws) -> PrimaryOutcome:
         """Primary inspection only: it does not depend on who is referred afterwards."""
-        p = self.layout.primary
-        lane, booth, start, depart = run_lanes(
-            draws.arrival, draws.cls, draws.primary_seconds, draws.tie_u, *p.kernel_args()
+        lane, booth, start, depart = serve_lanes(
+            draws.arrival,
+            draws.cls,
+            draws.primary_seconds,
+            reading_source(draws.tie_u),
+            self.layout.primary.tables,
         )
         return PrimaryOutcome(lane=lane, booth=booth, start=start, depart=depart)
 
@@ -158,13 +179,12 @@ class PortModel:
         idx = np.flatnonzero(referred)
         if idx.size:
             idx = idx[np.argsort(depart[idx], kind="stable")]
-            s = self.layout.secondary
-            _, _, s_start, s_depart = run_lanes(
+            _, _, s_start, s_depart = serve_lanes(
                 depart[idx],
                 area[idx].astype(np.int32),
                 draws.secondary_seconds[idx],
-                np.zeros(idx.size),
-                *s.kernel_args(),
+                reading_source(np.zeros(idx.size)),  # an area is one lane: no ties
+                self.layout.secondary.tables,
             )
             sec_start[idx] = s_start
             leave[idx] = s_depart
@@ -177,7 +197,7 @@ class PortModel:
             departure=leave,
             stream=draws.stream,
             program=self._class_program_code[draws.cls],
-            group=p.lane_group[lane],
+            group=p.tables.lane_group[lane],
             lane=lane,
             booth=booth,
             referred=referred,
@@ -191,27 +211,31 @@ class PortModel:
         )
 
     def simulate(
-        self, days: int = 1, seed: int | np.random.Generator | None = None
+        self, days: int = 1, seed: int | np.random.Generator | None = None, *, lease: bool = False
     ) -> CrossingRecords:
-        """Draw and run one replication in one compiled pass (the fused engine).
+        """Draw and run one replication in one compiled pass (the one-pass driver).
 
         Statistically the same as ``run(draw(days, rng), days)`` but from its own
-        generator (see :mod:`border21.ports.fused`): an int or ``None`` seeds it
-        through ``SeedSequence``; a Generator is advanced to seed it.
+        generator (see :mod:`border21.ports.kernels.onepass`): an int or ``None``
+        seeds it through ``SeedSequence``; a Generator is advanced to seed it.
+        With ``lease`` the record buffers are leased from this thread's pool;
+        call ``records.release()`` when done with them.
         """
         if days < 1:
             raise InputError("days", days, "must be at least 1")
-        tables = self._fused_tables.get(days)
-        if tables is None:
-            tables = build_tables(self.scenario, self.layout, days, self._class_program_code)
-            self._fused_tables = {days: tables}  # keep the last horizon only
-        cols, orphan = run_fused(tables, self.layout, state_words(seed))
-        (arrival, start, depart, sec_start, leave) = cols[:5]
-        (stream, program, group, lane, booth, referred, carrier, detected) = cols[5:]
-        if orphan >= 0:
-            name = self.layout.stream_names[int(orphan)]
-            raise InputError("referred", name, "stream has no secondary area to refer to")
+        rm, capacity = self.random_model(days)
         p = self.layout.primary
+        out = run_one_pass(
+            rm, capacity, p.tables, self.layout.secondary.tables, state_words(seed), lease=lease
+        )
+        if out.orphan >= 0:
+            if out.lease is not None:
+                out.lease.release()
+            name = self.layout.stream_names[out.orphan]
+            raise InputError("referred", name, "stream has no secondary area to refer to")
+        arrival, start, depart, sec_start, leave = out.times
+        stream, program, group, lane, booth = out.codes
+        referred, carrier, detected = out.flags
         return CrossingRecords(
             arrival=arrival,
             service_start=start,
@@ -231,4 +255,5 @@ class PortModel:
             group_names=p.group_names,
             group_programs=p.group_program,
             days=days,
+            lease=out.lease,
         )
