@@ -116,17 +116,6 @@ def _children(seed: np.random.SeedSequence, k: int) -> list[np.random.SeedSequen
     return [np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, i)) for i in range(k)]
 
 
-def _resorted(draws: CrossingDraws, arrival: np.ndarray) -> tuple[CrossingDraws, np.ndarray]:
-    order = np.argsort(arrival, kind="stable")
-    changes = {
-        f.name: getattr(draws, f.name)[order]
-        for f in dataclasses.fields(draws)
-        if isinstance(getattr(draws, f.name), np.ndarray)
-    }
-    changes["arrival"] = arrival[order]
-    return dataclasses.replace(draws, **changes), order
-
-
 def run_replication(
     prepared: PreparedScenario,
     spec: PolicySpec,
@@ -292,5 +281,6 @@ def _export_stage(
     detected = np.zeros(len(draws), np.bool_)
     detected[idx] = mx.detected
     origin = draws.arrival.copy()
-    resorted, order = _resorted(draws, arrival)
+    order = np.argsort(arrival, kind="stable")
+    resorted = draws.reordered(order, arrival)
     return resorted, order, origin[order], extra[order], detected[order]

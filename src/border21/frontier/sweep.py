@@ -30,7 +30,7 @@ from border21.frontier.experiment import (
     prepare_replication,
 )
 from border21.frontier.risk import RiskPool
-from border21.frontier.staged import (
+from border21.frontier.staged_sweep import (
     SharedUnit,
     StagedUnit,
     group_units,
@@ -102,7 +102,7 @@ def run_task(task: SweepTask | PortTask, risk: RiskPool | None = None) -> Row:
 
     ``risk`` is the scored declaration pool of the task's variant (shipped to
     Dask workers once, not with every task). A :class:`PortTask` run alone
-    gives the same row as in a sweep (see :mod:`border21.frontier.staged`).
+    gives the same row as in a sweep (see :mod:`border21.ports.staged`).
     """
     if isinstance(task, PortTask):
         (unit,) = group_units([_port_item(task)])
@@ -183,7 +183,7 @@ def execute(
     """Run tasks locally (threads) or on the Dask cluster at ``scheduler``.
 
     Port tasks that differ only downstream of primary inspection share one
-    primary stage per replication (:mod:`border21.frontier.staged`); rows come
+    primary stage per replication (:mod:`border21.ports.staged`); rows come
     back in task order either way.
     """
     risks = risks or {}

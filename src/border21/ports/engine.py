@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+
 import numpy as np
 
 from border21.ports.kernels.onepass import one_pass
@@ -146,4 +147,3 @@ def run_one_pass(
         orphan=int(orphan),
         lease=loan,
     )
-

@@ -17,9 +17,10 @@ from border21.errors import InputError
 from border21.ports.config import PortScenario
 from border21.ports.draws import CrossingDraws, draw_at_arrivals, draw_crossings
 from border21.ports.engine import RecordLease, run_one_pass
+from border21.ports.kernels.queue import queue_entry
 from border21.ports.kernels.replay import serve_lanes
 from border21.ports.kernels.rng import reading_source, state_words
-from border21.ports.kernels.tables import RandomModel
+from border21.ports.kernels.tables import QueueTables, RandomModel
 from border21.ports.layout import PortLayout, compile_scenario, random_model, stream_rates
 
 
@@ -29,7 +30,9 @@ class CrossingRecords:
 
     ``lane`` and ``booth`` index the port's primary lanes and booths;
     ``group`` indexes :attr:`group_names`. Crossings not referred have
-    ``secondary_start = departure = primary_departure``.
+    ``secondary_start = departure = primary_departure``. A crossing that
+    arrived while all its lanes were closed was held at the gate until one
+    opened (:attr:`queue_entry`); its wait counts from then.
     """
 
     arrival: np.ndarray
@@ -50,6 +53,7 @@ class CrossingRecords:
     group_names: tuple[str, ...]
     group_programs: tuple[str, ...]
     days: int
+    queue: QueueTables | None = None  # the primary stage's tables (for queue_entry)
     lease: RecordLease | None = None
 
     def release(self) -> None:
@@ -65,9 +69,21 @@ class CrossingRecords:
         return int(self.arrival.shape[0])
 
     @property
+    def queue_entry(self) -> np.ndarray:
+        """When each crossing joined its lane's queue: its arrival, or its lane's opening."""
+        if self.queue is None or self.queue.always_open.all():
+            return self.arrival
+        return np.asarray(queue_entry(self.arrival, self.lane, self.queue))
+
+    @property
+    def held_seconds(self) -> np.ndarray:
+        """Time held at the gate of a closed port (0 for most crossings)."""
+        return np.asarray(self.queue_entry - self.arrival)
+
+    @property
     def wait_seconds(self) -> np.ndarray:
-        """Wait before primary service."""
-        return np.asarray(self.service_start - self.arrival)
+        """Wait in the queue before primary service (from the queue entry)."""
+        return np.asarray(self.service_start - self.queue_entry)
 
     @property
     def secondary_wait_seconds(self) -> np.ndarray:
@@ -93,6 +109,7 @@ class CrossingRecords:
                 "primary_departure_s": self.primary_departure,
                 "secondary_start_s": self.secondary_start,
                 "departure_s": self.departure,
+                "queue_entry_s": self.queue_entry,
                 "wait_s": self.wait_seconds,
                 "stream": names(self.stream, self.stream_names),
                 "program": names(self.program, self.program_names),
@@ -122,8 +139,6 @@ class PortModel:
     def __init__(self, scenario: PortScenario) -> None:
         self.scenario = scenario
         self.layout: PortLayout = compile_scenario(scenario)
-        streams = list(scenario.streams.values())
-        self._p_found = np.array([s.secondary_detection_probability for s in streams])
         self._programs = self.layout.program_names
         self._class_program_code = self.layout.class_program_code
         self._random: dict[int, tuple[RandomModel, int]] = {}
@@ -140,13 +155,15 @@ class PortModel:
         """Draw ``days`` days of crossings (arrivals, services, referral, carriers)."""
         if days < 1:
             raise InputError("days", days, "must be at least 1")
-        return draw_crossings(self.scenario, self.layout, days, rng)
+        rm, capacity = self.random_model(days)
+        return draw_crossings(rm, capacity, rng)
 
     def draw_at(
         self, arrival: np.ndarray, stream: np.ndarray, rng: np.random.Generator
     ) -> CrossingDraws:
         """Draw crossings arriving at given (sorted) times, e.g. from an upstream stage."""
-        return draw_at_arrivals(self.scenario, self.layout, arrival, stream, rng)
+        rm, _ = self.random_model(1)  # the arrivals are given: any horizon's tables serve
+        return draw_at_arrivals(rm, arrival, stream, rng)
 
     def run(self, draws: CrossingDraws, days: int) -> CrossingRecords:
         """Queue the drawn crossings through primary and secondary."""
@@ -188,7 +205,7 @@ class PortModel:
             )
             sec_start[idx] = s_start
             leave[idx] = s_depart
-        detected = draws.carrier & referred & (draws.found_u < self._p_found[draws.stream])
+        detected = draws.detected(referred)
         return CrossingRecords(
             arrival=draws.arrival,
             service_start=start,
@@ -208,6 +225,7 @@ class PortModel:
             group_names=p.group_names,
             group_programs=p.group_program,
             days=days,
+            queue=p.tables,
         )
 
     def simulate(
@@ -255,5 +273,6 @@ class PortModel:
             group_names=p.group_names,
             group_programs=p.group_program,
             days=days,
+            queue=p.tables,
             lease=out.lease,
         )

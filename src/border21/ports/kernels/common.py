@@ -34,12 +34,12 @@ def _borrowed(context: Any, builder: Any, ty: Any, val: Any) -> Any:  # pragma: 
         dst = context.make_array(ty)(context, builder)
         for name in ("data", "shape", "strides", "itemsize", "nitems"):
             setattr(dst, name, getattr(src, name))
-        dst.meminfo = cgutils.get_null_value(dst.meminfo.type)
-        dst.parent = cgutils.get_null_value(dst.parent.type)
+        dst.meminfo = cgutils.get_null_value(dst.meminfo.type)  # type: ignore[no-untyped-call]
+        dst.parent = cgutils.get_null_value(dst.parent.type)  # type: ignore[no-untyped-call]
         return dst._getvalue()
     if isinstance(ty, types.BaseTuple):
         out = val
-        for k, member in enumerate(ty.types):
+        for k, member in enumerate(ty.types):  # type: ignore[attr-defined]
             item = builder.extract_value(val, k)
             out = builder.insert_value(out, _borrowed(context, builder, member, item), k)
         return out
@@ -47,7 +47,7 @@ def _borrowed(context: Any, builder: Any, ty: Any, val: Any) -> Any:  # pragma: 
 
 
 @intrinsic
-def borrow(typingctx: Any, x: Any) -> Any:  # pragma: no cover - compile time
+def _borrow(typingctx: Any, x: Any) -> Any:  # pragma: no cover - compile time
     """The same arrays (or tuple of arrays) without reference counting, for a hot loop.
 
     Numba counts references to every array of a named tuple each time the
@@ -62,3 +62,6 @@ def borrow(typingctx: Any, x: Any) -> Any:  # pragma: no cover - compile time
         return _borrowed(context, builder, signature.args[0], args[0])
 
     return x(x), codegen
+
+
+borrow: Any = _borrow

@@ -22,9 +22,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from border21.ports.kernels.arrivals import Clock, advance, earliest, new_clock
+from border21.ports.kernels.arrivals import Clock, advance, new_clock
 from border21.ports.kernels.common import U as _U
 from border21.ports.kernels.common import borrow
+from border21.ports.kernels.crossings import next_crossing, unit_gap
 from border21.ports.kernels.queue import (
     QueueState,
     choose_booth,
@@ -35,13 +36,8 @@ from border21.ports.kernels.queue import (
 )
 from border21.ports.kernels.referral import referral_outcome
 from border21.ports.kernels.replay import serve_lanes
-from border21.ports.kernels.rng import Source, drawing_source, top_up, uniform_of
-from border21.ports.kernels.service import (
-    DETERMINISTIC,
-    EXPONENTIAL,
-    simple_variate,
-    unit_variate,
-)
+from border21.ports.kernels.rng import Source, drawing_source, top_up
+from border21.ports.kernels.service import DETERMINISTIC, EXPONENTIAL, unit_variate
 from border21.ports.kernels.tables import QueueTables, RandomModel, RecordBuffers
 from border21.ports.kernels.vector import (
     LANE_WIDTH,
@@ -55,45 +51,6 @@ BLOCK = 4096
 #: At most three exponentials a crossing within a block: arrival gap, primary
 #: and secondary service.
 _EXP_PER_CROSSING = 3
-CLASS = 0  # the uniform slot of the program (class) choice
-
-
-@njit(cache=True, nogil=True, inline="always")
-def next_crossing(  # pragma: no cover - compiled
-    gen: Source, rm: RandomModel, clock: Clock, i: int, simple: bool
-) -> tuple[int, float, int, float]:
-    """Arrival sampling, class choice and service sampling of the next crossing.
-
-    Returns ``(stream, arrival time, class, primary service seconds)``;
-    time is inf when every stream is done. ``simple``: every service time is
-    exponential or deterministic (the short loop's case).
-    """
-    s, t = earliest(clock.next_t)
-    if t == np.inf:
-        return s, t, 0, 0.0
-    us = _U(s)
-    advance(s, uniform_gap(gen, i), rm.cum, rm.hours, clock)
-    q = rm.stream_cls_ptr[us]
-    q1 = rm.stream_cls_ptr[us + _U(1)]
-    if q1 - q > 1:
-        u = uniform_of(gen, CLASS, i)
-        while q < q1 - 1 and u >= rm.stream_cls_cum[_U(q)]:
-            q += 1
-    c = rm.stream_cls[_U(q)]
-    dist = rm.stream_dist[us]
-    if simple:
-        unit = simple_variate(gen, i, dist)
-    else:
-        unit = unit_variate(gen, i, dist, rm.stream_par[us, _U(0)], rm.stream_par[us, _U(1)])
-    return s, t, c, rm.class_mean[_U(c)] * unit
-
-
-@njit(cache=True, nogil=True, inline="always")
-def uniform_gap(gen: Source, i: int) -> float:  # pragma: no cover - compiled
-    """A unit-rate Poisson gap (a standard exponential from the block buffer)."""
-    p = gen.pos[0]
-    gen.pos[0] = p + 1
-    return float(gen.ebuf[_U(p)])
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -224,7 +181,15 @@ def _fixed_block(  # pragma: no cover - compiled
             k = choose_booth_vector(lane_free, w0, start, d)
             insert_sorted(sorted_free, w0, d)
         write_record(
-            out, row, t, start, d, s, rm.class_prog[uc], class_group[uc], class_lane[uc],
+            out,
+            row,
+            t,
+            start,
+            d,
+            s,
+            rm.class_prog[uc],
+            class_group[uc],
+            class_lane[uc],
             class_b0[uc] + k,
         )
         if draws:  # else nothing is referred: secondary columns are the departure
@@ -271,9 +236,7 @@ def _general_block(  # pragma: no cover - compiled
         b, start = choose_booth(t, ln, q, qs.booth_free)
         d = start + service
         join(ln, b, d, qs, track)
-        write_record(
-            out, row, t, start, d, s, rm.class_prog[_U(c)], q.lane_group[_U(ln)], ln, b
-        )
+        write_record(out, row, t, start, d, s, rm.class_prog[_U(c)], q.lane_group[_U(ln)], ln, b)
         out.times[3, _U(row)] = d
         out.times[4, _U(row)] = d
         n_ref, orphan = refer(gen, row, s, c, rm, out, ref_idx, ref_service, n_ref, orphan)
@@ -328,7 +291,7 @@ def one_pass(  # pragma: no cover - compiled
     clock = new_clock(n_streams)
     for s in range(n_streams):
         if rm.cum[s, n_hours] > 0.0:
-            advance(s, uniform_gap(gen, 0), rm.cum, rm.hours, clock)  # the first arrival
+            advance(s, unit_gap(gen), rm.cum, rm.hours, clock)  # the first arrival
 
     cap = out.times.shape[1]
     ref_idx = np.empty(cap, np.int64)  # pages never touched cost nothing
@@ -374,13 +337,39 @@ def one_pass(  # pragma: no cover - compiled
         top_up(gen)
         if fixed:
             m = _fixed_block(
-                gen, rm, clock, n, limit, class_lane, class_group, class_b0, class_w0,
-                class_nb, lane_free, sorted_free, scan, draws, s_blk, c_blk, out,
+                gen,
+                rm,
+                clock,
+                n,
+                limit,
+                class_lane,
+                class_group,
+                class_b0,
+                class_w0,
+                class_nb,
+                lane_free,
+                sorted_free,
+                scan,
+                draws,
+                s_blk,
+                c_blk,
+                out,
             )
         else:
             m, n_ref, orphan = _general_block(
-                gen, rm, clock, n, limit, primary, qs, track, out, ref_idx, ref_service,
-                n_ref, orphan,
+                gen,
+                rm,
+                clock,
+                n,
+                limit,
+                primary,
+                qs,
+                track,
+                out,
+                ref_idx,
+                ref_service,
+                n_ref,
+                orphan,
             )
         if m == 0:
             break
@@ -401,7 +390,11 @@ def one_pass(  # pragma: no cover - compiled
         for j in range(n_ref):
             sarea[j] = rm.stream_area[stream[sidx[j]]]
         _, _, s_start, s_depart = serve_lanes(
-            depart[sidx], sarea, ref_service[:n_ref][order], gen, secondary  # areas never tie
+            depart[sidx],
+            sarea,
+            ref_service[:n_ref][order],
+            gen,
+            secondary,  # areas never tie
         )
         for j in range(n_ref):
             out.times[3, sidx[j]] = s_start[j]

@@ -9,15 +9,28 @@ arrival never starts before an earlier one in the same lane.
 
 The rules (docs/ports.md, "The queue discipline"):
 
+* **Opening and closing.** A booth of rank r in a group is open in hour h
+  of the day when r < the group's open booths in that hour; schedules repeat
+  daily. A lane is open when any of its booths is.
 * **Lane choice (JSQ).** A crossing joins, among its class's lanes, the one
   with the fewest crossings in it (waiting or in service) per open booth;
   ties are broken by a uniform. Lanes with no open booth come after every
-  open lane, ordered by when they open.
+  open lane, ordered by when they open and then by crossings per booth open
+  at that opening.
+* **Held for opening.** When none of its lanes is open, a crossing waits at
+  the gate for the first of them to open (its queue entry, see
+  :func:`queue_entry`): a counted outcome, reported apart from the wait.
 * **Booth choice.** Within the lane, the booth where the crossing can start
   soonest; the lowest-indexed on ties (so idle booths are taken in order).
-* **Opening and closing.** A booth of rank r in a group is open in hour h
-  of the day when r < the group's open booths in that hour; schedules repeat
-  daily.
+* **The lane closes behind its last vehicle.** A booth serves every crossing
+  that joined its lane while it was open (or that was waiting when it
+  opened), even after its scheduled closing; a closed booth takes no one who
+  arrives after it closed. So a crossing can start at booth b from
+  max(b's first open moment since the crossing arrived, b's free time).
+  That is CBP practice: a lane is closed by switching its signal to red (and
+  coning it) behind the last vehicle, and the officer clears the vehicles
+  already in the lane. No crossing is stranded in a closing lane while others
+  stay open.
 """
 
 from __future__ import annotations
@@ -32,7 +45,6 @@ from border21.ports.kernels.common import U as _U
 from border21.ports.kernels.rng import Source, uniform_of
 from border21.ports.kernels.tables import QueueTables
 
-CLOSED_KEY = 1 << 40  # above any lane count: closed lanes come after open ones
 NEVER = 25  # lane_open_step of a lane that never opens
 TIE = 0  # the uniform slot of the JSQ tie-break
 
@@ -74,6 +86,27 @@ def next_open(t: float, rank: int, sched_row: np.ndarray) -> float:  # pragma: n
                 return t
             return (k + step) * HOUR
     return np.inf
+
+
+@njit(cache=True, nogil=True)
+def queue_entry(  # pragma: no cover - compiled
+    arrival: np.ndarray, lane: np.ndarray, q: QueueTables
+) -> np.ndarray:
+    """When each crossing joined its lane's queue: its arrival, or the lane's opening.
+
+    A crossing whose lanes were all closed when it arrived was held at the
+    gate until its lane opened (see the module doc).
+    """
+    out = np.empty(arrival.shape[0], np.float64)
+    for i in range(arrival.shape[0]):
+        t = arrival[i]
+        k = hour_index(t)
+        ln = lane[i]
+        if q.lane_open[ln, k % 24] > 0:
+            out[i] = t
+        else:
+            out[i] = (k + q.lane_open_step[ln, k % 24]) * HOUR
+    return out
 
 
 # ------------------------------------------------------------------ state
@@ -172,31 +205,40 @@ def jsq_candidates(  # pragma: no cover - compiled
 ) -> int:
     """Fill ``cand`` with the class's lanes of least key; return how many tie.
 
-    The key in_lane / n_open is compared as a fraction (exact, no division); a
-    closed lane's key is CLOSED_KEY + hours until it opens.
+    A lane's key is (hours until it opens, 0 if open; crossings in it per
+    booth open then). Counts per booth are compared as fractions (exact, no
+    division).
     """
+    best_step = 0
     best_num = 0
     best_den = 1
     nbest = 0
     for p in range(p0, p1):
         ln = q.class_lanes[p]
+        step = 0
         den = q.lane_open[ln, hour]
-        if den > 0:
-            num = in_lane[ln]
-        else:
-            num = CLOSED_KEY + q.lane_open_step[ln, hour]
-            den = 1
-        if nbest == 0:
-            lhs, rhs = 0, 1
+        if den == 0:
+            step = q.lane_open_step[ln, hour]
+            den = q.lane_open[ln, (hour + step) % 24] if step < NEVER else 1
+        num = in_lane[ln]
+        if nbest == 0 or step < best_step:
+            better = True
+            same = False
+        elif step > best_step:
+            better = False
+            same = False
         else:
             lhs = num * best_den
             rhs = best_num * den
-        if lhs < rhs:
+            better = lhs < rhs
+            same = lhs == rhs
+        if better:
+            best_step = step
             best_num = num
             best_den = den
             cand[0] = ln
             nbest = 1
-        elif lhs == rhs:
+        elif same:
             cand[nbest] = ln
             nbest += 1
     return nbest
@@ -258,9 +300,9 @@ def choose_booth(  # pragma: no cover - compiled
 ) -> tuple[int, float]:
     """The booth of lane ``ln`` that serves a crossing arriving at ``t``, and its start.
 
-    The earliest possible start, the lowest-indexed booth on ties. In an
-    always-open group a booth can start at max(t, its free time): every idle
-    booth ties at t, so the strict comparison keeps the first; branch-free.
+    The earliest possible start, the lowest-indexed booth on ties. Booth b
+    can start the crossing at max(its first open moment from t on, its free
+    time): the lane closes behind its last vehicle (see the module doc).
     """
     uln = _U(ln)
     g = q.lane_group[uln]
@@ -271,7 +313,7 @@ def choose_booth(  # pragma: no cover - compiled
     best_start = np.inf
     best_booth = b0
     for b in range(b0, b0 + q.lane_nbooths[uln]):
-        sb = next_open(max(t, booth_free[_U(b)]), q.booth_rank[_U(b)], q.sched[g])
+        sb = max(next_open(t, q.booth_rank[_U(b)], q.sched[g]), booth_free[_U(b)])
         if sb < best_start:
             best_start = sb
             best_booth = b

@@ -297,7 +297,7 @@ class Source(NamedTuple):
     pos: np.ndarray  # int64[2]: next unused and end of valid in ebuf
     u: np.ndarray  # float[slots, n] (reading) or empty
     z: np.ndarray  # float[2, n] (reading) or empty
-    index: np.ndarray  # int64[n] (reading) or empty
+    index: np.ndarray  # type: ignore[assignment]  # int64[n] (reading) or empty
     key: np.ndarray  # uint64[1]
 
 
@@ -332,7 +332,7 @@ def reading_source(
     index: np.ndarray | None = None,
     key: int | np.uint64 = 0,
 ) -> Source:
-    """A reading :class:`Source` over pre-drawn uniform rows ``u`` (and normals/exponentials ``z``)."""
+    """A reading :class:`Source` over uniform rows ``u`` (normals, exponentials ``z``)."""
     u = np.asarray(u)
     if u.ndim == 1:
         u = u[None, :]

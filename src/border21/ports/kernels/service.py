@@ -8,6 +8,7 @@ into the numbers the compiled step reads, once, for every driver.
 from __future__ import annotations
 
 import math
+
 import numpy as np
 from numba import njit
 
@@ -49,7 +50,9 @@ def unit_variate(src: Source, i: int, dist: int, p1: float, p2: float) -> float:
     """A variate with mean 1 of the distribution ``(dist, p1, p2)`` (see :func:`dist_params`)."""
     if dist <= EXPONENTIAL:
         return simple_variate(src, i, dist)
-    return shaped_variate(src.drawn, src.state, src.spare, src.z, src.index, src.key, i, dist, p1, p2)
+    return shaped_variate(
+        src.drawn, src.state, src.spare, src.z, src.index, src.key, i, dist, p1, p2
+    )
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -147,5 +147,3 @@ def lane_slots(n_lanes: int, nbooths: np.ndarray) -> np.ndarray:  # pragma: no c
     for ln in range(n_lanes):
         out[ln * LANE_WIDTH : ln * LANE_WIDTH + min(nbooths[ln], LANE_WIDTH)] = 0.0
     return out
-
-

@@ -1,0 +1,149 @@
+"""The downstream driver: referral, detection and secondary for one variant of a primary stage.
+
+Crossings come in order of primary departure with their variates drawn once
+per stage (a reading :class:`~border21.ports.kernels.rng.Source`), so every
+variant of a replication sees the same carriers and the same uniforms for
+referral (common random numbers). The steps are the one-pass driver's:
+:func:`~border21.ports.kernels.referral.referral_outcome`,
+:func:`~border21.ports.kernels.service.unit_variate` and the queue steps of
+:mod:`~border21.ports.kernels.queue`, each referred crossing queued at its
+area the moment it leaves primary (departures are in order, so this is the
+replay driver's arrival order).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from border21.ports.kernels.common import HOUR, borrow
+from border21.ports.kernels.common import U as _U
+from border21.ports.kernels.queue import QueueState, choose_booth, choose_lane, join
+from border21.ports.kernels.referral import referral_outcome
+from border21.ports.kernels.rng import Source
+from border21.ports.kernels.service import unit_variate
+from border21.ports.kernels.tables import QueueTables
+
+
+class DownstreamTables(NamedTuple):
+    """A variant's downstream parameters per class (``stream × n_programs + program``).
+
+    Random referral probability; (carrier, officer's suspicion, secondary's
+    finding) probabilities; secondary area (-1: none); a weight per hour of
+    delay (e.g. its value in dollars) and whether it counts as a truck. Per
+    area: exam-time distribution and (p1, p2, mean seconds).
+    """
+
+    cls_ref_p: np.ndarray  # float64[classes]
+    cls_prob: np.ndarray  # float64[classes, 3]
+    cls_area: np.ndarray  # int64[classes]
+    cls_weight: np.ndarray  # float64[classes]
+    cls_truck: np.ndarray  # bool[classes]
+    area_dist: np.ndarray  # int64[areas]
+    area_par: np.ndarray  # float64[areas, 3]
+
+
+class DownstreamRecords(NamedTuple):
+    """Per-crossing outcomes, indexed like the primary records (length 0: not kept)."""
+
+    referred: np.ndarray  # bool
+    carrier: np.ndarray  # bool
+    detected: np.ndarray  # bool
+    secondary_start: np.ndarray  # float64
+    departure: np.ndarray  # float64
+
+
+#: Rows of :func:`downstream_pass`'s sums.
+SUMS = (
+    "carriers",
+    "detected",
+    "referred",
+    "licit_referred",
+    "extra_hours",
+    "truck_extra_hours",
+    "weighted_extra_hours",
+)
+
+
+@njit(cache=True, nogil=True)
+def downstream_pass(  # pragma: no cover - compiled
+    src: Source,
+    dep: np.ndarray,
+    cls: np.ndarray,
+    tab: DownstreamTables,
+    secondary: QueueTables,
+    qs: QueueState,
+    keep: bool,
+    out: DownstreamRecords,
+) -> tuple[np.ndarray, int]:
+    """Referral, carriers, detection and secondary queueing of one variant.
+
+    ``dep`` and ``cls`` are each crossing's primary departure and class, in
+    departure order; ``src.index`` its row in the primary records. Returns the
+    sums named by :data:`SUMS` (extra hours: from primary departure to
+    leaving the port) and ``orphan``: the first class whose crossing was
+    referred without a secondary area, or -1. With ``keep`` the per-crossing
+    outcomes are written to ``out``.
+    """
+    src, tab, secondary, qs, out = borrow((src, tab, secondary, qs, out))
+    track = qs.heap_t.shape[0] > 0
+    carriers = 0
+    detected = 0
+    licit = 0
+    referred = 0
+    orphan = -1
+    extra_h = 0.0
+    truck_h = 0.0
+    weighted = 0.0
+    for j in range(dep.shape[0]):
+        uj = _U(j)
+        c = cls[uj]
+        uc = _U(c)
+        t = dep[uj]
+        ref, car, det = referral_outcome(
+            src,
+            j,
+            tab.cls_ref_p[uc],
+            tab.cls_prob[uc, _U(0)],
+            tab.cls_prob[uc, _U(1)],
+            tab.cls_prob[uc, _U(2)],
+        )
+        carriers += car
+        if keep:
+            i = _U(src.index[uj])
+            out.referred[i] = ref
+            out.carrier[i] = car
+            out.detected[i] = det
+            out.secondary_start[i] = t
+            out.departure[i] = t
+        if not ref:
+            continue
+        referred += 1
+        detected += det
+        licit += not car
+        a = tab.cls_area[uc]
+        if a < 0:
+            if orphan < 0:
+                orphan = c
+            continue
+        ua = _U(a)
+        service = tab.area_par[ua, _U(2)] * unit_variate(
+            src, j, tab.area_dist[ua], tab.area_par[ua, _U(0)], tab.area_par[ua, _U(1)]
+        )
+        ln = choose_lane(t, a, j, secondary, qs, src)
+        b, start = choose_booth(t, ln, secondary, qs.booth_free)
+        leave = start + service
+        join(ln, b, leave, qs, track)
+        extra = (leave - t) / HOUR
+        extra_h += extra
+        weighted += tab.cls_weight[uc] * extra
+        if tab.cls_truck[uc]:
+            truck_h += extra
+        if keep:
+            i = _U(src.index[uj])
+            out.secondary_start[i] = start
+            out.departure[i] = leave
+    sums = np.array([carriers, detected, referred, licit, extra_h, truck_h, weighted], np.float64)
+    return sums, orphan
