@@ -15,10 +15,8 @@ def test_dask_and_local_results_identical(tmp_path):
     tasks = build_tasks(
         {"baseline": sc}, ["random", "semaforo"], [0.05, 0.2], replications=2, days=1, seed=7
     )
-    data = sc.model_dump(mode="python")
     tasks += [
-        PortTask(variant="port", scenario=data, replication=r, root_seed=7, days=1)
-        for r in range(2)
+        PortTask(variant="port", scenario=sc, replication=r, root_seed=7, days=1) for r in range(2)
     ]
     local = execute(tasks, workers=1)
     port_rows = [r for r in local if r["variant"] == "port"]

@@ -43,7 +43,10 @@ def calibrate(
     from border21.data.store import open_store
     from border21.frontier.calibrate import calibrate_port
     from border21.ports.catalog import load_scenario
+    from border21.ports.limits import DEFAULT_LIMITS
 
+    DEFAULT_LIMITS.check_counts(days=days, replications=1)
+    DEFAULT_LIMITS.check_rounds(hourly_rounds)
     scenario = load_scenario(port)
     key = port.strip().lower().replace("-", "_")
     path = resolve_db(db)

@@ -80,7 +80,9 @@ def frontier(
     from border21.frontier.sweep import frontier as pareto
     from border21.frontier.variants import build_variants, risk_pools
     from border21.ports.catalog import load_scenario
+    from border21.ports.limits import DEFAULT_LIMITS
 
+    DEFAULT_LIMITS.check_counts(days=days, replications=replications)
     policy_list = _csv_words(policies)
     for p in policy_list:
         if p not in POLICY_NAMES:
@@ -99,11 +101,11 @@ def frontier(
         southbound_rate=southbound_budget / 100.0,
     )
     setup = RiskSetup(carrier_rate=carrier_rate / 100.0)
+    tasks = _tasks(  # before training the risk models: a sweep out of bounds fails fast
+        chosen, vary, policy_list, rates, replications=replications, days=days, seed=seed
+    )
     pools = risk_pools(
         chosen, policy_list, setup=setup, seed=seed, progress=lambda msg: err_console.print(msg)
-    )
-    tasks = _tasks(
-        chosen, vary, policy_list, rates, replications=replications, days=days, seed=seed
     )
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task(f"{base.port.name}: {len(tasks)} runs", total=len(tasks))
@@ -138,8 +140,9 @@ def _tasks(
 ) -> list[SweepTask]:
     """Every cooperation variant × grid point × policy × budget × replication."""
     from border21.errors import InputError
-    from border21.frontier.grid import build_grid, parse_axis
+    from border21.frontier.grid import build_grid, grid_size, parse_axis
     from border21.frontier.sweep import build_tasks
+    from border21.ports.limits import DEFAULT_LIMITS, expected_crossings
 
     if not vary:
         return build_tasks(
@@ -149,9 +152,24 @@ def _tasks(
     for axis in axes:
         if axis.key.startswith("cooperation."):
             raise InputError("--vary", axis.key, "cooperation switches are chosen with --variants")
+    # the whole sweep is bounded before any grid is built
+    DEFAULT_LIMITS.check_grid(grid_size(axes))
+    DEFAULT_LIMITS.check_tasks(
+        len(variants) * grid_size(axes) * len(policies) * len(rates) * replications
+    )
+    grids = {name: build_grid(sc, axes) for name, sc in variants.items()}
+    DEFAULT_LIMITS.check_sweep_crossings(
+        sum(
+            expected_crossings(scenario, days=days)
+            for grid in grids.values()
+            for scenario in grid.scenarios.values()
+        )
+        * len(policies)
+        * len(rates)
+        * replications
+    )
     tasks: list[SweepTask] = []
-    for name, sc in variants.items():
-        grid = build_grid(sc, axes)
+    for name, grid in grids.items():
         for point, scenario in grid.scenarios.items():
             tasks += build_tasks(
                 {name: scenario},

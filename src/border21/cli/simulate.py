@@ -25,9 +25,12 @@ def simulate(
 ) -> None:
     """Simulate a port of entry and print waits by lane type."""
     from border21.ports.catalog import load_scenario
+    from border21.ports.limits import DEFAULT_LIMITS
     from border21.ports.simulate import simulate as run_simulation
 
+    DEFAULT_LIMITS.check_counts(days=days, replications=replications)
     sc = load_scenario(scenario, overrides)
+    DEFAULT_LIMITS.check_run(sc, days=days, replications=replications)
     if replications * days < 20:  # too quick for a progress bar: skip importing rich's
         result = run_simulation(sc, days=days, replications=replications, seed=seed)
     else:

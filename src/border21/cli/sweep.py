@@ -44,14 +44,18 @@ def sweep(
     from rich.progress import Progress
 
     from border21.errors import InputError
-    from border21.frontier.grid import build_grid, parse_axis, summarise_grid
+    from border21.frontier.grid import build_grid, grid_size, parse_axis, summarise_grid
     from border21.frontier.sweep import execute
     from border21.ports.catalog import load_scenario
+    from border21.ports.limits import DEFAULT_LIMITS
 
     if not vary:
         raise InputError("--vary", None, "give at least one KEY=VALUES axis to sweep")
+    DEFAULT_LIMITS.check_counts(days=days, replications=replications)
     base = load_scenario(scenario, overrides)
     axes = [parse_axis(v) for v in vary]
+    DEFAULT_LIMITS.check_grid(grid_size(axes))  # refused before any scenario is built
+    DEFAULT_LIMITS.check_tasks(grid_size(axes) * replications)
     grid = build_grid(base, axes)
     tasks = grid.tasks(replications=replications, days=days, seed=seed)
     started = time.perf_counter()

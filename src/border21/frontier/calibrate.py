@@ -28,7 +28,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from border21.errors import InputError, NotFoundError
-from border21.ports.config import PortScenario, validate_scenario
+from border21.ports.config import PortScenario
+from border21.ports.edits import scaled, with_schedules
+from border21.ports.limits import DEFAULT_LIMITS, RunLimits
 from border21.ports.model import PortModel
 
 if TYPE_CHECKING:
@@ -85,41 +87,8 @@ def _asdict(fit: GroupFit) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------ scenario edits
-
-
-def _group_pairs(scenario: PortScenario, group: str) -> list[tuple[str, str]]:
-    """(stream, program) pairs whose crossings use ``group``."""
-    g = scenario.lanes[group]
-    return [
-        (s, p)
-        for s in g.streams
-        for p, share in scenario.streams[s].program_shares.items()
-        if share > 0 and p in g.accepted_programs
-    ]
-
-
-def scaled(
-    scenario: PortScenario,
-    service: dict[str, float],
-    staffing: dict[str, float],
-    volume: float = 1.0,
-) -> PortScenario:
-    """A copy with per-group service and staffing scales and all volumes × ``volume``."""
-    data = scenario.model_dump(mode="python")
-    for group, factor in service.items():
-        for s, p in _group_pairs(scenario, group):
-            svc = data["streams"][s]["primary_service"]
-            svc["mean_seconds_by_program"][p] = (
-                scenario.streams[s].primary_service.mean_for(p) * factor
-            )
-    for group, factor in staffing.items():
-        g = scenario.lanes[group]
-        data["lanes"][group]["open_booths_by_hour"] = [
-            min(g.booths, max(1 if n > 0 else 0, int(round(n * factor)))) for n in g.open_booths()
-        ]
-    for st in data["streams"].values():
-        st["crossings_per_day"] *= volume
-    return validate_scenario(data)
+# ``scaled`` (service, staffing and volume scales) and ``with_schedules`` (hourly
+# staffing) are typed edits of border21.ports.edits: every trial scenario is validated.
 
 
 def simulated_profile(
@@ -232,13 +201,6 @@ def _observed_hours(obs: pd.DataFrame) -> np.ndarray:
     return np.asarray(np.interp(np.arange(24), known, w[known], period=24), float)
 
 
-def _with_schedules(scenario: PortScenario, schedules: dict[str, np.ndarray]) -> PortScenario:
-    data = scenario.model_dump(mode="python")
-    for g, sched in schedules.items():
-        data["lanes"][g]["open_booths_by_hour"] = [int(x) for x in sched]
-    return validate_scenario(data)
-
-
 def fit_hourly_staffing(
     scenario: PortScenario,
     observed: dict[str, pd.DataFrame],
@@ -262,7 +224,7 @@ def fit_hourly_staffing(
     targets = {g: _observed_hours(observed[g]) for g in groups}
 
     def score(schedules: dict[str, np.ndarray]) -> dict[str, float]:
-        trial = scaled(_with_schedules(scenario, schedules), {}, {}, volume)
+        trial = scaled(with_schedules(scenario, schedules), {}, {}, volume)
         prof = simulated_profile(trial, days=days, seeds=seeds)
         return {g: _errors(prof[prof["group"] == g], observed[g])[0] for g in groups}
 
@@ -316,6 +278,7 @@ def calibrate(
     fit_months: tuple[int, ...] = (),
     holdout_months: tuple[int, ...] = (),
     hourly_iterations: int = 4,
+    limits: RunLimits = DEFAULT_LIMITS,
 ) -> CalibrationResult:
     """Fit per-group service and staffing to ``observed_fit``; check on the holdout.
 
@@ -324,6 +287,8 @@ def calibrate(
     every hour (:func:`fit_hourly_staffing`) and keeps them where they fit
     better. ``observed_*`` map a lane-group name to a table with ``hour`` and
     ``wait_minutes``. Groups without observations keep their parameters.
+    Each simulation (``days`` plus a warm-up day, one replication per seed,
+    at the larger volume) must be within ``limits``, as must the rounds.
     """
     import pandas as pd
 
@@ -331,6 +296,9 @@ def calibrate(
     if not groups:
         raise InputError("observed", "none", "no lane group of the scenario has observed waits")
     seed_list = list(seeds)
+    limits.check_rounds(hourly_iterations)
+    busiest = scaled(scenario, volume=max(volume_fit, volume_holdout))
+    limits.check_run(busiest, days=days + 1, replications=len(seed_list))
     before = simulated_profile(scaled(scenario, {}, {}, volume_fit), days=days, seeds=seed_list)
     best: dict[str, tuple[float, float, float]] = {g: (np.inf, 1.0, 1.0) for g in groups}
     for svc in service_scales:
@@ -357,7 +325,7 @@ def calibrate(
             iterations=hourly_iterations,
         )
         keep = {g: sched for g, sched in schedules.items() if hourly_rmse[g] < best[g][0]}
-        fitted = _with_schedules(fitted, keep)
+        fitted = with_schedules(fitted, keep)
         hourly = {g: tuple(int(x) for x in sched) for g, sched in keep.items()}
     after_fit = simulated_profile(scaled(fitted, {}, {}, volume_fit), days=days, seeds=seed_list)
     after_hold = simulated_profile(
@@ -492,8 +460,11 @@ def calibrate_port(
     service_scales: tuple[float, ...] = DEFAULT_SERVICE_SCALES,
     staffing_scales: tuple[float, ...] = DEFAULT_STAFFING_SCALES,
     hourly_iterations: int = 4,
+    limits: RunLimits = DEFAULT_LIMITS,
 ) -> CalibrationResult:
     """Calibrate a shipped scenario against its CBP wait profiles in the warehouse."""
+    limits.check_counts(days=days + 1, replications=len(seeds))
+    limits.check_rounds(hourly_iterations)
     if name not in WAIT_PORTS:
         raise InputError("port", name, f"no observed wait profile (known: {', '.join(WAIT_PORTS)})")
     for field_name, months in (("--fit-months", fit_months), ("--holdout-months", holdout_months)):
@@ -526,4 +497,5 @@ def calibrate_port(
         fit_months=fit_months,
         holdout_months=holdout_months,
         hourly_iterations=hourly_iterations,
+        limits=limits,
     )

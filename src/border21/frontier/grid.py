@@ -3,9 +3,10 @@
 An axis is ``key.path=VALUES`` where VALUES is a comma-separated list of TOML
 literals (``12,13,14``, ``[1,2],[3,4]``) or ``START:STOP:COUNT`` for COUNT
 evenly spaced numbers (integers when START and STOP are integers and the
-spacing is whole). One convenience key is not a scenario key:
-``lanes.NAME.staffed_booths=V`` opens V booths of lane group NAME in every
-hour the shipped schedule has it open (closed hours stay closed).
+spacing is whole). Every key is a scenario key, set through
+:mod:`border21.ports.edits` (``lanes.NAME.staffed_booths=V`` opens V booths of
+lane group NAME in every hour its schedule has it open; closed hours stay
+closed). A grid is bounded by :class:`~border21.ports.limits.RunLimits`.
 
 >>> parse_axis("streams.trucks.referral_probability=0.05:0.2:4").values
 [0.05, 0.1, 0.15, 0.2]
@@ -18,6 +19,7 @@ hour the shipped schedule has it open (closed hours stay closed).
 from __future__ import annotations
 
 import itertools
+import math
 import tomllib
 from dataclasses import dataclass
 from typing import Any
@@ -26,9 +28,11 @@ import numpy as np
 
 from border21.errors import InputError
 from border21.frontier.sweep import PortTask
-from border21.ports.config import PortScenario, apply_overrides, validate_scenario
+from border21.ports.config import PortScenario
+from border21.ports.edits import with_values
+from border21.ports.limits import DEFAULT_LIMITS, RunLimits
 
-MAX_SCENARIOS = 100_000
+MAX_SCENARIOS = DEFAULT_LIMITS.max_grid_scenarios
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +80,21 @@ def _literal(raw: str, field: str) -> Any:
         raise InputError(field, raw, "not a TOML value") from None
 
 
-def _span(raw: str, field: str) -> list[Any]:
+def _span(raw: str, field: str, limits: RunLimits) -> list[Any]:
     parts = raw.split(":")
     try:
         lo, hi = float(parts[0]), float(parts[1])
         count = int(parts[2])
     except ValueError:
         raise InputError(field, raw, "expected START:STOP:COUNT with numbers") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise InputError(field, raw, "START and STOP must be finite numbers")
     if count < 1:
         raise InputError(field, raw, "COUNT must be at least 1")
+    if count > limits.max_grid_scenarios:  # refused before the values are made
+        raise InputError(
+            field, raw, f"COUNT at most {limits.max_grid_scenarios:,} (the grid's bound)"
+        )
     if count == 1:
         return [_literal(parts[0], field)]
     step = (hi - lo) / (count - 1)
@@ -92,7 +102,7 @@ def _span(raw: str, field: str) -> list[Any]:
     return [int(lo + k * step) if whole else round(lo + k * step, 12) for k in range(count)]
 
 
-def parse_axis(text: str) -> Axis:
+def parse_axis(text: str, limits: RunLimits = DEFAULT_LIMITS) -> Axis:
     """Parse ``key.path=VALUES`` (see the module docs)."""
     if "=" not in text:
         raise InputError("--vary", text, "expected key=VALUES")
@@ -101,28 +111,12 @@ def parse_axis(text: str) -> Axis:
         raise InputError("--vary", text, "expected a dotted scenario key before '='")
     raw = raw.strip()
     if raw.count(":") == 2 and not raw.startswith(("[", "{", '"', "'")):
-        values = _span(raw, key)
+        values = _span(raw, key, limits)
     else:
         values = [_literal(p, key) for p in _split_top(raw)]
     if not values:
         raise InputError(key, raw, "no values")
     return Axis(key=key, values=values)
-
-
-def _override(data: dict[str, Any], base: PortScenario, key: str, value: Any) -> dict[str, Any]:
-    path = key.split(".")
-    if len(path) == 3 and path[0] == "lanes" and path[2] == "staffed_booths":
-        group = base.lanes.get(path[1])
-        if group is None:
-            raise InputError(key, path[1], f"no such lane group (have: {', '.join(base.lanes)})")
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise InputError(key, value, "must be a whole number of booths, at least 0")
-        schedule = [value if n > 0 else 0 for n in group.open_booths()]
-        return apply_overrides(data, [f"lanes.{path[1]}.open_booths_by_hour={schedule}"])
-    literal = value if not isinstance(value, str) else f'"{value}"'
-    if isinstance(value, bool):
-        literal = "true" if value else "false"
-    return apply_overrides(data, [f"{key}={literal}"])
 
 
 def _text(value: Any) -> str:
@@ -140,44 +134,53 @@ class Grid:
     scenarios: dict[str, PortScenario]
     values: dict[str, dict[str, Any]]
 
-    def tasks(self, *, replications: int, days: int, seed: int) -> list[PortTask]:
-        if replications < 1:
-            raise InputError("replications", replications, "must be at least 1")
-        if days < 1:
-            raise InputError("days", days, "must be at least 1")
-        out = []
-        for name, sc in self.scenarios.items():
-            data = sc.model_dump(mode="python")
-            for rep in range(replications):
-                out.append(
-                    PortTask(
-                        variant=name, scenario=data, replication=rep, root_seed=seed, days=days
-                    )
-                )
-        return out
+    def tasks(
+        self, *, replications: int, days: int, seed: int, limits: RunLimits = DEFAULT_LIMITS
+    ) -> list[PortTask]:
+        """One task per scenario and replication, each carrying its validated scenario.
+
+        Refused before any task is made when the sweep is larger than ``limits``
+        allow (days, replications, tasks, or one replication's expected crossings).
+        """
+        limits.check_counts(days=days, replications=replications)
+        limits.check_tasks(len(self.scenarios) * replications)
+        per_task = [
+            limits.check_run(sc, days=days, replications=1) for sc in self.scenarios.values()
+        ]
+        limits.check_sweep_crossings(sum(per_task) * replications)
+        return [
+            PortTask(variant=name, scenario=sc, replication=rep, root_seed=seed, days=days)
+            for name, sc in self.scenarios.items()
+            for rep in range(replications)
+        ]
 
 
-def build_grid(base: PortScenario, axes: list[Axis]) -> Grid:
-    """Every combination of the axes' values, each validated into a scenario."""
-    total = 1
-    for axis in axes:
-        total *= len(axis.values)
-    if total > MAX_SCENARIOS:
-        raise InputError("--vary", total, f"grid too large (at most {MAX_SCENARIOS:,} scenarios)")
+def grid_size(axes: list[Axis]) -> int:
+    """How many scenarios the axes make (their values' product)."""
+    return math.prod(len(a.values) for a in axes)
+
+
+def build_grid(base: PortScenario, axes: list[Axis], limits: RunLimits = DEFAULT_LIMITS) -> Grid:
+    """Every combination of the axes' values, each validated into a scenario once.
+
+    >>> from border21.ports.catalog import load_scenario
+    >>> grid = build_grid(load_scenario("laredo_wtb"),
+    ...                   [parse_axis("lanes.general.staffed_booths=10,12")])
+    >>> [sc.lanes["general"].staffed_booths for sc in grid.scenarios.values()]
+    [10, 12]
+    """
+    limits.check_grid(grid_size(axes))
     keys = [a.key for a in axes]
     if len(set(keys)) != len(keys):
         raise InputError("--vary", ",".join(keys), "each key may be varied once")
-    data0 = base.model_dump(mode="python")
     scenarios: dict[str, PortScenario] = {}
     values: dict[str, dict[str, Any]] = {}
     for combo in itertools.product(*(a.values for a in axes)):
-        data = data0
-        for axis, value in zip(axes, combo, strict=True):
-            data = _override(data, base, axis.key, value)
         name = " ".join(f"{a.label}={_text(v)}" for a, v in zip(axes, combo, strict=True))
         name = name or "base"
-        scenarios[name] = validate_scenario(data)
-        values[name] = dict(zip(keys, combo, strict=True))
+        point = dict(zip(keys, combo, strict=True))
+        scenarios[name] = with_values(base, point)
+        values[name] = point
     return Grid(axes=axes, scenarios=scenarios, values=values)
 
 

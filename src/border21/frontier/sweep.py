@@ -40,7 +40,8 @@ from border21.frontier.staged_sweep import (
     split_units,
     unit_rows,
 )
-from border21.ports.config import PortScenario, validate_scenario
+from border21.ports.config import PortScenario
+from border21.ports.limits import DEFAULT_LIMITS, RunLimits
 from border21.stats import t_quantile_975
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class SweepTask:
     """One replication of one policy at one budget in one cooperation variant."""
 
     variant: str
-    scenario: dict[str, Any]
+    scenario: PortScenario
     policy: PolicySpec
     replication: int
     root_seed: int
@@ -73,7 +74,7 @@ class PortTask:
     """
 
     variant: str
-    scenario: dict[str, Any]
+    scenario: PortScenario
     replication: int
     root_seed: int
     days: int
@@ -83,17 +84,18 @@ class PortTask:
 _PREPARED: dict[str, PreparedScenario] = {}
 
 
-def _scenario_key(data: dict[str, Any]) -> str:
+def _scenario_key(scenario: PortScenario) -> str:
+    """A content hash of a validated scenario (equal scenarios share a key across processes)."""
     import hashlib
-    import json
 
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
 
 
-def _prepared(data: dict[str, Any]) -> PreparedScenario:
-    key = _scenario_key(data)
+def _prepared(scenario: PortScenario) -> PreparedScenario:
+    """The scenario transformed and compiled once per process (tasks carry it validated)."""
+    key = _scenario_key(scenario)
     if key not in _PREPARED:
-        _PREPARED[key] = PreparedScenario(validate_scenario(data))
+        _PREPARED[key] = PreparedScenario(scenario)
     return _PREPARED[key]
 
 
@@ -159,15 +161,26 @@ def replication_rows(tasks: Sequence[SweepTask], risk: RiskPool | None) -> list[
     return [_policy_row(t, base) for t in tasks]
 
 
-def _port_item(task: PortTask) -> tuple[str, PortScenario, int, int, int, DelayCosts]:
-    """The task's scenario with its cooperation transforms applied (as PreparedScenario)."""
-    scenario = apply_ucp(apply_southbound(apply_enrolment(validate_scenario(task.scenario))))
-    return (task.variant, scenario, task.replication, task.root_seed, task.days, task.costs)
+def _transformed(scenario: PortScenario) -> PortScenario:
+    """The scenario with its cooperation transforms applied (as PreparedScenario does)."""
+    return apply_ucp(apply_southbound(apply_enrolment(scenario)))
+
+
+def _port_item(
+    task: PortTask, transformed: dict[int, PortScenario] | None = None
+) -> tuple[str, PortScenario, int, int, int, DelayCosts]:
+    """The task with its scenario transformed (once per distinct scenario in ``transformed``)."""
+    cache = {} if transformed is None else transformed
+    key = id(task.scenario)
+    if key not in cache:
+        cache[key] = _transformed(task.scenario)
+    return (task.variant, cache[key], task.replication, task.root_seed, task.days, task.costs)
 
 
 def _port_units(tasks: Sequence[PortTask]) -> tuple[list[StagedUnit], list[int]]:
     """Port tasks grouped by shared primary stage, with each unit's replication."""
-    units = group_units([_port_item(t) for t in tasks])
+    transformed: dict[int, PortScenario] = {}
+    units = group_units([_port_item(t, transformed) for t in tasks])
     return units, [tasks[u.members[0][0]].replication for u in units]
 
 
@@ -386,14 +399,22 @@ def build_tasks(
     seed: int,
     costs: DelayCosts | None = None,
     grid: str = "",
+    limits: RunLimits = DEFAULT_LIMITS,
 ) -> list[SweepTask]:
-    """The task grid: every variant × policy × rate × replication (at one ``grid`` point)."""
-    if replications < 1:
-        raise InputError("replications", replications, "must be at least 1")
+    """The task grid: every variant × policy × rate × replication (at one ``grid`` point).
+
+    Each task carries its variant's validated scenario (no re-validation per
+    task). Refused before any task is made beyond ``limits`` (days,
+    replications, tasks, one replication's expected crossings).
+    """
+    limits.check_counts(days=days, replications=replications)
+    per_variant = len(policies) * len(rates) * replications
+    limits.check_tasks(len(variants) * per_variant)
+    work = [limits.check_run(sc, days=days, replications=1) for sc in variants.values()]
+    limits.check_sweep_crossings(sum(work) * per_variant)
     costs = costs or DelayCosts()
     tasks = []
     for vname, sc in variants.items():
-        data = sc.model_dump(mode="python")
         for policy in policies:
             for rate in rates:
                 spec = PolicySpec(policy=policy, rate=rate)
@@ -401,7 +422,7 @@ def build_tasks(
                     tasks.append(
                         SweepTask(
                             variant=vname,
-                            scenario=data,
+                            scenario=sc,
                             policy=spec,
                             replication=rep,
                             root_seed=seed,

@@ -7,12 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from border21.errors import NotFoundError
-from border21.ports.config import (
-    PortScenario,
-    apply_overrides,
-    read_scenario_file,
-    validate_scenario,
-)
+from border21.ports.config import PortScenario, apply_overrides, read_scenario_file
+from border21.ports.edits import validated
 
 
 def _scenario_dir() -> Path:
@@ -44,9 +40,11 @@ def scenario_data(name_or_path: str, overrides: list[str] | None = None) -> dict
 
 
 def load_scenario(name_or_path: str, overrides: list[str] | None = None) -> PortScenario:
-    """Load, override and validate a scenario.
+    """Load a scenario, apply ``key.path=value`` overrides and validate it once.
 
     >>> load_scenario("laredo_wtb").port.name
     'Laredo World Trade Bridge'
+    >>> load_scenario("laredo_wtb", ["lanes.fast.staffed_booths=2"]).lanes["fast"].open_booths()[12]
+    2
     """
-    return validate_scenario(scenario_data(name_or_path, overrides))
+    return validated(read_scenario_file(resolve_scenario(name_or_path)), overrides or [])

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -27,12 +27,16 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
+    ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
 from border21.errors import InputError
+from border21.ports import limits
 
 StreamKind = Literal["personal_vehicle", "pedestrian", "truck", "bus"]
 Direction = Literal["northbound", "southbound"]
@@ -42,13 +46,25 @@ Distribution = Literal["deterministic", "exponential", "lognormal", "gamma"]
 PROGRAMS: tuple[str, ...] = ("general", "ready", "sentri", "fast")
 DISTRIBUTIONS: tuple[str, ...] = ("deterministic", "exponential", "lognormal", "gamma")
 
+# Every number is finite (``allow_inf_nan=False`` below) and bounded; the bounds and
+# the reason for each are in border21.ports.limits.
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
+Seconds = Annotated[float, Field(ge=0.0, le=limits.MAX_SERVICE_SECONDS)]
+MeanSeconds = Annotated[float, Field(gt=0.0, le=limits.MAX_SERVICE_SECONDS)]
+ShapeWeight = Annotated[float, Field(ge=0.0, le=limits.MAX_SHAPE_WEIGHT)]
+Bays = Annotated[int, Field(ge=1, le=limits.MAX_BAYS)]
+OpenCount = Annotated[int, Field(ge=0, le=limits.MAX_GROUP_BOOTHS)]
+StreamNames = Annotated[list[str], Field(min_length=1, max_length=limits.MAX_NAMED)]
+
+
+def _check_counts(counts: list[int], most: int, key: str, whose: str, what: str) -> None:
+    for hour, n in enumerate(counts):
+        if n > most:
+            raise ValueError(f"{key}[{hour}] = {n} exceeds {whose} {most} {what}")
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False, allow_inf_nan=False)
 
 
 class ServiceTime(_Frozen):
@@ -60,9 +76,9 @@ class ServiceTime(_Frozen):
     """
 
     distribution: Distribution = "exponential"
-    mean_seconds: Positive
-    cv: NonNegative = 1.0
-    mean_seconds_by_program: dict[Program, Positive] = Field(default_factory=dict)
+    mean_seconds: MeanSeconds
+    cv: Annotated[float, Field(ge=0.0, le=limits.MAX_CV)] = 1.0
+    mean_seconds_by_program: dict[Program, MeanSeconds] = Field(default_factory=dict)
 
     @property
     def effective_cv(self) -> float:
@@ -87,11 +103,11 @@ class Stream(_Frozen):
 
     kind: StreamKind
     direction: Direction = "northbound"
-    crossings_per_day: NonNegative
-    hour_of_day_shape: list[NonNegative] = Field(
+    crossings_per_day: Annotated[float, Field(ge=0.0, le=limits.MAX_CROSSINGS_PER_DAY)]
+    hour_of_day_shape: list[ShapeWeight] = Field(
         default_factory=lambda: [1.0] * 24, min_length=24, max_length=24
     )
-    weekday_shape: list[NonNegative] = Field(
+    weekday_shape: list[ShapeWeight] = Field(
         default_factory=lambda: [1.0] * 7, min_length=7, max_length=7
     )
     program_shares: dict[Program, Probability] = Field(
@@ -127,25 +143,76 @@ class LaneGroup(_Frozen):
     in one lane); more booths to a lane model one queue served by several
     officers (a pedestrian hall's single line), up to 64. ``open_booths_by_hour``
     is the staffing schedule: how many of the group's booths are open in each
-    hour of the day. Booths open lane by lane first, then each lane's second
-    booths, and so on.
+    hour of the day (default: all of them, every hour). Booths open lane by
+    lane first, then each lane's second booths, and so on.
+
+    ``staffed_booths = V`` staffs V booths in every hour the schedule opens any
+    booth (every hour without a schedule) and none in the others: the schedule
+    then says only *when* the group is open, ``staffed_booths`` *how many*
+    booths. It must be between 1 and the group's booths (0 would close the
+    group for good). Raising ``lanes`` alone does not open more booths when a
+    schedule is given (the schedule still says how many); raise the schedule
+    or ``staffed_booths`` with it.
+
+    >>> night_closed = [0] * 6 + [2] * 18
+    >>> group = LaneGroup(streams=["cars"], lanes=4, open_booths_by_hour=night_closed,
+    ...                   staffed_booths=3)
+    >>> group.open_booths()[4:8]
+    [0, 0, 3, 3]
     """
 
     program: Program = "general"
-    streams: list[str] = Field(min_length=1)
-    accepts: list[Program] | None = None
-    lanes: Annotated[int, Field(ge=1)]
-    booths_per_lane: Annotated[int, Field(ge=1, le=64)] = 1
-    open_booths_by_hour: list[Annotated[int, Field(ge=0)]] | None = Field(
-        default=None, min_length=24, max_length=24
-    )
+    streams: StreamNames
+    accepts: list[Program] | None = Field(default=None, max_length=len(PROGRAMS))
+    lanes: Annotated[int, Field(ge=1, le=limits.MAX_LANES)]
+    booths_per_lane: Annotated[int, Field(ge=1, le=limits.MAX_BOOTHS_PER_LANE)] = 1
+    open_booths_by_hour: list[OpenCount] | None = Field(default=None, min_length=24, max_length=24)
+    staffed_booths: OpenCount | None = None
+
+    @field_validator("booths_per_lane")
+    @classmethod
+    def _bounded_group(cls, value: int, info: ValidationInfo) -> int:
+        lanes = info.data.get("lanes")
+        if lanes is not None and lanes * value > limits.MAX_GROUP_BOOTHS:
+            raise ValueError(
+                f"lanes × booths_per_lane = {lanes} × {value} = {lanes * value} booths; "
+                f"at most {limits.MAX_GROUP_BOOTHS} in one lane group"
+            )
+        return value
 
     @field_validator("open_booths_by_hour")
     @classmethod
-    def _opens_sometime(cls, value: list[int] | None) -> list[int] | None:
+    def _opens_sometime(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
         if value is not None and not any(value):
             raise ValueError("opens no booth in any hour (the lanes would never open)")
+        lanes, per_lane = info.data.get("lanes"), info.data.get("booths_per_lane")
+        if value is not None and lanes is not None and per_lane is not None:
+            _check_counts(value, lanes * per_lane, "open_booths_by_hour", "the group's", "booths")
         return value
+
+    @field_validator("staffed_booths")
+    @classmethod
+    def _staffable(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is None:
+            return value
+        if value == 0:
+            raise ValueError("must be at least 1 (0 would close the lanes in every hour)")
+        lanes, per_lane = info.data.get("lanes"), info.data.get("booths_per_lane")
+        if lanes is not None and per_lane is not None and value > lanes * per_lane:
+            raise ValueError(
+                f"exceeds the group's {lanes * per_lane} booths "
+                f"(lanes × booths_per_lane = {lanes} × {per_lane})"
+            )
+        return value
+
+    @model_serializer(mode="wrap")
+    def _drop_unset_staffing(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A scenario without ``staffed_booths`` dumps (and hashes) as it did before the key
+        # existed, so config hashes of earlier results still match.
+        data: dict[str, Any] = handler(self)
+        if data.get("staffed_booths") is None:
+            data.pop("staffed_booths", None)
+        return data
 
     @property
     def booths(self) -> int:
@@ -156,40 +223,30 @@ class LaneGroup(_Frozen):
         return list(self.accepts) if self.accepts is not None else [self.program]
 
     def open_booths(self) -> list[int]:
-        if self.open_booths_by_hour is None:
-            return [self.booths] * 24
-        return list(self.open_booths_by_hour)
-
-    @model_validator(mode="after")
-    def _check_schedule(self) -> LaneGroup:
-        if self.open_booths_by_hour is not None and not any(self.open_booths_by_hour):
-            raise ValueError(
-                "open_booths_by_hour opens no booth in any hour (the lanes never open)"
-            )
-        if self.open_booths_by_hour is not None:
-            for hour, n in enumerate(self.open_booths_by_hour):
-                if n > self.booths:
-                    raise ValueError(
-                        f"open_booths_by_hour[{hour}] = {n} exceeds the group's "
-                        f"{self.booths} booths"
-                    )
-        return self
+        """Open booths in each hour of the day: the schedule, or ``staffed_booths`` in its hours."""
+        schedule = self.open_booths_by_hour or [self.booths] * 24
+        if self.staffed_booths is not None:
+            return [self.staffed_booths if n > 0 else 0 for n in schedule]
+        return list(schedule)
 
 
 class SecondaryArea(_Frozen):
     """Secondary-inspection bays shared by the streams that refer to them."""
 
-    bays: Annotated[int, Field(ge=1)]
-    open_bays_by_hour: list[Annotated[int, Field(ge=0)]] | None = Field(
+    bays: Bays
+    open_bays_by_hour: list[Annotated[int, Field(ge=0, le=limits.MAX_BAYS)]] | None = Field(
         default=None, min_length=24, max_length=24
     )
     service: ServiceTime
 
     @field_validator("open_bays_by_hour")
     @classmethod
-    def _opens_sometime(cls, value: list[int] | None) -> list[int] | None:
+    def _opens_sometime(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
         if value is not None and not any(value):
             raise ValueError("opens no bay in any hour (the area would never open)")
+        bays = info.data.get("bays")
+        if value is not None and bays is not None:
+            _check_counts(value, bays, "open_bays_by_hour", "the area's", "bays")
         return value
 
     def open_bays(self) -> list[int]:
@@ -197,17 +254,11 @@ class SecondaryArea(_Frozen):
             return [self.bays] * 24
         return list(self.open_bays_by_hour)
 
-    @model_validator(mode="after")
-    def _check_schedule(self) -> SecondaryArea:
-        if self.open_bays_by_hour is not None and max(self.open_bays_by_hour) > self.bays:
-            raise ValueError(f"open_bays_by_hour exceeds the area's {self.bays} bays")
-        return self
-
 
 class PortInfo(_Frozen):
-    name: str
-    port_code: str | None = None
-    description: str = ""
+    name: Annotated[str, Field(max_length=limits.MAX_NAME_CHARS)]
+    port_code: Annotated[str, Field(max_length=limits.MAX_NAME_CHARS)] | None = None
+    description: Annotated[str, Field(max_length=limits.MAX_DESCRIPTION_CHARS)] = ""
     start_weekday: Annotated[int, Field(ge=0, le=6)] = 0  # 0 = Monday
 
 
@@ -220,18 +271,26 @@ class ExportInspection(_Frozen):
     both agencies inspect once, together, at the US facility.
     """
 
-    streams: list[str] = Field(min_length=1)
-    booths: Annotated[int, Field(ge=1)]
-    open_booths_by_hour: list[Annotated[int, Field(ge=0)]] | None = Field(
+    streams: StreamNames
+    booths: Annotated[int, Field(ge=1, le=limits.MAX_LANES)]  # single-booth lanes
+    open_booths_by_hour: list[Annotated[int, Field(ge=0, le=limits.MAX_LANES)]] | None = Field(
         default=None, min_length=24, max_length=24
     )
     service: ServiceTime
     semaforo_probability: Probability = 0.1
-    bays: Annotated[int, Field(ge=1)] = 10
+    bays: Bays = 10
     secondary_service: ServiceTime
     detection_probability: Probability = 0.5
-    transit_seconds: NonNegative = 600.0
-    joint_primary_extra_seconds: NonNegative = 0.0
+    transit_seconds: Seconds = 600.0
+    joint_primary_extra_seconds: Seconds = 0.0
+
+    @field_validator("open_booths_by_hour")
+    @classmethod
+    def _within_booths(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        booths = info.data.get("booths")
+        if value is not None and booths is not None:
+            _check_counts(value, booths, "open_booths_by_hour", "the inspection's", "booths")
+        return value
 
 
 class Cooperation(_Frozen):
@@ -256,10 +315,10 @@ class Cooperation(_Frozen):
 
     shared_intelligence: bool = False
     unified_cargo_processing: bool = False
-    trusted_enrolment_scale: Annotated[float, Field(ge=0.0)] = 1.0
+    trusted_enrolment_scale: Annotated[float, Field(ge=0.0, le=limits.MAX_ENROLMENT_SCALE)] = 1.0
     southbound_inspection_probability: Probability = 0.0
-    southbound_screening_seconds: NonNegative = 0.0
-    southbound_bays: Annotated[int, Field(ge=1)] = 8
+    southbound_screening_seconds: Seconds = 0.0
+    southbound_bays: Bays = 8
     southbound_service: ServiceTime = Field(
         default_factory=lambda: ServiceTime(distribution="lognormal", mean_seconds=900.0, cv=0.8)
     )
@@ -272,9 +331,9 @@ class PortScenario(_Frozen):
     """A whole port: streams, primary lane groups and secondary areas."""
 
     port: PortInfo
-    streams: dict[str, Stream] = Field(min_length=1)
-    lanes: dict[str, LaneGroup] = Field(min_length=1)
-    secondary: dict[str, SecondaryArea] = Field(default_factory=dict)
+    streams: dict[str, Stream] = Field(min_length=1, max_length=limits.MAX_NAMED)
+    lanes: dict[str, LaneGroup] = Field(min_length=1, max_length=limits.MAX_NAMED)
+    secondary: dict[str, SecondaryArea] = Field(default_factory=dict, max_length=limits.MAX_NAMED)
     cooperation: Cooperation = Field(default_factory=Cooperation)
 
     @model_validator(mode="after")
@@ -334,6 +393,24 @@ def _lookup(data: Any, loc: tuple[int | str, ...]) -> Any:
     return node
 
 
+class _Elided:
+    """A long value shown by its start and size, so an error stays one short line."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _elided(value: Any, width: int = 120) -> Any:
+    text = repr(value)
+    if len(text) <= width or not isinstance(value, str | list):
+        return value
+    unit = "characters" if isinstance(value, str) else "items"
+    return _Elided(f"{text[: width - 10]}… ({len(value):,} {unit})")
+
+
 def validate_scenario(data: Mapping[str, Any]) -> PortScenario:
     """Validate a scenario mapping, raising :class:`InputError` on the first problem."""
     try:
@@ -350,7 +427,7 @@ def validate_scenario(data: Mapping[str, Any]) -> PortScenario:
         value = err.get("input", _lookup(data, loc))
         if isinstance(value, Mapping):
             value = "{...}"
-        raise InputError(field or "scenario", value, msg) from None
+        raise InputError(field or "scenario", _elided(value), msg) from None
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -372,32 +449,42 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     return path, value
 
 
-def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+def set_key(data: dict[str, Any], path: Sequence[str], value: Any) -> None:
+    """Set ``path`` (e.g. ``["lanes", "fast", "lanes"]``) to ``value`` in ``data``, in place.
+
+    Missing tables on the way are created; list items are addressed by index.
+    Errors name the dotted key. The typed edits of :mod:`border21.ports.edits`
+    are built on this; other code edits scenarios through them.
+    """
+    node: Any = data
+    for i, part in enumerate(path[:-1]):
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise InputError(".".join(path[: i + 1]), part, "no such list index")
+            node = node[int(part)]
+            continue
+        if not isinstance(node, dict):
+            raise InputError(".".join(path[: i + 1]), node, "is not a table")
+        node = node.setdefault(part, {})
+    last = path[-1]
+    if isinstance(node, list):
+        if not last.isdigit() or int(last) >= len(node):
+            raise InputError(".".join(path), last, "no such list index")
+        node[int(last)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise InputError(".".join(path[:-1]), node, "is not a table")
+
+
+def apply_overrides(data: Mapping[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
     """Return a copy of ``data`` with each ``key.path=value`` override applied."""
     import copy
 
-    out = copy.deepcopy(data)
+    out = copy.deepcopy(dict(data))
     for text in overrides:
         path, value = parse_override(text)
-        node: Any = out
-        for i, part in enumerate(path[:-1]):
-            if isinstance(node, list):
-                if not part.isdigit() or int(part) >= len(node):
-                    raise InputError(".".join(path[: i + 1]), part, "no such list index")
-                node = node[int(part)]
-                continue
-            if not isinstance(node, dict):
-                raise InputError(".".join(path[: i + 1]), node, "is not a table")
-            node = node.setdefault(part, {})
-        last = path[-1]
-        if isinstance(node, list):
-            if not last.isdigit() or int(last) >= len(node):
-                raise InputError(".".join(path), last, "no such list index")
-            node[int(last)] = value
-        elif isinstance(node, dict):
-            node[last] = value
-        else:
-            raise InputError(".".join(path[:-1]), node, "is not a table")
+        set_key(out, path, value)
     return out
 
 

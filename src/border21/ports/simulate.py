@@ -22,6 +22,7 @@ import numpy as np
 from border21.errors import InputError
 from border21.ports import results
 from border21.ports.config import PortScenario
+from border21.ports.limits import DEFAULT_LIMITS, RunLimits
 from border21.ports.model import CrossingRecords, PortModel
 from border21.stats import ci95_half_width
 
@@ -178,17 +179,20 @@ def simulate(
     seed: int | None = 0,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    limits: RunLimits = DEFAULT_LIMITS,
 ) -> SimulationResult:
     """Run ``replications`` independent replications of ``days`` days each.
 
     Replications run on a thread pool (the Numba kernels release the GIL);
     each owns a generator spawned from the root ``SeedSequence(seed)``, so the
-    result does not depend on ``workers``.
+    result does not depend on ``workers``. A run larger than ``limits`` (days,
+    replications, expected crossings) is refused before anything is allocated.
     """
     if days < 1:
         raise InputError("days", days, "must be at least 1")
     if replications < 1:
         raise InputError("replications", replications, "must be at least 1")
+    limits.check_run(scenario, days=days, replications=replications)
     model = PortModel(scenario)
     seeds = replication_seeds(seed, replications)
 

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Response
 
-from border21.errors import InputError, NotFoundError
+from border21.errors import NotFoundError
 from border21.service.deps import State, User
 from border21.service.schemas import Json, SimulationRequest
-from border21.service.whatif import expected_crossings, scale_booths, set_referral
+from border21.service.whatif import apply_sliders, request_limits
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,16 +44,15 @@ def shipped_name(name: str) -> str:
 def build_scenario(
     name: str, overrides: list[str], booth_scale: float = 1.0, referral: float | None = None
 ) -> PortScenario:
-    """Load a shipped scenario with overrides and what-if sliders applied."""
-    from border21.ports.catalog import scenario_data
-    from border21.ports.config import validate_scenario
+    """Load a shipped scenario with overrides and what-if sliders applied, validated.
 
-    data = scenario_data(shipped_name(name), list(overrides))
-    if booth_scale != 1.0:
-        data = scale_booths(data, booth_scale)
-    if referral is not None:
-        data = set_referral(data, referral)
-    return validate_scenario(data)
+    A value out of bounds (``lanes.general.lanes=1000000000``) is refused here,
+    before anything is allocated (422).
+    """
+    from border21.ports.catalog import load_scenario
+
+    scenario = load_scenario(shipped_name(name), list(overrides))
+    return apply_sliders(scenario, booth_scale=booth_scale, referral_rate=referral)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -132,12 +131,8 @@ def _simulate(sc: PortScenario, body: SimulationRequest) -> Json:
 )
 def run_simulation(body: SimulationRequest, who: User, state: State, response: Response) -> Json:
     sc = build_scenario(body.scenario, body.overrides, body.booth_scale, body.referral_rate)
-    work = expected_crossings(sc, body.days, body.replications)
-    if work > state.config.max_crossings:
-        raise InputError(
-            "days × replications", f"{work:,.0f} crossings",
-            f"too much work for one request (limit {state.config.max_crossings:,})",
-        )  # fmt: skip
+    limits = request_limits(state.config.max_crossings)
+    work = limits.check_run(sc, days=body.days, replications=body.replications)
     if work <= state.config.sync_max_crossings:
         return _simulate(sc, body)
     job = state.jobs.submit(who.name, "simulation", lambda: _simulate(sc, body), state.now())

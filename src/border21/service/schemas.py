@@ -1,4 +1,8 @@
-"""Request bodies at the HTTP edge: pydantic models with bounds, unknown keys refused."""
+"""Request bodies at the HTTP edge: pydantic models with bounds, unknown keys refused.
+
+Numbers are finite and bounded; scenario overrides meet the scenario's own bounds
+(:mod:`border21.ports.limits`) when the scenario is built, before any run.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,8 @@ Scalar = str | float | int | bool | None
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Python's JSON parser reads NaN and Infinity; no field of a request may be either.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class SimulationRequest(_Body):

@@ -108,3 +108,19 @@ def test_hourly_stage_tracks_a_changed_schedule():
     assert after.hourly_staffing and len(after.hourly_staffing) == 24
     assert after.rmse_fit < 0.5 * before.rmse_fit
     assert hourly.scenario.lanes["sentri"].open_booths() == list(after.hourly_staffing)
+
+
+def test_calibration_work_is_bounded_before_any_simulation():
+    base = load_scenario("laredo_wtb")
+    import pandas as pd
+
+    obs = {"general": pd.DataFrame({"hour": [0], "wait_minutes": [1.0]})}
+    with pytest.raises(InputError, match=r"--hourly-rounds = 51"):
+        calibrate(base, obs, obs, hourly_iterations=51)
+    with pytest.raises(InputError, match=r"^days = 5000: at most 3,660"):
+        calibrate(base, obs, obs, days=4999)
+    with pytest.raises(InputError, match=r"^days × replications = '366 × 2'"):
+        # a year plus the warm-up day, two seeds: 7.6e7 San Ysidro crossings
+        calibrate(load_scenario("san_ysidro"), obs, obs, days=365)
+    with pytest.raises(InputError, match=r"crossings_per_day = .*1000000"):
+        calibrate(base, obs, obs, volume_fit=1000.0)

@@ -7,6 +7,7 @@ import pytest
 from border21.errors import InputError
 from border21.frontier.grid import build_grid, parse_axis
 from border21.ports.catalog import load_scenario
+from border21.ports.limits import RunLimits
 
 
 def test_spans_and_lists():
@@ -53,3 +54,71 @@ def test_repeated_key_and_huge_grid_are_refused():
     other = parse_axis("secondary.truck_secondary.bays=1:200:200")
     with pytest.raises(InputError, match="too large"):
         build_grid(base, [big, other])
+
+
+def test_staffed_booths_is_a_scenario_key_in_the_grid():
+    base = load_scenario("laredo_wtb")
+    grid = build_grid(base, [parse_axis("lanes.general.staffed_booths=10,15")])
+    assert [sc.lanes["general"].staffed_booths for sc in grid.scenarios.values()] == [10, 15]
+    # the schedule still says when the group is open
+    assert all(
+        sc.lanes["general"].open_booths_by_hour == base.lanes["general"].open_booths_by_hour
+        for sc in grid.scenarios.values()
+    )
+    with pytest.raises(InputError, match=r"^lanes\.general\.staffed_booths = 16: exceeds"):
+        build_grid(base, [parse_axis("lanes.general.staffed_booths=16")])
+    with pytest.raises(InputError, match=r"^lanes\.nowhere\.staffed_booths = .*no such lane group"):
+        build_grid(base, [parse_axis("lanes.nowhere.staffed_booths=3")])
+
+
+def test_tasks_carry_the_validated_scenarios():
+    grid = build_grid(
+        load_scenario("laredo_wtb"),
+        [parse_axis("streams.trucks.referral_probability=0.1,0.2")],
+    )
+    tasks = grid.tasks(replications=3, days=1, seed=0)
+    for t in tasks:
+        assert t.scenario is grid.scenarios[t.variant]
+
+
+def test_sweeps_are_bounded_before_they_are_built():
+    base = load_scenario("laredo_wtb")
+    with pytest.raises(InputError, match=r"COUNT at most 100,000"):
+        parse_axis("streams.trucks.referral_probability=0:1:1000000000")
+    with pytest.raises(InputError, match="finite"):
+        parse_axis("streams.trucks.referral_probability=0:inf:3")
+    with pytest.raises(InputError, match="finite number"):
+        build_grid(base, [parse_axis("streams.trucks.primary_service.mean_seconds=nan")])
+    small = RunLimits(max_grid_scenarios=3, max_sweep_tasks=4, max_crossings=10_000)
+    axis = parse_axis("streams.trucks.referral_probability=0.1,0.2,0.3")
+    with pytest.raises(InputError, match="at most 2 scenarios"):
+        build_grid(base, [axis], RunLimits(max_grid_scenarios=2))
+    grid = build_grid(base, [axis], small)
+    with pytest.raises(InputError, match=r"^sweep = '6 tasks'"):
+        grid.tasks(replications=2, days=1, seed=0, limits=small)
+    with pytest.raises(InputError, match=r"^days × replications = '2 × 1'"):
+        grid.tasks(replications=1, days=2, seed=0, limits=small)  # ~14,700 trucks a task
+    with pytest.raises(InputError, match=r"scenario-crossings"):
+        grid.tasks(replications=1, days=1, seed=0, limits=RunLimits(max_sweep_crossings=1e4))
+    assert len(grid.tasks(replications=1, days=1, seed=0, limits=small)) == 3
+
+
+def test_port_sweep_validates_no_scenario_per_task(monkeypatch):
+    from border21.frontier import cooperation
+    from border21.frontier.sweep import execute
+    from border21.ports import edits
+
+    grid = build_grid(
+        load_scenario("laredo_wtb"), [parse_axis("streams.trucks.referral_probability=0.1,0.2")]
+    )
+    tasks = grid.tasks(replications=2, days=1, seed=3)
+    calls = []
+
+    def counting(data):
+        calls.append(1)
+        raise AssertionError("validated during the sweep")
+
+    monkeypatch.setattr(cooperation, "validate_scenario", counting)
+    monkeypatch.setattr(edits, "validate_scenario", counting)
+    rows = execute(tasks, workers=1)
+    assert len(rows) == 4 and not calls

@@ -130,7 +130,7 @@ def test_sweep_rows_do_not_depend_on_grouping_or_workers(laredo):
                 tasks.append(
                     PortTask(
                         variant=f"r{rate}-b{bays}",
-                        scenario=sc.model_dump(mode="python"),
+                        scenario=sc,
                         replication=rep,
                         root_seed=3,
                         days=1,

@@ -1,0 +1,83 @@
+"""API: out-of-bounds scenario values and work are 422 problems naming key and bound, never 500;
+``staffed_booths`` works as an override."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from border21.service.testing import TestService, make_service
+
+
+@pytest.fixture(scope="module")
+def svc() -> Iterator[TestService]:
+    service = make_service(None, users={"ana": ("us-cbp", "analyst")}, demo_data=False)
+    yield service
+    service.state.close()
+
+
+@pytest.fixture(scope="module")
+def client(svc: TestService) -> Any:
+    return svc.client()
+
+
+def _problem(response: Any) -> str:
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "Traceback" not in response.text
+    detail: str = response.json()["detail"]
+    return detail
+
+
+OVERRIDES = [
+    ("lanes.general.lanes=1000000000", "lanes.general.lanes = 1000000000: ", "equal to 200"),
+    ("streams.trucks.primary_service.mean_seconds=inf", "mean_seconds = inf", "finite number"),
+    ("streams.trucks.primary_service.mean_seconds=nan", "mean_seconds = nan", "finite number"),
+    ("streams.trucks.crossings_per_day=1e7", "crossings_per_day = 10000000.0", "1000000"),
+    ("secondary.truck_secondary.bays=501", "secondary.truck_secondary.bays = 501", "equal to 500"),
+    ("lanes.general.staffed_booths=16", "lanes.general.staffed_booths = 16", "15 booths"),
+    ("lanes.nowhere.staffed_booths=3", "lanes.nowhere.staffed_booths = 'nowhere'", "no such"),
+]
+
+
+@pytest.mark.parametrize(("override", "field", "bound"), OVERRIDES)
+def test_overrides_out_of_bounds_are_422(client, svc, override, field, bound) -> None:
+    body = {"scenario": "laredo_wtb", "overrides": [override]}
+    started = time.perf_counter()
+    detail = _problem(client.post("/api/v1/simulations", json=body, headers=svc.auth("ana")))
+    assert field in detail and bound in detail, detail
+    assert time.perf_counter() - started < 5  # refused before anything is simulated
+
+
+def test_too_much_work_is_422_naming_the_bound(client, svc) -> None:
+    body = {"scenario": "san_ysidro", "days": 28, "replications": 20}
+    detail = _problem(client.post("/api/v1/simulations", json=body, headers=svc.auth("ana")))
+    assert detail.startswith("days × replications = '28 × 20'") and "20,000,000" in detail
+
+
+@pytest.mark.parametrize(
+    ("path", "raw"),
+    [
+        ("/api/v1/simulations", b'{"scenario": "laredo_wtb", "booth_scale": NaN}'),
+        ("/api/v1/simulations", b'{"scenario": "laredo_wtb", "referral_rate": Infinity}'),
+        ("/api/v1/frontier", b'{"scenario": "laredo_wtb", "rates": [-Infinity]}'),
+        ("/api/v1/frontier", b'{"scenario": "laredo_wtb", "booth_scale": NaN}'),
+    ],
+)
+def test_nan_and_infinity_in_the_body_are_422(client, svc, path, raw) -> None:
+    headers = dict(svc.auth("ana"), **{"Content-Type": "application/json"})
+    assert "finite number" in _problem(client.post(path, content=raw, headers=headers))
+
+
+def test_staffed_booths_override_runs(client, svc) -> None:
+    def mean_wait(overrides: list[str]) -> float:
+        body = {"scenario": "laredo_wtb", "seed": 2, "overrides": overrides}
+        r = client.post("/api/v1/simulations", json=body, headers=svc.auth("ana"))
+        assert r.status_code == 200, r.text
+        rows = {row["lane_group"]: row for row in r.json()["summary"]}
+        return float(rows["general"]["mean_wait_min"])
+
+    assert mean_wait(["lanes.general.staffed_booths=15"]) < mean_wait([])
