@@ -10,12 +10,15 @@ same lane, booth, start and departure for every crossing.
 Rules (the port's, not the kernel's code):
 
 * a booth is open in hour ``h`` of the day iff ``booth_rank < sched[group, h]``;
-  a booth that closes while serving finishes its crossing;
+* the lane closes behind its last vehicle: an idle booth may serve the head of
+  its lane's queue if the booth is open now or has been open at some moment
+  since that crossing arrived (it finishes the queue it had when it closed);
 * an arriving crossing joins, among its class's lanes, the one with the fewest
   crossings in it (waiting plus being served) per open booth; lanes with no open
-  booth come last, ordered by when their first booth opens; ties go to
-  candidate ``int(tie_u * n_tied)`` in the class's lane order;
-* when several booths of a lane are open and idle, the lowest-indexed one serves;
+  booth come last, ordered by when they first open and then by crossings per
+  booth open at that opening; ties go to candidate ``int(tie_u * n_tied)`` in
+  the class's lane order;
+* when several booths of a lane may serve, the lowest-indexed one does;
 * all events at one instant are applied (departures, then the hour tick) before
   anyone is dispatched, and arrivals at that instant come after, in index order.
 """
@@ -26,6 +29,7 @@ import heapq
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,7 +38,6 @@ if TYPE_CHECKING:
     from border21.ports.model import PortModel
 
 HOUR = 3600.0
-CLOSED_KEY = 1.0e15
 
 DEPARTURE, TICK, ARRIVAL = 0, 1, 2
 
@@ -55,7 +58,8 @@ class Station:
     closed_choices: int = 0
 
     @classmethod
-    def from_layout(cls, layout: object) -> Station:
+    def from_layout(cls, queue: object) -> Station:
+        layout = queue.tables  # type: ignore[attr-defined]
         ptr = [int(x) for x in layout.class_ptr]  # type: ignore[attr-defined]
         lanes = [int(x) for x in layout.class_lanes]  # type: ignore[attr-defined]
         first = [int(x) for x in layout.lane_first_booth]  # type: ignore[attr-defined]
@@ -81,12 +85,15 @@ class Station:
         group = self.lane_group[self.booth_lane[booth]]
         return self.booth_rank[booth] < self.sched[group][hour_of_day]
 
-    def next_opening(self, lane: int, hour_index: int) -> float:
-        """Start of the first later hour in which some booth of ``lane`` is open."""
-        for k in range(hour_index + 1, hour_index + 25):
-            if any(self.is_open(b, k % 24) for b in self.lane_booths[lane]):
-                return k * HOUR
-        return math.inf
+    def open_booths(self, lane: int, hour_index: int) -> int:
+        return sum(self.is_open(b, hour_index % 24) for b in self.lane_booths[lane])
+
+    def hours_to_opening(self, lane: int, hour_index: int) -> int:
+        """0 if ``lane`` is open in this hour, else hours until it opens (25: never)."""
+        for step in range(25):
+            if self.open_booths(lane, hour_index + step):
+                return step
+        return 25
 
     def choose_lane(self, cls: int, hour_index: int, tie_u: float) -> int:
         candidates = self.class_lanes[cls]
@@ -95,21 +102,28 @@ class Station:
         keys = []
         for lane in candidates:
             booths = self.lane_booths[lane]
-            n_open = sum(self.is_open(b, hour_index % 24) for b in booths)
+            step = self.hours_to_opening(lane, hour_index)
+            n_open = self.open_booths(lane, hour_index + step) if step < 25 else 1
             busy = sum(self.serving[b] >= 0 for b in booths)
-            if n_open:
-                keys.append((len(self.queues[lane]) + busy) / n_open)
-            else:
-                keys.append(CLOSED_KEY + self.next_opening(lane, hour_index))
+            keys.append((step, Fraction(len(self.queues[lane]) + busy, n_open)))
         best = min(keys)
         tied = [lane for lane, k in zip(candidates, keys, strict=True) if k == best]
         self.jsq_ties += len(tied) > 1
-        self.closed_choices += best >= CLOSED_KEY
+        self.closed_choices += best[0] > 0
         return tied[min(int(tie_u * len(tied)), len(tied) - 1)]
 
-    def idle_open_booth(self, lane: int, hour_of_day: int) -> int:
+    def first_open_since(self, booth: int, t: float) -> float:
+        """The first moment at or after ``t`` at which ``booth`` is open (inf: never)."""
+        k = int(t // HOUR)
+        for step in range(25):
+            if self.is_open(booth, (k + step) % 24):
+                return t if step == 0 else (k + step) * HOUR
+        return math.inf
+
+    def idle_booth_for(self, lane: int, arrived: float, now: float) -> int:
+        """The lowest idle booth of ``lane`` that may serve a crossing that arrived then."""
         for b in self.lane_booths[lane]:
-            if self.serving[b] < 0 and self.is_open(b, hour_of_day):
+            if self.serving[b] < 0 and self.first_open_since(b, arrived) <= now:
                 return b
         return -1
 
@@ -172,10 +186,12 @@ class ReferencePort:
             nonlocal seq, waited_for_opening, last_start_hour
             st = self.stations[stage]
             while st.queues[ln]:
-                b = st.idle_open_booth(ln, hour_index % 24)
+                i = st.queues[ln][0]
+                arrived = float(arrival[i]) if stage == 0 else float(departs[0][i])
+                b = st.idle_booth_for(ln, arrived, now)
                 if b < 0:
                     return
-                i = st.queues[ln].popleft()
+                st.queues[ln].popleft()
                 last_start_hour = hour_index
                 st.serving[b] = i
                 starts[stage][i] = now
@@ -232,6 +248,18 @@ class ReferencePort:
             closed_choices=st0.closed_choices,
             waited_for_opening=waited_for_opening,
         )
+
+
+def fifo_multi_server(arrival: np.ndarray, service: np.ndarray, servers: int) -> np.ndarray:
+    """Departure times of a plain FIFO G/G/c queue, always open (the earliest-free server)."""
+    free = [0.0] * servers
+    depart = np.empty(arrival.shape[0])
+    for i in range(arrival.shape[0]):
+        best = min(range(servers), key=free.__getitem__)
+        s = max(float(arrival[i]), free[best])
+        depart[i] = s + float(service[i])
+        free[best] = depart[i]
+    return depart
 
 
 # ------------------------------------------------------------------ theory

@@ -12,7 +12,9 @@ import numpy as np
 from scipy import stats
 
 from border21.ports.config import validate_scenario
-from border21.ports.draws import HOUR, hourly_rates, poisson_arrivals
+from border21.ports.draws import poisson_arrivals
+from border21.ports.kernels.common import HOUR
+from border21.ports.layout import hourly_rates
 from border21.ports.model import PortModel
 
 SHAPE = [0, 0, 1, 2, 4, 8, 10, 9, 7, 6, 6, 6, 7, 8, 9, 9, 8, 6, 4, 3, 2, 2, 1, 0.5]

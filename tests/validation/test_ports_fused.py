@@ -1,15 +1,15 @@
-"""The fused engine (``PortModel.simulate``) against queueing theory and the NumPy path.
+"""The one-pass driver (``PortModel.simulate``) against queueing theory and the replay path.
 
-The fused engine draws from its own xoshiro256** generator, so its records
-differ bit for bit from ``PortModel.run(PortModel.draw(...))``; they must agree
-in distribution. Each case runs independent replications (``SeedSequence``
-children of a fixed root), drops a warm-up, and requires theory inside the 99%
-Student-t interval across replications, with an interval narrow enough to fail.
+The one-pass driver draws only what each crossing needs, so its records
+differ bit for bit from ``PortModel.run(PortModel.draw(...))`` (the draw and
+replay drivers); they must agree in distribution. Each case runs independent
+replications (``SeedSequence`` children of a fixed root), drops a warm-up, and
+requires theory inside the 99% Student-t interval across replications, with an
+interval narrow enough to fail.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -26,9 +26,10 @@ from scipy import stats
 
 from border21.ports.catalog import load_scenario
 from border21.ports.config import validate_scenario
-from border21.ports.draws import HOUR, hourly_rates
-from border21.ports.fused import _unit_variate, build_tables, run_fused, state_words
-from border21.ports.layout import build_layout
+from border21.ports.kernels.common import HOUR
+from border21.ports.kernels.rng import Source, drawing_source, state_words, top_up
+from border21.ports.kernels.service import dist_params, unit_variate
+from border21.ports.layout import hourly_rates
 from border21.ports.model import CrossingRecords, PortModel
 
 DAY = 86_400.0
@@ -70,32 +71,6 @@ def test_fused_mg1_mean_wait(
         ]
     )
     assert_theory_in_ci(means, pk_mean_wait(rho, 1.0, cv), rel)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(("rho", "days", "reps", "rel"), [(0.8, 1, 10, 0.04), (0.9, 2, 12, 0.05)])
-def test_fused_mm10_mean_wait_matches_erlang_c(
-    rho: float, days: int, reps: int, rel: float
-) -> None:
-    """Ten booths in one lane (beyond a scenario's four stacked booths): a hand-built layout."""
-    servers = 10
-    lam = servers * rho
-    model = one_queue(lam, 1, {"mean_seconds": 1.0})
-    layout = replace(
-        model.layout, primary=build_layout([("q", "general", 1, servers, [servers] * 24)], [[0]])
-    )
-    tables = build_tables(model.scenario, layout, days, np.zeros(1, np.int32))
-
-    def run(seed: np.random.SeedSequence) -> float:
-        cols, orphan = run_fused(tables, layout, state_words(seed))
-        assert orphan == -1
-        arrival, start = cols[0], cols[1]
-        assert set(np.unique(cols[9])) <= set(range(servers))
-        keep = arrival >= WARM_UP * days * DAY
-        return float((start - arrival)[keep].mean())
-
-    means = np.array([run(c) for c in children(43, reps)])
-    assert_theory_in_ci(means, mmc_mean_wait(lam, 1.0, servers), rel)
 
 
 @pytest.mark.slow
@@ -182,11 +157,16 @@ def test_fused_arrivals_follow_each_streams_hourly_rates() -> None:
 
 
 @njit(cache=True)
+def _fill(src: Source, dist: int, p1: float, p2: float, out: np.ndarray) -> None:
+    for i in range(0, out.shape[0], 4096):
+        top_up(src)
+        for j in range(i, min(i + 4096, out.shape[0])):
+            out[j] = unit_variate(src, j, dist, p1, p2)
+
+
 def _draw_many(seed_state: np.ndarray, dist: int, p1: float, p2: float, n: int) -> np.ndarray:
-    spare = np.zeros(2)
     out = np.empty(n)
-    for i in range(n):
-        out[i] = _unit_variate(seed_state, spare, dist, p1, p2)
+    _fill(drawing_source(seed_state, 4096), dist, p1, p2, out)
     return out
 
 
@@ -195,9 +175,8 @@ def _draw_many(seed_state: np.ndarray, dist: int, p1: float, p2: float, n: int) 
 )
 def test_fused_service_variates_have_mean_one_and_the_configured_cv(dist: str, cv: float) -> None:
     from border21.ports.config import ServiceTime
-    from border21.ports.fused import _dist_params
 
-    code, p1, p2 = _dist_params(ServiceTime(distribution=dist, mean_seconds=1.0, cv=cv))  # type: ignore[arg-type]
+    code, p1, p2 = dist_params(ServiceTime(distribution=dist, mean_seconds=1.0, cv=cv))  # type: ignore[arg-type]
     x = _draw_many(state_words(5), code, p1, p2, 2_000_000)
     assert x.mean() == pytest.approx(1.0, rel=0.01)
     assert x.std() / x.mean() == pytest.approx(cv, rel=0.03)
@@ -289,7 +268,7 @@ SHARP = {"general", "ready", "sentri", "ped_general", "crossings", "referred"}
 
 
 @pytest.mark.slow
-def test_fused_and_numpy_paths_agree_on_san_ysidro() -> None:
+def test_one_pass_and_replay_drivers_agree_on_san_ysidro() -> None:
     """Mean waits by lane group (and secondary waits, volumes, referral rate) of one day.
 
     Welch's two-sample interval on the difference of replication means, at a
@@ -297,27 +276,27 @@ def test_fused_and_numpy_paths_agree_on_san_ysidro() -> None:
     """
     model = PortModel(load_scenario("san_ysidro"))
     reps = 24
-    fused = np.array(
+    one_pass = np.array(
         [
             _waits_by_group(model.simulate(1, seed=np.random.default_rng(c)))
             for c in children(47, reps)
         ]
     )
-    numpy_path = np.array(
+    replay = np.array(
         [
             _waits_by_group(model.run(model.draw(1, np.random.default_rng(c)), 1))
             for c in children(48, reps)
         ]
     )
-    k = fused.shape[1]
+    k = one_pass.shape[1]
     labels: list[Any] = [*model.layout.primary.group_names, "secondary", "crossings", "referred"]
     level = 1 - 0.01 / k
     for j in range(k):
-        a, b = fused[:, j], numpy_path[:, j]
+        a, b = one_pass[:, j], replay[:, j]
         res = stats.ttest_ind(a, b, equal_var=False)
         ci = res.confidence_interval(confidence_level=level)
         assert ci.low <= 0 <= ci.high, (
-            f"{labels[j]}: fused {a.mean():.4g} vs numpy {b.mean():.4g}, "
+            f"{labels[j]}: one-pass {a.mean():.4g} vs replay {b.mean():.4g}, "
             f"difference CI [{ci.low:.4g}, {ci.high:.4g}]"
         )
         # The comparison has teeth: each interval is narrow against the mean.

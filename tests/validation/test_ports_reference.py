@@ -15,10 +15,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from border21.ports.config import validate_scenario
-from border21.ports.draws import hourly_rates, poisson_arrivals
-from border21.ports.engine import run_lanes
-from border21.ports.layout import QueueLayout, build_layout
+from border21.ports.draws import poisson_arrivals
+from border21.ports.kernels.replay import serve_lanes
+from border21.ports.kernels.rng import reading_source
+from border21.ports.layout import QueueLayout, build_layout, hourly_rates
 from border21.ports.model import PortModel
+
+
+def run_lanes(
+    arrival: np.ndarray,
+    cls: np.ndarray,
+    service: np.ndarray,
+    tie_u: np.ndarray,
+    layout: QueueLayout,
+) -> tuple[np.ndarray, ...]:
+    """The replay driver on one stage, ties from ``tie_u``."""
+    return serve_lanes(arrival, cls, service, reading_source(tie_u), layout.tables)  # type: ignore[no-any-return]
+
 
 GENERAL_OPEN = [2] * 6 + [4] * 4 + [6] * 6 + [3] * 4 + [0] * 2 + [1] * 2
 SENTRI_OPEN = [0] * 3 + [1] * 5 + [3] * 10 + [2] * 6
@@ -58,7 +71,7 @@ def test_kernel_matches_reference_with_closing_booths_jsq_and_ties() -> None:
     layout = _layout()
     rng = np.random.default_rng(20260101)
     arrival, cls, service, tie_u = _draws(rng, 9000, days=3, n_classes=4, mean_s=55.0)
-    kernel = run_lanes(arrival, cls, service, tie_u, *layout.kernel_args())
+    kernel = run_lanes(arrival, cls, service, tie_u, layout)
     ref = ReferencePort(layout).run(arrival, cls, service, tie_u)
     _assert_same(kernel, ref)
     # The comparison only means something if the hard paths were exercised.
@@ -197,22 +210,22 @@ def test_kernel_matches_reference_on_random_layouts(
     layout: QueueLayout, seed: int, per_day: float, mean_s: float
 ) -> None:
     rng = np.random.default_rng(seed)
-    n_classes = layout.class_ptr.shape[0] - 1
+    n_classes = layout.tables.class_ptr.shape[0] - 1
     arrival, cls, service, tie_u = _draws(rng, per_day, days=1, n_classes=n_classes, mean_s=mean_s)
-    kernel = run_lanes(arrival, cls, service, tie_u, *layout.kernel_args())
+    kernel = run_lanes(arrival, cls, service, tie_u, layout)
     _assert_same(kernel, ReferencePort(layout).run(arrival, cls, service, tie_u))
 
 
 @pytest.mark.parametrize("servers", [1, 3, 10])
 def test_kernel_single_lane_equals_plain_fifo_multi_server(servers: int) -> None:
-    from border21.ports.engine import fifo_multi_server
+    from _reference import fifo_multi_server
 
     rng = np.random.default_rng(servers)
     arrival = np.cumsum(rng.exponential(1.0, 50_000))
     service = rng.exponential(0.9 * servers, 50_000)
     layout = build_layout([("q", "general", 1, servers, [servers] * 24)], [[0]])
     _, _, start, depart = run_lanes(
-        arrival, np.zeros(50_000, np.int32), service, np.zeros(50_000), *layout.kernel_args()
+        arrival, np.zeros(50_000, np.int32), service, np.zeros(50_000), layout
     )
     np.testing.assert_array_equal(depart, fifo_multi_server(arrival, service, servers))
     assert (start >= arrival).all()

@@ -8,7 +8,7 @@ interval must be narrow enough for the test to be able to fail.
 M/M/1, M/M/4, M/M/10, M/D/1, M/G/1 and the primary → secondary network go
 through the scenario path (``validate_scenario`` → ``PortModel.simulate``, so
 the draws are tested too; a lane of 10 booths takes the fused engine's lane
-vectors); M/M/10 is also run on the NumPy path's kernel (``run_lanes``).
+vectors); M/M/10 is also run on the replay driver (``serve_lanes``).
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from _reference import (
     pk_mean_wait,
 )
 
-from border21.ports.draws import hourly_rates, poisson_arrivals
-from border21.ports.engine import run_lanes
+from border21.ports.draws import poisson_arrivals
+from border21.ports.kernels.replay import serve_lanes
+from border21.ports.kernels.rng import reading_source
 from border21.ports.layout import build_layout
 from border21.ports.model import CrossingRecords
 
@@ -104,8 +105,8 @@ def test_mm10_kernel_mean_wait_matches_erlang_c(
         arrival = poisson_arrivals(rates, rng)
         n = arrival.shape[0]
         service = rng.standard_exponential(n)
-        _, _, start, _ = run_lanes(
-            arrival, np.zeros(n, np.int32), service, np.zeros(n), *layout.kernel_args()
+        _, _, start, _ = serve_lanes(
+            arrival, np.zeros(n, np.int32), service, reading_source(np.zeros(n)), layout.tables
         )
         keep = arrival >= WARM_UP * days * DAY
         return float((start - arrival)[keep].mean())
@@ -188,17 +189,3 @@ def test_primary_to_secondary_is_a_jackson_network() -> None:
     assert_theory_in_ci(out[:, 1], wq_secondary, 0.05)
     assert_theory_in_ci(out[:, 2], sojourn, 0.02)
     assert_theory_in_ci(out[:, 3], p, 0.01)
-
-
-def test_fifo_multi_server_matches_erlang_c() -> None:
-    from border21.ports.engine import fifo_multi_server
-
-    lam, servers = 7.2, 8  # μ = 1, ρ = 0.9
-
-    def run(rng: np.random.Generator) -> float:
-        arrival = poisson_arrivals(hourly_rates(lam * DAY, [1.0] * 24, [1.0] * 7, 2), rng)
-        service = rng.standard_exponential(arrival.shape[0])
-        wait = fifo_multi_server(arrival, service, servers) - service - arrival
-        return float(wait[arrival >= 0.1 * 2 * DAY].mean())
-
-    assert_theory_in_ci(replicate(run, 10, root=606), mmc_mean_wait(lam, 1.0, servers), 0.05)

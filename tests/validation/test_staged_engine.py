@@ -1,7 +1,7 @@
-"""The staged sweep engine and the fused simulator agree on the same model (replications, CIs).
+"""The staged engine and the one-pass driver agree on the same model (replications, CIs).
 
 They draw different random numbers (the staged engine draws downstream
-variates once per primary stage, the fused engine inline), so agreement is
+variates once per primary stage, the one-pass driver inline), so agreement is
 statistical: for each of seven metrics the 99.9% confidence interval of the
 difference of replication means must cover zero (Bonferroni: a family-wise
 1% chance of a false alarm for an arbitrary pair of random streams).
@@ -15,9 +15,9 @@ import pytest
 from scipy import stats
 
 from border21.frontier.metrics import run_metrics
-from border21.frontier.staged import run_downstream, run_primary
+from border21.frontier.staged_sweep import stage_metrics, variant_metrics
 from border21.ports.catalog import load_scenario
-from border21.ports.config import apply_overrides, validate_scenario
+from border21.ports.edits import with_value
 from border21.ports.model import PortModel
 
 REPS = 60
@@ -27,9 +27,7 @@ METRICS = ("referred", "licit_per_1000", "mean_wait_min", "mean_delay_min", "tru
 @pytest.fixture(scope="module")
 def scenario():
     # Richer in carriers than the shipped file so detection can be compared too.
-    data = load_scenario("laredo_wtb").model_dump(mode="python")
-    data = apply_overrides(data, ["streams.trucks.carrier_probability=0.02"])
-    return validate_scenario(data)
+    return with_value(load_scenario("laredo_wtb"), "streams.trucks.carrier_probability", 0.02)
 
 
 def _rows(scenario, engine: str) -> dict[str, np.ndarray]:
@@ -38,8 +36,8 @@ def _rows(scenario, engine: str) -> dict[str, np.ndarray]:
     model = PortModel(scenario)
     for seed in root.spawn(REPS):
         if engine == "staged":
-            stage = run_primary(scenario, seed, days=1)
-            rows.append(run_downstream(stage, scenario).metrics.as_row())
+            staged = stage_metrics(scenario, seed, days=1)
+            rows.append(variant_metrics(staged, scenario).as_row())
         else:
             rec = model.simulate(days=1, seed=np.random.default_rng(seed))
             rows.append(run_metrics(rec, scenario).as_row())

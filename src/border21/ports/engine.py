@@ -52,6 +52,11 @@ class RecordPool:
                 self._free.append(buffers)
                 del self._free[:-_POOL_SETS]
 
+    def clear(self) -> None:
+        """Drop the released sets (their memory goes back to the system)."""
+        with self._lock:
+            self._free.clear()
+
     def __len__(self) -> int:
         return len(self._free)
 

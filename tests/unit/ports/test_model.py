@@ -5,7 +5,8 @@ import pytest
 
 from border21.errors import InputError
 from border21.ports.config import validate_scenario
-from border21.ports.draws import hourly_rates, poisson_arrivals, unit_variates
+from border21.ports.draws import poisson_arrivals
+from border21.ports.layout import hourly_rates
 from border21.ports.model import PortModel
 from border21.ports.results import offered_load, unstable_hours
 from border21.ports.simulate import config_hash, simulate
@@ -31,13 +32,27 @@ def test_poisson_arrivals_sorted_inside_open_hours():
 
 
 @pytest.mark.parametrize("dist", ["deterministic", "exponential", "lognormal", "gamma"])
-def test_unit_variates_mean_and_cv(dist):
-    from border21.ports.config import ServiceTime
-
-    st = ServiceTime(distribution=dist, mean_seconds=10, cv=0.4)
-    x = unit_variates(st, 200_000, np.random.default_rng(2))
+def test_drawn_service_times_have_the_mean_and_cv(dist):
+    service = {"distribution": dist, "mean_seconds": 10, "cv": 0.4}
+    model = PortModel(
+        validate_scenario(
+            {
+                "port": {"name": "services"},
+                "streams": {
+                    "s": {
+                        "kind": "pedestrian",
+                        "crossings_per_day": 100_000,
+                        "primary_service": service,
+                    }
+                },
+                "lanes": {"q": {"streams": ["s"], "lanes": 1}},
+            }
+        )
+    )
+    x = model.draw(2, np.random.default_rng(2)).primary_seconds / 10.0
+    cv = {"deterministic": 0.0, "exponential": 1.0}.get(dist, 0.4)
     assert x.mean() == pytest.approx(1.0, abs=0.01)
-    assert x.std() == pytest.approx(st.effective_cv, abs=0.01)
+    assert x.std() == pytest.approx(cv, abs=0.01)
 
 
 def test_simulate_records_are_consistent(toy):
@@ -87,7 +102,12 @@ def test_closed_hours_have_no_service(toy):
     rec = PortModel(validate_scenario(toy)).simulate(days=1, seed=2)
     ped = rec.group == rec.group_names.index("ped")
     assert rec.service_start[ped].min() >= 6 * 3600
-    assert rec.wait_seconds[ped & (rec.arrival < 3600)].min() > 5 * 3600
+    # Arrivals before the hall opens are held at the gate until 06:00, not queued.
+    early = ped & (rec.arrival < 6 * 3600)
+    assert early.sum() > 100
+    assert (rec.queue_entry[early] == 6 * 3600).all()
+    assert rec.held_seconds[ped & (rec.arrival < 3600)].min() > 5 * 3600
+    assert (rec.held_seconds[ped & (rec.arrival >= 6 * 3600)] == 0).all()
 
 
 def test_replications_are_seeded_and_worker_independent(toy):
