@@ -262,7 +262,7 @@ def _waits_by_group(rec: CrossingRecords) -> list[float]:
     return out
 
 
-# Quantities whose 24-day intervals are narrow (under half the mean); the
+# Quantities whose 40-day intervals are narrow (under half the mean); the
 # lightly loaded groups and secondary have heavy-tailed daily means.
 SHARP = {"general", "ready", "sentri", "ped_general", "crossings", "referred"}
 
@@ -275,7 +275,7 @@ def test_one_pass_and_replay_drivers_agree_on_san_ysidro() -> None:
     99% family-wise level (Bonferroni over the compared quantities).
     """
     model = PortModel(load_scenario("san_ysidro"))
-    reps = 24
+    reps = 40
     one_pass = np.array(
         [
             _waits_by_group(model.simulate(1, seed=np.random.default_rng(c)))

@@ -19,12 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from border21.errors import InputError
-from border21.frontier.cooperation import (
-    apply_enrolment,
-    apply_southbound,
-    apply_ucp,
-    export_scenario,
-)
 from border21.frontier.costs import DelayCosts
 from border21.frontier.metrics import RunMetrics, run_metrics
 from border21.frontier.policies import (
@@ -81,24 +75,15 @@ class PolicySpec:
 
 
 class PreparedScenario:
-    """A scenario with its cooperation transforms applied and its models compiled."""
+    """A scenario compiled into its port model (cooperation applied, see ``PortModel``)."""
 
     def __init__(self, scenario: PortScenario) -> None:
         self.original = scenario
-        self.scenario = apply_ucp(apply_southbound(apply_enrolment(scenario)))
-        self.model = PortModel(self.scenario)
-        export = export_scenario(self.scenario)
-        self.export_model = PortModel(export) if export is not None else None
-        names = list(self.scenario.streams)
+        self.model = PortModel(scenario)
+        self.scenario = self.model.scenario
         streams = list(self.scenario.streams.values())
         self.northbound = np.array([s.direction == "northbound" for s in streams])
         self.has_area = np.array([s.secondary is not None for s in streams])
-        coop = self.scenario.cooperation
-        self.export_streams = (
-            np.array([names.index(n) for n in coop.export_inspection.streams])
-            if coop.export_inspection is not None
-            else np.empty(0, np.int64)
-        )
         self.class_programs = np.array(self.model.layout.class_program)
 
 
@@ -165,7 +150,6 @@ def prepare_replication(
 ) -> ReplicationBase:
     """Draw, assign risk, run the export stage and CBP primary for one replication."""
     port_ss, risk_ss, policy_ss, mx_ss = _children(seed, 4)
-    coop = prepared.scenario.cooperation
     draws = prepared.model.draw(days, np.random.default_rng(port_ss))
     n = len(draws)
     north = prepared.northbound[draws.stream]
@@ -181,26 +165,17 @@ def prepare_replication(
     ctx = ReferralContext(
         programs=prepared.class_programs[draws.cls], scores=scores, inspected=governed
     )
-    mx_rng = np.random.default_rng(mx_ss)
     pre_flags = draws.suspected | (~north & draws.random_referral)  # southbound: own rate
-
     origin = draws.arrival
     extra_service = np.zeros(n)
     mx_detected = np.zeros(n, np.bool_)
     red = order = None
-    export = coop.export_inspection
-    if export is not None:
-        is_export = np.isin(draws.stream, prepared.export_streams)
-        red = is_export & (mx_rng.random(n) < export.semaforo_probability)
-        if coop.unified_cargo_processing:  # one joint secondary inspection
-            primary_s = draws.primary_seconds.copy()
-            primary_s[is_export] += export.joint_primary_extra_seconds
-            draws = dataclasses.replace(draws, primary_seconds=primary_s)
-        else:
-            draws, order, origin, extra_service, mx_detected = _export_stage(
-                prepared, draws, is_export, red, mx_rng, days
-            )
-            red = None
+    export = prepared.model.export
+    if export is not None:  # the Mexican export stage, or UCP's joint inspection
+        crossing = export.cross(draws, days, np.random.default_rng(mx_ss))
+        draws, order, red = crossing.draws, crossing.order, crossing.red
+        origin, extra_service = crossing.origin, crossing.upstream_seconds
+        mx_detected = crossing.mx_detected
     return ReplicationBase(
         prepared=prepared,
         days=days,
@@ -249,38 +224,3 @@ def finish_replication(
         northbound=metrics(north_r),
         southbound=metrics(~north_r) if (~north_r).any() else None,
     )
-
-
-def _export_stage(
-    prepared: PreparedScenario,
-    draws: CrossingDraws,
-    is_export: np.ndarray,
-    red: np.ndarray,
-    rng: np.random.Generator,
-    days: int,
-) -> tuple[CrossingDraws, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Trucks queue at Mexican export inspection, cross the bridge, then reach CBP.
-
-    Returns the draws in order of arrival at CBP, that order (indices into the
-    draws as drawn), and per crossing its first arrival, the upstream time that
-    is not delay and whether Mexican inspection found its contraband.
-    """
-    assert prepared.export_model is not None
-    export = prepared.scenario.cooperation.export_inspection
-    assert export is not None
-    idx = np.flatnonzero(is_export)
-    mx_stream = np.searchsorted(prepared.export_streams, draws.stream[idx]).astype(np.int32)
-    mx_draws = prepared.export_model.draw_at(draws.arrival[idx], mx_stream, rng).with_flags(
-        referred=red[idx], carrier=draws.carrier[idx]
-    )
-    mx = prepared.export_model.run(mx_draws, days)
-    arrival = draws.arrival.copy()
-    arrival[idx] = mx.departure + export.transit_seconds
-    extra = np.zeros(len(draws))
-    extra[idx] = (mx.primary_departure - mx.service_start) + export.transit_seconds
-    detected = np.zeros(len(draws), np.bool_)
-    detected[idx] = mx.detected
-    origin = draws.arrival.copy()
-    order = np.argsort(arrival, kind="stable")
-    resorted = draws.reordered(order, arrival)
-    return resorted, order, origin[order], extra[order], detected[order]

@@ -29,7 +29,6 @@ from border21.ports.model import CrossingRecords
 from border21.ports.staged import (
     PrimaryStage,
     primary_key,
-    primary_only,
     run_downstream,
     run_primary,
 )
@@ -57,7 +56,7 @@ def stage_metrics(scenario: PortScenario, seed: np.random.SeedSequence, days: in
     by_stream = np.bincount(records.stream, weights=waits_h, minlength=len(scenario.streams))
     return StageMetrics(
         stage=stage,
-        wait_metrics=wait_metrics(records, primary_only(scenario)),
+        wait_metrics=wait_metrics(records, scenario),
         wait_hours_by_stream=by_stream,
     )
 

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from border21.errors import InputError
-from border21.frontier.cooperation import apply_enrolment, apply_southbound, apply_ucp
 from border21.frontier.costs import DelayCosts
 from border21.frontier.experiment import (
     PolicySpec,
@@ -161,26 +160,14 @@ def replication_rows(tasks: Sequence[SweepTask], risk: RiskPool | None) -> list[
     return [_policy_row(t, base) for t in tasks]
 
 
-def _transformed(scenario: PortScenario) -> PortScenario:
-    """The scenario with its cooperation transforms applied (as PreparedScenario does)."""
-    return apply_ucp(apply_southbound(apply_enrolment(scenario)))
-
-
-def _port_item(
-    task: PortTask, transformed: dict[int, PortScenario] | None = None
-) -> tuple[str, PortScenario, int, int, int, DelayCosts]:
-    """The task with its scenario transformed (once per distinct scenario in ``transformed``)."""
-    cache = {} if transformed is None else transformed
-    key = id(task.scenario)
-    if key not in cache:
-        cache[key] = _transformed(task.scenario)
-    return (task.variant, cache[key], task.replication, task.root_seed, task.days, task.costs)
+def _port_item(task: PortTask) -> tuple[str, PortScenario, int, int, int, DelayCosts]:
+    """The task as a staged unit's member (the staged engine applies its cooperation)."""
+    return (task.variant, task.scenario, task.replication, task.root_seed, task.days, task.costs)
 
 
 def _port_units(tasks: Sequence[PortTask]) -> tuple[list[StagedUnit], list[int]]:
     """Port tasks grouped by shared primary stage, with each unit's replication."""
-    transformed: dict[int, PortScenario] = {}
-    units = group_units([_port_item(t, transformed) for t in tasks])
+    units = group_units([_port_item(t) for t in tasks])
     return units, [tasks[u.members[0][0]].replication for u in units]
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from border21.errors import InputError
-from border21.frontier.cooperation import with_switches
 from border21.frontier.risk import CrossingRisk, RiskPool, RiskSetup
 from border21.ports.config import PortScenario
+from border21.ports.cooperation import with_switches
 
 VARIANTS = ("baseline", "shared_intelligence", "ucp", "enrolment", "southbound")
 TARGETING_POLICIES = ("targeted",)

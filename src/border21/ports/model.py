@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +56,11 @@ class CrossingRecords:
     days: int
     queue: QueueTables | None = None  # the primary stage's tables (for queue_entry)
     lease: RecordLease | None = None
+    # Ports with a Mexican export stage (see ports.cooperation.BorderCrossings):
+    origin: np.ndarray | None = None  # when each crossing first joined a queue
+    upstream_seconds: np.ndarray | None = None  # upstream inspection and transit (not delay)
+    upstream: CrossingRecords | None = None  # the Mexican stage's records
+    upstream_rows: np.ndarray | None = None  # their rows in these records
 
     def release(self) -> None:
         """Give leased record buffers back for the next run (see :mod:`border21.ports.engine`).
@@ -91,7 +97,9 @@ class CrossingRecords:
 
     @property
     def time_in_port_seconds(self) -> np.ndarray:
-        return np.asarray(self.departure - self.arrival)
+        """From first joining a queue (upstream, for export trucks) to leaving CBP."""
+        first = self.arrival if self.origin is None else self.origin
+        return np.asarray(self.departure - first)
 
     def to_arrow(self) -> object:
         """The records as a ``pyarrow.Table`` with names instead of codes."""
@@ -134,11 +142,23 @@ class PrimaryOutcome:
 
 
 class PortModel:
-    """A compiled scenario. Draw crossings, optionally set referral flags, run."""
+    """A compiled port: its cooperation applied, its kernel tables built once.
 
-    def __init__(self, scenario: PortScenario) -> None:
-        self.scenario = scenario
-        self.layout: PortLayout = compile_scenario(scenario)
+    ``given`` is the scenario as given; ``scenario`` the one that runs, with
+    enrolment, southbound inspection and UCP's bays applied
+    (:func:`~border21.ports.cooperation.effective_scenario`); ``export`` the
+    Mexican export stage in front of CBP, if the scenario describes one.
+    ``cooperation_applied``: ``scenario`` already is an effective scenario.
+    """
+
+    def __init__(self, scenario: PortScenario, *, cooperation_applied: bool = False) -> None:
+        from border21.ports.cooperation import ExportStage, effective_scenario
+
+        self.given = scenario
+        # Applied twice, UCP would join the Mexican bays twice.
+        self.scenario = scenario if cooperation_applied else effective_scenario(scenario)
+        self.layout: PortLayout = compile_scenario(self.scenario)
+        self.export = ExportStage.of(self.scenario)
         self._programs = self.layout.program_names
         self._class_program_code = self.layout.class_program_code
         self._random: dict[int, tuple[RandomModel, int]] = {}
@@ -231,16 +251,21 @@ class PortModel:
     def simulate(
         self, days: int = 1, seed: int | np.random.Generator | None = None, *, lease: bool = False
     ) -> CrossingRecords:
-        """Draw and run one replication in one compiled pass (the one-pass driver).
+        """Simulate one replication of ``days`` days.
 
-        Statistically the same as ``run(draw(days, rng), days)`` but from its own
-        generator (see :mod:`border21.ports.kernels.onepass`): an int or ``None``
-        seeds it through ``SeedSequence``; a Generator is advanced to seed it.
-        With ``lease`` the record buffers are leased from this thread's pool;
-        call ``records.release()`` when done with them.
+        A port without an export stage runs in one compiled pass (the one-pass
+        driver, :mod:`border21.ports.kernels.onepass`): statistically the same
+        as ``run(draw(days, rng), days)`` but from its own generator. A port
+        with one runs the draw driver, the Mexican stage and the replay driver
+        (:meth:`simulate_border`). An int or ``None`` seeds through
+        ``SeedSequence``; a Generator is advanced to seed it. With ``lease``
+        the record buffers of a one-pass run are leased from this thread's
+        pool; call ``records.release()`` when done with them.
         """
         if days < 1:
             raise InputError("days", days, "must be at least 1")
+        if self.export is not None:
+            return self.simulate_border(days, seed)
         rm, capacity = self.random_model(days)
         p = self.layout.primary
         out = run_one_pass(
@@ -276,3 +301,45 @@ class PortModel:
             queue=p.tables,
             lease=out.lease,
         )
+
+    def simulate_border(
+        self, days: int, seed: int | np.random.Generator | None = None
+    ) -> CrossingRecords:
+        """One replication through the export stage (or UCP's joint inspection) and CBP.
+
+        The crossings are drawn, the export trucks cross the Mexican booths and
+        the bridge (:meth:`~border21.ports.cooperation.ExportStage.cross`), and
+        all queue at CBP; a truck the Mexican inspection caught counts as
+        detected, and under UCP a red *semáforo* is referred to the joint
+        secondary. The records are in order of arrival at CBP.
+        """
+        if self.export is None:
+            raise InputError("cooperation.export_inspection", None, "the port has no export stage")
+        port_seed, border_seed = seed_children(seed, 2)
+        draws = self.draw(days, np.random.default_rng(port_seed))
+        crossing = self.export.cross(draws, days, np.random.default_rng(border_seed))
+        at_cbp = crossing.draws
+        referred = at_cbp.referred if crossing.red is None else at_cbp.referred | crossing.red
+        records = self.run(at_cbp.with_flags(referred=referred), days)
+        return dataclasses.replace(
+            records,
+            detected=records.detected | crossing.mx_detected,
+            origin=crossing.origin,
+            upstream_seconds=crossing.upstream_seconds,
+            upstream=crossing.upstream,
+            upstream_rows=crossing.upstream_rows,
+        )
+
+
+def seed_children(
+    seed: int | np.random.Generator | np.random.SeedSequence | None, k: int
+) -> list[np.random.SeedSequence]:
+    """``k`` independent child seeds of a seed (a Generator is advanced to make them)."""
+    if isinstance(seed, np.random.Generator):
+        words = seed.integers(0, 2**63, size=4, dtype=np.int64)
+        root = np.random.SeedSequence([int(w) for w in words])
+    elif isinstance(seed, np.random.SeedSequence):
+        root = seed
+    else:
+        root = np.random.SeedSequence(seed)
+    return [np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i)) for i in range(k)]

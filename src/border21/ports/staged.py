@@ -36,7 +36,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from border21.errors import InputError
-from border21.ports.config import PortScenario, validate_scenario
+from border21.ports.config import PortScenario
+from border21.ports.cooperation import effective_scenario
+from border21.ports.edits import with_values
 from border21.ports.kernels.downstream import (
     SUMS,
     DownstreamRecords,
@@ -61,17 +63,25 @@ DOWNSTREAM_STREAM_FIELDS = (
 
 
 def primary_only(scenario: PortScenario) -> PortScenario:
-    """The scenario with referral and carriers off: what primary inspection sees."""
-    data = scenario.model_dump(mode="python")
-    for st in data["streams"].values():
-        st.update(
-            referral_probability=0.0,
-            referral_probability_by_program={},
-            carrier_probability=0.0,
-            primary_detection_probability=0.0,
-            secondary_detection_probability=0.0,
+    """What CBP primary inspection sees of a scenario: its cooperation applied
+    (:func:`~border21.ports.cooperation.effective_scenario`), referral and carriers
+    off, and no Mexican export stage (staged runs model CBP alone; the coupled
+    frontier, ``border21 frontier``, runs the export stage)."""
+    changes: dict[str, object] = {
+        "cooperation.export_inspection": None,
+        "cooperation.unified_cargo_processing": False,
+    }
+    for name in scenario.streams:
+        changes.update(
+            {
+                f"streams.{name}.referral_probability": 0.0,
+                f"streams.{name}.referral_probability_by_program": {},
+                f"streams.{name}.carrier_probability": 0.0,
+                f"streams.{name}.primary_detection_probability": 0.0,
+                f"streams.{name}.secondary_detection_probability": 0.0,
+            }
         )
-    return validate_scenario(data)
+    return with_values(effective_scenario(scenario), changes)
 
 
 def primary_key(scenario: PortScenario) -> str:
@@ -121,9 +131,8 @@ def run_primary(scenario: PortScenario, seed: np.random.SeedSequence, days: int)
     own child stream, so that each crossing keeps them whatever variants are
     run on the stage.
     """
-    records = PortModel(primary_only(scenario)).simulate(
-        days=days, seed=np.random.default_rng(child_seed(seed, 0))
-    )
+    base = PortModel(primary_only(scenario), cooperation_applied=True)
+    records = base.simulate(days=days, seed=np.random.default_rng(child_seed(seed, 0)))
     n = len(records)
     order = np.argsort(records.primary_departure, kind="stable")
     # Draws are i.i.d., so drawing them straight in departure order gives each
@@ -155,8 +164,9 @@ def downstream_tables(
     """A variant's downstream tables per class, and its secondary stage's queue tables.
 
     ``hour_weight`` is a weight per stream for an hour of delay (e.g. its value
-    in dollars; default 0).
+    in dollars; default 0). The scenario's cooperation is applied first.
     """
+    scenario = effective_scenario(scenario)
     layout = compile_scenario(scenario)
     streams = list(scenario.streams.values())
     weights = [0.0] * len(streams) if hour_weight is None else list(hour_weight)

@@ -7,10 +7,10 @@ import pytest
 from scipy import stats
 
 from border21.errors import InputError
-from border21.frontier.cooperation import with_switches
 from border21.frontier.experiment import PolicySpec, PreparedScenario, run_replication
 from border21.frontier.sweep import build_tasks, execute, run_task, shifts, summarise
 from border21.ports.catalog import load_scenario
+from border21.ports.cooperation import with_switches
 
 REPS = 8
 
@@ -128,8 +128,8 @@ def test_unknown_policy_and_missing_model(laredo):
 @pytest.mark.parametrize("variant", ["baseline", "ucp", "southbound"])
 def test_shared_base_equals_a_full_run_per_policy(variant, small_pool):
     """finish_replication on a shared base gives the records of a full run with its flags."""
-    from border21.frontier.cooperation import with_switches
     from border21.frontier.experiment import finish_replication, prepare_replication
+    from border21.ports.cooperation import with_switches
 
     name = "san_ysidro" if variant == "southbound" else "laredo_wtb"
     sc = load_scenario(name)

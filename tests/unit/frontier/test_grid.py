@@ -104,21 +104,24 @@ def test_sweeps_are_bounded_before_they_are_built():
 
 
 def test_port_sweep_validates_no_scenario_per_task(monkeypatch):
-    from border21.frontier import cooperation
+    """Variants are validated when the grid is built; the sweep validates only each
+    primary stage's derived scenario (referral off), once per stage, not per task."""
     from border21.frontier.sweep import execute
     from border21.ports import edits
 
     grid = build_grid(
-        load_scenario("laredo_wtb"), [parse_axis("streams.trucks.referral_probability=0.1,0.2")]
+        load_scenario("laredo_wtb"),
+        [parse_axis("streams.trucks.referral_probability=0.1,0.2,0.3")],
     )
     tasks = grid.tasks(replications=2, days=1, seed=3)
     calls = []
+    validate = edits.validate_scenario
 
     def counting(data):
         calls.append(1)
-        raise AssertionError("validated during the sweep")
+        return validate(data)
 
-    monkeypatch.setattr(cooperation, "validate_scenario", counting)
     monkeypatch.setattr(edits, "validate_scenario", counting)
     rows = execute(tasks, workers=1)
-    assert len(rows) == 4 and not calls
+    assert len(rows) == 6
+    assert len(calls) == 2  # one primary stage per replication
