@@ -22,17 +22,31 @@ def simulate(
     records: bool = typer.Option(
         True, "--records/--no-records", help="With --out, also write per-crossing records."
     ),
+    warm_up_days: int | None = typer.Option(
+        None,
+        "--warm-up-days",
+        min=0,
+        help="Days simulated and left out of the summaries (default: 1 when --days > 1, else 0).",
+    ),
 ) -> None:
-    """Simulate a port of entry and print waits by lane type."""
+    """Simulate a port of entry and print waits by lane group, each flow apart."""
     from border21.ports.catalog import load_scenario
+    from border21.ports.edits import inert_overrides, with_overrides
     from border21.ports.limits import DEFAULT_LIMITS
+    from border21.ports.simulate import refuse_targeting_only
     from border21.ports.simulate import simulate as run_simulation
 
     DEFAULT_LIMITS.check_counts(days=days, replications=replications)
-    sc = load_scenario(scenario, overrides)
+    base = load_scenario(scenario)
+    sc = with_overrides(base, overrides)
     DEFAULT_LIMITS.check_run(sc, days=days, replications=replications)
+    refuse_targeting_only(sc)
+    for note in inert_overrides(base, overrides):
+        err_console.print(f"[yellow]note:[/] {note}", highlight=False)
     if replications * days < 20:  # too quick for a progress bar: skip importing rich's
-        result = run_simulation(sc, days=days, replications=replications, seed=seed)
+        result = run_simulation(
+            sc, days=days, replications=replications, seed=seed, warm_up_days=warm_up_days
+        )
     else:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -51,6 +65,7 @@ def simulate(
                 replications=replications,
                 seed=seed,
                 progress=lambda k: bar.advance(task, k),
+                warm_up_days=warm_up_days,
             )
     for warning in result.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
@@ -63,7 +78,7 @@ def simulate(
 
 
 def print_summary(result: object) -> None:
-    """Print the waits-by-lane-type table of a :class:`SimulationResult`."""
+    """Print the waits table of a :class:`SimulationResult`, each flow on its own rows."""
     from rich.table import Table
 
     from border21.ports.simulate import SimulationResult
@@ -74,30 +89,34 @@ def print_summary(result: object) -> None:
         title=f"{sc.port.name}: {result.days} day(s) × {len(result.replications)} "
         f"replication(s), seed {result.seed}"
     )
-    for col in (
-        "lane group",
-        "program",
-        "crossings/day",
-        "mean wait min",
-        "±95% CI",
-        "p50",
-        "p90",
-        "p95",
-    ):
-        table.add_column(col, justify="left" if col in ("lane group", "program") else "right")
+    held = any(r["held_per_day"] > 0 for r in result.summary_rows)
+    columns = ["where", "flow", "crossings/day"]
+    columns += ["held/day"] if held else []
+    columns += ["mean wait min", "±95% CI", "p50", "p95", "max"]
+    for col in columns:
+        table.add_column(col, justify="left" if col in ("where", "flow") else "right")
     for r in result.summary_rows:
         half = r["ci95_half_width_min"]
-        table.add_row(
-            str(r["lane_group"]),
-            str(r["program"]),
-            f"{r['crossings_per_day']:,.0f}",
-            f"{r['mean_wait_min']:.1f}",
+        cells = [_where(r), _flow(str(r["direction"])), f"{r['crossings_per_day']:,.0f}"]
+        cells += [f"{r['held_per_day']:,.0f}"] if held else []
+        cells += [
+            _minutes(r["mean_wait_min"]),
             "—" if half != half else f"{half:.1f}",
-            f"{r['p50_wait_min']:.1f}",
-            f"{r['p90_wait_min']:.1f}",
-            f"{r['p95_wait_min']:.1f}",
-        )
+            _minutes(r["p50_wait_min"]),
+            _minutes(r["p95_wait_min"]),
+            _minutes(r["max_wait_min"]),
+        ]
+        table.add_row(*cells)
     console.print(table)
+    console.print(result.warm_up_note, highlight=False)
+    if len(result.replications) < 2:
+        console.print("±95% CI: run two or more replications (-r) for intervals", highlight=False)
+    if held:
+        console.print(
+            "held/day: crossings that arrived while all their lanes were closed and waited "
+            "at the gate for the opening (not counted in the wait)",
+            highlight=False,
+        )
     console.print(
         "interdictions: "
         + "; ".join(
@@ -106,3 +125,21 @@ def print_summary(result: object) -> None:
         ),
         highlight=False,
     )
+
+
+def _where(row: dict[str, object]) -> str:
+    stage, group = row["stage"], row["lane_group"]
+    if stage == "primary":
+        program = row["program"]
+        return f"{group}" if group == program else f"{group} ({program})"
+    if stage == "secondary":
+        return f"secondary: {group}"
+    return "MX export booths" if stage == "mx_export" else "MX secondary"
+
+
+def _flow(direction: str) -> str:
+    return {"northbound": "NB", "southbound": "SB"}.get(direction, direction.replace("bound", ""))
+
+
+def _minutes(value: float) -> str:
+    return "—" if value != value else f"{value:.1f}"

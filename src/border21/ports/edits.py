@@ -262,3 +262,87 @@ def _known_group(scenario: PortScenario, group: str) -> LaneGroup:
         have = ", ".join(scenario.lanes)
         raise InputError(f"lanes.{group}", group, f"no such lane group (have: {have})")
     return scenario.lanes[group]
+
+
+# ------------------------------------------------------------------ edits that cannot act
+
+
+def behaviour(scenario: PortScenario) -> str:
+    """A hash of everything a simulation of ``scenario`` uses, and nothing else.
+
+    Labels (the port's name, code, description) are left out, and so are lanes
+    and booths the staffing schedule never opens: a lane that never opens
+    changes nothing.
+    """
+    import hashlib
+    import json
+
+    import numpy as np
+
+    from border21.ports.cooperation import effective_scenario
+    from border21.ports.layout import compile_scenario
+
+    effective = effective_scenario(scenario)
+    layout = compile_scenario(effective)
+    q = layout.primary.tables
+    lane_of_booth = np.repeat(np.arange(q.lane_group.shape[0]), q.lane_nbooths)
+    booth_open = q.booth_rank[:, None] < q.sched[q.lane_group[lane_of_booth]]  # booths × hours
+    ever = booth_open.any(axis=1)
+    lanes_used = np.flatnonzero(
+        np.bincount(lane_of_booth, weights=ever, minlength=len(q.lane_group))
+    )
+    renumber = {int(ln): k for k, ln in enumerate(lanes_used)}
+    lanes = [
+        {
+            "group": int(q.lane_group[ln]),
+            "booth_hours": booth_open[(lane_of_booth == ln) & ever].astype(int).tolist(),
+        }
+        for ln in lanes_used
+    ]
+    classes = [
+        [
+            renumber[int(ln)]
+            for ln in q.class_lanes[q.class_ptr[c] : q.class_ptr[c + 1]]
+            if int(ln) in renumber
+        ]
+        for c in range(len(q.class_ptr) - 1)
+    ]
+    data = effective.model_dump(mode="json")
+    data["port"] = {"start_weekday": data["port"]["start_weekday"]}
+    data["lanes"] = {name: {"program": g["program"]} for name, g in data["lanes"].items()}
+    text = json.dumps({"scenario": data, "lanes": lanes, "classes": classes}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def inert_overrides(scenario: PortScenario, overrides: Sequence[str]) -> list[str]:
+    """One line for each ``--set`` override that changes nothing a simulation uses.
+
+    ``scenario`` is the scenario before the overrides; each override is tried
+    alone on it. Raising a group's lanes (or booths per lane) beyond what its
+    staffing schedule ever opens is the common case, and the line says so.
+    """
+    base = behaviour(scenario)
+    notes = []
+    for text in overrides:
+        path, value = parse_override(text)
+        key = ".".join(path)
+        try:
+            edited = with_overrides(scenario, [text])
+        except InputError:
+            continue  # the full set of overrides was valid; this one needs the others
+        if behaviour(edited) != base:
+            continue
+        if path[0] == "port":
+            notes.append(f"{key} = {value!r} changes labels only, not what is simulated")
+            continue
+        if path[0] == "lanes" and len(path) == 3 and path[2] in ("lanes", "booths_per_lane"):
+            group = edited.lanes[path[1]]
+            most = max(group.open_booths())
+            notes.append(
+                f"{key} = {value!r} cannot act: the group's schedule opens at most {most} "
+                f"booth(s) in any hour; raise lanes.{path[1]}.open_booths_by_hour or set "
+                f"lanes.{path[1]}.staffed_booths"
+            )
+            continue
+        notes.append(f"{key} = {value!r} changes nothing that is simulated")
+    return notes

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from border21.errors import InputError
 from border21.ports.config import PortScenario
 from border21.ports.draws import CrossingDraws, draw_at_arrivals, draw_crossings
 from border21.ports.engine import RecordLease, run_one_pass
+from border21.ports.kernels.common import DAY
 from border21.ports.kernels.queue import queue_entry
 from border21.ports.kernels.replay import serve_lanes
 from border21.ports.kernels.rng import reading_source, state_words
@@ -61,6 +63,55 @@ class CrossingRecords:
     upstream_seconds: np.ndarray | None = None  # upstream inspection and transit (not delay)
     upstream: CrossingRecords | None = None  # the Mexican stage's records
     upstream_rows: np.ndarray | None = None  # their rows in these records
+    first_day: int = 0  # the records cover days first_day .. first_day + days - 1
+
+    PER_CROSSING: ClassVar[tuple[str, ...]] = (
+        "arrival",
+        "service_start",
+        "primary_departure",
+        "secondary_start",
+        "departure",
+        "stream",
+        "program",
+        "group",
+        "lane",
+        "booth",
+        "referred",
+        "carrier",
+        "detected",
+    )
+
+    def subset(self, keep: np.ndarray) -> CrossingRecords:
+        """The crossings where ``keep`` is true (their Mexican-stage records with them)."""
+        changes: dict[str, Any] = {name: getattr(self, name)[keep] for name in self.PER_CROSSING}
+        for name in ("origin", "upstream_seconds"):
+            column = getattr(self, name)
+            changes[name] = None if column is None else column[keep]
+        if self.upstream is not None and self.upstream_rows is not None:
+            new_row = np.cumsum(keep) - 1
+            mine = keep[self.upstream_rows]
+            changes["upstream"] = self.upstream.subset(mine)
+            changes["upstream_rows"] = new_row[self.upstream_rows[mine]]
+        changes["lease"] = None
+        return dataclasses.replace(self, **changes)
+
+    def after_warm_up(self, warm_up_days: int) -> CrossingRecords:
+        """The crossings that arrived after the first ``warm_up_days`` days (the rest discarded)."""
+        if warm_up_days <= 0:
+            return self
+        if warm_up_days >= self.days:
+            raise InputError(
+                "warm_up_days", warm_up_days, f"must be less than the days simulated ({self.days})"
+            )
+        first = (
+            self.arrival >= warm_up_days * DAY
+            if self.origin is None
+            else (self.origin >= warm_up_days * DAY)
+        )
+        kept = self.subset(first)
+        return dataclasses.replace(
+            kept, days=self.days - warm_up_days, first_day=self.first_day + warm_up_days
+        )
 
     def release(self) -> None:
         """Give leased record buffers back for the next run (see :mod:`border21.ports.engine`).

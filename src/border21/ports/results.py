@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from border21.ports.config import PortScenario
+from border21.ports.kernels.common import HOUR
 from border21.ports.model import CrossingRecords
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ def frame(rows: list[Row] | dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-HOUR = 3600.0
 QUANTILES = (0.5, 0.9, 0.95)
 
 
@@ -51,35 +51,78 @@ def _wait_stats(wait_minutes: np.ndarray) -> dict[str, float]:
     }
 
 
-def wait_by_lane_type(records: CrossingRecords) -> pd.DataFrame:
-    """Mean and p50/p90/p95 primary wait (minutes) per lane group, plus secondary."""
-    return frame(wait_rows(records))
+def _directions(names: list[str], scenario: PortScenario) -> str:
+    found = sorted({scenario.streams[n].direction for n in names if n in scenario.streams})
+    return "+".join(found) if found else ""
 
 
-def wait_rows(records: CrossingRecords) -> list[Row]:
-    """The rows of :func:`wait_by_lane_type`."""
+def wait_samples(records: CrossingRecords, scenario: PortScenario) -> list[tuple[Row, np.ndarray]]:
+    """Each row of the waits table with the waits (minutes) it summarises.
+
+    Rows never mix flows: one per primary lane group (its wait from queue
+    entry to service; ``held`` counts crossings held at the gate of a closed
+    port), one per secondary area, and for a port with a Mexican export stage
+    its export booths and secondary. ``stage`` says which inspection,
+    ``direction`` which way its crossings travel.
+    """
+    out: list[tuple[Row, np.ndarray]] = []
     wait = records.wait_seconds / 60.0
-    rows = []
+    held = records.held_seconds > 0
     for g, name in enumerate(records.group_names):
         mask = records.group == g
-        rows.append(
-            {
-                "lane_group": name,
-                "program": records.group_programs[g],
-                "crossings": int(mask.sum()),
-                **_wait_stats(wait[mask]),
-            }
-        )
-    sec = records.secondary_wait_seconds[records.referred] / 60.0
-    rows.append(
-        {
-            "lane_group": "secondary",
-            "program": "secondary",
-            "crossings": int(records.referred.sum()),
-            **_wait_stats(sec),
+        streams = list(scenario.lanes[name].streams) if name in scenario.lanes else []
+        row: Row = {
+            "stage": "primary",
+            "lane_group": name,
+            "program": records.group_programs[g],
+            "direction": _directions(streams, scenario),
+            "crossings": int(mask.sum()),
+            "held": int((mask & held).sum()),
         }
-    )
-    return rows
+        out.append((row, wait[mask]))
+    sec_wait = records.secondary_wait_seconds / 60.0
+    names = list(scenario.streams)
+    for area in scenario.secondary:
+        users = [s for s, st in enumerate(scenario.streams.values()) if st.secondary == area]
+        mask = records.referred & np.isin(records.stream, users)
+        row = {
+            "stage": "secondary",
+            "lane_group": area,
+            "program": "secondary",
+            "direction": _directions([names[s] for s in users], scenario),
+            "crossings": int(mask.sum()),
+            "held": 0,
+        }
+        out.append((row, sec_wait[mask]))
+    up = records.upstream
+    if up is not None:
+        export = scenario.cooperation.export_inspection
+        direction = _directions(list(export.streams) if export else [], scenario)
+        up_wait = up.wait_seconds / 60.0
+        for stage, waits in (
+            ("mx_export", up_wait),
+            ("mx_secondary", (up.secondary_wait_seconds / 60.0)[up.referred]),
+        ):
+            row = {
+                "stage": stage,
+                "lane_group": stage,
+                "program": "export" if stage == "mx_export" else "secondary",
+                "direction": direction,
+                "crossings": int(waits.size),
+                "held": int((up.held_seconds > 0).sum()) if stage == "mx_export" else 0,
+            }
+            out.append((row, waits))
+    return out
+
+
+def wait_rows(records: CrossingRecords, scenario: PortScenario) -> list[Row]:
+    """Mean and p50/p90/p95/max wait (minutes) of each row of :func:`wait_samples`."""
+    return [{**row, **_wait_stats(waits)} for row, waits in wait_samples(records, scenario)]
+
+
+def wait_by_lane_type(records: CrossingRecords, scenario: PortScenario) -> pd.DataFrame:
+    """The rows of :func:`wait_rows` as a frame."""
+    return frame(wait_rows(records, scenario))
 
 
 def wait_by_hour(records: CrossingRecords) -> pd.DataFrame:
@@ -106,8 +149,10 @@ def wait_by_hour(records: CrossingRecords) -> pd.DataFrame:
 
 def throughput(records: CrossingRecords) -> pd.DataFrame:
     """Crossings processed per stream: total, per day, referred, per hour at peak."""
-    done = records.departure < records.days * 86400.0
-    hour = (records.primary_departure // HOUR).astype(np.int64)
+    end = (records.first_day + records.days) * 86400.0
+    done = records.departure < end
+    hour = (records.primary_departure // HOUR).astype(np.int64) - 24 * records.first_day
+    hour = np.clip(hour, 0, None)
     rows = []
     for s, name in enumerate(records.stream_names):
         mask = records.stream == s
@@ -159,13 +204,19 @@ def booth_utilisation(records: CrossingRecords, scenario: PortScenario) -> pd.Da
     return frame(rows)
 
 
-def queue_length(records: CrossingRecords, step_minutes: float = 15.0) -> pd.DataFrame:
-    """Crossings waiting for primary in each lane group, sampled every ``step_minutes``."""
-    grid = np.arange(0.0, records.days * 86400.0, step_minutes * 60.0)
+def queue_length(
+    records: CrossingRecords, step_minutes: float = 15.0, *, first_day: int = 0
+) -> pd.DataFrame:
+    """Crossings waiting for primary in each lane group, sampled every ``step_minutes``.
+
+    Sampled from the start of ``first_day`` (pass the whole run's records, so
+    that a crossing that arrived during the warm-up and still waits is counted).
+    """
+    grid = np.arange(first_day * 86400.0, records.days * 86400.0, step_minutes * 60.0)
     out = {"time_h": grid / HOUR}
     for g, name in enumerate(records.group_names):
         mask = records.group == g
-        arrived = np.searchsorted(np.sort(records.arrival[mask]), grid, side="right")
+        arrived = np.searchsorted(np.sort(records.queue_entry[mask]), grid, side="right")
         started = np.searchsorted(np.sort(records.service_start[mask]), grid, side="right")
         out[name] = (arrived - started).astype(np.int64)
     return frame(out)

@@ -87,7 +87,13 @@ def run_replications(
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """Everything one ``simulate`` call produced, with its seed and config hash."""
+    """Everything one ``simulate`` call produced, with its seed and config hash.
+
+    ``scenario`` is the scenario as given, ``effective`` the one that ran (its
+    cooperation applied). ``replications`` hold every crossing simulated; the
+    summaries and tables cover the days after the first ``warm_up_days``,
+    which are discarded (:meth:`reported`).
+    """
 
     scenario: PortScenario
     days: int
@@ -96,18 +102,47 @@ class SimulationResult:
     replications: list[CrossingRecords]
     summary_rows: list[results.Row]
     warnings: list[str] = field(default_factory=list)
+    effective: PortScenario | None = None
+    warm_up_days: int = 0
+
+    @property
+    def ran(self) -> PortScenario:
+        """The scenario that ran (cooperation applied)."""
+        return self.effective if self.effective is not None else self.scenario
+
+    @property
+    def reported_days(self) -> int:
+        return self.days - self.warm_up_days
+
+    def reported(self) -> list[CrossingRecords]:
+        """Each replication's crossings after the warm-up."""
+        return [r.after_warm_up(self.warm_up_days) for r in self.replications]
+
+    @property
+    def warm_up_note(self) -> str:
+        """What the summaries discarded, in one line."""
+        if not self.warm_up_days:
+            return "no warm-up discarded: the port starts empty at 00:00 of day 0"
+        dropped = sum(len(r) for r in self.replications) - sum(len(r) for r in self.reported())
+        days = "day 0" if self.warm_up_days == 1 else f"days 0–{self.warm_up_days - 1}"
+        return (
+            f"warm-up: {days} discarded ({dropped:,} crossings over "
+            f"{len(self.replications)} replication(s)); summaries cover the "
+            f"{self.reported_days} day(s) after"
+        )
 
     @property
     def summary(self) -> pd.DataFrame:
-        """Waits by lane group across replications (mean with 95% CI, pooled percentiles)."""
+        """Waits by lane group and area across replications (mean, 95% CI, percentiles)."""
         return results.frame(self.summary_rows)
 
     def interdiction_totals(self) -> dict[str, tuple[int, int, int]]:
-        """Per stream, summed over replications: (detected, carriers, referred)."""
+        """Per stream, over replications after the warm-up: (detected, carriers, referred)."""
+        reported = self.reported()
         out = {}
-        for s, name in enumerate(self.replications[0].stream_names):
+        for s, name in enumerate(reported[0].stream_names):
             det = car = ref = 0
-            for r in self.replications:
+            for r in reported:
                 mask = r.stream == s
                 det += int(r.detected[mask].sum())
                 car += int(r.carrier[mask].sum())
@@ -117,54 +152,73 @@ class SimulationResult:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Named summary tables (replications stacked, with a ``replication`` column)."""
+        ran = self.ran
         makers: dict[str, Callable[[CrossingRecords], pd.DataFrame]] = {
-            "wait_by_lane_type": results.wait_by_lane_type,
+            "wait_by_lane_type": lambda r: results.wait_by_lane_type(r, ran),
             "wait_by_hour": results.wait_by_hour,
             "throughput": results.throughput,
-            "utilisation": lambda r: results.booth_utilisation(r, self.scenario),
-            "queue_length": results.queue_length,
+            "utilisation": lambda r: results.booth_utilisation(r, ran),
             "interdictions": results.interdictions,
         }
         import pandas as pd
 
+        reported = self.reported()
         out = {"summary": self.summary}
         for name, make in makers.items():
             out[name] = pd.concat(
-                [make(r).assign(replication=i) for i, r in enumerate(self.replications)],
+                [make(r).assign(replication=i) for i, r in enumerate(reported)],
                 ignore_index=True,
             )
+        out["queue_length"] = pd.concat(
+            [
+                results.queue_length(r, first_day=self.warm_up_days).assign(replication=i)
+                for i, r in enumerate(self.replications)
+            ],
+            ignore_index=True,
+        )
         return out
 
 
-def summarise(replications: list[CrossingRecords]) -> list[results.Row]:
-    """Across replications: mean wait per lane group with a 95% CI, pooled percentiles."""
-    per_rep = [results.wait_rows(r) for r in replications]
-    pooled_wait = np.concatenate([r.wait_seconds for r in replications]) / 60.0
-    pooled_group = np.concatenate([r.group for r in replications])
-    first = replications[0]
-    rows = []
+def default_warm_up(days: int) -> int:
+    """One day is discarded from multi-day runs, none from a one-day run."""
+    return 1 if days > 1 else 0
+
+
+def summarise(replications: list[CrossingRecords], scenario: PortScenario) -> list[results.Row]:
+    """Across replications: each row's mean wait with a 95% CI, pooled percentiles.
+
+    ``replications`` are the crossings to summarise (after any warm-up);
+    rows as :func:`border21.ports.results.wait_samples`.
+    """
+    samples = [results.wait_samples(r, scenario) for r in replications]
+    days = replications[0].days
     n = len(replications)
-    for i, row in enumerate(per_rep[0]):
-        means = np.array([p[i]["mean_wait_min"] for p in per_rep], dtype=float)
-        crossings = np.array([p[i]["crossings"] for p in per_rep], dtype=float)
-        half = ci95_half_width(float(means.std(ddof=1)), n) if n > 1 else np.nan
-        if row["lane_group"] == "secondary":
-            waits = (
-                np.concatenate([r.secondary_wait_seconds[r.referred] for r in replications]) / 60.0
-            )
-        else:
-            waits = pooled_wait[pooled_group == first.group_names.index(row["lane_group"])]
-        q = np.quantile(waits, results.QUANTILES) if waits.size else [np.nan] * 3
+    rows = []
+    for i, (row, _) in enumerate(samples[0]):
+        waits = [s[i][1] for s in samples]
+        means = np.array([w.mean() if w.size else np.nan for w in waits], dtype=float)
+        crossings = np.array([s[i][0]["crossings"] for s in samples], dtype=float)
+        held = np.array([s[i][0]["held"] for s in samples], dtype=float)
+        finite = means[np.isfinite(means)]
+        half = (
+            ci95_half_width(float(finite.std(ddof=1)), finite.size) if finite.size > 1 else np.nan
+        )
+        pooled = np.concatenate(waits)
+        q = np.quantile(pooled, results.QUANTILES) if pooled.size else [np.nan] * 3
         rows.append(
             {
+                "stage": row["stage"],
                 "lane_group": row["lane_group"],
                 "program": row["program"],
-                "crossings_per_day": float(crossings.mean() / first.days),
-                "mean_wait_min": float(np.nanmean(means)) if np.isfinite(means).any() else np.nan,
+                "direction": row["direction"],
+                "crossings_per_day": float(crossings.mean() / days),
+                "held_per_day": float(held.mean() / days),
+                "mean_wait_min": float(finite.mean()) if finite.size else np.nan,
                 "ci95_half_width_min": float(half),
                 "p50_wait_min": float(q[0]),
                 "p90_wait_min": float(q[1]),
                 "p95_wait_min": float(q[2]),
+                "max_wait_min": float(pooled.max()) if pooled.size else np.nan,
                 "replications": n,
             }
         )
@@ -179,19 +233,30 @@ def simulate(
     seed: int | None = 0,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    warm_up_days: int | None = None,
     limits: RunLimits = DEFAULT_LIMITS,
 ) -> SimulationResult:
     """Run ``replications`` independent replications of ``days`` days each.
 
     Replications run on a thread pool (the Numba kernels release the GIL);
     each owns a generator spawned from the root ``SeedSequence(seed)``, so the
-    result does not depend on ``workers``. A run larger than ``limits`` (days,
-    replications, expected crossings) is refused before anything is allocated.
+    result does not depend on ``workers``. The first ``warm_up_days`` (default:
+    one day when ``days`` > 1) are simulated and then left out of every
+    summary, so the reported days do not start from an empty port.
+
+    >>> from border21.ports.catalog import load_scenario
+    >>> result = simulate(load_scenario("laredo_wtb"), days=1, replications=2, seed=3)
+    >>> result.summary_rows[0]["replications"]
+    2
     """
     if days < 1:
         raise InputError("days", days, "must be at least 1")
     if replications < 1:
         raise InputError("replications", replications, "must be at least 1")
+    warm = default_warm_up(days) if warm_up_days is None else warm_up_days
+    if not 0 <= warm < days:
+        raise InputError("warm_up_days", warm, f"must be at least 0 and less than days ({days})")
+    refuse_targeting_only(scenario)
     limits.check_run(scenario, days=days, replications=replications)
     model = PortModel(scenario)
     seeds = replication_seeds(seed, replications)
@@ -203,12 +268,26 @@ def simulate(
         return rec
 
     reps = run_replications(one, seeds, workers)
+    reported = [r.after_warm_up(warm) for r in reps]
     return SimulationResult(
         scenario=scenario,
         days=days,
         seed=seed,
         config_hash=config_hash(scenario),
         replications=reps,
-        summary_rows=summarise(reps),
-        warnings=results.unstable_hours(scenario),
+        summary_rows=summarise(reported, model.scenario),
+        warnings=results.unstable_hours(model.scenario),
+        effective=model.scenario,
+        warm_up_days=warm,
     )
+
+
+def refuse_targeting_only(scenario: PortScenario) -> None:
+    """Refuse the switches that act only on targeting (``simulate`` has no risk model)."""
+    if scenario.cooperation.shared_intelligence:
+        raise InputError(
+            "cooperation.shared_intelligence",
+            True,
+            "acts on targeting only, which `border21 frontier` runs (shared risk "
+            "profiles); `simulate` has no risk model: leave it false here",
+        )
