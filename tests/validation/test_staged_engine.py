@@ -17,7 +17,7 @@ from scipy import stats
 from border21.frontier.metrics import run_metrics
 from border21.frontier.staged_sweep import stage_metrics, variant_metrics
 from border21.ports.catalog import load_scenario
-from border21.ports.edits import with_value
+from border21.ports.edits import with_values
 from border21.ports.model import PortModel
 
 REPS = 60
@@ -27,7 +27,11 @@ METRICS = ("referred", "licit_per_1000", "mean_wait_min", "mean_delay_min", "tru
 @pytest.fixture(scope="module")
 def scenario():
     # Richer in carriers than the shipped file so detection can be compared too.
-    return with_value(load_scenario("laredo_wtb"), "streams.trucks.carrier_probability", 0.02)
+    # CBP alone: staged runs model no Mexican export stage (see ports.staged).
+    return with_values(
+        load_scenario("laredo_wtb"),
+        {"streams.trucks.carrier_probability": 0.02, "cooperation.export_inspection": None},
+    )
 
 
 def _rows(scenario, engine: str) -> dict[str, np.ndarray]:

@@ -97,7 +97,8 @@ def print_summary(result: object) -> None:
         table.add_column(col, justify="left" if col in ("where", "flow") else "right")
     for r in result.summary_rows:
         half = r["ci95_half_width_min"]
-        cells = [_where(r), _flow(str(r["direction"])), f"{r['crossings_per_day']:,.0f}"]
+        flow = _flow(str(r["direction"]), str(r["kind"]))
+        cells = [_where(r), flow, f"{r['crossings_per_day']:,.0f}"]
         cells += [f"{r['held_per_day']:,.0f}"] if held else []
         cells += [
             _minutes(r["mean_wait_min"]),
@@ -137,8 +138,14 @@ def _where(row: dict[str, object]) -> str:
     return "MX export booths" if stage == "mx_export" else "MX secondary"
 
 
-def _flow(direction: str) -> str:
-    return {"northbound": "NB", "southbound": "SB"}.get(direction, direction.replace("bound", ""))
+_KINDS = {"personal_vehicle": "cars", "pedestrian": "walkers", "truck": "trucks", "bus": "buses"}
+
+
+def _flow(direction: str, kind: str) -> str:
+    """``NB cars``, ``SB trucks``: which way, and who."""
+    way = {"northbound": "NB", "southbound": "SB"}.get(direction, direction.replace("bound", ""))
+    who = "+".join(_KINDS.get(k, k) for k in kind.split("+") if k)
+    return f"{way} {who}".strip()
 
 
 def _minutes(value: float) -> str:

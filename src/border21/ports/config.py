@@ -70,9 +70,12 @@ class _Frozen(BaseModel):
 class ServiceTime(_Frozen):
     """A service-time distribution given by its mean and coefficient of variation.
 
-    ``cv`` is ignored for ``deterministic`` (0) and ``exponential`` (1).
-    ``mean_seconds_by_program`` overrides the mean for crossings enrolled in a
-    program (Ready Lane documents and SENTRI vetting make primary faster).
+    ``cv`` sets the spread of ``lognormal`` and ``gamma`` times; a
+    ``deterministic`` time has cv 0 and an ``exponential`` one cv 1, so another
+    cv for them is refused rather than ignored. ``mean_seconds_by_program``
+    overrides the mean for crossings enrolled in a program (Ready Lane
+    documents and SENTRI vetting make primary faster); only primary inspection
+    distinguishes programs.
     """
 
     distribution: Distribution = "exponential"
@@ -95,7 +98,21 @@ class ServiceTime(_Frozen):
     def _check_cv(self) -> ServiceTime:
         if self.distribution in ("lognormal", "gamma") and self.cv <= 0:
             raise ValueError(f"cv must be > 0 for a {self.distribution} distribution")
+        fixed = {"deterministic": (0.0, 1.0), "exponential": (1.0,)}.get(self.distribution)
+        if fixed is not None and self.cv not in fixed:
+            raise ValueError(
+                f"cv = {self.cv:g} cannot act: a {self.distribution} time has cv "
+                f"{fixed[0]:g}; use lognormal or gamma for another spread"
+            )
         return self
+
+    def check_one_mean(self, where: str) -> None:
+        """Refuse per-program means where programs are not told apart."""
+        if self.mean_seconds_by_program:
+            raise ValueError(
+                f"{where}.mean_seconds_by_program cannot act: only primary inspection "
+                "tells programs apart; this service has one mean (mean_seconds)"
+            )
 
 
 class Stream(_Frozen):
@@ -130,6 +147,20 @@ class Stream(_Frozen):
         total = sum(self.program_shares.values())
         if not math.isclose(total, 1.0, abs_tol=1e-6):
             raise ValueError(f"program_shares must sum to 1, got {total:g}")
+        present = set(self.program_shares)
+        for key, by_program in (
+            ("referral_probability_by_program", self.referral_probability_by_program),
+            (
+                "primary_service.mean_seconds_by_program",
+                self.primary_service.mean_seconds_by_program,
+            ),
+        ):
+            for program in by_program:
+                if program not in present:
+                    raise ValueError(
+                        f"{key}.{program} cannot act: {program} is not among the "
+                        "stream's program_shares"
+                    )
         return self
 
     def referral_for(self, program: str) -> float:
@@ -254,6 +285,11 @@ class SecondaryArea(_Frozen):
             return [self.bays] * 24
         return list(self.open_bays_by_hour)
 
+    @model_validator(mode="after")
+    def _one_mean(self) -> SecondaryArea:
+        self.service.check_one_mean("service")
+        return self
+
 
 class PortInfo(_Frozen):
     name: Annotated[str, Field(max_length=limits.MAX_NAME_CHARS)]
@@ -292,9 +328,15 @@ class ExportInspection(_Frozen):
             _check_counts(value, booths, "open_booths_by_hour", "the inspection's", "booths")
         return value
 
+    @model_validator(mode="after")
+    def _one_mean(self) -> ExportInspection:
+        self.service.check_one_mean("service")
+        self.secondary_service.check_one_mean("secondary_service")
+        return self
+
 
 class Cooperation(_Frozen):
-    """Binational cooperation switches read by the frontier (``border21 frontier``).
+    """Binational cooperation switches (:mod:`border21.ports.cooperation`).
 
     * ``shared_intelligence``: the targeting model also uses the partner
       agency's shared (HMAC-keyed, per-trader) risk profiles.
@@ -325,6 +367,11 @@ class Cooperation(_Frozen):
     southbound_carrier_probability: Probability = 0.0005
     southbound_detection_probability: Probability = 0.7
     export_inspection: ExportInspection | None = None
+
+    @model_validator(mode="after")
+    def _one_mean(self) -> Cooperation:
+        self.southbound_service.check_one_mean("southbound_service")
+        return self
 
 
 class PortScenario(_Frozen):

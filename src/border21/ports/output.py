@@ -27,23 +27,33 @@ def write_result(result: SimulationResult, out: Path, *, records: bool = True) -
             writer(table, path)
             written.append(path)
     if records:
+        cutoff = result.warm_up_days * 86_400.0
         for i, rec in enumerate(result.replications):
             table = rec.to_arrow()
             assert isinstance(table, pa.Table)
+            first = rec.arrival if rec.origin is None else rec.origin
+            table = table.append_column("warm_up", pa.array(first < cutoff))
             path = out / f"records_rep{i:03d}.parquet"
             pq.write_table(table, path)
             written.append(path)
             csv_path = out / f"records_rep{i:03d}.csv"
             pacsv.write_csv(table.cast(_plain_schema(table)), csv_path)
             written.append(csv_path)
+    port = result.scenario.port
     meta = {
-        "port": result.scenario.port.name,
+        "port": port.name,
+        "port_code": port.port_code,
+        "description": port.description,
         "days": result.days,
+        "warm_up_days": result.warm_up_days,
+        "reported_days": result.reported_days,
+        "warm_up": result.warm_up_note,
         "replications": len(result.replications),
         "seed": result.seed,
         "config_hash": result.config_hash,
         "warnings": result.warnings,
         "scenario": result.scenario.model_dump(mode="json"),
+        "effective_scenario": result.ran.model_dump(mode="json"),
     }
     meta_path = out / "run.json"
     meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")

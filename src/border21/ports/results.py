@@ -56,6 +56,11 @@ def _directions(names: list[str], scenario: PortScenario) -> str:
     return "+".join(found) if found else ""
 
 
+def _kinds(names: list[str], scenario: PortScenario) -> str:
+    found = sorted({scenario.streams[n].kind for n in names if n in scenario.streams})
+    return "+".join(found) if found else ""
+
+
 def wait_samples(records: CrossingRecords, scenario: PortScenario) -> list[tuple[Row, np.ndarray]]:
     """Each row of the waits table with the waits (minutes) it summarises.
 
@@ -76,6 +81,7 @@ def wait_samples(records: CrossingRecords, scenario: PortScenario) -> list[tuple
             "lane_group": name,
             "program": records.group_programs[g],
             "direction": _directions(streams, scenario),
+            "kind": _kinds(streams, scenario),
             "crossings": int(mask.sum()),
             "held": int((mask & held).sum()),
         }
@@ -90,6 +96,7 @@ def wait_samples(records: CrossingRecords, scenario: PortScenario) -> list[tuple
             "lane_group": area,
             "program": "secondary",
             "direction": _directions([names[s] for s in users], scenario),
+            "kind": _kinds([names[s] for s in users], scenario),
             "crossings": int(mask.sum()),
             "held": 0,
         }
@@ -97,7 +104,8 @@ def wait_samples(records: CrossingRecords, scenario: PortScenario) -> list[tuple
     up = records.upstream
     if up is not None:
         export = scenario.cooperation.export_inspection
-        direction = _directions(list(export.streams) if export else [], scenario)
+        exporters = list(export.streams) if export else []
+        direction, kind = _directions(exporters, scenario), _kinds(exporters, scenario)
         up_wait = up.wait_seconds / 60.0
         for stage, waits in (
             ("mx_export", up_wait),
@@ -108,6 +116,7 @@ def wait_samples(records: CrossingRecords, scenario: PortScenario) -> list[tuple
                 "lane_group": stage,
                 "program": "export" if stage == "mx_export" else "secondary",
                 "direction": direction,
+                "kind": kind,
                 "crossings": int(waits.size),
                 "held": int((up.held_seconds > 0).sum()) if stage == "mx_export" else 0,
             }

@@ -211,6 +211,7 @@ def summarise(replications: list[CrossingRecords], scenario: PortScenario) -> li
                 "lane_group": row["lane_group"],
                 "program": row["program"],
                 "direction": row["direction"],
+                "kind": row["kind"],
                 "crossings_per_day": float(crossings.mean() / days),
                 "held_per_day": float(held.mean() / days),
                 "mean_wait_min": float(finite.mean()) if finite.size else np.nan,
