@@ -229,7 +229,7 @@ class BorderCrossings:
     inspection and the bridge); ``mx_detected``, whether Mexican inspection
     found its contraband; ``red``, UCP's red *semáforo* (referred to the joint
     secondary), or None. ``upstream`` holds the Mexican stage's own records
-    (rows ``upstream_rows`` of CBP's), or None.
+    (rows ``upstream_rows`` of CBP's) and ``upstream_draws`` its draws, or None.
     """
 
     draws: CrossingDraws
@@ -240,6 +240,7 @@ class BorderCrossings:
     red: np.ndarray | None
     upstream: CrossingRecords | None = None
     upstream_rows: np.ndarray | None = None
+    upstream_draws: CrossingDraws | None = None
 
     def in_cbp_order(self, flags: np.ndarray) -> np.ndarray:
         """Per-crossing values given in draw order, in order of arrival at CBP."""
@@ -318,4 +319,5 @@ class ExportStage:
             red=None,
             upstream=mx,
             upstream_rows=rows[idx],
+            upstream_draws=mx_draws,
         )
