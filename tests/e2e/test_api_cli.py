@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -39,11 +40,10 @@ def test_users_add_token_works_once_and_audit_verify_detects_edits(tmp_path: Pat
     shown = runner.invoke(app, ["audit", "show", *d])
     assert "records.read" in shown.output
 
-    con = sqlite3.connect(tmp_path / "service.sqlite3")
-    con.execute("DROP TRIGGER audit_no_update")
-    con.execute("UPDATE audit SET outcome = 'denied' WHERE seq = 1")
-    con.commit()
-    con.close()
+    with closing(sqlite3.connect(tmp_path / "service.sqlite3")) as con:
+        con.execute("DROP TRIGGER audit_no_update")
+        con.execute("UPDATE audit SET outcome = 'denied' WHERE seq = 1")
+        con.commit()
     tampered = runner.invoke(app, ["audit", "verify", *d])
     assert tampered.exit_code == 1 and "entry 1" in tampered.output
 

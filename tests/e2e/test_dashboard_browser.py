@@ -44,21 +44,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Test
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     import uvicorn
 
-    svc = make_service(tmp_path_factory.mktemp("service"), users={"ana": ("us-cbp", "analyst")})
-    port = _free_port()
-    config = uvicorn.Config(svc.app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="off")  # fmt: skip
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", svc
-    srv.should_exit = True
-    thread.join(timeout=10)
-    svc.state.close()
+    with make_service(
+        tmp_path_factory.mktemp("service"), users={"ana": ("us-cbp", "analyst")}
+    ) as svc:
+        port = _free_port()
+        config = uvicorn.Config(svc.app, host="127.0.0.1", port=port, log_level="warning",
+                                lifespan="off")  # fmt: skip
+        srv = uvicorn.Server(config)
+        thread = threading.Thread(target=srv.run, daemon=True)
+        thread.start()
+        try:
+            deadline = time.monotonic() + 30
+            while not srv.started and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert srv.started, "uvicorn did not start"
+            yield f"http://127.0.0.1:{port}", svc
+        finally:
+            srv.should_exit = True
+            thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@
 >>> app = create_app(ServiceConfig(data_dir=None))
 >>> app.openapi_url
 '/api/v1/openapi.json'
+>>> app.state.service.close()  # the lifespan does this when a server stops
 """
 
 from __future__ import annotations

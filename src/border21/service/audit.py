@@ -13,6 +13,7 @@ latest ``seq`` and ``hash`` to a head file next to the database (the
 ...                outcome="allowed", detail={}, now="2026-01-01T00:00:00Z")
 >>> verify(log).ok
 True
+>>> log.db.close()
 """
 
 from __future__ import annotations

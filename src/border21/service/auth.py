@@ -11,6 +11,7 @@ stolen database does not reveal a usable token.
 (True, 'us-cbp')
 >>> authenticate(db, "b21_wrong") is None
 True
+>>> db.close()
 """
 
 from __future__ import annotations

@@ -5,10 +5,13 @@ so readers do not block the writer. The audit table is append-only at the
 database level too: triggers abort any UPDATE or DELETE (the hash chain in
 :mod:`border21.service.audit` detects edits made around them).
 
->>> db = ServiceDB(None)
->>> db.query("SELECT count(*) AS n FROM users")
+Whoever opens a :class:`ServiceDB` closes it: call :meth:`ServiceDB.close` or
+use it as a context manager (Python 3.13 reports a connection left to the
+garbage collector as a ``ResourceWarning``).
+
+>>> with ServiceDB(None) as db:
+...     db.query("SELECT count(*) AS n FROM users")
 [{'n': 0}]
->>> db.close()
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 DB_FILE_NAME = "service.sqlite3"
 
@@ -85,11 +89,26 @@ class ServiceDB:
             isolation_level=None,
             timeout=10.0,
         )
-        self.con.row_factory = sqlite3.Row
-        if path is not None:
-            self.con.execute("PRAGMA journal_mode=WAL")
-            self.con.execute("PRAGMA synchronous=NORMAL")
-        self.con.executescript(_SCHEMA)
+        try:
+            self.con.row_factory = sqlite3.Row
+            if path is not None:
+                self.con.execute("PRAGMA journal_mode=WAL")
+                self.con.execute("PRAGMA synchronous=NORMAL")
+            self.con.executescript(_SCHEMA)
+        except BaseException:
+            self.con.close()  # e.g. locked or not a database: nobody else can close it
+            raise
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Rows of a query as plain dicts."""

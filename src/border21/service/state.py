@@ -46,8 +46,12 @@ class ServiceState:
         self.config = config
         self.clock = clock
         self.db, self.audit = open_service_db(config)
-        self.data = AgencyData(self.db, self.audit)
-        self.jobs = JobManager(config.job_workers, config.max_jobs_kept, config.jobs_per_user)
+        try:
+            self.data = AgencyData(self.db, self.audit)
+            self.jobs = JobManager(config.job_workers, config.max_jobs_kept, config.jobs_per_user)
+        except BaseException:
+            self.db.close()
+            raise
         self.store_lock = threading.Lock()
         self._build_lock = threading.Lock()
         self._store: Store | None = None
@@ -120,10 +124,13 @@ class ServiceState:
             return self._pools[shared_intelligence]
 
     def close(self) -> None:
-        self.jobs.shutdown()
-        for scorer in self._scorers.values():
-            scorer.close()
-        with self.store_lock:
-            if self._store is not None:
-                self._store.close()
-        self.db.close()
+        """Stop jobs and scorers, close the warehouse and the service database (idempotent)."""
+        try:
+            self.jobs.shutdown()
+            for scorer in self._scorers.values():
+                scorer.close()
+            with self.store_lock:
+                if self._store is not None:
+                    self._store.close()
+        finally:
+            self.db.close()

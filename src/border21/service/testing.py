@@ -2,9 +2,12 @@
 
 Used by border21's own tests and handy for integrators' tests::
 
-    svc = make_service(tmp_path, users={"ana": ("us-cbp", "admin")})
-    client = svc.client()
-    client.get("/api/v1/me", headers=svc.auth("ana"))
+    with make_service(tmp_path, users={"ana": ("us-cbp", "admin")}) as svc:
+        client = svc.client()
+        client.get("/api/v1/me", headers=svc.auth("ana"))
+
+Leaving the ``with`` block (or calling :meth:`TestService.close`) stops the
+job threads and closes the service's databases.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from border21.service.access import utc_now
 from border21.service.config import ServiceConfig
@@ -46,6 +50,21 @@ class TestService:
     def client(self) -> Any:
         return client_class()(self.app, raise_server_exceptions=False)
 
+    def close(self) -> None:
+        """Stop the jobs and close the databases (the app's lifespan leaves them open)."""
+        self.state.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
 
 def make_service(
     data_dir: Path | None,
@@ -60,12 +79,16 @@ def make_service(
     from border21.service.auth import add_user
 
     state = ServiceState(ServiceConfig(data_dir=data_dir, **config), clock=clock)
-    if demo_data:
-        from border21.service.demo_data import seed_demo_records
+    try:
+        if demo_data:
+            from border21.service.demo_data import seed_demo_records
 
-        seed_demo_records(state.data)
-    tokens = {
-        name: add_user(state.db, name, agency=agency, role=role, now=utc_now())
-        for name, (agency, role) in users.items()
-    }
-    return TestService(state=state, app=create_app(state.config, state=state), tokens=tokens)
+            seed_demo_records(state.data)
+        tokens = {
+            name: add_user(state.db, name, agency=agency, role=role, now=utc_now())
+            for name, (agency, role) in users.items()
+        }
+        return TestService(state=state, app=create_app(state.config, state=state), tokens=tokens)
+    except BaseException:
+        state.close()
+        raise

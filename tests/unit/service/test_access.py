@@ -59,16 +59,16 @@ def test_agreement_grants_only_its_fields_and_unions_overlapping_ones() -> None:
 
 
 def test_tokens_are_stored_hashed_and_revocable() -> None:
-    db = ServiceDB(None)
-    token = add_user(db, "ana", agency="us-cbp", role="admin", now=NOW)
-    stored = db.query("SELECT token_hash FROM users")[0]["token_hash"]
-    assert token not in stored and stored == hash_token(token)
-    assert authenticate(db, token) == Principal("ana", "us-cbp", "admin")
-    assert authenticate(db, token + "x") is None and authenticate(db, None) is None
-    revoke_user(db, "ana", now=NOW)
-    assert authenticate(db, token) is None
-    with pytest.raises(NotFoundError):
+    with ServiceDB(None) as db:
+        token = add_user(db, "ana", agency="us-cbp", role="admin", now=NOW)
+        stored = db.query("SELECT token_hash FROM users")[0]["token_hash"]
+        assert token not in stored and stored == hash_token(token)
+        assert authenticate(db, token) == Principal("ana", "us-cbp", "admin")
+        assert authenticate(db, token + "x") is None and authenticate(db, None) is None
         revoke_user(db, "ana", now=NOW)
+        assert authenticate(db, token) is None
+        with pytest.raises(NotFoundError):
+            revoke_user(db, "ana", now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -76,8 +76,8 @@ def test_tokens_are_stored_hashed_and_revocable() -> None:
     [("bad name", "us-cbp", "viewer"), ("x", "cia", "viewer"), ("x", "us-cbp", "root")],
 )
 def test_bad_user_input(name: str, agency: str, role: str) -> None:
-    with pytest.raises(InputError):
-        add_user(ServiceDB(None), name, agency=agency, role=role, now=NOW)
+    with ServiceDB(None) as db, pytest.raises(InputError):
+        add_user(db, name, agency=agency, role=role, now=NOW)
 
 
 def test_role_order() -> None:
