@@ -40,3 +40,17 @@ def test_quickstart_line_runs(line: str, tmp_path: Path):
     )
     assert done.returncode == 0, f"{line}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
     assert "Traceback" not in done.stderr
+
+
+def test_python_quickstart_runs_as_a_doctest() -> None:
+    import doctest
+
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Python quickstart", 1)[1]
+    block = re.search(r"```python\n(.*?)```", section, re.S)
+    assert block is not None, "README has no Python quickstart block"
+    assert len(block.group(1).splitlines()) <= 15
+    test = doctest.DocTestParser().get_doctest(block.group(1), {}, "README", str(README), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.failures == 0 and runner.tries >= 5

@@ -22,8 +22,7 @@ Public API (imported lazily, so ``import border21.targeting`` is cheap):
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from border21._lazy import lazy_exports
 
 _EXPORTS = {
     "SCHEMA": "records",
@@ -61,14 +60,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'border21.targeting' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"border21.targeting.{_EXPORTS[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

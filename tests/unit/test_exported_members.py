@@ -1,0 +1,109 @@
+"""The public API: what each package exports, pinned (as httpx's tests/test_exported_members.py).
+
+A change to a package's public names must change this file too. Every listed
+name must resolve, and importing a package must not load the heavy libraries
+(its names load them when first used).
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+PUBLIC = {
+    "border21": [
+        "Border21Error",
+        "CrossingRecords",
+        "InputError",
+        "NotFoundError",
+        "PortModel",
+        "PortScenario",
+        "RunLimits",
+        "SimulationResult",
+        "__version__",
+        "load_scenario",
+        "shipped_scenarios",
+        "simulate",
+        "validate_scenario",
+        "with_overrides",
+        "with_values",
+    ],
+    "border21.ports": [
+        "CrossingDraws",
+        "CrossingRecords",
+        "DAY",
+        "HOUR",
+        "PortModel",
+        "PortScenario",
+        "PrimaryStage",
+        "RunLimits",
+        "SimulationResult",
+        "effective_scenario",
+        "load_scenario",
+        "offered_load",
+        "run_downstream",
+        "run_primary",
+        "shipped_scenarios",
+        "simulate",
+        "validate_scenario",
+        "with_overrides",
+        "with_switches",
+        "with_value",
+        "with_values",
+    ],
+    "border21.frontier": [
+        "DelayCosts",
+        "PolicySpec",
+        "PreparedScenario",
+        "RunMetrics",
+        "build_grid",
+        "build_tasks",
+        "build_variants",
+        "calibrate",
+        "execute",
+        "parse_axis",
+        "run_demo",
+        "run_metrics",
+        "run_replication",
+        "summarise",
+    ],
+    "border21.reports": ["Chart", "save_chart", "time_chart", "trends_report"],
+    "border21.service": ["AGENCIES", "RECORD_KINDS", "ROLES"],
+    "border21.cli": [],
+}
+
+
+@pytest.mark.parametrize("package", sorted(PUBLIC))
+def test_public_names_are_pinned_and_resolve(package: str) -> None:
+    module = importlib.import_module(package)
+    assert sorted(module.__all__) == sorted(PUBLIC[package])
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name
+    assert set(module.__all__) <= set(dir(module))
+
+
+@pytest.mark.parametrize("package", ["border21.data", "border21.targeting"])
+def test_other_packages_declare_their_names(package: str) -> None:
+    module = importlib.import_module(package)
+    assert module.__all__ and all(hasattr(module, name) for name in module.__all__)
+
+
+def test_unknown_names_are_attribute_errors() -> None:
+    import border21
+
+    with pytest.raises(AttributeError, match="no attribute 'Teleport'"):
+        border21.Teleport  # noqa: B018
+
+
+def test_importing_the_packages_stays_cheap() -> None:
+    code = (
+        "import sys, border21, border21.ports, border21.frontier, border21.reports, "
+        "border21.targeting\n"
+        "heavy = [m for m in ('numba', 'pandas', 'duckdb', 'lightgbm', 'altair') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
