@@ -69,6 +69,12 @@ def frontier(
     ),
     workers: int | None = typer.Option(None, "--workers", help="Local threads (default: cores)."),
     out: Path | None = typer.Option(None, "--out", help="Write the table and chart here."),
+    warm_up_days: int | None = typer.Option(
+        None,
+        "--warm-up-days",
+        min=0,
+        help="Days simulated and left out of the metrics (default: 1 when --days > 1, else 0).",
+    ),
 ) -> None:
     """Sweep referral budgets per policy; print and chart the Pareto frontier."""
     from rich.progress import Progress
@@ -81,6 +87,7 @@ def frontier(
     from border21.frontier.variants import build_variants, risk_pools
     from border21.ports.catalog import load_scenario
     from border21.ports.limits import DEFAULT_LIMITS
+    from border21.ports.simulate import warm_up_for, warm_up_note
 
     DEFAULT_LIMITS.check_counts(days=days, replications=replications)
     policy_list = _csv_words(policies)
@@ -101,8 +108,16 @@ def frontier(
         southbound_rate=southbound_budget / 100.0,
     )
     setup = RiskSetup(carrier_rate=carrier_rate / 100.0)
+    warm_up = warm_up_for(days, warm_up_days)
     tasks = _tasks(  # before training the risk models: a sweep out of bounds fails fast
-        chosen, vary, policy_list, rates, replications=replications, days=days, seed=seed
+        chosen,
+        vary,
+        policy_list,
+        rates,
+        replications=replications,
+        days=days,
+        seed=seed,
+        warm_up_days=warm_up,
     )
     pools = risk_pools(
         chosen, policy_list, setup=setup, seed=seed, progress=lambda msg: err_console.print(msg)
@@ -118,6 +133,7 @@ def frontier(
         )
     table = pareto(summarise(rows))
     print_frontier(table, title=f"{base.port.name}: {days} d × {replications} reps, seed {seed}")
+    console.print(warm_up_note(warm_up, days), highlight=False)
     moved = shifts(rows) if "baseline" in chosen and len(chosen) > 1 else None
     if moved is not None and not moved.empty:
         print_shifts(moved)
@@ -137,6 +153,7 @@ def _tasks(
     replications: int,
     days: int,
     seed: int,
+    warm_up_days: int,
 ) -> list[SweepTask]:
     """Every cooperation variant × grid point × policy × budget × replication."""
     from border21.errors import InputError
@@ -146,7 +163,13 @@ def _tasks(
 
     if not vary:
         return build_tasks(
-            variants, policies, rates, replications=replications, days=days, seed=seed
+            variants,
+            policies,
+            rates,
+            replications=replications,
+            days=days,
+            seed=seed,
+            warm_up_days=warm_up_days,
         )
     axes = [parse_axis(v) for v in vary]
     for axis in axes:
@@ -179,6 +202,7 @@ def _tasks(
                 days=days,
                 seed=seed,
                 grid=point,
+                warm_up_days=warm_up_days,
             )
     return tasks
 

@@ -32,6 +32,12 @@ def sweep(
     ),
     workers: int | None = typer.Option(None, "--workers", help="Local threads (default: cores)."),
     out: Path | None = typer.Option(None, "--out", help="Write tables, chart and run.json here."),
+    warm_up_days: int | None = typer.Option(
+        None,
+        "--warm-up-days",
+        min=0,
+        help="Days simulated and left out of the metrics (default: 1 when --days > 1, else 0).",
+    ),
 ) -> None:
     """Simulate every combination of the --vary values; print the detection–delay frontier.
 
@@ -48,6 +54,7 @@ def sweep(
     from border21.frontier.sweep import execute
     from border21.ports.catalog import load_scenario
     from border21.ports.limits import DEFAULT_LIMITS
+    from border21.ports.simulate import warm_up_note
 
     if not vary:
         raise InputError("--vary", None, "give at least one KEY=VALUES axis to sweep")
@@ -57,7 +64,13 @@ def sweep(
     DEFAULT_LIMITS.check_grid(grid_size(axes))  # refused before any scenario is built
     DEFAULT_LIMITS.check_tasks(grid_size(axes) * replications)
     grid = build_grid(base, axes)
-    tasks = grid.tasks(replications=replications, days=days, seed=seed)
+    tasks = grid.tasks(replications=replications, days=days, seed=seed, warm_up_days=warm_up_days)
+    if base.cooperation.export_inspection is not None:
+        err_console.print(
+            "[yellow]note:[/] sweep models CBP alone: the Mexican export stage of "
+            "cooperation.export_inspection is not simulated (border21 frontier --vary runs it)",
+            highlight=False,
+        )
     started = time.perf_counter()
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task(
@@ -70,6 +83,7 @@ def sweep(
     seconds = time.perf_counter() - started
     table = summarise_grid(rows, grid)
     _print(table, grid, title=f"{base.port.name}: {days} d × {replications} reps, seed {seed}")
+    console.print(warm_up_note(tasks[0].warm_up_days, days), highlight=False)
     crossings = sum(r["crossings"] for r in rows)
     console.print(
         f"{len(grid.scenarios):,} scenarios × {replications} replications, "

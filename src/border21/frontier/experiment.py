@@ -34,6 +34,7 @@ from border21.frontier.policies import (
 from border21.frontier.risk import RiskPool
 from border21.ports.config import PortScenario
 from border21.ports.draws import CrossingDraws
+from border21.ports.kernels.common import DAY
 from border21.ports.model import PortModel, PrimaryOutcome
 
 
@@ -109,9 +110,14 @@ def run_replication(
     seed: np.random.SeedSequence,
     risk: RiskPool | None = None,
     costs: DelayCosts | None = None,
+    warm_up_days: int = 0,
 ) -> ReplicationOutcome:
-    """Simulate one replication of ``spec`` at the prepared port."""
-    base = prepare_replication(prepared, days=days, seed=seed, risk=risk)
+    """Simulate one replication of ``spec`` at the prepared port.
+
+    Crossings that arrived in the first ``warm_up_days`` are simulated and left
+    out of the metrics.
+    """
+    base = prepare_replication(prepared, days=days, seed=seed, risk=risk, warm_up_days=warm_up_days)
     return finish_replication(base, spec, costs)
 
 
@@ -139,6 +145,7 @@ class ReplicationBase:
     origin: np.ndarray
     extra_service: np.ndarray
     mx_detected: np.ndarray
+    warm_up_days: int = 0
 
 
 def prepare_replication(
@@ -147,6 +154,7 @@ def prepare_replication(
     days: int,
     seed: np.random.SeedSequence,
     risk: RiskPool | None = None,
+    warm_up_days: int = 0,
 ) -> ReplicationBase:
     """Draw, assign risk, run the export stage and CBP primary for one replication."""
     port_ss, risk_ss, policy_ss, mx_ss = _children(seed, 4)
@@ -190,6 +198,7 @@ def prepare_replication(
         origin=origin,
         extra_service=extra_service,
         mx_detected=mx_detected,
+        warm_up_days=warm_up_days,
     )
 
 
@@ -207,20 +216,21 @@ def finish_replication(
     records = prepared.model.run_secondary(base.draws, base.primary, flags, base.days)
     if base.mx_detected.any():
         records = dataclasses.replace(records, detected=records.detected | base.mx_detected)
+    counted = base.origin >= base.warm_up_days * DAY  # after the warm-up
     north_r = prepared.northbound[records.stream]
 
-    def metrics(mask: np.ndarray | None) -> RunMetrics:
+    def metrics(mask: np.ndarray) -> RunMetrics:
         return run_metrics(
             records,
             prepared.scenario,
             costs,
             origin=base.origin,
             extra_service=base.extra_service,
-            mask=mask,
+            mask=mask & counted,
         )
 
     return ReplicationOutcome(
-        all=metrics(None),
+        all=metrics(np.ones(len(records), np.bool_)),
         northbound=metrics(north_r),
-        southbound=metrics(~north_r) if (~north_r).any() else None,
+        southbound=metrics(~north_r) if (~north_r & counted).any() else None,
     )

@@ -31,6 +31,7 @@ from border21.frontier.sweep import PortTask
 from border21.ports.config import PortScenario
 from border21.ports.edits import with_values
 from border21.ports.limits import DEFAULT_LIMITS, RunLimits
+from border21.ports.simulate import warm_up_for
 
 MAX_SCENARIOS = DEFAULT_LIMITS.max_grid_scenarios
 
@@ -135,21 +136,37 @@ class Grid:
     values: dict[str, dict[str, Any]]
 
     def tasks(
-        self, *, replications: int, days: int, seed: int, limits: RunLimits = DEFAULT_LIMITS
+        self,
+        *,
+        replications: int,
+        days: int,
+        seed: int,
+        limits: RunLimits = DEFAULT_LIMITS,
+        warm_up_days: int | None = None,
     ) -> list[PortTask]:
         """One task per scenario and replication, each carrying its validated scenario.
 
         Refused before any task is made when the sweep is larger than ``limits``
         allow (days, replications, tasks, or one replication's expected crossings).
+        The first ``warm_up_days`` (default: one day when days > 1) are left out
+        of the metrics.
         """
         limits.check_counts(days=days, replications=replications)
+        warm_up = warm_up_for(days, warm_up_days)
         limits.check_tasks(len(self.scenarios) * replications)
         per_task = [
             limits.check_run(sc, days=days, replications=1) for sc in self.scenarios.values()
         ]
         limits.check_sweep_crossings(sum(per_task) * replications)
         return [
-            PortTask(variant=name, scenario=sc, replication=rep, root_seed=seed, days=days)
+            PortTask(
+                variant=name,
+                scenario=sc,
+                replication=rep,
+                root_seed=seed,
+                days=days,
+                warm_up_days=warm_up,
+            )
             for name, sc in self.scenarios.items()
             for rep in range(replications)
         ]

@@ -46,18 +46,25 @@ class StageMetrics:
     stage: PrimaryStage
     wait_metrics: RunMetrics  # costs-independent wait fields (primary only)
     wait_hours_by_stream: np.ndarray
+    warm_up_days: int = 0  # left out of every metric
 
 
-def stage_metrics(scenario: PortScenario, seed: np.random.SeedSequence, days: int) -> StageMetrics:
-    """Simulate a primary stage (:func:`border21.ports.staged.run_primary`) and its waits."""
+def stage_metrics(
+    scenario: PortScenario, seed: np.random.SeedSequence, days: int, warm_up_days: int = 0
+) -> StageMetrics:
+    """Simulate a primary stage (:func:`border21.ports.staged.run_primary`) and its waits.
+
+    The metrics leave out crossings that arrived in the first ``warm_up_days``.
+    """
     stage = run_primary(scenario, seed, days)
-    records = stage.records
+    records = stage.records.after_warm_up(warm_up_days)
     waits_h = records.wait_seconds / HOUR
     by_stream = np.bincount(records.stream, weights=waits_h, minlength=len(scenario.streams))
     return StageMetrics(
         stage=stage,
         wait_metrics=wait_metrics(records, scenario),
         wait_hours_by_stream=by_stream,
+        warm_up_days=warm_up_days,
     )
 
 
@@ -109,7 +116,9 @@ def variant_metrics(
     streams = list(scenario.streams.values())
     value = np.array([costs.per_crossing_hour(st.kind) for st in streams])
     truck = np.array([st.kind == "truck" for st in streams], np.bool_)
-    sums = run_downstream(staged.stage, scenario, value.tolist()).sums
+    sums = run_downstream(
+        staged.stage, scenario, value.tolist(), warm_up_days=staged.warm_up_days
+    ).sums
     base = staged.wait_metrics
     wait_h = staged.wait_hours_by_stream
     return RunMetrics(
@@ -139,22 +148,25 @@ class StagedUnit:
     scenario: PortScenario  # any member: the primary configuration
     seed: np.random.SeedSequence
     days: int
+    warm_up_days: int = 0
     members: list[tuple[int, str, PortScenario, DelayCosts]] = field(default_factory=list)
 
 
-def group_units(
-    items: Sequence[tuple[str, PortScenario, int, int, int, DelayCosts]],
-) -> list[StagedUnit]:
-    """Group ``(variant, scenario, replication, root_seed, days, costs)`` by shared primary.
+#: A staged sweep item: (variant, scenario, replication, root seed, days, warm-up days, costs).
+UnitItem = tuple[str, PortScenario, int, int, int, int, DelayCosts]
+
+
+def group_units(items: Sequence[UnitItem]) -> list[StagedUnit]:
+    """Group items by shared primary stage.
 
     Members keep their index in ``items`` so rows can be put back in order.
     """
-    units: dict[tuple[str, int, int, int], StagedUnit] = {}
-    for index, (variant, scenario, rep, root, days, costs) in enumerate(items):
-        k = (primary_key(scenario), rep, root, days)
+    units: dict[tuple[str, int, int, int, int], StagedUnit] = {}
+    for index, (variant, scenario, rep, root, days, warm_up, costs) in enumerate(items):
+        k = (primary_key(scenario), rep, root, days, warm_up)
         if k not in units:
             seed = np.random.SeedSequence(root, spawn_key=(rep,))
-            units[k] = StagedUnit(scenario=scenario, seed=seed, days=days)
+            units[k] = StagedUnit(scenario=scenario, seed=seed, days=days, warm_up_days=warm_up)
         units[k].members.append((index, variant, scenario, costs))
     return list(units.values())
 
@@ -163,7 +175,7 @@ def unit_rows(
     unit: StagedUnit, replication: int, progress: Callable[[int], None] | None = None
 ) -> list[tuple[int, Row]]:
     """Run a unit in this thread: its primary once, then every member downstream."""
-    stage = stage_metrics(unit.scenario, unit.seed, unit.days)
+    stage = stage_metrics(unit.scenario, unit.seed, unit.days, unit.warm_up_days)
     out = []
     for index, variant, scenario, costs in unit.members:
         out.append((index, _row(variant, replication, scenario, costs, stage)))
@@ -244,7 +256,10 @@ def run_units_local(
             (index, functools.partial(_row, variant, rep, scenario, costs))
             for index, variant, scenario, costs in unit.members
         ]
-        shared.append((functools.partial(stage_metrics, unit.scenario, unit.seed, unit.days), rows))
+        stage = functools.partial(
+            stage_metrics, unit.scenario, unit.seed, unit.days, unit.warm_up_days
+        )
+        shared.append((stage, rows))
     return run_shared(shared, workers, progress)
 
 

@@ -32,6 +32,7 @@ from border21.frontier.risk import RiskPool
 from border21.frontier.staged_sweep import (
     SharedUnit,
     StagedUnit,
+    UnitItem,
     group_units,
     run_shared,
     run_units_local,
@@ -41,6 +42,7 @@ from border21.frontier.staged_sweep import (
 )
 from border21.ports.config import PortScenario
 from border21.ports.limits import DEFAULT_LIMITS, RunLimits
+from border21.ports.simulate import warm_up_for
 from border21.stats import t_quantile_975
 
 if TYPE_CHECKING:
@@ -59,6 +61,7 @@ class SweepTask:
     replication: int
     root_seed: int
     days: int
+    warm_up_days: int = 0  # simulated, left out of the metrics
     costs: DelayCosts = field(default_factory=DelayCosts)
     grid: str = ""  # the what-if grid point (e.g. ``truck_secondary.bays=12``), if any
 
@@ -69,7 +72,8 @@ class PortTask:
 
     The unit of large what-if sweeps over staffing, booths and referral rates.
     Cooperation switches that reshape the scenario (enrolment, southbound
-    inspection) apply; the Mexican export stage and targeting do not.
+    inspection, UCP's joint bays) apply; the Mexican export stage and
+    targeting do not (the coupled sweeps of ``border21 frontier`` run them).
     """
 
     variant: str
@@ -77,6 +81,7 @@ class PortTask:
     replication: int
     root_seed: int
     days: int
+    warm_up_days: int = 0  # simulated, left out of the metrics
     costs: DelayCosts = field(default_factory=DelayCosts)
 
 
@@ -113,7 +118,13 @@ def run_task(task: SweepTask | PortTask, risk: RiskPool | None = None) -> Row:
 
 def _replication_base(task: SweepTask, risk: RiskPool | None) -> ReplicationBase:
     seed = np.random.SeedSequence(task.root_seed, spawn_key=(task.replication,))
-    return prepare_replication(_prepared(task.scenario), days=task.days, seed=seed, risk=risk)
+    return prepare_replication(
+        _prepared(task.scenario),
+        days=task.days,
+        seed=seed,
+        risk=risk,
+        warm_up_days=task.warm_up_days,
+    )
 
 
 def _policy_row(task: SweepTask, base: ReplicationBase) -> Row:
@@ -149,7 +160,7 @@ def _replication_groups(tasks: Sequence[SweepTask]) -> list[list[int]]:
     for i, t in enumerate(tasks):
         if id(t.scenario) not in keys:
             keys[id(t.scenario)] = _scenario_key(t.scenario)
-        k = (t.variant, keys[id(t.scenario)], t.replication, t.root_seed, t.days)
+        k = (t.variant, keys[id(t.scenario)], t.replication, t.root_seed, t.days, t.warm_up_days)
         groups.setdefault(k, []).append(i)
     return list(groups.values())
 
@@ -160,9 +171,17 @@ def replication_rows(tasks: Sequence[SweepTask], risk: RiskPool | None) -> list[
     return [_policy_row(t, base) for t in tasks]
 
 
-def _port_item(task: PortTask) -> tuple[str, PortScenario, int, int, int, DelayCosts]:
+def _port_item(task: PortTask) -> UnitItem:
     """The task as a staged unit's member (the staged engine applies its cooperation)."""
-    return (task.variant, task.scenario, task.replication, task.root_seed, task.days, task.costs)
+    return (
+        task.variant,
+        task.scenario,
+        task.replication,
+        task.root_seed,
+        task.days,
+        task.warm_up_days,
+        task.costs,
+    )
 
 
 def _port_units(tasks: Sequence[PortTask]) -> tuple[list[StagedUnit], list[int]]:
@@ -387,14 +406,17 @@ def build_tasks(
     costs: DelayCosts | None = None,
     grid: str = "",
     limits: RunLimits = DEFAULT_LIMITS,
+    warm_up_days: int | None = None,
 ) -> list[SweepTask]:
     """The task grid: every variant × policy × rate × replication (at one ``grid`` point).
 
     Each task carries its variant's validated scenario (no re-validation per
     task). Refused before any task is made beyond ``limits`` (days,
-    replications, tasks, one replication's expected crossings).
+    replications, tasks, one replication's expected crossings). The first
+    ``warm_up_days`` (default: one day when days > 1) are left out of the metrics.
     """
     limits.check_counts(days=days, replications=replications)
+    warm_up = warm_up_for(days, warm_up_days)
     per_variant = len(policies) * len(rates) * replications
     limits.check_tasks(len(variants) * per_variant)
     work = [limits.check_run(sc, days=days, replications=1) for sc in variants.values()]
@@ -414,6 +436,7 @@ def build_tasks(
                             replication=rep,
                             root_seed=seed,
                             days=days,
+                            warm_up_days=warm_up,
                             costs=costs,
                             grid=grid,
                         )

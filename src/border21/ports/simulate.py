@@ -179,9 +179,27 @@ class SimulationResult:
         return out
 
 
-def default_warm_up(days: int) -> int:
-    """One day is discarded from multi-day runs, none from a one-day run."""
-    return 1 if days > 1 else 0
+def warm_up_for(days: int, warm_up_days: int | None = None) -> int:
+    """The warm-up a run of ``days`` days discards: as asked, or one day when days > 1.
+
+    >>> warm_up_for(1), warm_up_for(7), warm_up_for(7, 2)
+    (0, 1, 2)
+    """
+    warm = (1 if days > 1 else 0) if warm_up_days is None else warm_up_days
+    if not 0 <= warm < days:
+        raise InputError("warm_up_days", warm, f"must be at least 0 and less than days ({days})")
+    return warm
+
+
+def warm_up_note(warm_up_days: int, days: int) -> str:
+    """What a summary discarded, in one line."""
+    if not warm_up_days:
+        return "no warm-up discarded: each replication starts empty at 00:00 of day 0"
+    which = "day 0" if warm_up_days == 1 else f"days 0–{warm_up_days - 1}"
+    return (
+        f"warm-up: {which} of each replication discarded; the figures cover the "
+        f"{days - warm_up_days} day(s) after"
+    )
 
 
 def summarise(replications: list[CrossingRecords], scenario: PortScenario) -> list[results.Row]:
@@ -254,9 +272,7 @@ def simulate(
         raise InputError("days", days, "must be at least 1")
     if replications < 1:
         raise InputError("replications", replications, "must be at least 1")
-    warm = default_warm_up(days) if warm_up_days is None else warm_up_days
-    if not 0 <= warm < days:
-        raise InputError("warm_up_days", warm, f"must be at least 0 and less than days ({days})")
+    warm = warm_up_for(days, warm_up_days)
     refuse_targeting_only(scenario)
     limits.check_run(scenario, days=days, replications=replications)
     model = PortModel(scenario)

@@ -39,6 +39,7 @@ from border21.errors import InputError
 from border21.ports.config import PortScenario
 from border21.ports.cooperation import effective_scenario
 from border21.ports.edits import with_values
+from border21.ports.kernels.common import DAY
 from border21.ports.kernels.downstream import (
     SUMS,
     DownstreamRecords,
@@ -119,6 +120,7 @@ class PrimaryStage:
     idx: np.ndarray
     dep: np.ndarray
     cls: np.ndarray
+    arrival: np.ndarray
     u: np.ndarray
     z: np.ndarray
     downstream_key: np.uint64
@@ -150,6 +152,7 @@ def run_primary(scenario: PortScenario, seed: np.random.SeedSequence, days: int)
         idx=order,
         dep=records.primary_departure[order],
         cls=cls[order],
+        arrival=records.arrival[order],
         u=u,
         z=z,
         downstream_key=child_seed(seed, 2).generate_state(1, np.uint64)[0],
@@ -208,8 +211,13 @@ def run_downstream(
     hour_weight: Sequence[float] | None = None,
     *,
     keep_records: bool = False,
+    warm_up_days: int = 0,
 ) -> DownstreamOutcome:
-    """One variant on a primary stage: its sums (and, if asked, its full records)."""
+    """One variant on a primary stage: its sums (and, if asked, its full records).
+
+    The sums leave out crossings that arrived in the first ``warm_up_days``;
+    the records keep every crossing.
+    """
     if primary_key(scenario) != stage.key:
         raise InputError(
             "scenario", scenario.port.name, "does not share this primary stage's configuration"
@@ -227,7 +235,16 @@ def run_downstream(
     src = reading_source(stage.u, stage.z, stage.idx, stage.downstream_key)
     qs = new_queue_state(secondary, len(stage.dep))
     sums, orphan = downstream_pass(
-        src, stage.dep, stage.cls, tables, secondary, qs, keep_records, out
+        src,
+        stage.dep,
+        stage.cls,
+        stage.arrival,
+        warm_up_days * DAY,
+        tables,
+        secondary,
+        qs,
+        keep_records,
+        out,
     )
     if orphan >= 0:
         name = rec.stream_names[int(orphan) // len(rec.program_names)]

@@ -86,7 +86,7 @@ def test_splitting_units_keeps_every_member_once(laredo):
 
     assert split_evenly([1, 2, 3, 4, 5], 2) == [[1, 3, 5], [2, 4]]
     assert split_evenly([1], 4) == [[1]]
-    items = [(f"v{i}", laredo, 0, 1, 1, DelayCosts()) for i in range(5)]
+    items = [(f"v{i}", laredo, 0, 1, 1, 0, DelayCosts()) for i in range(5)]
     (unit,) = group_units(items)
     pieces = split_units([unit], [0], 3)
     assert len(pieces) == 3

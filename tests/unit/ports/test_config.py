@@ -86,7 +86,7 @@ def test_unknown_stream_reference(toy):
 
 
 def test_program_without_lanes(toy):
-    toy["streams"]["cars"]["program_shares"] = {"general": 0.7, "ready": 0.3}
+    toy["streams"]["cars"]["program_shares"] = {"general": 0.6, "ready": 0.3, "sentri": 0.1}
     with pytest.raises(InputError, match="no lane group serves program 'ready'"):
         validate_scenario(toy)
 

@@ -35,7 +35,8 @@ BOUNDED: list[tuple[str, Any, Any, dict[str, Any]]] = [
     ("streams.cars.primary_service.mean_seconds", limits.MAX_SERVICE_SECONDS, 86_400.5, {}),
     ("streams.cars.primary_service.mean_seconds_by_program.sentri",
      limits.MAX_SERVICE_SECONDS, 86_401, {}),
-    ("streams.cars.primary_service.cv", limits.MAX_CV, 10.01, {}),
+    ("streams.cars.primary_service.cv", limits.MAX_CV, 10.01,
+     {"streams.cars.primary_service.distribution": "lognormal"}),
     ("streams.cars.referral_probability", 1.0, 1.01, {}),
     ("lanes.general.lanes", limits.MAX_LANES, 201, {}),
     ("lanes.ped.booths_per_lane", limits.MAX_BOOTHS_PER_LANE, 65, {"lanes.ped.lanes": 1}),
@@ -72,7 +73,8 @@ BOUNDED: list[tuple[str, Any, Any, dict[str, Any]]] = [
     ("cooperation.export_inspection.joint_primary_extra_seconds", limits.MAX_SERVICE_SECONDS,
      86_401, {"cooperation.export_inspection": EXPORT}),
     ("cooperation.export_inspection.service.cv", limits.MAX_CV, 11,
-     {"cooperation.export_inspection": EXPORT}),
+     {"cooperation.export_inspection": EXPORT,
+      "cooperation.export_inspection.service.distribution": "gamma"}),
 ]  # fmt: skip
 
 

@@ -33,7 +33,9 @@ def test_poisson_arrivals_sorted_inside_open_hours():
 
 @pytest.mark.parametrize("dist", ["deterministic", "exponential", "lognormal", "gamma"])
 def test_drawn_service_times_have_the_mean_and_cv(dist):
-    service = {"distribution": dist, "mean_seconds": 10, "cv": 0.4}
+    service = {"distribution": dist, "mean_seconds": 10}
+    if dist in ("lognormal", "gamma"):
+        service["cv"] = 0.4
     model = PortModel(
         validate_scenario(
             {
@@ -50,6 +52,20 @@ def test_drawn_service_times_have_the_mean_and_cv(dist):
         )
     )
     x = model.draw(2, np.random.default_rng(2)).primary_seconds / 10.0
+    if dist == "exponential":  # a cv other than 1 cannot act here, so it is refused
+        with pytest.raises(InputError, match="cv = 0.4 cannot act"):
+            validate_scenario(
+                {
+                    **model.scenario.model_dump(),
+                    "streams": {
+                        "s": {
+                            "kind": "pedestrian",
+                            "crossings_per_day": 1,
+                            "primary_service": {**service, "cv": 0.4},
+                        }
+                    },
+                }
+            )
     cv = {"deterministic": 0.0, "exponential": 1.0}.get(dist, 0.4)
     assert x.mean() == pytest.approx(1.0, abs=0.01)
     assert x.std() == pytest.approx(cv, abs=0.01)

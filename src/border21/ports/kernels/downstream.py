@@ -72,6 +72,8 @@ def downstream_pass(  # pragma: no cover - compiled
     src: Source,
     dep: np.ndarray,
     cls: np.ndarray,
+    arrival: np.ndarray,
+    count_from: float,
     tab: DownstreamTables,
     secondary: QueueTables,
     qs: QueueState,
@@ -80,10 +82,12 @@ def downstream_pass(  # pragma: no cover - compiled
 ) -> tuple[np.ndarray, int]:
     """Referral, carriers, detection and secondary queueing of one variant.
 
-    ``dep`` and ``cls`` are each crossing's primary departure and class, in
-    departure order; ``src.index`` its row in the primary records. Returns the
-    sums named by :data:`SUMS` (extra hours: from primary departure to
-    leaving the port) and ``orphan``: the first class whose crossing was
+    ``dep``, ``cls`` and ``arrival`` are each crossing's primary departure,
+    class and arrival, in departure order; ``src.index`` its row in the
+    primary records. Returns the sums named by :data:`SUMS` (extra hours:
+    from primary departure to leaving the port) over the crossings that
+    arrived at ``count_from`` or later (earlier ones, a warm-up, still queue
+    at secondary), and ``orphan``: the first class whose crossing was
     referred without a secondary area, or -1. With ``keep`` the per-crossing
     outcomes are written to ``out``.
     """
@@ -110,7 +114,8 @@ def downstream_pass(  # pragma: no cover - compiled
             tab.cls_prob[uc, _U(1)],
             tab.cls_prob[uc, _U(2)],
         )
-        carriers += car
+        counted = arrival[uj] >= count_from
+        carriers += car and counted
         if keep:
             i = _U(src.index[uj])
             out.referred[i] = ref
@@ -120,9 +125,9 @@ def downstream_pass(  # pragma: no cover - compiled
             out.departure[i] = t
         if not ref:
             continue
-        referred += 1
-        detected += det
-        licit += not car
+        referred += counted
+        detected += det and counted
+        licit += counted and not car
         a = tab.cls_area[uc]
         if a < 0:
             if orphan < 0:
@@ -136,11 +141,12 @@ def downstream_pass(  # pragma: no cover - compiled
         b, start = choose_booth(t, ln, secondary, qs.booth_free)
         leave = start + service
         join(ln, b, leave, qs, track)
-        extra = (leave - t) / HOUR
-        extra_h += extra
-        weighted += tab.cls_weight[uc] * extra
-        if tab.cls_truck[uc]:
-            truck_h += extra
+        if counted:
+            extra = (leave - t) / HOUR
+            extra_h += extra
+            weighted += tab.cls_weight[uc] * extra
+            if tab.cls_truck[uc]:
+                truck_h += extra
         if keep:
             i = _U(src.index[uj])
             out.secondary_start[i] = start
