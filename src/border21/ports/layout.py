@@ -16,7 +16,7 @@ import numpy as np
 from border21.ports.config import PortScenario
 from border21.ports.kernels.arrivals import intensity_tables
 from border21.ports.kernels.common import HOUR
-from border21.ports.kernels.queue import lane_hours
+from border21.ports.kernels.queue import lane_hours, lane_keys
 from border21.ports.kernels.service import dist_params
 from border21.ports.kernels.tables import QueueTables, RandomModel
 
@@ -97,6 +97,7 @@ def queue_tables(
 ) -> QueueTables:
     """The kernel tables of a stage, with each lane's open booths and opening times by hour."""
     lane_open, open_step = lane_hours(lane_group, lane_first_booth, lane_nbooths, booth_rank, sched)
+    key_base, key_den = lane_keys(lane_open, open_step)
     return QueueTables(
         class_ptr=class_ptr,
         class_lanes=class_lanes,
@@ -108,6 +109,8 @@ def queue_tables(
         always_open=always_open,
         lane_open=lane_open,
         lane_open_step=open_step,
+        lane_key_base=key_base,
+        lane_key_den=key_den,
     )
 
 

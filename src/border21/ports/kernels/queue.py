@@ -52,6 +52,27 @@ TIE = 0  # the uniform slot of the JSQ tie-break
 # ------------------------------------------------------------------ opening and closing
 
 
+KEY_STEP = 1 << 40  # above any lane count: a lane opening later sorts after every open one
+
+
+def lane_keys(lane_open: np.ndarray, open_step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each lane's JSQ key by hour of day, as an exact fraction (see :func:`jsq_candidates`).
+
+    An open lane: crossings in it / its open booths (numerator base 0). A
+    closed lane: KEY_STEP × hours until it opens, plus crossings in it per booth
+    open at that opening; as one fraction, (step × KEY_STEP × den + count) / den.
+    Cross-multiplied with another key it stays below 2^63 (step ≤ 25, den ≤ 64).
+    """
+    n_lanes = lane_open.shape[0]
+    hours = np.arange(24)
+    step = np.where(lane_open > 0, 0, open_step)
+    at = (hours[None, :] + np.minimum(step, 24)) % 24
+    den = np.where(step < NEVER, np.take_along_axis(lane_open, at, axis=1), 1)
+    den = np.maximum(den, 1).astype(np.int64)
+    base = (step * KEY_STEP * den).astype(np.int64)
+    return base.reshape(n_lanes, 24), den.reshape(n_lanes, 24)
+
+
 def lane_hours(
     lane_group: np.ndarray,
     lane_first_booth: np.ndarray,
@@ -206,39 +227,28 @@ def jsq_candidates(  # pragma: no cover - compiled
     """Fill ``cand`` with the class's lanes of least key; return how many tie.
 
     A lane's key is (hours until it opens, 0 if open; crossings in it per
-    booth open then). Counts per booth are compared as fractions (exact, no
-    division).
+    booth open then), one exact fraction (``lane_key``): numerator
+    ``base + in_lane``, denominator ``den``, compared by cross-multiplying.
     """
-    best_step = 0
     best_num = 0
     best_den = 1
     nbest = 0
     for p in range(p0, p1):
-        ln = q.class_lanes[p]
-        step = 0
-        den = q.lane_open[ln, hour]
-        if den == 0:
-            step = q.lane_open_step[ln, hour]
-            den = q.lane_open[ln, (hour + step) % 24] if step < NEVER else 1
-        num = in_lane[ln]
-        if nbest == 0 or step < best_step:
-            better = True
-            same = False
-        elif step > best_step:
-            better = False
-            same = False
+        ln = q.class_lanes[_U(p)]
+        uln = _U(ln)
+        num = q.lane_key_base[uln, _U(hour)] + in_lane[uln]
+        den = q.lane_key_den[uln, _U(hour)]
+        if nbest == 0:
+            lhs, rhs = 0, 1
         else:
             lhs = num * best_den
             rhs = best_num * den
-            better = lhs < rhs
-            same = lhs == rhs
-        if better:
-            best_step = step
+        if lhs < rhs:
             best_num = num
             best_den = den
             cand[0] = ln
             nbest = 1
-        elif same:
+        elif lhs == rhs:
             cand[nbest] = ln
             nbest += 1
     return nbest

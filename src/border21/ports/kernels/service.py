@@ -50,9 +50,9 @@ def unit_variate(src: Source, i: int, dist: int, p1: float, p2: float) -> float:
     """A variate with mean 1 of the distribution ``(dist, p1, p2)`` (see :func:`dist_params`)."""
     if dist <= EXPONENTIAL:
         return simple_variate(src, i, dist)
-    return shaped_variate(
-        src.drawn, src.state, src.spare, src.z, src.index, src.key, i, dist, p1, p2
-    )
+    if src.drawn:
+        return shaped_variate(src.state, src.spare, dist, p1, p2)
+    return shaped_read(src.z, src.index, src.key, src.state, src.spare, i, dist, p1, p2)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -65,30 +65,37 @@ def simple_variate(src: Source, i: int, dist: int) -> float:  # pragma: no cover
 
 @njit(cache=True, nogil=True)
 def shaped_variate(  # pragma: no cover - compiled
-    drawn: bool,
-    state: np.ndarray,
-    spare: np.ndarray,
+    state: np.ndarray, spare: np.ndarray, dist: int, p1: float, p2: float
+) -> float:
+    """A lognormal or gamma unit variate drawn from ``state``.
+
+    A call, not inlined: loops that rarely take it stay short and keep their
+    registers (inlined, the untaken branch cost M/M/10 ~4–8%); it takes the two
+    arrays it draws from, not a source (every array of a tuple passed to a call
+    is counted).
+    """
+    if dist == LOGNORMAL:
+        return math.exp(p1 + p2 * normal(state, spare))
+    return gamma(state, spare, p1) / p1
+
+
+@njit(cache=True, nogil=True)
+def shaped_read(  # pragma: no cover - compiled
     z: np.ndarray,
     index: np.ndarray,
     key: np.ndarray,
+    state: np.ndarray,
+    spare: np.ndarray,
     i: int,
     dist: int,
     p1: float,
     p2: float,
 ) -> float:
-    """A lognormal or gamma unit variate (the fields of a :class:`Source`, see there).
-
-    A call, not inlined: loops that rarely take it stay short and keep their
-    registers (inlined, the untaken branch cost M/M/10 ~4–8%); it takes the
-    source's arrays it may read, not the source (every array of a tuple
-    passed to a call is counted).
-    """
+    """A lognormal or gamma unit variate of a reading source (see :class:`Source`)."""
     if dist == LOGNORMAL:
-        normal_z = normal(state, spare) if drawn else float(z[0, U(i)])
-        return math.exp(p1 + p2 * normal_z)
-    if not drawn:
-        # A gamma takes a variable number of draws: a generator of the
-        # crossing's own, keyed by its number, so every reader sees the same.
-        seed_counter_state(key[0], index[U(i)], state)
-        spare[0] = 0.0
-    return gamma(state, spare, p1) / p1
+        return math.exp(p1 + p2 * float(z[0, U(i)]))
+    # A gamma takes a variable number of draws: a generator of the crossing's
+    # own, keyed by its number, so every reader sees the same variate.
+    seed_counter_state(key[0], index[U(i)], state)
+    spare[0] = 0.0
+    return shaped_variate(state, spare, dist, p1, p2)

@@ -20,7 +20,8 @@ class QueueTables(NamedTuple):
     them). ``sched[g, h]`` is the number of open booths of group ``g`` in hour
     ``h`` of the day; a booth is open when its ``booth_rank`` is below that
     number. ``lane_open`` and ``lane_open_step`` are derived from them (see
-    :func:`border21.ports.kernels.queue.lane_hours`).
+    :func:`border21.ports.kernels.queue.lane_hours`), and so is each lane's JSQ
+    key by hour (:func:`border21.ports.kernels.queue.lane_keys`).
     """
 
     class_ptr: np.ndarray  # int64[classes + 1]
@@ -33,6 +34,8 @@ class QueueTables(NamedTuple):
     always_open: np.ndarray  # bool[groups]: every booth of the group open in every hour
     lane_open: np.ndarray  # int64[lanes, 24]: open booths of the lane in each hour of the day
     lane_open_step: np.ndarray  # int64[lanes, 24]: hours until the lane next opens (25: never)
+    lane_key_base: np.ndarray  # int64[lanes, 24]: JSQ key numerator before the lane's count
+    lane_key_den: np.ndarray  # int64[lanes, 24]: JSQ key denominator
 
 
 class RandomModel(NamedTuple):
