@@ -48,9 +48,6 @@ from border21.ports.kernels.vector import (
 )
 
 BLOCK = 4096
-#: At most three exponentials a crossing within a block: arrival gap, primary
-#: and secondary service.
-_EXP_PER_CROSSING = 3
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -287,7 +284,12 @@ def one_pass(  # pragma: no cover - compiled
     """
     n_streams = rm.cum.shape[0]
     n_hours = rm.cum.shape[1] - 1
-    gen = drawing_source(state, _EXP_PER_CROSSING * BLOCK)
+    # Exponentials a block may take: an arrival gap a crossing, and a primary
+    # and an exam time where those are exponential (the buffer sized to fit:
+    # a larger one costs M/M/10 ~2% in cache).
+    per_crossing = 1 + int((rm.stream_dist == EXPONENTIAL).any())
+    per_crossing += int((rm.area_dist == EXPONENTIAL).any())
+    gen = drawing_source(state, per_crossing * BLOCK)
     clock = new_clock(n_streams)
     for s in range(n_streams):
         if rm.cum[s, n_hours] > 0.0:
