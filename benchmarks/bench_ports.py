@@ -7,14 +7,15 @@ customers; SimPy and Ciw, being pure Python, simulate fewer (10^5 and 2·10^4 by
 default) and are compared by customers per second. border21's full-pipeline
 figure includes drawing every random number (arrivals by the same
 non-homogeneous Poisson sampler the scenarios use, exponential services); the
-kernel-only figure queues pre-drawn arrays. The fused row is the engine behind
-``PortModel.simulate``: its own generators, arrivals, services and the queue in
-one compiled pass, on one thread. The all-core row runs several independent
-such runs at once on a thread pool (``simulate.run_replications``) and is timed
-by the wall clock. Mean waits are checked against Erlang C. Then one simulated
-day of the shipped San Ysidro scenario (or an equivalent port if that file is
-absent), median of 20 runs after compilation, fused and NumPy path; and 365
-days of the shipped Laredo scenario in ns per crossing.
+replay-driver figure queues pre-drawn arrays. The one-pass row is the driver
+behind ``PortModel.simulate``: its own generators, arrivals, services and the
+queue in one compiled pass, on one thread. The all-core row runs several
+independent such runs at once on a thread pool (``simulate.run_replications``)
+and is timed by the wall clock. Mean waits are checked against Erlang C. Then
+one simulated day of the shipped San Ysidro scenario (or an equivalent port if
+that file is absent), median of 20 runs after compilation, one-pass and
+draw + replay; and 365 days of the shipped Laredo scenario in ns per crossing,
+CBP alone (one-pass) and with the Mexican export stage in front.
 """
 
 from __future__ import annotations
@@ -62,30 +63,37 @@ def best_of(repeats: int, fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def border21_mmc(customers: int, seed: int) -> dict[str, float]:
+    """NumPy's generator draws, the replay driver queues (``kernels.replay.serve_lanes``)."""
     from border21.ports.draws import poisson_arrivals
-    from border21.ports.engine import run_lanes, warm_up
+    from border21.ports.kernels.replay import serve_lanes
+    from border21.ports.kernels.rng import reading_source
     from border21.ports.layout import build_layout
 
-    warm_up()
     layout = build_layout([("q", "general", 1, SERVERS, [SERVERS] * 24)], [[0]])
-    args = layout.kernel_args()
+
+    def run_lanes(
+        arrival: np.ndarray, cls: np.ndarray, service: np.ndarray, tie: Any
+    ) -> tuple[np.ndarray, ...]:
+        return serve_lanes(arrival, cls, service, tie, layout.tables)  # type: ignore[no-any-return]
+
     hours = math.ceil(customers / (LAM * 3600.0))
     rates = np.full(hours, LAM)
     rng = np.random.default_rng(seed)
 
-    def draws() -> tuple[np.ndarray, ...]:
+    def draws() -> tuple[Any, ...]:
         arrival = poisson_arrivals(rates, rng)
         n = arrival.shape[0]
-        return arrival, np.zeros(n, np.int32), rng.standard_exponential(n) / MU, np.zeros(n)
+        service = rng.standard_exponential(n) / MU
+        return arrival, np.zeros(n, np.int32), service, reading_source(np.zeros(n))
 
     def full() -> np.ndarray:
         arrival, cls, service, tie = draws()
-        return run_lanes(arrival, cls, service, tie, *args)[2] - arrival
+        return run_lanes(arrival, cls, service, tie)[2] - arrival
 
     full()  # compile / load the cache and fault in memory
     t_full, wait = best_of(5, full)
     fixed = draws()
-    t_kernel, _ = best_of(5, lambda: run_lanes(*fixed, *args))
+    t_kernel, _ = best_of(5, lambda: run_lanes(*fixed))
     t_draws, _ = best_of(5, draws)
     # The floor for any pipeline that draws with NumPy: two exponentials a customer.
     t_floor, _ = best_of(5, lambda: rng.standard_exponential(2 * len(fixed[0])))
@@ -100,14 +108,15 @@ def border21_mmc(customers: int, seed: int) -> dict[str, float]:
     }
 
 
-def mmc_tables(customers: int) -> tuple[Any, Any]:
-    """The fused engine's tables for M/M/10: one stream, one lane of ten booths.
+def mmc_tables(customers: int) -> tuple[Any, ...]:
+    """The one-pass driver's tables for M/M/10: one stream, one lane of ten booths.
 
     The scenario supplies the stream (exponential service, mean 1/mu), the lane
-    and the layout; ``rates`` makes the horizon just long enough.
+    and the layout; the rates make the horizon just long enough. Returns the
+    random model, its record capacity and the primary and secondary tables.
     """
     from border21.ports.config import validate_scenario
-    from border21.ports.fused import build_tables
+    from border21.ports.layout import random_model
     from border21.ports.model import PortModel
 
     model = PortModel(
@@ -126,26 +135,38 @@ def mmc_tables(customers: int) -> tuple[Any, Any]:
         )
     )
     hours = math.ceil(customers / (LAM * 3600.0))
-    tables = build_tables(
-        model.scenario, model.layout, 1, np.zeros(1, np.int32), rates=np.full((1, hours), LAM)
-    )
-    return tables, model.layout
+    rm, capacity = random_model(model.scenario, model.layout, np.full((1, hours), LAM))
+    return rm, capacity, model.layout.primary.tables, model.layout.secondary.tables
 
 
 def border21_fused_mmc(customers: int, seed: int, repeats: int = 5) -> dict[str, float]:
-    """The fused engine (``fused.fused_port``): RNG, arrivals, services and queue in one pass."""
-    from border21.ports.fused import run_fused, state_words
+    """The one-pass driver (``engine.run_one_pass``): RNG, arrivals, services and queue.
 
-    tables, layout = mmc_tables(customers)
+    Each run's records are kept while the next one runs, then released (a
+    caller that keeps results: leased buffers come back after one run).
+    """
+    from border21.ports.engine import run_one_pass
+    from border21.ports.kernels.rng import state_words
+
+    tables = mmc_tables(customers)
     state = state_words(seed)
-    run_fused(tables, layout, state)  # compile / load the cache
-    t, (cols, _) = best_of(repeats, lambda: run_fused(tables, layout, state))
-    arrival, start = cols[0], cols[1]
-    return {
+    held: list[Any] = [run_one_pass(*tables, state, lease=True)]  # compile / load the cache
+
+    def one() -> Any:
+        out = run_one_pass(*tables, state, lease=True)
+        held.append(out)
+        held.pop(0).lease.release()
+        return out
+
+    t, out = best_of(repeats, one)
+    arrival, start = out.times[0], out.times[1]
+    result = {
         "customers": len(arrival),
         "rate": len(arrival) / t,
         "mean_wait": steady_mean(start - arrival),
     }
+    held.pop(0).lease.release()
+    return result
 
 
 def border21_parallel_mmc(
@@ -159,18 +180,22 @@ def border21_parallel_mmc(
     whatever ``--clock`` says: a thread's CPU time does not measure a
     multi-thread run. Rate = all customers / wall time, median of ``repeats``.
     """
-    from border21.ports.fused import run_fused, state_words
+    from border21.ports.engine import run_one_pass
+    from border21.ports.kernels.rng import state_words
     from border21.ports.simulate import replication_seeds, run_replications
 
-    tables, layout = mmc_tables(customers)
+    tables = mmc_tables(customers)
 
     def one(child: np.random.SeedSequence) -> tuple[int, float]:
-        # Each run is reduced to its mean wait (as a sweep would) and dropped, so
-        # the engine reuses its record buffers. mean(start - arrival) as a
-        # difference of means: no temporary array inside the timing.
-        cols, _ = run_fused(tables, layout, state_words(child))
-        k = int(WARM_UP * len(cols[0]))
-        return len(cols[0]), float(np.mean(cols[1][k:]) - np.mean(cols[0][k:]))
+        # Each run is reduced to its mean wait (as a sweep would) and released,
+        # so the next run on this thread reuses its record buffers.
+        # mean(start - arrival) as a difference of means: no temporary array.
+        out = run_one_pass(*tables, state_words(child), lease=True)
+        arrival, start = out.times[0], out.times[1]
+        k = int(WARM_UP * len(arrival))
+        result = len(arrival), float(np.mean(start[k:]) - np.mean(arrival[k:]))
+        out.lease.release()
+        return result
 
     # Warm every thread of the (long-lived) pool: compiled code and record buffers.
     run_replications(one, replication_seeds(seed, 4 * workers), workers)
@@ -214,6 +239,8 @@ def border21_scenario_mm4(customers: int, seed: int) -> dict[str, float]:
     days = max(1, round(customers / (lam * 86_400)))
     model.simulate(1, seed)
     t, rec = best_of(5, lambda: model.simulate(days, seed))
+    # simulate's summaries would discard day 0 of a multi-day run; the
+    # record-level mean below drops the first 10% of customers instead.
     return {
         "customers": len(rec),
         "rate": len(rec) / t,
@@ -341,13 +368,11 @@ def median_row(rounds: list[dict[str, dict[str, float]]], row: str) -> dict[str,
 
 
 def san_ysidro_day(repeats: int) -> dict[str, Any]:
-    """One day, fused (``PortModel.simulate``) and NumPy path (``draw`` + ``run``)."""
-    from border21.ports.engine import warm_up
+    """One day, one-pass (``PortModel.simulate``) and draw + replay (``draw`` + ``run``)."""
     from border21.ports.model import PortModel
 
     scenario, source = load_port()
     model = PortModel(scenario)
-    warm_up()
     model.simulate(1, 0)
     model.run(model.draw(1, np.random.default_rng(0)), 1)
     times, old_times = [], []
@@ -372,12 +397,21 @@ def san_ysidro_day(repeats: int) -> dict[str, Any]:
     }
 
 
-def laredo_year(days: int, repeats: int) -> dict[str, float]:
-    """``PortModel.simulate`` over ``days`` days of the shipped laredo_wtb scenario."""
+def laredo_year(days: int, repeats: int, *, export: bool) -> dict[str, float]:
+    """``PortModel.simulate`` over ``days`` days of the shipped laredo_wtb scenario.
+
+    ``export``: with its Mexican export stage in front of CBP (draw, the Mexican
+    booths and bays, the bridge, CBP: draw and replay drivers); else CBP alone
+    (``cooperation.export_inspection`` removed: the one-pass driver).
+    """
     from border21.ports.catalog import load_scenario
+    from border21.ports.edits import with_value
     from border21.ports.model import PortModel
 
-    model = PortModel(load_scenario("laredo_wtb"))
+    scenario = load_scenario("laredo_wtb")
+    if not export:
+        scenario = with_value(scenario, "cooperation.export_inspection", None)
+    model = PortModel(scenario)
     model.simulate(1, 0)
     times = []
     n = 0
@@ -521,12 +555,12 @@ def main() -> None:
         return round_ratio(rounds, row, "simpy"), round_ratio(rounds, row, "ciw")
 
     rows = [
-        ("border21 fused full pipeline (RNG + queue)", fused, ratios("fused")),
-        (f"border21 fused, {opts.replications} runs on 1 thread*", par1, ratios("par1")),
-        (f"border21 fused, {opts.replications} runs on {workers} threads*", par, ratios("par")),
-        ("border21 full pipeline (draws + kernel)", _row(b21, "full_rate"), None),
-        ("border21 kernel only (run_lanes)", _row(b21, "kernel_rate", wait=False), None),
-        ("border21 draws only (NHPP + exp)", _row(b21, "draws_rate", wait=False), None),
+        ("border21 one-pass (RNG + queue)", fused, ratios("fused")),
+        (f"border21 one-pass, {opts.replications} runs on 1 thread*", par1, ratios("par1")),
+        (f"border21 one-pass, {opts.replications} runs on {workers} thr.*", par, ratios("par")),
+        ("border21 NumPy draws + replay driver", _row(b21, "full_rate"), None),
+        ("border21 replay driver only (serve_lanes)", _row(b21, "kernel_rate", wait=False), None),
+        ("border21 NumPy draws only (NHPP + exp)", _row(b21, "draws_rate", wait=False), None),
         (
             "NumPy RNG alone (2 exponentials/customer)",
             _row(b21, "rng_floor_rate", wait=False),
@@ -573,16 +607,17 @@ def main() -> None:
         f"{sy['booths']} primary booths + {sy['bays']} secondary bays; "
         f"median {sy['median_ms']:.1f} ms, p90 {sy['p90_ms']:.1f} ms over {opts.repeats} runs "
         f"(target < 50 ms: {'met' if sy['median_ms'] < 50 else 'MISSED'}); "
-        f"NumPy path (draw + run) median {sy['numpy_median_ms']:.1f} ms, "
+        f"draw + replay (draw + run) median {sy['numpy_median_ms']:.1f} ms, "
         f"p90 {sy['numpy_p90_ms']:.1f} ms."
     )
     if opts.laredo_days:
-        lr = laredo_year(opts.laredo_days, opts.laredo_repeats)
-        print(
-            f"Laredo (laredo_wtb), {lr['days']} days via PortModel.simulate: "
-            f"{lr['crossings']:,d} crossings in {lr['seconds']:.2f} s "
-            f"(median of {opts.laredo_repeats}), {lr['ns_per_crossing']:.1f} ns per crossing."
-        )
+        for export, what in ((False, "CBP alone, one-pass"), (True, "with the export stage")):
+            lr = laredo_year(opts.laredo_days, opts.laredo_repeats, export=export)
+            print(
+                f"Laredo (laredo_wtb, {what}), {lr['days']} days via PortModel.simulate: "
+                f"{lr['crossings']:,d} crossings in {lr['seconds']:.2f} s "
+                f"(median of {opts.laredo_repeats}), {lr['ns_per_crossing']:.1f} ns per crossing."
+            )
 
 
 if __name__ == "__main__":
