@@ -70,6 +70,8 @@ def result_json(result: SimulationResult) -> Json:
         "replications": len(result.replications),
         "seed": result.seed,
         "config_hash": result.config_hash,
+        "warm_up_days": result.warm_up_days,
+        "warm_up": result.warm_up_note,
         "warnings": list(result.warnings),
         "summary": _records(tables["summary"]),
         "tables": {},
@@ -114,11 +116,15 @@ def _records_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _simulate(sc: PortScenario, body: SimulationRequest) -> Json:
+    from border21.ports.catalog import load_scenario
+    from border21.ports.edits import inert_overrides
     from border21.ports.simulate import simulate
 
     result = simulate(sc, days=body.days, replications=body.replications, seed=body.seed,
-                      workers=2)  # fmt: skip
-    return result_json(result)
+                      workers=2, warm_up_days=body.warm_up_days)  # fmt: skip
+    out = result_json(result)
+    out["notes"] = inert_overrides(load_scenario(shipped_name(body.scenario)), body.overrides)
+    return out
 
 
 @router.post(
@@ -130,7 +136,11 @@ def _simulate(sc: PortScenario, body: SimulationRequest) -> Json:
     },
 )
 def run_simulation(body: SimulationRequest, who: User, state: State, response: Response) -> Json:
+    from border21.ports.simulate import refuse_targeting_only, warm_up_for
+
     sc = build_scenario(body.scenario, body.overrides, body.booth_scale, body.referral_rate)
+    refuse_targeting_only(sc)
+    warm_up_for(body.days, body.warm_up_days)  # refused before a job is queued
     limits = request_limits(state.config.max_crossings)
     work = limits.check_run(sc, days=body.days, replications=body.replications)
     if work <= state.config.sync_max_crossings:

@@ -41,6 +41,8 @@ class SimulationRequest(_Body):
     booth_scale: Annotated[float, Field(ge=0.1, le=4.0)] = 1.0
     referral_rate: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
     """If set, every stream's referral probability to secondary inspection."""
+    warm_up_days: Annotated[int | None, Field(ge=0, le=27)] = None
+    """Days simulated and left out of the summary (default: 1 when days > 1, else 0)."""
 
 
 class FrontierRequest(_Body):

@@ -106,9 +106,10 @@
         encoding: { y: { field: "lane_group", type: "nominal", title: null },
           x: { field: "utilisation", type: "quantitative", scale: { domain: [0, 1] }, axis: { format: "%" } } },
       });
-      $("#summary").innerHTML = `<table><tr><th>lane group</th><th>crossings/day</th><th>mean wait</th>
-        <th>p95 wait</th></tr>${r.summary.map((s) => `<tr><td>${esc(s.lane_group)}</td>
-        <td>${Math.round(s.crossings_per_day)}</td><td>${(s.mean_wait_min ?? 0).toFixed(1)} min</td>
+      $("#summary").innerHTML = `<table><tr><th>lane group</th><th>flow</th><th>crossings/day</th>
+        <th>mean wait</th><th>p95 wait</th></tr>${r.summary.map((s) => `<tr><td>${esc(s.lane_group)}</td>
+        <td>${esc(s.direction)}</td><td>${Math.round(s.crossings_per_day)}</td>
+        <td>${(s.mean_wait_min ?? 0).toFixed(1)} min</td>
         <td>${(s.p95_wait_min ?? 0).toFixed(1)} min</td></tr>`).join("")}</table>`;
       status(`${r.scenario}: 1 day, seed ${r.seed}` + (r.warnings.length ? ` — ${r.warnings[0]}` : ""));
     };
