@@ -332,11 +332,14 @@ def reading_source(
     index: np.ndarray | None = None,
     key: int | np.uint64 = 0,
 ) -> Source:
-    """A reading :class:`Source` over uniform rows ``u`` (normals, exponentials ``z``)."""
+    """A reading :class:`Source` over uniform rows ``u`` (normals, exponentials ``z``).
+
+    ``index`` (each crossing's number, keying its gamma variates) is needed only
+    when the source gives gamma variates.
+    """
     u = np.asarray(u)
     if u.ndim == 1:
         u = u[None, :]
-    n = u.shape[1]
     return Source(
         False,
         np.zeros(4, np.uint64),
@@ -346,7 +349,7 @@ def reading_source(
         np.zeros(2, np.int64),
         u,
         np.zeros((2, 0), u.dtype) if z is None else z,
-        np.arange(n, dtype=np.int64) if index is None else index,
+        np.zeros(0, np.int64) if index is None else index,
         np.array([key], np.uint64),
     )
 
