@@ -19,6 +19,8 @@ crossings queue at their secondary areas in order of primary departure
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -121,6 +123,42 @@ def write_record(  # pragma: no cover - compiled
     out.codes[4, urow] = booth
 
 
+class ShortLoop(NamedTuple):
+    """The short loop's tables: each class's one lane, and the lanes' free times.
+
+    Per class: its lane, the lane's group, first booth, first of its
+    LANE_WIDTH slots, and number of booths. Per lane, LANE_WIDTH slots from
+    ``w0``: each booth's free time, and the same times sorted (+inf after the
+    lane's booths). ``scan``: every lane has at most SCAN_BOOTHS booths.
+    """
+
+    class_lane: np.ndarray
+    class_group: np.ndarray
+    class_b0: np.ndarray
+    class_w0: np.ndarray
+    class_nb: np.ndarray
+    lane_free: np.ndarray
+    sorted_free: np.ndarray
+    scan: bool
+
+
+@njit(cache=True, nogil=True)
+def short_loop(primary: QueueTables) -> ShortLoop:  # pragma: no cover - compiled
+    """The :class:`ShortLoop` of a stage whose classes each have one lane."""
+    class_lane = primary.class_lanes[primary.class_ptr[:-1]]
+    n_lanes = primary.lane_group.shape[0]
+    return ShortLoop(
+        class_lane,
+        primary.lane_group[class_lane],
+        primary.lane_first_booth[class_lane],
+        class_lane * LANE_WIDTH,
+        primary.lane_nbooths[class_lane],
+        lane_slots(n_lanes, primary.lane_nbooths),
+        lane_slots(n_lanes, primary.lane_nbooths),
+        primary.lane_nbooths.max() <= SCAN_BOOTHS,
+    )
+
+
 @njit(cache=True, nogil=True)
 def _fixed_block(  # pragma: no cover - compiled
     gen: Source,
@@ -128,14 +166,7 @@ def _fixed_block(  # pragma: no cover - compiled
     clock: Clock,
     n: int,
     limit: int,
-    class_lane: np.ndarray,
-    class_group: np.ndarray,
-    class_b0: np.ndarray,
-    class_w0: np.ndarray,
-    class_nb: np.ndarray,
-    lane_free: np.ndarray,
-    sorted_free: np.ndarray,
-    scan: bool,
+    sl: ShortLoop,
     draws: bool,
     s_blk: np.ndarray,
     c_blk: np.ndarray,
@@ -154,7 +185,7 @@ def _fixed_block(  # pragma: no cover - compiled
     classes (without draws nothing is referred and the caller returns the
     primary departure for those). Returns how many crossings it wrote.
     """
-    gen, rm, clock, out = borrow((gen, rm, clock, out))
+    gen, rm, clock, sl, out = borrow((gen, rm, clock, sl, out))
     m = 0
     while m < limit:
         row = n + m
@@ -167,16 +198,16 @@ def _fixed_block(  # pragma: no cover - compiled
         # wider lanes read the start from the sorted free times and find the
         # booth by one vector compare (see kernels.vector), so the chain from
         # one crossing to the next is a few operations, not a compare a booth.
-        w0 = class_w0[uc]
-        if scan:
-            k, start = earliest_booth(t, lane_free, w0, class_nb[uc])
+        w0 = sl.class_w0[uc]
+        if sl.scan:
+            k, start = earliest_booth(t, sl.lane_free, w0, sl.class_nb[uc])
             d = start + service
-            lane_free[_U(w0 + k)] = d
+            sl.lane_free[_U(w0 + k)] = d
         else:
-            start = max(t, sorted_free[_U(w0)])
+            start = max(t, sl.sorted_free[_U(w0)])
             d = start + service
-            k = choose_booth_vector(lane_free, w0, start, d)
-            insert_sorted(sorted_free, w0, d)
+            k = choose_booth_vector(sl.lane_free, w0, start, d)
+            insert_sorted(sl.sorted_free, w0, d)
         write_record(
             out,
             row,
@@ -185,9 +216,9 @@ def _fixed_block(  # pragma: no cover - compiled
             d,
             s,
             rm.class_prog[uc],
-            class_group[uc],
-            class_lane[uc],
-            class_b0[uc] + k,
+            sl.class_group[uc],
+            sl.class_lane[uc],
+            sl.class_b0[uc] + k,
         )
         if draws:  # else nothing is referred: secondary columns are the departure
             out.times[3, _U(row)] = d
@@ -315,17 +346,7 @@ def one_pass(  # pragma: no cover - compiled
             fixed = False
     # Some stream refers crossings or has carriers: the referral step runs.
     draws = bool((rm.stream_prob[:, 0] > 0.0).any() or (rm.class_ref_p > 0.0).any())
-    class_lane = primary.class_lanes[primary.class_ptr[:-1]]
-    class_group = primary.lane_group[class_lane]
-    class_b0 = primary.lane_first_booth[class_lane]
-    # The short loop's state, LANE_WIDTH slots a lane (from w0 = class_w0[c]):
-    # free time by booth and the same times sorted, +inf after the lane's booths.
-    n_lanes = primary.lane_group.shape[0]
-    lane_free = lane_slots(n_lanes, primary.lane_nbooths)
-    sorted_free = lane_slots(n_lanes, primary.lane_nbooths)
-    class_w0 = class_lane * LANE_WIDTH
-    class_nb = primary.lane_nbooths[class_lane]
-    scan = primary.lane_nbooths.max() <= SCAN_BOOTHS
+    sl = short_loop(primary)
     s_blk = np.empty(BLOCK, np.int64)
     c_blk = np.empty(BLOCK, np.int64)
     n = 0
@@ -344,14 +365,7 @@ def one_pass(  # pragma: no cover - compiled
                 clock,
                 n,
                 limit,
-                class_lane,
-                class_group,
-                class_b0,
-                class_w0,
-                class_nb,
-                lane_free,
-                sorted_free,
-                scan,
+                sl,
                 draws,
                 s_blk,
                 c_blk,
