@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from border21._closing import Closing
 from border21.data.schema import SCHEMA_VERSION
 from border21.errors import InputError
 
@@ -39,7 +39,7 @@ def default_db_path(environ: Mapping[str, str]) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / DB_FILE_NAME
 
 
-class Store:
+class Store(Closing):
     """An open warehouse. Use :func:`open_store` to get one; close it when done."""
 
     def __init__(self, con: Any, path: Path | None) -> None:
@@ -85,17 +85,6 @@ class Store:
     def close(self) -> None:
         """Close the connection (idempotent)."""
         self.con.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _stored_version(path: Path, config: dict[str, Any]) -> int:

@@ -30,6 +30,7 @@ import numpy as np
 from border21.errors import InputError, NotFoundError
 from border21.ports.config import PortScenario
 from border21.ports.edits import scaled, with_schedules
+from border21.ports.kernels.common import DAY, HOUR, HOURS_PER_DAY
 from border21.ports.limits import DEFAULT_LIMITS, RunLimits
 from border21.ports.model import PortModel
 
@@ -101,15 +102,16 @@ def simulated_profile(
     parts = []
     for seed in seeds:
         # draw-then-queue keeps every random number fixed across grid points (common random
-        # numbers); the fused engine draws lazily, so its stream would shift with parameters
+        # numbers); the one-pass driver draws as it goes, so its stream would shift with
+        # parameters
         total = days + warmup_days
         rec = model.run(model.draw(total, np.random.default_rng(seed)), total)
-        keep = rec.arrival >= warmup_days * 86400.0
+        keep = rec.arrival >= warmup_days * DAY
         parts.append(
             pd.DataFrame(
                 {
                     "group": np.asarray(rec.group_names)[rec.group[keep]],
-                    "hour": ((rec.arrival[keep] // 3600) % 24).astype(int),
+                    "hour": ((rec.arrival[keep] // HOUR) % HOURS_PER_DAY).astype(int),
                     "wait": rec.wait_seconds[keep] / 60.0,
                 }
             )
@@ -160,7 +162,7 @@ def group_arrival_rates(
             split = np.where(total > 0, mine / np.maximum(total, 1), 0.0)
             rate = st.crossings_per_day * volume * day_factor * share * shape * split
             lam += rate
-            work += rate * st.primary_service.mean_for(program) / 3600.0
+            work += rate * st.primary_service.mean_for(program) / HOUR
     mean_service = np.where(lam > 0, work / np.maximum(lam, 1e-12), 0.0)
     return lam, mean_service
 

@@ -8,9 +8,8 @@ import numpy as np
 
 from border21.frontier.costs import DelayCosts
 from border21.ports.config import PortScenario
+from border21.ports.kernels.common import HOUR
 from border21.ports.model import CrossingRecords
-
-HOUR = 3600.0
 
 
 @dataclass(frozen=True, slots=True)

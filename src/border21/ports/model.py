@@ -22,7 +22,7 @@ from border21.ports.engine import RecordLease, run_one_pass
 from border21.ports.kernels.common import DAY
 from border21.ports.kernels.queue import queue_entry
 from border21.ports.kernels.replay import serve_lanes
-from border21.ports.kernels.rng import reading_source, state_words
+from border21.ports.kernels.rng import reading_source, seed_sequence, state_words
 from border21.ports.kernels.tables import QueueTables, RandomModel
 from border21.ports.layout import PortLayout, compile_scenario, random_model, stream_rates
 
@@ -386,11 +386,5 @@ def seed_children(
     seed: int | np.random.Generator | np.random.SeedSequence | None, k: int
 ) -> list[np.random.SeedSequence]:
     """``k`` independent child seeds of a seed (a Generator is advanced to make them)."""
-    if isinstance(seed, np.random.Generator):
-        words = seed.integers(0, 2**63, size=4, dtype=np.int64)
-        root = np.random.SeedSequence([int(w) for w in words])
-    elif isinstance(seed, np.random.SeedSequence):
-        root = seed
-    else:
-        root = np.random.SeedSequence(seed)
+    root = seed_sequence(seed)
     return [np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i)) for i in range(k)]

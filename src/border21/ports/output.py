@@ -27,7 +27,9 @@ def write_result(result: SimulationResult, out: Path, *, records: bool = True) -
             writer(table, path)
             written.append(path)
     if records:
-        cutoff = result.warm_up_days * 86_400.0
+        from border21.ports.kernels.common import DAY
+
+        cutoff = result.warm_up_days * DAY
         for i, rec in enumerate(result.replications):
             table = rec.to_arrow()
             assert isinstance(table, pa.Table)

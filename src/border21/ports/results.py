@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from border21.ports.config import PortScenario
-from border21.ports.kernels.common import HOUR
+from border21.ports.kernels.common import DAY, HOUR
 from border21.ports.model import CrossingRecords
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ def wait_by_hour(records: CrossingRecords) -> pd.DataFrame:
 
 def throughput(records: CrossingRecords) -> pd.DataFrame:
     """Crossings processed per stream: total, per day, referred, per hour at peak."""
-    end = (records.first_day + records.days) * 86400.0
+    end = (records.first_day + records.days) * DAY
     done = records.departure < end
     hour = (records.primary_departure // HOUR).astype(np.int64) - 24 * records.first_day
     hour = np.clip(hour, 0, None)
@@ -221,7 +221,7 @@ def queue_length(
     Sampled from the start of ``first_day`` (pass the whole run's records, so
     that a crossing that arrived during the warm-up and still waits is counted).
     """
-    grid = np.arange(first_day * 86400.0, records.days * 86400.0, step_minutes * 60.0)
+    grid = np.arange(first_day * DAY, records.days * DAY, step_minutes * 60.0)
     out = {"time_h": grid / HOUR}
     for g, name in enumerate(records.group_names):
         mask = records.group == g

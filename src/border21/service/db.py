@@ -21,8 +21,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
+
+from border21._closing import Closing
 
 DB_FILE_NAME = "service.sqlite3"
 
@@ -75,7 +76,7 @@ BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 """
 
 
-class ServiceDB:
+class ServiceDB(Closing):
     """An open service database (``path=None``: private, in memory)."""
 
     def __init__(self, path: Path | None) -> None:
@@ -98,17 +99,6 @@ class ServiceDB:
         except BaseException:
             self.con.close()  # e.g. locked or not a database: nobody else can close it
             raise
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Rows of a query as plain dicts."""

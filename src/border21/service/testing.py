@@ -16,9 +16,9 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
+from border21._closing import Closing
 from border21.service.access import utc_now
 from border21.service.config import ServiceConfig
 from border21.service.state import ServiceState
@@ -35,7 +35,7 @@ def client_class() -> Any:
 
 
 @dataclass
-class TestService:
+class TestService(Closing):
     """A built app with its state and the tokens of its users."""
 
     __test__ = False  # not a pytest test class
@@ -53,17 +53,6 @@ class TestService:
     def close(self) -> None:
         """Stop the jobs and close the databases (the app's lifespan leaves them open)."""
         self.state.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def make_service(

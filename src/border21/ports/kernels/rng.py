@@ -129,20 +129,25 @@ def seed_counter_state(key: np.uint64, i: int, st: np.ndarray) -> None:  # pragm
         st[w] = mix(h + np.uint64(w + 1) * GOLDEN)
 
 
+def seed_sequence(
+    seed: int | np.random.Generator | np.random.SeedSequence | None,
+) -> np.random.SeedSequence:
+    """The ``SeedSequence`` of a seed; a Generator is advanced (4 words drawn and hashed)."""
+    if isinstance(seed, np.random.Generator):
+        words = seed.integers(0, 2**63, size=4, dtype=np.int64)
+        return np.random.SeedSequence([int(w) for w in words])
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    return np.random.SeedSequence(seed)
+
+
 def state_words(seed: int | np.random.Generator | np.random.SeedSequence | None) -> np.ndarray:
     """The generator's 4 state words: from a seed's ``SeedSequence``, or drawn from a Generator.
 
     A Generator is advanced (4 words drawn and hashed through a ``SeedSequence``),
     so passing the same Generator to successive runs gives independent runs.
     """
-    if isinstance(seed, np.random.Generator):
-        words = seed.integers(0, 2**63, size=4, dtype=np.int64)
-        ss = np.random.SeedSequence([int(w) for w in words])
-    elif isinstance(seed, np.random.SeedSequence):
-        ss = seed
-    else:
-        ss = np.random.SeedSequence(seed)
-    state = ss.generate_state(4, np.uint64)
+    state = seed_sequence(seed).generate_state(4, np.uint64)
     if not state.any():  # xoshiro's one forbidden state
         state[0] = GOLDEN
     return state

@@ -57,7 +57,7 @@ MG1_CASES = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("dist", "cv", "rho", "days", "reps", "rel"), MG1_CASES)
-def test_fused_mg1_mean_wait(
+def test_onepass_mg1_mean_wait(
     dist: str, cv: float, rho: float, days: int, reps: int, rel: float
 ) -> None:
     service: dict[str, object] = {"distribution": dist, "mean_seconds": 1.0}
@@ -74,7 +74,7 @@ def test_fused_mg1_mean_wait(
 
 
 @pytest.mark.slow
-def test_fused_primary_to_secondary_is_a_jackson_network() -> None:
+def test_onepass_primary_to_secondary_is_a_jackson_network() -> None:
     lam, p = 2.4, 0.25  # primary M/M/3 at rho 0.8; secondary M/M/2 at rho 0.75
     sec_mean = 2.5
     model = one_queue(
@@ -117,7 +117,7 @@ def chi_square_p(counts: np.ndarray, expected: np.ndarray) -> float:
     return float(stats.chi2.sf(stat, int(positive.sum())))
 
 
-def test_fused_arrivals_follow_each_streams_hourly_rates() -> None:
+def test_onepass_arrivals_follow_each_streams_hourly_rates() -> None:
     scenario = validate_scenario(
         {
             "port": {"name": "two streams", "start_weekday": 5},
@@ -173,7 +173,7 @@ def _draw_many(seed_state: np.ndarray, dist: int, p1: float, p2: float, n: int) 
 @pytest.mark.parametrize(
     ("dist", "cv"), [("exponential", 1.0), ("gamma", 0.5), ("gamma", 2.0), ("lognormal", 1.5)]
 )
-def test_fused_service_variates_have_mean_one_and_the_configured_cv(dist: str, cv: float) -> None:
+def test_onepass_service_variates_have_mean_one_and_the_configured_cv(dist: str, cv: float) -> None:
     from border21.ports.config import ServiceTime
 
     code, p1, p2 = dist_params(ServiceTime(distribution=dist, mean_seconds=1.0, cv=cv))  # type: ignore[arg-type]
@@ -189,7 +189,7 @@ def test_fused_service_variates_have_mean_one_and_the_configured_cv(dist: str, c
         assert stats.kstest(z, "norm").pvalue > 0.001
 
 
-def test_fused_programs_referral_carriers_and_detection_rates() -> None:
+def test_onepass_programs_referral_carriers_and_detection_rates() -> None:
     """Bernoulli draws against their probabilities (z-tests at 99.9%)."""
     model = PortModel(
         validate_scenario(
