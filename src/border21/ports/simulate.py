@@ -48,12 +48,24 @@ _EXECUTORS: dict[int, ThreadPoolExecutor] = {}
 _EXECUTORS_LOCK = threading.Lock()
 
 
+def _forget_executors() -> None:
+    """In a forked child: the parent's pools have no threads here, so work sent to them
+    would wait forever (``multiprocessing`` with ``fork``, pre-forking servers)."""
+    global _EXECUTORS_LOCK
+    _EXECUTORS.clear()
+    _EXECUTORS_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_executors)
+
+
 def _executor(workers: int) -> ThreadPoolExecutor:
     """A long-lived pool of ``workers`` threads (one per size asked for).
 
-    Long-lived so that each thread keeps the fused engine's record buffers
-    between calls (see ``fused._record_buffers``): fresh threads would fill
-    fresh pages on every call.
+    Long-lived so that each thread keeps its record buffers between calls
+    (see ``engine.RecordPool``): fresh threads would fill fresh pages on every
+    call. A forked child starts with no pools.
     """
     with _EXECUTORS_LOCK:
         pool = _EXECUTORS.get(workers)

@@ -176,3 +176,35 @@ def test_replications_reuse_their_threads_and_nest_without_deadlock() -> None:
 
     nested = run_replications(inner, seeds, workers=2)
     assert nested == [[(0,), (1,), (2,)]] * len(seeds)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_replications_run_in_a_forked_child() -> None:
+    """A child forked after the pool exists gets its own threads, instead of sending
+    work to the parent's (which do not exist in the child) and waiting forever."""
+    import os
+
+    from border21.ports.simulate import replication_seeds, run_replications
+
+    seeds = replication_seeds(5, 4)
+    expected = run_replications(lambda s: s.spawn_key, seeds, workers=2)  # pool made
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            ok = run_replications(lambda s: s.spawn_key, seeds, workers=2) == expected
+            os.write(write, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    import select
+    import signal
+
+    ready, _, _ = select.select([read], [], [], 30.0)
+    answer = os.read(read, 1) if ready else b""
+    os.close(read)
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    assert ready, "the forked child's replications did not finish in 30 s"
+    assert answer == b"1"
