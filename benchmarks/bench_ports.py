@@ -512,7 +512,7 @@ def main() -> None:
     )
     parser.add_argument("--repeats", type=int, default=20, help="San Ysidro runs")
     parser.add_argument("--laredo-days", type=int, default=365, help="0 skips the Laredo run")
-    parser.add_argument("--laredo-repeats", type=int, default=3)
+    parser.add_argument("--laredo-repeats", type=int, default=5)
     parser.add_argument(
         "--replications", type=int, default=16, help="runs of --customers for the all-core row"
     )
