@@ -67,8 +67,10 @@ def with_enrolment(scenario: PortScenario, scale: float | None = None) -> PortSc
     Within each (kind, direction) the trusted volume of every stream grows by
     ``scale`` and the general volume shrinks by the same number of crossings,
     so total traffic is unchanged. Works both for streams that mix programs
-    (``program_shares``) and for one stream per program. The result's
-    ``trusted_enrolment_scale`` is 1 (the scale has been applied).
+    (``program_shares``) and for one stream per program. A (kind, direction)
+    without trusted or without general crossings is left as it is: there is
+    no volume to trade with. The result's ``trusted_enrolment_scale`` is 1
+    (the scale has been applied).
     """
     scale = scenario.cooperation.trusted_enrolment_scale if scale is None else scale
     if scale == 1.0:
@@ -87,11 +89,11 @@ def with_enrolment(scenario: PortScenario, scale: float | None = None) -> PortSc
                     trusted += vol
                 else:
                     general += vol
-        if trusted == 0 or general == 0 and scale > 1:
+        if trusted == 0 or general == 0:
             continue
         extra = min(trusted * (scale - 1.0), general)
         trusted_factor = 1.0 + extra / trusted
-        general_factor = 1.0 - extra / general if general else 1.0
+        general_factor = 1.0 - extra / general
         for n in names:
             st = scenario.streams[n]
             parts = {
@@ -118,10 +120,10 @@ def with_southbound_inspection(scenario: PortScenario) -> PortScenario:
     coop = scenario.cooperation
     if coop.southbound_inspection_probability <= 0:
         return scenario
-    data = scenario.model_dump(mode="python")
+    data = scenario.model_dump()
     data["secondary"][SOUTHBOUND_AREA] = {
         "bays": coop.southbound_bays,
-        "service": coop.southbound_service.model_dump(mode="python"),
+        "service": coop.southbound_service.model_dump(),
     }
     changes: dict[str, Any] = {
         "secondary": data["secondary"],
@@ -183,16 +185,18 @@ def export_scenario(scenario: PortScenario) -> PortScenario | None:
     export = scenario.cooperation.export_inspection
     if export is None:
         return None
+    # The Mexican streams in the port's order, the order ExportStage numbers them in
+    exporters = [name for name in scenario.streams if name in export.streams]
     streams = {
         name: {
             "kind": scenario.streams[name].kind,
             "direction": scenario.streams[name].direction,
             "crossings_per_day": scenario.streams[name].crossings_per_day,
-            "primary_service": export.service.model_dump(mode="python"),
+            "primary_service": export.service.model_dump(),
             "secondary": "mx_secondary",
             "secondary_detection_probability": export.detection_probability,
         }
-        for name in export.streams
+        for name in exporters
     }
     return validate_scenario(
         {
@@ -200,7 +204,7 @@ def export_scenario(scenario: PortScenario) -> PortScenario | None:
             "streams": streams,
             "lanes": {
                 "mx_export": {
-                    "streams": list(export.streams),
+                    "streams": exporters,
                     "lanes": export.booths,
                     "open_booths_by_hour": export.open_booths_by_hour,
                 }
@@ -208,7 +212,7 @@ def export_scenario(scenario: PortScenario) -> PortScenario | None:
             "secondary": {
                 "mx_secondary": {
                     "bays": export.bays,
-                    "service": export.secondary_service.model_dump(mode="python"),
+                    "service": export.secondary_service.model_dump(),
                 }
             },
         }
@@ -242,10 +246,6 @@ class BorderCrossings:
     upstream_rows: np.ndarray | None = None
     upstream_draws: CrossingDraws | None = None
 
-    def in_cbp_order(self, flags: np.ndarray) -> np.ndarray:
-        """Per-crossing values given in draw order, in order of arrival at CBP."""
-        return flags if self.order is None else flags[self.order]
-
 
 class ExportStage:
     """The Mexican export inspection in front of a port's CBP booths.
@@ -260,12 +260,13 @@ class ExportStage:
         self.inspection = export
         self.joint = scenario.cooperation.unified_cargo_processing
         names = list(scenario.streams)
-        self.streams = np.array(sorted(names.index(s) for s in export.streams), np.int64)
-        mx = export_scenario(scenario)
-        self.model: PortModel | None = None
-        if not self.joint and mx is not None:
+        self.streams = np.array(sorted(names.index(s) for s in export.streams))
+        self.model: PortModel | None = None  # under UCP there is no Mexican stage to run
+        if not self.joint:
             from border21.ports.model import PortModel
 
+            mx = export_scenario(scenario)
+            assert mx is not None
             self.model = PortModel(mx)
 
     @classmethod
@@ -295,7 +296,7 @@ class ExportStage:
             )
         assert self.model is not None
         idx = np.flatnonzero(is_export)
-        mx_stream = np.searchsorted(self.streams, draws.stream[idx]).astype(np.int32)
+        mx_stream = np.searchsorted(self.streams, draws.stream[idx])
         mx_draws = self.model.draw_at(draws.arrival[idx], mx_stream, rng).with_flags(
             referred=red[idx], carrier=draws.carrier[idx]
         )

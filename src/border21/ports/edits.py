@@ -78,7 +78,7 @@ def _edit(scenario: PortScenario, changes: Changes) -> PortScenario:
     """The scenario with each path set to its value, validated once."""
     if not changes:
         return scenario
-    data = scenario.model_dump(mode="python")
+    data = scenario.model_dump()
     for path, value in changes.items():
         set_key(data, path, value)
     return _validated(data, _tables(scenario), list(changes))
@@ -116,7 +116,7 @@ def with_overrides(scenario: PortScenario, overrides: Sequence[str]) -> PortScen
     if not overrides:
         return scenario
     paths = [parse_override(text)[0] for text in overrides]
-    data = apply_overrides(scenario.model_dump(mode="python"), overrides)
+    data = apply_overrides(scenario.model_dump(), overrides)
     return _validated(data, _tables(scenario), paths)
 
 
@@ -182,7 +182,7 @@ def with_booth_scale(scenario: PortScenario, factor: float) -> PortScenario:
             new = [max(0 if n == 0 else 1, round(n * factor)) for n in g.open_booths_by_hour]
             changes[("lanes", name, "open_booths_by_hour")] = new
             changes[("lanes", name, "lanes")] = max(
-                g.lanes, math.ceil(max(new, default=0) / g.booths_per_lane)
+                g.lanes, math.ceil(max(new) / g.booths_per_lane)
             )
         else:
             changes[("lanes", name, "lanes")] = max(1, round(g.lanes * factor))
@@ -288,15 +288,10 @@ def behaviour(scenario: PortScenario) -> str:
     lane_of_booth = np.repeat(np.arange(q.lane_group.shape[0]), q.lane_nbooths)
     booth_open = q.booth_rank[:, None] < q.sched[q.lane_group[lane_of_booth]]  # booths × hours
     ever = booth_open.any(axis=1)
-    lanes_used = np.flatnonzero(
-        np.bincount(lane_of_booth, weights=ever, minlength=len(q.lane_group))
-    )
+    lanes_used = np.unique(lane_of_booth[ever])
     renumber = {int(ln): k for k, ln in enumerate(lanes_used)}
-    lanes = [
-        {
-            "group": int(q.lane_group[ln]),
-            "booth_hours": booth_open[(lane_of_booth == ln) & ever].astype(int).tolist(),
-        }
+    lanes = [  # per lane that ever opens: its group, and the hours of its booths that do
+        (int(q.lane_group[ln]), booth_open[(lane_of_booth == ln) & ever].tolist())
         for ln in lanes_used
     ]
     classes = [
@@ -308,9 +303,9 @@ def behaviour(scenario: PortScenario) -> str:
         for c in range(len(q.class_ptr) - 1)
     ]
     data = effective.model_dump(mode="json")
-    data["port"] = {"start_weekday": data["port"]["start_weekday"]}
-    data["lanes"] = {name: {"program": g["program"]} for name, g in data["lanes"].items()}
-    text = json.dumps({"scenario": data, "lanes": lanes, "classes": classes}, sort_keys=True)
+    data["port"] = data["port"]["start_weekday"]  # the rest of [port] is labels
+    data["lanes"] = {name: g["program"] for name, g in data["lanes"].items()}  # the rest: above
+    text = json.dumps([data, lanes, classes], sort_keys=True)  # mappings' order is not simulated
     return hashlib.sha256(text.encode()).hexdigest()
 
 

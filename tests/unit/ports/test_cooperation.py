@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from border21.errors import InputError
 from border21.frontier.variants import build_variants
 from border21.ports.catalog import load_scenario
+from border21.ports.config import PortScenario, validate_scenario
 from border21.ports.cooperation import (
     effective_scenario,
     export_scenario,
@@ -13,6 +16,7 @@ from border21.ports.cooperation import (
     with_switches,
     with_unified_cargo_processing,
 )
+from border21.ports.edits import with_values
 
 
 def _volumes(sc, kind, direction):
@@ -96,3 +100,98 @@ def test_each_transform_is_applied_once_and_resets_its_switch():
     assert once.cooperation.southbound_inspection_probability == 0.0
     assert effective_scenario(once) == once  # nothing left to apply
     assert once != sc
+
+
+def _enrolment_toy(per_day: float) -> PortScenario:
+    def stream(kind: str, shares: dict[str, float]) -> dict[str, Any]:
+        return {"kind": kind, "crossings_per_day": per_day, "program_shares": shares,
+                "primary_service": {"mean_seconds": 30}}  # fmt: skip
+
+    return validate_scenario(
+        {
+            "port": {"name": "Toy"},
+            "streams": {
+                "walkers": stream("pedestrian", {"general": 1.0}),  # nobody to enrol
+                "cars": stream("personal_vehicle", {"general": 0.5, "sentri": 0.5}),
+                "cars_general": stream("personal_vehicle", {"general": 1.0}),
+                "fast_trucks": stream("truck", {"fast": 1.0}),  # nobody to trade with
+            },
+            "lanes": {
+                "walk": {"streams": ["walkers"], "lanes": 1},
+                "general": {"streams": ["cars", "cars_general"], "lanes": 1},
+                "sentri": {"program": "sentri", "streams": ["cars"], "lanes": 1},
+                "fast": {"program": "fast", "streams": ["fast_trucks"], "lanes": 1},
+            },
+        }
+    )
+
+
+def _per_program(sc: PortScenario) -> dict[tuple[str, str], float]:
+    return {
+        (name, p): st.crossings_per_day * share
+        for name, st in sc.streams.items()
+        for p, share in st.program_shares.items()
+    }
+
+
+@pytest.mark.parametrize("per_day", [1000.0, 0.5])  # 0.5: a crossing every other day
+def test_enrolment_takes_general_crossings_from_every_stream_of_the_flow(per_day):
+    sc = _enrolment_toy(per_day)
+    out = _per_program(with_enrolment(sc, 1.5))
+    # SENTRI: 0.5 × 1.5; the 0.25 moved comes from the 1.5 general crossings in proportion
+    assert out == pytest.approx(
+        {
+            ("walkers", "general"): per_day,
+            ("cars", "general"): per_day * 0.5 * (1 - 0.25 / 1.5),
+            ("cars", "sentri"): per_day * 0.75,
+            ("cars_general", "general"): per_day * (1 - 0.25 / 1.5),
+            ("fast_trucks", "fast"): per_day,
+        }
+    )
+    for st in with_enrolment(sc, 1.5).streams.values():
+        assert sum(st.program_shares.values()) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("scale", [0.0, 0.5])
+def test_less_enrolment_returns_crossings_to_general_lanes(scale):
+    sc = _enrolment_toy(1000.0)
+    out = _per_program(with_enrolment(sc, scale))
+    assert out[("cars", "sentri")] == pytest.approx(500.0 * scale)
+    general = out[("cars", "general")] + out[("cars_general", "general")]
+    assert general == pytest.approx(1500.0 + 500.0 * (1 - scale))
+    # a flow without general crossings has nobody to hand its trusted crossings to: unchanged
+    assert out[("fast_trucks", "fast")] == 1000.0
+    assert sum(out.values()) == pytest.approx(4000.0)
+
+
+def test_enrolment_exhausting_general_leaves_a_general_stream_empty():
+    out = with_enrolment(_enrolment_toy(1000.0), 100.0)
+    assert out.streams["cars_general"].crossings_per_day == pytest.approx(0.0, abs=1e-9)
+    assert out.streams["cars_general"].program_shares == {"general": 1.0}
+    assert out.streams["cars"].program_shares == pytest.approx({"general": 0.0, "sentri": 1.0})
+
+
+def test_southbound_screening_adds_to_every_programs_service():
+    sc = with_values(
+        load_scenario("san_ysidro"),
+        {
+            "streams.cars_southbound.primary_service.mean_seconds_by_program": {"general": 6.0},
+            "cooperation.southbound_inspection_probability": 0.05,
+            "cooperation.southbound_screening_seconds": 2.0,
+        },
+    )
+    service = with_southbound_inspection(sc).streams["cars_southbound"].primary_service
+    assert (service.mean_seconds, service.mean_for("general")) == (6.5, 8.0)
+
+
+def test_ucp_opens_the_mexican_bays_in_every_hour_of_a_schedule():
+    hours = [10] * 12 + [20] * 12
+    sc = with_values(
+        load_scenario("laredo_wtb"),
+        {
+            "secondary.truck_secondary.open_bays_by_hour": hours,
+            "cooperation.unified_cargo_processing": True,
+        },
+    )
+    area = with_unified_cargo_processing(sc).secondary["truck_secondary"]
+    assert (area.bays, area.open_bays()) == (48, [h + 24 for h in hours])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -199,3 +200,208 @@ def test_scaled_service_staffing_and_volume(san_ysidro):
         edits.scaled(san_ysidro, volume=1000.0)
     with pytest.raises(InputError, match=r"^lanes\.nowhere = 'nowhere': no such lane group"):
         edits.scaled(san_ysidro, {"nowhere": 1.1})
+
+
+def test_scaled_service_uses_each_programs_own_mean(toy):
+    sc = validate_scenario(toy)  # cars: 34 s in general, 20 s in SENTRI
+    out = edits.scaled(sc, {"sentri": 1.5})
+    assert out.streams["cars"].primary_service.mean_for("sentri") == pytest.approx(30.0)
+    assert out.streams["cars"].primary_service.mean_for("general") == 34.0
+
+
+def test_scaled_service_touches_only_the_programs_a_group_serves(san_ysidro):
+    # pedestrians are 60% general (48 s) and 40% Ready (28 s); ped_general serves the general
+    out = edits.scaled(san_ysidro, {"ped_general": 2.0})
+    service = out.streams["pedestrians"].primary_service
+    assert (service.mean_for("general"), service.mean_for("ready")) == (96.0, 28.0)
+    # a program with no crossings is left alone: the scenario does not change
+    nobody = edits.with_value(
+        san_ysidro, "streams.pedestrians.program_shares", {"general": 1.0, "ready": 0.0}
+    )
+    assert edits.scaled(nobody, {"ped_ready": 2.0}) == nobody
+
+
+def test_scaled_staffing_keeps_closed_hours_closed_and_open_hours_open(laredo):
+    night, day = [0] * 7, [1] * 5 + [3] * 12  # 1 × 0.1 and 3 × 0.1 both round to 0
+    sc = edits.with_schedules(laredo, {"fast": night + day})
+    out = edits.scaled(sc, staffing={"fast": 0.1})
+    assert out.lanes["fast"].open_booths() == night + [1] * 17
+    out = edits.scaled(sc, staffing={"fast": 10.0})
+    assert out.lanes["fast"].open_booths() == night + [4] * 17  # at most the group's 4 booths
+
+
+def test_scaled_names_the_lane_groups_there_are(san_ysidro):
+    with pytest.raises(InputError) as err:
+        edits.scaled(san_ysidro, staffing={"nowhere": 1.1})
+    assert str(err.value) == (
+        "lanes.nowhere = 'nowhere': no such lane group "
+        "(have: general, ready, sentri, ped_general, ped_ready, southbound)"
+    )
+
+
+@pytest.mark.parametrize("factor", [edits.MIN_BOOTH_SCALE, edits.MAX_BOOTH_SCALE])
+def test_booth_scale_accepts_the_ends_of_the_slider(laredo, factor):
+    sc = edits.with_booth_scale(laredo, factor)
+    assert max(sc.lanes["general"].open_booths()) == round(12 * factor)
+
+
+@pytest.mark.parametrize("factor", [0.09, 4.01])
+def test_booth_scale_refuses_beyond_the_slider(laredo, factor):
+    with pytest.raises(InputError) as err:
+        edits.with_booth_scale(laredo, factor)
+    assert str(err.value) == f"booth_scale = {factor!r}: must be in [0.1, 4]"
+
+
+def test_booth_scale_keeps_one_booth_in_open_hours(laredo):
+    sc = edits.with_booth_scale(laredo, 0.1)  # fast: 3 booths × 0.1 rounds to none
+    assert sc.lanes["fast"].open_booths() == [0] * 7 + [1] * 17
+    assert sc.lanes["general"].open_booths() == [0] * 7 + [1] * 17
+    staffed = edits.with_booth_scale(edits.with_staffed_booths(laredo, "fast", 3), 0.1)
+    assert staffed.lanes["fast"].staffed_booths == 1
+
+
+def test_booth_scale_adds_lanes_of_several_booths(san_ysidro):
+    """San Ysidro's general lanes have stacked booths: 8 lanes × 2 open 16 booths."""
+    doubled = edits.with_booth_scale(san_ysidro, 2.0)
+    assert max(doubled.lanes["general"].open_booths()) == 32
+    assert doubled.lanes["general"].lanes == 16
+    staffed = edits.with_staffed_booths(san_ysidro, "general", 16)
+    doubled = edits.with_booth_scale(staffed, 2.0)
+    assert (doubled.lanes["general"].staffed_booths, doubled.lanes["general"].lanes) == (32, 16)
+
+
+@pytest.mark.parametrize(("factor", "lanes"), [(0.1, 1), (0.5, 2), (2.0, 10), (4.0, 20)])
+def test_booth_scale_scales_the_lanes_of_a_group_without_schedule(san_ysidro, factor, lanes):
+    assert san_ysidro.lanes["southbound"].open_booths_by_hour is None
+    assert san_ysidro.lanes["southbound"].lanes == 5
+    sc = edits.with_booth_scale(san_ysidro, factor)
+    assert sc.lanes["southbound"].lanes == lanes
+    assert sc.lanes["southbound"].open_booths() == [lanes] * 24
+
+
+@pytest.mark.parametrize("rate", [0.0, 1.0])
+def test_referral_rate_accepts_zero_and_one(laredo, rate):
+    sc = edits.with_referral_rate(laredo, rate)
+    assert sc.streams["trucks"].referral_for("general") == rate
+
+
+@pytest.mark.parametrize("rate", [-0.1, 1.5])
+def test_referral_rate_refuses_beyond_zero_and_one(laredo, rate):
+    with pytest.raises(InputError) as err:
+        edits.with_referral_rate(laredo, rate)
+    assert str(err.value) == f"referral_rate = {rate!r}: must be in [0, 1]"
+
+
+# ------------------------------------------------------------------ keys and names
+
+
+@pytest.mark.parametrize("key", ["", " ", "..", " . "])
+def test_an_empty_key_is_refused(laredo, key):
+    with pytest.raises(InputError) as err:
+        edits.with_value(laredo, key, 1)
+    assert (err.value.field, err.value.value, err.value.reason) == ("key", key, "empty key")
+
+
+def test_an_unknown_name_is_named_with_the_ones_there_are(laredo):
+    with pytest.raises(InputError) as err:
+        edits.with_value(laredo, "lanes.nowhere.lanes", 3)
+    assert str(err.value) == (
+        "lanes.nowhere.lanes = 'nowhere': no such lane group (have: general, fast)"
+    )
+    no_secondary = validate_scenario(
+        {
+            "port": {"name": "Toy"},
+            "streams": {"cars": {"kind": "personal_vehicle", "crossings_per_day": 100,
+                                 "primary_service": {"mean_seconds": 30}}},
+            "lanes": {"general": {"streams": ["cars"], "lanes": 1}},
+        }
+    )  # fmt: skip
+    with pytest.raises(InputError) as err:
+        edits.with_value(no_secondary, "secondary.exams.bays", 3)
+    assert str(err.value) == "secondary.exams.bays = 'exams': no such secondary area (have: none)"
+
+
+def test_a_new_group_that_is_invalid_says_why(laredo):
+    """Adding a whole group is not an unknown name: the error is the group's own."""
+    with pytest.raises(InputError) as err:
+        edits.with_value(laredo, "lanes.extra", {"streams": ["nowhere"], "lanes": 2})
+    assert "unknown stream 'nowhere'" in str(err.value)
+    assert "no such lane group" not in str(err.value)
+
+
+# ------------------------------------------------------------------ edits that cannot act
+
+
+def test_each_override_that_cannot_act_gets_one_line(laredo):
+    overrides = [
+        "lanes.general.open_booths_by_hour=" + str([30] * 24),  # invalid alone: skipped
+        "lanes.fast.staffed_booths=2",  # acts
+        "port.start_weekday=3",  # acts: Saturday's traffic is lighter
+        "port.name='Other'",
+        "lanes.fast.lanes=6",
+        "lanes.fast.booths_per_lane=2",
+        "lanes.fast.program='fast'",  # its value already
+    ]
+    cannot = (
+        "cannot act: the group's schedule opens at most 3 booth(s) in any hour; "
+        "raise lanes.fast.open_booths_by_hour or set lanes.fast.staffed_booths"
+    )
+    assert edits.inert_overrides(laredo, overrides) == [
+        "port.name = 'Other' changes labels only, not what is simulated",
+        f"lanes.fast.lanes = 6 {cannot}",
+        f"lanes.fast.booths_per_lane = 2 {cannot}",
+        "lanes.fast.program = 'fast' changes nothing that is simulated",
+    ]
+
+
+def test_reordering_a_mapping_changes_nothing(laredo):
+    key = "streams.trucks.primary_service.mean_seconds_by_program"
+    sc = edits.with_value(laredo, key, {"fast": 27.0, "general": 110.0})
+    assert edits.inert_overrides(sc, [f"{key}={{general=110.0, fast=27.0}}"]) == [
+        f"{key} = {{'general': 110.0, 'fast': 27.0}} changes nothing that is simulated"
+    ]
+
+
+def test_a_lane_groups_program_acts_even_when_it_serves_the_same_crossings(laredo):
+    sc = edits.with_value(laredo, "lanes.fast.accepts", ["fast"])
+    assert edits.inert_overrides(sc, ["lanes.fast.program='general'"]) == []
+
+
+def _small_port(lanes: dict[str, Any]) -> PortScenario:
+    return validate_scenario(
+        {
+            "port": {"name": "Toy"},
+            "streams": {
+                name: {"kind": "personal_vehicle", "crossings_per_day": 500,
+                       "primary_service": {"mean_seconds": 30}}
+                for name in ("north", "south")
+            },
+            "lanes": lanes,
+        }
+    )  # fmt: skip
+
+
+def test_which_lanes_a_stream_may_use_acts():
+    sc = _small_port(
+        {
+            "a": {"streams": ["north"], "lanes": 1},
+            "b": {"streams": ["north"], "lanes": 1},
+            "c": {"streams": ["south"], "lanes": 1},
+        }
+    )
+    moved = "lanes.b.streams=['south']"  # north loses lane b, south gains it
+    shared = "lanes.b.streams=['north', 'south']"  # only south's lanes change
+    assert edits.inert_overrides(sc, [moved, shared]) == []
+
+
+def test_a_one_lane_halls_schedule_acts():
+    sc = _small_port(
+        {"hall": {"streams": ["north", "south"], "lanes": 1, "booths_per_lane": 3,
+                  "open_booths_by_hour": [2] * 24}}
+    )  # fmt: skip
+    assert edits.inert_overrides(sc, ["lanes.hall.open_booths_by_hour=" + str([3] * 24)]) == []
+    assert edits.inert_overrides(sc, ["lanes.hall.booths_per_lane=4"]) == [
+        "lanes.hall.booths_per_lane = 4 cannot act: the group's schedule opens at most 2 "
+        "booth(s) in any hour; raise lanes.hall.open_booths_by_hour or set "
+        "lanes.hall.staffed_booths"
+    ]
