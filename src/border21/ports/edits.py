@@ -302,7 +302,7 @@ def behaviour(scenario: PortScenario) -> str:
         ]
         for c in range(len(q.class_ptr) - 1)
     ]
-    data = effective.model_dump(mode="json")
+    data = effective.model_dump()
     data["port"] = data["port"]["start_weekday"]  # the rest of [port] is labels
     data["lanes"] = {name: g["program"] for name, g in data["lanes"].items()}  # the rest: above
     text = json.dumps([data, lanes, classes], sort_keys=True)  # mappings' order is not simulated

@@ -71,7 +71,7 @@ def _cross(
     return model, draws, model.export.cross(draws, DAYS, np.random.default_rng(seed))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def mexican() -> tuple[PortModel, CrossingDraws, BorderCrossings]:
     return _cross(_toy())
 
