@@ -91,7 +91,7 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from border21.frontier.staged import group_units
+    from border21.frontier.staged_sweep import group_units
     from border21.frontier.sweep import _port_item, _replication_groups, build_tasks, execute
     from border21.ports.catalog import load_scenario
 
