@@ -128,6 +128,23 @@ class PortLayout:
     class_program_code: np.ndarray  # int32: each class's index in program_names
 
 
+def secondary_layout(scenario: PortScenario) -> tuple[QueueLayout, np.ndarray]:
+    """The secondary areas in kernel form (one lane of ``bays`` booths each), and the
+    area of each stream (-1 for none). Alone, for passes that queue only at secondary."""
+    area_names = list(scenario.secondary)
+    areas = [
+        (name, "secondary", 1, a.bays, a.open_bays()) for name, a in scenario.secondary.items()
+    ]
+    stream_area = np.array(
+        [
+            area_names.index(st.secondary) if st.secondary else -1
+            for st in scenario.streams.values()
+        ],
+        dtype=np.int64,
+    )
+    return build_layout(areas, [[a] for a in range(len(areas))]), stream_area
+
+
 def compile_scenario(scenario: PortScenario) -> PortLayout:
     """Compile a validated scenario into kernel arrays."""
     stream_names = tuple(scenario.streams)
@@ -148,18 +165,7 @@ def compile_scenario(scenario: PortScenario) -> PortLayout:
             class_groups.append(
                 [group_names.index(g) for g in scenario.eligible_groups(sname, program)]
             )
-    area_names = list(scenario.secondary)
-    areas = [
-        (name, "secondary", 1, a.bays, a.open_bays()) for name, a in scenario.secondary.items()
-    ]
-    secondary = build_layout(areas, [[a] for a in range(len(areas))])
-    stream_area = np.array(
-        [
-            area_names.index(st.secondary) if st.secondary else -1
-            for st in scenario.streams.values()
-        ],
-        dtype=np.int64,
-    )
+    secondary, stream_area = secondary_layout(scenario)
     programs = tuple(dict.fromkeys(class_program))
     return PortLayout(
         stream_names=stream_names,

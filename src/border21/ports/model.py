@@ -82,11 +82,21 @@ class CrossingRecords:
     )
 
     def subset(self, keep: np.ndarray) -> CrossingRecords:
-        """The crossings where ``keep`` is true (their Mexican-stage records with them)."""
-        changes: dict[str, Any] = {name: getattr(self, name)[keep] for name in self.PER_CROSSING}
+        """The crossings where ``keep`` is true (their Mexican-stage records with them).
+
+        When the kept rows are one run (a warm-up cut from records in arrival
+        order) the columns are views, not copies (a year of Laredo: 0.3 s less
+        per stage of a sweep); never for leased records, whose buffers go back.
+        """
+        rows: np.ndarray | slice = keep
+        first = int(np.argmax(keep)) if keep.size else 0
+        count = int(np.count_nonzero(keep))
+        if self.lease is None and count and bool(keep[first : first + count].all()):
+            rows = slice(first, first + count)
+        changes: dict[str, Any] = {name: getattr(self, name)[rows] for name in self.PER_CROSSING}
         for name in ("origin", "upstream_seconds"):
             column = getattr(self, name)
-            changes[name] = None if column is None else column[keep]
+            changes[name] = None if column is None else column[rows]
         if self.upstream is not None and self.upstream_rows is not None:
             new_row = np.cumsum(keep) - 1
             mine = keep[self.upstream_rows]

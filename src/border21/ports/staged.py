@@ -49,7 +49,7 @@ from border21.ports.kernels.downstream import (
 from border21.ports.kernels.queue import new_queue_state
 from border21.ports.kernels.rng import reading_source
 from border21.ports.kernels.tables import QueueTables
-from border21.ports.layout import area_tables, compile_scenario
+from border21.ports.layout import area_tables, secondary_layout
 from border21.ports.model import CrossingRecords, PortModel
 
 #: Stream fields that act only after primary inspection.
@@ -170,7 +170,7 @@ def downstream_tables(
     in dollars; default 0). The scenario's cooperation is applied first.
     """
     scenario = effective_scenario(scenario)
-    layout = compile_scenario(scenario)
+    secondary, stream_area = secondary_layout(scenario)
     streams = list(scenario.streams.values())
     weights = [0.0] * len(streams) if hour_weight is None else list(hour_weight)
     pairs = [(s, st, p) for s, st in enumerate(streams) for p in program_names]
@@ -188,13 +188,13 @@ def downstream_tables(
             ],
             np.float64,
         ).reshape(len(pairs), 3),
-        cls_area=np.repeat(np.asarray(layout.stream_area, np.int64), len(program_names)),
+        cls_area=np.repeat(stream_area, len(program_names)),
         cls_weight=np.array([weights[s] for s, _, _ in pairs], np.float64),
         cls_truck=np.array([st.kind == "truck" for _, st, _ in pairs], np.bool_),
         area_dist=area_dist,
         area_par=area_par,
     )
-    return tables, layout.secondary.tables
+    return tables, secondary.tables
 
 
 @dataclass(frozen=True, slots=True)
