@@ -189,7 +189,7 @@ def border21_parallel_mmc(
     """
     from border21.ports.engine import run_one_pass
     from border21.ports.kernels.rng import state_words
-    from border21.ports.simulate import replication_seeds, run_replications
+    from border21.ports.runs import replication_seeds, run_replications
 
     tables = mmc_tables(customers)
 

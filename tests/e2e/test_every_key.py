@@ -26,7 +26,7 @@ from border21.errors import InputError
 from border21.ports.catalog import load_scenario
 from border21.ports.config import PortScenario, validate_scenario
 from border21.ports.edits import inert_overrides, with_value, with_values
-from border21.ports.simulate import SimulationResult, simulate
+from border21.ports.runs import SimulationResult, simulate
 
 DAYS = 1
 

@@ -87,7 +87,7 @@ def frontier(
     from border21.frontier.variants import build_variants, risk_pools
     from border21.ports.catalog import load_scenario
     from border21.ports.limits import DEFAULT_LIMITS
-    from border21.ports.simulate import warm_up_for, warm_up_note
+    from border21.ports.runs import warm_up_for, warm_up_note
 
     DEFAULT_LIMITS.check_counts(days=days, replications=replications)
     policy_list = _csv_words(policies)

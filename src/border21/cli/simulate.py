@@ -33,8 +33,8 @@ def simulate(
     from border21.ports.catalog import load_scenario
     from border21.ports.edits import inert_overrides, with_overrides
     from border21.ports.limits import DEFAULT_LIMITS
-    from border21.ports.simulate import refuse_targeting_only
-    from border21.ports.simulate import simulate as run_simulation
+    from border21.ports.runs import refuse_targeting_only
+    from border21.ports.runs import simulate as run_simulation
 
     DEFAULT_LIMITS.check_counts(days=days, replications=replications)
     base = load_scenario(scenario)
@@ -81,7 +81,7 @@ def print_summary(result: object) -> None:
     """Print the waits table of a :class:`SimulationResult`, each flow on its own rows."""
     from rich.table import Table
 
-    from border21.ports.simulate import SimulationResult
+    from border21.ports.runs import SimulationResult
 
     assert isinstance(result, SimulationResult)
     sc = result.scenario

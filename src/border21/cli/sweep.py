@@ -54,7 +54,7 @@ def sweep(
     from border21.frontier.sweep import execute
     from border21.ports.catalog import load_scenario
     from border21.ports.limits import DEFAULT_LIMITS
-    from border21.ports.simulate import warm_up_note
+    from border21.ports.runs import warm_up_note
 
     if not vary:
         raise InputError("--vary", None, "give at least one KEY=VALUES axis to sweep")
@@ -153,7 +153,7 @@ def _write(
 
     from border21.frontier.charts import sweep_chart
     from border21.frontier.grid import Grid
-    from border21.ports.simulate import config_hash
+    from border21.ports.runs import config_hash
     from border21.reports.charts import save_chart
 
     assert isinstance(table, pd.DataFrame) and isinstance(grid, Grid)

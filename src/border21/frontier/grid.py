@@ -31,7 +31,7 @@ from border21.frontier.sweep import PortTask
 from border21.ports.config import PortScenario
 from border21.ports.edits import with_values
 from border21.ports.limits import DEFAULT_LIMITS, RunLimits
-from border21.ports.simulate import warm_up_for
+from border21.ports.runs import warm_up_for
 
 MAX_SCENARIOS = DEFAULT_LIMITS.max_grid_scenarios
 

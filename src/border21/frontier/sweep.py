@@ -42,7 +42,7 @@ from border21.frontier.staged_sweep import (
 )
 from border21.ports.config import PortScenario
 from border21.ports.limits import DEFAULT_LIMITS, RunLimits
-from border21.ports.simulate import warm_up_for
+from border21.ports.runs import warm_up_for
 from border21.stats import t_quantile_975
 
 if TYPE_CHECKING:

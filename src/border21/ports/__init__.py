@@ -4,7 +4,7 @@ Scenarios (:mod:`~border21.ports.config`, :mod:`~border21.ports.catalog`),
 what-if edits (:mod:`~border21.ports.edits`), cooperation
 (:mod:`~border21.ports.cooperation`), the port model and its drivers
 (:mod:`~border21.ports.model`, :mod:`~border21.ports.kernels`), replicated
-runs and their summaries (:mod:`~border21.ports.simulate`,
+runs and their summaries (:mod:`~border21.ports.runs`,
 :mod:`~border21.ports.results`), staged runs (:mod:`~border21.ports.staged`).
 Names are imported when first used.
 
@@ -27,14 +27,14 @@ _EXPORTS = {
     "PortScenario": "config",
     "PrimaryStage": "staged",
     "RunLimits": "limits",
-    "SimulationResult": "simulate",
+    "SimulationResult": "runs",
     "effective_scenario": "cooperation",
     "load_scenario": "catalog",
     "offered_load": "results",
     "run_downstream": "staged",
     "run_primary": "staged",
     "shipped_scenarios": "catalog",
-    "simulate": "simulate",
+    "simulate": "runs",
     "validate_scenario": "config",
     "with_overrides": "edits",
     "with_switches": "cooperation",

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from border21.ports.simulate import SimulationResult
+    from border21.ports.runs import SimulationResult
 
 
 def write_result(result: SimulationResult, out: Path, *, records: bool = True) -> list[Path]:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from border21.ports.config import PortScenario
-    from border21.ports.simulate import SimulationResult
+    from border21.ports.runs import SimulationResult
 
 router = APIRouter(prefix="/api/v1", tags=["ports"])
 
@@ -118,7 +118,7 @@ def _records_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _simulate(sc: PortScenario, body: SimulationRequest) -> Json:
     from border21.ports.catalog import load_scenario
     from border21.ports.edits import inert_overrides
-    from border21.ports.simulate import simulate
+    from border21.ports.runs import simulate
 
     result = simulate(sc, days=body.days, replications=body.replications, seed=body.seed,
                       workers=2, warm_up_days=body.warm_up_days)  # fmt: skip
@@ -136,7 +136,7 @@ def _simulate(sc: PortScenario, body: SimulationRequest) -> Json:
     },
 )
 def run_simulation(body: SimulationRequest, who: User, state: State, response: Response) -> Json:
-    from border21.ports.simulate import refuse_targeting_only, warm_up_for
+    from border21.ports.runs import refuse_targeting_only, warm_up_for
 
     sc = build_scenario(body.scenario, body.overrides, body.booth_scale, body.referral_rate)
     refuse_targeting_only(sc)

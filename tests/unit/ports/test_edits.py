@@ -11,7 +11,7 @@ from border21.errors import InputError
 from border21.ports import edits
 from border21.ports.catalog import load_scenario
 from border21.ports.config import PortScenario, validate_scenario
-from border21.ports.simulate import config_hash
+from border21.ports.runs import config_hash
 
 
 @pytest.fixture(scope="module")

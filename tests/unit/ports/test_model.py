@@ -9,7 +9,7 @@ from border21.ports.draws import poisson_arrivals
 from border21.ports.layout import hourly_rates
 from border21.ports.model import PortModel
 from border21.ports.results import offered_load, unstable_hours
-from border21.ports.simulate import config_hash, simulate
+from border21.ports.runs import config_hash, simulate
 
 
 def test_hourly_rates_normalise_shapes():
@@ -157,7 +157,7 @@ def test_replications_reuse_their_threads_and_nest_without_deadlock() -> None:
     that itself replicates runs its seeds in turn, with the same results."""
     import threading
 
-    from border21.ports.simulate import replication_seeds, run_replications
+    from border21.ports.runs import replication_seeds, run_replications
 
     seeds = replication_seeds(5, 6)
 
@@ -184,7 +184,7 @@ def test_replications_run_in_a_forked_child() -> None:
     work to the parent's (which do not exist in the child) and waiting forever."""
     import os
 
-    from border21.ports.simulate import replication_seeds, run_replications
+    from border21.ports.runs import replication_seeds, run_replications
 
     seeds = replication_seeds(5, 4)
     expected = run_replications(lambda s: s.spawn_key, seeds, workers=2)  # pool made
