@@ -8,8 +8,10 @@ name must resolve, and importing a package must not load the heavy libraries
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import subprocess
 import sys
+import types
 
 import pytest
 
@@ -83,6 +85,21 @@ def test_public_names_are_pinned_and_resolve(package: str) -> None:
     for name in module.__all__:
         assert getattr(module, name) is not None, name
     assert set(module.__all__) <= set(dir(module))
+
+
+@pytest.mark.parametrize("package", sorted(PUBLIC))
+def test_no_submodule_shadows_an_exported_name(package: str) -> None:
+    # Importing a submodule sets it as the package's attribute of that name, so
+    # an exported ``simulate`` beside a ``simulate.py`` turns into the module
+    # as soon as anything imports the module: which one a caller got depended
+    # on import order.
+    module = importlib.import_module(package)
+    path = getattr(module, "__path__", [])
+    submodules = {info.name for info in pkgutil.iter_modules(path)}
+    assert not submodules & set(module.__all__)
+    for name in module.__all__:
+        value = getattr(module, name)
+        assert not isinstance(value, types.ModuleType), name
 
 
 @pytest.mark.parametrize("package", ["border21.data", "border21.targeting"])

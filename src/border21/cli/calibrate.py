@@ -41,7 +41,7 @@ def calibrate(
 
     from border21.cli.data import resolve_db
     from border21.data.store import open_store
-    from border21.frontier.calibrate import calibrate_port
+    from border21.frontier.calibration import calibrate_port
     from border21.ports.catalog import load_scenario
     from border21.ports.limits import DEFAULT_LIMITS
 
@@ -104,7 +104,7 @@ def write_calibration(result: object, out: Path, name: str) -> None:
     """Calibrated scenario as TOML, fits and profiles as CSV, the profile chart."""
     import tomli_w
 
-    from border21.frontier.calibrate import CalibrationResult
+    from border21.frontier.calibration import CalibrationResult
     from border21.frontier.charts import calibration_chart
     from border21.reports.charts import save_chart
 

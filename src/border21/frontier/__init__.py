@@ -18,7 +18,7 @@ _EXPORTS = {
     "build_grid": "grid",
     "build_tasks": "sweep",
     "build_variants": "variants",
-    "calibrate": "calibrate",
+    "calibrate": "calibration",
     "execute": "sweep",
     "parse_axis": "grid",
     "run_demo": "demo",

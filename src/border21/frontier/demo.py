@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from border21.frontier.calibrate import calibrate_port
+from border21.frontier.calibration import calibrate_port
 from border21.frontier.risk import RiskSetup
 from border21.frontier.sweep import build_tasks, execute, frontier, shifts, summarise
 from border21.frontier.variants import build_variants, risk_pools
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from border21.data.store import Store
-    from border21.frontier.calibrate import CalibrationResult
+    from border21.frontier.calibration import CalibrationResult
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from border21.errors import InputError
-from border21.frontier.calibrate import (
+from border21.frontier.calibration import (
     calibrate,
     fluid_schedule,
     group_arrival_rates,
