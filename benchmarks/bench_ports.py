@@ -10,7 +10,7 @@ non-homogeneous Poisson sampler the scenarios use, exponential services); the
 replay-driver figure queues pre-drawn arrays. The one-pass row is the driver
 behind ``PortModel.simulate``: its own generators, arrivals, services and the
 queue in one compiled pass, on one thread. The all-core row runs several
-independent such runs at once on a thread pool (``simulate.run_replications``)
+independent such runs at once on a thread pool (``runs.run_replications``)
 and is timed by the wall clock. Mean waits are checked against Erlang C. Then
 one simulated day of the shipped San Ysidro scenario (or an equivalent port if
 that file is absent), median of 20 runs after compilation, one-pass and
@@ -181,7 +181,7 @@ def border21_parallel_mmc(
 ) -> dict[str, float]:
     """``replications`` independent M/M/10 runs of ``customers`` each, on ``workers`` threads.
 
-    Through the engine's own replication machinery (``simulate.run_replications``,
+    Through the engine's own replication machinery (``runs.run_replications``,
     the thread pool behind ``simulate``; the fused kernel releases the GIL), each
     replication seeded by a ``SeedSequence`` child. Timed by the wall clock
     whatever ``--clock`` says: a thread's CPU time does not measure a
