@@ -92,3 +92,33 @@ def test_simulate_set_staffed_booths(tmp_path: Path) -> None:
     group = run["scenario"]["lanes"]["fast"]
     assert group["staffed_booths"] == 1
     assert group["open_booths_by_hour"][:7] == [0] * 7  # closed hours stay closed
+
+
+SEEDED = [
+    ["simulate", "laredo_wtb"],
+    ["sweep", "laredo_wtb", *VARY],
+    ["frontier", "laredo_wtb"],
+    ["demo"],
+    ["target", "generate", "--out", "x.csv"],
+]
+
+
+@pytest.mark.parametrize("args", SEEDED, ids=[a[0] for a in SEEDED])
+def test_a_negative_seed_is_refused(args: list[str]) -> None:
+    # NumPy's SeedSequence raised a ValueError traceback for a negative seed.
+    res = runner.invoke(app, [*args, "--seed", "-5"])
+    assert res.exit_code == 2, res.output
+    assert "--seed" in res.output and "Traceback" not in res.output
+
+
+def test_a_negative_seed_is_refused_by_the_library() -> None:
+    from border21 import load_scenario, simulate
+    from border21.errors import InputError
+    from border21.frontier import build_grid, parse_axis
+
+    scenario = load_scenario("laredo_wtb")
+    with pytest.raises(InputError, match="seed = -5: must be a non-negative integer"):
+        simulate(scenario, days=1, seed=-5)
+    grid = build_grid(scenario, [parse_axis("streams.trucks.referral_probability=0.1")])
+    with pytest.raises(InputError, match="seed = -1"):
+        grid.tasks(replications=1, days=1, seed=-1)

@@ -17,7 +17,7 @@ def demo(
     ),
     replications: int = typer.Option(3, "--replications", "-r", min=2, help="Replications."),
     days: int = typer.Option(1, "--days", min=1, help="Simulated days per replication."),
-    seed: int = typer.Option(2026, "--seed", help="Root seed."),
+    seed: int = typer.Option(2026, "--seed", min=0, help="Root seed."),
 ) -> None:
     """Run San Ysidro and Laredo under every policy and cooperation variant; write a report."""
     import time

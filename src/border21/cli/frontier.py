@@ -53,7 +53,7 @@ def frontier(
     ),
     days: int = typer.Option(2, "--days", min=1, help="Simulated days per replication."),
     replications: int = typer.Option(4, "--replications", "-r", min=2, help="Replications."),
-    seed: int = typer.Option(0, "--seed", help="Root seed."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Root seed."),
     overrides: list[str] = typer.Option([], "--set", help="Override a scenario key."),
     vary: list[str] = typer.Option(
         [],

@@ -14,7 +14,7 @@ def simulate(
     scenario: str = typer.Argument(..., help="Shipped scenario name or path to a TOML file."),
     days: int = typer.Option(1, "--days", min=1, help="Simulated days per replication."),
     replications: int = typer.Option(1, "--replications", "-r", min=1, help="Replications."),
-    seed: int = typer.Option(0, "--seed", help="Root seed (one SeedSequence for the run)."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Root seed (one SeedSequence for the run)."),
     overrides: list[str] = typer.Option(
         [], "--set", help="Override a scenario key, e.g. --set lanes.sentri.lanes=6."
     ),

@@ -25,7 +25,7 @@ def sweep(
     ),
     days: int = typer.Option(7, "--days", min=1, help="Simulated days per scenario."),
     replications: int = typer.Option(3, "--replications", "-r", min=1, help="Replications."),
-    seed: int = typer.Option(0, "--seed", help="Root seed."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Root seed."),
     overrides: list[str] = typer.Option([], "--set", help="Override a scenario key first."),
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."

@@ -33,7 +33,7 @@ DataArg = typer.Argument(
 )
 TableOpt = typer.Option(None, "--table", help="DuckDB table or view (default: declarations).")
 BudgetOpt = typer.Option(5.0, "--budget", "-r", help="Inspection budget in percent, in (0, 100].")
-SeedOpt = typer.Option(0, "--seed", help="Root seed (models and policies).")
+SeedOpt = typer.Option(0, "--seed", min=0, help="Root seed (models and policies).")
 ThreadsOpt = typer.Option(1, "--threads", help="LightGBM threads (default 1).")
 
 

@@ -30,7 +30,7 @@ from border21.errors import InputError
 from border21.frontier.sweep import PortTask
 from border21.ports.config import PortScenario
 from border21.ports.edits import with_values
-from border21.ports.limits import DEFAULT_LIMITS, RunLimits
+from border21.ports.limits import DEFAULT_LIMITS, RunLimits, check_seed
 from border21.ports.runs import warm_up_for
 
 MAX_SCENARIOS = DEFAULT_LIMITS.max_grid_scenarios
@@ -152,6 +152,7 @@ class Grid:
         of the metrics.
         """
         limits.check_counts(days=days, replications=replications)
+        check_seed(seed)
         warm_up = warm_up_for(days, warm_up_days)
         limits.check_tasks(len(self.scenarios) * replications)
         per_task = [

@@ -41,7 +41,7 @@ from border21.frontier.staged_sweep import (
     unit_rows,
 )
 from border21.ports.config import PortScenario
-from border21.ports.limits import DEFAULT_LIMITS, RunLimits
+from border21.ports.limits import DEFAULT_LIMITS, RunLimits, check_seed
 from border21.ports.runs import warm_up_for
 from border21.stats import t_quantile_975
 
@@ -416,6 +416,7 @@ def build_tasks(
     ``warm_up_days`` (default: one day when days > 1) are left out of the metrics.
     """
     limits.check_counts(days=days, replications=replications)
+    check_seed(seed)
     warm_up = warm_up_for(days, warm_up_days)
     per_variant = len(policies) * len(rates) * replications
     limits.check_tasks(len(variants) * per_variant)

@@ -35,6 +35,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from border21.errors import InputError
 
 if TYPE_CHECKING:
@@ -178,6 +180,20 @@ class RunLimits:
 
 
 DEFAULT_LIMITS = RunLimits()
+
+
+def check_seed(seed: object) -> None:
+    """Refuse a root seed NumPy cannot take (negative, or not an integer), naming it.
+
+    >>> check_seed(-5)
+    Traceback (most recent call last):
+    ...
+    border21.errors.InputError: seed = -5: must be a non-negative integer
+    """
+    if seed is None:
+        return
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError("seed", seed, "must be a non-negative integer")
 
 
 def expected_crossings(scenario: PortScenario, *, days: int, replications: int = 1) -> float:

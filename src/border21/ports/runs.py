@@ -22,6 +22,7 @@ import numpy as np
 from border21.errors import InputError
 from border21.ports import results
 from border21.ports.config import PortScenario
+from border21.ports.kernels.rng import seed_sequence
 from border21.ports.limits import DEFAULT_LIMITS, RunLimits
 from border21.ports.model import CrossingRecords, PortModel
 from border21.stats import ci95_half_width
@@ -40,7 +41,7 @@ def config_hash(scenario: PortScenario) -> str:
 
 def replication_seeds(seed: int | None, replications: int) -> list[np.random.SeedSequence]:
     """Independent child seeds of one root ``SeedSequence``."""
-    return np.random.SeedSequence(seed).spawn(replications)
+    return seed_sequence(seed).spawn(replications)
 
 
 _WORKER_PREFIX = "border21-replication"

@@ -22,6 +22,7 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 from border21.ports.kernels.common import U as _U
+from border21.ports.limits import check_seed
 
 _TWO_M53 = 1.0 / 9007199254740992.0  # 2**-53
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -138,6 +139,7 @@ def seed_sequence(
         return np.random.SeedSequence([int(w) for w in words])
     if isinstance(seed, np.random.SeedSequence):
         return seed
+    check_seed(seed)
     return np.random.SeedSequence(seed)
 
 
