@@ -122,3 +122,25 @@ def test_a_negative_seed_is_refused_by_the_library() -> None:
     grid = build_grid(scenario, [parse_axis("streams.trucks.referral_probability=0.1")])
     with pytest.raises(InputError, match="seed = -1"):
         grid.tasks(replications=1, days=1, seed=-1)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["simulate", "laredo_wtb", "--days", "30"],
+        ["sweep", "laredo_wtb", *VARY, "--days", "30"],
+        ["frontier", "laredo_wtb", "--days", "30"],
+        ["calibrate", "san_ysidro"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_an_unusable_out_fails_before_the_work(args: list[str], tmp_path: Path) -> None:
+    # --out was made only after the run: an hour simulated, then "Not a directory".
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    started = time.perf_counter()
+    res = runner.invoke(app, [*args, "--out", str(blocker / "out")])
+    assert res.exit_code == 2, res.output
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Not a directory" in lines[0], res.output  # nothing ran
+    assert time.perf_counter() - started < 5

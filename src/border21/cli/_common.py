@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -37,3 +39,12 @@ def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail(f"{exc.filename or ''}: {exc.strerror or exc}") from None
 
     return wrapper
+
+
+def ready_out(out: Path | None) -> None:
+    """Make the ``--out`` directory, or fail, before any work: not after an hour's run."""
+    if out is None:
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise fail(f"--out = {str(out)!r}: the directory is not writable")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from border21.cli._common import cli_errors, console, err_console
+from border21.cli._common import cli_errors, console, err_console, ready_out
 
 
 def _months(text: str, field: str) -> tuple[int, ...]:
@@ -49,6 +49,7 @@ def calibrate(
     DEFAULT_LIMITS.check_rounds(hourly_rounds)
     scenario = load_scenario(port)
     key = port.strip().lower().replace("-", "_")
+    ready_out(out)
     path = resolve_db(db)
     with open_store(path) as store:
         if not store.sql("SELECT count(*) AS n FROM wait_times")["n"].iloc[0]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from border21.cli._common import cli_errors, console, err_console
+from border21.cli._common import cli_errors, console, err_console, ready_out
 
 if TYPE_CHECKING:
     from border21.frontier.sweep import SweepTask
@@ -119,6 +119,7 @@ def frontier(
         seed=seed,
         warm_up_days=warm_up,
     )
+    ready_out(out)
     pools = risk_pools(
         chosen, policy_list, setup=setup, seed=seed, progress=lambda msg: err_console.print(msg)
     )

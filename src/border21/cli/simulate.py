@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from border21.cli._common import cli_errors, console, err_console
+from border21.cli._common import cli_errors, console, err_console, ready_out
 
 
 @cli_errors
@@ -41,6 +41,7 @@ def simulate(
     sc = with_overrides(base, overrides)
     DEFAULT_LIMITS.check_run(sc, days=days, replications=replications)
     refuse_targeting_only(sc)
+    ready_out(out)
     for note in inert_overrides(base, overrides):
         err_console.print(f"[yellow]note:[/] {note}", highlight=False)
     if replications * days < 20:  # too quick for a progress bar: skip importing rich's

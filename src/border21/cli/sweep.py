@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from border21.cli._common import cli_errors, console, err_console
+from border21.cli._common import cli_errors, console, err_console, ready_out
 
 FRONTIER_ROWS = 30
 
@@ -65,6 +65,7 @@ def sweep(
     DEFAULT_LIMITS.check_tasks(grid_size(axes) * replications)
     grid = build_grid(base, axes)
     tasks = grid.tasks(replications=replications, days=days, seed=seed, warm_up_days=warm_up_days)
+    ready_out(out)
     if base.cooperation.export_inspection is not None:
         err_console.print(
             "[yellow]note:[/] sweep models CBP alone: the Mexican export stage of "
