@@ -8,12 +8,15 @@ times are uniform and the gaps exponential.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+import pytest
 from scipy import stats
 
 from border21.ports.config import validate_scenario
 from border21.ports.draws import poisson_arrivals
-from border21.ports.kernels.common import HOUR
+from border21.ports.kernels.common import DAY, HOUR
 from border21.ports.layout import hourly_rates
 from border21.ports.model import PortModel
 
@@ -68,7 +71,21 @@ def test_arrivals_within_an_hour_are_uniform_with_exponential_gaps() -> None:
     assert stats.kstest(gaps * 2.0, "expon").pvalue > 0.001
 
 
-def test_scenario_draws_follow_each_streams_hourly_rates() -> None:
+def _onepass(model: PortModel, days: int) -> tuple[np.ndarray, np.ndarray]:
+    rec = model.simulate(days, seed=31)
+    return rec.arrival, rec.stream
+
+
+def _draw(model: PortModel, days: int) -> tuple[np.ndarray, np.ndarray]:
+    draws = model.draw(days, np.random.default_rng(31))
+    return draws.arrival, draws.stream
+
+
+@pytest.mark.parametrize("driver", [_onepass, _draw], ids=["one-pass", "draw"])
+def test_each_driver_follows_each_streams_hourly_rates(
+    driver: Callable[[PortModel, int], tuple[np.ndarray, np.ndarray]],
+) -> None:
+    """The one-pass driver and the draw driver (behind draw + replay), one check."""
     scenario = validate_scenario(
         {
             "port": {"name": "two streams", "start_weekday": 5},
@@ -90,19 +107,18 @@ def test_scenario_draws_follow_each_streams_hourly_rates() -> None:
             "lanes": {"all": {"streams": ["cars", "walkers"], "lanes": 2}},
         }
     )
-    model = PortModel(scenario)
     days = 14
-    draws = model.draw(days, np.random.default_rng(31))
-    assert (np.diff(draws.arrival) >= 0).all()
-    for s, stream in enumerate(scenario.streams.values()):
+    arrival, stream = driver(PortModel(scenario), days)
+    assert (np.diff(arrival) >= 0).all()
+    assert arrival[0] >= 0 and arrival[-1] <= days * DAY
+    for s, spec in enumerate(scenario.streams.values()):
         rates = hourly_rates(
-            stream.crossings_per_day,
-            stream.hour_of_day_shape,
-            stream.weekday_shape,
-            days,
-            start_weekday=5,
+            spec.crossings_per_day, spec.hour_of_day_shape, spec.weekday_shape, days, 5
         )
-        t = draws.arrival[draws.stream == s]
+        t = arrival[stream == s]
         counts = np.bincount((t // HOUR).astype(np.int64), minlength=days * 24)
         p = chi_square_p(counts, rates * HOUR)
         assert 0.001 < p < 0.999, f"stream {s}: chi-square p = {p:.4g}"
+        # Within an hour of constant rate the arrivals are uniform.
+        busy = t[(t // HOUR).astype(np.int64) % 24 == 7]
+        assert stats.kstest(busy % HOUR / HOUR, "uniform").pvalue > 0.001

@@ -26,10 +26,8 @@ from scipy import stats
 
 from border21.ports.catalog import load_scenario
 from border21.ports.config import validate_scenario
-from border21.ports.kernels.common import HOUR
 from border21.ports.kernels.rng import Source, drawing_source, state_words, top_up
 from border21.ports.kernels.service import dist_params, unit_variate
-from border21.ports.layout import hourly_rates
 from border21.ports.model import CrossingRecords, PortModel
 
 DAY = 86_400.0
@@ -104,56 +102,6 @@ def test_onepass_primary_to_secondary_is_a_jackson_network() -> None:
     assert_theory_in_ci(out[:, 1], wq_secondary, 0.05)
     assert_theory_in_ci(out[:, 2], wq_primary + 1.0 + p * (wq_secondary + sec_mean), 0.02)
     assert_theory_in_ci(out[:, 3], p, 0.01)
-
-
-SHAPE = [0, 0, 1, 2, 4, 8, 10, 9, 7, 6, 6, 6, 7, 8, 9, 9, 8, 6, 4, 3, 2, 2, 1, 0.5]
-WEEK = [1.0, 1.0, 1.1, 1.1, 1.4, 0.8, 0.6]
-
-
-def chi_square_p(counts: np.ndarray, expected: np.ndarray) -> float:
-    positive = expected > 0
-    assert (counts[~positive] == 0).all(), "arrivals in a zero-rate hour"
-    stat = float(np.sum((counts[positive] - expected[positive]) ** 2 / expected[positive]))
-    return float(stats.chi2.sf(stat, int(positive.sum())))
-
-
-def test_onepass_arrivals_follow_each_streams_hourly_rates() -> None:
-    scenario = validate_scenario(
-        {
-            "port": {"name": "two streams", "start_weekday": 5},
-            "streams": {
-                "cars": {
-                    "kind": "personal_vehicle",
-                    "crossings_per_day": 30_000,
-                    "hour_of_day_shape": SHAPE,
-                    "weekday_shape": WEEK,
-                    "primary_service": {"mean_seconds": 1},
-                },
-                "walkers": {
-                    "kind": "pedestrian",
-                    "crossings_per_day": 8_000,
-                    "hour_of_day_shape": SHAPE[12:] + SHAPE[:12],
-                    "primary_service": {"mean_seconds": 1},
-                },
-            },
-            "lanes": {"all": {"streams": ["cars", "walkers"], "lanes": 2}},
-        }
-    )
-    days = 14
-    rec = PortModel(scenario).simulate(days, seed=31)
-    assert (np.diff(rec.arrival) >= 0).all()
-    assert rec.arrival[0] >= 0 and rec.arrival[-1] <= days * DAY
-    for s, stream in enumerate(scenario.streams.values()):
-        rates = hourly_rates(
-            stream.crossings_per_day, stream.hour_of_day_shape, stream.weekday_shape, days, 5
-        )
-        t = rec.arrival[rec.stream == s]
-        counts = np.bincount((t // HOUR).astype(np.int64), minlength=days * 24)
-        p = chi_square_p(counts, rates * HOUR)
-        assert 0.001 < p < 0.999, f"stream {s}: chi-square p = {p:.4g}"
-        # Within an hour of constant rate the arrivals are uniform.
-        busy = t[(t // HOUR).astype(np.int64) % 24 == 7]
-        assert stats.kstest(busy % HOUR / HOUR, "uniform").pvalue > 0.001
 
 
 @njit(cache=True)
