@@ -17,7 +17,6 @@ import pytest
 from _reference import (
     assert_theory_in_ci,
     mean_ci,
-    mmc_mean_wait,
     one_queue,
     pk_mean_wait,
 )
@@ -69,39 +68,6 @@ def test_onepass_mg1_mean_wait(
         ]
     )
     assert_theory_in_ci(means, pk_mean_wait(rho, 1.0, cv), rel)
-
-
-@pytest.mark.slow
-def test_onepass_primary_to_secondary_is_a_jackson_network() -> None:
-    lam, p = 2.4, 0.25  # primary M/M/3 at rho 0.8; secondary M/M/2 at rho 0.75
-    sec_mean = 2.5
-    model = one_queue(
-        lam,
-        3,
-        {"mean_seconds": 1.0},
-        referral=p,
-        secondary={"bays": 2, "service": {"mean_seconds": sec_mean}},
-    )
-    days = 3
-
-    def run(seed: np.random.SeedSequence) -> tuple[float, float, float, float]:
-        rec = model.simulate(days, seed=np.random.default_rng(seed))
-        keep = rec.arrival >= WARM_UP * days * DAY
-        ref = rec.referred & keep
-        return (
-            float(rec.wait_seconds[keep].mean()),
-            float(rec.secondary_wait_seconds[ref].mean()),
-            float(rec.time_in_port_seconds[keep].mean()),
-            float(ref.sum() / keep.sum()),
-        )
-
-    out = np.array([run(c) for c in children(45, 12)])
-    wq_primary = mmc_mean_wait(lam, 1.0, 3)
-    wq_secondary = mmc_mean_wait(p * lam, 1.0 / sec_mean, 2)
-    assert_theory_in_ci(out[:, 0], wq_primary, 0.04)
-    assert_theory_in_ci(out[:, 1], wq_secondary, 0.05)
-    assert_theory_in_ci(out[:, 2], wq_primary + 1.0 + p * (wq_secondary + sec_mean), 0.02)
-    assert_theory_in_ci(out[:, 3], p, 0.01)
 
 
 @njit(cache=True)

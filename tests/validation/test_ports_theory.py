@@ -143,7 +143,8 @@ def test_mg1_mean_wait_matches_pollaczek_khinchine(
 
 
 @pytest.mark.slow
-def test_primary_to_secondary_is_a_jackson_network() -> None:
+@pytest.mark.parametrize("driver", ["one-pass", "draw + replay"])
+def test_primary_to_secondary_is_a_jackson_network(driver: str) -> None:
     """Bernoulli referral after an M/M/3 primary feeds an M/M/2 secondary at rate pλ."""
     lam, p = 2.4, 0.25  # primary: 3 booths, μ = 1/s, ρ = 0.8
     sec_mean = 2.5  # secondary: 2 bays, λ_s = 0.6/s, ρ_s = 0.75
@@ -157,7 +158,10 @@ def test_primary_to_secondary_is_a_jackson_network() -> None:
     days = 3
 
     def run(rng: np.random.Generator) -> tuple[float, float, float, float]:
-        rec = model.simulate(days, rng)
+        if driver == "one-pass":
+            rec = model.simulate(days, rng)
+        else:
+            rec = model.run(model.draw(days, rng), days)
         keep = steady(rec, days)
         ref = rec.referred & keep
         return (
