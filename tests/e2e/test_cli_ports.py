@@ -59,9 +59,55 @@ def test_simulate_writes_records_and_summaries(tiny: Path, tmp_path: Path):
         "carrier",
         "detected",
     } <= set(records.columns)
-    assert (out / "wait_by_hour.csv").exists() and (out / "summary.parquet").exists()
+    assert (out / "wait_by_hour.parquet").exists() and (out / "summary.parquet").exists()
+    assert not list(out.glob("*.csv"))  # Parquet by default: CSV only when asked
     meta = json.loads((out / "run.json").read_text())
     assert meta["seed"] == 4 and len(meta["config_hash"]) == 16
+
+
+def test_simulate_writes_csv_when_asked_and_says_when_it_is_large(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pandas as pd
+
+    from border21.ports import output
+
+    out = tmp_path / "out"
+    args = ["simulate", str(tiny), "--days", "2", "--out", str(out), "--csv"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "note:" not in res.output
+    stems = {p.stem for p in out.glob("*.parquet")}
+    assert stems == {p.stem for p in out.glob("*.csv")} and "records_rep000" in stems
+    csv = pd.read_csv(out / "records_rep000.csv")
+    assert len(csv) == pq.read_metadata(out / "records_rep000.parquet").num_rows
+    size = (out / "records_rep000.csv").stat().st_size
+    monkeypatch.setattr(output, "CSV_WARN_BYTES", size // 2)
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    estimate = float(text.split("CSVs take about ")[1].split(" MB")[0].replace(",", ""))
+    assert estimate == pytest.approx(size / 1e6, rel=0.1, abs=0.01)
+
+
+@pytest.mark.parametrize("flag", ["--csv", "--no-records"])
+def test_output_switches_without_out_are_refused(tiny: Path, flag: str) -> None:
+    res = runner.invoke(app, ["simulate", str(tiny), flag])
+    assert res.exit_code == 2
+    assert flag in res.output and "--out" in res.output and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("name", ["san_ysidro", "otay_mesa", "el_paso_bota", "laredo_wtb"])
+def test_ports_show_toml_round_trips_at_80_columns(name: str) -> None:
+    import tomllib
+
+    from border21.ports.catalog import resolve_scenario
+
+    res = runner.invoke(app, ["ports", "show", name, "--toml"], env={"COLUMNS": "80"})
+    assert res.exit_code == 0, res.output
+    shipped = resolve_scenario(name).read_text(encoding="utf-8")
+    assert res.output == shipped if shipped.endswith("\n") else shipped + "\n"
+    assert tomllib.loads(res.output) == tomllib.loads(shipped)
 
 
 def test_set_override_changes_result(tiny: Path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from border21.cli._common import cli_errors, console
@@ -48,7 +50,10 @@ def show_port(
     from border21.ports.results import offered_load
 
     if toml:
-        console.print(resolve_scenario(name).read_text(encoding="utf-8"), markup=False)
+        # Written as is: a console would wrap long lines at the terminal's width
+        # and break the TOML (comments that spill onto a line of their own).
+        text = resolve_scenario(name).read_text(encoding="utf-8")
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     sc = load_scenario(name)
     console.print(f"[bold]{sc.port.name}[/] (port code {sc.port.port_code or '—'})")

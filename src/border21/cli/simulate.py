@@ -22,6 +22,9 @@ def simulate(
     records: bool = typer.Option(
         True, "--records/--no-records", help="With --out, also write per-crossing records."
     ),
+    csv: bool = typer.Option(
+        False, "--csv", help="With --out, write CSV beside the Parquet files (records are large)."
+    ),
     warm_up_days: int | None = typer.Option(
         None,
         "--warm-up-days",
@@ -30,12 +33,16 @@ def simulate(
     ),
 ) -> None:
     """Simulate a port of entry and print waits by lane group, each flow apart."""
+    from border21.errors import InputError
     from border21.ports.catalog import load_scenario
     from border21.ports.edits import inert_overrides, with_overrides
     from border21.ports.limits import DEFAULT_LIMITS
     from border21.ports.runs import refuse_targeting_only
     from border21.ports.runs import simulate as run_simulation
 
+    if out is None and (csv or not records):
+        flag = "--csv" if csv else "--no-records"
+        raise InputError(flag, True, "says what --out writes; give --out DIR")
     DEFAULT_LIMITS.check_counts(days=days, replications=replications)
     base = load_scenario(scenario)
     sc = with_overrides(base, overrides)
@@ -74,7 +81,10 @@ def simulate(
     if out is not None:
         from border21.ports.output import write_result
 
-        written = write_result(result, out, records=records)
+        notes: list[str] = []
+        written = write_result(result, out, records=records, csv=csv, notes=notes)
+        for note in notes:
+            err_console.print(f"[yellow]note:[/] {note}", highlight=False)
         console.print(f"wrote {len(written)} files to {out}")
 
 
