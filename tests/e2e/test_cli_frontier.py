@@ -38,6 +38,23 @@ def test_frontier_writes_table_chart_and_shifts(tmp_path: Path):
     assert (out / "frontier.png").read_bytes()[:4] == b"\x89PNG"
     shifts = pd.read_csv(out / "shifts.csv")
     assert set(shifts["variant"]) == {"ucp", "enrolment"}
+    assert "unstable" in table.columns
+
+
+def test_frontier_flags_budgets_that_overload_an_exam_area(tmp_path: Path) -> None:
+    out = tmp_path / "fr"
+    res = runner.invoke(
+        app,
+        ["frontier", "laredo_wtb", "--policies", "random", "--budgets", "2,60", "-r", "2",
+         "--days", "1", "--out", str(out)],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "warning: variant baseline at budget(s) 60%" in text
+    assert "secondary:truck_secondary" in text and "stable NO" in text
+    table = pd.read_csv(out / "frontier.csv", keep_default_na=False).sort_values("rate")
+    assert table["unstable"].tolist()[0] == ""
+    assert table["unstable"].tolist()[1].startswith("secondary:truck_secondary")
 
 
 @pytest.mark.parametrize(

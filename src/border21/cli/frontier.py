@@ -46,7 +46,9 @@ def frontier(
     ),
     enrolment_scale: float = typer.Option(1.5, "--enrolment-scale", help="For 'enrolment'."),
     southbound_budget: float = typer.Option(
-        5.0, "--southbound-budget", help="Percent, 'southbound'."
+        1.0,
+        "--southbound-budget",
+        help="Percent of southbound crossings the 'southbound' variant inspects.",
     ),
     carrier_rate: float = typer.Option(
         2.0, "--carrier-rate", help="Percent of governed crossings that carry (targeting model)."
@@ -82,7 +84,14 @@ def frontier(
     from border21.errors import InputError
     from border21.frontier.policies import POLICY_NAMES
     from border21.frontier.risk import RiskSetup
-    from border21.frontier.sweep import execute, shifts, summarise
+    from border21.frontier.sweep import (
+        execute,
+        mark_unstable,
+        shifts,
+        summarise,
+        unstable_points,
+        unstable_warnings,
+    )
     from border21.frontier.sweep import frontier as pareto
     from border21.frontier.variants import build_variants, risk_pools
     from border21.ports.catalog import load_scenario
@@ -132,7 +141,10 @@ def frontier(
             workers=workers,
             progress=lambda k: bar.advance(task, k),
         )
-    table = pareto(summarise(rows))
+    unstable = unstable_points(tasks)
+    table = mark_unstable(pareto(summarise(rows)), unstable)
+    for line in unstable_warnings(unstable):
+        err_console.print(f"[yellow]warning:[/] {line}", highlight=False)
     print_frontier(table, title=f"{base.port.name}: {days} d × {replications} reps, seed {seed}")
     console.print(warm_up_note(warm_up, days), highlight=False)
     moved = shifts(rows) if "baseline" in chosen and len(chosen) > 1 else None
@@ -220,6 +232,7 @@ def print_frontier(table: object, *, title: str) -> None:
     if has_grid:
         t.title = f"{title} — each policy's frontier over budgets and the grid"
     one_variant = table["variant"].nunique() == 1
+    any_unstable = "unstable" in table.columns and bool((table["unstable"] != "").any())
     for col in (
         *([] if one_variant else ["variant"]),
         *(["grid"] if has_grid else []),
@@ -233,6 +246,7 @@ def print_frontier(table: object, *, title: str) -> None:
         "licit/1000",
         "delay cost $",
         "frontier",
+        *(["stable"] if any_unstable else []),
     ):
         t.add_column(col, justify="left" if col in ("variant", "grid", "policy") else "right")
     for r in shown.itertuples():
@@ -249,11 +263,18 @@ def print_frontier(table: object, *, title: str) -> None:
             f"{r.licit_per_1000:.1f}",
             f"{r.delay_cost_usd:,.0f}",
             "★" if r.on_overall_frontier else ("·" if r.on_frontier else ""),
+            *([("NO" if r.unstable else "yes")] if any_unstable else []),
         )
     console.print(t)
     console.print(
         "★ on the variant's overall frontier; · on the policy's own frontier. "
         "± is the 95% CI half-width over replications."
+        + (
+            " stable NO: a queue is overloaded in some hours (warnings above), so the "
+            "figures depend on the days simulated, not a steady state."
+            if any_unstable
+            else ""
+        )
     )
 
 

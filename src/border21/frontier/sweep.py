@@ -48,6 +48,8 @@ from border21.stats import t_quantile_975
 if TYPE_CHECKING:
     import pandas as pd
 
+    from border21.ports.results import Overload
+
 Row = dict[str, Any]
 
 
@@ -351,6 +353,84 @@ def summarise(rows: list[Row]) -> pd.DataFrame:
     out = out.join(half.add_suffix("_ci95"))
     out["replications"] = n
     return out.reset_index()
+
+
+EXAM_QUEUES = ("secondary:", "mx_export:")  # queues whose load the policy or variant sets
+
+
+def unstable_points(tasks: Sequence[SweepTask]) -> dict[tuple[str, str, float], list[Overload]]:
+    """Every (variant, grid point, budget) with an overloaded queue, and its overloads.
+
+    The offered load of every queue (primary lanes, secondary areas, the
+    southbound inspection, the Mexican export booths and bays) is checked hour
+    by hour as in ``simulate`` (:func:`border21.ports.results.overloaded`),
+    with the budget as the referral rate of the northbound streams the policy
+    governs. Stable points are left out.
+    """
+    from border21.ports.cooperation import effective_scenario
+    from border21.ports.results import overloaded
+
+    out: dict[tuple[str, str, float], list[Overload]] = {}
+    seen: set[tuple[str, str, float]] = set()
+    effective: dict[int, PortScenario] = {}
+    for task in tasks:
+        key = (task.variant, task.grid, task.policy.rate)
+        if key in seen:
+            continue
+        seen.add(key)
+        sc = effective.get(id(task.scenario))
+        if sc is None:
+            sc = effective[id(task.scenario)] = effective_scenario(task.scenario)
+        found = overloaded(sc, governed_referral=task.policy.rate)
+        if found:
+            out[key] = found
+    return out
+
+
+def mark_unstable(
+    table: pd.DataFrame, unstable: dict[tuple[str, str, float], list[Overload]]
+) -> pd.DataFrame:
+    """``table`` with a column ``unstable``: the exam queues overloaded at each row, or "".
+
+    Exam queues (secondary areas, the southbound inspection, the Mexican export
+    stage) are the ones whose load a variant or budget sets; an overloaded
+    primary lane group is the same at every budget and is reported by
+    :func:`unstable_warnings` instead.
+    """
+    from border21.ports.results import hour_ranges
+
+    grid = table["grid"] if "grid" in table.columns else [""] * len(table)
+    marks = [
+        "; ".join(
+            f"{o.where} {hour_ranges(o.hours)}"
+            for o in unstable.get(k, [])
+            if o.where.startswith(EXAM_QUEUES)
+        )
+        for k in zip(table["variant"], grid, table["rate"], strict=True)
+    ]
+    return table.assign(unstable=marks)
+
+
+def unstable_warnings(unstable: dict[tuple[str, str, float], list[Overload]]) -> list[str]:
+    """One line per variant, grid point and overloaded queue, with the budgets.
+
+    Primary lanes are named once per variant (their load does not depend on
+    the budget); an exam queue with the budgets at which it is overloaded,
+    described at the largest of them.
+    """
+    found: dict[tuple[str, str, str], dict[float, Overload]] = {}
+    for (variant, grid, rate), overloads in unstable.items():
+        at = f"variant {variant}" + (f" at {grid}" if grid else "")
+        for o in overloads:
+            found.setdefault((at, o.where, o.streams), {})[rate] = o
+    out = []
+    for (at, where, _), by_rate in found.items():
+        worst = by_rate[max(by_rate)]
+        if where.startswith(EXAM_QUEUES):
+            budgets = ", ".join(f"{100 * r:g}" for r in sorted(by_rate))
+            at = f"{at} at budget(s) {budgets}%"
+        out.append(f"{at}: {worst.describe()}")
+    return out
 
 
 def pareto_mask(delay: np.ndarray, detection: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ def build_variants(
     names: Sequence[str],
     *,
     enrolment_scale: float = 1.5,
-    southbound_rate: float = 0.05,
+    southbound_rate: float = 0.01,
 ) -> dict[str, PortScenario]:
     """Each named variant: ``baseline`` is the scenario as given; the others flip one switch.
 

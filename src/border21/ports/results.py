@@ -8,6 +8,7 @@ summary rows) does not pay for it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -258,22 +259,58 @@ def offered_load(scenario: PortScenario) -> pd.DataFrame:
     return frame(offered_load_rows(scenario))
 
 
-def offered_load_rows(scenario: PortScenario) -> list[Row]:
-    """Peak-weekday offered load per hour for each lane-group set and secondary area.
+def _load_row(where: str, streams: set[str], h: int, load: float, servers: int) -> Row:
+    return {
+        "where": where,
+        "streams": ",".join(sorted(streams)),
+        "hour": h,
+        "offered_erlangs": load,
+        "open_booths": servers,
+        "utilisation": load / servers if servers else (np.inf if load > 0 else 0.0),
+    }
 
-    ρ = Σ (arrival rate × mean service) / open booths, with each stream-program
-    class charged to the groups it may join. ρ ≥ 1 means the queue grows in
-    that hour.
+
+def offered_load_rows(
+    scenario: PortScenario, *, governed_referral: float | None = None
+) -> list[Row]:
+    """Peak-weekday offered load per hour at every queue of the port.
+
+    The queues: each set of primary lane groups, each secondary area (the
+    southbound inspection's included, once the switch has been applied by
+    :func:`~border21.ports.cooperation.effective_scenario`), and, for a port
+    with a Mexican export inspection, its booths (``mx_export:booths``) and
+    red-light bays (``mx_export:bays``); under Unified Cargo Processing the
+    red lights join CBP's secondary instead.
+
+    ρ = Σ (arrival rate × mean service) / open servers, with each
+    stream-program class charged to the groups it may join, and each area the
+    share of its streams sent there: the referral probability, plus the
+    carriers primary detects. ``governed_referral`` replaces the referral
+    probability of the northbound streams with a secondary area: the frontier's
+    budget, which a targeting policy spends on them. ρ ≥ 1 means the queue grows
+    in that hour.
     """
     rows: list[Row] = []
     loads: dict[tuple[str, ...], np.ndarray] = {}
     names: dict[tuple[str, ...], set[str]] = {}
     sec_loads = {a: np.zeros(24) for a in scenario.secondary}
     sec_names: dict[str, set[str]] = {a: set() for a in scenario.secondary}
+    export = scenario.cooperation.export_inspection
+    joint = scenario.cooperation.unified_cargo_processing
+    mx_booths, mx_bays = np.zeros(24), np.zeros(24)
+    mx_names: set[str] = set()
     for sname, st in scenario.streams.items():
         hours = np.asarray(st.hour_of_day_shape) / sum(st.hour_of_day_shape)
         peak_day = st.crossings_per_day * max(st.weekday_shape) / np.mean(st.weekday_shape)
         per_hour = peak_day * hours
+        exported = export is not None and sname in export.streams
+        red = export.semaforo_probability if export is not None and exported else 0.0
+        if exported and not joint:
+            assert export is not None
+            mx_booths += per_hour * export.service.mean_seconds / HOUR
+            mx_bays += per_hour * red * export.secondary_service.mean_seconds / HOUR
+            mx_names.add(sname)
+        governed = governed_referral is not None and st.direction == "northbound"
         for program, share in st.program_shares.items():
             if share <= 0:
                 continue
@@ -282,51 +319,38 @@ def offered_load_rows(scenario: PortScenario) -> list[Row]:
             loads[key] = loads.get(key, np.zeros(24)) + load
             names.setdefault(key, set()).add(sname)
             if st.secondary is not None:
-                ref = max(st.referral_for(program), 0.0) + st.carrier_probability * (
+                referral = governed_referral if governed else st.referral_for(program)
+                sent = max(float(referral or 0.0), 0.0) + st.carrier_probability * (
                     st.primary_detection_probability
                 )
-                sec_loads[st.secondary] += (
-                    per_hour
-                    * share
-                    * ref
-                    * scenario.secondary[st.secondary].service.mean_seconds
-                    / HOUR
-                )
+                if joint:
+                    sent += red  # the Mexican red lights join the joint exam
+                exam = scenario.secondary[st.secondary].service.mean_seconds
+                sec_loads[st.secondary] += per_hour * share * min(sent, 1.0) * exam / HOUR
                 sec_names[st.secondary].add(sname)
     for key, load in loads.items():
         booths = np.sum([scenario.lanes[g].open_booths() for g in key], axis=0)
-        for h in range(24):
-            rows.append(
-                {
-                    "where": "+".join(key),
-                    "streams": ",".join(sorted(names[key])),
-                    "hour": h,
-                    "offered_erlangs": float(load[h]),
-                    "open_booths": int(booths[h]),
-                    "utilisation": float(load[h] / booths[h])
-                    if booths[h]
-                    else (np.inf if load[h] > 0 else 0.0),
-                }
-            )
+        rows += [
+            _load_row("+".join(key), names[key], h, float(load[h]), int(booths[h]))
+            for h in range(24)
+        ]
     for area, load in sec_loads.items():
         bays = scenario.secondary[area].open_bays()
-        for h in range(24):
-            rows.append(
-                {
-                    "where": f"secondary:{area}",
-                    "streams": ",".join(sorted(sec_names[area])),
-                    "hour": h,
-                    "offered_erlangs": float(load[h]),
-                    "open_booths": bays[h],
-                    "utilisation": float(load[h] / bays[h])
-                    if bays[h]
-                    else (np.inf if load[h] > 0 else 0.0),
-                }
-            )
+        rows += [
+            _load_row(f"secondary:{area}", sec_names[area], h, float(load[h]), bays[h])
+            for h in range(24)
+        ]
+    if export is not None and not joint:
+        booths = export.open_booths_by_hour or [export.booths] * 24
+        for where, load, servers in (
+            ("mx_export:booths", mx_booths, booths),
+            ("mx_export:bays", mx_bays, [export.bays] * 24),
+        ):
+            rows += [_load_row(where, mx_names, h, float(load[h]), servers[h]) for h in range(24)]
     return rows
 
 
-def _hour_ranges(hours: list[int]) -> str:
+def hour_ranges(hours: list[int]) -> str:
     """``[0, 1, 2, 5]`` → ``'00–03h, 05–06h'`` (end exclusive)."""
     spans: list[list[int]] = []
     for h in sorted(hours):
@@ -337,22 +361,72 @@ def _hour_ranges(hours: list[int]) -> str:
     return ", ".join(f"{a:02d}–{b:02d}h" for a, b in spans)
 
 
-def unstable_hours(scenario: PortScenario) -> list[str]:
-    """One warning per lane set whose offered load is ≥ 1 per open booth in some hours.
+@dataclass(frozen=True)
+class Overload:
+    """A queue at utilisation ≥ 1 in some hours of the peak weekday."""
 
-    Each warning names the stream(s), the lanes, the hours and the peak utilisation.
-    """
-    bad: dict[tuple[str, str], list[Row]] = {}
-    for row in offered_load_rows(scenario):
-        if row["utilisation"] >= 1.0:
-            bad.setdefault((row["where"], row["streams"]), []).append(row)
+    where: str
+    streams: str
+    hours: list[int]  # the hours at utilisation ≥ 1
+    peak: Row  # the offered-load row of the worst hour
+    day_utilisation: float  # the day's offered load over the day's open servers
+
+    @property
+    def clears(self) -> bool:
+        """Whether the day's capacity exceeds its load, so the queue clears off-peak."""
+        return self.day_utilisation < 1.0
+
+    def describe(self) -> str:
+        peak = self.peak
+        servers = (
+            "bays"
+            if self.where.startswith("secondary:") or self.where.endswith(":bays")
+            else "booths"
+        )
+        day = (
+            f"over the day {self.day_utilisation:.2f}, so it clears off-peak"
+            if self.clears
+            else f"over the day {self.day_utilisation:.2f}: it does not clear from day to day"
+        )
+        return (
+            f"stream {self.streams} at {self.where}: utilisation ≥ 1 in hours "
+            f"{hour_ranges(self.hours)} (peak {peak['utilisation']:.2f} at "
+            f"{peak['hour']:02d}:00, {peak['offered_erlangs']:.1f} erlangs on "
+            f"{peak['open_booths']} open {servers}; {day}); the queue grows in those hours"
+        )
+
+
+def overloaded(scenario: PortScenario, *, governed_referral: float | None = None) -> list[Overload]:
+    """Every queue at utilisation ≥ 1 in some hour; ``governed_referral`` as in
+    :func:`offered_load_rows`."""
+    queues: dict[tuple[str, str], list[Row]] = {}
+    for row in offered_load_rows(scenario, governed_referral=governed_referral):
+        queues.setdefault((row["where"], row["streams"]), []).append(row)
     out = []
-    for (where, streams), rows in bad.items():
-        peak = max(rows, key=lambda r: r["utilisation"])
+    for (where, streams), rows in queues.items():
+        bad = [r for r in rows if r["utilisation"] >= 1.0]
+        if not bad:
+            continue
+        load = sum(float(r["offered_erlangs"]) for r in rows)
+        servers = sum(int(r["open_booths"]) for r in rows)
         out.append(
-            f"stream {streams} at {where}: utilisation ≥ 1 in hours "
-            f"{_hour_ranges([r['hour'] for r in rows])} (peak {peak['utilisation']:.2f} "
-            f"at {peak['hour']:02d}:00, {peak['offered_erlangs']:.1f} erlangs on "
-            f"{peak['open_booths']} open booths); the queue grows in those hours"
+            Overload(
+                where=where,
+                streams=streams,
+                hours=[int(r["hour"]) for r in bad],
+                peak=max(bad, key=lambda r: float(r["utilisation"])),
+                day_utilisation=load / servers if servers else np.inf,
+            )
         )
     return out
+
+
+def unstable_hours(scenario: PortScenario, *, governed_referral: float | None = None) -> list[str]:
+    """One warning per queue whose offered load is ≥ 1 per open server in some hours.
+
+    Each warning names the stream(s), the queue (lanes, secondary area, the
+    Mexican export booths or bays), the hours, the peak utilisation and the
+    day's (below 1 the queue clears off-peak; at or above 1 it grows from day
+    to day). ``governed_referral`` as in :func:`offered_load_rows`.
+    """
+    return [o.describe() for o in overloaded(scenario, governed_referral=governed_referral)]

@@ -1,0 +1,118 @@
+"""Offered load at every queue, by hour: primary lanes, secondary areas, the
+southbound inspection and the Mexican export stage; checked by hand on a port
+with a flat hourly shape (so every hour carries 1/24 of the day)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from border21.ports.config import PortScenario, validate_scenario
+from border21.ports.cooperation import effective_scenario
+from border21.ports.edits import with_values
+from border21.ports.results import offered_load_rows, overloaded, unstable_hours
+
+TRUCKS_PER_DAY = 2400  # 100 an hour
+
+
+def port(**coop: Any) -> PortScenario:
+    return validate_scenario(
+        {
+            "port": {"name": "flat"},
+            "streams": {
+                "trucks": {
+                    "kind": "truck",
+                    "crossings_per_day": TRUCKS_PER_DAY,
+                    "primary_service": {"mean_seconds": 90},
+                    "referral_probability": 0.1,
+                    "secondary": "dock",
+                    "carrier_probability": 0.01,
+                    "primary_detection_probability": 0.5,
+                },
+                "cars_sb": {
+                    "kind": "personal_vehicle",
+                    "direction": "southbound",
+                    "crossings_per_day": 4800,  # 200 an hour
+                    "primary_service": {"mean_seconds": 10},
+                },
+            },
+            "lanes": {
+                "general": {"streams": ["trucks"], "lanes": 4},
+                "south": {"streams": ["cars_sb"], "lanes": 2},
+            },
+            "secondary": {"dock": {"bays": 6, "service": {"mean_seconds": 1800}}},
+            "cooperation": {
+                "export_inspection": {
+                    "streams": ["trucks"],
+                    "booths": 3,
+                    "service": {"mean_seconds": 72},
+                    "semaforo_probability": 0.1,
+                    "bays": 2,
+                    "secondary_service": {"mean_seconds": 1080},
+                },
+                **coop,
+            },
+        }
+    )
+
+
+def at(scenario: PortScenario, where: str, **kw: Any) -> dict[str, Any]:
+    rows = [r for r in offered_load_rows(scenario, **kw) if r["where"] == where]
+    assert len(rows) == 24, where
+    assert len({round(r["offered_erlangs"], 9) for r in rows}) == 1  # flat: every hour alike
+    return rows[0]
+
+
+def test_every_queue_by_hand() -> None:
+    sc = port()
+    # primary: 100 trucks an hour × 90 s = 2.5 erlangs on 4 booths
+    assert at(sc, "general")["offered_erlangs"] == pytest.approx(2.5)
+    assert at(sc, "general")["utilisation"] == pytest.approx(2.5 / 4)
+    # secondary: 100 × (10% referred + 1% carriers × 50% detected) × 1,800 s = 5.25 on 6 bays
+    assert at(sc, "secondary:dock")["offered_erlangs"] == pytest.approx(5.25)
+    # the Mexican export booths: 100 × 72 s = 2 erlangs on 3 booths
+    assert at(sc, "mx_export:booths")["utilisation"] == pytest.approx(2 / 3)
+    # its red-light bays: 100 × 10% × 1,080 s = 3 erlangs on 2 bays: overloaded all day
+    assert at(sc, "mx_export:bays")["utilisation"] == pytest.approx(1.5)
+    (bays,) = overloaded(sc)
+    assert bays.where == "mx_export:bays" and bays.hours == list(range(24))
+    assert bays.day_utilisation == pytest.approx(1.5) and not bays.clears
+    (line,) = unstable_hours(sc)
+    assert "mx_export:bays" in line and "00–24h" in line and "does not clear" in line
+
+
+def test_the_budget_replaces_the_referral_of_governed_streams() -> None:
+    sc = port()
+    # a 2% budget: 100 × (2% + 0.5%) × 1,800 s = 1.25 erlangs at the dock
+    dock = at(sc, "secondary:dock", governed_referral=0.02)
+    assert dock["offered_erlangs"] == pytest.approx(1.25)
+    # a 40% budget overloads it: 100 × 40.5% × 1,800 s = 20.25 on 6 bays
+    wheres = {o.where for o in overloaded(sc, governed_referral=0.4)}
+    assert "secondary:dock" in wheres
+
+
+def test_under_ucp_the_red_lights_join_the_joint_exam() -> None:
+    sc = effective_scenario(port(unified_cargo_processing=True))
+    rows = offered_load_rows(sc)
+    assert not any(r["where"].startswith("mx_export:") for r in rows)
+    # 100 × (10% + 0.5% + 10% red) × 1,800 s = 10.25 erlangs on 6 + 2 bays
+    dock = at(sc, "secondary:dock")
+    assert dock["offered_erlangs"] == pytest.approx(10.25)
+    assert dock["open_booths"] == 8
+
+
+def test_the_southbound_inspection_is_a_queue_too() -> None:
+    on = with_values(
+        port(),
+        {
+            "cooperation.southbound_inspection_probability": 0.05,
+            "cooperation.southbound_bays": 2,
+            "cooperation.southbound_service.mean_seconds": 900,
+        },
+    )
+    sc = effective_scenario(on)
+    # 200 cars an hour × (5% + the southbound carriers it detects) × 900 s ≈ 2.5 erlangs on 2 bays
+    south = at(sc, "secondary:southbound_secondary")
+    assert south["utilisation"] > 1
+    assert any(o.where == "secondary:southbound_secondary" for o in overloaded(sc))
