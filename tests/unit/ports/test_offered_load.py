@@ -116,3 +116,107 @@ def test_the_southbound_inspection_is_a_queue_too() -> None:
     south = at(sc, "secondary:southbound_secondary")
     assert south["utilisation"] > 1
     assert any(o.where == "secondary:southbound_secondary" for o in overloaded(sc))
+
+
+def rich_port() -> PortScenario:
+    """Two export streams, per-program times and referrals, a weekday shape, closed hours."""
+    hours = [0.0] * 6 + [1.0] * 18  # nobody 00–06h
+    return validate_scenario(
+        {
+            "port": {"name": "rich"},
+            "streams": {
+                "loaded": {
+                    "kind": "truck",
+                    "crossings_per_day": 1800,  # peak weekday 1800 × 2 / 1.25 = 2880: 160 an hour
+                    "hour_of_day_shape": hours,
+                    "weekday_shape": [2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.75],
+                    "program_shares": {"general": 0.75, "fast": 0.25},
+                    "primary_service": {
+                        "mean_seconds": 120,
+                        "cv": 1.0,
+                        "mean_seconds_by_program": {"fast": 60},
+                    },
+                    "referral_probability": 0.2,
+                    "referral_probability_by_program": {"fast": 0.0},
+                    "secondary": "dock",
+                },
+                "empty": {
+                    "kind": "truck",
+                    "crossings_per_day": 720,  # flat week: 40 an hour in the open hours
+                    "hour_of_day_shape": hours,
+                    "program_shares": {"general": 1.0, "fast": 0.0},
+                    "primary_service": {"mean_seconds": 90},
+                    "secondary": "dock",
+                },
+            },
+            "lanes": {
+                "general": {"streams": ["loaded", "empty"], "lanes": 4},
+                "fast": {
+                    "streams": ["loaded"],
+                    "program": "fast",
+                    "lanes": 1,
+                    "open_booths_by_hour": [0] * 7 + [1] * 17,  # opens at 07:00
+                },
+            },
+            "secondary": {"dock": {"bays": 10, "service": {"mean_seconds": 900}}},
+            "cooperation": {
+                "export_inspection": {
+                    "streams": ["loaded", "empty"],
+                    "booths": 4,
+                    "open_booths_by_hour": [2] * 12 + [4] * 12,
+                    "service": {"mean_seconds": 45},
+                    "semaforo_probability": 0.25,
+                    "bays": 3,
+                    "secondary_service": {"mean_seconds": 360},
+                }
+            },
+        }
+    )
+
+
+def test_every_stream_program_and_hour_counts() -> None:
+    rows = {(r["where"], r["hour"]): r for r in offered_load_rows(rich_port())}
+    # general lanes at 12:00: loaded general 160 × 0.75 × 120 s + empty 40 × 90 s = 4 + 1 erlangs
+    general = rows[("general", 12)]
+    assert general["offered_erlangs"] == pytest.approx(5.0)
+    assert general["streams"] == "empty,loaded" and general["utilisation"] == pytest.approx(1.25)
+    assert rows[("general", 3)]["offered_erlangs"] == 0 and rows[("general", 3)]["utilisation"] == 0
+    # the FAST lane: 160 × 0.25 × 60 s = 0.667 erlangs; closed at 06:00 with load: infinite
+    assert rows[("fast", 12)]["offered_erlangs"] == pytest.approx(2 / 3)
+    assert rows[("fast", 6)]["utilisation"] == float("inf")
+    assert rows[("fast", 3)]["utilisation"] == 0  # closed and nobody comes
+    # the dock: loaded general 160 × 0.75 × 20% × 900 s = 6 erlangs (FAST is not referred)
+    assert rows[("secondary:dock", 12)]["offered_erlangs"] == pytest.approx(6.0)
+    # Mexican booths: (160 + 40) × 45 s = 2.5 erlangs; 2 booths until noon, then 4
+    assert rows[("mx_export:booths", 11)]["utilisation"] == pytest.approx(1.25)
+    assert rows[("mx_export:booths", 12)]["utilisation"] == pytest.approx(0.625)
+    assert rows[("mx_export:booths", 12)]["streams"] == "empty,loaded"
+    # red-light bays: 200 × 25% × 360 s = 5 erlangs on 3 bays
+    assert rows[("mx_export:bays", 12)]["utilisation"] == pytest.approx(5 / 3)
+
+
+def test_overloads_are_described_with_their_servers_and_day() -> None:
+    found = {o.where: o for o in overloaded(rich_port())}
+    assert set(found) == {"general", "fast", "mx_export:booths", "mx_export:bays"}
+    booths = found["mx_export:booths"]
+    assert booths.hours == list(range(6, 12))
+    # the day: 18 open hours × 2.5 erlangs over 12 × 2 + 12 × 4 booth-hours
+    assert booths.day_utilisation == pytest.approx(45 / 72) and booths.clears
+    text = booths.describe()
+    assert "on 2 open booths" in text and "06–12h" in text and "clears off-peak" in text
+    bays = found["mx_export:bays"].describe()
+    # 18 open hours × 5 erlangs over 24 × 3 bay-hours
+    assert found["mx_export:bays"].day_utilisation == pytest.approx(90 / 72)
+    assert "on 3 open bays" in bays and "does not clear from day to day" in bays
+
+
+def test_exactly_one_is_overloaded_and_the_budget_reaches_the_warnings() -> None:
+    sc = port()
+    # at 2,400 trucks a day the dock takes 6 bays × 3,600 s / 1,800 s = 12 exams an hour:
+    # a budget of 11.5% plus 0.5% detected carriers is exactly 1
+    exact = {o.where for o in overloaded(sc, governed_referral=0.115)}
+    assert "secondary:dock" in exact
+    assert not any("dock" in w for w in unstable_hours(sc, governed_referral=0.02))
+    assert any("dock" in w for w in unstable_hours(sc, governed_referral=0.115))
+    dock = [w for w in unstable_hours(sc, governed_referral=0.5) if "dock" in w][0]
+    assert "on 6 open bays" in dock and "does not clear from day to day" in dock
