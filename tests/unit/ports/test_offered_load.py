@@ -11,7 +11,7 @@ import pytest
 from border21.ports.config import PortScenario, validate_scenario
 from border21.ports.cooperation import effective_scenario
 from border21.ports.edits import with_values
-from border21.ports.results import offered_load_rows, overloaded, unstable_hours
+from border21.ports.results import hour_ranges, offered_load_rows, overloaded, unstable_hours
 
 TRUCKS_PER_DAY = 2400  # 100 an hour
 
@@ -144,7 +144,7 @@ def rich_port() -> PortScenario:
                     "kind": "truck",
                     "crossings_per_day": 720,  # flat week: 40 an hour in the open hours
                     "hour_of_day_shape": hours,
-                    "program_shares": {"general": 1.0, "fast": 0.0},
+                    "program_shares": {"fast": 0.0, "general": 1.0},  # a zero share first
                     "primary_service": {"mean_seconds": 90},
                     "secondary": "dock",
                 },
@@ -203,6 +203,7 @@ def test_overloads_are_described_with_their_servers_and_day() -> None:
     # the day: 18 open hours × 2.5 erlangs over 12 × 2 + 12 × 4 booth-hours
     assert booths.day_utilisation == pytest.approx(45 / 72) and booths.clears
     text = booths.describe()
+    assert text.startswith("stream empty,loaded at mx_export:booths: utilisation ≥ 1 in hours")
     assert "on 2 open booths" in text and "06–12h" in text and "clears off-peak" in text
     bays = found["mx_export:bays"].describe()
     # 18 open hours × 5 erlangs over 24 × 3 bay-hours
@@ -220,3 +221,51 @@ def test_exactly_one_is_overloaded_and_the_budget_reaches_the_warnings() -> None
     assert any("dock" in w for w in unstable_hours(sc, governed_referral=0.115))
     dock = [w for w in unstable_hours(sc, governed_referral=0.5) if "dock" in w][0]
     assert "on 6 open bays" in dock and "does not clear from day to day" in dock
+
+
+def test_referrals_are_capped_at_everyone() -> None:
+    # a 100% budget plus 0.5% detected carriers sends every truck, not 100.5% of them
+    dock = at(port(), "secondary:dock", governed_referral=1.0)
+    assert dock["offered_erlangs"] == pytest.approx(100 * 1800 / 3600)
+
+
+def test_ucp_red_lights_come_only_from_the_export_streams() -> None:
+    sc = effective_scenario(
+        with_values(
+            port(unified_cargo_processing=True),
+            {
+                "streams.cars_sb.direction": "northbound",
+                "streams.cars_sb.secondary": "dock",
+                "streams.cars_sb.referral_probability": 0.0,
+            },
+        )
+    )
+    # trucks 10.25 erlangs as before; the cars (not exported) bring no red lights
+    assert at(sc, "secondary:dock")["offered_erlangs"] == pytest.approx(10.25)
+
+
+def test_a_port_without_export_inspection_and_a_class_with_two_groups() -> None:
+    sc = validate_scenario(
+        {
+            "port": {"name": "plain"},
+            "streams": {
+                "cars": {
+                    "kind": "personal_vehicle",
+                    "crossings_per_day": 2400,
+                    "primary_service": {"mean_seconds": 36},
+                    "referral_probability": 0.1,
+                    "secondary": "lot",
+                }
+            },
+            "lanes": {
+                "east": {"streams": ["cars"], "lanes": 1},
+                "west": {"streams": ["cars"], "lanes": 1},
+            },
+            "secondary": {"lot": {"bays": 1, "service": {"mean_seconds": 360}}},
+        }
+    )
+    both = at(sc, "east+west")  # the class may join either group: one queue of 2 booths
+    assert both["offered_erlangs"] == pytest.approx(1.0) and both["open_booths"] == 2
+    assert at(sc, "secondary:lot")["utilisation"] == pytest.approx(1.0)
+    assert not any(r["where"].startswith("mx_export") for r in offered_load_rows(sc))
+    assert hour_ranges([0, 1, 2, 5, 9]) == "00–03h, 05–06h, 09–10h"
