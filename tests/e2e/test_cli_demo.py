@@ -16,8 +16,8 @@ def test_demo_builds_db_runs_everything_and_writes_report(tmp_path: Path):
     assert res.exit_code == 0, res.output
     assert db.exists()
     for needle in (
-        "San Ysidro at a 5%",
-        "Laredo World Trade Bridge at a 5%",
+        "San Ysidro, northbound, at a 5%",
+        "Laredo World Trade Bridge, northbound, at a 5%",
         "targeted",
         "UCP",
         "southbound",

@@ -65,7 +65,7 @@ def print_summary(result: object) -> None:
     days = result.plan.days
     names = {out.name: out.port for out in result.ports}
     for port, rows in summary.groupby("port", sort=False):
-        table = Table(title=f"{names[str(port)]} at a {budget:g}% inspection budget")
+        table = Table(title=f"{names[str(port)]}, northbound, at a {budget:g}% inspection budget")
         for col in ("variant", "policy", "caught %", "wait", "p95", "licit/1k", "delay $/day"):
             table.add_column(col, justify="left" if col in ("variant", "policy") else "right")
         for r in rows.itertuples():
@@ -81,7 +81,8 @@ def print_summary(result: object) -> None:
         console.print(table)
     auc = ", ".join(f"{k} {v:.3f}" for k, v in result.model_auc.items())
     console.print(
-        f"Waits in minutes at primary; delay includes secondary. Targeting model AUC on fresh "
+        f"Northbound figures (southbound traffic is never averaged in). Waits in "
+        f"minutes at primary; delay includes secondary. Targeting model AUC on fresh "
         f"traffic: {auc}."
     )
 

@@ -233,6 +233,7 @@ def print_frontier(table: object, *, title: str) -> None:
         t.title = f"{title} — each policy's frontier over budgets and the grid"
     one_variant = table["variant"].nunique() == 1
     any_unstable = "unstable" in table.columns and bool((table["unstable"] != "").any())
+    south = "sb_detection_rate" in table.columns
     for col in (
         *([] if one_variant else ["variant"]),
         *(["grid"] if has_grid else []),
@@ -245,6 +246,7 @@ def print_frontier(table: object, *, title: str) -> None:
         "p95 wait",
         "licit/1000",
         "delay cost $",
+        *(["SB caught %", "SB delay min"] if south else []),
         "frontier",
         *(["stable"] if any_unstable else []),
     ):
@@ -262,12 +264,15 @@ def print_frontier(table: object, *, title: str) -> None:
             f"{r.p95_wait_min:.1f}",
             f"{r.licit_per_1000:.1f}",
             f"{r.delay_cost_usd:,.0f}",
+            *([_pct(r.sb_detection_rate), f"{r.sb_mean_delay_min:.1f}"] if south else []),
             "★" if r.on_overall_frontier else ("·" if r.on_frontier else ""),
             *([("NO" if r.unstable else "yes")] if any_unstable else []),
         )
     console.print(t)
     console.print(
-        "★ on the variant's overall frontier; · on the policy's own frontier. "
+        "Northbound figures (its carriers: drugs and contraband); "
+        + ("SB: southbound alone (firearms and currency), never averaged in. " if south else "")
+        + "★ on the variant's overall frontier; · on the policy's own frontier. "
         "± is the 95% CI half-width over replications."
         + (
             " stable NO: a queue is overloaded in some hours (warnings above), so the "
@@ -278,13 +283,18 @@ def print_frontier(table: object, *, title: str) -> None:
     )
 
 
+def _pct(rate: float) -> str:
+    """A share in percent; "—" when there was nothing to share (no carriers)."""
+    return "—" if rate != rate else f"{100 * rate:.1f}"
+
+
 def print_shifts(moved: object) -> None:
     """How each cooperation variant moves detection and delay against the baseline."""
     import pandas as pd
     from rich.table import Table
 
     assert isinstance(moved, pd.DataFrame)
-    t = Table(title="Shift against baseline (paired by replication)")
+    t = Table(title="Shift against baseline, northbound (paired by replication)")
     for col in (
         "variant",
         "policy",

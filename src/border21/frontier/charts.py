@@ -38,8 +38,12 @@ def frontier_chart(
     data = alt.Data(values=to_records(frame))
     base = alt.Chart(data)
     color = alt.Color("policy:N", title="policy")
-    xq = alt.X(f"{x}:Q", title="mean delay per crossing (min)", scale=alt.Scale(zero=False))
-    yq = alt.Y(f"{y}:Q", title="share of carriers caught", scale=alt.Scale(domain=[0, 1]))
+    xq = alt.X(
+        f"{x}:Q", title="mean northbound delay per crossing (min)", scale=alt.Scale(zero=False)
+    )
+    yq = alt.Y(
+        f"{y}:Q", title="share of northbound carriers caught", scale=alt.Scale(domain=[0, 1])
+    )
     tooltip: list[Any] = [
         "variant:N",
         *(["grid:N"] if grid else []),
@@ -122,8 +126,10 @@ def sweep_chart(summary: pd.DataFrame, color: str, *, title: str) -> Chart:
     frame["axis"] = frame["axis"].astype(str)
     data = alt.Data(values=to_records(frame))
     base = alt.Chart(data)
-    xq = alt.X("mean_delay_min:Q", title="mean delay per crossing (min)")
-    yq = alt.Y("detection_rate:Q", title="share of carriers caught", scale=alt.Scale(zero=False))
+    xq = alt.X("mean_delay_min:Q", title="mean northbound delay per crossing (min)")
+    yq = alt.Y(
+        "detection_rate:Q", title="share of northbound carriers caught", scale=alt.Scale(zero=False)
+    )
     tooltip: list[Any] = [
         "variant:N",
         alt.Tooltip("detection_rate:Q", format=".3f"),

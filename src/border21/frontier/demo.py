@@ -93,7 +93,9 @@ class DemoResult:
             "licit_per_1000",
             "delay_cost_usd",
         ]
-        return pd.concat(rows, ignore_index=True)[cols]
+        frame = pd.concat(rows, ignore_index=True)
+        cols += [c for c in frame.columns if c.startswith("sb_") and not c.endswith("_ci95")]
+        return frame[cols]
 
 
 Progress = Callable[[str, int, int], None]
@@ -184,8 +186,8 @@ def report_sections(result: DemoResult) -> list[Any]:
             Section(
                 title=f"Security–trade frontier: {out.port}",
                 text=(
-                    "Share of carriers caught against the mean delay per crossing (queues plus "
-                    "secondary inspection), for each referral policy and budget "
+                    "Northbound: share of carriers caught against the mean delay per crossing "
+                    "(queues plus secondary inspection), for each referral policy and budget "
                     f"({', '.join(f'{100 * b:g}%' for b in result.plan.budgets)}); "
                     f"{result.plan.replications} replications of {result.plan.days} day(s), "
                     "bars are 95% confidence intervals. Panels are cooperation variants; the "

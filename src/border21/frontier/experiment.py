@@ -90,9 +90,12 @@ class PreparedScenario:
 
 @dataclass(frozen=True, slots=True)
 class ReplicationOutcome:
-    """Metrics for all traffic, northbound only and southbound only."""
+    """Metrics for each flow apart: northbound, and southbound when the port has it.
 
-    all: RunMetrics
+    There is no all-traffic figure: southbound cars wait seconds while the
+    northbound queue waits an hour, and their carriers carry other contraband.
+    """
+
     northbound: RunMetrics
     southbound: RunMetrics | None
 
@@ -230,7 +233,6 @@ def finish_replication(
         )
 
     return ReplicationOutcome(
-        all=metrics(np.ones(len(records), np.bool_)),
         northbound=metrics(north_r),
         southbound=metrics(~north_r) if (~north_r & counted).any() else None,
     )

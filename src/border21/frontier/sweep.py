@@ -138,16 +138,14 @@ def _policy_row(task: SweepTask, base: ReplicationBase) -> Row:
         "rate": task.policy.rate,
         "replication": task.replication,
     }
-    row.update(out.all.as_row())
-    north = out.northbound
-    row["nb_detection_rate"] = north.detection_rate
-    row["nb_mean_delay_min"] = north.mean_delay_min
-    if out.southbound is not None:
-        south = out.southbound
-        row["sb_mean_wait_min"] = south.mean_wait_min
-        row["sb_p95_wait_min"] = south.p95_wait_min
-        row["sb_detected"] = float(south.detected)
-        row["sb_carriers"] = float(south.carriers)
+    # Northbound is the headline: unlike flows are never averaged into one figure
+    # (southbound cars wait seconds; its carriers carry firearms and cash, not drugs).
+    row.update(out.northbound.as_row())
+    flows = [("nb", out.northbound)] + ([("sb", out.southbound)] if out.southbound else [])
+    for prefix, flow in flows:
+        fields = flow.as_row()
+        for name in FLOW_METRICS:
+            row[f"{prefix}_{name}"] = fields[name]
     return row
 
 
@@ -315,6 +313,18 @@ def _execute_dask(
 
 # ------------------------------------------------------------------ summaries
 
+
+# Each flow's own figures, as nb_* and sb_* columns beside the (northbound) headline.
+FLOW_METRICS = (
+    "detection_rate",
+    "mean_delay_min",
+    "mean_wait_min",
+    "p95_wait_min",
+    "licit_per_1000",
+    "delay_cost_usd",
+    "detected",
+    "carriers",
+)
 
 SUMMARY_METRICS = (
     "detection_rate",

@@ -35,9 +35,9 @@ def test_targeted_catches_more_than_random_at_equal_budget(laredo, small_pool):
         r = run_replication(
             laredo, PolicySpec(policy="random", rate=0.05), days=1, seed=seed, risk=small_pool
         )
-        assert t.all.crossings == r.all.crossings  # the same crossings (CRN)
-        assert t.all.carriers == r.all.carriers
-        diffs.append(t.all.detection_rate - r.all.detection_rate)
+        assert t.northbound.crossings == r.northbound.crossings  # the same crossings (CRN)
+        assert t.northbound.carriers == r.northbound.carriers
+        diffs.append(t.northbound.detection_rate - r.northbound.detection_rate)
     lo, _ = _paired_ci(np.array(diffs))
     assert lo > 0.05  # 99% CI of the lift is clearly positive
 
@@ -50,7 +50,7 @@ def test_ucp_cuts_truck_delay(laredo, small_pool):
         spec = PolicySpec(policy="random", rate=0.05)
         base = run_replication(laredo, spec, days=7, seed=seed, risk=small_pool)
         joint = run_replication(ucp, spec, days=7, seed=seed, risk=small_pool)
-        diffs.append(joint.all.mean_delay_min - base.all.mean_delay_min)
+        diffs.append(joint.northbound.mean_delay_min - base.northbound.mean_delay_min)
     _, hi = _paired_ci(np.array(diffs))
     assert hi < 0
 
@@ -63,9 +63,11 @@ def test_more_budget_more_referrals_and_detection(laredo, small_pool):
     high = run_replication(
         laredo, PolicySpec(policy="targeted", rate=0.3), days=1, seed=seed, risk=small_pool
     )
-    assert high.all.referred > low.all.referred
-    assert high.all.detected >= low.all.detected  # nested thresholds on the same crossings
-    assert high.all.licit_per_1000 > low.all.licit_per_1000
+    assert high.northbound.referred > low.northbound.referred
+    assert (
+        high.northbound.detected >= low.northbound.detected
+    )  # nested thresholds on the same crossings
+    assert high.northbound.licit_per_1000 > low.northbound.licit_per_1000
 
 
 def test_southbound_inspection_slows_southbound_only():
@@ -141,10 +143,11 @@ def test_shared_base_equals_a_full_run_per_policy(variant, small_pool):
     seed = np.random.SeedSequence(9, spawn_key=(0,))
     base = prepare_replication(prepared, days=1, seed=seed, risk=small_pool)
     specs = [PolicySpec(policy="random", rate=0.02), PolicySpec(policy="targeted", rate=0.3)]
-    first = [finish_replication(base, s).all.as_row() for s in specs]
-    again = [finish_replication(base, s).all.as_row() for s in specs[::-1]][::-1]
+    first = [finish_replication(base, s).northbound.as_row() for s in specs]
+    again = [finish_replication(base, s).northbound.as_row() for s in specs[::-1]][::-1]
     fresh = [
-        run_replication(prepared, s, days=1, seed=seed, risk=small_pool).all.as_row() for s in specs
+        run_replication(prepared, s, days=1, seed=seed, risk=small_pool).northbound.as_row()
+        for s in specs
     ]
     assert _same(first, again) and _same(first, fresh)
     # The primary stage is the same; only what follows it moves with the budget.
@@ -157,3 +160,20 @@ def _same(a: list[dict], b: list[dict]) -> bool:
         x.keys() == y.keys() and all(x[k] == y[k] or (x[k] != x[k] and y[k] != y[k]) for k in x)
         for x, y in zip(a, b, strict=True)
     )
+
+
+def test_a_row_gives_each_flow_apart_with_northbound_as_the_headline():
+    from border21.frontier.variants import build_variants
+
+    variants = build_variants(load_scenario("san_ysidro"), ["southbound"])
+    (task,) = build_tasks(variants, ["random"], [0.02], replications=1, days=1, seed=3)
+    row = run_task(task)
+    for name in ("detection_rate", "mean_delay_min", "p95_wait_min", "licit_per_1000"):
+        assert row[name] == row[f"nb_{name}"]  # the headline is northbound, labelled so
+        assert f"sb_{name}" in row
+    assert row["sb_delay_cost_usd"] > 0 and row["nb_delay_cost_usd"] == row["delay_cost_usd"]
+    # southbound cars wait minutes, northbound an hour: an all-traffic mean would sit between
+    assert row["sb_mean_wait_min"] < row["nb_mean_wait_min"] / 5
+    north, south = row["nb_carriers"], row["sb_carriers"]
+    assert north > 0 and south > 0  # drugs northbound, firearms and cash southbound
+    assert row["carriers"] == north  # the headline counts northbound carriers only
