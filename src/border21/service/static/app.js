@@ -130,7 +130,7 @@
         <option>trusted</option></select></label>
       ${slider("rate", "Referral rate", 0.01, 0.3, 0.01, 0.05, pct)}
       ${slider("booths", "Staffed booths", 0.5, 1.5, 0.05, 1, pct)}`;
-    $("#content").innerHTML = `<div class="grid">${card("frontier", "Share of carriers caught vs delay per crossing")}</div>
+    $("#content").innerHTML = `<div class="grid">${card("frontier", "Northbound: share of carriers caught vs delay per crossing")}</div>
       <p class="muted">Lines: policies over budgets of 2–20% (one replication, one day). The black
       point re-runs a small simulation at the sliders' referral rate and staffing.</p>`;
     let curve = [];
@@ -139,9 +139,9 @@
       layer: [
         { data: { values: curve }, mark: { type: "line", point: true },
           encoding: { x: { field: "mean_delay_min", type: "quantitative",
-            title: "mean delay per crossing, queue + inspection (min)",
+            title: "northbound mean delay per crossing, queue + inspection (min)",
             scale: { zero: false } },
-          y: { field: "detection_rate", type: "quantitative", title: "share of carriers caught" },
+          y: { field: "detection_rate", type: "quantitative", title: "share of northbound carriers caught" },
           color: { field: "policy", type: "nominal" }, strokeDash: { field: "variant", type: "nominal" },
           order: { field: "rate", type: "quantitative" },
           tooltip: [{ field: "variant" }, { field: "policy" }, { field: "rate", format: ".0%" }] } },
@@ -167,8 +167,8 @@
       point = r.rows;
       await render();
       const p = point[0] || {};
-      status(`${p.policy} at ${pct(p.rate || 0)}: ${((p.detection_rate || 0) * 100).toFixed(1)}% caught,
-        mean delay ${(p.mean_delay_min || 0).toFixed(2)} min per crossing`);
+      status(`${p.policy} at ${pct(p.rate || 0)}: ${((p.detection_rate || 0) * 100).toFixed(1)}% of northbound carriers caught,
+        northbound mean delay ${(p.mean_delay_min || 0).toFixed(2)} min per crossing`);
     };
     const all = async () => { await loadCurve(); await loadPoint(); };
     const fail = (e) => status(e.message, true);
