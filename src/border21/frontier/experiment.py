@@ -148,6 +148,7 @@ class ReplicationBase:
     origin: np.ndarray
     extra_service: np.ndarray
     mx_detected: np.ndarray
+    mx_exam: np.ndarray  # a Mexican red-light exam of its own, before CBP (CBP order)
     warm_up_days: int = 0
 
 
@@ -180,13 +181,14 @@ def prepare_replication(
     origin = draws.arrival
     extra_service = np.zeros(n)
     mx_detected = np.zeros(n, np.bool_)
+    mx_exam = np.zeros(n, np.bool_)
     red = order = None
     export = prepared.model.export
     if export is not None:  # the Mexican export stage, or UCP's joint inspection
         crossing = export.cross(draws, days, np.random.default_rng(mx_ss))
         draws, order, red = crossing.draws, crossing.order, crossing.red
         origin, extra_service = crossing.origin, crossing.upstream_seconds
-        mx_detected = crossing.mx_detected
+        mx_detected, mx_exam = crossing.mx_detected, crossing.mx_exam
     return ReplicationBase(
         prepared=prepared,
         days=days,
@@ -201,6 +203,7 @@ def prepare_replication(
         origin=origin,
         extra_service=extra_service,
         mx_detected=mx_detected,
+        mx_exam=mx_exam,
         warm_up_days=warm_up_days,
     )
 
@@ -229,6 +232,7 @@ def finish_replication(
             costs,
             origin=base.origin,
             extra_service=base.extra_service,
+            extra_exams=base.mx_exam,
             mask=mask & counted,
         )
 

@@ -18,7 +18,8 @@ class RunMetrics:
 
     ``delay_hours`` counts time in the port beyond the crossing's own primary
     inspection (queueing at primary and secondary plus the secondary
-    inspection itself), summed over crossings.
+    inspection itself), summed over crossings. ``referred`` and
+    ``licit_referred`` count exams (see :func:`run_metrics`).
     """
 
     crossings: int
@@ -76,6 +77,7 @@ def run_metrics(
     *,
     origin: np.ndarray | None = None,
     extra_service: np.ndarray | None = None,
+    extra_exams: np.ndarray | None = None,
     mask: np.ndarray | None = None,
 ) -> RunMetrics:
     """Summarise one replication's records into :class:`RunMetrics`.
@@ -83,8 +85,14 @@ def run_metrics(
     ``origin`` is when each crossing first joined a queue (earlier than its
     arrival at this port when it passed an upstream stage such as Mexican
     export inspection) and ``extra_service`` the upstream time that is not
-    delay (its own inspection there and the bridge transit). ``mask`` keeps a
-    subset of crossings (e.g. northbound only).
+    delay (its own inspection there and the bridge transit). ``extra_exams``
+    marks crossings inspected once more upstream (a Mexican red-light exam
+    before CBP). ``mask`` keeps a subset of crossings (e.g. northbound only).
+
+    One accounting in every variant: ``referred`` and ``licit_referred`` count
+    exams. A truck with a Mexican red light and a CBP referral has two; under
+    Unified Cargo Processing the joint exam replaces both, so it has one (its
+    red light is among CBP's referrals, and ``extra_exams`` is empty).
     """
     costs = costs or DelayCosts()
     keep = np.ones(len(records), np.bool_) if mask is None else mask
@@ -104,17 +112,16 @@ def run_metrics(
         if in_group.size:
             by_group[name] = float(in_group.mean())
             p95_by_group[name] = float(np.quantile(in_group, 0.95))
-    carrier, detected, referred = (
-        records.carrier[keep],
-        records.detected[keep],
-        records.referred[keep],
-    )
+    carrier, detected = records.carrier[keep], records.detected[keep]
+    exams = records.referred[keep].astype(np.int64)
+    if extra_exams is not None:
+        exams += extra_exams[keep]
     return RunMetrics(
         crossings=int(keep.sum()),
         carriers=int(carrier.sum()),
         detected=int(detected.sum()),
-        referred=int(referred.sum()),
-        licit_referred=int((referred & ~carrier).sum()),
+        referred=int(exams.sum()),
+        licit_referred=int(exams[~carrier].sum()),
         mean_wait_min=float(wait.mean()) if wait.size else np.nan,
         p95_wait_min=float(np.quantile(wait, 0.95)) if wait.size else np.nan,
         truck_mean_wait_min=float(wait[is_truck].mean()) if is_truck.any() else np.nan,

@@ -246,6 +246,17 @@ class BorderCrossings:
     upstream_rows: np.ndarray | None = None
     upstream_draws: CrossingDraws | None = None
 
+    @property
+    def mx_exam(self) -> np.ndarray:
+        """Whether each crossing (CBP order) had a Mexican red-light exam of its own.
+
+        Under UCP there is none: a red light joins the joint exam at CBP (``red``).
+        """
+        out = np.zeros(len(self.origin), np.bool_)
+        if self.upstream is not None and self.upstream_rows is not None:
+            out[self.upstream_rows] = self.upstream.referred
+        return out
+
 
 class ExportStage:
     """The Mexican export inspection in front of a port's CBP booths.

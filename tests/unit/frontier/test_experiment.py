@@ -177,3 +177,69 @@ def test_a_row_gives_each_flow_apart_with_northbound_as_the_headline():
     north, south = row["nb_carriers"], row["sb_carriers"]
     assert north > 0 and south > 0  # drugs northbound, firearms and cash southbound
     assert row["carriers"] == north  # the headline counts northbound carriers only
+
+
+def _exam_port(semaforo: float, carriers: float = 0.0):
+    from border21.ports.config import validate_scenario
+
+    return validate_scenario(
+        {
+            "port": {"name": "one bridge"},
+            "streams": {
+                "trucks": {
+                    "kind": "truck",
+                    "crossings_per_day": 300,
+                    "primary_service": {"mean_seconds": 60},
+                    "secondary": "dock",
+                    "carrier_probability": carriers,
+                }
+            },
+            "lanes": {"general": {"streams": ["trucks"], "lanes": 2}},
+            "secondary": {"dock": {"bays": 40, "service": {"mean_seconds": 600}}},
+            "cooperation": {
+                "export_inspection": {
+                    "streams": ["trucks"],
+                    "booths": 2,
+                    "service": {"mean_seconds": 30},
+                    "semaforo_probability": semaforo,
+                    "bays": 40,
+                    "secondary_service": {"mean_seconds": 300},
+                }
+            },
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("semaforo", "budget", "separate", "joint"),
+    [
+        (1.0, 1.0, 2000, 1000),  # red and referred: two exams apart, one joint exam
+        (0.0, 1.0, 1000, 1000),  # CBP alone
+        (1.0, 1e-9, 1000, 1000),  # Mexico alone, whichever the setting
+    ],
+)
+def test_ucp_merges_the_two_exams_into_one(semaforo, budget, separate, joint):
+    """Licit exams per 1,000 trucks, by hand: each truck has a Mexican red light with
+    probability ``semaforo`` and a CBP referral with probability ``budget``; apart
+    they are two exams, under UCP one."""
+    seed = np.random.SeedSequence(7)
+    spec = PolicySpec(policy="random", rate=budget)
+    base = _exam_port(semaforo)
+    apart = run_replication(PreparedScenario(base), spec, days=1, seed=seed).northbound
+    ucp = with_switches(base, unified_cargo_processing=True)
+    together = run_replication(PreparedScenario(ucp), spec, days=1, seed=seed).northbound
+    assert apart.carriers == together.carriers == 0
+    assert apart.licit_per_1000 == pytest.approx(separate)
+    assert together.licit_per_1000 == pytest.approx(joint)
+    assert apart.referred == apart.crossings * separate // 1000
+
+
+def test_mexican_exams_count_for_licit_trucks_only():
+    seed = np.random.SeedSequence(8)
+    spec = PolicySpec(policy="random", rate=1e-9)  # no CBP referrals: Mexico's exams alone
+    out = run_replication(
+        PreparedScenario(_exam_port(1.0, carriers=0.2)), spec, days=1, seed=seed
+    ).northbound
+    assert out.carriers > 0
+    assert out.referred == out.crossings  # every truck had its red-light exam
+    assert out.licit_referred == out.crossings - out.carriers
