@@ -67,6 +67,7 @@ def test_frontier_flags_budgets_that_overload_an_exam_area(tmp_path: Path) -> No
         (["--variants", "nope"], "unknown variant"),
         (["--variants", "southbound"], "no southbound stream"),
         (["--southbound-budget", "0"], "--southbound-budget"),
+        (["--policies", "semaforo"], "export_inspection.semaforo_probability"),
     ],
 )
 def test_bad_input_exits_2(args, needle):

@@ -13,7 +13,7 @@ distributed = pytest.importorskip("distributed")
 def test_dask_and_local_results_identical(tmp_path):
     sc = load_scenario("laredo_wtb")
     tasks = build_tasks(
-        {"baseline": sc}, ["random", "semaforo"], [0.05, 0.2], replications=2, days=1, seed=7
+        {"baseline": sc}, ["random", "trusted"], [0.05, 0.2], replications=2, days=1, seed=7
     )
     tasks += [
         PortTask(variant="port", scenario=sc, replication=r, root_seed=7, days=1) for r in range(2)

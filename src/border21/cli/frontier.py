@@ -34,7 +34,7 @@ def _csv_words(text: str) -> list[str]:
 def frontier(
     scenario: str = typer.Argument(..., help="Shipped scenario name or path to a TOML file."),
     policies: str = typer.Option(
-        "random,trusted,targeted", "--policies", help="random, semaforo, trusted, targeted."
+        "random,trusted,targeted", "--policies", help="random, trusted, targeted."
     ),
     budgets: str = typer.Option(
         "1,2,5,10,20,30", "--budgets", help="Referral budgets in percent of governed crossings."
@@ -82,7 +82,7 @@ def frontier(
     from rich.progress import Progress
 
     from border21.errors import InputError
-    from border21.frontier.policies import POLICY_NAMES
+    from border21.frontier.policies import NOT_A_POLICY, POLICY_NAMES
     from border21.frontier.risk import RiskSetup
     from border21.frontier.sweep import (
         execute,
@@ -101,6 +101,8 @@ def frontier(
     DEFAULT_LIMITS.check_counts(days=days, replications=replications)
     policy_list = _csv_words(policies)
     for p in policy_list:
+        if p in NOT_A_POLICY:
+            raise InputError("--policies", p, NOT_A_POLICY[p])
         if p not in POLICY_NAMES:
             raise InputError("--policies", p, f"unknown policy (known: {', '.join(POLICY_NAMES)})")
     rates = [b / 100.0 for b in _csv_floats(budgets, "--budgets")]

@@ -22,11 +22,11 @@ from border21.errors import InputError
 from border21.frontier.costs import DelayCosts
 from border21.frontier.metrics import RunMetrics, run_metrics
 from border21.frontier.policies import (
+    NOT_A_POLICY,
     POLICY_NAMES,
     RandomReferral,
     ReferralContext,
     ReferralPolicy,
-    Semaforo,
     TargetedReferral,
     TrustedProgramReferral,
     check_rate,
@@ -51,6 +51,8 @@ class PolicySpec:
     trusted_factor: float = 0.25
 
     def __post_init__(self) -> None:
+        if self.policy in NOT_A_POLICY:
+            raise InputError("policy", self.policy, NOT_A_POLICY[self.policy])
         if self.policy not in POLICY_NAMES:
             raise InputError(
                 "policy", self.policy, f"unknown policy (known: {', '.join(POLICY_NAMES)})"
@@ -64,8 +66,6 @@ class PolicySpec:
     def build(self, risk: RiskPool | None) -> ReferralPolicy:
         if self.policy == "random":
             return RandomReferral(rate=self.rate)
-        if self.policy == "semaforo":
-            return Semaforo(rate=self.rate)
         if self.policy == "trusted":
             return TrustedProgramReferral(rate=self.rate, trusted_factor=self.trusted_factor)
         if risk is None:

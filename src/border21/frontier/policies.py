@@ -69,18 +69,6 @@ class RandomReferral:
 
 
 @dataclass(frozen=True, slots=True)
-class Semaforo(RandomReferral):
-    """Mexico's *semáforo fiscal*: a random red light for a share of shipments.
-
-    The mechanism is a uniform random draw, like :class:`RandomReferral`; it is
-    a separate policy because it runs at Mexican customs (southbound traffic
-    and exports), with its own budget.
-    """
-
-    name: str = "semaforo"
-
-
-@dataclass(frozen=True, slots=True)
 class TrustedProgramReferral:
     """Random referral with members of trusted programmes (SENTRI, FAST) spared.
 
@@ -144,4 +132,12 @@ def budget_threshold(past_scores: np.ndarray, rate: float) -> float:
     return float(np.partition(past_scores, -k)[-k])
 
 
-POLICY_NAMES = ("random", "semaforo", "trusted", "targeted")
+POLICY_NAMES = ("random", "trusted", "targeted")
+
+# Mexico's semáforo fiscal is not a CBP referral policy: it runs at Mexican customs
+# (``cooperation.export_inspection.semaforo_probability`` for northbound trucks).
+NOT_A_POLICY = {
+    "semaforo": "Mexico's semáforo fiscal runs at Mexican customs, not at CBP: set "
+    "cooperation.export_inspection.semaforo_probability (the red-light share of "
+    "northbound export trucks, with its own exam bays and detection)"
+}

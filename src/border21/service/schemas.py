@@ -54,7 +54,7 @@ class FrontierRequest(_Body):
         Field(min_length=1, max_length=5),
     ] = ["baseline"]
     policies: Annotated[
-        list[Literal["random", "semaforo", "trusted", "targeted"]],
+        list[Literal["random", "trusted", "targeted"]],
         Field(min_length=1, max_length=4),
     ] = ["random", "trusted"]
     rates: Annotated[

@@ -9,7 +9,6 @@ from border21.errors import InputError
 from border21.frontier.policies import (
     RandomReferral,
     ReferralContext,
-    Semaforo,
     TargetedReferral,
     TrustedProgramReferral,
     budget_threshold,
@@ -25,10 +24,9 @@ def _ctx(programs=None, scores=None, governed=None):
     return ReferralContext(programs=programs, scores=scores, inspected=governed)
 
 
-@pytest.mark.parametrize("cls", [RandomReferral, Semaforo])
 @pytest.mark.parametrize("rate", [0.01, 0.1, 0.5])
-def test_random_rate_within_binomial_bounds(cls, rate):
-    flags = cls(rate=rate).decide(_ctx(), np.random.default_rng(1))
+def test_random_rate_within_binomial_bounds(rate):
+    flags = RandomReferral(rate=rate).decide(_ctx(), np.random.default_rng(1))
     sd = np.sqrt(rate * (1 - rate) / N)
     assert abs(flags.mean() - rate) < 4 * sd
 
@@ -81,3 +79,12 @@ def test_pareto_mask_keeps_exactly_the_undominated(points):
             # either dominated or an exact duplicate of a kept point
             dup = np.any(keep & (delay == delay[i]) & (det == det[i]))
             assert dominated or dup
+
+
+def test_semaforo_is_not_a_cbp_policy():
+    # It was RandomReferral renamed: its rows equalled random's to every digit.
+    from border21.errors import InputError
+    from border21.frontier.experiment import PolicySpec
+
+    with pytest.raises(InputError, match="semáforo fiscal runs at Mexican customs"):
+        PolicySpec(policy="semaforo", rate=0.05)
