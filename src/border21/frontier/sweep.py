@@ -443,6 +443,69 @@ def unstable_warnings(unstable: dict[tuple[str, str, float], list[Overload]]) ->
     return out
 
 
+# Precision a headline figure needs to tell budgets and policies apart (issue: "uncertainty
+# you can use"): the share caught within ±5 percentage points, mean delay within ±10%.
+DETECTION_HALF_WIDTH = 0.05
+DELAY_HALF_WIDTH = 0.10
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How precise a summary's headline figures are, and what would make them precise.
+
+    ``imprecise`` rows miss :data:`DETECTION_HALF_WIDTH` or :data:`DELAY_HALF_WIDTH`;
+    ``needed`` is the replication count that would meet both at every row (the
+    half-width shrinks with the square root of the replications); ``out_of_range``
+    rows have an interval that reaches outside what the quantity can be (a share
+    below 0 or above 1, a negative delay).
+    """
+
+    rows: int
+    replications: int
+    imprecise: list[int]
+    needed: int
+    out_of_range: list[int]
+
+    def notes(self) -> list[str]:
+        out = []
+        if self.imprecise:
+            out.append(
+                f"too small to tell: at {len(self.imprecise)} of {self.rows} points the 95% "
+                f"interval is wider than ±{100 * DETECTION_HALF_WIDTH:g} pp for the share "
+                f"caught or ±{100 * DELAY_HALF_WIDTH:g}% of the mean delay; about "
+                f"{self.needed} replications would do (-r {self.needed})"
+            )
+        if self.out_of_range:
+            out.append(
+                f"‡ at {len(self.out_of_range)} point{'' if len(self.out_of_range) == 1 else 's'}"
+                " the interval reaches outside the "
+                "possible range (a share below 0 or above 100%, a negative delay): "
+                f"{self.replications} replications are too few for a t interval there"
+            )
+        return out
+
+
+def precision(table: pd.DataFrame) -> Precision:
+    """Check a :func:`summarise` table's headline intervals (share caught, mean delay)."""
+    n = int(table["replications"].min()) if len(table) else 0
+    det, det_hw = table["detection_rate"].to_numpy(), table["detection_rate_ci95"].to_numpy()
+    delay, delay_hw = table["mean_delay_min"].to_numpy(), table["mean_delay_min_ci95"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.fmax(det_hw / DETECTION_HALF_WIDTH, delay_hw / (DELAY_HALF_WIDTH * delay))
+    ratio = np.where(np.isfinite(ratio), ratio, np.nan)  # no carriers: nothing to tell
+    imprecise = np.flatnonzero(ratio > 1)
+    worst = float(np.nanmax(ratio)) if np.isfinite(ratio).any() else 0.0
+    needed = max(n, int(np.ceil(n * worst**2))) if imprecise.size else n
+    outside = (det - det_hw < 0) | (det + det_hw > 1) | (delay - delay_hw < 0)
+    return Precision(
+        rows=len(table),
+        replications=n,
+        imprecise=imprecise.tolist(),
+        needed=needed,
+        out_of_range=np.flatnonzero(outside & np.isfinite(det_hw)).tolist(),
+    )
+
+
 def pareto_mask(delay: np.ndarray, detection: np.ndarray) -> np.ndarray:
     """Points not dominated by another with no more delay and no less detection.
 

@@ -60,3 +60,26 @@ def test_a_budget_that_overloads_secondary_marks_only_its_points() -> None:
     assert "secondary:truck_secondary" in _exam_queues(unstable, ("baseline", "", 0.6))
     table = pd.DataFrame({"variant": ["baseline"] * 2, "rate": [0.02, 0.6]})
     assert [bool(m) for m in mark_unstable(table, unstable)["unstable"]] == [False, True]
+
+
+def test_precision_says_when_a_run_is_too_small_and_how_many_would_do() -> None:
+    from border21.frontier.sweep import precision
+
+    table = pd.DataFrame(
+        {
+            "detection_rate": [0.30, 0.30, 0.02, float("nan")],
+            "detection_rate_ci95": [0.02, 0.10, 0.03, float("nan")],  # ±10 pp: twice the bound
+            "mean_delay_min": [20.0, 20.0, 20.0, 10.0],
+            "mean_delay_min_ci95": [1.0, 1.0, 1.0, 3.0],  # the last: ±30%, three times
+            "replications": [4, 4, 4, 4],
+        }
+    )
+    p = precision(table)
+    assert p.imprecise == [1, 3] and p.replications == 4
+    assert p.needed == 36  # 4 × 3²: the half-width shrinks with √replications
+    assert p.out_of_range == [2]  # 2% ± 3 pp reaches below 0
+    notes = p.notes()
+    assert "at 2 of 4 points" in notes[0] and "(-r 36)" in notes[0]
+    assert notes[1].startswith("‡ at 1 point the interval") and "4 replications" in notes[1]
+    fine = table.iloc[[0]]
+    assert precision(fine).notes() == [] and precision(fine).needed == 4
