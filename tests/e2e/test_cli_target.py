@@ -6,11 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from border21.cli.main import app
+from border21.errors import InputError
 
 runner = CliRunner()
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "customs"
@@ -90,8 +92,33 @@ def test_generate_duckdb_profile_online(tmp_path: Path) -> None:
 
 
 def test_cooperate_generated() -> None:
-    out = _ok("cooperate", "--shipments", "4000", "--budget", "10", "--seed", "2")
+    out = _ok("cooperate", "--shipments", "4000", "--budget", "10", "--seed", "2", "--seeds", "3")
     assert "shared_profiles" in out and "lift of pooled" in out
+    text = " ".join(out.split())
+    assert "mean ± 95% CI over 3 seeds" in text
+    lift = text.split("lift of pooled over isolated (precision): ")[1].split("± is the")[0]
+    assert lift.count("±") == 2  # one interval per agency
+
+
+def test_cooperate_lift_interval_over_seeds() -> None:
+    from border21.targeting.cooperation import compare_over_seeds
+    from border21.targeting.generator import TrafficConfig, generate_traffic
+
+    def traffic_for(s: int):
+        return generate_traffic(TrafficConfig(n_shipments=3000), seed=s)
+
+    res = compare_over_seeds(traffic_for, [1, 2, 3], budget_pct=10)
+    lifts = [r.lift("pooled") for r in res.runs]
+    table = res.lift("pooled").set_index("agency")
+    for agency in ("US", "MX"):
+        values = np.array([lift[agency] for lift in lifts])
+        half = 4.302652729911275 * values.std(ddof=1) / np.sqrt(3)  # t(0.975, 2)
+        assert table.loc[agency, "lift"] == pytest.approx(values.mean())
+        assert table.loc[agency, "lift_ci95"] == pytest.approx(half)
+        assert table.loc[agency, "clear"] == (abs(values.mean()) > half)
+    assert res.seeds == 3 and {"precision_ci95", "recall_ci95"} <= set(res.table().columns)
+    with pytest.raises(InputError, match="at least 2 seeds"):
+        compare_over_seeds(traffic_for, [1])
 
 
 def test_bad_input_exits_2(model: Path, tmp_path: Path) -> None:
