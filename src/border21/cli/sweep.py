@@ -106,7 +106,9 @@ def _print(table: object, grid: object, *, title: str) -> None:
     t = Table(title=f"{title} — frontier ({len(front)} of {len(table)} scenarios)")
     for axis in grid.axes:
         t.add_column(axis.label, justify="right", overflow="fold")
-    for col in ("caught %", "±", "delay min", "±", "p95 wait", "licit/1000", "cost k$"):
+    south = "sb_mean_delay_min" in table.columns
+    cols = ["caught %", "±", "delay min", "±", "p95 wait", "licit/1000", "cost k$"]
+    for col in cols + (["SB delay min"] if south else []):
         t.add_column(col, justify="right")
     for r in front.head(FRONTIER_ROWS).to_dict("records"):
         t.add_row(
@@ -118,12 +120,15 @@ def _print(table: object, grid: object, *, title: str) -> None:
             f"{r['p95_wait_min']:.1f}",
             f"{r['licit_per_1000']:.1f}",
             f"{r['delay_cost_usd'] / 1000:,.0f}",
+            *([f"{r['sb_mean_delay_min']:.2f}"] if south else []),
         )
     console.print(t)
     if len(front) > FRONTIER_ROWS:
         console.print(f"(first {FRONTIER_ROWS} frontier points by delay; all in --out)")
     console.print(
-        "Frontier: no other scenario has both less mean delay and a larger share caught. "
+        "Northbound figures"
+        + ("; SB: southbound alone, never averaged in" if south else "")
+        + ". Frontier: no other scenario has both less mean delay and a larger share caught. "
         "± is the 95% CI half-width over replications."
     )
 

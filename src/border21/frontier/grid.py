@@ -215,7 +215,9 @@ def summarise_grid(rows: list[dict[str, Any]], grid: Grid) -> Any:
 
     frame = pd.DataFrame(rows)
     metrics = [m for m in (*SUMMARY_METRICS, "referred", "crossings") if m in frame.columns]
-    metrics += [c for c in frame.columns if c.startswith(("wait_min:", "p95_wait_min:"))]
+    metrics += [
+        c for c in frame.columns if c.startswith(("nb_", "sb_", "wait_min:", "p95_wait_min:"))
+    ]
     grouped = frame.groupby("variant", sort=False)[metrics]
     mean = grouped.mean()
     n = frame.groupby("variant", sort=False).size()

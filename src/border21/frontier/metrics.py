@@ -131,3 +131,31 @@ def run_metrics(
         wait_by_group=by_group,
         p95_wait_by_group=p95_by_group,
     )
+
+
+# Each flow's own figures, as nb_* and sb_* columns beside the (northbound) headline.
+FLOW_METRICS = (
+    "detection_rate",
+    "mean_delay_min",
+    "mean_wait_min",
+    "p95_wait_min",
+    "licit_per_1000",
+    "delay_cost_usd",
+    "detected",
+    "carriers",
+)
+
+
+def flows_row(northbound: RunMetrics, southbound: RunMetrics | None) -> dict[str, float]:
+    """A result row: northbound as the headline, and each flow apart in nb_*/sb_* columns.
+
+    Unlike flows are never averaged together: southbound cars wait seconds while
+    the northbound queue waits an hour, and their carriers carry other contraband.
+    """
+    row = northbound.as_row()
+    flows = [("nb", northbound)] + ([("sb", southbound)] if southbound is not None else [])
+    for prefix, flow in flows:
+        fields = flow.as_row()
+        for name in FLOW_METRICS:
+            row[f"{prefix}_{name}"] = fields[name]
+    return row

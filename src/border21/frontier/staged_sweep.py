@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from border21.frontier.costs import DelayCosts
-from border21.frontier.metrics import RunMetrics
+from border21.frontier.metrics import RunMetrics, flows_row
 from border21.ports.config import PortScenario
 from border21.ports.kernels.common import HOUR
 from border21.ports.model import CrossingRecords
@@ -39,12 +39,20 @@ T = TypeVar("T")
 # ------------------------------------------------------------------ stages
 
 
+#: The flows a port's metrics are kept apart by (never averaged together).
+FLOWS = ("northbound", "southbound")
+
+
 @dataclass(frozen=True, slots=True)
 class StageMetrics:
-    """A primary stage with the wait metrics every variant on it shares."""
+    """A primary stage with the wait metrics every variant on it shares.
+
+    ``wait_metrics`` holds them for every crossing (``"all"``, for checks) and
+    for each flow the port has (``"northbound"``, ``"southbound"``).
+    """
 
     stage: PrimaryStage
-    wait_metrics: RunMetrics  # costs-independent wait fields (primary only)
+    wait_metrics: dict[str, RunMetrics]  # costs-independent wait fields (primary only)
     wait_hours_by_stream: np.ndarray
     warm_up_days: int = 0  # left out of every metric
 
@@ -60,12 +68,22 @@ def stage_metrics(
     records = stage.records.after_warm_up(warm_up_days)
     waits_h = records.wait_seconds / HOUR
     by_stream = np.bincount(records.stream, weights=waits_h, minlength=len(scenario.streams))
+    metrics = {"all": wait_metrics(records, scenario)}
+    for flow in FLOWS:
+        mask = flow_streams(scenario, flow)[records.stream]
+        if flow == "northbound" or mask.any():  # the headline is always there
+            metrics[flow] = wait_metrics(records.subset(mask), scenario)
     return StageMetrics(
         stage=stage,
-        wait_metrics=wait_metrics(records, scenario),
+        wait_metrics=metrics,
         wait_hours_by_stream=by_stream,
         warm_up_days=warm_up_days,
     )
+
+
+def flow_streams(scenario: PortScenario, flow: str) -> np.ndarray:
+    """A bool per stream: whether it belongs to ``flow`` (``"all"``: every stream)."""
+    return np.array([flow in ("all", st.direction) for st in scenario.streams.values()])
 
 
 def wait_metrics(records: CrossingRecords, scenario: PortScenario) -> RunMetrics:
@@ -110,17 +128,32 @@ def wait_metrics(records: CrossingRecords, scenario: PortScenario) -> RunMetrics
 
 def variant_metrics(
     staged: StageMetrics, scenario: PortScenario, costs: DelayCosts | None = None
-) -> RunMetrics:
-    """One variant's :class:`RunMetrics` on a primary stage."""
+) -> dict[str, RunMetrics]:
+    """One variant's :class:`RunMetrics` on a primary stage: for every crossing
+    (``"all"``) and for each flow the port has (``"northbound"``, ``"southbound"``)."""
     costs = costs or DelayCosts()
     streams = list(scenario.streams.values())
     value = np.array([costs.per_crossing_hour(st.kind) for st in streams])
+    out = run_downstream(staged.stage, scenario, value.tolist(), warm_up_days=staged.warm_up_days)
+    sums = {"all": out.sums, "northbound": out.northbound, "southbound": out.southbound}
+    return {
+        flow: _flow_metrics(staged, scenario, value, sums[flow], flow)
+        for flow in ("all", *FLOWS)
+        if flow in staged.wait_metrics
+    }
+
+
+def _flow_metrics(
+    staged: StageMetrics,
+    scenario: PortScenario,
+    value: np.ndarray,
+    sums: dict[str, float],
+    flow: str,
+) -> RunMetrics:
+    streams = list(scenario.streams.values())
     truck = np.array([st.kind == "truck" for st in streams], np.bool_)
-    sums = run_downstream(
-        staged.stage, scenario, value.tolist(), warm_up_days=staged.warm_up_days
-    ).sums
-    base = staged.wait_metrics
-    wait_h = staged.wait_hours_by_stream
+    base = staged.wait_metrics[flow]
+    wait_h = np.where(flow_streams(scenario, flow), staged.wait_hours_by_stream, 0.0)
     return RunMetrics(
         crossings=base.crossings,
         carriers=int(sums["carriers"]),
@@ -188,7 +221,8 @@ def _row(
     variant: str, replication: int, scenario: PortScenario, costs: DelayCosts, stage: StageMetrics
 ) -> Row:
     metrics = variant_metrics(stage, scenario, costs)
-    return {"variant": variant, "replication": replication, **metrics.as_row()}
+    row = flows_row(metrics["northbound"], metrics.get("southbound"))
+    return {"variant": variant, "replication": replication, **row}
 
 
 #: A unit of shared work: a thunk computing the shared state, and the rows

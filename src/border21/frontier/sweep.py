@@ -28,6 +28,7 @@ from border21.frontier.experiment import (
     finish_replication,
     prepare_replication,
 )
+from border21.frontier.metrics import flows_row
 from border21.frontier.risk import RiskPool
 from border21.frontier.staged_sweep import (
     SharedUnit,
@@ -138,14 +139,7 @@ def _policy_row(task: SweepTask, base: ReplicationBase) -> Row:
         "rate": task.policy.rate,
         "replication": task.replication,
     }
-    # Northbound is the headline: unlike flows are never averaged into one figure
-    # (southbound cars wait seconds; its carriers carry firearms and cash, not drugs).
-    row.update(out.northbound.as_row())
-    flows = [("nb", out.northbound)] + ([("sb", out.southbound)] if out.southbound else [])
-    for prefix, flow in flows:
-        fields = flow.as_row()
-        for name in FLOW_METRICS:
-            row[f"{prefix}_{name}"] = fields[name]
+    row.update(flows_row(out.northbound, out.southbound))
     return row
 
 
@@ -313,18 +307,6 @@ def _execute_dask(
 
 # ------------------------------------------------------------------ summaries
 
-
-# Each flow's own figures, as nb_* and sb_* columns beside the (northbound) headline.
-FLOW_METRICS = (
-    "detection_rate",
-    "mean_delay_min",
-    "mean_wait_min",
-    "p95_wait_min",
-    "licit_per_1000",
-    "delay_cost_usd",
-    "detected",
-    "carriers",
-)
 
 SUMMARY_METRICS = (
     "detection_rate",

@@ -191,6 +191,7 @@ def downstream_tables(
         cls_area=np.repeat(stream_area, len(program_names)),
         cls_weight=np.array([weights[s] for s, _, _ in pairs], np.float64),
         cls_truck=np.array([st.kind == "truck" for _, st, _ in pairs], np.bool_),
+        cls_south=np.array([st.direction == "southbound" for _, st, _ in pairs], np.float64),
         area_dist=area_dist,
         area_par=area_par,
     )
@@ -199,10 +200,27 @@ def downstream_tables(
 
 @dataclass(frozen=True, slots=True)
 class DownstreamOutcome:
-    """One variant's sums (see :data:`~border21.ports.kernels.downstream.SUMS`), and records."""
+    """One variant's sums (see :data:`~border21.ports.kernels.downstream.SUMS`), and records.
 
-    sums: dict[str, float]
+    ``flows`` holds the sums of every crossing (row 0) and of the southbound
+    ones (row 1); :attr:`northbound` and :attr:`southbound` give each flow apart.
+    """
+
+    flows: np.ndarray  # float64[2, len(SUMS)]
     records: CrossingRecords | None = None
+
+    @property
+    def sums(self) -> dict[str, float]:
+        """The sums over every crossing, both flows."""
+        return dict(zip(SUMS, self.flows[0].tolist(), strict=True))
+
+    @property
+    def northbound(self) -> dict[str, float]:
+        return dict(zip(SUMS, (self.flows[0] - self.flows[1]).tolist(), strict=True))
+
+    @property
+    def southbound(self) -> dict[str, float]:
+        return dict(zip(SUMS, self.flows[1].tolist(), strict=True))
 
 
 def run_downstream(
@@ -234,7 +252,7 @@ def run_downstream(
     )
     src = reading_source(stage.u, stage.z, stage.idx, stage.downstream_key)
     qs = new_queue_state(secondary, len(stage.dep))
-    sums, orphan = downstream_pass(
+    flows, orphan = downstream_pass(
         src,
         stage.dep,
         stage.cls,
@@ -260,4 +278,4 @@ def run_downstream(
             detected=out.detected,
             lease=None,
         )
-    return DownstreamOutcome(sums=dict(zip(SUMS, sums.tolist(), strict=True)), records=records)
+    return DownstreamOutcome(flows=flows, records=records)

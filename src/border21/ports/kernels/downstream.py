@@ -32,8 +32,9 @@ class DownstreamTables(NamedTuple):
 
     Random referral probability; (carrier, officer's suspicion, secondary's
     finding) probabilities; secondary area (-1: none); a weight per hour of
-    delay (e.g. its value in dollars) and whether it counts as a truck. Per
-    area: exam-time distribution and (p1, p2, mean seconds).
+    delay (e.g. its value in dollars), whether it counts as a truck, and
+    whether it is southbound (1.0) or not (0.0). Per area: exam-time
+    distribution and (p1, p2, mean seconds).
     """
 
     cls_ref_p: np.ndarray  # float64[classes]
@@ -41,6 +42,7 @@ class DownstreamTables(NamedTuple):
     cls_area: np.ndarray  # int64[classes]
     cls_weight: np.ndarray  # float64[classes]
     cls_truck: np.ndarray  # bool[classes]
+    cls_south: np.ndarray  # float64[classes]: 1.0 for a southbound class, else 0.0
     area_dist: np.ndarray  # int64[areas]
     area_par: np.ndarray  # float64[areas, 3]
 
@@ -87,9 +89,11 @@ def downstream_pass(  # pragma: no cover - compiled
     primary records. Returns the sums named by :data:`SUMS` (extra hours:
     from primary departure to leaving the port) over the crossings that
     arrived at ``count_from`` or later (earlier ones, a warm-up, still queue
-    at secondary), and ``orphan``: the first class whose crossing was
-    referred without a secondary area, or -1. With ``keep`` the per-crossing
-    outcomes are written to ``out``.
+    at secondary), as a ``[2, len(SUMS)]`` array: row 0 over every crossing,
+    row 1 over the southbound ones (so a caller keeps each flow apart: the
+    northbound sums are row 0 minus row 1), and ``orphan``: the first class
+    whose crossing was referred without a secondary area, or -1. With
+    ``keep`` the per-crossing outcomes are written to ``out``.
     """
     src, tab, secondary, qs, out = borrow((src, tab, secondary, qs, out))
     track = qs.heap_t.shape[0] > 0
@@ -101,6 +105,16 @@ def downstream_pass(  # pragma: no cover - compiled
     extra_h = 0.0
     truck_h = 0.0
     weighted = 0.0
+    # The southbound share of each sum, kept in registers beside the totals: a
+    # per-class array of sums (memory adds on the same address crossing after
+    # crossing) made the whole pass 12% slower.
+    sb_carriers = 0.0
+    sb_detected = 0.0
+    sb_referred = 0.0
+    sb_licit = 0.0
+    sb_extra_h = 0.0
+    sb_truck_h = 0.0
+    sb_weighted = 0.0
     for j in range(dep.shape[0]):
         uj = _U(j)
         c = cls[uj]
@@ -115,7 +129,9 @@ def downstream_pass(  # pragma: no cover - compiled
             tab.cls_prob[uc, _U(2)],
         )
         counted = arrival[uj] >= count_from
+        south = tab.cls_south[uc]
         carriers += car and counted
+        sb_carriers += south * (car and counted)
         if keep:
             i = _U(src.index[uj])
             out.referred[i] = ref
@@ -128,6 +144,9 @@ def downstream_pass(  # pragma: no cover - compiled
         referred += counted
         detected += det and counted
         licit += counted and not car
+        sb_referred += south * counted
+        sb_detected += south * (det and counted)
+        sb_licit += south * (counted and not car)
         a = tab.cls_area[uc]
         if a < 0:
             if orphan < 0:
@@ -145,11 +164,20 @@ def downstream_pass(  # pragma: no cover - compiled
             extra = (leave - t) / HOUR
             extra_h += extra
             weighted += tab.cls_weight[uc] * extra
+            sb_extra_h += south * extra
+            sb_weighted += south * tab.cls_weight[uc] * extra
             if tab.cls_truck[uc]:
                 truck_h += extra
+                sb_truck_h += south * extra
         if keep:
             i = _U(src.index[uj])
             out.secondary_start[i] = start
             out.departure[i] = leave
-    sums = np.array([carriers, detected, referred, licit, extra_h, truck_h, weighted], np.float64)
+    sums = np.array(
+        [
+            [carriers, detected, referred, licit, extra_h, truck_h, weighted],
+            [sb_carriers, sb_detected, sb_referred, sb_licit, sb_extra_h, sb_truck_h, sb_weighted],
+        ],
+        np.float64,
+    )
     return sums, orphan
