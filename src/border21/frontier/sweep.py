@@ -28,7 +28,7 @@ from border21.frontier.experiment import (
     finish_replication,
     prepare_replication,
 )
-from border21.frontier.metrics import flows_row
+from border21.frontier.metrics import FLOW_METRICS, flows_row
 from border21.frontier.risk import RiskPool
 from border21.frontier.staged_sweep import (
     SharedUnit,
@@ -308,17 +308,7 @@ def _execute_dask(
 # ------------------------------------------------------------------ summaries
 
 
-SUMMARY_METRICS = (
-    "detection_rate",
-    "mean_delay_min",
-    "mean_wait_min",
-    "p95_wait_min",
-    "licit_per_1000",
-    "delay_cost_usd",
-    "truck_delay_hours",
-    "detected",
-    "carriers",
-)
+SUMMARY_METRICS = (*FLOW_METRICS, "truck_delay_hours")
 
 
 def summarise(rows: list[Row]) -> pd.DataFrame:
