@@ -195,3 +195,26 @@ def test_ucp_opens_the_mexican_bays_in_every_hour_of_a_schedule():
     )
     area = with_unified_cargo_processing(sc).secondary["truck_secondary"]
     assert (area.bays, area.open_bays()) == (48, [h + 24 for h in hours])
+
+
+def test_draws_keep_common_random_numbers_when_a_variant_adds_an_exam_area():
+    """Giving southbound cars an exam area must not move any crossing's draws: the
+    frontier pairs each variant with the baseline replication by replication."""
+    import numpy as np
+
+    from border21.ports.catalog import load_scenario
+    from border21.ports.cooperation import with_switches
+    from border21.ports.model import PortModel
+
+    base = load_scenario("san_ysidro")
+    variant = with_switches(base, southbound_inspection_probability=0.05)
+    a = PortModel(base).draw(1, np.random.default_rng(4))
+    b = PortModel(variant).draw(1, np.random.default_rng(4))
+    assert len(a) == len(b)
+    for name in ("arrival", "stream", "cls", "primary_seconds", "tie_u"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    north = np.array([st.direction == "northbound" for st in base.streams.values()])[a.stream]
+    assert np.array_equal(a.secondary_seconds[north], b.secondary_seconds[north])
+    assert np.array_equal(a.carrier[north], b.carrier[north])
+    south = ~north
+    assert (a.secondary_seconds[south] == 0).all() and (b.secondary_seconds[south] > 0).all()

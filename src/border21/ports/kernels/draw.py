@@ -3,11 +3,11 @@
 Used when the draws themselves matter (a targeting policy replaces the
 referral flags, the frontier's experiments, the reference tests): the same
 steps as the one-pass driver (:func:`~border21.ports.kernels.crossings.next_crossing`,
-:func:`~border21.ports.kernels.referral.is_carrier`,
-:func:`~border21.ports.kernels.service.unit_variate`), but every variate a
+:func:`~border21.ports.kernels.referral.is_carrier`), but every variate a
 crossing could need is drawn and kept: its tie-break uniform, the four
 uniforms of the referral decisions (:mod:`~border21.ports.kernels.referral`'s
-slots) and an exam time at its stream's secondary area.
+slots) and an exam time at its stream's secondary area, the last from a
+stream of its own (:func:`~border21.ports.kernels.service.keyed_variate`).
 """
 
 from __future__ import annotations
@@ -27,12 +27,13 @@ from border21.ports.kernels.referral import (
     is_random_referral,
     is_suspected,
 )
-from border21.ports.kernels.rng import Source, drawing_source, top_up, uniform
-from border21.ports.kernels.service import unit_variate
+from border21.ports.kernels.rng import Source, drawing_source, mix, top_up, uniform
+from border21.ports.kernels.service import keyed_variate
 from border21.ports.kernels.tables import RandomModel
 
 BLOCK = 4096
-_EXP_PER_CROSSING = 3  # arrival gap, primary and secondary service
+_EXP_PER_CROSSING = 2  # arrival gap and primary service (exam times have their own stream)
+EXAM_SALT = np.uint64(0x5EC0DA5EC0DA5EC0)  # keys the exam stream apart from other keyed uses
 
 
 class DrawBuffers(NamedTuple):
@@ -59,11 +60,42 @@ def new_draw_buffers(capacity: int) -> DrawBuffers:
     )
 
 
+class ExamStream(NamedTuple):
+    """The exam times' own counter-based stream (see :func:`keyed_variate`)."""
+
+    key: np.ndarray  # uint64[1]: from the run's seed
+    state: np.ndarray  # uint64[4]: scratch
+    spare: np.ndarray  # float64[2]: scratch
+
+
+@njit(cache=True, nogil=True)
+def new_exam_stream(seed_state: np.ndarray) -> ExamStream:  # pragma: no cover - compiled
+    """Keyed by the run's seed words, before the run draws anything."""
+    key = np.empty(1, np.uint64)
+    key[0] = mix(seed_state[0] ^ mix(seed_state[1] ^ mix(seed_state[2] ^ EXAM_SALT)))
+    return ExamStream(key, np.empty(4, np.uint64), np.zeros(2, np.float64))
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _keep(  # pragma: no cover - compiled
-    gen: Source, rm: RandomModel, out: DrawBuffers, i: int, t: float, s: int, c: int, svc: float
+    gen: Source,
+    exam: ExamStream,
+    rm: RandomModel,
+    out: DrawBuffers,
+    i: int,
+    t: float,
+    s: int,
+    c: int,
+    svc: float,
 ) -> None:
-    """Store crossing ``i`` and draw what it may need later."""
+    """Store crossing ``i`` and draw what it may need later.
+
+    Every crossing takes the same draws from the run's stream whatever its
+    stream's secondary area; its exam time comes from :class:`ExamStream`. A
+    variant that gives southbound cars an exam area (or changes an area's
+    distribution) thus keeps every crossing's arrival, class, primary time and
+    referral uniforms: the frontier's paired shifts compare like with like.
+    """
     ui = _U(i)
     us = _U(s)
     out.arrival[ui] = t
@@ -76,8 +108,14 @@ def _keep(  # pragma: no cover - compiled
     a = rm.stream_area[us]
     if a >= 0:
         ua = _U(a)
-        out.secondary_seconds[ui] = rm.area_par[ua, _U(2)] * unit_variate(
-            gen, i, rm.area_dist[ua], rm.area_par[ua, _U(0)], rm.area_par[ua, _U(1)]
+        out.secondary_seconds[ui] = rm.area_par[ua, _U(2)] * keyed_variate(
+            exam.key[0],
+            i,
+            exam.state,
+            exam.spare,
+            rm.area_dist[ua],
+            rm.area_par[ua, _U(0)],
+            rm.area_par[ua, _U(1)],
         )
     else:
         out.secondary_seconds[ui] = 0.0
@@ -85,15 +123,21 @@ def _keep(  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def _draw_block(  # pragma: no cover - compiled
-    gen: Source, rm: RandomModel, clock: Clock, n: int, limit: int, out: DrawBuffers
+    gen: Source,
+    exam: ExamStream,
+    rm: RandomModel,
+    clock: Clock,
+    n: int,
+    limit: int,
+    out: DrawBuffers,
 ) -> int:
-    gen, rm, clock, out = borrow((gen, rm, clock, out))
+    gen, exam, rm, clock, out = borrow((gen, exam, rm, clock, out))
     m = 0
     while m < limit:
         s, t, c, svc = next_crossing(gen, rm, clock, n + m, False)
         if t == np.inf:
             break
-        _keep(gen, rm, out, n + m, t, s, c, svc)
+        _keep(gen, exam, rm, out, n + m, t, s, c, svc)
         m += 1
     return m
 
@@ -106,6 +150,7 @@ def draw_pass(state: np.ndarray, rm: RandomModel, out: DrawBuffers) -> int:  # p
     """
     n_streams = rm.cum.shape[0]
     n_hours = rm.cum.shape[1] - 1
+    exam = new_exam_stream(state)
     gen = drawing_source(state, _EXP_PER_CROSSING * BLOCK)
     clock = new_clock(n_streams)
     for s in range(n_streams):
@@ -121,7 +166,7 @@ def draw_pass(state: np.ndarray, rm: RandomModel, out: DrawBuffers) -> int:  # p
                     return -1
             return n
         top_up(gen)
-        m = _draw_block(gen, rm, clock, n, limit, out)
+        m = _draw_block(gen, exam, rm, clock, n, limit, out)
         if m == 0:
             return n
         n += m
@@ -130,6 +175,7 @@ def draw_pass(state: np.ndarray, rm: RandomModel, out: DrawBuffers) -> int:  # p
 @njit(cache=True, nogil=True)
 def _draw_given_block(  # pragma: no cover - compiled
     gen: Source,
+    exam: ExamStream,
     rm: RandomModel,
     arrival: np.ndarray,
     stream: np.ndarray,
@@ -137,11 +183,11 @@ def _draw_given_block(  # pragma: no cover - compiled
     m: int,
     out: DrawBuffers,
 ) -> None:
-    gen, rm, out = borrow((gen, rm, out))
+    gen, exam, rm, out = borrow((gen, exam, rm, out))
     for i in range(n, n + m):
         s = stream[i]
         c = choose_class(gen, rm, s, i)
-        _keep(gen, rm, out, i, arrival[i], s, c, primary_service(gen, rm, s, c, i, False))
+        _keep(gen, exam, rm, out, i, arrival[i], s, c, primary_service(gen, rm, s, c, i, False))
 
 
 @njit(cache=True, nogil=True)
@@ -149,12 +195,13 @@ def draw_given(  # pragma: no cover - compiled
     state: np.ndarray, rm: RandomModel, arrival: np.ndarray, stream: np.ndarray, out: DrawBuffers
 ) -> None:
     """Draw everything but the arrival for crossings arriving at given times, in their order."""
+    exam = new_exam_stream(state)
     gen = drawing_source(state, _EXP_PER_CROSSING * BLOCK)
     n = 0
     while n < arrival.shape[0]:
         m = min(BLOCK, arrival.shape[0] - n)
         top_up(gen)
-        _draw_given_block(gen, rm, arrival, stream, n, m, out)
+        _draw_given_block(gen, exam, rm, arrival, stream, n, m, out)
         n += m
 
 

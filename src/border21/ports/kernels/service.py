@@ -20,6 +20,7 @@ from border21.ports.kernels.rng import (
     gamma,
     normal,
     seed_counter_state,
+    uniform,
 )
 
 DETERMINISTIC, EXPONENTIAL, LOGNORMAL, GAMMA = 0, 1, 2, 3
@@ -98,5 +99,25 @@ def gamma_read(  # pragma: no cover - compiled
     own, keyed by its number, so every reader sees the same variate.
     """
     seed_counter_state(key[0], index[U(i)], state)
+    spare[0] = 0.0
+    return shaped_variate(state, spare, dist, p1, p2)
+
+
+@njit(cache=True, nogil=True)
+def keyed_variate(  # pragma: no cover - compiled
+    key: np.uint64, i: int, state: np.ndarray, spare: np.ndarray, dist: int, p1: float, p2: float
+) -> float:
+    """A unit variate of crossing ``i`` from a generator of its own, keyed by its number.
+
+    It takes nothing from the run's stream, so whether a crossing draws one
+    (whether its stream has a secondary area, and of which distribution) does
+    not move any other crossing's draws: variants that add or change an exam
+    area keep the baseline's crossings (common random numbers).
+    """
+    if dist < EXPONENTIAL:
+        return 1.0
+    seed_counter_state(key, i, state)
+    if dist == EXPONENTIAL:
+        return -math.log(1.0 - uniform(state))
     spare[0] = 0.0
     return shaped_variate(state, spare, dist, p1, p2)
