@@ -280,10 +280,17 @@ def print_frontier(table: object, *, title: str) -> None:
             f"{100 * r.detection_rate_ci95:.1f}" + (" ‡" if outside(r) else ""),
             f"{r.mean_delay_min:.1f}",
             f"{r.mean_delay_min_ci95:.1f}" + (" ‡" if outside(r) else ""),
-            f"{r.p95_wait_min:.1f}",
-            f"{r.licit_per_1000:.1f}",
-            f"{r.delay_cost_usd:,.0f}",
-            *([_pct(r.sb_detection_rate), f"{r.sb_mean_delay_min:.1f}"] if south else []),
+            _pm(r.p95_wait_min, r.p95_wait_min_ci95, "{:.1f}"),
+            _pm(r.licit_per_1000, r.licit_per_1000_ci95, "{:.1f}"),
+            _pm(r.delay_cost_usd, r.delay_cost_usd_ci95, "{:,.0f}"),
+            *(
+                [
+                    _pct(r.sb_detection_rate, r.sb_detection_rate_ci95),
+                    _pm(r.sb_mean_delay_min, r.sb_mean_delay_min_ci95, "{:.1f}"),
+                ]
+                if south
+                else []
+            ),
             "★" if r.on_overall_frontier else ("·" if r.on_frontier else ""),
             *([("NO" if r.unstable else "yes")] if any_unstable else []),
         )
@@ -302,9 +309,15 @@ def print_frontier(table: object, *, title: str) -> None:
     )
 
 
-def _pct(rate: float) -> str:
-    """A share in percent; "—" when there was nothing to share (no carriers)."""
-    return "—" if rate != rate else f"{100 * rate:.1f}"
+def _pm(value: float, half: float, fmt: str) -> str:
+    """``value ± half`` (the half-width left out when there is none: one replication)."""
+    text = fmt.format(value)
+    return text if half != half else f"{text} ± {fmt.format(half)}"
+
+
+def _pct(rate: float, half: float) -> str:
+    """A share in percent ± its half-width; "—" when there was nothing to share (no carriers)."""
+    return "—" if rate != rate else _pm(100 * rate, 100 * half, "{:.1f}")
 
 
 def print_shifts(moved: object) -> None:
