@@ -41,7 +41,7 @@ def _rows(scenario, engine: str) -> dict[str, np.ndarray]:
     for seed in root.spawn(REPS):
         if engine == "staged":
             staged = stage_metrics(scenario, seed, days=1)
-            rows.append(variant_metrics(staged, scenario)["all"].as_row())
+            rows.append(variant_metrics(staged, scenario)["northbound"].as_row())  # trucks only
         else:
             rec = model.simulate(days=1, seed=np.random.default_rng(seed))
             rows.append(run_metrics(rec, scenario).as_row())

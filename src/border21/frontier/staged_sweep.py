@@ -47,8 +47,8 @@ FLOWS = ("northbound", "southbound")
 class StageMetrics:
     """A primary stage with the wait metrics every variant on it shares.
 
-    ``wait_metrics`` holds them for every crossing (``"all"``, for checks) and
-    for each flow the port has (``"northbound"``, ``"southbound"``).
+    ``wait_metrics`` holds them for each flow apart: ``"northbound"`` (always,
+    the headline) and ``"southbound"`` when the port has southbound traffic.
     """
 
     stage: PrimaryStage
@@ -68,7 +68,7 @@ def stage_metrics(
     records = stage.records.after_warm_up(warm_up_days)
     waits_h = records.wait_seconds / HOUR
     by_stream = np.bincount(records.stream, weights=waits_h, minlength=len(scenario.streams))
-    metrics = {"all": wait_metrics(records, scenario)}
+    metrics = {}
     for flow in FLOWS:
         mask = flow_streams(scenario, flow)[records.stream]
         if flow == "northbound" or mask.any():  # the headline is always there
@@ -82,8 +82,8 @@ def stage_metrics(
 
 
 def flow_streams(scenario: PortScenario, flow: str) -> np.ndarray:
-    """A bool per stream: whether it belongs to ``flow`` (``"all"``: every stream)."""
-    return np.array([flow in ("all", st.direction) for st in scenario.streams.values()])
+    """A bool per stream: whether it belongs to ``flow`` (its direction)."""
+    return np.array([st.direction == flow for st in scenario.streams.values()])
 
 
 def wait_metrics(records: CrossingRecords, scenario: PortScenario) -> RunMetrics:
@@ -129,17 +129,17 @@ def wait_metrics(records: CrossingRecords, scenario: PortScenario) -> RunMetrics
 def variant_metrics(
     staged: StageMetrics, scenario: PortScenario, costs: DelayCosts | None = None
 ) -> dict[str, RunMetrics]:
-    """One variant's :class:`RunMetrics` on a primary stage: for every crossing
-    (``"all"``) and for each flow the port has (``"northbound"``, ``"southbound"``)."""
+    """One variant's :class:`RunMetrics` on a primary stage, for each flow the stage
+    has (``"northbound"``, and ``"southbound"`` when there is southbound traffic)."""
     costs = costs or DelayCosts()
     streams = list(scenario.streams.values())
     value = np.array([costs.per_crossing_hour(st.kind) for st in streams])
+    truck = np.array([st.kind == "truck" for st in streams], np.bool_)
     out = run_downstream(staged.stage, scenario, value.tolist(), warm_up_days=staged.warm_up_days)
-    sums = {"all": out.sums, "northbound": out.northbound, "southbound": out.southbound}
+    sums = {"northbound": out.northbound, "southbound": out.southbound}
     return {
-        flow: _flow_metrics(staged, scenario, value, sums[flow], flow)
-        for flow in ("all", *FLOWS)
-        if flow in staged.wait_metrics
+        flow: _flow_metrics(staged, scenario, value, truck, sums[flow], flow)
+        for flow in staged.wait_metrics
     }
 
 
@@ -147,11 +147,10 @@ def _flow_metrics(
     staged: StageMetrics,
     scenario: PortScenario,
     value: np.ndarray,
+    truck: np.ndarray,
     sums: dict[str, float],
     flow: str,
 ) -> RunMetrics:
-    streams = list(scenario.streams.values())
-    truck = np.array([st.kind == "truck" for st in streams], np.bool_)
     base = staged.wait_metrics[flow]
     wait_h = np.where(flow_streams(scenario, flow), staged.wait_hours_by_stream, 0.0)
     return RunMetrics(

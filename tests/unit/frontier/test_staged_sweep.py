@@ -36,12 +36,8 @@ def test_metrics_equal_run_metrics_on_the_same_records(name):
     assert out.records is not None
     by_flow = variant_metrics(staged, sc)
     south = np.array([st.direction == "southbound" for st in sc.streams.values()])
-    masks = {
-        "all": None,
-        "northbound": ~south[out.records.stream],
-        "southbound": south[out.records.stream],
-    }
-    assert set(by_flow) == {"all", "northbound"} | ({"southbound"} if south.any() else set())
+    masks = {"northbound": ~south[out.records.stream], "southbound": south[out.records.stream]}
+    assert set(by_flow) == {"northbound"} | ({"southbound"} if south.any() else set())
     for flow, metrics in by_flow.items():
         fast = metrics.as_row()
         slow = run_metrics(out.records, sc, mask=masks[flow]).as_row()
