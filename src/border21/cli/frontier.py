@@ -86,7 +86,6 @@ def frontier(
     ),
 ) -> None:
     """Sweep referral budgets per policy; print and chart the Pareto frontier."""
-    import numpy as np
     from rich.progress import Progress
 
     from border21.errors import InputError
@@ -157,7 +156,7 @@ def frontier(
     for line in unstable_warnings(unstable):
         err_console.print(f"[yellow]warning:[/] {line}", highlight=False)
     checked = precision(table)
-    table = table.assign(ci_outside_range=np.isin(np.arange(len(table)), checked.out_of_range))
+    table = table.assign(ci_outside_range=checked.out_of_range)
     print_frontier(table, title=f"{base.port.name}: {days} d × {replications} reps, seed {seed}")
     for note in checked.notes():
         console.print(note, highlight=False)
@@ -250,9 +249,6 @@ def print_frontier(table: object, *, title: str) -> None:
     any_unstable = "unstable" in table.columns and bool((table["unstable"] != "").any())
     south = "sb_detection_rate" in table.columns
 
-    def outside(row: object) -> bool:
-        return bool(getattr(row, "ci_outside_range", False))
-
     for col in (
         *([] if one_variant else ["variant"]),
         *(["grid"] if has_grid else []),
@@ -277,9 +273,9 @@ def print_frontier(table: object, *, title: str) -> None:
             str(r.policy),
             f"{100 * r.rate:g}",
             f"{100 * r.detection_rate:.1f}",
-            f"{100 * r.detection_rate_ci95:.1f}" + (" ‡" if outside(r) else ""),
+            f"{100 * r.detection_rate_ci95:.1f}" + (" ‡" if r.ci_outside_range else ""),
             f"{r.mean_delay_min:.1f}",
-            f"{r.mean_delay_min_ci95:.1f}" + (" ‡" if outside(r) else ""),
+            f"{r.mean_delay_min_ci95:.1f}" + (" ‡" if r.ci_outside_range else ""),
             _pm(r.p95_wait_min, r.p95_wait_min_ci95, "{:.1f}"),
             _pm(r.licit_per_1000, r.licit_per_1000_ci95, "{:.1f}"),
             _pm(r.delay_cost_usd, r.delay_cost_usd_ci95, "{:,.0f}"),

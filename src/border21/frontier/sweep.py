@@ -428,15 +428,15 @@ class Precision:
     ``imprecise`` rows miss :data:`DETECTION_HALF_WIDTH` or :data:`DELAY_HALF_WIDTH`;
     ``needed`` is the replication count that would meet both at every row (the
     half-width shrinks with the square root of the replications); ``out_of_range``
-    rows have an interval that reaches outside what the quantity can be (a share
-    below 0 or above 1, a negative delay).
+    marks (a bool per row) the intervals that reach outside what the quantity can
+    be (a share below 0 or above 1, a negative delay).
     """
 
     rows: int
     replications: int
     imprecise: list[int]
     needed: int
-    out_of_range: list[int]
+    out_of_range: np.ndarray
 
     def notes(self) -> list[str]:
         out = []
@@ -447,9 +447,10 @@ class Precision:
                 f"caught or ±{100 * DELAY_HALF_WIDTH:g}% of the mean delay; about "
                 f"{self.needed} replications would do (-r {self.needed})"
             )
-        if self.out_of_range:
+        outside = int(self.out_of_range.sum())
+        if outside:
             out.append(
-                f"‡ at {len(self.out_of_range)} point{'' if len(self.out_of_range) == 1 else 's'}"
+                f"‡ at {outside} point{'' if outside == 1 else 's'}"
                 " the interval reaches outside the "
                 "possible range (a share below 0 or above 100%, a negative delay): "
                 f"{self.replications} replications are too few for a t interval there"
@@ -474,7 +475,7 @@ def precision(table: pd.DataFrame) -> Precision:
         replications=n,
         imprecise=imprecise.tolist(),
         needed=needed,
-        out_of_range=np.flatnonzero(outside & np.isfinite(det_hw)).tolist(),
+        out_of_range=outside & np.isfinite(det_hw),
     )
 
 

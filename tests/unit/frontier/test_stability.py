@@ -77,7 +77,7 @@ def test_precision_says_when_a_run_is_too_small_and_how_many_would_do() -> None:
     p = precision(table)
     assert p.imprecise == [1, 3] and p.replications == 4
     assert p.needed == 36  # 4 × 3²: the half-width shrinks with √replications
-    assert p.out_of_range == [2]  # 2% ± 3 pp reaches below 0
+    assert p.out_of_range.tolist() == [False, False, True, False]  # 2% ± 3 pp reaches below 0
     notes = p.notes()
     assert "at 2 of 4 points" in notes[0] and "(-r 36)" in notes[0]
     assert notes[1].startswith("‡ at 1 point the interval") and "4 replications" in notes[1]
