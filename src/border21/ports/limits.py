@@ -32,10 +32,9 @@ border21.errors.InputError: replications = 10000: at most 1,000 replications in 
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from border21.errors import InputError
 
@@ -192,7 +191,7 @@ def check_seed(seed: object) -> None:
     """
     if seed is None:
         return
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise InputError("seed", seed, "must be a non-negative integer")
 
 
