@@ -106,7 +106,7 @@ def test_ports_show_toml_round_trips_at_80_columns(name: str) -> None:
     res = runner.invoke(app, ["ports", "show", name, "--toml"], env={"COLUMNS": "80"})
     assert res.exit_code == 0, res.output
     shipped = resolve_scenario(name).read_text(encoding="utf-8")
-    assert res.output == shipped if shipped.endswith("\n") else shipped + "\n"
+    assert res.output == (shipped if shipped.endswith("\n") else shipped + "\n")
     assert tomllib.loads(res.output) == tomllib.loads(shipped)
 
 
