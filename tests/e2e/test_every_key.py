@@ -87,6 +87,18 @@ def _contexts() -> dict[str, PortScenario]:
             "cooperation.southbound_carrier_probability": 0.05,
         },
     )
+    imports2 = with_values(
+        sy,
+        {
+            "streams.walkers_southbound": {
+                "kind": "pedestrian",
+                "direction": "southbound",
+                "crossings_per_day": 8000,
+                "primary_service": {"mean_seconds": 20},
+            },
+            "lanes.ped_southbound": {"streams": ["walkers_southbound"], "lanes": 4},
+        },
+    )
     laredo = load_scenario("laredo_wtb")
     rich = with_value(laredo, "streams.trucks.carrier_probability", 0.05)
     export2 = with_values(
@@ -104,6 +116,8 @@ def _contexts() -> dict[str, PortScenario]:
         "toy": _toy(),
         "sy": sy,
         "south": south,
+        "imports2": imports2,
+        "sbrich": with_value(sy, "streams.cars_southbound.carrier_probability", 0.05),
         "laredo": laredo,
         "rich": rich,
         "ucp": with_value(rich, "cooperation.unified_cargo_processing", True),
@@ -294,6 +308,43 @@ CHANGES: dict[str, tuple[str, str, Any]] = {
         "ucp",
         "cooperation.export_inspection.joint_primary_extra_seconds",
         60,
+    ),
+    "cooperation.import_inspection": ("sy", "cooperation.import_inspection", None),
+    "cooperation.import_inspection.streams": (
+        "imports2",
+        "cooperation.import_inspection.streams",
+        ["cars_southbound", "walkers_southbound"],
+    ),
+    "cooperation.import_inspection.semaforo_probability": (
+        "sy",
+        "cooperation.import_inspection.semaforo_probability",
+        0.3,
+    ),
+    "cooperation.import_inspection.bays": ("sy", "cooperation.import_inspection.bays", 2),
+    "cooperation.import_inspection.service.distribution": (
+        "sy",
+        "cooperation.import_inspection.service.distribution",
+        "gamma",
+    ),
+    "cooperation.import_inspection.service.mean_seconds": (
+        "sy",
+        "cooperation.import_inspection.service.mean_seconds",
+        900,
+    ),
+    "cooperation.import_inspection.service.cv": (
+        "sy",
+        "cooperation.import_inspection.service.cv",
+        2.0,
+    ),
+    "cooperation.import_inspection.service.mean_seconds_by_program": (
+        "sy",
+        "cooperation.import_inspection.service.mean_seconds_by_program",
+        REFUSED,
+    ),
+    "cooperation.import_inspection.detection_probability": (
+        "sbrich",
+        "cooperation.import_inspection.detection_probability",
+        1.0,
     ),
 }
 BY_PROGRAM_REFUSED = {"ready": 60}  # the value a REFUSED per-program mean is set to

@@ -108,7 +108,7 @@ def show_port(
         )
     console.print(lanes)
     coop = sc.cooperation
-    export = coop.export_inspection
+    export, imports = coop.export_inspection, coop.import_inspection
     console.print(
         f"cooperation: shared intelligence {'on' if coop.shared_intelligence else 'off'}, "
         f"UCP {'on' if coop.unified_cargo_processing else 'off'}, trusted enrolment × "
@@ -117,6 +117,12 @@ def show_port(
         + (
             f"{export.booths} booths, semáforo {export.semaforo_probability:.0%}"
             if export
+            else "not described"
+        )
+        + "; Mexican import inspection "
+        + (
+            f"{imports.bays} bays, semáforo {imports.semaforo_probability:.0%}"
+            if imports
             else "not described"
         ),
         highlight=False,

@@ -103,26 +103,28 @@ def print_summary(result: object) -> None:
     held = any(r["held_per_day"] > 0 for r in result.summary_rows)
     columns = ["where", "flow", "crossings/day"]
     columns += ["held/day"] if held else []
-    columns += ["mean wait min", "±95% CI", "p50", "p95", "max"]
+    columns += ["mean wait min", "p50", "p95", "max"]
     for col in columns:
         table.add_column(col, justify="left" if col in ("where", "flow") else "right")
     for r in result.summary_rows:
-        half = r["ci95_half_width_min"]
         flow = _flow(str(r["direction"]), str(r["kind"]))
         cells = [_where(r), flow, f"{r['crossings_per_day']:,.0f}"]
         cells += [f"{r['held_per_day']:,.0f}"] if held else []
-        cells += [
-            _minutes(r["mean_wait_min"]),
-            "—" if half != half else f"{half:.1f}",
-            _minutes(r["p50_wait_min"]),
-            _minutes(r["p95_wait_min"]),
-            _minutes(r["max_wait_min"]),
-        ]
+        cells += [_minutes(r[f"{s}_wait_min"], r[f"{s}_wait_min_ci95"]) for s in WAIT_COLUMNS]
         table.add_row(*cells)
     console.print(table)
     console.print(result.warm_up_note, highlight=False)
     if len(result.replications) < 2:
-        console.print("±95% CI: run two or more replications (-r) for intervals", highlight=False)
+        console.print(
+            "one replication: no intervals; run two or more (-r) for 95% intervals",
+            highlight=False,
+        )
+    else:
+        console.print(
+            "each wait figure: its mean over replications ± the half-width of its 95% "
+            "interval (p50, p95 and max are taken in each replication)",
+            highlight=False,
+        )
     if held:
         console.print(
             "held/day: crossings that arrived while all their lanes were closed and waited "
@@ -130,13 +132,22 @@ def print_summary(result: object) -> None:
             highlight=False,
         )
     console.print(
-        "interdictions: "
-        + "; ".join(
-            f"{s} {det}/{car} carriers caught, {ref} referred"
-            for s, (det, car, ref) in result.interdiction_totals().items()
-        ),
+        "interdictions (all replications): "
+        + "; ".join(_interdiction(s, *t) for s, t in result.interdiction_totals().items()),
         highlight=False,
     )
+
+
+def _interdiction(stream: str, detected: int, carriers: int, referred: int, mx: int) -> str:
+    """``cars 6/29 carriers caught (21%, 95% CI 10–39%), 579 referred``."""
+    from border21.stats import wilson_interval
+
+    text = f"{stream} {detected:,}/{carriers:,} carriers caught"
+    if carriers:
+        low, high = wilson_interval(detected, carriers)
+        text += f" ({detected / carriers:.0%}, 95% CI {low:.0%}–{high:.0%})"
+    text += f", {referred:,} referred"
+    return text + (f", {mx:,} Mexican red-light exams" if mx else "")
 
 
 def _where(row: dict[str, object]) -> str:
@@ -146,7 +157,15 @@ def _where(row: dict[str, object]) -> str:
         return f"{group}" if group == program else f"{group} ({program})"
     if stage == "secondary":
         return f"secondary: {group}"
-    return "MX export booths" if stage == "mx_export" else "MX secondary"
+    return _MX_STAGES.get(str(stage), str(stage))
+
+
+_MX_STAGES = {
+    "mx_export": "MX export booths",
+    "mx_secondary": "MX export exam",
+    "mx_import": "MX import exam",
+}
+WAIT_COLUMNS = ("mean", "p50", "p95", "max")
 
 
 _KINDS = {"personal_vehicle": "cars", "pedestrian": "walkers", "truck": "trucks", "bus": "buses"}
@@ -159,5 +178,8 @@ def _flow(direction: str, kind: str) -> str:
     return f"{way} {who}".strip()
 
 
-def _minutes(value: float) -> str:
-    return "—" if value != value else f"{value:.1f}"
+def _minutes(value: float, half: float) -> str:
+    """``54.8 ± 16.6``; ``—`` where nobody waited; no ± from one replication."""
+    if value != value:
+        return "—"
+    return f"{value:.1f}" if half != half else f"{value:.1f} ± {half:.1f}"

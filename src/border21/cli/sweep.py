@@ -66,12 +66,13 @@ def sweep(
     grid = build_grid(base, axes)
     tasks = grid.tasks(replications=replications, days=days, seed=seed, warm_up_days=warm_up_days)
     ready_out(out)
-    if base.cooperation.export_inspection is not None:
-        err_console.print(
-            "[yellow]note:[/] sweep models CBP alone: the Mexican export stage of "
-            "cooperation.export_inspection is not simulated (border21 frontier --vary runs it)",
-            highlight=False,
-        )
+    for key, stage in (("export_inspection", "export"), ("import_inspection", "import")):
+        if getattr(base.cooperation, key) is not None:
+            err_console.print(
+                f"[yellow]note:[/] sweep models CBP alone: the Mexican {stage} stage of "
+                f"cooperation.{key} is not simulated (border21 frontier --vary runs it)",
+                highlight=False,
+            )
     started = time.perf_counter()
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task(

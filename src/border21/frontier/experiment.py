@@ -149,6 +149,7 @@ class ReplicationBase:
     extra_service: np.ndarray
     mx_detected: np.ndarray
     mx_exam: np.ndarray  # a Mexican red-light exam of its own, before CBP (CBP order)
+    import_seed: np.random.SeedSequence | None = None  # the Mexican import stage's lights
     warm_up_days: int = 0
 
 
@@ -161,7 +162,7 @@ def prepare_replication(
     warm_up_days: int = 0,
 ) -> ReplicationBase:
     """Draw, assign risk, run the export stage and CBP primary for one replication."""
-    port_ss, risk_ss, policy_ss, mx_ss = _children(seed, 4)
+    port_ss, risk_ss, policy_ss, mx_ss, import_ss = _children(seed, 5)
     draws = prepared.model.draw(days, np.random.default_rng(port_ss))
     n = len(draws)
     north = prepared.northbound[draws.stream]
@@ -204,6 +205,7 @@ def prepare_replication(
         extra_service=extra_service,
         mx_detected=mx_detected,
         mx_exam=mx_exam,
+        import_seed=import_ss,
         warm_up_days=warm_up_days,
     )
 
@@ -222,6 +224,10 @@ def finish_replication(
     records = prepared.model.run_secondary(base.draws, base.primary, flags, base.days)
     if base.mx_detected.any():
         records = dataclasses.replace(records, detected=records.detected | base.mx_detected)
+    imports = prepared.model.imports
+    if imports is not None and base.import_seed is not None:  # the same lights for every policy
+        records = imports.cross(records, np.random.default_rng(base.import_seed))
+    exams = base.mx_exam + records.mx_exams  # Mexico's own exams, before CBP and after
     counted = base.origin >= base.warm_up_days * DAY  # after the warm-up
     north_r = prepared.northbound[records.stream]
 
@@ -232,7 +238,7 @@ def finish_replication(
             costs,
             origin=base.origin,
             extra_service=base.extra_service,
-            extra_exams=base.mx_exam,
+            extra_exams=exams,
             mask=mask & counted,
         )
 

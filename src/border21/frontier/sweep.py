@@ -337,7 +337,11 @@ def summarise(rows: list[Row]) -> pd.DataFrame:
     return out.reset_index()
 
 
-EXAM_QUEUES = ("secondary:", "mx_export:")  # queues whose load the policy or variant sets
+EXAM_QUEUES = (
+    "secondary:",
+    "mx_export:",
+    "mx_import:",
+)  # queues whose load the policy or variant sets
 
 
 def unstable_points(tasks: Sequence[SweepTask]) -> dict[tuple[str, str, float], list[Overload]]:

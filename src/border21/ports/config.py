@@ -335,6 +335,30 @@ class ExportInspection(_Frozen):
         return self
 
 
+class ImportInspection(_Frozen):
+    """Mexico's import inspection (aduana) that southbound crossings pass on entering Mexico.
+
+    The crossing presses the *semáforo fiscal*: a red light
+    (``semaforo_probability``, random, whatever CBP does) sends it to a Mexican
+    exam (``service``) at ``bays`` bays, FIFO from the moment it leaves the
+    port's southbound lanes (and any CBP southbound exam); a carrier of
+    firearms or cash is found with ``detection_probability``. Green lights
+    drive on. The port's southbound lanes are the garita's lanes, so the stage
+    has no booths of its own.
+    """
+
+    streams: StreamNames
+    semaforo_probability: Probability = 0.1
+    bays: Bays = 10
+    service: ServiceTime
+    detection_probability: Probability = 0.5
+
+    @model_validator(mode="after")
+    def _one_mean(self) -> ImportInspection:
+        self.service.check_one_mean("service")
+        return self
+
+
 class Cooperation(_Frozen):
     """Binational cooperation switches (:mod:`border21.ports.cooperation`).
 
@@ -376,6 +400,7 @@ class Cooperation(_Frozen):
     southbound_carrier_probability: Probability = 0.0005
     southbound_detection_probability: Probability = 0.7
     export_inspection: ExportInspection | None = None
+    import_inspection: ImportInspection | None = None
 
     @model_validator(mode="after")
     def _one_mean(self) -> Cooperation:
@@ -415,6 +440,19 @@ class PortScenario(_Frozen):
                 if sname not in self.streams:
                     raise ValueError(
                         f"cooperation.export_inspection.streams names unknown stream {sname!r}"
+                    )
+        imports = self.cooperation.import_inspection
+        if imports is not None:
+            for sname in imports.streams:
+                if sname not in self.streams:
+                    raise ValueError(
+                        f"cooperation.import_inspection.streams names unknown stream {sname!r}"
+                    )
+                if self.streams[sname].direction != "southbound":
+                    raise ValueError(
+                        f"cooperation.import_inspection.streams: {sname!r} is "
+                        f"{self.streams[sname].direction}; Mexican import inspection "
+                        "takes southbound streams"
                     )
         if self.cooperation.unified_cargo_processing and export is None:
             raise ValueError(

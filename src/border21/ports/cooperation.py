@@ -15,6 +15,9 @@ Two kinds of switch, one path for every command (``simulate``, ``sweep``,
   bridge and then queue at CBP. With UCP both agencies inspect once,
   together, at CBP's booths (a longer joint primary), and the red-light
   trucks join the joint secondary.
+* **The Mexican import stage** (:class:`ImportStage`): southbound crossings
+  leaving the port press Mexico's import *semáforo*; a red light sends them
+  to a Mexican exam at their own bays, with their own detection.
 
 Shared intelligence acts only on targeting (``border21 frontier``).
 
@@ -332,4 +335,98 @@ class ExportStage:
             upstream=mx,
             upstream_rows=rows[idx],
             upstream_draws=mx_draws,
+        )
+
+
+# ------------------------------------------------------------------ the import stage
+
+
+def import_scenario(scenario: PortScenario) -> PortScenario | None:
+    """The Mexican import inspection as a port of its own (None if not described).
+
+    Its one secondary area is the red-light exam; its lane group is a
+    placeholder that never runs (the crossings arrive from the port's
+    southbound lanes, which are the garita's, see :class:`ImportStage`).
+    """
+    imports = scenario.cooperation.import_inspection
+    if imports is None:
+        return None
+    names = [name for name in scenario.streams if name in imports.streams]
+    return validate_scenario(
+        {
+            "port": {"name": f"{scenario.port.name} (Mexican import inspection)"},
+            "streams": {
+                name: {
+                    "kind": scenario.streams[name].kind,
+                    "direction": "southbound",
+                    "crossings_per_day": scenario.streams[name].crossings_per_day,
+                    "primary_service": {"distribution": "deterministic", "mean_seconds": 1.0},
+                    "secondary": "mx_import",
+                    "secondary_detection_probability": imports.detection_probability,
+                }
+                for name in names
+            },
+            "lanes": {"semaforo": {"streams": names, "lanes": 1}},
+            "secondary": {"mx_import": {"bays": imports.bays, "service": imports.service}},
+        }
+    )
+
+
+class ImportStage:
+    """Mexico's import inspection behind a port's southbound lanes (the *semáforo fiscal*).
+
+    Built from an effective scenario (:func:`effective_scenario`); see :meth:`cross`.
+    """
+
+    def __init__(self, scenario: PortScenario) -> None:
+        from border21.ports.model import PortModel
+
+        imports = scenario.cooperation.import_inspection
+        assert imports is not None
+        self.inspection = imports
+        names = list(scenario.streams)
+        self.streams = np.array(sorted(names.index(s) for s in imports.streams))
+        mx = import_scenario(scenario)
+        assert mx is not None
+        self.model = PortModel(mx)
+
+    @classmethod
+    def of(cls, scenario: PortScenario) -> ImportStage | None:
+        """The scenario's import stage, or None when it describes none."""
+        return None if scenario.cooperation.import_inspection is None else cls(scenario)
+
+    def cross(self, records: CrossingRecords, rng: np.random.Generator) -> CrossingRecords:
+        """The port's records with the import stage after them.
+
+        Every crossing of the stage's streams draws its light from ``rng`` (in
+        the records' order, so two runs of the same crossings get the same
+        lights); a red one queues FIFO at the Mexican bays from the moment it
+        leaves the port, and leaves when its exam ends. Its ``departure`` moves
+        there (the queue and exam are delay), a find counts as ``detected``,
+        and the stage's own records are ``downstream`` (rows ``downstream_rows``).
+        """
+        from border21.ports.model import PrimaryOutcome
+
+        rows = np.flatnonzero(np.isin(records.stream, self.streams))
+        red = rng.random(rows.size) < self.inspection.semaforo_probability
+        leave = records.departure[rows]
+        order = np.argsort(leave, kind="stable")
+        rows, red, leave = rows[order], red[order], leave[order]
+        stream = np.searchsorted(self.streams, records.stream[rows])
+        draws = self.model.draw_at(leave, stream, rng).with_flags(
+            referred=red, carrier=records.carrier[rows]
+        )
+        zeros = np.zeros(rows.size, np.int64)
+        primary = PrimaryOutcome(lane=zeros, booth=zeros, start=leave, depart=leave)
+        mx = self.model.run_secondary(draws, primary, red, records.days)
+        departure = records.departure.copy()
+        departure[rows] = mx.departure
+        detected = records.detected.copy()
+        detected[rows] |= mx.detected
+        return replace(
+            records,
+            departure=departure,
+            detected=detected,
+            downstream=mx,
+            downstream_rows=rows,
         )

@@ -63,6 +63,9 @@ class CrossingRecords:
     upstream_seconds: np.ndarray | None = None  # upstream inspection and transit (not delay)
     upstream: CrossingRecords | None = None  # the Mexican stage's records
     upstream_rows: np.ndarray | None = None  # their rows in these records
+    # Ports with a Mexican import stage (see ports.cooperation.ImportStage):
+    downstream: CrossingRecords | None = None  # its records (red lights referred)
+    downstream_rows: np.ndarray | None = None  # their rows in these records
     first_day: int = 0  # the records cover days first_day .. first_day + days - 1
 
     PER_CROSSING: ClassVar[tuple[str, ...]] = (
@@ -82,7 +85,7 @@ class CrossingRecords:
     )
 
     def subset(self, keep: np.ndarray) -> CrossingRecords:
-        """The crossings where ``keep`` is true (their Mexican-stage records with them).
+        """The crossings where ``keep`` is true (their Mexican stages' records with them).
 
         When the kept rows are one run (a warm-up cut from records in arrival
         order) the columns are views, not copies (a year of Laredo: 0.3 s less
@@ -97,11 +100,13 @@ class CrossingRecords:
         for name in ("origin", "upstream_seconds"):
             column = getattr(self, name)
             changes[name] = None if column is None else column[rows]
-        if self.upstream is not None and self.upstream_rows is not None:
-            new_row = np.cumsum(keep) - 1
-            mine = keep[self.upstream_rows]
-            changes["upstream"] = self.upstream.subset(mine)
-            changes["upstream_rows"] = new_row[self.upstream_rows[mine]]
+        new_row = np.cumsum(keep) - 1
+        for stage in ("upstream", "downstream"):
+            records, at = getattr(self, stage), getattr(self, f"{stage}_rows")
+            if records is not None and at is not None:
+                mine = keep[at]
+                changes[stage] = records.subset(mine)
+                changes[f"{stage}_rows"] = new_row[at[mine]]
         changes["lease"] = None
         return dataclasses.replace(self, **changes)
 
@@ -155,6 +160,22 @@ class CrossingRecords:
     @property
     def secondary_wait_seconds(self) -> np.ndarray:
         return np.asarray(self.secondary_start - self.primary_departure)
+
+    @property
+    def mx_exams(self) -> np.ndarray:
+        """Per crossing, the Mexican red-light exams of its own (0, 1 or 2).
+
+        One at export inspection before CBP, one at import inspection after the
+        port; under UCP the joint exam is CBP's referral, not counted here.
+        """
+        out = np.zeros(len(self), np.int64)
+        for stage, at in (
+            (self.upstream, self.upstream_rows),
+            (self.downstream, self.downstream_rows),
+        ):
+            if stage is not None and at is not None:
+                out[at] += stage.referred
+        return out
 
     @property
     def time_in_port_seconds(self) -> np.ndarray:
@@ -213,13 +234,14 @@ class PortModel:
     """
 
     def __init__(self, scenario: PortScenario, *, cooperation_applied: bool = False) -> None:
-        from border21.ports.cooperation import ExportStage, effective_scenario
+        from border21.ports.cooperation import ExportStage, ImportStage, effective_scenario
 
         self.given = scenario
         # Applied twice, UCP would join the Mexican bays twice.
         self.scenario = scenario if cooperation_applied else effective_scenario(scenario)
         self.layout: PortLayout = compile_scenario(self.scenario)
         self.export = ExportStage.of(self.scenario)
+        self.imports = ImportStage.of(self.scenario)
         self._programs = self.layout.program_names
         self._class_program_code = self.layout.class_program_code
         self._random: dict[int, tuple[RandomModel, int]] = {}
@@ -318,13 +340,30 @@ class PortModel:
         driver, :mod:`border21.ports.kernels.onepass`): statistically the same
         as ``run(draw(days, rng), days)`` but from its own generator. A port
         with one runs the draw driver, the Mexican stage and the replay driver
-        (:meth:`simulate_border`). An int or ``None`` seeds through
+        (:meth:`simulate_border`). A port with a Mexican import stage then
+        takes its southbound crossings through it
+        (:meth:`~border21.ports.cooperation.ImportStage.cross`), from a second
+        child seed. An int or ``None`` seeds through
         ``SeedSequence``; a Generator is advanced to seed it. With ``lease``
         the record buffers of a one-pass run are leased from this thread's
         pool; call ``records.release()`` when done with them.
         """
         if days < 1:
             raise InputError("days", days, "must be at least 1")
+        if self.imports is not None:  # the port's own seed, and one for the import stage
+            port_seed, import_seed = seed_children(seed, 2)
+            records = self._simulate_port(days, port_seed, lease=lease)
+            return self.imports.cross(records, np.random.default_rng(import_seed))
+        return self._simulate_port(days, seed, lease=lease)
+
+    def _simulate_port(
+        self,
+        days: int,
+        seed: int | np.random.Generator | np.random.SeedSequence | None,
+        *,
+        lease: bool,
+    ) -> CrossingRecords:
+        """One replication up to the port's exits (the import stage is not run)."""
         if self.export is not None:
             return self.simulate_border(days, seed)
         rm, capacity = self.random_model(days)
@@ -364,7 +403,7 @@ class PortModel:
         )
 
     def simulate_border(
-        self, days: int, seed: int | np.random.Generator | None = None
+        self, days: int, seed: int | np.random.Generator | np.random.SeedSequence | None = None
     ) -> CrossingRecords:
         """One replication through the export stage (or UCP's joint inspection) and CBP.
 

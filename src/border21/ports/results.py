@@ -67,8 +67,9 @@ def wait_samples(records: CrossingRecords, scenario: PortScenario) -> list[tuple
 
     Rows never mix flows: one per primary lane group (its wait from queue
     entry to service; ``held`` counts crossings held at the gate of a closed
-    port), one per secondary area, and for a port with a Mexican export stage
-    its export booths and secondary. ``stage`` says which inspection,
+    port), one per secondary area, for a port with a Mexican export stage
+    its export booths and secondary, and for one with a Mexican import stage
+    its red-light exam (``mx_import``). ``stage`` says which inspection,
     ``direction`` which way its crossings travel.
     """
     out: list[tuple[Row, np.ndarray]] = []
@@ -122,6 +123,20 @@ def wait_samples(records: CrossingRecords, scenario: PortScenario) -> list[tuple
                 "held": int((up.held_seconds > 0).sum()) if stage == "mx_export" else 0,
             }
             out.append((row, waits))
+    down = records.downstream
+    if down is not None:
+        imports = scenario.cooperation.import_inspection
+        importers = list(imports.streams) if imports else []
+        row = {
+            "stage": "mx_import",
+            "lane_group": "mx_import",
+            "program": "secondary",
+            "direction": _directions(importers, scenario),
+            "kind": _kinds(importers, scenario),
+            "crossings": int(down.referred.sum()),
+            "held": 0,
+        }
+        out.append((row, (down.secondary_wait_seconds / 60.0)[down.referred]))
     return out
 
 
@@ -233,7 +248,16 @@ def queue_length(
 
 
 def interdictions(records: CrossingRecords) -> pd.DataFrame:
-    """Carriers, referrals and detections per stream."""
+    """Carriers, referrals and detections per stream.
+
+    ``referred`` counts CBP's secondary referrals (under UCP, the joint exam);
+    ``mx_exams`` Mexico's own red-light exams (export inspection before CBP,
+    import inspection after the port). ``licit_exams_per_1000`` counts both
+    kinds of exam of crossings that carried nothing: the trade burden, counted
+    the same way in every variant. ``detected`` includes Mexico's finds.
+    """
+    mx_exams = records.mx_exams
+    exams = records.referred.astype(np.int64) + mx_exams
     rows = []
     for s, name in enumerate(records.stream_names):
         mask = records.stream == s
@@ -246,8 +270,9 @@ def interdictions(records: CrossingRecords) -> pd.DataFrame:
                 "detected": caught,
                 "detection_rate": caught / carriers if carriers else np.nan,
                 "referred": int(records.referred[mask].sum()),
-                "licit_referred_per_1000": 1000.0
-                * float((records.referred & ~records.carrier)[mask].sum())
+                "mx_exams": int(mx_exams[mask].sum()),
+                "licit_exams_per_1000": 1000.0
+                * float(exams[mask & ~records.carrier].sum())
                 / max(int(mask.sum()), 1),
             }
         )
@@ -280,7 +305,10 @@ def offered_load_rows(
     :func:`~border21.ports.cooperation.effective_scenario`), and, for a port
     with a Mexican export inspection, its booths (``mx_export:booths``) and
     red-light bays (``mx_export:bays``); under Unified Cargo Processing the
-    red lights join CBP's secondary instead.
+    red lights join CBP's secondary instead. A port with a Mexican import
+    inspection adds its red-light bays (``mx_import:bays``), loaded by the
+    southbound crossings as they leave the port (free-flowing lanes pass the
+    hour's arrivals on in that hour).
 
     ρ = Σ (arrival rate × mean service) / open servers, with each
     stream-program class charged to the groups it may join, and each area the
@@ -299,6 +327,8 @@ def offered_load_rows(
     joint = scenario.cooperation.unified_cargo_processing
     mx_booths, mx_bays = np.zeros(24), np.zeros(24)
     mx_names: set[str] = set()
+    imports = scenario.cooperation.import_inspection
+    import_bays = np.zeros(24)
     for sname, st in scenario.streams.items():
         hours = np.asarray(st.hour_of_day_shape) / sum(st.hour_of_day_shape)
         peak_day = st.crossings_per_day * max(st.weekday_shape) / np.mean(st.weekday_shape)
@@ -310,6 +340,10 @@ def offered_load_rows(
             mx_booths += per_hour * export.service.mean_seconds / HOUR
             mx_bays += per_hour * red * export.secondary_service.mean_seconds / HOUR
             mx_names.add(sname)
+        if imports is not None and sname in imports.streams:
+            import_bays += (
+                per_hour * imports.semaforo_probability * imports.service.mean_seconds / HOUR
+            )
         governed = governed_referral is not None and st.direction == "northbound"
         for program, share in st.program_shares.items():
             if share <= 0:
@@ -347,6 +381,13 @@ def offered_load_rows(
             ("mx_export:bays", mx_bays, [export.bays] * 24),
         ):
             rows += [_load_row(where, mx_names, h, float(load[h]), servers[h]) for h in range(24)]
+    if imports is not None:
+        rows += [
+            _load_row(
+                "mx_import:bays", set(imports.streams), h, float(import_bays[h]), imports.bays
+            )
+            for h in range(24)
+        ]
     return rows
 
 

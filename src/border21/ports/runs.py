@@ -149,18 +149,20 @@ class SimulationResult:
         """Waits by lane group and area across replications (mean, 95% CI, percentiles)."""
         return results.frame(self.summary_rows)
 
-    def interdiction_totals(self) -> dict[str, tuple[int, int, int]]:
-        """Per stream, over replications after the warm-up: (detected, carriers, referred)."""
+    def interdiction_totals(self) -> dict[str, tuple[int, int, int, int]]:
+        """Per stream, over replications after the warm-up: (detected, carriers,
+        referred, Mexican red-light exams)."""
         reported = self.reported()
         out = {}
         for s, name in enumerate(reported[0].stream_names):
-            det = car = ref = 0
+            det = car = ref = mx = 0
             for r in reported:
                 mask = r.stream == s
                 det += int(r.detected[mask].sum())
                 car += int(r.carrier[mask].sum())
                 ref += int(r.referred[mask].sum())
-            out[name] = (det, car, ref)
+                mx += int(r.mx_exams[mask].sum())
+            out[name] = (det, car, ref, mx)
         return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -215,45 +217,51 @@ def warm_up_note(warm_up_days: int, days: int) -> str:
     )
 
 
-def summarise(replications: list[CrossingRecords], scenario: PortScenario) -> list[results.Row]:
-    """Across replications: each row's mean wait with a 95% CI, pooled percentiles.
+WAIT_STATS = ("mean", "p50", "p90", "p95", "max")
 
-    ``replications`` are the crossings to summarise (after any warm-up);
-    rows as :func:`border21.ports.results.wait_samples`.
+
+def _replication_stats(waits: np.ndarray) -> list[float]:
+    """One replication's mean, p50, p90, p95 and max wait (NaN when nobody waited there)."""
+    if not waits.size:
+        return [np.nan] * len(WAIT_STATS)
+    q = np.quantile(waits, results.QUANTILES)
+    return [float(waits.mean()), float(q[0]), float(q[1]), float(q[2]), float(waits.max())]
+
+
+def summarise(replications: list[CrossingRecords], scenario: PortScenario) -> list[results.Row]:
+    """Across replications: each row's wait statistics, each with its 95% interval.
+
+    ``replications`` are the crossings to summarise (after any warm-up); rows
+    as :func:`border21.ports.results.wait_samples`. Each statistic (mean, p50,
+    p90, p95, max wait) is taken in every replication and averaged over them,
+    with the half-width of its 95% t-interval over replications beside it
+    (``{stat}_wait_min_ci95``; NaN with one replication). Replications in
+    which nobody reached a row (an idle exam area) are left out of its figures.
     """
     samples = [results.wait_samples(r, scenario) for r in replications]
     days = replications[0].days
     n = len(replications)
     rows = []
     for i, (row, _) in enumerate(samples[0]):
-        waits = [s[i][1] for s in samples]
-        means = np.array([w.mean() if w.size else np.nan for w in waits], dtype=float)
+        per_rep = np.array([_replication_stats(s[i][1]) for s in samples], dtype=float)
         crossings = np.array([s[i][0]["crossings"] for s in samples], dtype=float)
         held = np.array([s[i][0]["held"] for s in samples], dtype=float)
-        finite = means[np.isfinite(means)]
-        half = (
-            ci95_half_width(float(finite.std(ddof=1)), finite.size) if finite.size > 1 else np.nan
-        )
-        pooled = np.concatenate(waits)
-        q = np.quantile(pooled, results.QUANTILES) if pooled.size else [np.nan] * 3
-        rows.append(
-            {
-                "stage": row["stage"],
-                "lane_group": row["lane_group"],
-                "program": row["program"],
-                "direction": row["direction"],
-                "kind": row["kind"],
-                "crossings_per_day": float(crossings.mean() / days),
-                "held_per_day": float(held.mean() / days),
-                "mean_wait_min": float(finite.mean()) if finite.size else np.nan,
-                "ci95_half_width_min": float(half),
-                "p50_wait_min": float(q[0]),
-                "p90_wait_min": float(q[1]),
-                "p95_wait_min": float(q[2]),
-                "max_wait_min": float(pooled.max()) if pooled.size else np.nan,
-                "replications": n,
-            }
-        )
+        out: results.Row = {
+            "stage": row["stage"],
+            "lane_group": row["lane_group"],
+            "program": row["program"],
+            "direction": row["direction"],
+            "kind": row["kind"],
+            "crossings_per_day": float(crossings.mean() / days),
+            "held_per_day": float(held.mean() / days),
+        }
+        for k, stat in enumerate(WAIT_STATS):
+            finite = per_rep[:, k][np.isfinite(per_rep[:, k])]
+            sd = float(finite.std(ddof=1)) if finite.size > 1 else np.nan
+            out[f"{stat}_wait_min"] = float(finite.mean()) if finite.size else np.nan
+            out[f"{stat}_wait_min_ci95"] = ci95_half_width(sd, finite.size)
+        out["replications"] = n
+        rows.append(out)
     return rows
 
 

@@ -66,10 +66,11 @@ DOWNSTREAM_STREAM_FIELDS = (
 def primary_only(scenario: PortScenario) -> PortScenario:
     """What CBP primary inspection sees of a scenario: its cooperation applied
     (:func:`~border21.ports.cooperation.effective_scenario`), referral and carriers
-    off, and no Mexican export stage (staged runs model CBP alone; the coupled
-    frontier, ``border21 frontier``, runs the export stage)."""
+    off, and no Mexican export or import stage (staged runs model CBP alone; the
+    coupled frontier, ``border21 frontier``, runs both)."""
     changes: dict[str, object] = {
         "cooperation.export_inspection": None,
+        "cooperation.import_inspection": None,
         "cooperation.unified_cargo_processing": False,
     }
     for name in scenario.streams:

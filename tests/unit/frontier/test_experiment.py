@@ -82,7 +82,8 @@ def test_southbound_inspection_slows_southbound_only():
     # The exam adds delay; primary (no screening time by default) is the same crossings'.
     assert b.southbound.mean_delay_min > a.southbound.mean_delay_min
     assert b.southbound.mean_wait_min == a.southbound.mean_wait_min
-    assert b.southbound.referred > 0 == a.southbound.referred
+    # Mexico's import semáforo examines the same red lights in both; CBP's exams come on top.
+    assert b.southbound.referred > a.southbound.referred > 0
     # Common random numbers: northbound is untouched, to every digit.
     assert b.northbound.as_row() == a.northbound.as_row()
     assert b.southbound.carriers > 0

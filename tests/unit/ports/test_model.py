@@ -134,7 +134,7 @@ def test_replications_are_seeded_and_worker_independent(toy):
         assert np.array_equal(a.departure, b.departure)
     assert r1.config_hash == config_hash(sc)
     assert r1.summary["replications"].eq(3).all()
-    assert (r1.summary["ci95_half_width_min"].iloc[:2] > 0).all()
+    assert (r1.summary["mean_wait_min_ci95"].iloc[:2] > 0).all()
     tables = r1.tables()
     assert set(tables) >= {"wait_by_hour", "utilisation", "queue_length", "interdictions"}
     util = tables["utilisation"]
