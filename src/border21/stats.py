@@ -31,3 +31,34 @@ def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
 
     ci = binomtest(successes, trials).proportion_ci(0.95, method="wilson")
     return float(ci.low), float(ci.high)
+
+
+PERCENT = (0.0, 100.0)  # a share, in percent
+NONNEGATIVE = (0.0, float("inf"))  # a time, count, rate or cost
+OUT_OF_RANGE_NOTE = (
+    "‡ the 95% interval reaches outside what the quantity can be (a share below 0 or "
+    "above 100%, a negative time, count or cost): too few replications for a t interval "
+    "there; run more (-r)"
+)
+
+
+def pm(value: float, half: float, fmt: str, bounds: tuple[float, float] | None = None) -> str:
+    """``value ± half`` as text: "—" without a value, no ± without a half-width.
+
+    The half-width takes ``fmt`` without its sign flag. With ``bounds`` (what the
+    quantity can be, in the units shown), an interval reaching outside them is
+    marked ``‡`` (print :data:`OUT_OF_RANGE_NOTE` with the table).
+
+    >>> pm(12.345, 0.5, "{:.1f}"), pm(-0.25, 0.1, "{:+.2f}"), pm(3.0, float("nan"), "{:.1f}")
+    ('12.3 ± 0.5', '-0.25 ± 0.10', '3.0')
+    >>> pm(4.0, 10.0, "{:.0f}", PERCENT), pm(40.0, 10.0, "{:.0f}", PERCENT)
+    ('4 ± 10 ‡', '40 ± 10')
+    """
+    if value != value:
+        return "—"
+    text = fmt.format(value)
+    if half != half:
+        return text
+    text = f"{text} ± {fmt.replace('+', '').format(half)}"
+    outside = bounds is not None and (value - half < bounds[0] or value + half > bounds[1])
+    return f"{text} ‡" if outside else text

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from border21.errors import Border21Error
+from border21.stats import PERCENT, pm
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -48,3 +49,16 @@ def ready_out(out: Path | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     if not os.access(out, os.W_OK | os.X_OK):
         raise fail(f"--out = {str(out)!r}: the directory is not writable")
+
+
+def pct(rate: float, half: float) -> str:
+    """A share in percent ± its half-width; "—" when there was nothing to share (no carriers)."""
+    return pm(100 * rate, 100 * half, "{:.1f}", PERCENT)
+
+
+def print_marked_note(cells: list[str]) -> None:
+    """After a table: the note for its intervals marked ‡ (outside the possible range), if any."""
+    from border21.stats import OUT_OF_RANGE_NOTE
+
+    if any(c.endswith("‡") for c in cells):
+        console.print(OUT_OF_RANGE_NOTE, highlight=False)

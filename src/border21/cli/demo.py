@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from border21.cli._common import cli_errors, console, err_console
+from border21.cli._common import cli_errors, console, err_console, print_marked_note
 
 
 @cli_errors
@@ -65,26 +65,46 @@ def print_summary(result: object) -> None:
 
     from border21.frontier.demo import DemoResult
     from border21.frontier.sweep import precision
+    from border21.stats import NONNEGATIVE, PERCENT, pm
 
     assert isinstance(result, DemoResult)
+    cells: list[str] = []
     summary = result.summary()
     budget = 100 * result.plan.report_budget
     days = result.plan.days
     names = {out.name: out.port for out in result.ports}
     for port, rows in summary.groupby("port", sort=False):
-        table = Table(title=f"{names[str(port)]}, northbound, at a {budget:g}% inspection budget")
-        for col in ("variant", "policy", "caught %", "wait min", "licit/1k", "delay $k/day"):
-            table.add_column(col, justify="left" if col in ("variant", "policy") else "right")
-        for r in rows.itertuples():
-            table.add_row(
-                SHORT_VARIANT.get(str(r.variant), str(r.variant)),
-                str(r.policy),
-                f"{100 * r.detection_rate:.0f} ± {100 * r.detection_rate_ci95:.0f}",
-                f"{r.mean_wait_min:.1f} ± {r.mean_wait_min_ci95:.1f}",
-                f"{r.licit_per_1000:.0f}",
-                f"{r.delay_cost_usd / days / 1e3:,.0f} ± {r.delay_cost_usd_ci95 / days / 1e3:,.0f}",
-            )
-        console.print(table)
+        flows = [("northbound", "")]
+        if "sb_mean_wait_min" in rows and rows["sb_mean_wait_min"].notna().any():
+            flows.append(("southbound", "sb_"))
+        for flow, p in flows:
+            table = Table(title=f"{names[str(port)]}, {flow}, at a {budget:g}% inspection budget")
+            for col in ("variant", "policy", "caught %", "wait min", "licit/1k", "delay $k/day"):
+                table.add_column(col, justify="left" if col in ("variant", "policy") else "right")
+            for r in rows.to_dict("records"):
+                figures = [
+                    pm(
+                        100 * r[f"{p}detection_rate"],
+                        100 * r[f"{p}detection_rate_ci95"],
+                        "{:.0f}",
+                        PERCENT,
+                    ),
+                    *(
+                        pm(r[f"{p}{k}"] / scale, r[f"{p}{k}_ci95"] / scale, fmt, NONNEGATIVE)
+                        for k, scale, fmt in (
+                            ("mean_wait_min", 1, "{:.1f}"),
+                            ("licit_per_1000", 1, "{:.0f}"),
+                            ("delay_cost_usd", days * 1e3, "{:,.0f}"),
+                        )
+                    ),
+                ]
+                cells += figures
+                table.add_row(
+                    SHORT_VARIANT.get(str(r["variant"]), str(r["variant"])),
+                    str(r["policy"]),
+                    *figures,
+                )
+            console.print(table)
     for out in result.ports:
         at = out.frontier[(out.frontier["rate"] - result.plan.report_budget).abs() < 1e-9]
         for marks, rows in at[at["unstable"] != ""].groupby("unstable", sort=False):
@@ -96,11 +116,13 @@ def print_summary(result: object) -> None:
             )
         for note in precision(out.frontier).notes():
             console.print(f"{names[out.name]}: {note}", highlight=False)
+    print_marked_note(cells)
     auc = ", ".join(f"{k} {v:.3f}" for k, v in result.model_auc.items())
     console.print(
-        f"Northbound figures (southbound traffic is never averaged in), ± 95% intervals over "
-        f"{result.plan.replications} replications. Waits at primary; delay cost includes "
-        f"secondary. Targeting model AUC on fresh "
+        f"Each flow in its own table (northbound: drugs and contraband; southbound: firearms "
+        f"and currency, with Mexico's import semáforo), never averaged together; ± 95% "
+        f"intervals over {result.plan.replications} replications. Waits at primary; delay "
+        f"cost includes secondary and Mexican exams. Targeting model AUC on fresh "
         f"traffic: {auc}."
     )
 

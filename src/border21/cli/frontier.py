@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from border21.cli._common import cli_errors, console, err_console, ready_out
+from border21.cli._common import (
+    cli_errors,
+    console,
+    err_console,
+    pct,
+    print_marked_note,
+    ready_out,
+)
+from border21.stats import NONNEGATIVE, pm
 
 if TYPE_CHECKING:
     from border21.frontier.sweep import SweepTask
@@ -255,9 +263,7 @@ def print_frontier(table: object, *, title: str) -> None:
         "policy",
         "budget %",
         "caught %",
-        "±",
         "delay min",
-        "±",
         "p95 wait",
         "licit/1000",
         "delay cost $",
@@ -266,27 +272,27 @@ def print_frontier(table: object, *, title: str) -> None:
         *(["stable"] if any_unstable else []),
     ):
         t.add_column(col, justify="left" if col in ("variant", "grid", "policy") else "right")
+    cells: list[str] = []
     for r in shown.itertuples():
+        figures = [
+            pct(r.detection_rate, r.detection_rate_ci95),
+            pm(r.mean_delay_min, r.mean_delay_min_ci95, "{:.1f}", NONNEGATIVE),
+            pm(r.p95_wait_min, r.p95_wait_min_ci95, "{:.1f}", NONNEGATIVE),
+            pm(r.licit_per_1000, r.licit_per_1000_ci95, "{:.1f}", NONNEGATIVE),
+            pm(r.delay_cost_usd, r.delay_cost_usd_ci95, "{:,.0f}", NONNEGATIVE),
+        ]
+        if south:
+            figures += [
+                pct(r.sb_detection_rate, r.sb_detection_rate_ci95),
+                pm(r.sb_mean_delay_min, r.sb_mean_delay_min_ci95, "{:.1f}", NONNEGATIVE),
+            ]
+        cells += figures
         t.add_row(
             *([] if one_variant else [str(r.variant)]),
             *([str(r.grid)] if has_grid else []),
             str(r.policy),
             f"{100 * r.rate:g}",
-            f"{100 * r.detection_rate:.1f}",
-            f"{100 * r.detection_rate_ci95:.1f}" + (" ‡" if r.ci_outside_range else ""),
-            f"{r.mean_delay_min:.1f}",
-            f"{r.mean_delay_min_ci95:.1f}" + (" ‡" if r.ci_outside_range else ""),
-            _pm(r.p95_wait_min, r.p95_wait_min_ci95, "{:.1f}"),
-            _pm(r.licit_per_1000, r.licit_per_1000_ci95, "{:.1f}"),
-            _pm(r.delay_cost_usd, r.delay_cost_usd_ci95, "{:,.0f}"),
-            *(
-                [
-                    _pct(r.sb_detection_rate, r.sb_detection_rate_ci95),
-                    _pm(r.sb_mean_delay_min, r.sb_mean_delay_min_ci95, "{:.1f}"),
-                ]
-                if south
-                else []
-            ),
+            *figures,
             "★" if r.on_overall_frontier else ("·" if r.on_frontier else ""),
             *([("NO" if r.unstable else "yes")] if any_unstable else []),
         )
@@ -303,17 +309,7 @@ def print_frontier(table: object, *, title: str) -> None:
             else ""
         )
     )
-
-
-def _pm(value: float, half: float, fmt: str) -> str:
-    """``value ± half`` (the half-width left out when there is none: one replication)."""
-    text = fmt.format(value)
-    return text if half != half else f"{text} ± {fmt.format(half)}"
-
-
-def _pct(rate: float, half: float) -> str:
-    """A share in percent ± its half-width; "—" when there was nothing to share (no carriers)."""
-    return "—" if rate != rate else _pm(100 * rate, 100 * half, "{:.1f}")
+    print_marked_note(cells)
 
 
 def print_shifts(moved: object) -> None:
@@ -322,16 +318,16 @@ def print_shifts(moved: object) -> None:
     from rich.table import Table
 
     assert isinstance(moved, pd.DataFrame)
-    t = Table(title="Shift against baseline, northbound (paired by replication)")
+    south = "d_sb_delay_min" in moved.columns
+    t = Table(title="Shift against baseline (paired by replication)")
     for col in (
         "variant",
         "policy",
         "budget %",
-        "Δ caught pp",
-        "±",
-        "Δ delay min",
-        "±",
-        "Δ delay cost $",
+        "NB Δ caught pp",
+        "NB Δ delay min",
+        "NB Δ delay cost $",
+        *(["SB Δ caught pp", "SB Δ delay min"] if south else []),
     ):
         t.add_column(col, justify="left" if col in ("variant", "policy") else "right")
     for r in moved.itertuples():
@@ -339,13 +335,24 @@ def print_shifts(moved: object) -> None:
             str(r.variant),
             str(r.policy),
             f"{100 * r.rate:g}",
-            f"{100 * r.d_detection:+.1f}",
-            f"{100 * r.d_detection_ci95:.1f}",
-            f"{r.d_delay_min:+.2f}",
-            f"{r.d_delay_min_ci95:.2f}",
-            f"{r.d_delay_cost_usd:+,.0f}",
+            pm(100 * r.d_detection, 100 * r.d_detection_ci95, "{:+.1f}"),
+            pm(r.d_delay_min, r.d_delay_min_ci95, "{:+.2f}"),
+            pm(r.d_delay_cost_usd, r.d_delay_cost_usd_ci95, "{:+,.0f}"),
+            *(
+                [
+                    pm(100 * r.d_sb_detection, 100 * r.d_sb_detection_ci95, "{:+.1f}"),
+                    pm(r.d_sb_delay_min, r.d_sb_delay_min_ci95, "{:+.2f}"),
+                ]
+                if south
+                else []
+            ),
         )
     console.print(t)
+    console.print(
+        "NB: northbound; SB: southbound, apart. ± is the 95% CI half-width of the "
+        "paired difference; — where neither had carriers.",
+        highlight=False,
+    )
 
 
 def write_frontier(table: object, rows: list[dict[str, object]], out: Path) -> None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from border21.cli._common import cli_errors, console, err_console, ready_out
+from border21.cli._common import cli_errors, console, err_console, print_marked_note, ready_out
+from border21.stats import NONNEGATIVE, pm
 
 
 @cli_errors
@@ -106,13 +107,20 @@ def print_summary(result: object) -> None:
     columns += ["mean wait min", "p50", "p95", "max"]
     for col in columns:
         table.add_column(col, justify="left" if col in ("where", "flow") else "right")
+    marked: list[str] = []
     for r in result.summary_rows:
         flow = _flow(str(r["direction"]), str(r["kind"]))
         cells = [_where(r), flow, f"{r['crossings_per_day']:,.0f}"]
         cells += [f"{r['held_per_day']:,.0f}"] if held else []
-        cells += [_minutes(r[f"{s}_wait_min"], r[f"{s}_wait_min_ci95"]) for s in WAIT_COLUMNS]
+        figures = [
+            pm(r[f"{s}_wait_min"], r[f"{s}_wait_min_ci95"], "{:.1f}", NONNEGATIVE)
+            for s in WAIT_COLUMNS
+        ]
+        marked += figures
+        cells += figures
         table.add_row(*cells)
     console.print(table)
+    print_marked_note(marked)
     console.print(result.warm_up_note, highlight=False)
     if len(result.replications) < 2:
         console.print(
@@ -176,10 +184,3 @@ def _flow(direction: str, kind: str) -> str:
     way = {"northbound": "NB", "southbound": "SB"}.get(direction, direction.replace("bound", ""))
     who = "+".join(_KINDS.get(k, k) for k in kind.split("+") if k)
     return f"{way} {who}".strip()
-
-
-def _minutes(value: float, half: float) -> str:
-    """``54.8 ± 16.6``; ``—`` where nobody waited; no ± from one replication."""
-    if value != value:
-        return "—"
-    return f"{value:.1f}" if half != half else f"{value:.1f} ± {half:.1f}"

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import typer
 
-from border21.cli._common import cli_errors, console, err_console, ready_out
+from border21.cli._common import (
+    cli_errors,
+    console,
+    err_console,
+    pct,
+    print_marked_note,
+    ready_out,
+)
+from border21.stats import NONNEGATIVE, pm
 
 FRONTIER_ROWS = 30
 
@@ -101,28 +109,35 @@ def _print(table: object, grid: object, *, title: str) -> None:
     from rich.table import Table
 
     from border21.frontier.grid import Grid
+    from border21.frontier.sweep import precision
 
     assert isinstance(table, pd.DataFrame) and isinstance(grid, Grid)
+    checked = precision(table)
     front = table[table["on_frontier"]].sort_values("mean_delay_min")
     t = Table(title=f"{title} — frontier ({len(front)} of {len(table)} scenarios)")
     for axis in grid.axes:
         t.add_column(axis.label, justify="right", overflow="fold")
     south = "sb_mean_delay_min" in table.columns
-    cols = ["caught %", "±", "delay min", "±", "p95 wait", "licit/1000", "cost k$"]
+    cols = ["caught %", "delay min", "p95 wait", "licit/1000", "cost k$"]
     for col in cols + (["SB delay min"] if south else []):
         t.add_column(col, justify="right")
+    cells: list[str] = []
     for r in front.head(FRONTIER_ROWS).to_dict("records"):
-        t.add_row(
-            *(_short(r[a.key]) for a in grid.axes),
-            f"{100 * r['detection_rate']:.1f}",
-            f"{100 * r['detection_rate_ci95']:.1f}",
-            f"{r['mean_delay_min']:.2f}",
-            f"{r['mean_delay_min_ci95']:.2f}",
-            f"{r['p95_wait_min']:.1f}",
-            f"{r['licit_per_1000']:.1f}",
-            f"{r['delay_cost_usd'] / 1000:,.0f}",
-            *([f"{r['sb_mean_delay_min']:.2f}"] if south else []),
-        )
+        figures = [
+            pct(r["detection_rate"], r["detection_rate_ci95"]),
+            *(
+                pm(r[k] / scale, r[f"{k}_ci95"] / scale, fmt, NONNEGATIVE)
+                for k, scale, fmt in (
+                    ("mean_delay_min", 1, "{:.2f}"),
+                    ("p95_wait_min", 1, "{:.1f}"),
+                    ("licit_per_1000", 1, "{:.1f}"),
+                    ("delay_cost_usd", 1000, "{:,.0f}"),
+                    *([("sb_mean_delay_min", 1, "{:.2f}")] if south else []),
+                )
+            ),
+        ]
+        cells += figures
+        t.add_row(*(_short(r[a.key]) for a in grid.axes), *figures)
     console.print(t)
     if len(front) > FRONTIER_ROWS:
         console.print(f"(first {FRONTIER_ROWS} frontier points by delay; all in --out)")
@@ -130,8 +145,12 @@ def _print(table: object, grid: object, *, title: str) -> None:
         "Northbound figures"
         + ("; SB: southbound alone, never averaged in" if south else "")
         + ". Frontier: no other scenario has both less mean delay and a larger share caught. "
-        "± is the 95% CI half-width over replications."
+        "± is the 95% CI half-width over replications.",
+        highlight=False,
     )
+    print_marked_note(cells)
+    for note in checked.notes():
+        console.print(note, highlight=False)
 
 
 def _short(value: object) -> str:

@@ -83,7 +83,8 @@ class DemoResult:
     model_auc: dict[str, float]
 
     def summary(self) -> pd.DataFrame:
-        """Per scenario, variant and policy at the report budget."""
+        """Per scenario, variant and policy at the report budget: northbound as the
+        headline, southbound in ``sb_*`` columns, each figure with its ``_ci95``."""
         import pandas as pd
 
         rows = []
@@ -101,13 +102,16 @@ class DemoResult:
             "mean_wait_min",
             "mean_wait_min_ci95",
             "p95_wait_min",
+            "p95_wait_min_ci95",
             "mean_delay_min",
+            "mean_delay_min_ci95",
             "licit_per_1000",
+            "licit_per_1000_ci95",
             "delay_cost_usd",
             "delay_cost_usd_ci95",
         ]
         frame = pd.concat(rows, ignore_index=True)
-        cols += [c for c in frame.columns if c.startswith("sb_") and not c.endswith("_ci95")]
+        cols += [c for c in frame.columns if c.startswith("sb_")]
         return frame[cols]
 
 
@@ -194,9 +198,12 @@ def report_sections(result: DemoResult) -> list[Any]:
     """The demo's own report sections (frontiers, shifts, calibration)."""
     from border21.frontier.charts import calibration_chart, frontier_chart
     from border21.reports.trends import Section, _table
+    from border21.stats import OUT_OF_RANGE_NOTE
 
     sections = []
     for out in result.ports:
+        levels = budget_table(out.frontier, result.plan.report_budget)
+        marked = bool(levels.map(lambda c: str(c).endswith("‡")).to_numpy().any())
         sections.append(
             Section(
                 title=f"Security–trade frontier: {out.port}",
@@ -205,10 +212,13 @@ def report_sections(result: DemoResult) -> list[Any]:
                     "(queues plus secondary inspection), for each referral policy and budget "
                     f"({', '.join(f'{100 * b:g}%' for b in result.plan.budgets)}); "
                     f"{result.plan.replications} replications of {result.plan.days} day(s), "
-                    "bars are 95% confidence intervals. Panels are cooperation variants; the "
-                    f"table shows how each moves detection and delay at a "
-                    f"{100 * result.plan.report_budget:g}% budget, paired with the baseline by "
-                    "replication (common random numbers)."
+                    "bars are 95% confidence intervals. Panels are cooperation variants. The "
+                    f"first table gives each variant and policy at a "
+                    f"{100 * result.plan.report_budget:g}% budget, northbound (NB) and "
+                    "southbound (SB) apart, never averaged together, each figure ± its 95% "
+                    "interval over replications; the second how each variant moves them, "
+                    "paired with the baseline by replication (common random numbers)."
+                    + (f" {OUT_OF_RANGE_NOTE}." if marked else "")
                     + (
                         " Overloaded queues (utilisation ≥ 1 in some hours of the peak "
                         "weekday): " + " ".join(f"{w}." for w in out.warnings)
@@ -217,7 +227,8 @@ def report_sections(result: DemoResult) -> list[Any]:
                     )
                 ),
                 charts=(frontier_chart(out.frontier, title=out.port).to_dict(),),
-                table_html=_table(_shift_table(out.shifts, result.plan.report_budget)),
+                table_html=_table(levels)
+                + _table(_shift_table(out.shifts, result.plan.report_budget)),
             )
         )
     fits = result.calibration.table()
@@ -236,6 +247,32 @@ def report_sections(result: DemoResult) -> list[Any]:
     return sections
 
 
+def budget_table(table: pd.DataFrame, budget: float) -> pd.DataFrame:
+    """A frontier table's rows at one budget, each flow apart, each figure ± its 95% interval
+    (marked ‡ where it reaches outside what the figure can be)."""
+    import pandas as pd
+
+    from border21.stats import NONNEGATIVE, PERCENT
+
+    at = table[(table["rate"] - budget).abs() < 1e-9]
+
+    def cells(column: str, fmt: str, scale: float = 1.0) -> list[str]:
+        bounds = PERCENT if scale == 100.0 else NONNEGATIVE
+        return _pm_cells(at, column, fmt, scale, bounds)
+
+    columns: dict[str, Any] = {"variant": at["variant"].tolist(), "policy": at["policy"].tolist()}
+    flows = [("NB", "")] + ([("SB", "sb_")] if "sb_mean_delay_min" in at else [])
+    for flow, prefix in flows:
+        columns |= {
+            f"{flow} caught %": cells(f"{prefix}detection_rate", "{:.1f}", 100.0),
+            f"{flow} delay min": cells(f"{prefix}mean_delay_min", "{:.2f}"),
+            f"{flow} p95 wait min": cells(f"{prefix}p95_wait_min", "{:.1f}"),
+            f"{flow} licit/1000": cells(f"{prefix}licit_per_1000", "{:.1f}"),
+            f"{flow} delay cost $": cells(f"{prefix}delay_cost_usd", "{:,.0f}"),
+        }
+    return pd.DataFrame(columns)
+
+
 def _shift_table(moved: pd.DataFrame, budget: float) -> pd.DataFrame:
     """The variants' paired shifts against baseline at the report budget, readable units."""
     import pandas as pd
@@ -243,14 +280,35 @@ def _shift_table(moved: pd.DataFrame, budget: float) -> pd.DataFrame:
     if moved.empty:
         return moved
     at = moved[(moved["rate"] - budget).abs() < 1e-9]
-    return pd.DataFrame(
-        {
-            "variant": at["variant"],
-            "policy": at["policy"],
-            "Δ caught (pp)": 100 * at["d_detection"],
-            "± (pp)": 100 * at["d_detection_ci95"],
-            "Δ delay (min/crossing)": at["d_delay_min"],
-            "± (min)": at["d_delay_min_ci95"],
-            "Δ delay cost ($)": at["d_delay_cost_usd"],
+
+    def cells(column: str, fmt: str, scale: float = 1.0) -> list[str]:
+        return _pm_cells(at, column, fmt, scale)
+
+    columns: dict[str, Any] = {
+        "variant": at["variant"].tolist(),
+        "policy": at["policy"].tolist(),
+        "NB Δ caught (pp)": cells("d_detection", "{:+.1f}", 100.0),
+        "NB Δ delay (min/crossing)": cells("d_delay_min", "{:+.2f}"),
+        "NB Δ delay cost ($)": cells("d_delay_cost_usd", "{:+,.0f}"),
+    }
+    if "d_sb_delay_min" in at:
+        columns |= {
+            "SB Δ caught (pp)": cells("d_sb_detection", "{:+.1f}", 100.0),
+            "SB Δ delay (min/crossing)": cells("d_sb_delay_min", "{:+.2f}"),
         }
-    )
+    return pd.DataFrame(columns)
+
+
+def _pm_cells(
+    frame: pd.DataFrame,
+    column: str,
+    fmt: str,
+    scale: float = 1.0,
+    bounds: tuple[float, float] | None = None,
+) -> list[str]:
+    """A column as ``value ± half-width`` text, the half-width from ``{column}_ci95``."""
+    from border21.stats import pm
+
+    halves = frame[f"{column}_ci95"] if f"{column}_ci95" in frame else [float("nan")] * len(frame)
+    pairs = zip(frame[column], halves, strict=True)
+    return [pm(scale * v, scale * h, fmt, bounds) for v, h in pairs]

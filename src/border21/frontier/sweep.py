@@ -432,8 +432,10 @@ class Precision:
     ``imprecise`` rows miss :data:`DETECTION_HALF_WIDTH` or :data:`DELAY_HALF_WIDTH`;
     ``needed`` is the replication count that would meet both at every row (the
     half-width shrinks with the square root of the replications); ``out_of_range``
-    marks (a bool per row) the intervals that reach outside what the quantity can
-    be (a share below 0 or above 1, a negative delay).
+    marks (a bool per row) the headline intervals that reach outside what the
+    quantity can be (a share below 0 or above 1, a negative delay): the
+    ``ci_outside_range`` column of ``frontier --out``. Printed tables mark every
+    such interval ``‡`` themselves (:func:`border21.stats.pm`).
     """
 
     rows: int
@@ -450,14 +452,6 @@ class Precision:
                 f"interval is wider than ±{100 * DETECTION_HALF_WIDTH:g} pp for the share "
                 f"caught or ±{100 * DELAY_HALF_WIDTH:g}% of the mean delay; about "
                 f"{self.needed} replications would do (-r {self.needed})"
-            )
-        outside = int(self.out_of_range.sum())
-        if outside:
-            out.append(
-                f"‡ at {outside} point{'' if outside == 1 else 's'}"
-                " the interval reaches outside the "
-                "possible range (a share below 0 or above 100%, a negative delay): "
-                f"{self.replications} replications are too few for a t interval there"
             )
         return out
 
@@ -581,8 +575,11 @@ def shifts(rows: list[Row], reference: str = "baseline") -> pd.DataFrame:
     Differences are paired by replication (the variants share crossings by
     common random numbers), so their CIs are much tighter than the levels'.
     Columns: ``d_detection`` (share of carriers caught, variant − reference),
-    ``d_delay_min`` (mean delay per crossing), ``d_delay_cost_usd``, each with
-    a 95% CI half-width.
+    ``d_delay_min`` (mean delay per crossing), ``d_delay_cost_usd`` (northbound,
+    the headline) and, for a port with southbound traffic, ``d_sb_detection``
+    and ``d_sb_delay_min``, each with a 95% CI half-width over the replications
+    where both have the figure (a replication without southbound carriers has
+    no southbound share caught).
     """
     import pandas as pd
 
@@ -597,18 +594,18 @@ def shifts(rows: list[Row], reference: str = "baseline") -> pd.DataFrame:
         "mean_delay_min": "d_delay_min",
         "delay_cost_usd": "d_delay_cost_usd",
     }
+    if "sb_mean_delay_min" in frame:
+        metrics |= {"sb_detection_rate": "d_sb_detection", "sb_mean_delay_min": "d_sb_delay_min"}
     ref = frame[frame["variant"] == reference].set_index(keys)[list(metrics)]
     out = []
     for variant, sub in frame[frame["variant"] != reference].groupby("variant", sort=False):
-        diff = (sub.set_index(keys)[list(metrics)] - ref).dropna().rename(columns=metrics)
+        diff = (sub.set_index(keys)[list(metrics)] - ref).rename(columns=metrics)
+        diff = diff[diff.notna().any(axis=1)]  # keys the reference ran too
         grouped = diff.groupby(level=keys[:-1], sort=False)
         mean = grouped.mean()
-        n = grouped.size()
-        half = (
-            grouped.std(ddof=1)
-            .mul(n.map(lambda k: t_quantile_975(k - 1)), axis=0)
-            .div(np.sqrt(n), axis=0)
-        )
+        n = grouped.count()  # per column: replications with the figure in both
+        t = n.map(lambda k: t_quantile_975(int(k) - 1))
+        half = grouped.std(ddof=1) * t / np.sqrt(n)
         table = mean.join(half.add_suffix("_ci95")).reset_index()
         table.insert(0, "variant", variant)
         out.append(table)
