@@ -192,7 +192,7 @@ def downstream_tables(
         cls_area=np.repeat(stream_area, len(program_names)),
         cls_weight=np.array([weights[s] for s, _, _ in pairs], np.float64),
         cls_truck=np.array([st.kind == "truck" for _, st, _ in pairs], np.bool_),
-        cls_south=np.array([st.direction == "southbound" for _, st, _ in pairs], np.float64),
+        cls_south=np.array([st.direction == "southbound" for _, st, _ in pairs], np.bool_),
         area_dist=area_dist,
         area_par=area_par,
     )
