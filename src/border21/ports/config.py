@@ -18,6 +18,7 @@ schedule of each. Numeric keys carry their unit in the name
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -519,9 +520,17 @@ def validate_scenario(data: Mapping[str, Any]) -> PortScenario:
         if err["type"] == "missing":
             raise InputError(field, None, "required key is missing") from None
         value = err.get("input", _lookup(data, loc))
+        named = None if field else _NAMED_KEY.match(msg)
+        if named is not None:  # a check across keys: its message starts with the key it names
+            field, msg = named.group(1), named.group(2)
+            value = _lookup(data, tuple(field.split(".")))
         if isinstance(value, Mapping):
             value = "{...}"
         raise InputError(field or "scenario", _elided(value), msg) from None
+
+
+# "streams.cars.secondary names unknown area 'x'" -> the key, and what is wrong with it
+_NAMED_KEY = re.compile(r"^([A-Za-z_]\w*(?:\.[\w*-]+)+):?\s+(.*)$", re.DOTALL)
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:

@@ -81,8 +81,11 @@ def test_program_shares_must_sum_to_one(toy):
 
 def test_unknown_stream_reference(toy):
     toy["lanes"]["general"]["streams"] = ["trucks"]
-    with pytest.raises(InputError, match="unknown stream 'trucks'"):
+    with pytest.raises(InputError, match="unknown stream 'trucks'") as err:
         validate_scenario(toy)
+    # A check across keys names the key it found wrong, with its value (not the whole scenario).
+    assert err.value.field == "lanes.general.streams"
+    assert str(err.value).startswith("lanes.general.streams = ['trucks']: names unknown stream")
 
 
 def test_program_without_lanes(toy):
