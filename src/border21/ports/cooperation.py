@@ -398,22 +398,23 @@ class ImportStage:
     def cross(self, records: CrossingRecords, rng: np.random.Generator) -> CrossingRecords:
         """The port's records with the import stage after them.
 
-        Every crossing of the stage's streams draws its light from ``rng`` (in
-        the records' order, so two runs of the same crossings get the same
-        lights); a red one queues FIFO at the Mexican bays from the moment it
-        leaves the port, and leaves when its exam ends. Its ``departure`` moves
-        there (the queue and exam are delay), a find counts as ``detected``,
-        and the stage's own records are ``downstream`` (rows ``downstream_rows``).
+        Every crossing of the stage's streams draws its light, exam time and
+        finding from ``rng`` in the records' (arrival) order, so two variants of
+        the same crossings give each crossing the same draws whatever the order
+        they leave the port in (common random numbers); a red one queues FIFO at
+        the Mexican bays from the moment it leaves the port, and leaves when its
+        exam ends. Its ``departure`` moves there (the queue and exam are delay),
+        a find counts as ``detected``, and the stage's own records are
+        ``downstream`` (rows ``downstream_rows``; their ``primary_departure`` is
+        when the crossing left the port).
         """
         from border21.ports.model import PrimaryOutcome
 
         rows = np.flatnonzero(np.isin(records.stream, self.streams))
         red = rng.random(rows.size) < self.inspection.semaforo_probability
         leave = records.departure[rows]
-        order = np.argsort(leave, kind="stable")
-        rows, red, leave = rows[order], red[order], leave[order]
         stream = np.searchsorted(self.streams, records.stream[rows])
-        draws = self.model.draw_at(leave, stream, rng).with_flags(
+        draws = self.model.draw_at(records.arrival[rows], stream, rng).with_flags(
             referred=red, carrier=records.carrier[rows]
         )
         zeros = np.zeros(rows.size, np.int64)

@@ -148,3 +148,27 @@ def test_warm_up_keeps_the_import_records_with_their_crossings(garita):
     assert kept.downstream is not None and kept.downstream_rows is not None
     assert np.array_equal(kept.mx_exams, rec.mx_exams[rec.arrival >= 86400])
     assert np.array_equal(kept.departure[kept.downstream_rows], kept.downstream.departure)
+
+
+def test_each_crossing_keeps_its_draws_when_the_port_reorders_departures(garita):
+    """Common random numbers: a variant that delays some cars at the port (a CBP
+    southbound exam) changes when they reach Mexico, not their light, exam or finding."""
+    import dataclasses
+
+    model = PortModel(garita)
+    rec = model.simulate(days=1, seed=6)
+    south = np.flatnonzero(rec.stream == 1)
+    delayed = rec.departure.copy()
+    delayed[south[::7]] += 900.0  # every seventh car held 15 minutes: departures reorder
+    stage = model.imports
+    assert stage is not None
+    a = stage.cross(dataclasses.replace(rec, departure=rec.departure), np.random.default_rng(9))
+    b = stage.cross(dataclasses.replace(rec, departure=delayed), np.random.default_rng(9))
+    da, db = a.downstream, b.downstream
+    assert da is not None and db is not None
+    assert np.array_equal(a.downstream_rows, b.downstream_rows)
+    assert np.array_equal(da.referred, db.referred)
+    exam_a, exam_b = da.departure - da.secondary_start, db.departure - db.secondary_start
+    assert np.allclose(exam_a, exam_b, rtol=0, atol=1e-6)  # the same exam, at other times
+    assert (exam_a[da.referred] > 0).all()
+    assert np.array_equal(a.detected, b.detected)
