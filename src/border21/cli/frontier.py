@@ -349,8 +349,13 @@ def print_shifts(moved: object) -> None:
         )
     console.print(t)
     console.print(
-        "NB: northbound; SB: southbound, apart. ± is the 95% CI half-width of the "
-        "paired difference; — where neither had carriers.",
+        "NB: northbound"
+        + (
+            "; SB: southbound, apart (— where no replication had southbound carriers)"
+            if south
+            else ""
+        )
+        + ". ± is the 95% CI half-width of the paired difference.",
         highlight=False,
     )
 
