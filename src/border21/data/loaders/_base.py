@@ -129,7 +129,7 @@ def first_undecodable(path: Path, encoding: str = "utf-8") -> str | None:
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
     >>> _ = f.write_bytes(b"a,b\\n1,Ju\\xe1rez\\n")
-    >>> first_undecodable(f)[:66]
+    >>> first_undecodable(f)[:65]
     'line 2, byte 5: 0xe1 is not valid utf-8; the file reads as cp1252'
     """
     if path.suffix.lower() in (".parquet", ".xlsx", ".xls"):
