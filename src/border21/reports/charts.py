@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from border21.data.effects import EffectEstimate
 
 CHART_FORMATS = (".html", ".svg", ".png", ".json")
-EVENT_CATEGORIES = ("program", "security", "policy", "trade", "shock")
+EVENT_CATEGORIES = ("program", "security", "policy", "trade", "shock", "economy")
 WIDTH, HEIGHT = 640, 260
 
 

@@ -104,6 +104,25 @@ def test_events_timeline_has_a_source_for_every_date(store: Store) -> None:
     assert {"merida_announced", "beyond_merida", "border_21st_declaration"} <= ids
 
 
+def test_timeline_carries_the_confounders_an_analyst_must_see(store: Store) -> None:
+    load_source(store, "events", sample_path("events.csv"))
+    dates = dict(store.con.execute("SELECT event_id, event_date::VARCHAR FROM events").fetchall())
+    expected = {
+        "us_recession_start": "2007-12-01",  # NBER peak
+        "us_recession_end": "2009-06-01",  # NBER trough
+        "peso_depreciation_2008": "2008-10-01",
+        "covid_restrictions": "2020-03-21",
+        "border_reopens": "2021-11-08",
+        "calderon_michoacan": "2006-12-11",
+        "operativo_chihuahua": "2008-03-01",
+    }
+    assert {k: dates.get(k) for k in expected} == expected
+    economy = store.sql("SELECT event_id FROM events WHERE category = 'economy'")["event_id"]
+    assert set(economy) == {"us_recession_start", "us_recession_end", "peso_depreciation_2008"}
+    operativos = [i for i in dates if i.startswith("operativo_")]
+    assert len(operativos) >= 7  # the Joint Operations by state, each with a source
+
+
 def test_unknown_source_is_not_found(store: Store, fixtures: Path) -> None:
     with pytest.raises(NotFoundError, match="known: apprehensions"):
         load_source(store, "nope", fixtures / "seizures_fy2019_slice.csv")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from border21.data.loaders._base import SourceSpec
 
-CATEGORIES = ("program", "security", "trade", "election", "policy", "shock")
+CATEGORIES = ("program", "security", "trade", "election", "policy", "shock", "economy")
 
 SPEC = SourceSpec(
     name="events",
