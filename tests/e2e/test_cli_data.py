@@ -186,6 +186,9 @@ def test_effect_command_its_and_did(db: Path, tmp_path: Path) -> None:
     assert code == 0, out
     est = json.loads(out[out.index("[") :])[0]
     assert est["level_ci_low"] > 0  # the 2008 surge in Chihuahua is unmistakable
+    assert est["level_p"] < 0.05 and est["n_placebos"] > 300 and est["hac_p"] < est["level_p"]
+    assert est["break_month"] == "2008-03" and "2007-12 us_recession_start" in est["other_events"]
+    assert est["caveat"].startswith("Read with care:") and est["pretrend_p"] is not None
     assert png.read_bytes()[:4] == b"\x89PNG"
     code, out = _run(
         "indicators",

@@ -404,7 +404,8 @@ def effect(
     db: Path | None = DbOption,
     fmt: str = FormatOption,
 ) -> None:
-    """Program effect with confidence intervals: ITS (HAC errors) or border-vs-interior DiD."""
+    """Program effect (ITS or border-vs-interior DiD): p-value and interval calibrated by
+    in-time placebos, HAC figures alongside, and the diagnostics every estimate carries."""
     import pandas as pd
 
     from border21.data import effects as eff
@@ -413,6 +414,7 @@ def effect(
 
     with _open(db) as store:
         event_month = _event_month(store, event)
+        timeline = ind.events(store)
         if method == "its":
             y, label = eff.effect_series(
                 store,
@@ -425,8 +427,9 @@ def effect(
                 trade_type=trade_type,
             )
             est = eff.interrupted_time_series(
-                y, event_month, alpha=alpha, name=label, window_months=window or None
-            )
+                y, event_month, alpha=alpha, name=label, window_months=window or None,
+                events=timeline,
+            )  # fmt: skip
         elif method == "did":
             if series != "homicides":
                 raise InputError(
@@ -438,20 +441,27 @@ def effect(
                 alpha=alpha,
                 window_months=window or None,
                 name="homicide rate per 100k: border vs interior states",
+                events=timeline,
             )
         else:
             raise InputError("--method", method, "must be its or did")
         if chart is not None:
             from border21.reports.charts import effect_chart
 
-            _chart(effect_chart(est, events=ind.events(store)), chart)
+            _chart(effect_chart(est, events=timeline), chart)
+    row = est.as_dict()
+    if fmt != "json":  # lists as one cell; the warnings are the caveat's parts
+        row = {k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()}
+        row.pop("warnings")
     print_frame(
-        pd.DataFrame([est.as_dict()]).T.reset_index().set_axis(["field", "value"], axis=1)
+        pd.DataFrame([row]).T.reset_index().set_axis(["field", "value"], axis=1)
         if fmt == "table"
-        else pd.DataFrame([est.as_dict()]),
+        else pd.DataFrame([row]),
         fmt,
         title=est.method,
     )
+    if fmt == "table" and est.diagnostics.caveat:
+        console.print(est.diagnostics.caveat, highlight=False)
 
 
 def _event_month(store: Any, event: str) -> str:
