@@ -435,6 +435,54 @@ def difference_in_differences(
     )  # fmt: skip
 
 
+def event_month(store: Any, event: str) -> str:
+    """An event id from the timeline (e.g. ``merida_announced``) as ``YYYY-MM``, or a
+    date as given."""
+    if event[:4].isdigit():
+        return event
+    from border21.errors import NotFoundError
+
+    when = store.scalar(
+        "SELECT strftime(event_date, '%Y-%m') FROM events WHERE event_id = ?", [event]
+    )
+    if when is None:
+        raise NotFoundError(f"unknown event {event!r}; see `border21 indicators events`")
+    return str(when)
+
+
+def estimate_effect(
+    store: Any,
+    series: str,
+    event: str,
+    *,
+    method: str = "its",
+    window_months: int | None = 60,
+    alpha: float = 0.05,
+    **selection: Any,
+) -> EffectEstimate:
+    """The effect of ``event`` (date or timeline id) on a warehouse series, as the CLI,
+    the API and the report compute it: ``its`` on :func:`effect_series` (``selection``
+    picks state, port, measure, …) or ``did`` on the border-vs-interior homicide panel,
+    with the timeline's events in the diagnostics."""
+    from border21.data import indicators as ind
+
+    month = event_month(store, event)
+    timeline = ind.events(store)
+    if method == "its":
+        y, label = effect_series(store, series, **selection)
+        return interrupted_time_series(
+            y, month, alpha=alpha, name=label, window_months=window_months, events=timeline
+        )
+    if method != "did":
+        raise InputError("method", method, "must be its or did")
+    if series != "homicides":
+        raise InputError("method", method, "difference-in-differences is for series homicides")
+    return difference_in_differences(
+        ind.homicide_panel(store), month, alpha=alpha, window_months=window_months,
+        name="homicide rate per 100k: border vs interior states", events=timeline,
+    )  # fmt: skip
+
+
 SERIES = ("homicides", "crossings", "apprehensions", "seizures", "trade")
 
 
