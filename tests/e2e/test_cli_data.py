@@ -219,4 +219,10 @@ def test_report_trends_is_self_contained(db: Path, tmp_path: Path) -> None:
     for section in ("Crossings", "Trade", "Seizures", "Apprehensions", "Homicides", "Wait times"):
         assert f"<h2>{section}</h2>" in page
     assert "<script src=" not in page and "cdn.jsdelivr" not in page
-    assert "window.vegaEmbed" in page and page.count("vegaEmbed('#chart") >= 6
+    assert "window.vegaEmbed" in page and page.count("vegaEmbed('#chart") >= 10
+    # every program effect with its diagnostics, and a placebo chart each
+    effects = page[page.index("<h2>Program effects</h2>") : page.index("<h2>Events timeline")]
+    assert effects.count("<tr><td>") == 4 and "p (placebo)" in effects
+    assert "2007-12 us_recession_start" in effects  # the caveat names the confounder
+    assert "sharpest break is at 2008-03, 5 months after" in effects  # Mérida, Chihuahua
+    assert page.count("months from the event (placebo months)") == 4

@@ -157,19 +157,20 @@ def _calibrate(
     events: pd.DataFrame | None,
     data_span: tuple[int, int],
     gaps: tuple[int, int],
+    own_side: bool = True,
 ) -> _Calibration:
     """Placebo p-value and interval for ``coef`` (``se``), and the diagnostics."""
-    import numpy as np
-
-    plac = in_time_placebos(fit, keys, event_k, window)
+    plac = in_time_placebos(fit, keys, event_k, window, own_side=own_side)
     t_event = coef / se if se > 0 else math.copysign(math.inf, coef)
     crit = critical_t(plac.t, alpha)
     p = calibrated_p(t_event, plac.t)
+    # pre-trend: a placebo 12 months before the event, on pre-event data only
     pretrend = None
-    at = np.flatnonzero(plac.months == event_k - GUARD_MONTHS)
-    if at.size:
-        others = np.delete(plac.t, at[0])
-        pretrend = (event_k - GUARD_MONTHS, calibrated_p(float(plac.t[at[0]]), others))
+    pre_k = event_k - GUARD_MONTHS
+    got = fit(pre_k, _span(pre_k, window)[0], event_k)
+    if got is not None and got[1] > 0:
+        others = plac.t[plac.months != pre_k]
+        pretrend = (pre_k, calibrated_p(got[0] / got[1], others))
     near = []
     for k in range(event_k - GUARD_MONTHS + 1, event_k + GUARD_MONTHS):
         lo, hi = _span(k, window)
@@ -414,6 +415,7 @@ def difference_in_differences(
         fit, full_k, event_k, window=window_months, coef=coef, se=se, hac_p=hac_p,
         alpha=alpha, events=events, data_span=span,
         gaps=(n_units * (span[1] - span[0]) - len(df), int((df["value"] == 0).sum())),
+        own_side=False,
     )  # fmt: skip
     means = (
         df.assign(group=np.where(treated, "treated", "control"))

@@ -12,10 +12,11 @@ is ranked among those placebo ``t``:
 * interval ``b ± c·se``, with ``c`` the ``1 − alpha`` permutation quantile of
   ``|t_placebo|`` (the HAC interval uses 1.96 instead).
 
-Admissible placebo months are at least ``guard`` months from the event, and
-each placebo sees data from its own side of the event only (a placebo before
-the event is fitted on pre-event months, one after on post-event months), so
-no placebo absorbs the break being tested. Studentizing puts quiet and
+Admissible placebo months are at least ``guard`` months from the event. For
+ITS each placebo sees data from its own side of the event only (a placebo
+before the event is fitted on pre-event months, one after on post-event
+months), so no placebo absorbs the break being tested; the DiD's placebos use
+full windows (see :func:`in_time_placebos`). Studentizing puts quiet and
 turbulent stretches of a series on one scale.
 
 >>> import numpy as np
@@ -89,10 +90,24 @@ def ols_hac(y: np.ndarray, x: np.ndarray, lags: int) -> tuple[np.ndarray, np.nda
 
 
 def in_time_placebos(
-    fit: FitAt, months: Any, event_k: int, window: int | None, *, guard: int = GUARD_MONTHS
+    fit: FitAt,
+    months: Any,
+    event_k: int,
+    window: int | None,
+    *,
+    guard: int = GUARD_MONTHS,
+    own_side: bool = True,
 ) -> Placebos:
-    """``fit`` at every month of ``months`` at least ``guard`` from ``event_k``, each on
-    the data of its own side of the event within ``window`` months of the placebo."""
+    """``fit`` at every month of ``months`` at least ``guard`` from ``event_k``, on the
+    data within ``window`` months of the placebo.
+
+    ``own_side`` keeps each placebo to the data of its own side of the event. That
+    suits ITS, whose trend terms absorb the shorter windows near the event (Chihuahua
+    2008-03: p 0.045 against 0.053 with full windows, same 3 % false-positive rate).
+    The DiD has no trend term: with a trending border–interior gap a shorter window
+    means a smaller |t|, and own-side placebos called 16 % of months significant on the
+    homicide panel against 7.7 % with full windows, so it passes ``own_side=False``.
+    """
     import numpy as np
 
     span = float(window) if window else math.inf
@@ -100,8 +115,12 @@ def in_time_placebos(
     for k in sorted(set(int(m) for m in months)):
         if abs(k - event_k) < guard:
             continue
-        lo, hi = (k - span, min(k + span, event_k)) if k < event_k else (
-            max(k - span, event_k), k + span)  # fmt: skip
+        if not own_side:
+            lo, hi = k - span, k + span
+        elif k < event_k:
+            lo, hi = k - span, min(k + span, event_k)
+        else:
+            lo, hi = max(k - span, event_k), k + span
         got = fit(k, lo, hi)
         if got is None or not got[1] > 0:
             continue
