@@ -70,17 +70,21 @@ def _quiet_months(y: pd.Series, events: pd.DataFrame, rng: np.random.Generator) 
 def test_placebo_p_is_calibrated_at_quiet_months(store: Store) -> None:
     events = ind.events(store)
     rng = np.random.default_rng(13)
-    placebo_hits, hac_hits, n = 0, 0, 0
+    placebo_hits, hac_hits, slope_hits, slope_hac_hits, n = 0, 0, 0, 0, 0
     for spec in SERIES.values():
         y, label = eff.effect_series(store, **spec)
         for month in _quiet_months(y.dropna(), events, rng):
             est = eff.interrupted_time_series(y, month, name=label, window_months=60)
             placebo_hits += est.level_p < 0.05
             hac_hits += est.hac_p < 0.05
+            slope_hits += est.slope_p is not None and est.slope_p < 0.05
+            slope_hac_hits += est.slope_hac_p is not None and est.slope_hac_p < 0.05
             n += 1
     assert n == PER_SERIES * len(SERIES)
     assert placebo_hits / n <= 0.10, (placebo_hits, n)
     assert hac_hits / n >= 0.30, (hac_hits, n)  # the miscalibration this replaces
+    assert slope_hits / n <= 0.10, (slope_hits, n)  # the slope change: calibrated alike
+    assert slope_hac_hits / n >= 0.30, (slope_hac_hits, n)
 
 
 def test_a_large_real_break_is_still_found(store: Store) -> None:

@@ -65,8 +65,9 @@ def _finite(value: float) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class EffectEstimate:
-    """Result of an effect model. ``level_ci`` and ``level_p`` are calibrated by in-time
-    placebos; ``hac_ci`` and ``hac_p`` are the model-based figures, kept for comparison.
+    """Result of an effect model. ``level_ci``, ``level_p`` (and for ITS ``slope_ci``,
+    ``slope_p``) are calibrated by in-time placebos; ``hac_ci``, ``hac_p`` and
+    ``slope_hac_*`` are the model-based figures, kept for comparison.
     Intervals are two-sided ``1 − alpha``; an interval is ``(-inf, inf)`` when the series
     has too few placebo months to reach ``alpha``."""
 
@@ -82,6 +83,8 @@ class EffectEstimate:
     slope_change: float | None
     slope_ci: tuple[float, float] | None
     slope_p: float | None
+    slope_hac_ci: tuple[float, float] | None
+    slope_hac_p: float | None
     pre_mean: float
     n_pre: int
     n_post: int
@@ -102,9 +105,12 @@ class EffectEstimate:
             "level_p": self.level_p,
             "hac_ci_low": self.hac_ci[0], "hac_ci_high": self.hac_ci[1], "hac_p": self.hac_p,
             "slope_change_per_month": self.slope_change,
-            "slope_hac_ci_low": self.slope_ci[0] if self.slope_ci else None,
-            "slope_hac_ci_high": self.slope_ci[1] if self.slope_ci else None,
-            "slope_hac_p": self.slope_p, "pre_mean": self.pre_mean, "n_pre": self.n_pre,
+            "slope_ci_low": _finite(self.slope_ci[0]) if self.slope_ci else None,
+            "slope_ci_high": _finite(self.slope_ci[1]) if self.slope_ci else None,
+            "slope_p": self.slope_p,
+            "slope_hac_ci_low": self.slope_hac_ci[0] if self.slope_hac_ci else None,
+            "slope_hac_ci_high": self.slope_hac_ci[1] if self.slope_hac_ci else None,
+            "slope_hac_p": self.slope_hac_p, "pre_mean": self.pre_mean, "n_pre": self.n_pre,
             "n_post": self.n_post, "alpha": self.alpha, "detail": self.detail,
             **self.diagnostics.as_dict(),
         }  # fmt: skip
@@ -190,6 +196,18 @@ def _calibrate(
     return _Calibration(p, ci, diagnose(evidence), plac.frame())
 
 
+def _calibrated_slope(
+    fit: FitAt, keys: Any, event_k: int, window: int | None, coef: float, se: float,
+    alpha: float,
+) -> tuple[float, tuple[float, float]]:  # fmt: skip
+    """Placebo p-value and interval of the ITS slope change, as for the level change."""
+    plac = in_time_placebos(fit, keys, event_k, window)
+    t_event = coef / se if se > 0 else math.copysign(math.inf, coef)
+    crit = critical_t(plac.t, alpha)
+    ci = (coef - crit * se, coef + crit * se) if math.isfinite(crit) else (-math.inf, math.inf)
+    return calibrated_p(t_event, plac.t), ci
+
+
 def _its_design(keys: np.ndarray, month: np.ndarray, event_k: int, seasonal: bool) -> np.ndarray:
     import numpy as np
 
@@ -206,9 +224,10 @@ def _newey_west_lags(n: int) -> int:
 
 def _its_fit(
     values: np.ndarray, keys: np.ndarray, month: np.ndarray, *, seasonal: bool,
-    need: int, hac_lags: int | None,
+    need: int, hac_lags: int | None, index: int = 2,
 ) -> FitAt:  # fmt: skip
-    """The ITS level change and its HAC standard error at any month and data span."""
+    """The ITS level change (``index`` 2; 3 for the slope change) and its HAC standard
+    error at any month and data span."""
 
     def fit(event_k: int, lo: float, hi: float) -> tuple[float, float] | None:
         sel = (keys >= lo) & (keys < hi)
@@ -218,7 +237,7 @@ def _its_fit(
         x = _its_design(keys[sel], month[sel], event_k, seasonal)
         lags = hac_lags if hac_lags is not None else _newey_west_lags(int(sel.sum()))
         beta, se = ols_hac(values[sel], x, lags)
-        return float(beta[2]), float(se[2])
+        return float(beta[index]), float(se[index])
 
     return fit
 
@@ -275,6 +294,13 @@ def interrupted_time_series(
         se=float(bse[2]), hac_p=hac_p[2], alpha=alpha, events=events, data_span=span,
         gaps=(span[1] - span[0] - len(keys), int((values == 0).sum())),
     )  # fmt: skip
+    slope_p, slope_ci = _calibrated_slope(
+        _its_fit(
+            full.to_numpy(dtype=float), keys_all, full.index.month.to_numpy(),
+            seasonal=seasonal, need=need, hac_lags=hac_lags, index=3,
+        ),
+        keys_all, event_k, window_months, float(params[3]), float(bse[3]), alpha,
+    )  # fmt: skip
     counterfactual = x.copy()
     counterfactual[:, 2:4] = 0.0
     fitted = pd.DataFrame(
@@ -290,9 +316,9 @@ def interrupted_time_series(
         series=name, event=t0.strftime("%Y-%m"),
         level_change=float(params[2]), level_se=float(bse[2]), level_ci=cal.ci,
         level_p=cal.p, hac_ci=(float(params[2] - z * bse[2]), float(params[2] + z * bse[2])),
-        hac_p=hac_p[2], slope_change=float(params[3]),
-        slope_ci=(float(params[3] - z * bse[3]), float(params[3] + z * bse[3])),
-        slope_p=hac_p[3], pre_mean=float(values[keys < event_k].mean()),
+        hac_p=hac_p[2], slope_change=float(params[3]), slope_ci=slope_ci, slope_p=slope_p,
+        slope_hac_ci=(float(params[3] - z * bse[3]), float(params[3] + z * bse[3])),
+        slope_hac_p=hac_p[3], pre_mean=float(values[keys < event_k].mean()),
         n_pre=n_pre, n_post=n_post, alpha=alpha,
         detail=f"HAC maxlags={lags}, n={len(y)}, {cal.diagnostics.n_placebos} placebo months",
         diagnostics=cal.diagnostics, fitted=fitted, placebos=cal.placebos,
@@ -429,7 +455,8 @@ def difference_in_differences(
         series=name, event=t0.strftime("%Y-%m"),
         level_change=coef, level_se=se, level_ci=cal.ci, level_p=cal.p,
         hac_ci=(coef - crit * se, coef + crit * se), hac_p=hac_p,
-        slope_change=None, slope_ci=None, slope_p=None, pre_mean=float(pre_treated),
+        slope_change=None, slope_ci=None, slope_p=None, slope_hac_ci=None, slope_hac_p=None,
+        pre_mean=float(pre_treated),
         n_pre=n_pre, n_post=n_post, alpha=alpha,
         detail=f"{n_treated} treated vs {n_units - n_treated} control units, {len(df)} obs, "
         f"{cal.diagnostics.n_placebos} placebo months",
