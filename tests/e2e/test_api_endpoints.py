@@ -112,6 +112,28 @@ def test_indicators_and_trends(client: Any, svc: TestService) -> None:
                           headers=h), 422)  # fmt: skip
 
 
+def test_effect_carries_calibrated_inference_and_diagnostics(client: Any, svc: TestService) -> None:
+    h = svc.auth("out")
+    params = {"series": "homicides", "state": "Chihuahua", "event": "operativo_chihuahua"}
+    r = client.get("/api/v1/indicators/effect", params=params, headers=h)
+    assert r.status_code == 200, r.text
+    est = r.json()["estimate"]
+    assert est["event"] == "2008-03" and est["level_p"] < 0.05 < est["level_ci_low"]
+    assert est["hac_p"] < est["level_p"] and est["n_placebos"] > 300
+    for key in ("pretrend_p", "placebo_rank", "other_events", "missing_months", "caveat"):
+        assert key in est
+    assert "2007-12 us_recession_start" in est["other_events"]
+    placebos = r.json()["placebos"]
+    assert placebos["columns"] == ["period", "level_change", "t"]
+    assert len(placebos["rows"]) == est["n_placebos"]
+    is_problem(client.get("/api/v1/indicators/effect", params={**params, "event": "2008-13"},
+                          headers=h), 422)  # fmt: skip
+    is_problem(client.get("/api/v1/indicators/effect", params={**params, "event": "nope"},
+                          headers=h), 404)  # fmt: skip
+    is_problem(client.get("/api/v1/indicators/effect", params={**params, "method": "did"},
+                          headers=h), 422)  # fmt: skip
+
+
 def test_frontier_small_sweep(client: Any, svc: TestService) -> None:
     body = {"scenario": "laredo_wtb", "variants": ["baseline"], "policies": ["random", "targeted"],
             "rates": [0.05, 0.2], "seed": 1}  # fmt: skip

@@ -186,6 +186,9 @@ def test_effect_command_its_and_did(db: Path, tmp_path: Path) -> None:
     assert code == 0, out
     est = json.loads(out[out.index("[") :])[0]
     assert est["level_ci_low"] > 0  # the 2008 surge in Chihuahua is unmistakable
+    assert est["level_p"] < 0.05 and est["n_placebos"] > 300 and est["hac_p"] < est["level_p"]
+    assert est["break_month"] == "2008-03" and "2007-12 us_recession_start" in est["other_events"]
+    assert est["caveat"].startswith("Read with care:") and est["pretrend_p"] is not None
     assert png.read_bytes()[:4] == b"\x89PNG"
     code, out = _run(
         "indicators",
@@ -216,4 +219,10 @@ def test_report_trends_is_self_contained(db: Path, tmp_path: Path) -> None:
     for section in ("Crossings", "Trade", "Seizures", "Apprehensions", "Homicides", "Wait times"):
         assert f"<h2>{section}</h2>" in page
     assert "<script src=" not in page and "cdn.jsdelivr" not in page
-    assert "window.vegaEmbed" in page and page.count("vegaEmbed('#chart") >= 6
+    assert "window.vegaEmbed" in page and page.count("vegaEmbed('#chart") >= 10
+    # every program effect with its diagnostics, and a placebo chart each
+    effects = page[page.index("<h2>Program effects</h2>") : page.index("<h2>Events timeline")]
+    assert effects.count("<tr><td>") == 4 and "p (placebo)" in effects
+    assert "2007-12 us_recession_start" in effects  # the caveat names the confounder
+    assert "sharpest break is at 2008-03, 5 months after" in effects  # Mérida, Chihuahua
+    assert page.count("months from the event (placebo months)") == 4

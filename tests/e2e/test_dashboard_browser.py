@@ -124,8 +124,18 @@ def test_pages_sign_in_and_slider_redraws(server: tuple[str, TestService], brows
     assert "15%" in page.inner_text("#rate-out")
 
     page.goto(base + "/trends")
-    for chart in ("crossings", "trade", "seizures", "homicides"):
+    for chart in ("crossings", "trade", "seizures", "homicides", "effect"):
         _chart_svg(page, chart)
+    page.wait_for_selector("#effect-caveat", timeout=60_000)
+    assert "placebo rank" in page.inner_text("#effect-diag")
+    assert "us_recession_start" in page.inner_text("#effect-diag")
+    caveat = page.inner_text("#effect-caveat")
+    page.select_option("#effect-pick", index=1)  # Mérida: the break is five months later
+    page.wait_for_function(
+        "document.querySelector('#effect-caveat').textContent.includes('sharpest break')",
+        timeout=60_000,
+    )
+    assert page.inner_text("#effect-caveat") != caveat
 
     page.goto(base + "/targeting")
     _chart_svg(page, "risk")

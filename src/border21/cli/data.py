@@ -86,6 +86,8 @@ def _print_results(results: list[Any]) -> None:
             for r in results
         ]
     )
+    if any(r.rows_replaced for r in results):  # a --force reload: say what it replaced
+        frame.insert(6, "replaced", [r.rows_replaced for r in results])
     print_frame(frame)
 
 

@@ -404,65 +404,47 @@ def effect(
     db: Path | None = DbOption,
     fmt: str = FormatOption,
 ) -> None:
-    """Program effect with confidence intervals: ITS (HAC errors) or border-vs-interior DiD."""
+    """Program effect (ITS or border-vs-interior DiD): p-value and interval calibrated by
+    in-time placebos, HAC figures alongside, and the diagnostics every estimate carries."""
     import pandas as pd
 
     from border21.data import effects as eff
     from border21.data import indicators as ind
     from border21.errors import InputError
 
+    if method not in ("its", "did"):
+        raise InputError("--method", method, "must be its or did")
+    if method == "did":
+        if series != "homicides":
+            raise InputError(
+                "--method", method, "difference-in-differences is for --series homicides"
+            )
+        for flag, value in (("--state", state), ("--port", port), ("--drug", drug)):
+            if value is not None:  # the DiD panel is always border vs interior states
+                raise InputError(flag, value, "does not apply to --method did")
+    selection = (
+        {"state": state, "port": port, "measure": measure, "region": region, "drug": drug,
+         "trade_type": trade_type} if method == "its" else {}
+    )  # fmt: skip
     with _open(db) as store:
-        event_month = _event_month(store, event)
-        if method == "its":
-            y, label = eff.effect_series(
-                store,
-                series,
-                state=state,
-                port=port,
-                measure=measure,
-                region=region,
-                drug=drug,
-                trade_type=trade_type,
-            )
-            est = eff.interrupted_time_series(
-                y, event_month, alpha=alpha, name=label, window_months=window or None
-            )
-        elif method == "did":
-            if series != "homicides":
-                raise InputError(
-                    "--method", method, "difference-in-differences is for --series homicides"
-                )
-            est = eff.difference_in_differences(
-                ind.homicide_panel(store),
-                event_month,
-                alpha=alpha,
-                window_months=window or None,
-                name="homicide rate per 100k: border vs interior states",
-            )
-        else:
-            raise InputError("--method", method, "must be its or did")
+        est = eff.estimate_effect(
+            store, series, event, method=method, window_months=window or None, alpha=alpha,
+            **selection,
+        )  # fmt: skip
         if chart is not None:
             from border21.reports.charts import effect_chart
 
             _chart(effect_chart(est, events=ind.events(store)), chart)
+    row = est.as_dict()
+    if fmt != "json":  # lists as one cell; the warnings are the caveat's parts
+        row = {k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()}
+        row.pop("warnings")
     print_frame(
-        pd.DataFrame([est.as_dict()]).T.reset_index().set_axis(["field", "value"], axis=1)
+        pd.DataFrame([row]).T.reset_index().set_axis(["field", "value"], axis=1)
         if fmt == "table"
-        else pd.DataFrame([est.as_dict()]),
+        else pd.DataFrame([row]),
         fmt,
         title=est.method,
     )
-
-
-def _event_month(store: Any, event: str) -> str:
-    """An event id from the timeline (e.g. ``merida_announced``) or a date as given."""
-    if event[:4].isdigit():
-        return event
-    from border21.errors import NotFoundError
-
-    when = store.scalar(
-        "SELECT strftime(event_date, '%Y-%m') FROM events WHERE event_id = ?", [event]
-    )
-    if when is None:
-        raise NotFoundError(f"unknown event {event!r}; see `border21 indicators events`")
-    return str(when)
+    if fmt == "table" and est.diagnostics.caveat:
+        console.print(est.diagnostics.caveat, highlight=False)

@@ -1,42 +1,75 @@
-"""Program-effect estimates: interrupted time series and difference-in-differences.
+"""Program-effect estimates: interrupted time series and difference-in-differences,
+with calibrated inference and diagnostics on every estimate.
 
 Interrupted time series (segmented regression), monthly data::
 
     y_t = b0 + b1·t + b2·post_t + b3·(t − t0)·post_t + Σ month dummies + e_t
 
 ``b2`` is the level change at the event and ``b3`` the change in monthly
-slope. Standard errors are Newey–West (HAC), robust to autocorrelation and
-heteroskedasticity. Difference-in-differences compares treated units (e.g.
-the six Mexican border states) with controls (interior states)::
+slope. Difference-in-differences compares treated units (e.g. the six Mexican
+border states) with controls (interior states)::
 
     y_it = a_i + g_t + d·(treated_i × post_t) + e_it
 
 with unit and period fixed effects and standard errors clustered by unit.
-Both are descriptive: they do not prove causation (other things changed at
-the same time; with six treated clusters the DiD interval is approximate).
+
+The p-value and interval of the level change (``level_p``, ``level_ci``) are
+**calibrated by in-time placebos** (:mod:`border21.data.placebos`): the same
+model at every admissible month where the event did not happen; the event's
+rank among them is the p-value. Newey–West (HAC) or cluster-robust figures are
+kept as secondary (``hac_p``, ``hac_ci``): on the shipped real series they call
+40–70 % of event-free months significant. Every estimate carries
+:class:`~border21.data.diagnostics.Diagnostics` (pre-trend, placebo rank,
+break timing, other events in the window, missing and zero months) and a
+one-line caveat when one fails. Both designs are descriptive: they do not
+prove causation.
 
 >>> import numpy as np, pandas as pd
 >>> t = pd.date_range("2000-01-01", periods=120, freq="MS")
->>> y = pd.Series(10 + 0.1 * np.arange(120) + 5 * (t >= "2005-01-01"), index=t)
+>>> noise = np.random.default_rng(0).normal(0, 1, 120)
+>>> y = pd.Series(10 + 0.1 * np.arange(120) + 5 * (t >= "2005-01-01") + noise, index=t)
 >>> est = interrupted_time_series(y, "2005-01", seasonal=False)
->>> round(est.level_change, 6), est.level_ci[0] < 5 < est.level_ci[1] or est.level_se < 1e-6
-(5.0, True)
+>>> round(est.level_change), est.level_p < 0.05, est.diagnostics.placebo_rank
+(5, True, 1)
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from border21.data.diagnostics import Diagnostics, Evidence, diagnose, events_in_window
+from border21.data.placebos import (
+    GUARD_MONTHS,
+    FitAt,
+    calibrated_p,
+    critical_t,
+    in_time_placebos,
+    month_key,
+    ols_hac,
+    rank_of,
+)
 from border21.errors import InputError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
+
+INFERENCE = "in-time placebos (rank of |b/se| among the same model at event-free months)"
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 @dataclass(frozen=True, slots=True)
 class EffectEstimate:
-    """Result of an effect model. ``*_ci`` are two-sided ``1 − alpha`` intervals."""
+    """Result of an effect model. ``level_ci``, ``level_p`` (and for ITS ``slope_ci``,
+    ``slope_p``) are calibrated by in-time placebos; ``hac_ci``, ``hac_p`` and
+    ``slope_hac_*`` are the model-based figures, kept for comparison.
+    Intervals are two-sided ``1 − alpha``; an interval is ``(-inf, inf)`` when the series
+    has too few placebo months to reach ``alpha``."""
 
     method: str
     series: str
@@ -45,27 +78,41 @@ class EffectEstimate:
     level_se: float
     level_ci: tuple[float, float]
     level_p: float
+    hac_ci: tuple[float, float]
+    hac_p: float
     slope_change: float | None
     slope_ci: tuple[float, float] | None
     slope_p: float | None
+    slope_hac_ci: tuple[float, float] | None
+    slope_hac_p: float | None
     pre_mean: float
     n_pre: int
     n_post: int
     alpha: float
     detail: str
+    diagnostics: Diagnostics
     fitted: pd.DataFrame = field(repr=False)
+    placebos: pd.DataFrame = field(repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain fields (no DataFrame), for JSON and tables."""
+        """Plain fields (no DataFrame), for JSON and tables; infinite bounds are None."""
         return {
             "method": self.method, "series": self.series, "event": self.event,
+            "inference": INFERENCE,
             "level_change": self.level_change, "level_se": self.level_se,
-            "level_ci_low": self.level_ci[0], "level_ci_high": self.level_ci[1],
-            "level_p": self.level_p, "slope_change_per_month": self.slope_change,
-            "slope_ci_low": self.slope_ci[0] if self.slope_ci else None,
-            "slope_ci_high": self.slope_ci[1] if self.slope_ci else None,
-            "slope_p": self.slope_p, "pre_mean": self.pre_mean, "n_pre": self.n_pre,
+            "level_ci_low": _finite(self.level_ci[0]),
+            "level_ci_high": _finite(self.level_ci[1]),
+            "level_p": self.level_p,
+            "hac_ci_low": self.hac_ci[0], "hac_ci_high": self.hac_ci[1], "hac_p": self.hac_p,
+            "slope_change_per_month": self.slope_change,
+            "slope_ci_low": _finite(self.slope_ci[0]) if self.slope_ci else None,
+            "slope_ci_high": _finite(self.slope_ci[1]) if self.slope_ci else None,
+            "slope_p": self.slope_p,
+            "slope_hac_ci_low": self.slope_hac_ci[0] if self.slope_hac_ci else None,
+            "slope_hac_ci_high": self.slope_hac_ci[1] if self.slope_hac_ci else None,
+            "slope_hac_p": self.slope_hac_p, "pre_mean": self.pre_mean, "n_pre": self.n_pre,
             "n_post": self.n_post, "alpha": self.alpha, "detail": self.detail,
+            **self.diagnostics.as_dict(),
         }  # fmt: skip
 
 
@@ -91,6 +138,110 @@ def _min_points(n_pre: int, n_post: int, need: int, event: str) -> None:
         )
 
 
+def _span(event_k: int, window: int | None) -> tuple[float, float]:
+    return (event_k - window, event_k + window) if window else (-math.inf, math.inf)
+
+
+@dataclass(frozen=True, slots=True)
+class _Calibration:
+    p: float
+    ci: tuple[float, float]
+    diagnostics: Diagnostics
+    placebos: pd.DataFrame
+
+
+def _calibrate(
+    fit: FitAt,
+    keys: Any,
+    event_k: int,
+    *,
+    window: int | None,
+    coef: float,
+    se: float,
+    hac_p: float,
+    alpha: float,
+    events: pd.DataFrame | None,
+    data_span: tuple[int, int],
+    gaps: tuple[int, int],
+    own_side: bool = True,
+) -> _Calibration:
+    """Placebo p-value and interval for ``coef`` (``se``), and the diagnostics."""
+    plac = in_time_placebos(fit, keys, event_k, window, own_side=own_side)
+    t_event = coef / se if se > 0 else math.copysign(math.inf, coef)
+    crit = critical_t(plac.t, alpha)
+    p = calibrated_p(t_event, plac.t)
+    # pre-trend: a placebo 12 months before the event, on pre-event data only
+    pretrend = None
+    pre_k = event_k - GUARD_MONTHS
+    got = fit(pre_k, _span(pre_k, window)[0], event_k)
+    if got is not None and got[1] > 0:
+        others = plac.t[plac.months != pre_k]
+        pretrend = (pre_k, calibrated_p(got[0] / got[1], others))
+    near = []
+    for k in range(event_k - GUARD_MONTHS + 1, event_k + GUARD_MONTHS):
+        lo, hi = _span(k, window)
+        got = fit(k, lo, hi)
+        if got is not None and got[1] > 0:
+            near.append((k, got[0] / got[1]))
+    sharpest = max(near, key=lambda kt: abs(kt[1])) if near else None
+    evidence = Evidence(
+        alpha=alpha, event_k=event_k, t_event=t_event, hac_p=hac_p, p=p,
+        rank=rank_of(t_event, plac.t), n_placebos=len(plac.t), critical_t=crit,
+        timing_t=critical_t(plac.t, min(2 * alpha, 0.5)),
+        pretrend=pretrend, sharpest=sharpest,
+        other_events=events_in_window(events, event_k, *data_span),
+        missing_months=gaps[0], zero_months=gaps[1],
+    )  # fmt: skip
+    ci = (coef - crit * se, coef + crit * se) if math.isfinite(crit) else (-math.inf, math.inf)
+    return _Calibration(p, ci, diagnose(evidence), plac.frame())
+
+
+def _calibrated_slope(
+    fit: FitAt, keys: Any, event_k: int, window: int | None, coef: float, se: float,
+    alpha: float,
+) -> tuple[float, tuple[float, float]]:  # fmt: skip
+    """Placebo p-value and interval of the ITS slope change, as for the level change."""
+    plac = in_time_placebos(fit, keys, event_k, window)
+    t_event = coef / se if se > 0 else math.copysign(math.inf, coef)
+    crit = critical_t(plac.t, alpha)
+    ci = (coef - crit * se, coef + crit * se) if math.isfinite(crit) else (-math.inf, math.inf)
+    return calibrated_p(t_event, plac.t), ci
+
+
+def _its_design(keys: np.ndarray, month: np.ndarray, event_k: int, seasonal: bool) -> np.ndarray:
+    import numpy as np
+
+    post = (keys >= event_k).astype(float)
+    cols = [np.ones(len(keys)), (keys - keys[0]).astype(float), post, post * (keys - event_k)]
+    if seasonal:
+        cols += [(month == m).astype(float) for m in range(2, 13)]
+    return np.column_stack(cols)
+
+
+def _newey_west_lags(n: int) -> int:
+    return int(math.floor(4 * (n / 100) ** (2 / 9)))
+
+
+def _its_fit(
+    values: np.ndarray, keys: np.ndarray, month: np.ndarray, *, seasonal: bool,
+    need: int, hac_lags: int | None, index: int = 2,
+) -> FitAt:  # fmt: skip
+    """The ITS level change (``index`` 2; 3 for the slope change) and its HAC standard
+    error at any month and data span."""
+
+    def fit(event_k: int, lo: float, hi: float) -> tuple[float, float] | None:
+        sel = (keys >= lo) & (keys < hi)
+        n_post = int((keys[sel] >= event_k).sum())
+        if n_post < need or int(sel.sum()) - n_post < need:
+            return None
+        x = _its_design(keys[sel], month[sel], event_k, seasonal)
+        lags = hac_lags if hac_lags is not None else _newey_west_lags(int(sel.sum()))
+        beta, se = ols_hac(values[sel], x, lags)
+        return float(beta[index]), float(se[index])
+
+    return fit
+
+
 def interrupted_time_series(
     series: pd.Series,
     event: str,
@@ -100,57 +251,77 @@ def interrupted_time_series(
     alpha: float = 0.05,
     name: str = "series",
     window_months: int | None = None,
+    events: pd.DataFrame | None = None,
 ) -> EffectEstimate:
     """Segmented regression around ``event`` on a monthly series indexed by month start.
 
     ``hac_lags`` defaults to the Newey–West rule ``floor(4·(n/100)^(2/9))``;
-    ``window_months`` keeps only that many months either side of the event.
+    ``window_months`` keeps only that many months either side of the event (and of
+    each placebo month); ``events`` is the timeline (``event_id, event_date,
+    category``) the diagnostics list confounders from.
     """
     import numpy as np
     import pandas as pd
-    import statsmodels.api as sm
+    from scipy.stats import norm
 
-    y = series.dropna().sort_index()
+    full = series.dropna().sort_index()
     t0 = _event_ts(event)
-    if window_months:
-        lo, hi = t0 - pd.DateOffset(months=window_months), t0 + pd.DateOffset(months=window_months)
-        y = y[(y.index >= lo) & (y.index < hi)]
-    post = (y.index >= t0).astype(float)
-    n_pre, n_post = int((post == 0).sum()), int(post.sum())
-    _min_points(n_pre, n_post, 12 if seasonal else 3, event)
-    months_since = np.asarray(
-        [(d.year - y.index[0].year) * 12 + d.month - y.index[0].month for d in y.index], dtype=float
-    )
-    k0 = months_since[n_pre] if n_pre < len(y) else months_since[-1]
-    cols = {"const": np.ones(len(y)), "trend": months_since, "post": np.asarray(post),
-            "post_trend": np.asarray(post) * (months_since - k0)}  # fmt: skip
-    if seasonal:
-        for m in range(2, 13):
-            cols[f"m{m}"] = (y.index.month == m).astype(float)
-    x = np.column_stack(list(cols.values()))
-    lags = hac_lags if hac_lags is not None else int(np.floor(4 * (len(y) / 100) ** (2 / 9)))
-    fit = sm.OLS(y.to_numpy(dtype=float), x).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
-    ci = fit.conf_int(alpha=alpha)
-    params, bse, pvalues = fit.params, fit.bse, fit.pvalues
+    event_k = month_key(t0)
+    keys_all = np.asarray([month_key(d) for d in full.index], dtype=int)
+    lo, hi = _span(event_k, window_months)
+    sel = (keys_all >= lo) & (keys_all < hi)
+    y = full[sel]
+    keys = keys_all[sel]
+    n_post = int((keys >= event_k).sum())
+    n_pre = len(keys) - n_post
+    need = 12 if seasonal else 3
+    _min_points(n_pre, n_post, need, event)
+    x = _its_design(keys, y.index.month.to_numpy(), event_k, seasonal)
+    lags = hac_lags if hac_lags is not None else _newey_west_lags(len(y))
+    values = y.to_numpy(dtype=float)
+    params, bse = ols_hac(values, x, lags)
+    z = float(norm.ppf(1 - alpha / 2))
+    hac_p = [
+        float(2 * norm.sf(abs(b / s))) if s > 0 else 0.0 for b, s in zip(params, bse, strict=True)
+    ]
+    fit = _its_fit(
+        full.to_numpy(dtype=float), keys_all, full.index.month.to_numpy(),
+        seasonal=seasonal, need=need, hac_lags=hac_lags,
+    )  # fmt: skip
+    span = (int(keys[0]), int(keys[-1]) + 1)
+    cal = _calibrate(
+        fit, keys_all, event_k, window=window_months, coef=float(params[2]),
+        se=float(bse[2]), hac_p=hac_p[2], alpha=alpha, events=events, data_span=span,
+        gaps=(span[1] - span[0] - len(keys), int((values == 0).sum())),
+    )  # fmt: skip
+    slope_p, slope_ci = _calibrated_slope(
+        _its_fit(
+            full.to_numpy(dtype=float), keys_all, full.index.month.to_numpy(),
+            seasonal=seasonal, need=need, hac_lags=hac_lags, index=3,
+        ),
+        keys_all, event_k, window_months, float(params[3]), float(bse[3]), alpha,
+    )  # fmt: skip
     counterfactual = x.copy()
     counterfactual[:, 2:4] = 0.0
     fitted = pd.DataFrame(
         {
             "period": y.index,
-            "observed": y.to_numpy(dtype=float),
-            "fitted": fit.fittedvalues,
+            "observed": values,
+            "fitted": x @ params,
             "counterfactual": counterfactual @ params,
         }  # fmt: skip
     )
     return EffectEstimate(
         method="interrupted time series (segmented OLS, month dummies, Newey–West HAC)",
         series=name, event=t0.strftime("%Y-%m"),
-        level_change=float(params[2]), level_se=float(bse[2]),
-        level_ci=(float(ci[2][0]), float(ci[2][1])), level_p=float(pvalues[2]),
-        slope_change=float(params[3]), slope_ci=(float(ci[3][0]), float(ci[3][1])),
-        slope_p=float(pvalues[3]), pre_mean=float(y[post == 0].mean()),
-        n_pre=n_pre, n_post=n_post, alpha=alpha, detail=f"HAC maxlags={lags}, n={len(y)}",
-        fitted=fitted,
+        level_change=float(params[2]), level_se=float(bse[2]), level_ci=cal.ci,
+        level_p=cal.p, hac_ci=(float(params[2] - z * bse[2]), float(params[2] + z * bse[2])),
+        hac_p=hac_p[2], slope_change=float(params[3]), slope_ci=slope_ci, slope_p=slope_p,
+        slope_hac_ci=(float(params[3] - z * bse[3]), float(params[3] + z * bse[3])),
+        slope_hac_p=hac_p[3], pre_mean=float(values[keys < event_k].mean()),
+        n_pre=n_pre, n_post=n_post, alpha=alpha,
+        detail=f"HAC maxlags={lags}, n={len(y)}, {cal.diagnostics.n_placebos} placebo months",
+        diagnostics=cal.diagnostics, fitted=fitted, placebos=cal.placebos,
     )  # fmt: skip
 
 
@@ -187,6 +358,32 @@ def _clustered_slope(y: Any, x: Any, groups: Any, *, n_params: int) -> tuple[flo
     return coef, se, g - 1
 
 
+def _did_fit(values: Any, unit: Any, period_k: Any, treated: Any, need: int) -> FitAt:
+    """The DiD coefficient and its clustered standard error at any month and data span."""
+    import numpy as np
+    import pandas as pd
+
+    def fit(event_k: int, lo: float, hi: float) -> tuple[float, float] | None:
+        sel = (period_k >= lo) & (period_k < hi)
+        months = period_k[sel]
+        n_post = len(np.unique(months[months >= event_k]))
+        if n_post < need or len(np.unique(months)) - n_post < need:
+            return None
+        unit_idx = pd.factorize(unit[sel])[0]
+        time_idx = pd.factorize(months)[0]
+        did = ((months >= event_k) & treated[sel]).astype(float)
+        y_w = _two_way_demean(values[sel], unit_idx, time_idx)
+        d_w = _two_way_demean(did, unit_idx, time_idx)
+        if not float(d_w @ d_w) > 0:
+            return None
+        coef, se, _ = _clustered_slope(
+            y_w, d_w, unit_idx, n_params=unit_idx.max() + time_idx.max() + 2
+        )
+        return coef, se
+
+    return fit
+
+
 def difference_in_differences(
     panel: pd.DataFrame,
     event: str,
@@ -194,55 +391,124 @@ def difference_in_differences(
     alpha: float = 0.05,
     name: str = "series",
     window_months: int | None = None,
+    events: pd.DataFrame | None = None,
 ) -> EffectEstimate:
     """Two-way fixed-effects DiD on a panel with columns ``unit, period, treated, value``.
 
-    ``window_months`` keeps only that many months either side of the event.
-    Standard errors are clustered by unit; the interval uses t with (units − 1) df,
-    which is honest with few clusters (six border states).
+    ``window_months`` keeps only that many months either side of the event (and of
+    each placebo month). The calibrated p-value ranks the event's ``coef/se`` among
+    in-time placebo DiDs; the secondary (``hac_*``) figures use standard errors
+    clustered by unit and t with (units − 1) df.
     """
     import numpy as np
     import pandas as pd
     from scipy.stats import t as scipy_t
 
     t0 = _event_ts(event)
-    df = panel.dropna(subset=["value"]).copy()
-    if window_months:
-        lo, hi = t0 - pd.DateOffset(months=window_months), t0 + pd.DateOffset(months=window_months)
-        df = df[(df["period"] >= lo) & (df["period"] < hi)]
-    df["post"] = (df["period"] >= t0).astype(float)
-    treated = df["treated"].astype(bool)
-    if treated.all() or not treated.any():
+    event_k = month_key(t0)
+    full = panel.dropna(subset=["value"]).copy()
+    full["period"] = pd.to_datetime(full["period"])
+    full_k = (full["period"].dt.year * 12 + full["period"].dt.month).to_numpy(dtype=int)
+    treated_all = full["treated"].astype(bool).to_numpy()
+    if treated_all.all() or not treated_all.any():
         raise InputError("panel", name, "needs both treated and control units")
-    n_pre = int(df.loc[df.post == 0, "period"].nunique())
-    n_post = int(df.loc[df.post == 1, "period"].nunique())
+    lo, hi = _span(event_k, window_months)
+    in_window = (full_k >= lo) & (full_k < hi)
+    df = full[in_window].copy()
+    df_k = full_k[in_window]
+    treated = treated_all[in_window]
+    n_pre = len(np.unique(df_k[df_k < event_k]))
+    n_post = len(np.unique(df_k[df_k >= event_k]))
     _min_points(n_pre, n_post, 3, event)
-    df["did"] = df["post"] * treated.astype(float)
+    if treated.all() or not treated.any():
+        raise InputError("panel", name, "needs both treated and control units in the window")
     unit_idx = pd.factorize(df["unit"])[0]
-    time_idx = pd.factorize(df["period"])[0]
+    time_idx = pd.factorize(df_k)[0]
+    did = ((df_k >= event_k) & treated).astype(float)
     y_w = _two_way_demean(df["value"].to_numpy(dtype=float), unit_idx, time_idx)
-    d_w = _two_way_demean(df["did"].to_numpy(dtype=float), unit_idx, time_idx)
+    d_w = _two_way_demean(did, unit_idx, time_idx)
     coef, se, dof = _clustered_slope(
         y_w, d_w, unit_idx, n_params=unit_idx.max() + time_idx.max() + 2
     )
     crit = float(scipy_t.ppf(1 - alpha / 2, dof))
-    p_value = float(2 * scipy_t.sf(abs(coef / se), dof)) if se > 0 else 0.0
+    hac_p = float(2 * scipy_t.sf(abs(coef / se), dof)) if se > 0 else 0.0
+    fit = _did_fit(
+        full["value"].to_numpy(dtype=float), full["unit"].to_numpy(), full_k, treated_all, 3
+    )
+    span = (int(df_k.min()), int(df_k.max()) + 1)
+    n_units = df["unit"].nunique()
+    cal = _calibrate(
+        fit, full_k, event_k, window=window_months, coef=coef, se=se, hac_p=hac_p,
+        alpha=alpha, events=events, data_span=span,
+        gaps=(n_units * (span[1] - span[0]) - len(df), int((df["value"] == 0).sum())),
+        own_side=False,
+    )  # fmt: skip
     means = (
         df.assign(group=np.where(treated, "treated", "control"))
         .groupby(["period", "group"], as_index=False)["value"]
         .mean()
     )
-    pre_treated = df.loc[treated & (df.post == 0), "value"].mean()
+    pre_treated = df.loc[treated & (df_k < event_k), "value"].mean()
+    n_treated = int(pd.Series(treated).groupby(df["unit"].to_numpy()).first().sum())
     return EffectEstimate(
         method="difference-in-differences (unit and month fixed effects, SE clustered by unit)",
         series=name, event=t0.strftime("%Y-%m"),
-        level_change=coef, level_se=se,
-        level_ci=(coef - crit * se, coef + crit * se), level_p=p_value,
-        slope_change=None, slope_ci=None, slope_p=None, pre_mean=float(pre_treated),
+        level_change=coef, level_se=se, level_ci=cal.ci, level_p=cal.p,
+        hac_ci=(coef - crit * se, coef + crit * se), hac_p=hac_p,
+        slope_change=None, slope_ci=None, slope_p=None, slope_hac_ci=None, slope_hac_p=None,
+        pre_mean=float(pre_treated),
         n_pre=n_pre, n_post=n_post, alpha=alpha,
-        detail=f"{int(treated.groupby(df['unit']).first().sum())} treated vs "
-        f"{int((~treated).groupby(df['unit']).first().sum())} control units, {len(df)} obs",
-        fitted=means,
+        detail=f"{n_treated} treated vs {n_units - n_treated} control units, {len(df)} obs, "
+        f"{cal.diagnostics.n_placebos} placebo months",
+        diagnostics=cal.diagnostics, fitted=means, placebos=cal.placebos,
+    )  # fmt: skip
+
+
+def event_month(store: Any, event: str) -> str:
+    """An event id from the timeline (e.g. ``merida_announced``) as ``YYYY-MM``, or a
+    date as given."""
+    if event[:4].isdigit():
+        return event
+    from border21.errors import NotFoundError
+
+    when = store.scalar(
+        "SELECT strftime(event_date, '%Y-%m') FROM events WHERE event_id = ?", [event]
+    )
+    if when is None:
+        raise NotFoundError(f"unknown event {event!r}; see `border21 indicators events`")
+    return str(when)
+
+
+def estimate_effect(
+    store: Any,
+    series: str,
+    event: str,
+    *,
+    method: str = "its",
+    window_months: int | None = 60,
+    alpha: float = 0.05,
+    **selection: Any,
+) -> EffectEstimate:
+    """The effect of ``event`` (date or timeline id) on a warehouse series, as the CLI,
+    the API and the report compute it: ``its`` on :func:`effect_series` (``selection``
+    picks state, port, measure, …) or ``did`` on the border-vs-interior homicide panel,
+    with the timeline's events in the diagnostics."""
+    from border21.data import indicators as ind
+
+    month = event_month(store, event)
+    timeline = ind.events(store)
+    if method == "its":
+        y, label = effect_series(store, series, **selection)
+        return interrupted_time_series(
+            y, month, alpha=alpha, name=label, window_months=window_months, events=timeline
+        )
+    if method != "did":
+        raise InputError("method", method, "must be its or did")
+    if series != "homicides":
+        raise InputError("method", method, "difference-in-differences is for series homicides")
+    return difference_in_differences(
+        ind.homicide_panel(store), month, alpha=alpha, window_months=window_months,
+        name="homicide rate per 100k: border vs interior states", events=timeline,
     )  # fmt: skip
 
 

@@ -343,28 +343,37 @@ def seizures_per_1000_crossings(
     office and fiscal year, plus a ``SOUTHWEST BORDER`` total.
 
     Crossings are the sum of ``measures`` (default: personal vehicles, trucks,
-    buses, pedestrians) at the office's ports over the same fiscal-year months
-    (so FY2023 = Oct 2022 – Sep 2023). Columns: ``fiscal_year, region, events,
+    buses, pedestrians) at the office's ports over every month of the fiscal year
+    that the seizure file covers (so FY2023 = Oct 2022 – Sep 2023), whatever
+    ``drug`` is: a month with no seizure of that drug still counts its crossings.
+    Columns: ``fiscal_year, region, events,
     pounds, crossings, per_1000``.
     """
+    # The denominator is every inbound crossing of the months the seizure file covers
+    # (any drug), so a drug's rare months do not shrink it: the crossings are built from
+    # the covered months alone, and the drug's events joined onto them (0 when none).
     frame = store.sql(
-        f"""WITH s AS (
+        f"""WITH ofo AS (
              SELECT fiscal_year, month, replace(aor, ' FIELD OFFICE', '') AS region,
-                    sum(events) AS events, sum(quantity_lbs) AS pounds
+                    drug_type, events, quantity_lbs
              FROM seizures
-             WHERE component = 'Office of Field Operations' AND region = 'Southwest Border'
-               AND (? IS NULL OR drug_type ILIKE ?)
-             GROUP BY ALL),
+             WHERE component = 'Office of Field Operations' AND region = 'Southwest Border'),
+           covered AS (SELECT DISTINCT fiscal_year, month, region FROM ofo),
+           s AS (
+             SELECT fiscal_year, region, sum(events) AS events, sum(quantity_lbs) AS pounds
+             FROM ofo WHERE (? IS NULL OR drug_type ILIKE ?) GROUP BY ALL),
            c AS (
-             SELECT month, p.field_office AS region, sum(value) AS crossings
-             FROM crossings JOIN ports p USING (port_code)
-             WHERE measure IN ({_in_list(measures)}) GROUP BY ALL),
+             SELECT v.fiscal_year, v.region, sum(x.value) AS crossings
+             FROM covered v
+             JOIN ports p ON p.field_office = v.region
+             JOIN crossings x ON x.port_code = p.port_code AND x.month = v.month
+             WHERE x.measure IN ({_in_list(measures)}) GROUP BY ALL),
            j AS (
-             SELECT s.fiscal_year, s.region, s.events, s.pounds, c.crossings
-             FROM s JOIN c USING (month, region)),
+             SELECT c.fiscal_year, c.region, coalesce(s.events, 0) AS events,
+                    coalesce(s.pounds, 0) AS pounds, c.crossings
+             FROM c LEFT JOIN s USING (fiscal_year, region)),
            y AS (
-             SELECT fiscal_year, region, sum(events) AS events, sum(pounds) AS pounds,
-                    sum(crossings) AS crossings FROM j GROUP BY ALL
+             SELECT * FROM j
              UNION ALL
              SELECT fiscal_year, 'SOUTHWEST BORDER', sum(events), sum(pounds), sum(crossings)
              FROM j GROUP BY ALL)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from border21.data.effects import EffectEstimate
 
 CHART_FORMATS = (".html", ".svg", ".png", ".json")
-EVENT_CATEGORIES = ("program", "security", "policy", "trade", "shock")
+EVENT_CATEGORIES = ("program", "security", "policy", "trade", "shock", "economy")
 WIDTH, HEIGHT = 640, 260
 
 
@@ -194,6 +194,58 @@ def effect_chart(estimate: EffectEstimate, *, events: pd.DataFrame | None = None
     )
     chart = _layer(alt.layer(main, rule), frame, "period", events, datasets)
     return Chart(chart.properties(title=title), datasets)
+
+
+def placebo_chart(estimate: EffectEstimate) -> Chart:
+    """The studentized level change at every placebo month, by months from the event,
+    with the band the calibrated test uses (± the placebos' critical |t|) and the event
+    itself in red: an estimate is significant when its point leaves the band."""
+    import altair as alt
+    import pandas as pd
+
+    datasets: dict[str, list[dict[str, Any]]] = {}
+    event = pd.Timestamp(estimate.event)
+    frame = estimate.placebos.copy()
+    frame["months_from_event"] = (frame["period"].dt.year - event.year) * 12 + (
+        frame["period"].dt.month - event.month
+    )
+    t_event = estimate.level_change / estimate.level_se if estimate.level_se > 0 else 0.0
+    points = (
+        alt.Chart(_data(frame, datasets))
+        .mark_circle(size=14, color="#888")
+        .encode(
+            x=alt.X("months_from_event:Q", title="months from the event (placebo months)"),
+            y=alt.Y("t:Q", title="level change / its HAC s.e."),
+            tooltip=[
+                "period:T",
+                alt.Tooltip("level_change:Q", format=",.4~g"),
+                alt.Tooltip("t:Q", format=".2f"),
+            ],  # fmt: skip
+        )
+    )
+    layers = [points]
+    crit = estimate.diagnostics.critical_t
+    if math.isfinite(crit):
+        band = pd.DataFrame({"lo": [-crit], "hi": [crit]})
+        layers.insert(
+            0,
+            alt.Chart(_data(band, datasets))
+            .mark_rect(opacity=0.15, color="#4c78a8")
+            .encode(y="lo:Q", y2="hi:Q"),
+        )
+    mark = pd.DataFrame({"months_from_event": [0], "t": [t_event], "label": [estimate.event]})
+    layers.append(
+        alt.Chart(_data(mark, datasets))
+        .mark_point(size=90, color="#d62728", filled=True)
+        .encode(x="months_from_event:Q", y="t:Q", tooltip=["label:N", "t:Q"])
+    )
+    d = estimate.diagnostics
+    title = (
+        f"{estimate.series} at {estimate.event}: rank {d.placebo_rank} of "
+        f"{d.n_placebos + 1}, p = {estimate.level_p:.3g}"
+    )
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=title)
+    return Chart(chart, datasets)
 
 
 def xy_chart(

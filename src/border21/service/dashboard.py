@@ -22,7 +22,11 @@ router = APIRouter(include_in_schema=False)
 PAGES = {
     "port": ("Port", "Hourly waits, queues and booth utilisation at one port of entry."),
     "frontier": ("Frontier", "Detection against waiting, per referral policy and cooperation."),
-    "trends": ("Trends", "Crossings, trade, seizures and homicides, with program events marked."),
+    "trends": (
+        "Trends",
+        "Crossings, trade, seizures and homicides, with program events marked; program "
+        "effects with calibrated p-values and their diagnostics.",
+    ),
     "targeting": ("Targeting", "Your agency's pending declarations, ranked, with reasons."),
 }
 _STATIC = {"app.js": "text/javascript", "app.css": "text/css"}

@@ -122,3 +122,50 @@ def _trends(store: Store) -> dict[str, Any]:
 @router.get("/trends", summary="Crossings, trade, seizures, homicides and events, yearly")
 def trends(who: User, state: State) -> Json:
     return state.query_store(_trends)
+
+
+EventText = Annotated[
+    str, Query(min_length=4, max_length=40, pattern=r"^(\d{4}-\d{2}(-\d{2})?|[a-z][a-z0-9_]*)$")
+]
+
+
+@router.get(
+    "/indicators/effect",
+    summary="Program effect: placebo-calibrated p-value and interval, with diagnostics",
+)
+def effect(
+    who: User,
+    state: State,
+    series: Literal["homicides", "crossings", "apprehensions", "seizures", "trade"],
+    event: EventText,
+    method: Literal["its", "did"] = "its",
+    mx_state: Annotated[str | None, Query(alias="state", max_length=40)] = None,
+    port: Annotated[str | None, Query(max_length=60)] = None,
+    measure: Literal["Personal Vehicles", "Trucks", "Buses", "Pedestrians"] = "Personal Vehicles",
+    region: Annotated[str, Query(min_length=2, max_length=40)] = "Southwest Border",
+    drug: Annotated[str | None, Query(max_length=40)] = None,
+    trade_type: Literal["Import", "Export"] = "Import",
+    window: Annotated[int, Query(ge=0, le=240)] = 60,
+    alpha: Annotated[float, Query(ge=0.001, le=0.5)] = 0.05,
+) -> Json:
+    """The estimate with its diagnostics and caveat (``estimate``) and the level change
+    at every placebo month (``placebos``), for a placebo chart."""
+    from border21.data import effects
+    from border21.errors import InputError
+
+    for name, value in (("state", mx_state), ("port", port), ("drug", drug)):
+        if method == "did" and value is not None:  # the DiD panel: border vs interior states
+            raise InputError(name, value, "does not apply to method did")
+    selection = (
+        {"state": mx_state, "port": port, "measure": measure, "region": region, "drug": drug,
+         "trade_type": trade_type} if method == "its" else {}
+    )  # fmt: skip
+
+    def query(store: Store) -> Json:
+        est = effects.estimate_effect(
+            store, series, event, method=method, window_months=window or None, alpha=alpha,
+            **selection,
+        )  # fmt: skip
+        return {"estimate": est.as_dict(), "placebos": table(est.placebos)}
+
+    return state.query_store(query)

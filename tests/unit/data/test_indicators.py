@@ -103,3 +103,60 @@ def test_effect_chart_has_counterfactual() -> None:
     spec = effect_chart(interrupted_time_series(y, "2002-07")).to_dict()
     lines = {r["line"] for data in spec["datasets"].values() for r in data if "line" in r}
     assert lines == {"observed", "fitted", "counterfactual"}
+
+
+def _seizure_month(month: str, drug: str, events: int) -> str:
+    return (
+        f"2019,{month},Office of Field Operations,Southwest Border,Southwest Border,"
+        f"SAN DIEGO FIELD OFFICE,{drug},{events},1.5"
+    )
+
+
+def test_seizure_rate_divides_by_every_crossing_of_the_year(store: Store, tmp_path: Path) -> None:
+    """Hand-computed: 6,000 crossings in Oct–Dec 2018 (FY2019), fentanyl seized only in
+    October. The rate divides 2 events by all 6,000 crossings, not by October's 1,000."""
+    crossings = tmp_path / "c.csv"
+    rows = [("Oct 2018", 1000), ("Nov 2018", 2000), ("Dec 2018", 3000)]
+    crossings.write_text(
+        "Port Name,State,Port Code,Border,Date,Measure,Value\n"
+        + "".join(
+            f"San Ysidro,California,2504,US-Mexico Border,{d},Personal Vehicles,{v}\n"
+            for d, v in rows
+        )
+    )
+    seizures = tmp_path / "s.csv"
+    seizures.write_text(
+        "FY,Month (abbv),Component,Region,Land Filter,Area of Responsibility,Drug Type,"
+        "Count of Event,Sum Qty (lbs)\n"
+        + "\n".join(
+            [
+                _seizure_month("OCT", "Fentanyl", 2),
+                _seizure_month("NOV", "Cocaine", 1),
+                _seizure_month("DEC", "Methamphetamine", 4),
+            ]
+        )
+        + "\n"
+    )
+    load_source(store, "crossings", crossings)
+    load_source(store, "seizures", seizures)
+    fent = ind.seizures_per_1000_crossings(store, drug="Fentanyl").set_index("region")
+    assert fent.loc["SAN DIEGO", "crossings"] == 6000
+    assert fent.loc["SAN DIEGO", "per_1000"] == pytest.approx(1000 * 2 / 6000)
+    heroin = ind.seizures_per_1000_crossings(store, drug="Heroin").set_index("region")
+    assert heroin.loc["SOUTHWEST BORDER", "events"] == 0  # no seizure: rate 0, not missing
+    assert heroin.loc["SOUTHWEST BORDER", "per_1000"] == 0.0
+    every = ind.seizures_per_1000_crossings(store).set_index("region")
+    assert every.loc["SOUTHWEST BORDER", "per_1000"] == pytest.approx(1000 * 7 / 6000)
+
+
+def test_seizure_denominator_on_the_shipped_samples(store: Store) -> None:
+    """FY2019 southwest border: 128,234,975 inbound personal vehicles, trucks, buses and
+    pedestrians (BTS, Oct 2018 – Sep 2019, exact repeats counted once; summed by hand
+    from the sample with pandas) — for fentanyl as for every drug."""
+    load_source(store, "crossings", sample_path("crossings_us_mexico_1996_2025.parquet"))
+    load_source(store, "seizures", sample_path("seizures_fy2019_2023.parquet"))
+    for drug in ("Fentanyl", None):
+        frame = ind.seizures_per_1000_crossings(store, drug=drug).set_index(
+            ["region", "fiscal_year"]
+        )
+        assert frame.loc[("SOUTHWEST BORDER", 2019), "crossings"] == 128_234_975

@@ -11,7 +11,7 @@ import pytest
 from border21.data.loaders import load_source
 from border21.data.samples import sample_path
 from border21.data.store import Store
-from border21.errors import NotFoundError
+from border21.errors import InputError, NotFoundError
 
 
 def test_seizures_fiscal_months_become_calendar_months(store: Store, fixtures: Path) -> None:
@@ -104,6 +104,25 @@ def test_events_timeline_has_a_source_for_every_date(store: Store) -> None:
     assert {"merida_announced", "beyond_merida", "border_21st_declaration"} <= ids
 
 
+def test_timeline_carries_the_confounders_an_analyst_must_see(store: Store) -> None:
+    load_source(store, "events", sample_path("events.csv"))
+    dates = dict(store.con.execute("SELECT event_id, event_date::VARCHAR FROM events").fetchall())
+    expected = {
+        "us_recession_start": "2007-12-01",  # NBER peak
+        "us_recession_end": "2009-06-01",  # NBER trough
+        "peso_depreciation_2008": "2008-10-01",
+        "covid_restrictions": "2020-03-21",
+        "border_reopens": "2021-11-08",
+        "calderon_michoacan": "2006-12-11",
+        "operativo_chihuahua": "2008-03-01",
+    }
+    assert {k: dates.get(k) for k in expected} == expected
+    economy = store.sql("SELECT event_id FROM events WHERE category = 'economy'")["event_id"]
+    assert set(economy) == {"us_recession_start", "us_recession_end", "peso_depreciation_2008"}
+    operativos = [i for i in dates if i.startswith("operativo_")]
+    assert len(operativos) >= 7  # the Joint Operations by state, each with a source
+
+
 def test_unknown_source_is_not_found(store: Store, fixtures: Path) -> None:
     with pytest.raises(NotFoundError, match="known: apprehensions"):
         load_source(store, "nope", fixtures / "seizures_fy2019_slice.csv")
@@ -172,3 +191,71 @@ def test_hourly_profile_skips_derived_sums_and_joins_cbp_waits(
     assert frame["cbp_wait_minutes"].isna().all()  # the slice has no Tue–Thu rows
     with pytest.raises(NotFoundError, match="no hourly volumes"):
         ind.hourly_wait_vs_volume(store, "Otay Mesa")
+
+
+def _crossings_file(path: Path, dates: list[str]) -> Path:
+    path.write_text(
+        "Port Name,State,Port Code,Border,Date,Measure,Value\n"
+        + "".join(f"San Ysidro,California,2504,US-Mexico Border,{d},Trucks,7\n" for d in dates)
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("source", "bad_year", "reason"),
+    [
+        ("crossings", "Jan 1000", "year 1000 outside the publisher's range 1996–"),
+        ("crossings", "Mar 2999", "year 2999 outside the publisher's range 1996–"),
+        ("crossings", "Dec 1995", "year 1995 outside the publisher's range 1996–"),
+    ],
+)
+def test_years_outside_the_publishers_range_are_quarantined(
+    store: Store, tmp_path: Path, source: str, bad_year: str, reason: str
+) -> None:
+    result = load_source(store, source, _crossings_file(tmp_path / "c.csv", ["Jan 1996", bad_year]))
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    line, why = store.con.execute("SELECT line_number, reason FROM quarantine").fetchone()
+    assert line == 3 and why.startswith(reason)
+
+
+def test_homicide_and_population_years_bounded(
+    store: Store, fixtures: Path, tmp_path: Path
+) -> None:
+    rows = (fixtures / "homicides_2008_slice.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    cells = rows[1].split(",")
+    cells[header.index("year")] = "1089"
+    bad = tmp_path / "h.csv"
+    bad.write_text("\n".join([rows[0], ",".join(cells), *rows[2:]]) + "\n")
+    result = load_source(store, "homicides", bad)
+    assert result.rows_quarantined == 1
+    assert store.scalar("SELECT reason FROM quarantine").startswith(
+        "year 1089 outside the publisher's range 1990–"
+    )
+
+
+def test_force_reload_reports_the_rows_it_replaced(store: Store, tmp_path: Path) -> None:
+    path = _crossings_file(tmp_path / "c.csv", ["Jan 2020", "Feb 2020", "Mar 2020"])
+    first = load_source(store, "crossings", path)
+    assert first.rows_replaced == 0 and "replaced" not in first.summary()
+    again = load_source(store, "crossings", path, force=True)
+    assert (again.rows_loaded, again.rows_replaced) == (3, 3)
+    assert "replaced 3 stored" in again.summary()
+    newer = _crossings_file(tmp_path / "d.csv", ["Mar 2020", "Apr 2020"])
+    assert load_source(store, "crossings", newer).rows_replaced == 1  # only March overlaps
+    assert store.scalar("SELECT count(*) FROM crossings") == 4
+
+
+def test_non_utf8_byte_names_its_line_and_the_encoding(store: Store, tmp_path: Path) -> None:
+    path = _crossings_file(tmp_path / "c.csv", ["Jan 2020", "Feb 2020"])
+    text = path.read_text().replace(
+        "San Ysidro,California,2504,US-Mexico Border,Feb",
+        "Ciudad Ju\xe1rez,California,2504,US-Mexico Border,Feb",
+    )
+    path.write_bytes(text.encode("cp1252"))
+    with pytest.raises(InputError) as info:
+        load_source(store, "crossings", path)
+    message = str(info.value)
+    assert "line 3, byte 10: 0xe1 is not valid utf-8" in message
+    assert "cp1252" in message and "iconv -f cp1252 -t utf-8" in message
+    assert store.scalar("SELECT count(*) FROM crossings") == 0

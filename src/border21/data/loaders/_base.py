@@ -44,6 +44,18 @@ class SourceSpec:
     after_sql: tuple[str, ...] = ()
     encoding: str = "utf-8"
     read_excel: Callable[[Path], Any] | None = field(default=None)
+    # The publisher's range: rows whose ``year_sql`` (an expression over the parsed
+    # columns) falls outside first_year … last_year (None: the current year plus
+    # ``years_ahead``) are quarantined, so a typo like 1019 or 2091 is never loaded.
+    year_sql: str | None = None
+    first_year: int = 0
+    last_year: int | None = None
+    years_ahead: int = 0
+
+    def year_range(self, today: datetime) -> tuple[int, int]:
+        """First and last year this publisher can have data for, as of ``today``."""
+        last = self.last_year if self.last_year is not None else today.year + self.years_ahead
+        return self.first_year, last
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +71,22 @@ class LoadResult:
     rows_skipped: int
     load_id: int | None
     unchanged: bool = False
+    rows_replaced: int = 0
 
     def summary(self) -> str:
         """One line for humans.
 
         >>> LoadResult("crossings", "f.csv", "ab", 3, 2, 1, 0, 7).summary()
         'crossings: f.csv read 3, loaded 2, quarantined 1, skipped 0 (load 7)'
+        >>> LoadResult("crossings", "f.csv", "ab", 3, 3, 0, 0, 8, rows_replaced=3).summary()
+        'crossings: f.csv read 3, loaded 3, quarantined 0, skipped 0, replaced 3 stored (load 8)'
         """
         if self.unchanged:
             return f"{self.source}: {self.file_name} already loaded (sha256 {self.sha256[:12]})"
+        replaced = f", replaced {self.rows_replaced} stored" if self.rows_replaced else ""
         return (
             f"{self.source}: {self.file_name} read {self.rows_read}, loaded {self.rows_loaded}, "
-            f"quarantined {self.rows_quarantined}, skipped {self.rows_skipped} "
+            f"quarantined {self.rows_quarantined}, skipped {self.rows_skipped}{replaced} "
             f"(load {self.load_id})"
         )
 
@@ -107,6 +123,49 @@ def csv_header(path: Path, encoding: str = "utf-8") -> tuple[list[str], str]:
     return next(csv.reader([first], delimiter=delim), []), delim
 
 
+def first_undecodable(path: Path, encoding: str = "utf-8") -> str | None:
+    """Where a text file first breaks ``encoding``, and the encoding that reads it.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = f.write_bytes(b"a,b\\n1,Ju\\xe1rez\\n")
+    >>> first_undecodable(f)[:65]
+    'line 2, byte 5: 0xe1 is not valid utf-8; the file reads as cp1252'
+    """
+    if path.suffix.lower() in (".parquet", ".xlsx", ".xls"):
+        return None
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError as exc:
+                byte = line[exc.start]
+                return (
+                    f"line {number}, byte {exc.start + 1}: {byte:#04x} is not valid {encoding}; "
+                    + _encoding_hint(path)
+                )
+    return None
+
+
+def _encoding_hint(path: Path) -> str:
+    data = path.read_bytes()
+    for enc, label in (("utf-8", "UTF-8"), ("cp1252", "cp1252 (Windows Latin-1)")):
+        try:
+            data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if enc == "utf-8":
+            return "the file reads as UTF-8 elsewhere: check that line"
+        return (
+            f"the file reads as {label}: re-save it as UTF-8, e.g. "
+            f"`iconv -f {enc} -t utf-8 {path.name} > {path.stem}-utf8{path.suffix}`"
+        )
+    return (
+        "the file reads as latin-1 (ISO-8859-1): re-save it as UTF-8, e.g. "
+        f"`iconv -f latin1 -t utf-8 {path.name} > {path.stem}-utf8{path.suffix}`"
+    )
+
+
 def _reader_sql(spec: SourceSpec, path: Path) -> tuple[str, list[Any]]:
     suffix = "".join(path.suffixes[-2:]).lower()
     if suffix.endswith(".parquet"):
@@ -140,7 +199,8 @@ def _stage(store: Store, spec: SourceSpec, path: Path) -> list[str]:
             sql, params = _reader_sql(spec, path)
             con.execute(f"CREATE OR REPLACE TEMP TABLE _raw0 AS {sql}", params)
     except duckdb.Error as exc:
-        raise InputError("file", str(path), str(exc).strip().splitlines()[0]) from None
+        bad = first_undecodable(path, spec.encoding)
+        raise InputError("file", str(path), bad or str(exc).strip().splitlines()[0]) from None
     header = [r[0] for r in con.execute("DESCRIBE _raw0").fetchall()]
     return header
 
@@ -202,6 +262,20 @@ def check_columns(spec: SourceSpec, header: list[str], file_name: str) -> None:
 def _already_loaded(store: Store, source: str, digest: str) -> bool:
     n = store.scalar("SELECT count(*) FROM loads WHERE source = ? AND sha256 = ?", [source, digest])
     return bool(n)
+
+
+def _quarantine_years(store: Store, spec: SourceSpec, today: datetime) -> None:
+    """Give good rows dated outside the publisher's range a quarantine reason."""
+    if spec.year_sql is None:
+        return
+    first, last = spec.year_range(today)
+    store.con.execute(
+        f"""UPDATE _parsed SET ok = FALSE,
+                why = 'year ' || ({spec.year_sql}) || ' outside the publisher''s range '
+                      || {first} || '–' || {last}
+            WHERE why IS NULL AND NOT skipped
+              AND ({spec.year_sql}) NOT BETWEEN {first} AND {last}"""
+    )
 
 
 def _mark_duplicates(store: Store, spec: SourceSpec) -> None:
@@ -286,6 +360,7 @@ def _apply(
                    CASE WHEN skip THEN NULL ELSE reason END AS why, skip AS skipped
             FROM ({spec.parse_sql})"""
     )
+    _quarantine_years(store, spec, started)
     _mark_duplicates(store, spec)
     raw_json = "json_object(" + ", ".join(f"'{h}', r.{_q(h)}" for h in header) + ")::VARCHAR"
     con.execute(
@@ -296,10 +371,10 @@ def _apply(
         [load_id, spec.name],
     )
     # upsert: rows of this release replace the stored rows with the same key
-    con.execute(
+    deleted = con.execute(
         f"""DELETE FROM {spec.table} WHERE ({key}) IN (
                 SELECT ({key}) FROM _parsed WHERE why IS NULL AND NOT skipped)"""
-    )
+    ).fetchone()
     inserted = con.execute(
         f"""INSERT INTO {spec.table} ({cols}, load_id)
             SELECT {cols}, {load_id} FROM _parsed WHERE why IS NULL AND NOT skipped"""
@@ -322,4 +397,8 @@ def _apply(
     )
     for drop in ("TABLE _dups", "TABLE _parsed", "VIEW _raw", "TABLE _raw0"):
         con.execute(f"DROP {drop}")
-    return LoadResult(spec.name, file_name, digest, read, loaded, quarantined, skipped, load_id)
+    replaced = int(deleted[0]) if deleted else 0
+    return LoadResult(
+        spec.name, file_name, digest, read, loaded, quarantined, skipped, load_id,
+        rows_replaced=replaced,
+    )  # fmt: skip

@@ -28,6 +28,10 @@ def _list(names: tuple[str, ...]) -> str:
 
 SPEC = SourceSpec(
     name="apprehensions",
+    # USBP publishes monthly apprehensions by sector from FY2000
+    year_sql="fiscal_year",
+    first_year=2000,
+    years_ahead=1,
     description="USBP apprehensions by sector and fiscal month",
     columns=("sector", "fiscal_year", "month", "total_apprehensions"),
     optional_columns=("unaccompanied_child_apprehension", "family_apprehensions"),

@@ -21,6 +21,9 @@ _MEASURE_LIST = ", ".join(f"'{m}'" for m in MEASURES)
 
 SPEC = SourceSpec(
     name="crossings",
+    # BTS Border Crossing/Entry Data starts in January 1996
+    year_sql="year(month)",
+    first_year=1996,
     description="BTS Border Crossing/Entry Data: inbound crossings by port, month, measure",
     columns=("Port Name", "State", "Port Code", "Border", "Date", "Measure", "Value"),
     optional_columns=("Latitude", "Longitude", "Point"),

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from border21.data.loaders._base import SourceSpec
 
-CATEGORIES = ("program", "security", "trade", "election", "policy", "shock")
+CATEGORIES = ("program", "security", "trade", "election", "policy", "shock", "economy")
 
 SPEC = SourceSpec(
     name="events",
+    # from the 1848 treaty that drew the border; announced events may lie a year ahead
+    year_sql="year(event_date)",
+    first_year=1848,
+    years_ahead=1,
     description="Timeline of programs and events, with a source for each date",
     columns=(
         "event_id",

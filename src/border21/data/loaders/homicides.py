@@ -30,6 +30,9 @@ _STATE_JOIN = f"LEFT JOIN {STATES_VALUES} ON st.name = {folded('state_name')}"
 
 INEGI = SourceSpec(
     name="homicides",
+    # INEGI mortality registers by state and month start in 1990
+    year_sql="year(month)",
+    first_year=1990,
     description="INEGI registered homicides by Mexican state and month",
     columns=("state_code", "state_name", "year", "month", "homicides"),
     optional_columns=("border_state",),
@@ -49,6 +52,9 @@ INEGI = SourceSpec(
 
 SESNSP = SourceSpec(
     name="sesnsp",
+    # SESNSP's state incidence, new methodology, starts in January 2015
+    year_sql="year(month)",
+    first_year=2015,
     description="SESNSP homicide/femicide investigation files by state, month, subtype, modality",
     columns=("state_code", "state_name", "year", "month", "subtype", "modality", "carpetas"),
     optional_columns=("border_state",),
@@ -87,6 +93,9 @@ def _ascii(expr: str) -> str:
 
 SESNSP_OFFICIAL = SourceSpec(
     name="sesnsp",
+    # SESNSP's state incidence, new methodology, starts in January 2015
+    year_sql="year(month)",
+    first_year=2015,
     description="SESNSP official state file (IDEFC_NM): homicide and femicide rows, wide months",
     columns=(
         "Año",
@@ -128,6 +137,10 @@ SESNSP_OFFICIAL = SourceSpec(
 
 POPULATION = SourceSpec(
     name="population",
+    # CONAPO 2023 edition: reconciled 1950–2019, projected 2020–2070
+    year_sql="year",
+    first_year=1950,
+    last_year=2070,
     description="CONAPO mid-year population by Mexican state (00 = national)",
     columns=("n_year", "nombre_estado", "cve_ent", "genero", "pob_mid_year"),
     optional_columns=("pob_start_year",),

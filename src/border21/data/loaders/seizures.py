@@ -12,6 +12,11 @@ from border21.data.loaders._sql import MONTHS_VALUES, fiscal_month, folded, inte
 
 SPEC = SourceSpec(
     name="seizures",
+    # CBP exists from March 2003 (FY2003, which began in October 2002); fiscal
+    # years run one calendar year ahead
+    year_sql="fiscal_year",
+    first_year=2003,
+    years_ahead=1,
     description="CBP nationwide drug seizures by fiscal month, component, AOR and drug",
     columns=(
         "FY",

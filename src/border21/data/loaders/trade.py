@@ -46,6 +46,9 @@ def _checks(extra: str = "") -> str:
 
 MONTHLY = SourceSpec(
     name="trade",
+    # TransBorder starts in April 1993
+    year_sql="year(period_start)",
+    first_year=1993,
     description="BTS TransBorder: monthly trade by country, mode, trade type",
     columns=("Year", "Month", "Country", "Mode", "TradeType", "TradeValue", "Weight"),
     optional_columns=("WeightLb",),
@@ -67,6 +70,9 @@ MONTHLY = SourceSpec(
 
 PORTS = SourceSpec(
     name="trade",
+    # TransBorder starts in April 1993
+    year_sql="year(period_start)",
+    first_year=1993,
     description="BTS TransBorder: annual US–Mexico trade by Texas port, mode, trade type",
     columns=("Year", "PortCode", "Port", "Mode", "TradeType", "TradeValue", "Weight"),
     optional_columns=("FreightCharges", "Region", "Lat", "Lon", "WeightLb"),
@@ -87,6 +93,9 @@ PORTS = SourceSpec(
 
 STATES = SourceSpec(
     name="trade",
+    # TransBorder starts in April 1993
+    year_sql="year(period_start)",
+    first_year=1993,
     description="BTS TransBorder: annual US trade by Mexican state, mode, trade type",
     columns=("Year", "MexState", "Mode", "TradeType", "TradeValue", "Weight"),
     optional_columns=("WeightLb",),
@@ -117,6 +126,9 @@ _MODES = (
 
 DOT1 = SourceSpec(
     name="trade",
+    # TransBorder starts in April 1993
+    year_sql="year(period_start)",
+    first_year=1993,
     description="BTS TransBorder raw monthly DOT1 file: US state × port × mode × Mexican state",
     columns=(
         "TRDTYPE",

@@ -215,6 +215,62 @@
     $("#show-events").addEventListener("change", () => render().catch((e) => status(e.message, true)));
     await render();
     status(`${events.length} program and security events marked (dashed); hover for titles.`);
+    await effectCard();
+  }
+
+  /* Program effect: the placebo-calibrated estimate, its diagnostics, a placebo chart. */
+  const EFFECTS = [
+    ["series=homicides&state=Chihuahua&event=operativo_chihuahua", "Chihuahua homicides, Joint Operation (2008-03)"],
+    ["series=homicides&state=Chihuahua&event=merida_announced", "Chihuahua homicides, Mérida announced (2007-10)"],
+    ["series=crossings&port=San%20Ysidro&event=merida_announced", "San Ysidro cars, Mérida announced (2007-10)"],
+    ["series=crossings&port=San%20Ysidro&event=ready_lane_san_ysidro", "San Ysidro cars, Ready Lane (2011-12)"],
+  ];
+  async function effectCard() {
+    const box = document.createElement("div");
+    box.className = "card";
+    box.innerHTML = `<h2>Program effect</h2><label>Estimate: <select id="effect-pick">
+      ${EFFECTS.map(([q, label]) => `<option value="${esc(q)}">${esc(label)}</option>`).join("")}
+      </select></label><div id="effect" class="chart"></div><div id="effect-diag" class="scroll"></div>`;
+    $("#content").appendChild(box);
+    const show = async () => {
+      const r = await api("/api/v1/indicators/effect?" + $("#effect-pick").value);
+      const e = r.estimate;
+      const ev = new Date(e.event + "-01T00:00:00Z");
+      const rows = r.placebos.rows.map((p) => {
+        const d = new Date(p.period + "T00:00:00Z");
+        return { months: (d.getUTCFullYear() - ev.getUTCFullYear()) * 12 + d.getUTCMonth() - ev.getUTCMonth(),
+          t: p.t, period: p.period };
+      });
+      const layer = [{ data: { values: rows }, mark: { type: "circle", size: 14, color: "#888" },
+        encoding: { x: { field: "months", type: "quantitative", title: "months from the event (placebo months)" },
+          y: { field: "t", type: "quantitative", title: "level change / s.e." },
+          tooltip: [{ field: "period" }, { field: "t", format: ".2f" }] } }];
+      if (e.placebo_critical_t != null) {
+        layer.unshift({ data: { values: [{ lo: -e.placebo_critical_t, hi: e.placebo_critical_t }] },
+          mark: { type: "rect", opacity: 0.15, color: "#4c78a8" },
+          encoding: { y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } } });
+      }
+      layer.push({ data: { values: [{ months: 0, t: e.level_change / e.level_se }] },
+        mark: { type: "point", filled: true, size: 90, color: "#d62728" },
+        encoding: { x: { field: "months", type: "quantitative" }, y: { field: "t", type: "quantitative" } } });
+      await draw("effect", { layer });
+      const fmt = (v, d) => (v == null ? "unbounded" : Number(v).toPrecision(d || 3));
+      const diag = [
+        ["level change", fmt(e.level_change)],
+        ["calibrated interval", `${fmt(e.level_ci_low)} to ${fmt(e.level_ci_high)}`],
+        ["p (placebo)", fmt(e.level_p, 2)], ["p (HAC, not calibrated)", fmt(e.hac_p, 2)],
+        ["placebo rank", `${e.placebo_rank} of ${e.n_placebos + 1}`],
+        ["pre-trend p", e.pretrend_p == null ? "not testable" : fmt(e.pretrend_p, 2)],
+        ["sharpest break", e.break_month || ""],
+        ["other events in the window", e.other_events.join(", ")],
+        ["missing / zero months", `${e.missing_months} / ${e.zero_months}`],
+      ];
+      $("#effect-diag").innerHTML = `<table>${diag.map(([k, v]) =>
+        `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>
+        <p id="effect-caveat">${esc(e.caveat || "No diagnostic failed.")}</p>`;
+    };
+    $("#effect-pick").addEventListener("change", () => show().catch((e) => status(e.message, true)));
+    await show();
   }
 
   /* ----------------------------------------------------------- targeting */
