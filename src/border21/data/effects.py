@@ -116,7 +116,8 @@ class EffectEstimate:
         }  # fmt: skip
 
 
-def _event_ts(event: str) -> pd.Timestamp:
+def event_start(event: str) -> pd.Timestamp:
+    """The month start of an event date given as ``2008-03`` or ``2008-03-27``."""
     import pandas as pd
 
     try:
@@ -265,7 +266,7 @@ def interrupted_time_series(
     from scipy.stats import norm
 
     full = series.dropna().sort_index()
-    t0 = _event_ts(event)
+    t0 = event_start(event)
     event_k = month_key(t0)
     keys_all = np.asarray([month_key(d) for d in full.index], dtype=int)
     lo, hi = _span(event_k, window_months)
@@ -404,7 +405,7 @@ def difference_in_differences(
     import pandas as pd
     from scipy.stats import t as scipy_t
 
-    t0 = _event_ts(event)
+    t0 = event_start(event)
     event_k = month_key(t0)
     full = panel.dropna(subset=["value"]).copy()
     full["period"] = pd.to_datetime(full["period"])
