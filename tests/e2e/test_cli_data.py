@@ -226,3 +226,87 @@ def test_report_trends_is_self_contained(db: Path, tmp_path: Path) -> None:
     assert "2007-12 us_recession_start" in effects  # the caveat names the confounder
     assert "sharpest break is at 2008-03, 5 months after" in effects  # Mérida, Chihuahua
     assert page.count("months from the event (placebo months)") == 4
+
+
+def _json(out: str) -> dict:  # type: ignore[type-arg]
+    return json.loads(out[out.index("[") :])[0]  # type: ignore[no-any-return]
+
+
+def test_effect_synth_and_staggered(db: Path, tmp_path: Path) -> None:
+    common = ("indicators", "effect", "--series", "homicides", "--db", str(db))
+    png = tmp_path / "synth.png"
+    code, out = _run(*common, "--method", "synth", "--state", "Chihuahua", "--event",
+                     "operativo_chihuahua", "--format", "json", "--chart", str(png))  # fmt: skip
+    assert code == 0, out
+    est = _json(out)
+    assert est["treated"] == "Chihuahua" and est["n_donors"] == 23 and est["placebo_rank"] == 1
+    assert est["p"] == pytest.approx(1 / 24)
+    assert 0 < est["ci_low"] < est["estimate"] < est["ci_high"]
+    assert est["pre_rmspe"] > 0 and est["weights"] and "poor pre-event fit" in est["caveat"]
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    code, out = _run(*common, "--method", "synth", "--state", "Chihuahua", "--event", "2008-03",
+                     "--donor", "Sonora", "--donor", "Coahuila", "--format", "json")  # fmt: skip
+    assert code == 0 and _json(out)["n_donors"] == 2 and "too few" in _json(out)["caveat"]
+    chart = tmp_path / "event_study.json"
+    code, out = _run(*common, "--method", "staggered", "--event", "joint_operations",
+                     "--chart", str(chart))  # fmt: skip
+    assert code == 0, out
+    assert "effect by event time" in out and "twfe_estimate" in out
+    assert json.loads(chart.read_text())["layer"]
+    code, out = _run(*common, "--method", "staggered", "--event", "joint_operations",
+                     "--window", "36", "--format", "json")  # fmt: skip
+    est = _json(out)
+    assert code == 0 and est["horizon_years"] == 3 and est["n_placebos"] == 999
+    assert len(est["pretrend_coefficients"]) == 2 and est["groups"][1] == "2012: Veracruz"
+    assert est["groups"][0].startswith("2007: Baja California, Chihuahua, Durango, Guerrero")
+    assert est["n_treated"] == 9 and est["n_never_treated"] == 23 and est["ci_low"] > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--method", "synth", "--state", "Atlantis", "--event", "2008-03"), "not a Mexican state"),
+        (("--method", "synth", "--event", "2008-03"), "needs the treated unit"),
+        (("--method", "synth", "--state", "Chihuahua", "--event", "1990-06"), "months before"),
+        (
+            (
+                "--method",
+                "synth",
+                "--state",
+                "Chihuahua",
+                "--event",
+                "2008-03",
+                "--donor",
+                "Sonora",
+            ),
+            "at least 2 donors",
+        ),  # fmt: skip
+        (
+            (
+                "--method",
+                "synth",
+                "--state",
+                "Chihuahua",
+                "--event",
+                "2008-03",
+                "--port",
+                "San Ysidro",
+            ),
+            "--port",
+        ),  # fmt: skip
+        (
+            ("--method", "its", "--state", "Chihuahua", "--event", "2008-03", "--donor", "Sonora"),
+            "--donor",
+        ),  # fmt: skip
+        (("--method", "staggered", "--event", "2008-03"), "staggered programs"),
+        (
+            ("--method", "staggered", "--event", "joint_operations", "--state", "Sonora"),
+            "--state",
+        ),  # fmt: skip
+        (("--method", "staggered", "--event", "joint_operations", "--window", "6"), "one year"),
+        (("--method", "galaxy", "--event", "2008-03"), "must be one of"),
+    ],
+)
+def test_effect_designs_refuse_bad_input(db: Path, args: tuple[str, ...], message: str) -> None:
+    code, out = _run("indicators", "effect", "--series", "homicides", *args, "--db", str(db))
+    assert code == 2 and message in out and "Traceback" not in out, out

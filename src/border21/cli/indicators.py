@@ -388,8 +388,17 @@ def effect(
     series: str = typer.Option(
         ..., "--series", help="homicides, crossings, apprehensions, seizures, trade."
     ),
-    event: str = typer.Option(..., "--event", help="Event month, e.g. 2008-03, or an event id."),
-    method: str = typer.Option("its", "--method", help="its (interrupted time series) or did."),
+    event: str = typer.Option(
+        ...,
+        "--event",
+        help="Event month, e.g. 2008-03, or an event id; staggered: a program (joint_operations).",
+    ),
+    method: str = typer.Option(
+        "its",
+        "--method",
+        help="its (interrupted time series), did (border vs interior), synth (synthetic "
+        "control of one --state or --port) or staggered (Callaway–Sant'Anna event study).",
+    ),
     state: str | None = typer.Option(None, "--state", help="homicides: state, border, interior."),
     port: str | None = typer.Option(None, "--port", help="crossings: port code or name."),
     measure: str = typer.Option("Personal Vehicles", "--measure", help="crossings: measure."),
@@ -398,22 +407,130 @@ def effect(
     ),
     drug: str | None = typer.Option(None, "--drug", help="seizures: drug type."),
     trade_type: str = typer.Option("Import", "--trade-type", help="trade: Import or Export."),
-    window: int = typer.Option(60, "--window", min=0, help="Months each side (0 = all data)."),
+    donor: list[str] = typer.Option(
+        [],
+        "--donor",
+        help="synth: donor state or port (repeatable; default: states no Joint Operation "
+        "reached, or every other port).",
+    ),
+    window: int = typer.Option(
+        60,
+        "--window",
+        min=0,
+        help="Months each side (0 = all data); staggered: event times of ±window/12 years.",
+    ),
     alpha: float = typer.Option(0.05, "--alpha", min=0.001, max=0.5, help="1 − CI level."),
     chart: Path | None = ChartOption,
     db: Path | None = DbOption,
     fmt: str = FormatOption,
 ) -> None:
-    """Program effect (ITS or border-vs-interior DiD): p-value and interval calibrated by
-    in-time placebos, HAC figures alongside, and the diagnostics every estimate carries."""
+    """Program effect (ITS, border-vs-interior DiD, synthetic control or staggered
+    event-study DiD): p-value and interval calibrated by placebos, and the diagnostics
+    every estimate carries."""
+    from border21.errors import InputError
+
+    methods = ("its", "did", "synth", "staggered")
+    if method not in methods:
+        raise InputError("--method", method, f"must be one of {', '.join(methods)}")
+    if donor and method != "synth":
+        raise InputError("--donor", donor[0], "applies to --method synth only")
+    if method in ("synth", "staggered"):
+        _refuse_unused(method, series, state=state, port=port, drug=drug, region=region,
+                       trade_type=trade_type, measure=measure)  # fmt: skip
+        with _open(db) as store:
+            _design_effect(store, method, series, event, state=state, port=port,
+                           measure=measure, donors=donor, window=window, alpha=alpha,
+                           chart=chart, fmt=fmt)  # fmt: skip
+        return
+    _its_or_did(series=series, event=event, method=method, state=state, port=port,
+                measure=measure, region=region, drug=drug, trade_type=trade_type,
+                window=window, alpha=alpha, chart=chart, db=db, fmt=fmt)  # fmt: skip
+
+
+def _refuse_unused(
+    method: str, series: str, *, state: str | None, port: str | None, drug: str | None,
+    region: str, trade_type: str, measure: str,
+) -> None:  # fmt: skip
+    """The synth and staggered designs name their unit with --state or --port only."""
+    from border21.errors import InputError
+
+    unused: list[tuple[str, object]] = [("--drug", drug)]
+    unused += [("--region", region if region != "Southwest Border" else None)]
+    unused += [("--trade-type", trade_type if trade_type != "Import" else None)]
+    if method == "staggered" or series != "crossings":
+        unused += [("--measure", measure if measure != "Personal Vehicles" else None)]
+    if method == "staggered":
+        unused += [("--state", state), ("--port", port)]
+    elif series == "homicides":
+        unused += [("--port", port)]
+    elif series == "crossings":
+        unused += [("--state", state)]
+    for flag, value in unused:
+        if value is not None:
+            raise InputError(flag, value, f"does not apply to --method {method} --series {series}")
+
+
+def _design_effect(
+    store: Any, method: str, series: str, event: str, *, state: str | None,
+    port: str | None, measure: str, donors: list[str], window: int, alpha: float,
+    chart: Path | None, fmt: str,
+) -> None:  # fmt: skip
+    from border21.errors import InputError
+
+    est: Any
+    if method == "synth":
+        from border21.data.synth import SYNTH_SERIES, estimate_synth
+
+        if series not in SYNTH_SERIES:
+            raise InputError("--series", series, f"synth runs on {' or '.join(SYNTH_SERIES)}")
+        treated = state if series == "homicides" else port
+        if treated is None:
+            flag = "--state" if series == "homicides" else "--port"
+            raise InputError(flag, None, f"--method synth needs the treated unit ({flag})")
+        est = estimate_synth(
+            store, series, treated, event, donors=donors or None, measure=measure,
+            window_months=window or None, alpha=alpha,
+        )  # fmt: skip
+    else:
+        from border21.data.staggered import estimate_staggered
+
+        est = estimate_staggered(store, series, event, window_months=window or None, alpha=alpha)
+    if chart is not None:
+        from border21.reports.charts import event_study_chart, synth_chart
+
+        _chart(synth_chart(est) if method == "synth" else event_study_chart(est), chart)
+    _print_estimate(est.as_dict(), fmt, est.method, est.caveat)
+    if method == "staggered" and fmt == "table":
+        frame = est.event_times.round(4)
+        print_frame(frame, fmt, title="effect by event time (years from adoption)")
+
+
+def _print_estimate(row: dict[str, Any], fmt: str, title: str, caveat: str) -> None:
     import pandas as pd
 
+    if fmt != "json":  # lists as one cell; the warnings are the caveat's parts
+        row = {k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()}
+        row.pop("warnings")
+    print_frame(
+        pd.DataFrame([row]).T.reset_index().set_axis(["field", "value"], axis=1)
+        if fmt == "table"
+        else pd.DataFrame([row]),
+        fmt,
+        title=title,
+    )
+    if fmt == "table" and caveat:
+        console.print(caveat, highlight=False)
+
+
+def _its_or_did(
+    *, series: str, event: str, method: str, state: str | None, port: str | None,
+    measure: str, region: str, drug: str | None, trade_type: str, window: int,
+    alpha: float, chart: Path | None, db: Path | None, fmt: str,
+) -> None:  # fmt: skip
     from border21.data import effects as eff
     from border21.data import indicators as ind
     from border21.errors import InputError
 
-    if method not in ("its", "did"):
-        raise InputError("--method", method, "must be its or did")
     if method == "did":
         if series != "homicides":
             raise InputError(
@@ -435,16 +552,4 @@ def effect(
             from border21.reports.charts import effect_chart
 
             _chart(effect_chart(est, events=ind.events(store)), chart)
-    row = est.as_dict()
-    if fmt != "json":  # lists as one cell; the warnings are the caveat's parts
-        row = {k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()}
-        row.pop("warnings")
-    print_frame(
-        pd.DataFrame([row]).T.reset_index().set_axis(["field", "value"], axis=1)
-        if fmt == "table"
-        else pd.DataFrame([row]),
-        fmt,
-        title=est.method,
-    )
-    if fmt == "table" and est.diagnostics.caveat:
-        console.print(est.diagnostics.caveat, highlight=False)
+    _print_estimate(est.as_dict(), fmt, est.method, est.diagnostics.caveat)

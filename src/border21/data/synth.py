@@ -245,10 +245,7 @@ def synthetic_control(
     if treated not in wide.columns:
         raise InputError("treated", treated, "has no data in the window")
     pool = [u for u in (donors if donors is not None else wide.columns) if u != treated]
-    missing = [u for u in pool if u not in wide.columns]
-    if missing:
-        raise InputError("donors", missing, "have no data in the window")
-    wide = wide[[treated, *pool]]
+    wide = wide.reindex(columns=[treated, *pool])  # a donor without data is dropped
     wide = wide[wide[treated].notna()]
     dropped = tuple(u for u in pool if wide[u].isna().any())
     pool = [u for u in pool if u not in dropped]

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from border21.data.effects import EffectEstimate
+    from border21.data.staggered import StaggeredEstimate
+    from border21.data.synth import SynthEstimate
 
 CHART_FORMATS = (".html", ".svg", ".png", ".json")
 EVENT_CATEGORIES = ("program", "security", "policy", "trade", "shock", "economy")
@@ -245,6 +247,64 @@ def placebo_chart(estimate: EffectEstimate) -> Chart:
         f"{d.n_placebos + 1}, p = {estimate.level_p:.3g}"
     )
     chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=title)
+    return Chart(chart, datasets)
+
+
+def synth_chart(estimate: SynthEstimate) -> Chart:
+    """The gap treated − synthetic over time (red) over every donor's own placebo gap
+    (grey), the event marked: the treated gap should stand out after the event only."""
+    import altair as alt
+    import pandas as pd
+
+    datasets: dict[str, list[dict[str, Any]]] = {}
+    placebos = (
+        alt.Chart(_data(estimate.placebo_gaps[["period", "unit", "gap"]], datasets))
+        .mark_line(color="#999", opacity=0.35, strokeWidth=1)
+        .encode(x=alt.X("period:T", title=None), y=alt.Y("gap:Q", title="treated − synthetic"),
+                detail="unit:N",
+                tooltip=["unit:N", "period:T", alt.Tooltip("gap:Q", format=",.4~g")])
+    )  # fmt: skip
+    treated = (
+        alt.Chart(_data(estimate.path[["period", "gap"]].assign(unit=estimate.treated), datasets))
+        .mark_line(color="#d62728", strokeWidth=2.5)
+        .encode(x="period:T", y="gap:Q",
+                tooltip=["unit:N", "period:T", alt.Tooltip("gap:Q", format=",.4~g")])
+    )  # fmt: skip
+    marker = pd.DataFrame({"event_date": [pd.Timestamp(estimate.event)]})
+    rule = alt.Chart(_data(marker, datasets)).mark_rule(color="black").encode(x="event_date:T")
+    lo, hi = estimate.ci
+    title = (
+        f"{estimate.treated} vs its synthetic at {estimate.event}: gap {estimate.estimate:,.3g} "
+        f"[{lo:,.3g}, {hi:,.3g}], rank {estimate.placebo_rank} of {estimate.n_placebos + 1}"
+    )
+    chart = alt.layer(placebos, treated, rule).properties(width=WIDTH, height=HEIGHT, title=title)
+    return Chart(chart, datasets)
+
+
+def event_study_chart(estimate: StaggeredEstimate) -> Chart:
+    """The effect by event time (years from adoption) with its placebo band; 0 at −1,
+    the base year, by construction."""
+    import altair as alt
+
+    datasets: dict[str, list[dict[str, Any]]] = {}
+    frame = estimate.event_times[["event_time", "att", "ci_low", "ci_high", "p"]]
+    base = alt.Chart(_data(frame, datasets))
+    x = alt.X("event_time:Q", title="years from adoption (−1 = base year)",
+              axis=alt.Axis(tickMinStep=1, format="d"))  # fmt: skip
+    band = base.mark_area(opacity=0.2, color="#4c78a8").encode(x=x, y="ci_low:Q", y2="ci_high:Q")
+    line = base.mark_line(point=True, color="#4c78a8").encode(
+        x=x, y=alt.Y("att:Q", title=f"effect on {estimate.series}"),
+        tooltip=["event_time:Q", alt.Tooltip("att:Q", format=",.4~g"),
+                 alt.Tooltip("ci_low:Q", format=",.4~g"),
+                 alt.Tooltip("ci_high:Q", format=",.4~g"), "p:Q"],
+    )  # fmt: skip
+    zero = base.mark_rule(color="black", strokeDash=[4, 3]).encode(y=alt.datum(0))
+    lo, hi = estimate.ci
+    title = (
+        f"{estimate.program}: {estimate.estimate:,.3g} [{lo:,.3g}, {hi:,.3g}] "
+        f"(mean of e = 0…{estimate.horizon}), p = {estimate.p:.3g}"
+    )
+    chart = alt.layer(band, line, zero).properties(width=WIDTH, height=HEIGHT, title=title)
     return Chart(chart, datasets)
 
 

@@ -72,8 +72,8 @@ def test_refuses_bad_input() -> None:
         synthetic_control(panel, "T", "2001-06")
     with pytest.raises(InputError, match="no data"):
         synthetic_control(panel, "Atlantis", EVENT)
-    with pytest.raises(InputError, match="no data"):
-        synthetic_control(panel, "T", EVENT, donors=["d00", "Atlantis"])
+    partial = synthetic_control(panel, "T", EVENT, donors=["d00", "d03", "d07", "Atlantis"])
+    assert partial.donors_dropped == ("Atlantis",) and "1 donors dropped" in partial.caveat
     few = synthetic_control(panel, "T", EVENT, window_months=None)
     assert few.ci == (-np.inf, np.inf) and "too few" in few.caveat
 
