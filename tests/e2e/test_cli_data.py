@@ -260,6 +260,9 @@ def test_effect_synth_and_staggered(db: Path, tmp_path: Path) -> None:
     assert len(est["pretrend_coefficients"]) == 2 and est["groups"][1] == "2012: Veracruz"
     assert est["groups"][0].startswith("2007: Baja California, Chihuahua, Durango, Guerrero")
     assert est["n_treated"] == 9 and est["n_never_treated"] == 23 and est["ci_low"] > 0
+    by_year = {row["event_time"]: row for row in est["event_time_effects"]}
+    assert sorted(by_year) == [-3, -2, -1, 0, 1, 2, 3] and by_year[-1]["att"] == 0
+    assert by_year[2]["ci_low"] > 0 and by_year[2]["p"] < 0.05
 
 
 @pytest.mark.parametrize(

@@ -505,11 +505,19 @@ def _design_effect(
         print_frame(frame, fmt, title="effect by event time (years from adoption)")
 
 
+def _cell(item: Any) -> str:
+    """One list item of an estimate as text: event-time effects as ``e: att [lo, hi]``."""
+    if isinstance(item, dict):
+        lo, hi = (f"{v:.4g}" if v is not None else "∞" for v in (item["ci_low"], item["ci_high"]))
+        return f"{item['event_time']:+d}: {item['att']:.4g} [{lo}, {hi}]"
+    return str(item)
+
+
 def _print_estimate(row: dict[str, Any], fmt: str, title: str, caveat: str) -> None:
     import pandas as pd
 
     if fmt != "json":  # lists as one cell; the warnings are the caveat's parts
-        row = {k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()}
+        row = {k: "; ".join(map(_cell, v)) if isinstance(v, list) else v for k, v in row.items()}
         row.pop("warnings")
     print_frame(
         pd.DataFrame([row]).T.reset_index().set_axis(["field", "value"], axis=1)

@@ -122,6 +122,12 @@ class StaggeredEstimate:
             "twfe_estimate": self.twfe_estimate, "pretrend_p": self.pretrend_p,
             "pretrend_coefficients": [f"{e:+d}: {a:.3g}" for e, a in
                                       zip(pre["event_time"], pre["att"], strict=True)],
+            "event_time_effects": [
+                {"event_time": int(r.event_time), "att": float(r.att),
+                 "ci_low": _finite(float(r.ci_low)), "ci_high": _finite(float(r.ci_high)),
+                 "p": float(r.p), "n_units": int(r.n_units)}
+                for r in self.event_times.itertuples()
+            ],
             "groups": [f"{g}: {', '.join(units)}" for g, units in self.groups],
             "n_treated": sum(len(u) for _, u in self.groups),
             "n_never_treated": self.n_never_treated, "horizon_years": self.horizon,
