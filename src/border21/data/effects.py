@@ -516,6 +516,16 @@ def estimate_effect(
 SERIES = ("homicides", "crossings", "apprehensions", "seizures", "trade")
 
 
+# What picks each series' units (everything else is refused, not ignored).
+SELECTORS: dict[str, tuple[str, ...]] = {
+    "homicides": ("state",),
+    "crossings": ("port", "measure"),
+    "apprehensions": ("region",),
+    "seizures": ("drug",),
+    "trade": ("trade_type",),
+}
+
+
 def effect_series(
     store: Any,
     series: str,
@@ -540,6 +550,18 @@ def effect_series(
 
     if series not in SERIES:
         raise InputError("series", series, f"must be one of {', '.join(SERIES)}")
+    given = {
+        "state": state,
+        "port": port,
+        "measure": None if measure == "Personal Vehicles" else measure,
+        "region": None if region == "Southwest Border" else region,
+        "drug": drug,
+        "trade_type": None if trade_type == "Import" else trade_type,
+    }
+    for key, value in given.items():
+        if value is not None and key not in SELECTORS[series]:
+            takes = ", ".join(SELECTORS[series]) or "nothing"
+            raise InputError(key, value, f"does not apply to series {series} (it takes {takes})")
     if series == "homicides":
         frame = ind.homicide_rate(store, states=state or "border", freq="month")
         label = f"homicide rate per 100k, {state or 'border states'}"

@@ -96,3 +96,22 @@ def test_did_recovers_a_treatment_effect() -> None:
     assert est.slope_change is None and "6 treated vs 14 control" in est.detail
     with pytest.raises(InputError, match="treated and control"):
         difference_in_differences(panel.assign(treated=True), "2007-01")
+
+
+@pytest.mark.parametrize(
+    ("series", "key", "value"),
+    [
+        ("homicides", "measure", "Trucks"),
+        ("homicides", "port", "2504"),
+        ("crossings", "drug", "Fentanyl"),
+        ("trade", "region", "Tucson"),
+        ("apprehensions", "trade_type", "Export"),
+        ("seizures", "state", "Chihuahua"),
+    ],
+)
+def test_a_selector_the_series_does_not_take_is_refused_not_ignored(series, key, value) -> None:
+    from border21.data.effects import effect_series
+
+    with pytest.raises(InputError, match=f"does not apply to series {series}") as err:
+        effect_series(None, series, **{key: value})  # refused before the store is read
+    assert err.value.field == key
