@@ -19,6 +19,25 @@ DataDirOption = typer.Option(
 )
 
 
+AUDIT_KEY_ENV = "BORDER21_AUDIT_KEY"
+AuditKeyOption = typer.Option(
+    None,
+    "--audit-key",
+    help=f"The audit chain's key file (made on first use). Default: ${AUDIT_KEY_ENV}, else "
+    "audit.key in the data directory; keep it elsewhere for a stronger audit.",
+    show_default=False,
+)
+
+
+def resolve_audit_key(audit_key: Path | None) -> Path | None:
+    """Flag, then environment; None means the data directory's ``audit.key``."""
+    if audit_key is not None:
+        return audit_key.expanduser()
+    if os.environ.get(AUDIT_KEY_ENV):
+        return Path(os.environ[AUDIT_KEY_ENV]).expanduser()
+    return None
+
+
 def resolve_service_dir(data_dir: Path | None) -> Path:
     """The adapter's job: flag, then environment, then platformdirs."""
     if data_dir is not None:
@@ -35,6 +54,7 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8021, "--port", min=1, max=65535, help="TCP port."),
     data_dir: Path | None = DataDirOption,
+    audit_key: Path | None = AuditKeyOption,
     db: Path | None = typer.Option(
         None,
         "--db",
@@ -60,6 +80,7 @@ def serve(
     warehouse = db if db is not None else default_db_path(os.environ)
     config = ServiceConfig(
         data_dir=resolve_service_dir(data_dir),
+        audit_key=resolve_audit_key(audit_key),
         warehouse=warehouse if warehouse.exists() else None,
         max_body_bytes=max_body_bytes,
     )

@@ -18,7 +18,11 @@ class ServiceConfig:
     """
 
     data_dir: Path | None
-    """Holds ``service.sqlite3`` and the audit head file; None = in memory (tests)."""
+    """Holds ``service.sqlite3`` (and ``audit.key`` by default); None = in memory (tests)."""
+    audit_key: Path | None = None
+    """The audit chain's HMAC key file; None = ``data_dir/audit.key``. Keep it elsewhere
+    (another owner, a secrets mount) so that write access to ``data_dir`` is not enough to
+    rewrite the log."""
     warehouse: Path | None = None
     """The DuckDB data warehouse; None = the samples shipped in the package, in memory."""
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES

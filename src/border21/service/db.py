@@ -16,6 +16,7 @@ garbage collector as a ``ResourceWarning``).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -69,11 +70,26 @@ CREATE TABLE IF NOT EXISTS audit (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    mac TEXT NOT NULL
+);
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 """
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` (and its directory) readable by this user only: the file holds agency
+    records. SQLite gives its ``-wal`` and ``-shm`` files the database file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077:  # made by an older version, or by hand
+        os.chmod(path, 0o600)
 
 
 class ServiceDB(Closing):
@@ -82,8 +98,9 @@ class ServiceDB(Closing):
     def __init__(self, path: Path | None) -> None:
         self.path = path
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _private_file(path)
         self.lock = threading.RLock()
+        self._depth = 0  # open transaction() blocks of the thread holding the lock
         self.con = sqlite3.connect(
             ":memory:" if path is None else str(path),
             check_same_thread=False,
@@ -94,7 +111,9 @@ class ServiceDB(Closing):
             self.con.row_factory = sqlite3.Row
             if path is not None:
                 self.con.execute("PRAGMA journal_mode=WAL")
-                self.con.execute("PRAGMA synchronous=NORMAL")
+                # FULL: every COMMIT (a record batch with its audit entry) is fsynced
+                # before the request answers; NORMAL could lose the last ones on power loss
+                self.con.execute("PRAGMA synchronous=FULL")
             self.con.executescript(_SCHEMA)
         except BaseException:
             self.con.close()  # e.g. locked or not a database: nobody else can close it
@@ -118,15 +137,29 @@ class ServiceDB(Closing):
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """An IMMEDIATE transaction: serialises writers across threads *and* processes
-        (the CLI may append to the audit log while the server runs)."""
+        (the CLI may append to the audit log while the server runs).
+
+        Nested blocks join the outer one, so a batch of records and its audit entry
+        commit together or not at all."""
         with self.lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
             self.con.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield
             except BaseException:
                 self.con.execute("ROLLBACK")
                 raise
-            self.con.execute("COMMIT")
+            else:
+                self.con.execute("COMMIT")
+            finally:
+                self._depth = 0
 
     def close(self) -> None:
         """Close the connection (idempotent)."""

@@ -8,13 +8,14 @@ connection at once.
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from border21.service.access import utc_now
 from border21.service.agency_data import AgencyData
-from border21.service.audit import AuditLog
+from border21.service.audit import AuditLog, open_audit_log
 from border21.service.batcher import ScoreBatcher
 from border21.service.config import ServiceConfig
 from border21.service.db import DB_FILE_NAME, ServiceDB
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from border21.frontier.risk import RiskPool
 
 T = TypeVar("T")
-HEAD_FILE_NAME = "audit.head"
+KEY_FILE_NAME = "audit.key"
 MODEL_AGENCY = {"us-cbp": "US", "mx-customs": "MX", "analyst": "US"}
 """Which side's synthetic history trains the model a user's agency scores with."""
 
@@ -34,9 +35,13 @@ def open_service_db(config: ServiceConfig) -> tuple[ServiceDB, AuditLog]:
     """The service database and its audit log, as the CLI and the app both need them."""
     if config.data_dir is None:
         db = ServiceDB(None)
-        return db, AuditLog(db, head_path=None)
+        return db, AuditLog(db, key=secrets.token_bytes(32))
     db = ServiceDB(config.data_dir / DB_FILE_NAME)
-    return db, AuditLog(db, head_path=config.data_dir / HEAD_FILE_NAME)
+    try:
+        return db, open_audit_log(db, config.audit_key or config.data_dir / KEY_FILE_NAME)
+    except BaseException:
+        db.close()
+        raise
 
 
 class ServiceState:
