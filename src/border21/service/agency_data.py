@@ -85,16 +85,17 @@ class AgencyData:
             raise InputError("fields", list(fields), "list the data fields to share (1–64 chars)")
         if expires_at <= now:
             raise InputError("expires_at", expires_at, "must be in the future")
-        new_id = self.db.execute(
-            "INSERT INTO agreements (grantor, grantee, kinds, fields, expires_at, purpose,"
-            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (who.agency, grantee, json.dumps(sorted(set(kinds))), json.dumps(sorted(set(fields))),
-             expires_at, purpose, who.name, now),
-        )  # fmt: skip
-        deal = next(a for a in self.agreements() if a.id == new_id)
-        self._log(who, "agreements.create", f"agreements/{new_id}", "allowed", now,
-                  grantee=grantee, kinds=list(deal.kinds), fields=list(deal.fields),
-                  expires_at=expires_at)  # fmt: skip
+        with self.db.transaction():
+            new_id = self.db.execute(
+                "INSERT INTO agreements (grantor, grantee, kinds, fields, expires_at, purpose,"
+                " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (who.agency, grantee, json.dumps(sorted(set(kinds))),
+                 json.dumps(sorted(set(fields))), expires_at, purpose, who.name, now),
+            )  # fmt: skip
+            deal = next(a for a in self.agreements() if a.id == new_id)
+            self._log(who, "agreements.create", f"agreements/{new_id}", "allowed", now,
+                      grantee=grantee, kinds=list(deal.kinds), fields=list(deal.fields),
+                      expires_at=expires_at)  # fmt: skip
         return deal.as_dict(now)
 
     def revoke_agreement(self, who: Principal, agreement_id: int, now: str) -> dict[str, Any]:
@@ -105,9 +106,10 @@ class AgencyData:
         if not (who.at_least("admin") and who.agency == deal.grantor):
             self._deny(who, "agreements.revoke", f"agreements/{agreement_id}", now,
                        "only an admin of the granting agency may revoke it")  # fmt: skip
-        if deal.revoked_at is None:
-            self.db.execute("UPDATE agreements SET revoked_at = ? WHERE id = ?", (now, deal.id))
-        self._log(who, "agreements.revoke", f"agreements/{agreement_id}", "allowed", now)
+        with self.db.transaction():
+            if deal.revoked_at is None:
+                self.db.execute("UPDATE agreements SET revoked_at = ? WHERE id = ?", (now, deal.id))
+            self._log(who, "agreements.revoke", f"agreements/{agreement_id}", "allowed", now)
         return next(a for a in self.agreements() if a.id == agreement_id).as_dict(now)
 
     # ---------------------------------------------------------------- records
@@ -120,15 +122,17 @@ class AgencyData:
                        "only agency analysts and admins may add records")  # fmt: skip
         if kind not in RECORD_KINDS:
             raise InputError("kind", kind, f"must be one of {', '.join(RECORD_KINDS)}")
-        ids = [
-            self.db.execute(
-                "INSERT INTO records (agency, kind, created_at, data) VALUES (?, ?, ?, ?)",
-                (who.agency, kind, now, json.dumps(item, sort_keys=True, default=str)),
-            )
-            for item in items
-        ]
-        self._log(who, "records.create", f"records/{kind}", "allowed", now,
-                  count=len(ids), first_id=ids[0] if ids else None)  # fmt: skip
+        rows = [(who.agency, kind, now, json.dumps(item, sort_keys=True, default=str))
+                for item in items]  # fmt: skip
+        with self.db.transaction():  # the batch and its audit entry commit together, or neither
+            ids = [
+                self.db.execute(
+                    "INSERT INTO records (agency, kind, created_at, data) VALUES (?, ?, ?, ?)", row
+                )
+                for row in rows
+            ]
+            self._log(who, "records.create", f"records/{kind}", "allowed", now,
+                      count=len(ids), first_id=ids[0] if ids else None)  # fmt: skip
         return ids
 
     def read_records(
