@@ -63,7 +63,7 @@ def expected(agency: str, role: str, endpoint: str) -> int:
         "records.own": 200 if owns else 403,
         "records.us-cbp.seizure": 200 if agency == "us-cbp" else 403,
         "records.mx-customs.inspection": 200 if agency == "mx-customs" else 403,
-        "record.us-cbp": 200 if agency == "us-cbp" else 403,
+        "record.us-cbp": 200 if agency == "us-cbp" else 404,  # absent and not-yours alike
         "records.create": 201 if owns and at_least >= 1 else 403,
         "agreements.list": 200 if owns else 403,
         "agreements.create": 201 if owns and at_least == 2 else 403,
@@ -194,6 +194,10 @@ def test_agreement_validation(client: Any, svc: TestService) -> None:
          "expires_at": "2026-07-01T00:00:00Z"},
         {"grantee": "mx-customs", "kinds": ["seizure"], "fields": [],
          "expires_at": "2026-07-01T00:00:00Z"},
+        {"grantee": "mx-customs", "kinds": ["seizure"], "fields": ["date"],
+         "expires_at": "9999-12-31T23:59:59-14:00"},  # past year 9999 in UTC: was a 500
+        {"grantee": "mx-customs", "kinds": ["seizure"], "fields": ["date"],
+         "expires_at": "0001-01-01T00:00:00+14:00"},  # before year 1 in UTC: was a 500
     ]  # fmt: skip
     for body in bad:
         r = client.post("/api/v1/agreements", headers=h, json=body)
@@ -225,3 +229,54 @@ def test_access_is_audited_and_chain_verifies(client: Any, svc: TestService) -> 
     ]
     report = verify()
     assert report["ok"] and report["entries"] >= before + 2
+
+
+def test_absent_and_not_yours_records_answer_alike(client: Any, svc: TestService) -> None:
+    theirs = _record_id(svc, "us-cbp", "inspection")
+    absent = 2**62
+    mx = svc.auth("mx-customs.admin")
+    a = client.get(f"/api/v1/records/{theirs}", headers=mx)
+    b = client.get(f"/api/v1/records/{absent}", headers=mx)
+    assert a.status_code == b.status_code == 404
+    assert a.json()["detail"].replace(str(theirs), "N") == b.json()["detail"].replace(
+        str(absent), "N"
+    )
+    # the owner's audit still shows the attempt on its record, with the real reason
+    entries = svc.state.audit.entries(agency="mx-customs", limit=5)
+    tried = next(e for e in entries if e["resource"] == f"records/{theirs}")
+    assert tried["outcome"] == "denied" and tried["detail"]["reason"] == (
+        "not readable by your agency"
+    )
+
+
+def test_failed_logins_are_audited_then_throttled() -> None:
+    with make_service(None, users={"ana": ("us-cbp", "admin")}, demo_data=False,
+                      failed_logins_per_window=3) as svc:  # fmt: skip
+        client = svc.client()
+        wrong = {"Authorization": "Bearer b21_guess"}
+        codes = [client.get("/api/v1/me", headers=wrong).status_code for _ in range(3)]
+        assert codes == [401, 401, 429]
+        blocked = client.get("/api/v1/me", headers=svc.auth("ana"))  # even a good token waits
+        assert blocked.status_code == 429 and 0 < int(blocked.headers["retry-after"]) <= 60
+        assert blocked.json()["type"].endswith("/too-many-failed-logins")
+        failed = [e for e in svc.state.audit.entries(limit=20) if e["action"] == "auth.failed"]
+        assert len(failed) == 3 and all(e["outcome"] == "denied" for e in failed)
+        assert "b21_guess" not in str(failed)
+
+
+def test_a_recycled_user_name_does_not_see_the_old_users_jobs() -> None:
+    from border21.service.access import utc_now
+    from border21.service.auth import add_user, revoke_user
+
+    with make_service(None, users={"ana": ("analyst", "viewer")}, demo_data=False,
+                      sync_max_crossings=0) as svc:  # fmt: skip
+        client = svc.client()
+        job = client.post("/api/v1/simulations", headers=svc.auth("ana"),
+                          json={"scenario": "laredo_wtb"})  # fmt: skip
+        assert job.status_code == 202
+        url = job.headers["location"]
+        assert client.get(url, headers=svc.auth("ana")).status_code == 200
+        revoke_user(svc.state.db, "ana", now=utc_now())
+        token = add_user(svc.state.db, "ana", agency="analyst", role="viewer", now=utc_now())
+        again = client.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert again.status_code == 404

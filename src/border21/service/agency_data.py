@@ -172,16 +172,19 @@ class AgencyData:
         return out
 
     def read_record(self, who: Principal, record_id: int, now: str) -> dict[str, Any]:
-        """One record by id, under the same rules (unknown and forbidden look alike)."""
+        """One record by id, under the same rules. Absent and not-yours answer alike (404, one
+        message, one audit entry each), so ids cannot be probed for existence."""
         rows = self.db.query("SELECT * FROM records WHERE id = ?", (record_id,))
         resource = f"records/{record_id}"
-        if not rows:
-            raise NotFoundError(f"record = {record_id}: no such record")
-        rec = _decoded(rows[0])
-        fields = readable_fields(who, rec["agency"], rec["kind"], self.agreements(), now=now)
-        if fields is None:
-            self._deny(who, "records.read", resource, now, "not readable by your agency")
-            raise AssertionError  # unreachable
+        rec = _decoded(rows[0]) if rows else None
+        fields = (
+            None if rec is None
+            else readable_fields(who, rec["agency"], rec["kind"], self.agreements(), now=now)
+        )  # fmt: skip
+        if rec is None or fields is None:
+            why = "no such record" if rec is None else "not readable by your agency"
+            self._log(who, "records.read", resource, "denied", now, reason=why)
+            raise NotFoundError(f"record = {record_id}: no such record of yours or shared to you")
         self._log(who, "records.read", resource, "allowed", now,
                   fields="*" if "*" in fields else sorted(fields))  # fmt: skip
         return project(rec, fields)

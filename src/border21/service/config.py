@@ -37,3 +37,6 @@ class ServiceConfig:
     jobs_per_user: int = 4
     """Unfinished background jobs one user may have; more get 429."""
     max_jobs_kept: int = 200
+    failed_logins_per_window: int = 10
+    """Failed sign-ins one client address may make per window; then 429 with Retry-After."""
+    failed_login_window_s: float = 60.0

@@ -22,7 +22,8 @@ class Job:
     """One background job's state."""
 
     id: str
-    owner: str
+    owner: int
+    """The owner's user id (never the name: a revoked name may be given to someone else)."""
     kind: str
     created_at: str
     future: Future[Any] = field(repr=False)
@@ -65,7 +66,7 @@ class JobManager:
         self._lock = threading.Lock()
         self._keep = keep
 
-    def submit(self, owner: str, kind: str, fn: Callable[[], Any], now: str) -> Job:
+    def submit(self, owner: int, kind: str, fn: Callable[[], Any], now: str) -> Job:
         with self._lock:
             busy = sum(1 for j in self._jobs.values() if j.owner == owner and not j.future.done())
         if busy >= self._per_user:
@@ -83,7 +84,7 @@ class JobManager:
                 self._jobs.popitem(last=False)
         return job
 
-    def get(self, job_id: str, owner: str) -> Job:
+    def get(self, job_id: str, owner: int) -> Job:
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None or job.owner != owner:

@@ -57,7 +57,7 @@ def frontier(body: FrontierRequest, who: User, state: State, response: Response)
         )
     if work <= state.config.sync_max_frontier_work:
         return run_frontier(state, body)
-    job = state.jobs.submit(who.name, "frontier", lambda: run_frontier(state, body), state.now())
+    job = state.jobs.submit(who.user_id, "frontier", lambda: run_frontier(state, body), state.now())
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return job.as_dict()

@@ -145,7 +145,7 @@ def run_simulation(body: SimulationRequest, who: User, state: State, response: R
     work = limits.check_run(sc, days=body.days, replications=body.replications)
     if work <= state.config.sync_max_crossings:
         return _simulate(sc, body)
-    job = state.jobs.submit(who.name, "simulation", lambda: _simulate(sc, body), state.now())
+    job = state.jobs.submit(who.user_id, "simulation", lambda: _simulate(sc, body), state.now())
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return job.as_dict()
@@ -153,7 +153,7 @@ def run_simulation(body: SimulationRequest, who: User, state: State, response: R
 
 @router.get("/jobs/{job_id}", summary="A background job's status", tags=["jobs"])
 def job_status(job_id: str, who: User, state: State) -> Json:
-    return state.jobs.get(job_id, who.name).as_dict()
+    return state.jobs.get(job_id, who.user_id).as_dict()
 
 
 @router.get(
@@ -165,7 +165,7 @@ def job_status(job_id: str, who: User, state: State) -> Json:
 def job_result(job_id: str, who: User, state: State) -> Any:
     from border21.service.problems import ProblemException
 
-    job = state.jobs.get(job_id, who.name)
+    job = state.jobs.get(job_id, who.user_id)
     if job.status != "succeeded":
         raise ProblemException(
             409, f"job is {job.status}" + (f": {job.error()}" if job.error() else ""),

@@ -20,6 +20,7 @@ from border21.service.batcher import ScoreBatcher
 from border21.service.config import ServiceConfig
 from border21.service.db import DB_FILE_NAME, ServiceDB
 from border21.service.jobs import JobManager
+from border21.service.throttle import LoginThrottle
 
 if TYPE_CHECKING:
     from border21.data.store import Store
@@ -57,6 +58,9 @@ class ServiceState:
         except BaseException:
             self.db.close()
             raise
+        self.logins = LoginThrottle(
+            failures=config.failed_logins_per_window, window_seconds=config.failed_login_window_s
+        )
         self.store_lock = threading.Lock()
         self._build_lock = threading.Lock()
         self._store: Store | None = None
