@@ -81,3 +81,25 @@ def test_staffed_booths_override_runs(client, svc) -> None:
         return float(rows["general"]["mean_wait_min"])
 
     assert mean_wait(["lanes.general.staffed_booths=15"]) < mean_wait([])
+
+
+NON_FINITE = [
+    ("/api/v1/simulations", '{"scenario": "laredo_wtb", "booth_scale": NaN}'),
+    ("/api/v1/simulations", '{"scenario": "laredo_wtb", "referral_rate": Infinity}'),
+    ("/api/v1/frontier", '{"rates": [NaN]}'),
+    ("/api/v1/score", '{"declarations": [{"date": "2024-01-01", "value": Infinity}]}'),
+    ("/api/v1/score", '{"declarations": [{"date": "2024-01-01"}], "budget_pct": -Infinity}'),
+    ("/api/v1/records", '{"kind": "seizure", "records": [{"pounds": NaN}]}'),
+]
+
+
+@pytest.mark.parametrize(("path", "body"), NON_FINITE)
+def test_non_finite_numbers_in_a_body_are_422(client: Any, svc: TestService, path, body) -> None:
+    headers = {**svc.auth("ana"), "content-type": "application/json"}
+    _problem(client.post(path, content=body, headers=headers))
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e999"])
+def test_non_finite_numbers_in_a_query_are_422(client: Any, svc: TestService, value: str) -> None:
+    url = f"/api/v1/targeting/selection?budget_pct={value}"
+    _problem(client.get(url, headers=svc.auth("ana")))
