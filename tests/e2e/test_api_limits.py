@@ -14,7 +14,8 @@ from border21.service.testing import TestService, make_service
 
 @pytest.fixture(scope="module")
 def svc() -> Iterator[TestService]:
-    service = make_service(None, users={"ana": ("us-cbp", "analyst")}, demo_data=False)
+    users = {"ana": ("us-cbp", "analyst"), "vic": ("analyst", "viewer")}
+    service = make_service(None, users=users, demo_data=False)
     yield service
     service.state.close()
 
@@ -84,9 +85,6 @@ def test_staffed_booths_override_runs(client, svc) -> None:
 
 
 NON_FINITE = [
-    ("/api/v1/simulations", '{"scenario": "laredo_wtb", "booth_scale": NaN}'),
-    ("/api/v1/simulations", '{"scenario": "laredo_wtb", "referral_rate": Infinity}'),
-    ("/api/v1/frontier", '{"rates": [NaN]}'),
     ("/api/v1/score", '{"declarations": [{"date": "2024-01-01", "value": Infinity}]}'),
     ("/api/v1/score", '{"declarations": [{"date": "2024-01-01"}], "budget_pct": -Infinity}'),
     ("/api/v1/records", '{"kind": "seizure", "records": [{"pounds": NaN}]}'),
@@ -103,3 +101,49 @@ def test_non_finite_numbers_in_a_body_are_422(client: Any, svc: TestService, pat
 def test_non_finite_numbers_in_a_query_are_422(client: Any, svc: TestService, value: str) -> None:
     url = f"/api/v1/targeting/selection?budget_pct={value}"
     _problem(client.get(url, headers=svc.auth("ana")))
+
+
+VIEWER_LIMITS = [
+    ({"overrides": ["lanes.general.lanes=150"]}, "lanes = 168: at most 120 in one port"),
+    ({"overrides": ["lanes.general.booths_per_lane=20"]}, "booths = 318: at most 250"),
+    ({"overrides": ["secondary.truck_secondary.bays=200"]}, "bays = 224: at most 120"),
+    ({"days": 28, "replications": 4}, "days × replications = '28 × 4': at most 100"),
+]
+
+
+@pytest.mark.parametrize(("body", "message"), VIEWER_LIMITS)
+def test_a_viewer_is_held_to_the_viewer_limits(client, svc, body, message) -> None:
+    started = time.perf_counter()
+    request = {"scenario": "laredo_wtb", **body}
+    detail = _problem(client.post("/api/v1/simulations", json=request, headers=svc.auth("vic")))
+    assert detail.startswith(message) and detail.endswith("for the viewer role"), detail
+    assert time.perf_counter() - started < 5  # refused before anything is simulated
+
+
+def test_the_analyst_role_has_its_own_larger_limits(svc) -> None:
+    from border21.ports.catalog import load_scenario
+    from border21.service.budget import check_simulation
+
+    sc = load_scenario("laredo_wtb", ["lanes.general.lanes=150"])
+    limits = svc.state.config.limits_for("analyst")
+    assert check_simulation(sc, days=28, replications=4, limits=limits, role="analyst") > 0
+
+
+def test_a_viewer_sweep_is_bounded(client, svc) -> None:
+    body = {"scenario": "laredo_wtb", "variants": ["baseline", "ucp", "enrolment"],
+            "policies": ["random", "trusted", "targeted"], "rates": [0.01, 0.02, 0.05, 0.1],
+            "days": 3}  # fmt: skip
+    detail = _problem(client.post("/api/v1/frontier", json=body, headers=svc.auth("vic")))
+    assert detail == "sweep = 108: too many task-days (at most 100 for the viewer role)"
+
+
+def test_one_user_gets_429_with_retry_after_while_their_run_holds_the_gate(client, svc) -> None:
+    user = svc.state.db.query("SELECT id FROM users WHERE name = 'vic'")[0]["id"]
+    with svc.state.gate.slot(user):  # as if vic's previous simulation were still running
+        r = client.post("/api/v1/simulations", json={"scenario": "laredo_wtb"},
+                        headers=svc.auth("vic"))  # fmt: skip
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+        assert r.json()["type"].endswith("/busy")
+    ok = client.post("/api/v1/simulations", json={"scenario": "laredo_wtb"},
+                     headers=svc.auth("vic"))  # fmt: skip
+    assert ok.status_code == 200

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Response
 
 from border21.errors import NotFoundError
+from border21.service.budget import check_simulation
 from border21.service.deps import State, User
 from border21.service.schemas import Json, SimulationRequest
-from border21.service.whatif import apply_sliders, request_limits
+from border21.service.whatif import apply_sliders
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -132,7 +133,7 @@ def _simulate(sc: PortScenario, body: SimulationRequest) -> Json:
     summary="Simulate a port (synchronous when small, otherwise a background job)",
     responses={
         202: {"description": "Accepted as a background job; poll its status URL"},
-        429: {"description": "Too many unfinished jobs of yours"},
+        429: {"description": "Too many unfinished jobs or synchronous runs; see Retry-After"},
     },
 )
 def run_simulation(body: SimulationRequest, who: User, state: State, response: Response) -> Json:
@@ -141,10 +142,11 @@ def run_simulation(body: SimulationRequest, who: User, state: State, response: R
     sc = build_scenario(body.scenario, body.overrides, body.booth_scale, body.referral_rate)
     refuse_targeting_only(sc)
     warm_up_for(body.days, body.warm_up_days)  # refused before a job is queued
-    limits = request_limits(state.config.max_crossings)
-    work = limits.check_run(sc, days=body.days, replications=body.replications)
+    work = check_simulation(sc, days=body.days, replications=body.replications,
+                            limits=state.config.limits_for(who.role), role=who.role)  # fmt: skip
     if work <= state.config.sync_max_crossings:
-        return _simulate(sc, body)
+        with state.gate.slot(who.user_id):
+            return _simulate(sc, body)
     job = state.jobs.submit(who.user_id, "simulation", lambda: _simulate(sc, body), state.now())
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"

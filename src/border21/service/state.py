@@ -19,6 +19,7 @@ from border21.service.audit import AuditLog, open_audit_log
 from border21.service.batcher import ScoreBatcher
 from border21.service.config import ServiceConfig
 from border21.service.db import DB_FILE_NAME, ServiceDB
+from border21.service.gate import WorkGate
 from border21.service.jobs import JobManager
 from border21.service.throttle import LoginThrottle
 
@@ -60,6 +61,9 @@ class ServiceState:
             raise
         self.logins = LoginThrottle(
             failures=config.failed_logins_per_window, window_seconds=config.failed_login_window_s
+        )
+        self.gate = WorkGate(
+            workers=config.sync_workers, per_user=config.sync_per_user, queue=config.sync_queue
         )
         self.store_lock = threading.Lock()
         self._build_lock = threading.Lock()

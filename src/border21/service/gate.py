@@ -1,0 +1,90 @@
+"""Admission for synchronous heavy work: per-user in-flight cap, few workers, a bounded queue.
+
+A synchronous simulation or sweep holds a CPU for up to a few seconds. Without a
+gate, fifty at once from one user fill the thread pool and the cores, and
+everyone's cheap reads wait behind them. With it, each user has at most
+``per_user`` such requests running or queued, at most ``workers`` run at once
+server-wide, and at most ``queue`` wait; anything more is refused at once with
+429 and ``Retry-After``, before any work starts.
+
+>>> gate = WorkGate(workers=1, per_user=1, queue=0)
+>>> with gate.slot(7):
+...     try:
+...         with gate.slot(7):
+...             pass
+...     except Busy as exc:
+...         print(exc)
+you already have 1 simulation or sweep running or queued (limit 1); retry when it ends
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from border21.errors import Border21Error
+
+
+class Busy(Border21Error):
+    """Too much synchronous work in flight (HTTP 429 with ``Retry-After``)."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class WorkGate:
+    """Admit, queue (FIFO) or refuse synchronous work, per user and server-wide."""
+
+    def __init__(self, *, workers: int, per_user: int, queue: int) -> None:
+        self.workers, self.per_user, self.queue = workers, per_user, queue
+        self._cond = threading.Condition()
+        self._running = 0
+        self._waiting: list[int] = []  # tickets, first come first served
+        self._next_ticket = 0
+        self._by_user: Counter[int] = Counter()
+        self._mean_s = 1.0  # running mean of a slot's duration, for Retry-After
+
+    def _retry_after(self) -> int:
+        ahead = self._running + len(self._waiting)
+        return max(1, math.ceil(self._mean_s * ahead / max(1, self.workers)))
+
+    @contextmanager
+    def slot(self, user: int) -> Iterator[None]:
+        """Hold one worker for ``user`` while the block runs (or raise :class:`Busy`)."""
+        with self._cond:
+            if self._by_user[user] >= self.per_user:
+                raise Busy(
+                    f"you already have {self._by_user[user]} simulation or sweep running or "
+                    f"queued (limit {self.per_user}); retry when it ends",
+                    self._retry_after(),
+                )
+            if self._running >= self.workers and len(self._waiting) >= self.queue:
+                raise Busy(
+                    f"the server is busy ({self._running} running, {len(self._waiting)} queued)",
+                    self._retry_after(),
+                )
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            self._by_user[user] += 1
+            self._waiting.append(ticket)
+            while self._running >= self.workers or self._waiting[0] != ticket:
+                self._cond.wait()
+            self._waiting.pop(0)
+            self._running += 1
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            took = time.perf_counter() - started
+            with self._cond:
+                self._running -= 1
+                self._by_user[user] -= 1
+                if not self._by_user[user]:
+                    del self._by_user[user]
+                self._mean_s = 0.8 * self._mean_s + 0.2 * took
+                self._cond.notify_all()
