@@ -96,6 +96,11 @@ def serve(
         f"{config.warehouse or 'shipped samples'})",
         highlight=False,
     )
+    import sys
+
+    # A simulation's Python parts hold the GIL; the default 5 ms switch interval makes every
+    # cheap request wait up to 5 ms per hand-over while one runs (bench_fairness.py)
+    sys.setswitchinterval(0.001)
     try:
         uvicorn.run(create_app(config, state=state), host=host, port=port, log_level="warning")
     finally:

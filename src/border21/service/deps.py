@@ -71,3 +71,15 @@ def require(who: Principal, role: str, *, agency_user: bool = False) -> None:
         raise AccessDenied(f"needs the {role} role (you are {who.role})")
     if agency_user and not who.owns_records:
         raise AccessDenied("analysts see aggregates only")
+
+
+async def admit_heavy(who: User, state: State) -> Principal:
+    """The signed-in user, if the work gate would take another run of theirs, else 429.
+
+    async, on the event loop: a refused request costs no thread hop and no work (a client
+    that ignores Retry-After and resends at once stays cheap to refuse)."""
+    state.gate.check(who.user_id)
+    return who
+
+
+HeavyUser = Annotated[Principal, Depends(admit_heavy)]

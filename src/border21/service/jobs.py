@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from border21.errors import Border21Error, NotFoundError
+from border21.service.gate import lower_priority
 
 
 @dataclass
@@ -61,7 +62,10 @@ class JobManager:
 
     def __init__(self, workers: int = 1, keep: int = 200, per_user: int = 4) -> None:
         self._per_user = per_user
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="border21-job")
+        # jobs run at low CPU priority too: a cheap request that wants a core gets it first
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="border21-job", initializer=lower_priority
+        )
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._keep = keep

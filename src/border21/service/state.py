@@ -140,6 +140,7 @@ class ServiceState:
         """Stop jobs and scorers, close the warehouse and the service database (idempotent)."""
         try:
             self.jobs.shutdown()
+            self.gate.shutdown()
             for scorer in self._scorers.values():
                 scorer.close()
             with self.store_lock:
