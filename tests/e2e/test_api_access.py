@@ -280,3 +280,38 @@ def test_a_recycled_user_name_does_not_see_the_old_users_jobs() -> None:
         token = add_user(svc.state.db, "ana", agency="analyst", role="viewer", now=utc_now())
         again = client.get(url, headers={"Authorization": f"Bearer {token}"})
         assert again.status_code == 404
+
+
+def test_an_owner_sees_every_partner_read_of_its_records() -> None:
+    users = {"us": ("us-cbp", "admin"), "mx": ("mx-customs", "viewer"),
+             "mxa": ("mx-customs", "admin"), "out": ("analyst", "admin")}  # fmt: skip
+    with make_service(None, users=users) as svc:
+        client = svc.client()
+        query = {"kind": "seizure", "agency": "us-cbp", "limit": 3}
+        refused = client.get("/api/v1/records", params=query, headers=svc.auth("mx"))
+        assert refused.status_code == 403
+        deal = client.post("/api/v1/agreements", headers=svc.auth("us"), json={
+            "grantee": "mx-customs", "kinds": ["seizure"], "fields": ["date"],
+            "expires_at": "2099-01-01T00:00:00Z"}).json()  # fmt: skip
+        rows = client.get("/api/v1/records", params=query, headers=svc.auth("mx")).json()
+        one = client.get(f"/api/v1/records/{rows[0]['id']}", headers=svc.auth("mx"))
+        assert one.status_code == 200
+        client.get("/api/v1/records", params={"kind": "seizure"}, headers=svc.auth("us"))
+
+        seen = client.get("/api/v1/audit/access", headers=svc.auth("us")).json()
+        assert [(e["actor"], e["agency"], e["outcome"]) for e in seen] == [
+            ("mx", "mx-customs", "allowed"),
+            ("mx", "mx-customs", "allowed"),
+            ("mx", "mx-customs", "denied"),
+        ]  # newest first; the owner's own read is not a partner's
+        for entry in seen[:2]:
+            assert entry["owner"] == "us-cbp" and entry["ts"]
+            assert entry["detail"]["agreements"] == [deal["id"]]
+            assert entry["detail"]["fields"] == ["date"]
+        assert seen[1]["detail"]["ids"] == [r["id"] for r in rows]
+        # the full /audit of the owner lists them too; the partner's admin sees its own reads
+        full = client.get("/api/v1/audit", headers=svc.auth("us")).json()
+        assert {e["seq"] for e in seen} <= {e["seq"] for e in full}
+        assert client.get("/api/v1/audit/access", headers=svc.auth("mxa")).json() == []
+        assert client.get("/api/v1/audit/access", headers=svc.auth("out")).status_code == 403
+        assert client.get("/api/v1/audit/access", headers=svc.auth("mx")).status_code == 403

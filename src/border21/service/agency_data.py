@@ -16,6 +16,7 @@ from border21.service import AGENCIES, RECORD_KINDS
 from border21.service.access import (
     AccessDenied,
     Agreement,
+    granting_agreements,
     project,
     readable_fields,
 )
@@ -35,15 +36,24 @@ class AgencyData:
 
     # ------------------------------------------------------------------ audit
     def _log(
-        self, who: Principal, action: str, resource: str, outcome: str, now: str, **detail: Any
+        self,
+        who: Principal,
+        action: str,
+        resource: str,
+        outcome: str,
+        now: str,
+        owner: str = "",
+        **detail: Any,
     ) -> None:
         self.audit.append(
             actor=who.name, agency=who.agency, action=action, resource=resource,
-            outcome=outcome, detail=detail, now=now,
+            outcome=outcome, detail=detail, now=now, owner=owner,
         )  # fmt: skip
 
-    def _deny(self, who: Principal, action: str, resource: str, now: str, why: str) -> None:
-        self._log(who, action, resource, "denied", now, reason=why)
+    def _deny(
+        self, who: Principal, action: str, resource: str, now: str, why: str, owner: str = ""
+    ) -> None:
+        self._log(who, action, resource, "denied", now, owner, reason=why)
         raise AccessDenied(why)
 
     # ------------------------------------------------------------- agreements
@@ -131,7 +141,7 @@ class AgencyData:
                 )
                 for row in rows
             ]
-            self._log(who, "records.create", f"records/{kind}", "allowed", now,
+            self._log(who, "records.create", f"records/{kind}", "allowed", now, who.agency,
                       count=len(ids), first_id=ids[0] if ids else None)  # fmt: skip
         return ids
 
@@ -151,7 +161,8 @@ class AgencyData:
             raise InputError("agency", owner, f"must be one of {', '.join(RECORD_AGENCIES)}")
         if kind not in RECORD_KINDS:
             raise InputError("kind", kind, f"must be one of {', '.join(RECORD_KINDS)}")
-        fields = readable_fields(who, owner, kind, self.agreements(), now=now)
+        deals = self.agreements()
+        fields = readable_fields(who, owner, kind, deals, now=now)
         resource = f"records/{owner}/{kind}"
         if fields is None:
             why = (
@@ -159,7 +170,7 @@ class AgencyData:
                 if not who.owns_records
                 else f"no sharing agreement in force grants {who.agency} {owner}'s {kind} records"
             )
-            self._deny(who, "records.read", resource, now, why)
+            self._deny(who, "records.read", resource, now, why, owner)
             raise AssertionError  # unreachable: _deny raises
         rows = self.db.query(
             "SELECT * FROM records WHERE agency = ? AND kind = ? ORDER BY id LIMIT ? OFFSET ?",
@@ -167,7 +178,8 @@ class AgencyData:
         )
         out = [project(_decoded(r), fields) for r in rows]
         if audit:
-            self._log(who, "records.read", resource, "allowed", now, count=len(out),
+            self._log(who, "records.read", resource, "allowed", now, owner, count=len(out),
+                      ids=[r["id"] for r in out][:1000], **_under(who, owner, kind, deals, now),
                       fields="*" if "*" in fields else sorted(fields))  # fmt: skip
         return out
 
@@ -177,15 +189,18 @@ class AgencyData:
         rows = self.db.query("SELECT * FROM records WHERE id = ?", (record_id,))
         resource = f"records/{record_id}"
         rec = _decoded(rows[0]) if rows else None
+        deals = self.agreements()
         fields = (
             None if rec is None
-            else readable_fields(who, rec["agency"], rec["kind"], self.agreements(), now=now)
+            else readable_fields(who, rec["agency"], rec["kind"], deals, now=now)
         )  # fmt: skip
         if rec is None or fields is None:
             why = "no such record" if rec is None else "not readable by your agency"
-            self._log(who, "records.read", resource, "denied", now, reason=why)
+            owner = "" if rec is None else rec["agency"]
+            self._log(who, "records.read", resource, "denied", now, owner, reason=why)
             raise NotFoundError(f"record = {record_id}: no such record of yours or shared to you")
-        self._log(who, "records.read", resource, "allowed", now,
+        self._log(who, "records.read", resource, "allowed", now, rec["agency"],
+                  **_under(who, rec["agency"], rec["kind"], deals, now),
                   fields="*" if "*" in fields else sorted(fields))  # fmt: skip
         return project(rec, fields)
 
@@ -196,6 +211,15 @@ class AgencyData:
         )
         self._log(who, "records.summary", "records/summary", "allowed", now)
         return rows
+
+
+def _under(
+    who: Principal, owner: str, kind: str, deals: Sequence[Agreement], now: str
+) -> dict[str, Any]:
+    """For a partner's read: the agreements it was made under (the owner's audit shows them)."""
+    if who.agency == owner:
+        return {}
+    return {"agreements": granting_agreements(who, owner, kind, deals, now=now)}
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:

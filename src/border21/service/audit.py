@@ -38,7 +38,7 @@ from border21.errors import InputError
 from border21.service.db import ServiceDB
 
 GENESIS = "0" * 64
-_FIELDS = ("seq", "ts", "actor", "agency", "action", "resource", "outcome", "detail")
+_FIELDS = ("seq", "ts", "actor", "agency", "owner", "action", "resource", "outcome", "detail")
 
 
 KEY_BYTES = 32
@@ -140,21 +140,26 @@ class AuditLog:
         outcome: str,
         detail: dict[str, Any],
         now: str,
+        owner: str = "",
     ) -> int:
-        """Add one entry and return its sequence number."""
+        """Add one entry and return its sequence number.
+
+        ``owner``: the agency whose records the entry is about ("" when none), so that the
+        owner sees partners' reads of its data as well as its own users' actions."""
         with self.db.transaction():
             last = self.db.query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
             seq = int(last[0]["seq"]) + 1 if last else 1
             prev = str(last[0]["hash"]) if last else GENESIS
             entry = {
-                "seq": seq, "ts": now, "actor": actor, "agency": agency, "action": action,
+                "seq": seq, "ts": now, "actor": actor, "agency": agency, "owner": owner,
+                "action": action,
                 "resource": resource, "outcome": outcome,
                 "detail": json.dumps(detail, sort_keys=True, default=str),
             }  # fmt: skip
             digest = entry_hash(self._key, prev, entry)
             self.db.execute(
-                "INSERT INTO audit (seq, ts, actor, agency, action, resource, outcome, detail,"
-                " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO audit (seq, ts, actor, agency, owner, action, resource, outcome,"
+                " detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*(entry[k] for k in _FIELDS), prev, digest),
             )
             self.db.execute(
@@ -181,9 +186,18 @@ class AuditLog:
         return [f"head says entry {seq} is the latest but the log ends at {last[0]}"
                 " (an old head put back, or entries written around the service)"]  # fmt: skip
 
-    def entries(self, *, agency: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        """The latest entries, newest first (optionally one agency's)."""
-        where, params = ("WHERE agency = ?", (agency,)) if agency else ("", ())
+    def entries(
+        self, *, agency: str | None = None, limit: int = 100, partners_only: bool = False
+    ) -> list[dict[str, Any]]:
+        """The latest entries, newest first. With ``agency``: its users' entries and every
+        entry about its records; ``partners_only``: just other agencies' access to them."""
+        params: tuple[str, ...] = ()
+        if agency is None:
+            where = ""
+        elif partners_only:
+            where, params = "WHERE owner = ? AND agency != ?", (agency, agency)
+        else:
+            where, params = "WHERE agency = ? OR owner = ?", (agency, agency)
         rows = self.db.query(
             f"SELECT * FROM audit {where} ORDER BY seq DESC LIMIT ?", (*params, limit)
         )

@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS audit (
     ts TEXT NOT NULL,
     actor TEXT NOT NULL,
     agency TEXT NOT NULL,
+    owner TEXT NOT NULL DEFAULT '',
     action TEXT NOT NULL,
     resource TEXT NOT NULL,
     outcome TEXT NOT NULL,
@@ -81,6 +82,14 @@ BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 """
+
+
+def _add_audit_owner(con: sqlite3.Connection) -> None:
+    """The ``owner`` column (whose records an entry is about) on a log made before it."""
+    columns = {row[1] for row in con.execute("PRAGMA table_info(audit)")}
+    if "owner" not in columns:
+        con.execute("ALTER TABLE audit ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
+    con.execute("CREATE INDEX IF NOT EXISTS audit_owner ON audit (owner, seq)")
 
 
 def _private_file(path: Path) -> None:
@@ -115,6 +124,7 @@ class ServiceDB(Closing):
                 # before the request answers; NORMAL could lose the last ones on power loss
                 self.con.execute("PRAGMA synchronous=FULL")
             self.con.executescript(_SCHEMA)
+            _add_audit_owner(self.con)
         except BaseException:
             self.con.close()  # e.g. locked or not a database: nobody else can close it
             raise
