@@ -315,3 +315,59 @@ def test_an_owner_sees_every_partner_read_of_its_records() -> None:
         assert client.get("/api/v1/audit/access", headers=svc.auth("mxa")).json() == []
         assert client.get("/api/v1/audit/access", headers=svc.auth("out")).status_code == 403
         assert client.get("/api/v1/audit/access", headers=svc.auth("mx")).status_code == 403
+
+
+def test_identifiers_leave_an_agency_only_as_per_agreement_pseudonyms() -> None:
+    users = {"us": ("us-cbp", "admin"), "mx": ("mx-customs", "viewer")}
+    with make_service(None, users=users) as svc:
+        client = svc.client()
+        us, mx = svc.auth("us"), svc.auth("mx")
+
+        def share() -> dict[str, Any]:
+            made = client.post("/api/v1/agreements", headers=us, json={
+                "grantee": "mx-customs", "kinds": ["seizure", "risk_profile"],
+                "fields": ["importer_id", "declaration_id", "entity", "value"],
+                "expires_at": "2099-01-01T00:00:00Z"})  # fmt: skip
+            assert made.status_code == 201, made.text
+            assert "pseudonym_key" not in made.json()
+            return dict(made.json())
+
+        def read(headers: dict[str, str], kind: str) -> list[dict[str, Any]]:
+            query = {"kind": kind, "agency": "us-cbp", "limit": 1000}
+            rows = client.get("/api/v1/records", params=query, headers=headers).json()
+            return [r["data"] for r in rows]
+
+        deal = share()
+        raw, seen = read(us, "seizure"), read(mx, "seizure")
+        raw_ids = {r["importer_id"] for r in raw} | {r["declaration_id"] for r in raw}
+        assert seen and not raw_ids & {v for r in seen for v in r.values()}
+        assert all(r["importer_id"].startswith("p:") for r in seen)
+        assert [r["value"] for r in seen] == [r["value"] for r in raw]  # non-identifiers as is
+        # one trader, one pseudonym: repeat traders still match, across kinds too
+        alias = {r["importer_id"]: s["importer_id"] for r, s in zip(raw, seen, strict=True)}
+        assert len(set(alias.values())) == len(alias)
+        profiles = {p["entity"] for p in read(mx, "risk_profile")}
+        assert all(e.startswith("importer:p:") for e in profiles)
+        assert {f"importer:{a}" for a in alias.values()} & profiles
+        one = client.get(f"/api/v1/records/{_record_id(svc, 'us-cbp', 'seizure')}", headers=mx)
+        assert one.json()["data"]["importer_id"].startswith("p:")
+        # another agreement, other pseudonyms: they cannot be linked across agreements
+        client.delete(f"/api/v1/agreements/{deal['id']}", headers=us)
+        share()
+        again = {r["importer_id"] for r in read(mx, "seizure")}
+        assert again and not again & set(alias.values())
+
+
+def test_agreement_fields_and_records_are_checked_against_the_record_schema(
+    client: Any, svc: TestService
+) -> None:
+    h = svc.auth("us-cbp.admin")
+    deal = {"grantee": "mx-customs", "kinds": ["seizure"], "expires_at": "2099-01-01T00:00:00Z"}
+    for fields, message in ((["date", "colour"], "fields = 'colour': no seizure record has it"),
+                            (["*"], "fields = '*': list the fields to share")):  # fmt: skip
+        r = client.post("/api/v1/agreements", headers=h, json={**deal, "fields": fields})
+        assert r.status_code == 422 and r.json()["detail"].startswith(message), r.text
+    records = [{"date": "2024-01-01"}, {"pounds": 3, "shoe_size": 44}]
+    bad = client.post("/api/v1/records", headers=h, json={"kind": "seizure", "records": records})
+    assert bad.status_code == 422
+    assert bad.json()["detail"].startswith("records.1.shoe_size = 44: not a seizure field")

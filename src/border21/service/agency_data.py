@@ -8,6 +8,7 @@ denied, so the trail shows attempts as well as reads.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +24,11 @@ from border21.service.access import (
 from border21.service.audit import AuditLog
 from border21.service.auth import Principal
 from border21.service.db import ServiceDB
+from border21.service.record_schema import (
+    check_agreement_fields,
+    check_record,
+    pseudonymised,
+)
 
 RECORD_AGENCIES = tuple(a for a in AGENCIES if a != "analyst")
 
@@ -58,7 +64,10 @@ class AgencyData:
 
     # ------------------------------------------------------------- agreements
     def agreements(self) -> list[Agreement]:
-        rows = self.db.query("SELECT * FROM agreements ORDER BY id")
+        rows = self.db.query(
+            "SELECT id, grantor, grantee, kinds, fields, expires_at, purpose, created_by,"
+            " created_at, revoked_at FROM agreements ORDER BY id"
+        )  # never the pseudonym key: it stays in the service
         for row in rows:
             row["kinds"] = tuple(json.loads(row["kinds"]))
             row["fields"] = tuple(json.loads(row["fields"]))
@@ -93,14 +102,16 @@ class AgencyData:
             raise InputError("kinds", bad or [], f"choose from {', '.join(RECORD_KINDS)}")
         if not fields or any(not f or len(f) > 64 for f in fields):
             raise InputError("fields", list(fields), "list the data fields to share (1–64 chars)")
+        check_agreement_fields(kinds, fields)
         if expires_at <= now:
             raise InputError("expires_at", expires_at, "must be in the future")
         with self.db.transaction():
             new_id = self.db.execute(
                 "INSERT INTO agreements (grantor, grantee, kinds, fields, expires_at, purpose,"
-                " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " pseudonym_key, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (who.agency, grantee, json.dumps(sorted(set(kinds))),
-                 json.dumps(sorted(set(fields))), expires_at, purpose, who.name, now),
+                 json.dumps(sorted(set(fields))), expires_at, purpose, secrets.token_hex(32),
+                 who.name, now),
             )  # fmt: skip
             deal = next(a for a in self.agreements() if a.id == new_id)
             self._log(who, "agreements.create", f"agreements/{new_id}", "allowed", now,
@@ -132,6 +143,8 @@ class AgencyData:
                        "only agency analysts and admins may add records")  # fmt: skip
         if kind not in RECORD_KINDS:
             raise InputError("kind", kind, f"must be one of {', '.join(RECORD_KINDS)}")
+        for index, item in enumerate(items):
+            check_record(kind, item, index)
         rows = [(who.agency, kind, now, json.dumps(item, sort_keys=True, default=str))
                 for item in items]  # fmt: skip
         with self.db.transaction():  # the batch and its audit entry commit together, or neither
@@ -176,7 +189,7 @@ class AgencyData:
             "SELECT * FROM records WHERE agency = ? AND kind = ? ORDER BY id LIMIT ? OFFSET ?",
             (owner, kind, limit, offset),
         )
-        out = [project(_decoded(r), fields) for r in rows]
+        out = [self._shared(who, project(_decoded(r), fields), deals, now) for r in rows]
         if audit:
             self._log(who, "records.read", resource, "allowed", now, owner, count=len(out),
                       ids=[r["id"] for r in out][:1000], **_under(who, owner, kind, deals, now),
@@ -202,7 +215,21 @@ class AgencyData:
         self._log(who, "records.read", resource, "allowed", now, rec["agency"],
                   **_under(who, rec["agency"], rec["kind"], deals, now),
                   fields="*" if "*" in fields else sorted(fields))  # fmt: skip
-        return project(rec, fields)
+        return self._shared(who, project(rec, fields), deals, now)
+
+    def _shared(
+        self, who: Principal, record: dict[str, Any], deals: Sequence[Agreement], now: str
+    ) -> dict[str, Any]:
+        """The record as ``who`` may see it: identifiers pseudonymised for a partner, under
+        the key of the oldest agreement in force that grants it (one key, so pseudonyms match
+        across the partner's reads)."""
+        if who.agency == record["agency"]:
+            return record
+        ids = granting_agreements(who, record["agency"], record["kind"], deals, now=now)
+        row = self.db.query("SELECT pseudonym_key FROM agreements WHERE id = ?", (min(ids),))
+        record = dict(record)
+        record["data"] = pseudonymised(record["data"], bytes.fromhex(row[0]["pseudonym_key"]))
+        return record
 
     def summary(self, who: Principal, now: str) -> list[dict[str, Any]]:
         """Counts of records per agency and kind: the aggregate everyone may see."""

@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS agreements (
     fields TEXT NOT NULL,
     expires_at TEXT NOT NULL,
     purpose TEXT NOT NULL DEFAULT '',
+    pseudonym_key TEXT NOT NULL DEFAULT '',
     created_by TEXT NOT NULL,
     created_at TEXT NOT NULL,
     revoked_at TEXT
@@ -92,6 +93,16 @@ def _add_audit_owner(con: sqlite3.Connection) -> None:
     con.execute("CREATE INDEX IF NOT EXISTS audit_owner ON audit (owner, seq)")
 
 
+def _add_pseudonym_keys(con: sqlite3.Connection) -> None:
+    """A random pseudonym key for every agreement (those made before keys existed too)."""
+    columns = {row[1] for row in con.execute("PRAGMA table_info(agreements)")}
+    if "pseudonym_key" not in columns:
+        con.execute("ALTER TABLE agreements ADD COLUMN pseudonym_key TEXT NOT NULL DEFAULT ''")
+    con.execute(
+        "UPDATE agreements SET pseudonym_key = lower(hex(randomblob(32))) WHERE pseudonym_key = ''"
+    )
+
+
 def _private_file(path: Path) -> None:
     """Create ``path`` (and its directory) readable by this user only: the file holds agency
     records. SQLite gives its ``-wal`` and ``-shm`` files the database file's mode."""
@@ -125,6 +136,7 @@ class ServiceDB(Closing):
                 self.con.execute("PRAGMA synchronous=FULL")
             self.con.executescript(_SCHEMA)
             _add_audit_owner(self.con)
+            _add_pseudonym_keys(self.con)
         except BaseException:
             self.con.close()  # e.g. locked or not a database: nobody else can close it
             raise
