@@ -68,21 +68,31 @@ def serve(
     max_body_bytes: int = typer.Option(
         1_048_576, "--max-body-bytes", min=1024, help="Largest request body accepted."
     ),
+    limits: Path | None = typer.Option(
+        None,
+        "--limits",
+        help="TOML file of per-role work limits ([viewer] max_crossings = 500000, …; "
+        "see docs/service.md). Default: the built-in limits.",
+        show_default=False,
+    ),
 ) -> None:
     """Serve the API (/api/v1, OpenAPI at /api/v1/openapi.json) and the dashboard (/)."""
     import uvicorn
 
     from border21.data.store import default_db_path
     from border21.service.app import create_app
+    from border21.service.budget import DEFAULT_ROLE_LIMITS, load_role_limits
     from border21.service.config import ServiceConfig
     from border21.service.state import ServiceState
 
     warehouse = db if db is not None else default_db_path(os.environ)
+    role_limits = DEFAULT_ROLE_LIMITS if limits is None else load_role_limits(limits)
     config = ServiceConfig(
         data_dir=resolve_service_dir(data_dir),
         audit_key=resolve_audit_key(audit_key),
         warehouse=warehouse if warehouse.exists() else None,
         max_body_bytes=max_body_bytes,
+        role_limits=role_limits,
     )
     state = ServiceState(config)
     if demo_data:

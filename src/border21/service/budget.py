@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 from border21.errors import InputError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from border21.ports.config import PortScenario
 
 
@@ -63,6 +65,34 @@ DEFAULT_ROLE_LIMITS: dict[str, RoleLimits] = {
     "analyst": RoleLimits(),
     "admin": RoleLimits(),
 }
+
+
+def load_role_limits(path: Path) -> dict[str, RoleLimits]:
+    """Per-role limits from a TOML file: a table per role, overriding that role's defaults.
+
+    ``[viewer]`` ``max_crossings = 500000`` lowers the viewer's crossings and keeps the
+    viewer's other defaults. An unknown role or key, or a value that is not a positive
+    integer, is an InputError naming it."""
+    import tomllib
+
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError("--limits", str(path), exc.strerror or "unreadable") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError("--limits", str(path), f"not TOML: {exc}") from None
+    keys = {f.name for f in dataclasses.fields(RoleLimits)}
+    out = dict(DEFAULT_ROLE_LIMITS)
+    for role, values in table.items():
+        if role not in DEFAULT_ROLE_LIMITS or not isinstance(values, dict):
+            raise InputError("--limits", role, f"not a role table ([{'], ['.join(out)}])")
+        for key, value in values.items():
+            if key not in keys:
+                raise InputError(f"{role}.{key}", value, f"unknown limit ({', '.join(keys)})")
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InputError(f"{role}.{key}", value, "must be a positive integer")
+        out[role] = dataclasses.replace(out[role], **values)
+    return out
 
 
 def port_size(scenario: PortScenario) -> dict[str, int]:
