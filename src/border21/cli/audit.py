@@ -57,7 +57,9 @@ def verify_cmd(
 @cli_errors
 def show(
     limit: int = typer.Option(20, "--limit", min=1, help="Latest entries shown."),
-    agency: str | None = typer.Option(None, "--agency", help="Only this agency's entries."),
+    agency: str | None = typer.Option(
+        None, "--agency", help="Only this agency's entries and those about its records."
+    ),
     data_dir: Path | None = DataDirOption,
     audit_key: Path | None = AuditKeyOption,
 ) -> None:
@@ -69,8 +71,11 @@ def show(
         rows = log.entries(agency=agency, limit=limit)
     finally:
         db.close()
-    table = Table("seq", "time", "actor", "agency", "action", "resource", "outcome")
+    table = Table("seq", "time", "actor", "agency", "owner")
+    table.add_column("action", no_wrap=True)  # the column one greps for stays whole
+    table.add_column("resource")
+    table.add_column("outcome", no_wrap=True)
     for r in rows:
-        table.add_row(str(r["seq"]), r["ts"], r["actor"], r["agency"], r["action"],
+        table.add_row(str(r["seq"]), r["ts"], r["actor"], r["agency"], r["owner"], r["action"],
                       r["resource"], r["outcome"])  # fmt: skip
     console.print(table)
