@@ -138,12 +138,25 @@ def test_a_viewer_sweep_is_bounded(client, svc) -> None:
 
 
 def test_one_user_gets_429_with_retry_after_while_their_run_holds_the_gate(client, svc) -> None:
-    user = svc.state.db.query("SELECT id FROM users WHERE name = 'vic'")[0]["id"]
-    with svc.state.gate.slot(user):  # as if vic's previous simulation were still running
-        r = client.post("/api/v1/simulations", json={"scenario": "laredo_wtb"},
-                        headers=svc.auth("vic"))  # fmt: skip
-        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
-        assert r.json()["type"].endswith("/busy")
-    ok = client.post("/api/v1/simulations", json={"scenario": "laredo_wtb"},
-                     headers=svc.auth("vic"))  # fmt: skip
+    from border21.service.access import utc_now
+    from border21.service.auth import add_user
+
+    token = add_user(svc.state.db, "wes", agency="analyst", role="viewer", now=utc_now())
+    headers = {"Authorization": f"Bearer {token}"}
+    user = svc.state.db.query("SELECT id FROM users WHERE name = 'wes'")[0]["id"]
+    body = {"scenario": "laredo_wtb"}
+    with svc.state.gate.slot(user):  # as if wes's previous simulation were still running
+        # first request: an unseen token, refused after sign-in (the dependency)
+        first = client.post("/api/v1/simulations", json=body, headers=headers)
+        # then: refused from the header alone, before the body is even read (the middleware):
+        # a body that is not even JSON gets the 429, not a 400
+        raw = {**headers, "Content-Type": "application/json"}
+        again = client.post("/api/v1/simulations", content=b"{not json", headers=raw)
+        for r in (first, again):
+            assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+            assert r.json()["type"].endswith("/busy") and "limit 1" in r.json()["detail"]
+        # the early path trusts no token it has not seen sign in
+        stranger = {"Authorization": "Bearer b21_not-a-token"}
+        assert client.post("/api/v1/simulations", json=body, headers=stranger).status_code == 401
+    ok = client.post("/api/v1/simulations", json=body, headers=headers)
     assert ok.status_code == 200

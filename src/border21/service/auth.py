@@ -101,7 +101,7 @@ def authenticate(db: ServiceDB, token: str | None) -> Principal | None:
     """The active user holding ``token``, or None."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    rows = db.query(
+    rows = db.read(
         "SELECT id, name, agency, role FROM users WHERE token_hash = ? AND revoked_at IS NULL",
         (hash_token(token),),
     )

@@ -8,7 +8,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from border21.service.access import AccessDenied
-from border21.service.auth import Principal, authenticate
+from border21.service.auth import Principal, authenticate, hash_token
 from border21.service.problems import ProblemException
 from border21.service.state import ServiceState
 
@@ -51,6 +51,7 @@ async def get_principal(
         raise ProblemException(
             401, "invalid or revoked token", slug="unauthorized", headers=_CHALLENGE
         )
+    state.known_tokens.remember(hash_token(credentials.credentials), who.user_id)
     return who
 
 

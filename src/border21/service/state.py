@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from border21.service.access import utc_now
+from border21.service.admission import KnownTokens
 from border21.service.agency_data import AgencyData
 from border21.service.audit import AuditLog, open_audit_log
 from border21.service.batcher import ScoreBatcher
@@ -65,6 +66,7 @@ class ServiceState:
         self.gate = WorkGate(
             workers=config.sync_workers, per_user=config.sync_per_user, queue=config.sync_queue
         )
+        self.known_tokens = KnownTokens()
         self.store_lock = threading.Lock()
         self._build_lock = threading.Lock()
         self._store: Store | None = None
