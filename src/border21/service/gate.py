@@ -5,9 +5,10 @@ gate, fifty at once from one user fill the thread pool and the cores, and
 everyone's cheap reads wait behind them. With it, each user has at most
 ``per_user`` such requests running or queued, at most ``workers`` run at once
 server-wide, and at most ``queue`` wait; anything more is refused at once with
-429 and ``Retry-After``, before any work starts. The work itself runs on the
-gate's own threads at a lower CPU priority (``nice`` 10), so a cheap request
-that wants a core gets it first (``benchmarks/bench_fairness.py``).
+429 and ``Retry-After``, before any work starts. The work itself runs in the
+gate's worker processes (:meth:`WorkGate.run_in_process`: its own GIL) or on
+its threads (:meth:`WorkGate.run`), at a lower CPU priority (``nice`` 10), so a
+cheap request that wants a core gets it first (``benchmarks/bench_fairness.py``).
 
 >>> gate = WorkGate(workers=1, per_user=1, queue=0)
 >>> with gate.slot(7):
@@ -28,9 +29,10 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from border21.errors import Border21Error
 
@@ -69,13 +71,46 @@ class WorkGate:
             max_workers=workers, thread_name_prefix="border21-sync", initializer=lower_priority
         )
 
+        self._processes: ProcessPoolExecutor | None = None
+        self._processes_lock = threading.Lock()
+
     def run(self, user: int, fn: Callable[[], T]) -> T:
         """Run ``fn`` for ``user`` on one of the gate's low-priority threads, in turn."""
         with self.slot(user):
             return self._pool.submit(fn).result()
 
+    def run_in_process(self, user: int, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` for ``user`` in one of the gate's worker processes, in turn.
+
+        A process of its own has its own GIL: the simulation's Python parts (building the
+        result tables) then never hold up the server's threads. ``fn`` and ``args`` must
+        pickle; the workers start on first use (spawn, about two seconds) and are kept."""
+        with self.slot(user):
+            try:
+                return self._process_pool().submit(fn, *args).result()
+            except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
+                with self._processes_lock:
+                    self._processes = None
+                raise
+
+    def _process_pool(self) -> ProcessPoolExecutor:
+        with self._processes_lock:
+            if self._processes is None:
+                import multiprocessing
+
+                self._processes = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=lower_priority,
+                )
+            return self._processes
+
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._processes_lock:
+            if self._processes is not None:
+                self._processes.shutdown(wait=True, cancel_futures=True)
+                self._processes = None
 
     def _retry_after(self) -> int:
         ahead = self._running + len(self._waiting)

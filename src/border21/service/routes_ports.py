@@ -149,7 +149,7 @@ def run_simulation(
     work = check_simulation(sc, days=body.days, replications=body.replications,
                             limits=state.config.limits_for(who.role), role=who.role)  # fmt: skip
     if work <= state.config.sync_max_crossings:
-        return state.gate.run(who.user_id, lambda: _simulate(sc, body))
+        return state.gate.run_in_process(who.user_id, _simulate, sc, body)
     job = state.jobs.submit(who.user_id, "simulation", lambda: _simulate(sc, body), state.now())
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
