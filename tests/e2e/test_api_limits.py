@@ -15,7 +15,7 @@ from border21.service.testing import TestService, make_service
 @pytest.fixture(scope="module")
 def svc() -> Iterator[TestService]:
     users = {"ana": ("us-cbp", "analyst"), "vic": ("analyst", "viewer")}
-    service = make_service(None, users=users, demo_data=False)
+    service = make_service(None, users=users, demo_data=False, sync_per_user=1)
     yield service
     service.state.close()
 

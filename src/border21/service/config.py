@@ -37,8 +37,9 @@ class ServiceConfig:
     """Frontier sweeps of more task-days than this run as background jobs."""
     sync_workers: int = 1
     """Synchronous simulations and sweeps running at once, server-wide (the rest queue)."""
-    sync_per_user: int = 1
-    """Synchronous simulations and sweeps one user may have running or queued; more get 429."""
+    sync_per_user: int = 2
+    """Synchronous simulations and sweeps one user may have running or queued; more get 429
+    (two: a dashboard slider moved while the last run is still going must not fail)."""
     sync_queue: int = 8
     """Synchronous requests that may wait for a worker, server-wide; more get 429."""
     model_seed: int = 2026
