@@ -54,3 +54,53 @@ def test_users_add_token_works_once_and_audit_verify_detects_edits(tmp_path: Pat
 def test_audit_verify_without_a_service_dir_is_exit_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["audit", "verify", "--data-dir", str(tmp_path / "none")])
     assert result.exit_code == 2 and "no service.sqlite3" in result.output
+
+
+def _seeded(tmp_path: Path) -> list[str]:
+    d = ["--data-dir", str(tmp_path)]
+    for name in ("ana", "bob"):
+        added = runner.invoke(app, ["users", "add", name, "--agency", "us-cbp", *d])
+        assert added.exit_code == 0, added.output
+    assert runner.invoke(app, ["audit", "verify", *d]).exit_code == 0
+    return d
+
+
+def _sql(tmp_path: Path, script: str) -> None:
+    with closing(sqlite3.connect(tmp_path / "service.sqlite3")) as con:
+        con.executescript(
+            "DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete;"
+            + script
+        )
+
+
+def test_audit_verify_reports_a_wiped_log_never_intact(tmp_path: Path) -> None:
+    d = _seeded(tmp_path)
+    _sql(tmp_path, "DELETE FROM audit; DELETE FROM audit_head;")
+    wiped = runner.invoke(app, ["audit", "verify", *d])
+    assert wiped.exit_code == 1 and "head missing" in wiped.output, wiped.output
+    # the next write does not start a clean log either
+    assert runner.invoke(app, ["users", "add", "cy", "--agency", "us-cbp", *d]).exit_code == 0
+    assert runner.invoke(app, ["audit", "verify", *d]).exit_code == 1
+
+
+def test_audit_verify_on_a_corrupt_head_or_key_is_one_line(tmp_path: Path) -> None:
+    d = _seeded(tmp_path)
+    _sql(tmp_path, "UPDATE audit_head SET seq = 'garbage', mac = x'00';")
+    corrupt = runner.invoke(app, ["audit", "verify", *d])
+    assert corrupt.exit_code == 1 and "head corrupt" in corrupt.output
+    assert "Traceback" not in corrupt.output and len(corrupt.output.splitlines()) == 1
+    (tmp_path / "audit.key").write_bytes(b"not a key")
+    bad_key = runner.invoke(app, ["audit", "verify", *d])
+    assert bad_key.exit_code == 2 and bad_key.output.startswith("error: audit key")
+    assert len(bad_key.output.splitlines()) == 1
+
+
+def test_the_audit_key_can_live_outside_the_service_dir(tmp_path: Path) -> None:
+    svc, keys = tmp_path / "svc", tmp_path / "keys"
+    d = ["--data-dir", str(svc), "--audit-key", str(keys / "audit.key")]
+    assert runner.invoke(app, ["users", "add", "ana", "--agency", "us-cbp", *d]).exit_code == 0
+    assert (keys / "audit.key").exists() and not (svc / "audit.key").exists()
+    assert runner.invoke(app, ["audit", "verify", *d]).exit_code == 0
+    # without the key, the log cannot be checked (or silently re-keyed)
+    missing = runner.invoke(app, ["audit", "verify", "--data-dir", str(svc)])
+    assert missing.exit_code == 2 and "missing" in missing.output

@@ -14,7 +14,8 @@ from border21.service.testing import TestService, make_service
 
 @pytest.fixture(scope="module")
 def svc() -> Iterator[TestService]:
-    service = make_service(None, users={"ana": ("us-cbp", "analyst")}, demo_data=False)
+    users = {"ana": ("us-cbp", "analyst"), "vic": ("analyst", "viewer")}
+    service = make_service(None, users=users, demo_data=False, sync_per_user=1)
     yield service
     service.state.close()
 
@@ -81,3 +82,81 @@ def test_staffed_booths_override_runs(client, svc) -> None:
         return float(rows["general"]["mean_wait_min"])
 
     assert mean_wait(["lanes.general.staffed_booths=15"]) < mean_wait([])
+
+
+NON_FINITE = [
+    ("/api/v1/score", '{"declarations": [{"date": "2024-01-01", "value": Infinity}]}'),
+    ("/api/v1/score", '{"declarations": [{"date": "2024-01-01"}], "budget_pct": -Infinity}'),
+    ("/api/v1/records", '{"kind": "seizure", "records": [{"pounds": NaN}]}'),
+]
+
+
+@pytest.mark.parametrize(("path", "body"), NON_FINITE)
+def test_non_finite_numbers_in_a_body_are_422(client: Any, svc: TestService, path, body) -> None:
+    headers = {**svc.auth("ana"), "content-type": "application/json"}
+    _problem(client.post(path, content=body, headers=headers))
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e999"])
+def test_non_finite_numbers_in_a_query_are_422(client: Any, svc: TestService, value: str) -> None:
+    url = f"/api/v1/targeting/selection?budget_pct={value}"
+    _problem(client.get(url, headers=svc.auth("ana")))
+
+
+VIEWER_LIMITS = [
+    ({"overrides": ["lanes.general.lanes=150"]}, "lanes = 168: at most 120 in one port"),
+    ({"overrides": ["lanes.general.booths_per_lane=20"]}, "booths = 318: at most 250"),
+    ({"overrides": ["secondary.truck_secondary.bays=200"]}, "bays = 224: at most 120"),
+    ({"days": 28, "replications": 4}, "days × replications = '28 × 4': at most 100"),
+]
+
+
+@pytest.mark.parametrize(("body", "message"), VIEWER_LIMITS)
+def test_a_viewer_is_held_to_the_viewer_limits(client, svc, body, message) -> None:
+    started = time.perf_counter()
+    request = {"scenario": "laredo_wtb", **body}
+    detail = _problem(client.post("/api/v1/simulations", json=request, headers=svc.auth("vic")))
+    assert detail.startswith(message) and detail.endswith("for the viewer role"), detail
+    assert time.perf_counter() - started < 5  # refused before anything is simulated
+
+
+def test_the_analyst_role_has_its_own_larger_limits(svc) -> None:
+    from border21.ports.catalog import load_scenario
+    from border21.service.budget import check_simulation
+
+    sc = load_scenario("laredo_wtb", ["lanes.general.lanes=150"])
+    limits = svc.state.config.limits_for("analyst")
+    assert check_simulation(sc, days=28, replications=4, limits=limits, role="analyst") > 0
+
+
+def test_a_viewer_sweep_is_bounded(client, svc) -> None:
+    body = {"scenario": "laredo_wtb", "variants": ["baseline", "ucp", "enrolment"],
+            "policies": ["random", "trusted", "targeted"], "rates": [0.01, 0.02, 0.05, 0.1],
+            "days": 3}  # fmt: skip
+    detail = _problem(client.post("/api/v1/frontier", json=body, headers=svc.auth("vic")))
+    assert detail == "sweep = 108: too many task-days (at most 100 for the viewer role)"
+
+
+def test_one_user_gets_429_with_retry_after_while_their_run_holds_the_gate(client, svc) -> None:
+    from border21.service.access import utc_now
+    from border21.service.auth import add_user
+
+    token = add_user(svc.state.db, "wes", agency="analyst", role="viewer", now=utc_now())
+    headers = {"Authorization": f"Bearer {token}"}
+    user = svc.state.db.query("SELECT id FROM users WHERE name = 'wes'")[0]["id"]
+    body = {"scenario": "laredo_wtb"}
+    with svc.state.gate.slot(user):  # as if wes's previous simulation were still running
+        # first request: an unseen token, refused after sign-in (the dependency)
+        first = client.post("/api/v1/simulations", json=body, headers=headers)
+        # then: refused from the header alone, before the body is even read (the middleware):
+        # a body that is not even JSON gets the 429, not a 400
+        raw = {**headers, "Content-Type": "application/json"}
+        again = client.post("/api/v1/simulations", content=b"{not json", headers=raw)
+        for r in (first, again):
+            assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+            assert r.json()["type"].endswith("/busy") and "limit 1" in r.json()["detail"]
+        # the early path trusts no token it has not seen sign in
+        stranger = {"Authorization": "Bearer b21_not-a-token"}
+        assert client.post("/api/v1/simulations", json=body, headers=stranger).status_code == 401
+    ok = client.post("/api/v1/simulations", json=body, headers=headers)
+    assert ok.status_code == 200

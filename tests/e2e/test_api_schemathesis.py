@@ -15,18 +15,19 @@ schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 
+from border21.service.budget import RoleLimits  # noqa: E402
 from border21.service.testing import TestService, make_service  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def service() -> Iterator[TestService]:
+    small = RoleLimits(max_crossings=600_000, max_frontier_work=12)
     svc = make_service(
         None,
         users={"ana": ("us-cbp", "admin")},
         sync_max_crossings=150_000,
-        max_crossings=600_000,
+        role_limits={"viewer": small, "analyst": small, "admin": small},
         sync_max_frontier_work=6,
-        max_frontier_work=12,
     )
     yield svc
     svc.state.close()

@@ -55,6 +55,27 @@ def test_sql_is_read_only_and_errors_are_one_line(db: Path) -> None:
     assert code == 2 and out.startswith("error:")
 
 
+def test_sql_reads_and_writes_no_files_and_installs_nothing(db: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.csv"
+    secret.write_text("token\nb21_not_for_sql\n")
+    escape = tmp_path / "out.csv"
+    for query in (
+        f"SELECT * FROM read_csv('{secret}')",
+        f"SELECT * FROM read_text('{secret}')",
+        f"COPY (SELECT * FROM ports) TO '{escape}'",
+        f"ATTACH '{tmp_path / 'other.duckdb'}' AS other",
+        "INSTALL spatial",
+        "LOAD httpfs",
+        "SET enable_external_access = true",
+    ):
+        code, out = _run("data", "sql", query, "--db", str(db))
+        assert code == 2 and "Traceback" not in out, (query, out)
+        assert "b21_not_for_sql" not in out
+    assert not escape.exists() and not (tmp_path / "other.duckdb").exists()
+    code, out = _run("data", "sql", "SELECT count(*) AS n FROM ports", "--db", str(db))
+    assert code == 0 and "28" in out  # the warehouse itself still reads
+
+
 def test_load_reports_counts_and_refuses_wrong_columns(tmp_path: Path) -> None:
     db = tmp_path / "x.duckdb"
     code, out = _run(

@@ -121,6 +121,47 @@ def test_cooperate_lift_interval_over_seeds() -> None:
         compare_over_seeds(traffic_for, [1])
 
 
+class _Payload:
+    """Unpickling this runs code: it creates the file named by ``marker``."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (Path.write_text, (str(self.marker), "pwned"))  # type: ignore[return-value]
+
+
+def test_a_crafted_model_file_is_refused_before_anything_runs(model: Path, tmp_path: Path) -> None:
+    import pickle
+
+    marker = tmp_path / "pwned"
+    plain = tmp_path / "plain.pkl"  # the old format: a bare pickle of the payload dict
+    plain.write_bytes(pickle.dumps({"format": "border21-target-model", "model": _Payload(marker)}))
+    assert "not a signed border21 model" in _bad("score", str(KCS_TEST), "-m", str(plain))
+    signed = model.read_bytes()
+    head, sig, _ = signed.split(b"\n", 2)
+    forged = tmp_path / "forged.pkl"  # a real header and signature over another pickle
+    forged.write_bytes(head + b"\n" + sig + b"\n" + pickle.dumps({"model": _Payload(marker)}))
+    assert "signature does not match" in _bad("score", str(KCS_TEST), "-m", str(forged))
+    assert not marker.exists()
+    edited = tmp_path / "edited.pkl"
+    edited.write_bytes(signed[:-1] + bytes([signed[-1] ^ 1]))
+    assert "signature does not match" in _bad("score", str(KCS_TEST), "-m", str(edited))
+
+
+def test_a_model_signed_with_another_key_is_refused(
+    model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BORDER21_MODEL_KEY", str(tmp_path / "missing.key"))
+    assert "no model signing key" in _bad("score", str(KCS_TEST), "-m", str(model))
+    (tmp_path / "other.key").write_bytes(bytes(32))
+    monkeypatch.setenv("BORDER21_MODEL_KEY", str(tmp_path / "other.key"))
+    assert "signature does not match" in _bad("score", str(KCS_TEST), "-m", str(model))
+    (tmp_path / "short.key").write_bytes(b"x")
+    monkeypatch.setenv("BORDER21_MODEL_KEY", str(tmp_path / "short.key"))
+    assert "not a model key" in _bad("score", str(KCS_TEST), "-m", str(model))
+
+
 def test_bad_input_exits_2(model: Path, tmp_path: Path) -> None:
     assert "budget" in _bad("score", str(KCS_TEST), "-m", str(model), "--budget", "0")
     assert "budget" in _bad("score", str(KCS_TEST), "-m", str(model), "--budget", "150")
@@ -131,7 +172,7 @@ def test_bad_input_exits_2(model: Path, tmp_path: Path) -> None:
     assert "does not exist" in _bad("train", str(tmp_path / "missing.csv"))
     junk = tmp_path / "junk.pkl"
     junk.write_bytes(b"not a pickle")
-    assert "not a border21 model" in _bad("score", str(KCS_TEST), "-m", str(junk))
+    assert "not a signed border21 model" in _bad("score", str(KCS_TEST), "-m", str(junk))
     assert "policy" in _bad("score", str(KCS_TEST), "-m", str(model), "--policy", "psychic")
     assert "give both" in _bad("cooperate", "--us", str(KCS_TEST))
     no_label = tmp_path / "nolabel.csv"

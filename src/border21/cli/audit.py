@@ -7,13 +7,18 @@ from pathlib import Path
 import typer
 
 from border21.cli._common import cli_errors, console, err_console
-from border21.cli.serve import DataDirOption, resolve_service_dir
+from border21.cli.serve import (
+    AuditKeyOption,
+    DataDirOption,
+    resolve_audit_key,
+    resolve_service_dir,
+)
 
 app = typer.Typer(help="The audit log: verify the hash chain, show entries.",
                   no_args_is_help=True)  # fmt: skip
 
 
-def _open(data_dir: Path | None):  # type: ignore[no-untyped-def]
+def _open(data_dir: Path | None, audit_key: Path | None):  # type: ignore[no-untyped-def]
     from border21.errors import InputError
     from border21.service.config import ServiceConfig
     from border21.service.db import DB_FILE_NAME
@@ -22,22 +27,25 @@ def _open(data_dir: Path | None):  # type: ignore[no-untyped-def]
     path = resolve_service_dir(data_dir)
     if not (path / DB_FILE_NAME).exists():
         raise InputError("--data-dir", str(path), f"no {DB_FILE_NAME} there")
-    return open_service_db(ServiceConfig(data_dir=path))
+    return open_service_db(ServiceConfig(data_dir=path, audit_key=resolve_audit_key(audit_key)))
 
 
 @app.command("verify")
 @cli_errors
-def verify_cmd(data_dir: Path | None = DataDirOption) -> None:
-    """Recompute the hash chain; exit 1 if any entry was edited, removed or reordered."""
+def verify_cmd(
+    data_dir: Path | None = DataDirOption, audit_key: Path | None = AuditKeyOption
+) -> None:
+    """Recompute the keyed chain and its head; exit 1 if any entry was edited, removed,
+    reordered or re-hashed, or the head is missing (exit 2 if the key is missing)."""
     from border21.service.audit import verify
 
-    db, log = _open(data_dir)
+    db, log = _open(data_dir, audit_key)
     try:
         report = verify(log)
     finally:
         db.close()
     if report.ok:
-        console.print(f"audit log intact: {report.entries} entries, chain and head anchor match",
+        console.print(f"audit log intact: {report.entries} entries, keyed chain and head match",
                       highlight=False)  # fmt: skip
         return
     for problem in report.problems:
@@ -49,19 +57,25 @@ def verify_cmd(data_dir: Path | None = DataDirOption) -> None:
 @cli_errors
 def show(
     limit: int = typer.Option(20, "--limit", min=1, help="Latest entries shown."),
-    agency: str | None = typer.Option(None, "--agency", help="Only this agency's entries."),
+    agency: str | None = typer.Option(
+        None, "--agency", help="Only this agency's entries and those about its records."
+    ),
     data_dir: Path | None = DataDirOption,
+    audit_key: Path | None = AuditKeyOption,
 ) -> None:
     """The latest audit entries, newest first."""
     from rich.table import Table
 
-    db, log = _open(data_dir)
+    db, log = _open(data_dir, audit_key)
     try:
         rows = log.entries(agency=agency, limit=limit)
     finally:
         db.close()
-    table = Table("seq", "time", "actor", "agency", "action", "resource", "outcome")
+    table = Table("seq", "time", "actor", "agency", "owner")
+    table.add_column("action", no_wrap=True)  # the column one greps for stays whole
+    table.add_column("resource")
+    table.add_column("outcome", no_wrap=True)
     for r in rows:
-        table.add_row(str(r["seq"]), r["ts"], r["actor"], r["agency"], r["action"],
+        table.add_row(str(r["seq"]), r["ts"], r["actor"], r["agency"], r["owner"], r["action"],
                       r["resource"], r["outcome"])  # fmt: skip
     console.print(table)

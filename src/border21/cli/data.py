@@ -185,15 +185,18 @@ def quarantine(
 @app.command()
 @cli_errors
 def sql(
-    query: str = typer.Argument(..., help="A SQL query (DuckDB dialect); read-only."),
+    query: str = typer.Argument(
+        ..., help="A SQL query (DuckDB dialect); read-only, no files or extensions."
+    ),
     db: Path | None = DbOption,
     fmt: str = typer.Option("table", "--format", help="table, csv or json."),
     limit: int = typer.Option(1000, "--limit", min=1, help="Maximum rows printed."),
 ) -> None:
-    """Run an ad-hoc query against the warehouse (opened read-only)."""
+    """Run an ad-hoc query against the warehouse: read-only, and sandboxed (DuckDB's external
+    access off): no file reads or writes beyond the warehouse, no extension installs."""
     from border21.data.store import open_store
 
-    with open_store(resolve_db(db), read_only=True) as store:
+    with open_store(resolve_db(db), read_only=True, sandboxed=True) as store:
         frame = store.sql(query)
     if len(frame) > limit:
         console.print(f"[dim]showing {limit} of {len(frame)} rows[/]")

@@ -19,6 +19,25 @@ DataDirOption = typer.Option(
 )
 
 
+AUDIT_KEY_ENV = "BORDER21_AUDIT_KEY"
+AuditKeyOption = typer.Option(
+    None,
+    "--audit-key",
+    help=f"The audit chain's key file (made on first use). Default: ${AUDIT_KEY_ENV}, else "
+    "audit.key in the data directory; keep it elsewhere for a stronger audit.",
+    show_default=False,
+)
+
+
+def resolve_audit_key(audit_key: Path | None) -> Path | None:
+    """Flag, then environment; None means the data directory's ``audit.key``."""
+    if audit_key is not None:
+        return audit_key.expanduser()
+    if os.environ.get(AUDIT_KEY_ENV):
+        return Path(os.environ[AUDIT_KEY_ENV]).expanduser()
+    return None
+
+
 def resolve_service_dir(data_dir: Path | None) -> Path:
     """The adapter's job: flag, then environment, then platformdirs."""
     if data_dir is not None:
@@ -35,6 +54,7 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8021, "--port", min=1, max=65535, help="TCP port."),
     data_dir: Path | None = DataDirOption,
+    audit_key: Path | None = AuditKeyOption,
     db: Path | None = typer.Option(
         None,
         "--db",
@@ -48,20 +68,31 @@ def serve(
     max_body_bytes: int = typer.Option(
         1_048_576, "--max-body-bytes", min=1024, help="Largest request body accepted."
     ),
+    limits: Path | None = typer.Option(
+        None,
+        "--limits",
+        help="TOML file of per-role work limits ([viewer] max_crossings = 500000, …; "
+        "see docs/service.md). Default: the built-in limits.",
+        show_default=False,
+    ),
 ) -> None:
     """Serve the API (/api/v1, OpenAPI at /api/v1/openapi.json) and the dashboard (/)."""
     import uvicorn
 
     from border21.data.store import default_db_path
     from border21.service.app import create_app
+    from border21.service.budget import DEFAULT_ROLE_LIMITS, load_role_limits
     from border21.service.config import ServiceConfig
     from border21.service.state import ServiceState
 
     warehouse = db if db is not None else default_db_path(os.environ)
+    role_limits = DEFAULT_ROLE_LIMITS if limits is None else load_role_limits(limits)
     config = ServiceConfig(
         data_dir=resolve_service_dir(data_dir),
+        audit_key=resolve_audit_key(audit_key),
         warehouse=warehouse if warehouse.exists() else None,
         max_body_bytes=max_body_bytes,
+        role_limits=role_limits,
     )
     state = ServiceState(config)
     if demo_data:
@@ -75,6 +106,11 @@ def serve(
         f"{config.warehouse or 'shipped samples'})",
         highlight=False,
     )
+    import sys
+
+    # A simulation's Python parts hold the GIL; the default 5 ms switch interval makes every
+    # cheap request wait up to 5 ms per hand-over while one runs (bench_fairness.py)
+    sys.setswitchinterval(0.001)
     try:
         uvicorn.run(create_app(config, state=state), host=host, port=port, log_level="warning")
     finally:

@@ -24,7 +24,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-MODEL_FORMAT = "border21-target-model"
 MODELS = ("lightgbm", "profile")
 POLICIES = ("greedy", "explore", "uncertainty")
 
@@ -72,21 +71,23 @@ def _make_policy(kind: str, share: float, seed: int) -> Any:
     return cls(explore_share=share, seed=seed)
 
 
+MODEL_KEY_ENV = "BORDER21_MODEL_KEY"
+
+
+def model_key_path() -> Path:
+    """The model signing key: ``$BORDER21_MODEL_KEY``, else the user data directory."""
+    if os.environ.get(MODEL_KEY_ENV):
+        return Path(os.environ[MODEL_KEY_ENV]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("border21", appauthor=False)) / "model.key"
+
+
 def _load_model(path: Path) -> Any:
-    import pickle
+    """A model file's model, after its signature checks out (nothing runs before that)."""
+    from border21.targeting.modelfile import load_model, read_key
 
-    from border21.errors import InputError
-
-    if not path.exists():
-        raise InputError("--model", str(path), "file does not exist")
-    try:
-        with path.open("rb") as fh:
-            payload = pickle.load(fh)  # noqa: S301 - only load model files you trust
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        raise InputError("--model", str(path), "not a border21 model file") from None
-    if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
-        raise InputError("--model", str(path), "not a border21 model file")
-    return payload["model"]
+    return load_model(path, read_key(model_key_path()))["model"]
 
 
 def _print(frame: pd.DataFrame, title: str) -> None:
@@ -111,9 +112,11 @@ def train(
     seed: int = SeedOpt,
     threads: int = ThreadsOpt,
 ) -> None:
-    """Fit a risk model on labelled declarations and save it."""
-    import pickle
+    """Fit a risk model on labelled declarations and save it, signed with this machine's
+    model key (``$BORDER21_MODEL_KEY``, else made in the user data directory)."""
     import time
+
+    from border21.targeting.modelfile import ensure_key, save_model
 
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     frame = _read(data, table, label=True)
@@ -121,8 +124,7 @@ def train(
     t0 = time.perf_counter()
     model.fit(frame)
     seconds = time.perf_counter() - t0
-    with out.open("wb") as fh:
-        pickle.dump({"format": MODEL_FORMAT, "version": 1, "model": model, "seed": seed}, fh)
+    save_model(out, {"model": model, "seed": seed}, ensure_key(model_key_path()))
     console.print(
         f"trained {model_type} on {len(frame):,} declarations "
         f"(fraud rate {frame['fraud'].mean():.3f}) in {seconds:.1f} s → {out}"

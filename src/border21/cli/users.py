@@ -7,17 +7,25 @@ from pathlib import Path
 import typer
 
 from border21.cli._common import cli_errors, console
-from border21.cli.serve import DataDirOption, resolve_service_dir
+from border21.cli.serve import (
+    AuditKeyOption,
+    DataDirOption,
+    resolve_audit_key,
+    resolve_service_dir,
+)
 
 app = typer.Typer(help="API users: add (prints the token once), list, revoke.",
                   no_args_is_help=True)  # fmt: skip
 
 
-def _open(data_dir: Path | None):  # type: ignore[no-untyped-def]
+def _open(data_dir: Path | None, audit_key: Path | None):  # type: ignore[no-untyped-def]
     from border21.service.config import ServiceConfig
     from border21.service.state import open_service_db
 
-    return open_service_db(ServiceConfig(data_dir=resolve_service_dir(data_dir)))
+    config = ServiceConfig(
+        data_dir=resolve_service_dir(data_dir), audit_key=resolve_audit_key(audit_key)
+    )
+    return open_service_db(config)
 
 
 @app.command("add")
@@ -27,16 +35,18 @@ def add(
     agency: str = typer.Option(..., "--agency", help="us-cbp, mx-customs or analyst."),
     role: str = typer.Option("viewer", "--role", help="viewer, analyst or admin."),
     data_dir: Path | None = DataDirOption,
+    audit_key: Path | None = AuditKeyOption,
 ) -> None:
     """Create a user and print their API token (it is not stored and cannot be shown again)."""
     from border21.service.access import utc_now
     from border21.service.auth import add_user
 
-    db, log = _open(data_dir)
+    db, log = _open(data_dir, audit_key)
     try:
-        token = add_user(db, name, agency=agency, role=role, now=utc_now())
-        log.append(actor="cli", agency=agency, action="users.add", resource=f"users/{name}",
-                   outcome="allowed", detail={"role": role}, now=utc_now())  # fmt: skip
+        with db.transaction():  # the user and its audit entry, together or not at all
+            token = add_user(db, name, agency=agency, role=role, now=utc_now())
+            log.append(actor="cli", agency=agency, action="users.add", resource=f"users/{name}",
+                       outcome="allowed", detail={"role": role}, now=utc_now())  # fmt: skip
     finally:
         db.close()
     console.print(f"user {name} ({agency}, {role}) created. Token (shown once):", highlight=False)
@@ -45,13 +55,13 @@ def add(
 
 @app.command("list")
 @cli_errors
-def list_(data_dir: Path | None = DataDirOption) -> None:
+def list_(data_dir: Path | None = DataDirOption, audit_key: Path | None = AuditKeyOption) -> None:
     """Active users (never their tokens)."""
     from rich.table import Table
 
     from border21.service.auth import list_users
 
-    db, _ = _open(data_dir)
+    db, _ = _open(data_dir, audit_key)
     try:
         users = list_users(db)
     finally:
@@ -64,16 +74,21 @@ def list_(data_dir: Path | None = DataDirOption) -> None:
 
 @app.command("revoke")
 @cli_errors
-def revoke(name: str = typer.Argument(...), data_dir: Path | None = DataDirOption) -> None:
+def revoke(
+    name: str = typer.Argument(...),
+    data_dir: Path | None = DataDirOption,
+    audit_key: Path | None = AuditKeyOption,
+) -> None:
     """Disable a user's token for good."""
     from border21.service.access import utc_now
     from border21.service.auth import revoke_user
 
-    db, log = _open(data_dir)
+    db, log = _open(data_dir, audit_key)
     try:
-        revoke_user(db, name, now=utc_now())
-        log.append(actor="cli", agency="-", action="users.revoke", resource=f"users/{name}",
-                   outcome="allowed", detail={}, now=utc_now())  # fmt: skip
+        with db.transaction():
+            revoke_user(db, name, now=utc_now())
+            log.append(actor="cli", agency="-", action="users.revoke", resource=f"users/{name}",
+                       outcome="allowed", detail={}, now=utc_now())  # fmt: skip
     finally:
         db.close()
     console.print(f"user {name} revoked", highlight=False)

@@ -104,12 +104,36 @@ def _stored_version(path: Path, config: dict[str, Any]) -> int:
         con.close()
 
 
+SANDBOX: dict[str, str | bool | int | float | list[str]] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+"""DuckDB settings for SQL a person typed: no file or network access beyond the database
+file itself (no ``read_csv('/etc/passwd')``, no ``COPY … TO``, no ``ATTACH``), no extension
+installs or loads, and no ``SET`` that could undo any of it."""
+
+
 def open_store(
-    path: str | Path | None, *, read_only: bool = False, threads: int | None = None
+    path: str | Path | None,
+    *,
+    read_only: bool = False,
+    threads: int | None = None,
+    sandboxed: bool = False,
 ) -> Store:
     """Open (creating and migrating if needed) the warehouse at ``path``.
 
     ``path=None`` opens a private in-memory database, handy for tests.
+    ``sandboxed=True`` (with ``read_only``) applies :data:`SANDBOX`, for ad-hoc SQL.
+
+    >>> store = open_store(None, sandboxed=True)
+    >>> try:
+    ...     store.sql("SELECT * FROM read_text('/etc/hostname')")
+    ... except InputError as exc:
+    ...     print("disabled by configuration" in exc.reason)
+    True
+    >>> store.close()
     """
     import duckdb
 
@@ -128,7 +152,9 @@ def open_store(
         open_store(db_path, threads=threads).close()
     try:
         con = duckdb.connect(
-            ":memory:" if db_path is None else str(db_path), read_only=read_only, config=config
+            ":memory:" if db_path is None else str(db_path),
+            read_only=read_only,
+            config={**config, **SANDBOX} if sandboxed else config,
         )
     except duckdb.Error as exc:
         raise InputError("db", str(db_path), str(exc).splitlines()[0]) from None

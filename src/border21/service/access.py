@@ -99,6 +99,20 @@ def readable_fields(
     return frozenset(granted) if found else None
 
 
+def granting_agreements(
+    principal: Principal, owner: str, kind: str, agreements: Iterable[Agreement], *, now: str
+) -> list[int]:
+    """Ids of the agreements in force under which ``principal`` reads ``owner``'s ``kind``."""
+    return [
+        deal.id
+        for deal in agreements
+        if deal.grantor == owner
+        and deal.grantee == principal.agency
+        and kind in deal.kinds
+        and deal.active(now)
+    ]
+
+
 def project(record: dict[str, Any], fields: frozenset[str]) -> dict[str, Any]:
     """The record with only the readable fields of its ``data``."""
     out = {k: record[k] for k in RECORD_META}

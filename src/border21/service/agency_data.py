@@ -8,6 +8,7 @@ denied, so the trail shows attempts as well as reads.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,12 +17,18 @@ from border21.service import AGENCIES, RECORD_KINDS
 from border21.service.access import (
     AccessDenied,
     Agreement,
+    granting_agreements,
     project,
     readable_fields,
 )
 from border21.service.audit import AuditLog
 from border21.service.auth import Principal
 from border21.service.db import ServiceDB
+from border21.service.record_schema import (
+    check_agreement_fields,
+    check_record,
+    pseudonymised,
+)
 
 RECORD_AGENCIES = tuple(a for a in AGENCIES if a != "analyst")
 
@@ -35,20 +42,32 @@ class AgencyData:
 
     # ------------------------------------------------------------------ audit
     def _log(
-        self, who: Principal, action: str, resource: str, outcome: str, now: str, **detail: Any
+        self,
+        who: Principal,
+        action: str,
+        resource: str,
+        outcome: str,
+        now: str,
+        owner: str = "",
+        **detail: Any,
     ) -> None:
         self.audit.append(
             actor=who.name, agency=who.agency, action=action, resource=resource,
-            outcome=outcome, detail=detail, now=now,
+            outcome=outcome, detail=detail, now=now, owner=owner,
         )  # fmt: skip
 
-    def _deny(self, who: Principal, action: str, resource: str, now: str, why: str) -> None:
-        self._log(who, action, resource, "denied", now, reason=why)
+    def _deny(
+        self, who: Principal, action: str, resource: str, now: str, why: str, owner: str = ""
+    ) -> None:
+        self._log(who, action, resource, "denied", now, owner, reason=why)
         raise AccessDenied(why)
 
     # ------------------------------------------------------------- agreements
     def agreements(self) -> list[Agreement]:
-        rows = self.db.query("SELECT * FROM agreements ORDER BY id")
+        rows = self.db.query(
+            "SELECT id, grantor, grantee, kinds, fields, expires_at, purpose, created_by,"
+            " created_at, revoked_at FROM agreements ORDER BY id"
+        )  # never the pseudonym key: it stays in the service
         for row in rows:
             row["kinds"] = tuple(json.loads(row["kinds"]))
             row["fields"] = tuple(json.loads(row["fields"]))
@@ -83,18 +102,21 @@ class AgencyData:
             raise InputError("kinds", bad or [], f"choose from {', '.join(RECORD_KINDS)}")
         if not fields or any(not f or len(f) > 64 for f in fields):
             raise InputError("fields", list(fields), "list the data fields to share (1–64 chars)")
+        check_agreement_fields(kinds, fields)
         if expires_at <= now:
             raise InputError("expires_at", expires_at, "must be in the future")
-        new_id = self.db.execute(
-            "INSERT INTO agreements (grantor, grantee, kinds, fields, expires_at, purpose,"
-            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (who.agency, grantee, json.dumps(sorted(set(kinds))), json.dumps(sorted(set(fields))),
-             expires_at, purpose, who.name, now),
-        )  # fmt: skip
-        deal = next(a for a in self.agreements() if a.id == new_id)
-        self._log(who, "agreements.create", f"agreements/{new_id}", "allowed", now,
-                  grantee=grantee, kinds=list(deal.kinds), fields=list(deal.fields),
-                  expires_at=expires_at)  # fmt: skip
+        with self.db.transaction():
+            new_id = self.db.execute(
+                "INSERT INTO agreements (grantor, grantee, kinds, fields, expires_at, purpose,"
+                " pseudonym_key, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (who.agency, grantee, json.dumps(sorted(set(kinds))),
+                 json.dumps(sorted(set(fields))), expires_at, purpose, secrets.token_hex(32),
+                 who.name, now),
+            )  # fmt: skip
+            deal = next(a for a in self.agreements() if a.id == new_id)
+            self._log(who, "agreements.create", f"agreements/{new_id}", "allowed", now,
+                      grantee=grantee, kinds=list(deal.kinds), fields=list(deal.fields),
+                      expires_at=expires_at)  # fmt: skip
         return deal.as_dict(now)
 
     def revoke_agreement(self, who: Principal, agreement_id: int, now: str) -> dict[str, Any]:
@@ -105,9 +127,10 @@ class AgencyData:
         if not (who.at_least("admin") and who.agency == deal.grantor):
             self._deny(who, "agreements.revoke", f"agreements/{agreement_id}", now,
                        "only an admin of the granting agency may revoke it")  # fmt: skip
-        if deal.revoked_at is None:
-            self.db.execute("UPDATE agreements SET revoked_at = ? WHERE id = ?", (now, deal.id))
-        self._log(who, "agreements.revoke", f"agreements/{agreement_id}", "allowed", now)
+        with self.db.transaction():
+            if deal.revoked_at is None:
+                self.db.execute("UPDATE agreements SET revoked_at = ? WHERE id = ?", (now, deal.id))
+            self._log(who, "agreements.revoke", f"agreements/{agreement_id}", "allowed", now)
         return next(a for a in self.agreements() if a.id == agreement_id).as_dict(now)
 
     # ---------------------------------------------------------------- records
@@ -120,15 +143,19 @@ class AgencyData:
                        "only agency analysts and admins may add records")  # fmt: skip
         if kind not in RECORD_KINDS:
             raise InputError("kind", kind, f"must be one of {', '.join(RECORD_KINDS)}")
-        ids = [
-            self.db.execute(
-                "INSERT INTO records (agency, kind, created_at, data) VALUES (?, ?, ?, ?)",
-                (who.agency, kind, now, json.dumps(item, sort_keys=True, default=str)),
-            )
-            for item in items
-        ]
-        self._log(who, "records.create", f"records/{kind}", "allowed", now,
-                  count=len(ids), first_id=ids[0] if ids else None)  # fmt: skip
+        for index, item in enumerate(items):
+            check_record(kind, item, index)
+        rows = [(who.agency, kind, now, json.dumps(item, sort_keys=True, default=str))
+                for item in items]  # fmt: skip
+        with self.db.transaction():  # the batch and its audit entry commit together, or neither
+            ids = [
+                self.db.execute(
+                    "INSERT INTO records (agency, kind, created_at, data) VALUES (?, ?, ?, ?)", row
+                )
+                for row in rows
+            ]
+            self._log(who, "records.create", f"records/{kind}", "allowed", now, who.agency,
+                      count=len(ids), first_id=ids[0] if ids else None)  # fmt: skip
         return ids
 
     def read_records(
@@ -147,7 +174,8 @@ class AgencyData:
             raise InputError("agency", owner, f"must be one of {', '.join(RECORD_AGENCIES)}")
         if kind not in RECORD_KINDS:
             raise InputError("kind", kind, f"must be one of {', '.join(RECORD_KINDS)}")
-        fields = readable_fields(who, owner, kind, self.agreements(), now=now)
+        deals = self.agreements()
+        fields = readable_fields(who, owner, kind, deals, now=now)
         resource = f"records/{owner}/{kind}"
         if fields is None:
             why = (
@@ -155,32 +183,53 @@ class AgencyData:
                 if not who.owns_records
                 else f"no sharing agreement in force grants {who.agency} {owner}'s {kind} records"
             )
-            self._deny(who, "records.read", resource, now, why)
+            self._deny(who, "records.read", resource, now, why, owner)
             raise AssertionError  # unreachable: _deny raises
         rows = self.db.query(
             "SELECT * FROM records WHERE agency = ? AND kind = ? ORDER BY id LIMIT ? OFFSET ?",
             (owner, kind, limit, offset),
         )
-        out = [project(_decoded(r), fields) for r in rows]
+        out = [self._shared(who, project(_decoded(r), fields), deals, now) for r in rows]
         if audit:
-            self._log(who, "records.read", resource, "allowed", now, count=len(out),
+            self._log(who, "records.read", resource, "allowed", now, owner, count=len(out),
+                      ids=[r["id"] for r in out][:1000], **_under(who, owner, kind, deals, now),
                       fields="*" if "*" in fields else sorted(fields))  # fmt: skip
         return out
 
     def read_record(self, who: Principal, record_id: int, now: str) -> dict[str, Any]:
-        """One record by id, under the same rules (unknown and forbidden look alike)."""
+        """One record by id, under the same rules. Absent and not-yours answer alike (404, one
+        message, one audit entry each), so ids cannot be probed for existence."""
         rows = self.db.query("SELECT * FROM records WHERE id = ?", (record_id,))
         resource = f"records/{record_id}"
-        if not rows:
-            raise NotFoundError(f"record = {record_id}: no such record")
-        rec = _decoded(rows[0])
-        fields = readable_fields(who, rec["agency"], rec["kind"], self.agreements(), now=now)
-        if fields is None:
-            self._deny(who, "records.read", resource, now, "not readable by your agency")
-            raise AssertionError  # unreachable
-        self._log(who, "records.read", resource, "allowed", now,
+        rec = _decoded(rows[0]) if rows else None
+        deals = self.agreements()
+        fields = (
+            None if rec is None
+            else readable_fields(who, rec["agency"], rec["kind"], deals, now=now)
+        )  # fmt: skip
+        if rec is None or fields is None:
+            why = "no such record" if rec is None else "not readable by your agency"
+            owner = "" if rec is None else rec["agency"]
+            self._log(who, "records.read", resource, "denied", now, owner, reason=why)
+            raise NotFoundError(f"record = {record_id}: no such record of yours or shared to you")
+        self._log(who, "records.read", resource, "allowed", now, rec["agency"],
+                  **_under(who, rec["agency"], rec["kind"], deals, now),
                   fields="*" if "*" in fields else sorted(fields))  # fmt: skip
-        return project(rec, fields)
+        return self._shared(who, project(rec, fields), deals, now)
+
+    def _shared(
+        self, who: Principal, record: dict[str, Any], deals: Sequence[Agreement], now: str
+    ) -> dict[str, Any]:
+        """The record as ``who`` may see it: identifiers pseudonymised for a partner, under
+        the key of the oldest agreement in force that grants it (one key, so pseudonyms match
+        across the partner's reads)."""
+        if who.agency == record["agency"]:
+            return record
+        ids = granting_agreements(who, record["agency"], record["kind"], deals, now=now)
+        row = self.db.query("SELECT pseudonym_key FROM agreements WHERE id = ?", (min(ids),))
+        record = dict(record)
+        record["data"] = pseudonymised(record["data"], bytes.fromhex(row[0]["pseudonym_key"]))
+        return record
 
     def summary(self, who: Principal, now: str) -> list[dict[str, Any]]:
         """Counts of records per agency and kind: the aggregate everyone may see."""
@@ -189,6 +238,15 @@ class AgencyData:
         )
         self._log(who, "records.summary", "records/summary", "allowed", now)
         return rows
+
+
+def _under(
+    who: Principal, owner: str, kind: str, deals: Sequence[Agreement], now: str
+) -> dict[str, Any]:
+    """For a partner's read: the agreements it was made under (the owner's audit shows them)."""
+    if who.agency == owner:
+        return {}
+    return {"agreements": granting_agreements(who, owner, kind, deals, now=now)}
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:

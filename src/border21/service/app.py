@@ -24,6 +24,7 @@ from border21.service import (
     routes_frontier,
     routes_ports,
 )
+from border21.service.admission import EarlyRefusal
 from border21.service.config import ServiceConfig
 from border21.service.state import ServiceState
 
@@ -57,6 +58,8 @@ def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> F
     app.state.service = service
     problems.install(app)
     app.add_middleware(problems.BodyLimit, max_bytes=service.config.max_body_bytes)
+    # added last, so outermost: a refused heavy request never reaches the body limit or routing
+    app.add_middleware(EarlyRefusal, gate=service.gate, tokens=service.known_tokens)
 
     @app.get("/api/v1/health", tags=["health"], summary="Liveness")
     def health() -> dict[str, str]:

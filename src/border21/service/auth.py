@@ -36,6 +36,8 @@ class Principal:
     name: str
     agency: str
     role: str
+    user_id: int = 0
+    """The user's row id: unique for good, unlike a name (a revoked name can be reused)."""
 
     def at_least(self, role: str) -> bool:
         """Does this user's role include ``role`` (viewer < analyst < admin)?"""
@@ -99,10 +101,11 @@ def authenticate(db: ServiceDB, token: str | None) -> Principal | None:
     """The active user holding ``token``, or None."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    rows = db.query(
-        "SELECT name, agency, role FROM users WHERE token_hash = ? AND revoked_at IS NULL",
+    rows = db.read(
+        "SELECT id, name, agency, role FROM users WHERE token_hash = ? AND revoked_at IS NULL",
         (hash_token(token),),
     )
     if not rows:
         return None
-    return Principal(name=rows[0]["name"], agency=rows[0]["agency"], role=rows[0]["role"])
+    row = rows[0]
+    return Principal(name=row["name"], agency=row["agency"], role=row["role"], user_id=row["id"])

@@ -16,6 +16,7 @@ garbage collector as a ``ResourceWarning``).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -45,6 +46,7 @@ CREATE TABLE IF NOT EXISTS agreements (
     fields TEXT NOT NULL,
     expires_at TEXT NOT NULL,
     purpose TEXT NOT NULL DEFAULT '',
+    pseudonym_key TEXT NOT NULL DEFAULT '',
     created_by TEXT NOT NULL,
     created_at TEXT NOT NULL,
     revoked_at TEXT
@@ -62,12 +64,19 @@ CREATE TABLE IF NOT EXISTS audit (
     ts TEXT NOT NULL,
     actor TEXT NOT NULL,
     agency TEXT NOT NULL,
+    owner TEXT NOT NULL DEFAULT '',
     action TEXT NOT NULL,
     resource TEXT NOT NULL,
     outcome TEXT NOT NULL,
     detail TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    mac TEXT NOT NULL
 );
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
@@ -76,14 +85,42 @@ BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 """
 
 
+def _add_audit_owner(con: sqlite3.Connection) -> None:
+    """The ``owner`` column (whose records an entry is about) on a log made before it."""
+    columns = {row[1] for row in con.execute("PRAGMA table_info(audit)")}
+    if "owner" not in columns:
+        con.execute("ALTER TABLE audit ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
+    con.execute("CREATE INDEX IF NOT EXISTS audit_owner ON audit (owner, seq)")
+
+
+def _add_pseudonym_keys(con: sqlite3.Connection) -> None:
+    """A random pseudonym key for every agreement (those made before keys existed too)."""
+    columns = {row[1] for row in con.execute("PRAGMA table_info(agreements)")}
+    if "pseudonym_key" not in columns:
+        con.execute("ALTER TABLE agreements ADD COLUMN pseudonym_key TEXT NOT NULL DEFAULT ''")
+    con.execute(
+        "UPDATE agreements SET pseudonym_key = lower(hex(randomblob(32))) WHERE pseudonym_key = ''"
+    )
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` (and its directory) readable by this user only: the file holds agency
+    records. SQLite gives its ``-wal`` and ``-shm`` files the database file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    if path.stat().st_mode & 0o077:  # made by an older version, or by hand
+        os.chmod(path, 0o600)
+
+
 class ServiceDB(Closing):
     """An open service database (``path=None``: private, in memory)."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _private_file(path)
         self.lock = threading.RLock()
+        self._depth = 0  # open transaction() blocks of the thread holding the lock
         self.con = sqlite3.connect(
             ":memory:" if path is None else str(path),
             check_same_thread=False,
@@ -94,11 +131,29 @@ class ServiceDB(Closing):
             self.con.row_factory = sqlite3.Row
             if path is not None:
                 self.con.execute("PRAGMA journal_mode=WAL")
-                self.con.execute("PRAGMA synchronous=NORMAL")
+                # FULL: every COMMIT (a record batch with its audit entry) is fsynced
+                # before the request answers; NORMAL could lose the last ones on power loss
+                self.con.execute("PRAGMA synchronous=FULL")
             self.con.executescript(_SCHEMA)
+            _add_audit_owner(self.con)
+            _add_pseudonym_keys(self.con)
         except BaseException:
             self.con.close()  # e.g. locked or not a database: nobody else can close it
             raise
+        self._reader: sqlite3.Connection | None = None
+        self._reader_lock = threading.Lock()
+        if path is not None:  # WAL: a second connection reads while the writer commits
+            self._reader = sqlite3.connect(str(path), check_same_thread=False, timeout=10.0)
+            self._reader.row_factory = sqlite3.Row
+
+    def read(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        """Rows of a read-only query, from the reader connection: it never waits for a
+        writer's COMMIT and fsync (the token lookup of every request runs on the event loop).
+        Sees every transaction committed before it starts."""
+        if self._reader is None:
+            return self.query(sql, params)
+        with self._reader_lock:
+            return [dict(r) for r in self._reader.execute(sql, params).fetchall()]
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Rows of a query as plain dicts."""
@@ -118,17 +173,34 @@ class ServiceDB(Closing):
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """An IMMEDIATE transaction: serialises writers across threads *and* processes
-        (the CLI may append to the audit log while the server runs)."""
+        (the CLI may append to the audit log while the server runs).
+
+        Nested blocks join the outer one, so a batch of records and its audit entry
+        commit together or not at all."""
         with self.lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
             self.con.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield
             except BaseException:
                 self.con.execute("ROLLBACK")
                 raise
-            self.con.execute("COMMIT")
+            else:
+                self.con.execute("COMMIT")
+            finally:
+                self._depth = 0
 
     def close(self) -> None:
-        """Close the connection (idempotent)."""
+        """Close the connections (idempotent)."""
+        with self._reader_lock:
+            if self._reader is not None:
+                self._reader.close()
         with self.lock:
             self.con.close()

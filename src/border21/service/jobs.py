@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from border21.errors import Border21Error, NotFoundError
+from border21.service.gate import lower_priority
 
 
 @dataclass
@@ -22,7 +23,8 @@ class Job:
     """One background job's state."""
 
     id: str
-    owner: str
+    owner: int
+    """The owner's user id (never the name: a revoked name may be given to someone else)."""
     kind: str
     created_at: str
     future: Future[Any] = field(repr=False)
@@ -60,12 +62,15 @@ class JobManager:
 
     def __init__(self, workers: int = 1, keep: int = 200, per_user: int = 4) -> None:
         self._per_user = per_user
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="border21-job")
+        # jobs run at low CPU priority too: a cheap request that wants a core gets it first
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="border21-job", initializer=lower_priority
+        )
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._keep = keep
 
-    def submit(self, owner: str, kind: str, fn: Callable[[], Any], now: str) -> Job:
+    def submit(self, owner: int, kind: str, fn: Callable[[], Any], now: str) -> Job:
         with self._lock:
             busy = sum(1 for j in self._jobs.values() if j.owner == owner and not j.future.done())
         if busy >= self._per_user:
@@ -83,7 +88,7 @@ class JobManager:
                 self._jobs.popitem(last=False)
         return job
 
-    def get(self, job_id: str, owner: str) -> Job:
+    def get(self, job_id: str, owner: int) -> Job:
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None or job.owner != owner:

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from border21.errors import InputError, NotFoundError
 from border21.service.access import AccessDenied
+from border21.service.gate import Busy
 from border21.service.jobs import TooManyJobs
 
 PROBLEM_JSON = "application/problem+json"
@@ -104,6 +105,11 @@ def install(app: FastAPI) -> None:
         return problem(429, str(exc), slug="too-many-jobs", instance=request.url.path,
                        headers={"Retry-After": "10"})  # fmt: skip
 
+    async def on_gate(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Busy)
+        return problem(429, str(exc), slug="busy", instance=request.url.path,
+                       headers={"Retry-After": str(exc.retry_after_s)})  # fmt: skip
+
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ProblemException)
         return problem(
@@ -130,6 +136,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotFoundError, on_not_found)
     app.add_exception_handler(AccessDenied, on_denied)
     app.add_exception_handler(TooManyJobs, on_busy)
+    app.add_exception_handler(Busy, on_gate)
     app.add_exception_handler(ProblemException, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_crash)

@@ -77,13 +77,25 @@ def revoke_agreement(agreement_id: RecordId, who: User, state: State) -> Json:
     return state.data.revoke_agreement(who, agreement_id, state.now())
 
 
-@router.get("/audit", summary="Your agency's audit entries, newest first (admins)",
+@router.get("/audit", summary="Your agency's entries and every access to its records (admins)",
             tags=["access"])  # fmt: skip
 def audit_entries(
     who: User, state: State, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[Json]:
     require(who, "admin")
     return state.audit.entries(agency=who.agency, limit=limit)
+
+
+@router.get("/audit/access", summary="Partners' reads of your agency's records (admins)",
+            tags=["access"])  # fmt: skip
+def audit_access(
+    who: User, state: State, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[Json]:
+    """Every read (and attempted read) of your agency's records by another agency, newest
+    first: who (``actor``, ``agency``), when (``ts``), what (``resource``, ``detail.fields``,
+    ``detail.ids``) and under which agreement (``detail.agreements``)."""
+    require(who, "admin", agency_user=True)
+    return state.audit.entries(agency=who.agency, limit=limit, partners_only=True)
 
 
 @router.get("/audit/verify", summary="Check the audit hash chain (admins)", tags=["access"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from border21.errors import InputError
-from border21.service.deps import State, User
+from border21.service.budget import check_frontier, check_port
+from border21.service.deps import HeavyUser, State
 from border21.service.routes_ports import build_scenario
 from border21.service.schemas import FrontierRequest, Json
 from border21.service.state import ServiceState
@@ -30,7 +30,7 @@ def run_frontier(state: ServiceState, body: FrontierRequest) -> Json:
         if "targeted" in body.policies else None
         for name, sc in variants.items()
     }  # fmt: skip
-    rows = execute(tasks, risks=risks, workers=2)
+    rows = execute(tasks, risks=risks, workers=1)  # one core per request (see routes_ports)
     table = frontier(summarise(rows))
     return {
         "scenario": base.port.name,
@@ -44,20 +44,22 @@ def run_frontier(state: ServiceState, body: FrontierRequest) -> Json:
 @router.post(
     "/frontier",
     summary="Detection vs delay per policy, budget and cooperation variant",
-    responses={202: {"description": "Accepted as a background job; poll its status URL"}},
+    responses={
+        202: {"description": "Accepted as a background job; poll its status URL"},
+        429: {"description": "Too many unfinished jobs or synchronous runs; see Retry-After"},
+    },
 )
-def frontier(body: FrontierRequest, who: User, state: State, response: Response) -> Json:
+def frontier(body: FrontierRequest, who: HeavyUser, state: State, response: Response) -> Json:
     work = (
         len(set(body.variants)) * len(set(body.policies)) * len(set(body.rates))
         * body.replications * body.days
     )  # fmt: skip
-    if work > state.config.max_frontier_work:
-        raise InputError(
-            "sweep", work, f"too many task-days (limit {state.config.max_frontier_work})"
-        )
+    limits = state.config.limits_for(who.role)
+    check_frontier(work, limits=limits, role=who.role)
+    check_port(build_scenario(body.scenario, [], body.booth_scale), limits=limits, role=who.role)
     if work <= state.config.sync_max_frontier_work:
-        return run_frontier(state, body)
-    job = state.jobs.submit(who.name, "frontier", lambda: run_frontier(state, body), state.now())
+        return state.gate.run(who.user_id, lambda: run_frontier(state, body))
+    job = state.jobs.submit(who.user_id, "frontier", lambda: run_frontier(state, body), state.now())
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return job.as_dict()

@@ -6,10 +6,10 @@ Numbers are finite and bounded; scenario overrides meet the scenario's own bound
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 ScenarioName = Annotated[
     str,
@@ -86,13 +86,26 @@ class RecordsRequest(_Body):
     records: Annotated[list[dict[str, Scalar]], Field(min_length=1, max_length=5000)]
 
 
+def _in_utc(moment: datetime) -> datetime:
+    """The moment in UTC, within years 1970–9999 (an extreme offset at 9999-12-31 overflows)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range once converted to UTC (years 1970–9999)") from None
+    if moment.year < 1970:
+        raise ValueError("before 1970")
+    return moment
+
+
 class AgreementRequest(_Body):
     """Share some fields of some record kinds with a partner agency until a date."""
 
     grantee: Partner
     kinds: Annotated[list[RecordKind], Field(min_length=1, max_length=4)]
     fields: Annotated[list[FieldName], Field(min_length=1, max_length=50)]
-    expires_at: datetime
+    expires_at: Annotated[datetime, AfterValidator(_in_utc)]
     purpose: Annotated[str, Field(max_length=500)] = ""
 
 

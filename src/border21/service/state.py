@@ -8,24 +8,28 @@ connection at once.
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from border21.service.access import utc_now
+from border21.service.admission import KnownTokens
 from border21.service.agency_data import AgencyData
-from border21.service.audit import AuditLog
+from border21.service.audit import AuditLog, open_audit_log
 from border21.service.batcher import ScoreBatcher
 from border21.service.config import ServiceConfig
 from border21.service.db import DB_FILE_NAME, ServiceDB
+from border21.service.gate import WorkGate
 from border21.service.jobs import JobManager
+from border21.service.throttle import LoginThrottle
 
 if TYPE_CHECKING:
     from border21.data.store import Store
     from border21.frontier.risk import RiskPool
 
 T = TypeVar("T")
-HEAD_FILE_NAME = "audit.head"
+KEY_FILE_NAME = "audit.key"
 MODEL_AGENCY = {"us-cbp": "US", "mx-customs": "MX", "analyst": "US"}
 """Which side's synthetic history trains the model a user's agency scores with."""
 
@@ -34,9 +38,13 @@ def open_service_db(config: ServiceConfig) -> tuple[ServiceDB, AuditLog]:
     """The service database and its audit log, as the CLI and the app both need them."""
     if config.data_dir is None:
         db = ServiceDB(None)
-        return db, AuditLog(db, head_path=None)
+        return db, AuditLog(db, key=secrets.token_bytes(32))
     db = ServiceDB(config.data_dir / DB_FILE_NAME)
-    return db, AuditLog(db, head_path=config.data_dir / HEAD_FILE_NAME)
+    try:
+        return db, open_audit_log(db, config.audit_key or config.data_dir / KEY_FILE_NAME)
+    except BaseException:
+        db.close()
+        raise
 
 
 class ServiceState:
@@ -52,6 +60,13 @@ class ServiceState:
         except BaseException:
             self.db.close()
             raise
+        self.logins = LoginThrottle(
+            failures=config.failed_logins_per_window, window_seconds=config.failed_login_window_s
+        )
+        self.gate = WorkGate(
+            workers=config.sync_workers, per_user=config.sync_per_user, queue=config.sync_queue
+        )
+        self.known_tokens = KnownTokens()
         self.store_lock = threading.Lock()
         self._build_lock = threading.Lock()
         self._store: Store | None = None
@@ -127,6 +142,7 @@ class ServiceState:
         """Stop jobs and scorers, close the warehouse and the service database (idempotent)."""
         try:
             self.jobs.shutdown()
+            self.gate.shutdown()
             for scorer in self._scorers.values():
                 scorer.close()
             with self.store_lock:

@@ -8,11 +8,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from border21.ports.config import PortScenario
 from border21.ports.edits import with_booth_scale, with_referral_rate
-from border21.ports.limits import DEFAULT_LIMITS, RunLimits
 
 
 def apply_sliders(
@@ -24,10 +21,3 @@ def apply_sliders(
     if referral_rate is not None:
         scenario = with_referral_rate(scenario, referral_rate)
     return scenario
-
-
-def request_limits(max_crossings: int) -> RunLimits:
-    """The run limits of one request: the defaults, with the service's crossing bound."""
-    return dataclasses.replace(
-        DEFAULT_LIMITS, max_crossings=min(DEFAULT_LIMITS.max_crossings, max_crossings)
-    )

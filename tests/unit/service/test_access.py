@@ -63,7 +63,7 @@ def test_tokens_are_stored_hashed_and_revocable() -> None:
         token = add_user(db, "ana", agency="us-cbp", role="admin", now=NOW)
         stored = db.query("SELECT token_hash FROM users")[0]["token_hash"]
         assert token not in stored and stored == hash_token(token)
-        assert authenticate(db, token) == Principal("ana", "us-cbp", "admin")
+        assert authenticate(db, token) == Principal("ana", "us-cbp", "admin", user_id=1)
         assert authenticate(db, token + "x") is None and authenticate(db, None) is None
         revoke_user(db, "ana", now=NOW)
         assert authenticate(db, token) is None

@@ -71,3 +71,25 @@ def test_make_service_closes_what_it_opened(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(InputError, match="role"):
         make_service(None, users={"bob": ("us-cbp", "root")}, demo_data=False)
     assert len(opened) == 1 and _is_closed(opened[0])
+
+
+def test_service_files_are_private_to_their_user(tmp_path: Path) -> None:
+    data_dir = tmp_path / "svc"
+    with make_service(data_dir, users={"ana": ("us-cbp", "admin")}) as svc:
+        client = svc.client()
+        assert (
+            client.get("/api/v1/records?kind=seizure", headers=svc.auth("ana")).status_code == 200
+        )
+        files = sorted(p for p in data_dir.iterdir() if p.is_file())
+        assert {p.name for p in files} >= {"service.sqlite3", "service.sqlite3-wal", "audit.key"}
+        for path in files:
+            assert path.stat().st_mode & 0o777 == 0o600, (path.name, oct(path.stat().st_mode))
+    assert data_dir.stat().st_mode & 0o077 == 0
+
+
+def test_a_world_readable_service_database_is_made_private(tmp_path: Path) -> None:
+    path = tmp_path / "service.sqlite3"
+    ServiceDB(path).close()
+    path.chmod(0o644)
+    ServiceDB(path).close()
+    assert path.stat().st_mode & 0o777 == 0o600

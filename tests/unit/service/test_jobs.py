@@ -14,16 +14,16 @@ def test_jobs_private_and_capped_per_user() -> None:
     gate = threading.Event()
     jobs = JobManager(workers=2, per_user=1)
     try:
-        first = jobs.submit("ana", "simulation", lambda: gate.wait(10) and 42, "t0")
+        first = jobs.submit(1, "simulation", lambda: gate.wait(10) and 42, "t0")
         with pytest.raises(TooManyJobs):
-            jobs.submit("ana", "simulation", lambda: 0, "t1")
-        other = jobs.submit("bob", "simulation", lambda: 7, "t1")
+            jobs.submit(1, "simulation", lambda: 0, "t1")
+        other = jobs.submit(2, "simulation", lambda: 7, "t1")
         with pytest.raises(NotFoundError):
-            jobs.get(first.id, "bob")
+            jobs.get(first.id, 2)
         gate.set()
         assert first.future.result(timeout=10) == 42 and other.future.result(timeout=10) == 7
-        assert jobs.get(first.id, "ana").as_dict()["status"] == "succeeded"
-        again = jobs.submit("ana", "simulation", lambda: 1, "t2")
+        assert jobs.get(first.id, 1).as_dict()["status"] == "succeeded"
+        again = jobs.submit(1, "simulation", lambda: 1, "t2")
         assert again.future.result(timeout=10) == 1
     finally:
         gate.set()
@@ -42,8 +42,8 @@ def test_failed_job_reports_only_border21_errors() -> None:
         def crash() -> None:
             raise RuntimeError("secret internals")
 
-        a = jobs.submit("ana", "x", bad_input, "t")
-        b = jobs.submit("ana", "x", crash, "t")
+        a = jobs.submit(1, "x", bad_input, "t")
+        b = jobs.submit(1, "x", crash, "t")
         for job in (a, b):
             job.future.exception(timeout=10)
         assert a.as_dict()["status"] == "failed" and "days" in str(a.error())
