@@ -154,7 +154,9 @@ class HourCheck:
     @property
     def excess(self) -> np.ndarray:
         """Seconds above target per group and hour (0 where met; inf where unbounded)."""
-        over = self.upper - self.limits[:, :, None]
+        limits = self.limits[:, :, None]
+        with np.errstate(invalid="ignore"):
+            over = np.where(np.isinf(limits), 0.0, self.upper - limits)  # inf: no target
         over = np.where(np.isnan(over), np.inf, over)
         return np.asarray(np.maximum(over, 0.0).max(axis=0))
 
@@ -507,14 +509,14 @@ def _add_pass(
         if spent():
             return sched, current, True
         g, h = _earliest(todo)
-        best: tuple[tuple[bool, int, float], np.ndarray, HourCheck] | None = None
+        best: tuple[tuple[float, int, float], np.ndarray, HourCheck] | None = None
         for gg, hh in _fixes(sched.shape[0], g, h):
             if sched[gg, hh] >= most[gg] or not _officers_ok(sched, others, officers_max, hh):
                 continue
             trial = sched.copy()
             trial[gg, hh] += 1
             check = evaluate(trial)
-            key = (bool(check.excess[g, h] > 0), *_rank(check))
+            key = (float(check.excess[g, h]), *_rank(check))  # this hour first
             if best is None or key < best[0]:
                 best = (key, trial, check)
         improved = best is not None and (
@@ -535,8 +537,9 @@ def _earliest(todo: np.ndarray) -> tuple[int, int]:
 
 def _fixes(n_groups: int, g: int, h: int) -> list[tuple[int, int]]:
     """Where one more booth may fix group g's hour h: there, one or two hours before (queues
-    carry over), or another group of the search at h (a shared class may move there)."""
-    out = [(g, h), (g, (h - 1) % 24), (g, (h - 2) % 24)]
+    carry over), the hour after (a booth opening then serves those still waiting in its
+    lane), or another group of the search at h (a shared class may move there)."""
+    out = [(g, h), (g, (h - 1) % 24), (g, (h - 2) % 24), (g, (h + 1) % 24)]
     out += [(k, h) for k in range(n_groups) if k != g]
     return out
 
