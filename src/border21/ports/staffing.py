@@ -10,8 +10,9 @@ that hour of the day, from arrival at the booths to the start of service, so
 time held at a closed gate counts) is at most the target.
 
 The search (:func:`optimise`) starts from SIPP (:mod:`border21.ports.sipp`),
-adds a booth where the earliest missed hour is fixed best (at that hour or one
-of the two before it: queues carry over), and then removes every booth whose
+adds a booth where the earliest missed hour is fixed best (at that hour, at
+one of the two latest hours before it with a booth to spare, since queues
+carry over, or at the hour after), and then removes every booth whose
 removal keeps each hour's verdict; it repeats both passes until nothing
 changes. Lane groups that share a class of crossings are searched together
 (one schedule matrix); other groups independently.
@@ -510,7 +511,7 @@ def _add_pass(
             return sched, current, True
         g, h = _earliest(todo)
         best: tuple[tuple[float, int, float], np.ndarray, HourCheck] | None = None
-        for gg, hh in _fixes(sched.shape[0], g, h):
+        for gg, hh in _fixes(sched, most, g, h):
             if sched[gg, hh] >= most[gg] or not _officers_ok(sched, others, officers_max, hh):
                 continue
             trial = sched.copy()
@@ -535,12 +536,14 @@ def _earliest(todo: np.ndarray) -> tuple[int, int]:
     return g, h
 
 
-def _fixes(n_groups: int, g: int, h: int) -> list[tuple[int, int]]:
-    """Where one more booth may fix group g's hour h: there, one or two hours before (queues
-    carry over), the hour after (a booth opening then serves those still waiting in its
-    lane), or another group of the search at h (a shared class may move there)."""
-    out = [(g, h), (g, (h - 1) % 24), (g, (h - 2) % 24), (g, (h + 1) % 24)]
-    out += [(k, h) for k in range(n_groups) if k != g]
+def _fixes(sched: np.ndarray, most: np.ndarray, g: int, h: int) -> list[tuple[int, int]]:
+    """Where one more booth may fix group g's hour h: there; the two latest hours before it
+    that still have a booth to open (queues carry over: when the hours just before are full,
+    the backlog was built earlier); the hour after (a booth opening then serves those still
+    waiting in its lane); or another group of the search at h (a shared class may move)."""
+    before = [(h - k) % 24 for k in range(1, 24) if sched[g, (h - k) % 24] < most[g]][:2]
+    out = [(g, h), *((g, b) for b in before), (g, (h + 1) % 24)]
+    out += [(k, h) for k in range(sched.shape[0]) if k != g]
     return out
 
 
