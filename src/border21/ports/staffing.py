@@ -221,7 +221,7 @@ def _stats_by_key(wait: np.ndarray, key: np.ndarray, n_keys: int) -> tuple[np.nd
 
 
 @dataclass(frozen=True, slots=True)
-class _Crossings:
+class CbpCrossings:
     """One replication's crossings of a component, as they reach CBP's booths."""
 
     arrival: np.ndarray
@@ -243,7 +243,7 @@ class CrnEvaluator:
         self,
         model: PortModel,
         groups: Sequence[int],
-        draws: Sequence[_Crossings],
+        draws: Sequence[CbpCrossings],
         *,
         days: int,
         warm_up_days: int,
@@ -290,7 +290,7 @@ class CrnEvaluator:
             lane_key_den=key_den,
         )
 
-    def _one(self, crossings: _Crossings, tables: QueueTables) -> tuple[np.ndarray, ...]:
+    def _one(self, crossings: CbpCrossings, tables: QueueTables) -> tuple[np.ndarray, ...]:
         lane, _, start, _ = serve_lanes(
             crossings.arrival,
             crossings.cls,
@@ -779,19 +779,7 @@ def staff(
     seeds = replication_seeds(seed, replications)
     drawn = run_replications(lambda s: draw_at_cbp(model, days, s), seeds, workers)
     comps = components(model)
-    evaluators: list[CrnEvaluator] = []
-    for comp in comps:
-        classes = _component_classes(model, comp)
-        reps = []
-        for arrival, cls, service, ties in drawn:
-            mine = np.isin(cls, classes)
-            reps.append(_Crossings(arrival[mine], cls[mine], service[mine], ties[mine]))
-        lims = np.stack([targets[names[g]].limits_seconds() for g in comp], axis=1)
-        evaluators.append(
-            CrnEvaluator(
-                model, comp, reps, days=days, warm_up_days=warm, limits=lims, workers=workers
-            )
-        )
+    evaluators = component_evaluators(model, comps, drawn, targets, days, warm, workers)
     sipp_all = np.zeros((len(names), 24), np.int64)
     lagged_all = np.zeros((len(names), 24), np.int64)
     lags = np.zeros(len(names))
@@ -868,7 +856,42 @@ def staff(
     )
 
 
-def _component_classes(model: PortModel, comp: Sequence[int]) -> np.ndarray:
+def component_evaluators(
+    model: PortModel,
+    comps: Sequence[Sequence[int]],
+    drawn: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    targets: Mapping[str, WaitTarget],
+    days: int,
+    warm_up_days: int,
+    workers: int | None = None,
+) -> list[CrnEvaluator]:
+    """One evaluator per component, each over its own classes' crossings of ``drawn``
+    (:func:`draw_at_cbp` per replication)."""
+    names = list(model.scenario.lanes)
+    out = []
+    for comp in comps:
+        classes = component_classes(model, comp)
+        reps = []
+        for arrival, cls, service, ties in drawn:
+            mine = np.isin(cls, classes)
+            reps.append(CbpCrossings(arrival[mine], cls[mine], service[mine], ties[mine]))
+        limits = np.stack([targets[names[g]].limits_seconds() for g in comp], axis=1)
+        out.append(
+            CrnEvaluator(
+                model,
+                comp,
+                reps,
+                days=days,
+                warm_up_days=warm_up_days,
+                limits=limits,
+                workers=workers,
+            )
+        )
+    return out
+
+
+def component_classes(model: PortModel, comp: Sequence[int]) -> np.ndarray:
+    """The classes whose crossings may join a group of ``comp``."""
     b = model.layout.primary.tables
     out = []
     for c in range(len(b.class_ptr) - 1):

@@ -16,9 +16,9 @@ from border21.ports.limits import RunLimits
 from border21.ports.model import PortModel
 from border21.ports.runs import replication_seeds
 from border21.ports.staffing import (
+    CbpCrossings,
     CrnEvaluator,
     WaitTarget,
-    _Crossings,
     components,
     draw_at_cbp,
     group_targets,
@@ -60,7 +60,7 @@ def evaluator(
     scenario: PortScenario, p95_min: float, *, days: int = 1, reps: int = 6, seed: int = 3
 ) -> CrnEvaluator:
     model = PortModel(scenario)
-    draws = [_Crossings(*draw_at_cbp(model, days, s)) for s in replication_seeds(seed, reps)]
+    draws = [CbpCrossings(*draw_at_cbp(model, days, s)) for s in replication_seeds(seed, reps)]
     limits = np.array([[60.0 * p95_min], [np.inf]])
     return CrnEvaluator(model, [0], draws, days=days, warm_up_days=0, limits=limits, workers=1)
 
