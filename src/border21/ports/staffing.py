@@ -35,6 +35,7 @@ from border21.errors import InputError
 from border21.ports import sipp
 from border21.ports.config import PortScenario
 from border21.ports.kernels.common import DAY, HOUR
+from border21.ports.kernels.quantiles import quantile_and_mean_by_key
 from border21.ports.kernels.queue import lane_hours, lane_keys
 from border21.ports.kernels.replay import serve_lanes
 from border21.ports.kernels.rng import reading_source
@@ -193,31 +194,9 @@ def _t975(n: int) -> float:
     return t_quantile_975(n - 1) if n > 1 else math.nan
 
 
-def _quantile_sorted(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The 95th percentile (NumPy's linear rule) of each run of sorted ``values``."""
-    out = np.full(counts.shape, np.nan)
-    has = counts > 0
-    pos = starts[has] + sipp.WAIT_QUANTILE * (counts[has] - 1)
-    lo = np.floor(pos).astype(np.int64)
-    hi = np.minimum(lo + 1, starts[has] + counts[has] - 1)
-    frac = pos - lo
-    with np.errstate(invalid="ignore"):
-        out[has] = values[lo] + frac * (values[hi] - values[lo])
-    out[has] = np.where(np.isinf(values[hi]) | np.isinf(values[lo]), np.inf, out[has])
-    return out
-
-
 def _stats_by_key(wait: np.ndarray, key: np.ndarray, n_keys: int) -> tuple[np.ndarray, ...]:
     """Per key: count, p95 and mean of ``wait``."""
-    order = np.lexsort((wait, key))
-    sorted_wait = wait[order]
-    counts = np.bincount(key, minlength=n_keys)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    p95 = _quantile_sorted(sorted_wait, starts, counts)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        total = np.bincount(key, weights=wait, minlength=n_keys)
-        mean = np.where(counts > 0, total / np.maximum(counts, 1), np.nan)
-    return counts, p95, mean
+    return quantile_and_mean_by_key(wait, key, n_keys, sipp.WAIT_QUANTILE)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +269,9 @@ class CrnEvaluator:
             lane_key_den=key_den,
         )
 
-    def _one(self, crossings: CbpCrossings, tables: QueueTables) -> tuple[np.ndarray, ...]:
+    def _one(
+        self, crossings: CbpCrossings, tables: QueueTables, with_day: bool
+    ) -> tuple[np.ndarray, ...]:
         lane, _, start, _ = serve_lanes(
             crossings.arrival,
             crossings.cls,
@@ -304,7 +285,9 @@ class CrnEvaluator:
         hour = (crossings.arrival[keep] // HOUR).astype(np.int64) % 24
         n_groups = len(self.groups)
         count, p95, mean = _stats_by_key(wait, group * 24 + hour, n_groups * 24)
-        _, day_p95, day_mean = _stats_by_key(wait, group, n_groups)
+        day_p95 = day_mean = np.full(n_groups, np.nan)
+        if with_day:  # only for the report: a second sort of every wait
+            _, day_p95, day_mean = _stats_by_key(wait, group, n_groups)
         shape = (n_groups, 24)
         return (
             count.reshape(shape),
@@ -312,11 +295,16 @@ class CrnEvaluator:
             np.stack([day_p95, day_mean]),
         )
 
-    def check(self, sched: np.ndarray) -> HourCheck:
-        """Simulate every replication under ``sched`` and check each hour against the target."""
+    def check(self, sched: np.ndarray, *, with_day: bool = False) -> HourCheck:
+        """Simulate every replication under ``sched`` and check each hour against the target.
+
+        ``with_day`` also takes the statistics over the whole reported period (NaN without).
+        """
         tables = self.tables(np.asarray(sched, np.int64))
         self.evaluations += 1
-        per_rep = run_replications(lambda d: self._one(d, tables), self.draws, self.workers)
+        per_rep = run_replications(
+            lambda d: self._one(d, tables, with_day), self.draws, self.workers
+        )
         counts = np.stack([r[0] for r in per_rep])
         by_hour = np.stack([r[1] for r in per_rep], axis=1)  # stats, reps, groups, 24
         by_day = np.stack([r[2] for r in per_rep], axis=1)  # stats, reps, groups
@@ -454,7 +442,8 @@ def optimise(
     max_evaluations: int = DEFAULT_LIMITS.max_staffing_evaluations,
     progress: Callable[[int], None] | None = None,
 ) -> Search:
-    """Greedy additions from ``start``, then a removal pass; repeated to a fixed point.
+    """Greedy additions from ``start``, then a removal pass; repeated until an add pass
+    after a removal pass adds nothing, or a removal pass removes nothing.
 
     ``most[g]`` bounds group g's booths in any hour; ``others[h]`` counts
     officers of groups outside this search (for ``officers_max``, a cap on
@@ -474,20 +463,26 @@ def optimise(
         return evaluator.check(s)
 
     current = evaluate(sched)
+    retry = np.ones(24, bool)  # the first removal pass tries every hour
     for _ in range(MAX_ROUNDS):
+        before = sched.copy()
         sched, current, stopped = _add_pass(
             evaluator, sched, current, most, others, officers_max, evaluate,
             lambda: done >= max_evaluations,
         )  # fmt: skip
         if stopped:
             return Search(sched, current, done, stopped=True)
+        # Later passes retry only near what changed since the last: a removal rejected
+        # elsewhere is rejected again (a booth's effect fades within an hour or two).
+        retry |= _near((before != sched).any(axis=0))
         sched, current, removed, stopped = _remove_pass(
-            sched, current, evaluate, lambda: done >= max_evaluations
+            sched, current, evaluate, lambda: done >= max_evaluations, retry
         )
         if stopped:
             return Search(sched, current, done, stopped=True)
-        if not removed:
+        if not removed.any():
             break
+        retry = _near(removed)
     return Search(sched, current, done)
 
 
@@ -552,12 +547,13 @@ def _remove_pass(
     current: HourCheck,
     evaluate: Callable[[np.ndarray], HourCheck],
     spent: Callable[[], bool],
-) -> tuple[np.ndarray, HourCheck, bool, bool]:
-    """Try one booth fewer in every group and hour (quietest hours first); keep what keeps
-    every met hour met and no missed hour worse."""
-    removed = False
-    order = np.argsort(current.crossings.sum(axis=0), kind="stable")
-    for h in order:
+    hours: np.ndarray,
+) -> tuple[np.ndarray, HourCheck, np.ndarray, bool]:
+    """Try one booth fewer in every group at each of ``hours`` (quietest first); keep what
+    keeps every met hour met and no missed hour worse. Returns the hours it removed at."""
+    removed = np.zeros(24, bool)
+    quiet = np.argsort(current.crossings.sum(axis=0), kind="stable")
+    for h in quiet[hours[quiet]]:
         for g in range(sched.shape[0]):
             if sched[g, h] == 0:
                 continue
@@ -567,8 +563,17 @@ def _remove_pass(
             trial[g, h] -= 1
             check = evaluate(trial)
             if _no_worse(check, current):
-                sched, current, removed = trial, check, True
+                sched, current = trial, check
+                removed[h] = True
     return sched, current, removed, False
+
+
+def _near(hours: np.ndarray, reach: int = 2) -> np.ndarray:
+    """The hours within ``reach`` of any of ``hours`` (bool[24], around the clock)."""
+    out = np.zeros(24, bool)
+    for h in np.flatnonzero(hours):
+        out[[(h + k) % 24 for k in range(-reach, reach + 1)]] = True
+    return out
 
 
 def _no_worse(check: HourCheck, current: HourCheck) -> bool:
@@ -816,7 +821,10 @@ def staff(
         final[comp] = search.sched
         total_evals += search.evaluations
         stopped = stopped or search.stopped
-        checks.append((search.check, ev.check(sipp_all[comp]), ev.check(lagged_all[comp])))
+        opt, sp, lg = (
+            ev.check(s, with_day=True) for s in (search.sched, sipp_all[comp], lagged_all[comp])
+        )
+        checks.append((opt, sp, lg))
     groups = []
     for comp, (opt, sp, lg) in zip(comps, checks, strict=True):
         for k, g in enumerate(comp):

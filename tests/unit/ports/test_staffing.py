@@ -238,3 +238,27 @@ def test_staffing_work_is_bounded_before_anything_runs(toy_scenario):
     with pytest.raises(InputError, match="for each candidate schedule"):
         small = RunLimits(max_staffing_work=1e4)
         staff(toy_scenario, targets, days=2, replications=3, limits=small)
+
+
+def test_compiled_quantile_by_key_is_numpys():
+    from border21.ports.kernels.quantiles import quantile_and_mean_by_key
+
+    rng = np.random.default_rng(5)
+    values = rng.lognormal(3.0, 1.0, 5000)
+    key = rng.integers(0, 40, 5000)
+    key[key == 7] = 8  # key 7 left empty
+    key[0], key[1] = 39, 38  # keys 38, 39 kept small below
+    values = values[(key != 39) | (np.arange(5000) == 0)]
+    key = key[(key != 39) | (np.arange(5000) == 0)]
+    counts, q, mean = quantile_and_mean_by_key(values, key, 41, 0.95)
+    for k in range(41):
+        mine = values[key == k]
+        assert counts[k] == mine.size
+        if mine.size:
+            assert q[k] == pytest.approx(np.quantile(mine, 0.95), rel=1e-12)
+            assert mean[k] == pytest.approx(mine.mean(), rel=1e-12)
+        else:
+            assert np.isnan(q[k]) and np.isnan(mean[k])
+    assert counts[39] == 1 and q[39] == values[0]
+    _, q_inf, _ = quantile_and_mean_by_key(np.array([1.0, np.inf]), np.array([0, 0]), 1, 0.95)
+    assert q_inf[0] == np.inf  # a crossing never served: the hour cannot meet any target
