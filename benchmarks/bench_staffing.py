@@ -11,8 +11,9 @@ and prints, per lane group, the officer-hours a day of the optimiser, SIPP and
 lagged SIPP, each schedule's p95 over the day with its 95% interval and the
 hours it misses. The search sees only its own replications (common random
 numbers, root seed 0), so each schedule is then checked again on
-``--holdout-replications`` fresh replications (root seed ``--holdout-seed``):
-the hours it misses there show how much the in-sample check flatters it.
+``--holdout-replications`` fresh replications (``holdout_check``: the root
+seed's children after the search's own; ``border21 staff --holdout R``): the
+hours it misses there show how much the in-sample check flatters it.
 
     python benchmarks/bench_staffing.py
     python benchmarks/bench_staffing.py --ports laredo_wtb --holdout-replications 4
@@ -23,56 +24,19 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
-
 from border21.ports.catalog import load_scenario
-from border21.ports.model import PortModel
-from border21.ports.runs import replication_seeds, run_replications
-from border21.ports.staffing import (
-    WaitTarget,
-    component_evaluators,
-    components,
-    draw_at_cbp,
-    group_targets,
-    staff,
-)
+from border21.ports.staffing import HoldoutMiss, WaitTarget, group_targets, holdout_check, staff
 
 TARGETS = {"san_ysidro": (30.0, ["general=90"]), "laredo_wtb": (30.0, [])}
 
 
-def holdout(result: object, seed: int, replications: int) -> dict[str, dict[str, str]]:
-    """Per group and schedule, on fresh replications: hours whose interval's upper end
-    misses the target, hours whose estimate does, and the worst estimate's excess (min)."""
-    from border21.ports.staffing import StaffingResult
-
-    assert isinstance(result, StaffingResult)
-    model = PortModel(result.scenario)
-    names = list(model.scenario.lanes)
-    days = result.days
-    drawn = run_replications(
-        lambda s: draw_at_cbp(model, days, s), replication_seeds(seed, replications)
-    )
-    by_name = {g.lane_group: g for g in result.groups}
-    targets = {name: g.target for name, g in by_name.items()}
-    comps = components(model)
-    evaluators = component_evaluators(model, comps, drawn, targets, days, result.warm_up_days)
-    out: dict[str, dict[str, str]] = {}
-    for comp, ev in zip(comps, evaluators, strict=True):
-        for which in ("schedule", "sipp_schedule", "lagged_schedule"):
-            sched = np.array([getattr(by_name[names[g]], which) for g in comp])
-            check = ev.check(sched)
-            over = np.nan_to_num(check.estimate[0] - check.limits[0][:, None], nan=-np.inf)
-            for k, g in enumerate(comp):
-                upper, point = int(check.missed[k].sum()), int((over[k] > 0).sum())
-                worst = max(float(over[k].max()) / 60, 0.0)
-                out.setdefault(names[g], {})[which] = f"{upper}/{point}/{worst:.1f}"
-    return out
+def _held(miss: HoldoutMiss) -> str:
+    return f"{len(miss.upper_missed)}/{len(miss.estimate_missed)}/{miss.worst_minutes:.1f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ports", default="san_ysidro,laredo_wtb")
-    parser.add_argument("--holdout-seed", type=int, default=101)
     parser.add_argument("--holdout-replications", type=int, default=8)
     args = parser.parse_args()
     for port in args.ports.split(","):
@@ -82,7 +46,7 @@ def main() -> None:
         start = time.perf_counter()
         result = staff(scenario, targets)
         wall = time.perf_counter() - start
-        held = holdout(result, args.holdout_seed, args.holdout_replications)
+        held = holdout_check(result, args.holdout_replications)
         print(
             f"\n{scenario.port.name}: {wall:.1f} s wall, {result.evaluations} schedules "
             f"simulated ({result.days} d, warm-up {result.warm_up_days}, "
@@ -98,12 +62,8 @@ def main() -> None:
                 for v, h in (g.day_stat(k) for k in ("optimiser", "sipp", "lagged"))
             ]
             missed = "; ".join(
-                f"{label} {len(g.unmet_hours(k))} | {held[g.lane_group][which]}"
-                for label, k, which in (
-                    ("opt", "optimiser", "schedule"),
-                    ("SIPP", "sipp", "sipp_schedule"),
-                    ("lag", "lagged", "lagged_schedule"),
-                )
+                f"{label} {len(g.unmet_hours(k))} | {_held(held[g.lane_group][k])}"
+                for label, k in (("opt", "optimiser"), ("SIPP", "sipp"), ("lag", "lagged"))
             )
             print(
                 f"{g.lane_group:12} {g.target.p95_minutes or 0:6.0f} {g.officer_hours:5d} "

@@ -103,6 +103,8 @@ def test_out_writes_a_scenario_that_simulate_runs_as_is(small: str, tmp_path: Pa
         (["--target-p95", "9", "-r", "0"], "replications = 0: must be at least 1"),
         (["--target-p95", "9", "--warm-up-days", "2", "--days", "2"], "warm_up_days = 2"),
         (["--target-p95", "9", "--set", "lanes.general.lanes=0"], "lanes.general.lanes = 0"),
+        (["--target-p95", "9", "--holdout", "-1"], "--holdout = -1: must be 0"),
+        (["--target-p95", "9", "--holdout", "101"], "replications = 101: at most 100"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(small: str, args: list[str], message: str):
@@ -130,6 +132,7 @@ def test_targeting_only_switches_are_refused(small: str, tmp_path: Path):
         ["-r", "6"],
         ["--warm-up-days", "0"],
         ["--set", "streams.cars.crossings_per_day=400"],
+        ["--holdout", "3"],
     ],
 )
 def test_every_option_changes_the_result(small: str, extra: list[str]):
@@ -137,3 +140,16 @@ def test_every_option_changes_the_result(small: str, extra: list[str]):
     base = staff_json(small, "--target-p95", "10", *QUICK)["groups"]
     other = staff_json(small, "--target-p95", "10", *QUICK, *extra)["groups"]
     assert other != base
+
+
+def test_holdout_rechecks_every_schedule_on_fresh_replications(small: str):
+    out = staff_json(small, "--target-p95", "10", *QUICK, "--holdout", "4")
+    for g in out["groups"]:  # type: ignore[union-attr]
+        assert g["holdout_replications"] == 4
+        assert set(g["holdout"]) == {"optimiser", "sipp", "lagged"}
+        for miss in g["holdout"].values():
+            assert set(miss["estimate_missed_hours"]) <= set(miss["upper_missed_hours"])
+            assert all(6 <= h <= 11 for h in miss["upper_missed_hours"])  # hours with arrivals
+            assert (miss["worst_over_target_min"] > 0) == bool(miss["estimate_missed_hours"])
+    res = runner.invoke(app, ["staff", small, "--target-p95", "10", *QUICK, "--holdout", "4"])
+    assert res.exit_code == 0 and "held-out check on 4 fresh replications" in res.output

@@ -42,6 +42,11 @@ def staff(
     out: Path | None = typer.Option(
         None, "--out", help="Write the staffed scenario (TOML), hourly table and chart here."
     ),
+    holdout: int = typer.Option(
+        0,
+        "--holdout",
+        help="Re-check every schedule on this many fresh replications the search never saw.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
 ) -> None:
     """Search the booths to open by hour, per lane group, for a wait target (vs SIPP)."""
@@ -57,6 +62,12 @@ def staff(
     sc = with_overrides(load_scenario(scenario), overrides)
     targets = group_targets(sc, target, group_target)
     DEFAULT_LIMITS.check_staffing(sc, days=days, replications=replications)
+    if holdout:
+        if holdout < 0:
+            from border21.errors import InputError
+
+            raise InputError("--holdout", holdout, "must be 0 (none) or more replications")
+        DEFAULT_LIMITS.check_staffing(sc, days=days, replications=holdout)
     refuse_targeting_only(sc)
     if officers_max is not None and officers_max < 1:
         from border21.errors import InputError
@@ -84,12 +95,26 @@ def staff(
             officers_max=officers_max,
             progress=lambda k: bar.advance(task, k),
         )
+    held = None
+    if holdout:
+        from border21.ports.staffing import holdout_check
+
+        held = holdout_check(result, holdout)
     if as_json:
         import json
 
-        typer.echo(json.dumps(result.as_json(), allow_nan=False))
+        data = result.as_json()
+        if held is not None:
+            for group in data["groups"]:  # type: ignore[attr-defined]
+                misses = held[group["lane_group"]]
+                group["holdout"] = {k: m.as_json() for k, m in misses.items()}
+                group["holdout_replications"] = holdout
+        typer.echo(json.dumps(data, allow_nan=False))
     else:
         print_staffing(result)
+        if held is not None:
+            for line in holdout_lines(held, holdout):
+                console.print(line, highlight=False)
     if out is not None:
         write_staffing(result, out, Path(scenario).stem if scenario.endswith(".toml") else scenario)
         if not as_json:
@@ -191,6 +216,32 @@ def verdicts(result: object) -> list[str]:
                     f"{g.lane_group}: {label} uses {-extra} officer-hours fewer than the "
                     "optimiser and meets the target too"
                 )
+    return lines
+
+
+def holdout_lines(held: object, replications: int) -> list[str]:
+    """Per group: the hours each schedule misses on the fresh replications."""
+    from border21.ports.staffing import HoldoutMiss
+
+    assert isinstance(held, dict)
+    lines = [f"held-out check on {replications} fresh replications (the search never saw them):"]
+    labels = {"optimiser": "optimiser", "sipp": "SIPP", "lagged": "lagged SIPP"}
+    for group, misses in held.items():
+        parts = []
+        for which, label in labels.items():
+            m = misses[which]
+            assert isinstance(m, HoldoutMiss)
+            if not m.upper_missed:
+                parts.append(f"{label} meets every hour")
+                continue
+            text = f"{label} misses {_hours(m.upper_missed)} by its upper bound"
+            if m.estimate_missed:
+                text += (
+                    f", {_hours(m.estimate_missed)} by its estimate "
+                    f"(worst {m.worst_minutes:.1f} min over)"
+                )
+            parts.append(text)
+        lines.append(f"  {group}: " + "; ".join(parts))
     return lines
 
 
