@@ -439,6 +439,7 @@ def optimise(
     *,
     others: np.ndarray | None = None,
     officers_max: int | None = None,
+    loads: np.ndarray | None = None,
     max_evaluations: int = DEFAULT_LIMITS.max_staffing_evaluations,
     progress: Callable[[int], None] | None = None,
 ) -> Search:
@@ -449,10 +450,14 @@ def optimise(
     officers of groups outside this search (for ``officers_max``, a cap on
     booths open at once across the port). An hour that stays missed with every
     booth that could fix it already open is *unmet*: it is reported, and the
-    search moves on to the next.
+    search moves on to the next. ``loads[g, h]`` (erlangs: arrivals × mean service)
+    set each group's daily floor (:func:`daily_floor`): no schedule below it is kept.
     """
     sched = np.minimum(np.asarray(start, np.int64), most[:, None]).copy()
     others = np.zeros(24, np.int64) if others is None else others
+    floors = np.zeros(len(most), np.int64) if loads is None else daily_floor(loads, most)
+    if loads is not None:
+        sched = _up_to_floor(sched, loads, floors, most, others, officers_max)
     done = 0
 
     def evaluate(s: np.ndarray) -> HourCheck:
@@ -476,7 +481,7 @@ def optimise(
         # elsewhere is rejected again (a booth's effect fades within an hour or two).
         retry |= _near((before != sched).any(axis=0))
         sched, current, removed, stopped = _remove_pass(
-            sched, current, evaluate, lambda: done >= max_evaluations, retry
+            sched, current, evaluate, lambda: done >= max_evaluations, retry, floors
         )
         if stopped:
             return Search(sched, current, done, stopped=True)
@@ -524,6 +529,42 @@ def _add_pass(
         sched, current = best[1], best[2]
 
 
+RHO_DAY_MAX = 0.98
+"""Most of a day's booth-hours the day's work may fill (Σ_h arrivals × mean service over
+Σ_h booths). At 1 or more the queue grows from day to day: a search checked on a few days
+would find such a schedule cheap and it would fail within a week. 2% spare lets the daily
+queue settle within the warm-up."""
+
+
+def daily_floor(loads: np.ndarray, most: np.ndarray) -> np.ndarray:
+    """Per group, the fewest officer-hours a day that clear the day's work (``RHO_DAY_MAX``),
+    at most every booth all day."""
+    need = np.ceil(loads.sum(axis=1) / RHO_DAY_MAX - 1e-9).astype(np.int64)
+    return np.asarray(np.minimum(need, 24 * np.asarray(most, np.int64)))
+
+
+def _up_to_floor(
+    sched: np.ndarray,
+    loads: np.ndarray,
+    floors: np.ndarray,
+    most: np.ndarray,
+    others: np.ndarray,
+    officers_max: int | None,
+) -> np.ndarray:
+    """Add booths where the load most exceeds them until each group reaches its floor."""
+    out = sched.copy()
+    for g in range(out.shape[0]):
+        while out[g].sum() < floors[g]:
+            room = (out[g] < most[g]) & np.array(
+                [_officers_ok(out, others, officers_max, h) for h in range(24)]
+            )
+            if not room.any():
+                break
+            gap = np.where(room, loads[g] - out[g], -np.inf)
+            out[g, int(np.argmax(gap))] += 1
+    return out
+
+
 def _earliest(todo: np.ndarray) -> tuple[int, int]:
     hours = np.flatnonzero(todo.any(axis=0))
     h = int(hours[0])
@@ -548,6 +589,7 @@ def _remove_pass(
     evaluate: Callable[[np.ndarray], HourCheck],
     spent: Callable[[], bool],
     hours: np.ndarray,
+    floors: np.ndarray,
 ) -> tuple[np.ndarray, HourCheck, np.ndarray, bool]:
     """Try one booth fewer in every group at each of ``hours`` (quietest first); keep what
     keeps every met hour met and no missed hour worse. Returns the hours it removed at."""
@@ -555,7 +597,7 @@ def _remove_pass(
     quiet = np.argsort(current.crossings.sum(axis=0), kind="stable")
     for h in quiet[hours[quiet]]:
         for g in range(sched.shape[0]):
-            if sched[g, h] == 0:
+            if sched[g, h] == 0 or sched[g].sum() <= floors[g]:
                 continue
             if spent():
                 return sched, current, removed, True
@@ -602,6 +644,12 @@ class GroupStaffing:
     lagged_check: HourCheck
     row: int  # this group's row in the checks
     crossings_by_hour: list[float]
+    load_erlang_hours: float = 0.0  # a day's work: Σ_h arrivals × mean service
+
+    @property
+    def daily_utilisation(self) -> float:
+        """The day's work over the booth-hours open (≥ 1: the queue grows day to day)."""
+        return self.load_erlang_hours / self.officer_hours if self.officer_hours else math.inf
 
     @property
     def officer_hours(self) -> int:
@@ -661,6 +709,8 @@ class GroupStaffing:
             "target_p95_min": self.target.p95_minutes,
             "target_mean_min": self.target.mean_minutes,
             "physical_booths": self.booths,
+            "load_erlang_hours": round(self.load_erlang_hours, 2),
+            "daily_utilisation": _finite(self.daily_utilisation),
         }
 
 
@@ -788,6 +838,7 @@ def staff(
     sipp_all = np.zeros((len(names), 24), np.int64)
     lagged_all = np.zeros((len(names), 24), np.int64)
     lags = np.zeros(len(names))
+    day_loads = np.zeros(len(names))
     for comp, ev in zip(comps, evaluators, strict=True):
         rate, mean, scv = ev.demand()
         for k, g in enumerate(comp):
@@ -795,6 +846,7 @@ def staff(
             plan = _sipp_schedule(rate[k], float(mean[k]), float(scv[k]), t, int(most[g]))
             lag = _sojourn_lag(rate[k], plan, float(mean[k]), float(scv[k]))
             sipp_all[g] = plan
+            day_loads[g] = float((rate[k] * mean[k]).sum())
             lags[g] = lag
             lagged = sipp.lagged_rates(list(rate[k]), lag)
             lagged_all[g] = _sipp_schedule(
@@ -809,12 +861,14 @@ def staff(
     budget = limits.max_staffing_evaluations
     for comp, ev in zip(comps, evaluators, strict=True):
         others = final.sum(axis=0) - final[comp].sum(axis=0)
+        rate, mean, _ = ev.demand()
         search = optimise(
             ev,
             final[comp],
             most[comp],
             others=others,
             officers_max=officers_max,
+            loads=rate * mean[:, None],
             max_evaluations=max(1, budget - total_evals),
             progress=progress,
         )
@@ -842,6 +896,7 @@ def staff(
                     lagged_check=lg,
                     row=k,
                     crossings_by_hour=[float(v) for v in opt.crossings[k]],
+                    load_erlang_hours=float(day_loads[g]),
                 )
             )
     order = {n: i for i, n in enumerate(names)}
