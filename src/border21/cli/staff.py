@@ -174,7 +174,9 @@ def print_staffing(result: object) -> None:
 
 def verdicts(result: object) -> list[str]:
     """Where SIPP misses the target, where it over-staffs, and what cannot be met."""
-    from border21.ports.staffing import StaffingResult
+    import math
+
+    from border21.ports.staffing import RHO_DAY_MAX, StaffingResult
 
     assert isinstance(result, StaffingResult)
     lines = []
@@ -190,6 +192,13 @@ def verdicts(result: object) -> list[str]:
                     else ""
                 )
                 + ")"
+            )
+        if g.officer_hours <= math.ceil(g.load_erlang_hours / RHO_DAY_MAX - 1e-9):
+            lines.append(
+                f"{g.lane_group}: the daily floor binds: {g.officer_hours} officer-hours clear "
+                f"the day's {g.load_erlang_hours:.1f} erlang-hours of work at "
+                f"{g.daily_utilisation:.1%} (at most {RHO_DAY_MAX:.0%}, or the queue grows "
+                "from day to day)"
             )
         for which, label, plan in (
             ("sipp", "SIPP", g.sipp_schedule),
