@@ -1,4 +1,4 @@
-"""The port and frontier benchmarks still run against the code (tiny sizes).
+"""The port, frontier and staffing benchmarks still run against the code (tiny sizes).
 
 docs/benchmarks.md quotes their commands; an import they depend on that moves
 must break a test, not the next person who measures. Timings are not checked.
@@ -44,3 +44,10 @@ def test_port_benchmark_runs_quick() -> None:
 def test_frontier_benchmark_runs_small(args: tuple[str, ...]) -> None:
     out = _run("benchmarks/bench_frontier.py", *args)
     assert "core-ns per scenario-crossing" in out
+
+
+def test_staffing_benchmark_runs_on_laredo() -> None:
+    out = _run(
+        "benchmarks/bench_staffing.py", "--ports", "laredo_wtb", "--holdout-replications", "2"
+    )
+    assert "Laredo World Trade Bridge" in out and "schedules simulated" in out

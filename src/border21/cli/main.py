@@ -21,6 +21,7 @@ from border21.cli import (
     report,
     serve,
     simulate,
+    staff,
     sweep,
     target,
     users,
@@ -41,6 +42,7 @@ app.add_typer(target.app, name="target")
 app.command("simulate")(simulate.simulate)
 app.command("frontier")(frontier.frontier)
 app.command("sweep")(sweep.sweep)
+app.command("staff")(staff.staff)
 app.command("calibrate")(calibrate.calibrate)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)

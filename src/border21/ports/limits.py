@@ -70,6 +70,8 @@ MAX_NAME_CHARS = 200
 """Length of a port's name or code (text that ends up in every table and chart title)."""
 MAX_DESCRIPTION_CHARS = 10_000
 """Length of a port's description (the shipped ones are under 200 characters)."""
+MAX_TARGET_MINUTES = 1_440
+"""A staffing wait target (p95 or mean, minutes): a day; longer is no target at all."""
 
 # ------------------------------------------------------------ run limits
 
@@ -112,6 +114,16 @@ class RunLimits:
     scenario needs its own primary stage (~420 ns each)."""
     max_calibration_rounds: int = 50
     """Hill-climb rounds of the hourly staffing fit (16 simulations each)."""
+    max_staffing_days: int = 28
+    """Days per replication of a staffing search: the schedule repeats daily, so four
+    weeks cover every weekday four times; each candidate simulates them all."""
+    max_staffing_replications: int = 100
+    """Replications of a staffing search (every candidate schedule queues every one)."""
+    max_staffing_work: float = 1e7
+    """Expected crossings one candidate schedule queues (Σ crossings_per_day × days ×
+    replications): ~1 s a candidate at ~100 ns a crossing on one core."""
+    max_staffing_evaluations: int = 5_000
+    """Candidate schedules one search simulates; a search that reaches it stops and says so."""
 
     def check_counts(self, *, days: int, replications: int) -> None:
         """Days and replications within their bounds (before any scenario is read)."""
@@ -169,6 +181,27 @@ class RunLimits:
                 f"too much work for one sweep (at most {self.max_sweep_crossings:,.0f}: Σ over "
                 "tasks of crossings_per_day × days)",
             )
+
+    def check_staffing(self, scenario: PortScenario, *, days: int, replications: int) -> float:
+        """Refuse a staffing search whose every candidate would queue too much; return the work."""
+        self.check_counts(days=days, replications=replications)
+        if days > self.max_staffing_days:
+            raise InputError("days", days, f"at most {self.max_staffing_days} days in a search")
+        if replications > self.max_staffing_replications:
+            raise InputError(
+                "replications",
+                replications,
+                f"at most {self.max_staffing_replications} replications in a search",
+            )
+        work = expected_crossings(scenario, days=days, replications=replications)
+        if work > self.max_staffing_work:
+            raise InputError(
+                "days × replications",
+                f"{days} × {replications}",
+                f"expects {work:,.0f} crossings for each candidate schedule; at most "
+                f"{self.max_staffing_work:,.0f} in a staffing search",
+            )
+        return work
 
     def check_rounds(self, rounds: int) -> None:
         """Refuse more than ``max_calibration_rounds`` hill-climb rounds."""

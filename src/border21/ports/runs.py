@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 
 def config_hash(scenario: PortScenario) -> str:
@@ -77,8 +78,8 @@ def _executor(workers: int) -> ThreadPoolExecutor:
 
 
 def run_replications(
-    one: Callable[[np.random.SeedSequence], T],
-    seeds: Sequence[np.random.SeedSequence],
+    one: Callable[[S], T],
+    seeds: Sequence[S],
     workers: int | None = None,
 ) -> list[T]:
     """``one(seed)`` for every seed, on ``workers`` threads (default: all cores).
