@@ -70,6 +70,9 @@ def test_small_simulation_is_synchronous_and_seeded(client: Any, svc: TestServic
     out = one.json()
     assert out["seed"] == 3 and len(out["tables"]["wait_by_hour"]) == 24 * 2
     assert {"queue_length", "utilisation"} <= set(out["tables"])
+    assert out["notes"] == [
+        "one replication: no intervals; ask for 2 or more replications for 95% intervals"
+    ]
     again = client.post("/api/v1/simulations", json=body, headers=svc.auth("ana")).json()
     assert again["summary"] == out["summary"]
     fewer = dict(body, booth_scale=0.7, referral_rate=0.3)
@@ -147,6 +150,12 @@ def test_frontier_small_sweep(client: Any, svc: TestService) -> None:
         ("targeted", 0.2),
     }
     assert all(0 <= x["detection_rate"] <= 1 for x in rows)
+    # Every figure from replications carries its interval; the default runs five.
+    assert r.json()["replications"] == 5
+    assert all(x["detection_rate_ci95"] > 0 and x["mean_delay_min_ci95"] > 0 for x in rows)
+    assert any("too small to tell" in n for n in r.json()["notes"])  # 5 are few at Laredo
+    one = client.post("/api/v1/frontier", json={**body, "replications": 1}, headers=svc.auth("out"))
+    assert one.json()["notes"][0].startswith("one replication: no intervals")
 
 
 def test_score_a_batch(client: Any, svc: TestService) -> None:

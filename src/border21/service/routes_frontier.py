@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/v1", tags=["frontier"])
 
 def run_frontier(state: ServiceState, body: FrontierRequest) -> Json:
     """Run the sweep and return the summary with frontier flags."""
-    from border21.frontier.sweep import build_tasks, execute, frontier, summarise
+    from border21.frontier.sweep import build_tasks, execute, frontier, precision, summarise
     from border21.frontier.variants import build_variants
     from border21.reports.charts import to_records
 
@@ -32,12 +32,18 @@ def run_frontier(state: ServiceState, body: FrontierRequest) -> Json:
     }  # fmt: skip
     rows = execute(tasks, risks=risks, workers=1)  # one core per request (see routes_ports)
     table = frontier(summarise(rows))
+    checked = precision(table)
+    notes = checked.notes()
+    if body.replications < 2:
+        notes.insert(0, "one replication: no intervals; ask for 2 or more replications")
     return {
         "scenario": base.port.name,
         "seed": body.seed,
         "days": body.days,
+        "replications": body.replications,
         "booth_scale": body.booth_scale,
-        "rows": to_records(table),
+        "notes": notes,
+        "rows": to_records(table.assign(ci_outside_range=checked.out_of_range)),
     }
 
 

@@ -74,6 +74,9 @@ def result_json(result: SimulationResult) -> Json:
         "warm_up_days": result.warm_up_days,
         "warm_up": result.warm_up_note,
         "warnings": list(result.warnings),
+        "notes": []
+        if len(result.replications) > 1
+        else ["one replication: no intervals; ask for 2 or more replications for 95% intervals"],
         "summary": _records(tables["summary"]),
         "tables": {},
     }
@@ -126,7 +129,7 @@ def _simulate(sc: PortScenario, body: SimulationRequest) -> Json:
     result = simulate(sc, days=body.days, replications=body.replications, seed=body.seed,
                       workers=1, warm_up_days=body.warm_up_days)  # fmt: skip
     out = result_json(result)
-    out["notes"] = inert_overrides(load_scenario(shipped_name(body.scenario)), body.overrides)
+    out["notes"] += inert_overrides(load_scenario(shipped_name(body.scenario)), body.overrides)
     return out
 
 

@@ -26,8 +26,25 @@
       err.status = res.status;
       throw err;
     }
+    if (res.status === 202 && body.result_url) return awaitJob(body);
     return body;
   }
+
+  /* A request the service ran as a background job: poll it, then fetch its result. */
+  async function awaitJob(job) {
+    for (let i = 0; i < 600; i++) {
+      const now = await api("/api/v1/jobs/" + encodeURIComponent(job.id));
+      if (now.status === "succeeded") return api(job.result_url);
+      if (now.status === "failed") throw new Error(now.error || "the job failed");
+      status(`Running as a background job (${now.status})…`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error("the job is still running; try again later");
+  }
+
+  /* "12.3 ± 0.4": a figure and the half-width of its 95% interval (none from one run). */
+  const pm = (v, h, digits) => v == null ? "—"
+    : v.toFixed(digits) + (h == null ? "" : " ± " + h.toFixed(digits));
 
   async function draw(id, spec) {
     const base = {
@@ -72,9 +89,9 @@
     const sel = $("#scenario");
     if (ports.some((p) => p.scenario === "laredo_wtb")) sel.value = "laredo_wtb";
     const run = async () => {
-      status("Simulating one day…");
+      status("Simulating one day, three replications…");
       const body = {
-        scenario: sel.value, days: 1, replications: 1, seed: 1,
+        scenario: sel.value, days: 1, replications: 3, seed: 1,
         booth_scale: Number($("#booths").value), referral_rate: Number($("#referral").value),
       };
       const r = await api("/api/v1/simulations", { method: "POST", body });
@@ -107,11 +124,12 @@
           x: { field: "utilisation", type: "quantitative", scale: { domain: [0, 1] }, axis: { format: "%" } } },
       });
       $("#summary").innerHTML = `<table><tr><th>lane group</th><th>flow</th><th>crossings/day</th>
-        <th>mean wait</th><th>p95 wait</th></tr>${r.summary.map((s) => `<tr><td>${esc(s.lane_group)}</td>
+        <th>mean wait (min)</th><th>p95 wait (min)</th></tr>${r.summary.map((s) => `<tr><td>${esc(s.lane_group)}</td>
         <td>${esc(s.direction)}</td><td>${Math.round(s.crossings_per_day)}</td>
-        <td>${(s.mean_wait_min ?? 0).toFixed(1)} min</td>
-        <td>${(s.p95_wait_min ?? 0).toFixed(1)} min</td></tr>`).join("")}</table>`;
-      status(`${r.scenario}: 1 day, seed ${r.seed}` + (r.warnings.length ? ` — ${r.warnings[0]}` : ""));
+        <td>${esc(pm(s.mean_wait_min, s.mean_wait_min_ci95, 1))}</td>
+        <td>${esc(pm(s.p95_wait_min, s.p95_wait_min_ci95, 1))}</td></tr>`).join("")}</table>
+        <p class="muted">± the half-width of the 95% interval over ${r.replications} replications.</p>`;
+      status(`${r.scenario}: 1 day × ${r.replications} replications, seed ${r.seed}` + (r.warnings.length ? ` — ${r.warnings[0]}` : ""));
     };
     sel.addEventListener("change", () => run().catch((e) => status(e.message, true)));
     bindSlider("booths", pct, () => run().catch((e) => status(e.message, true)));
@@ -131,12 +149,22 @@
       ${slider("rate", "Referral rate", 0.01, 0.3, 0.01, 0.05, pct)}
       ${slider("booths", "Staffed booths", 0.5, 1.5, 0.05, 1, pct)}`;
     $("#content").innerHTML = `<div class="grid">${card("frontier", "Northbound: share of carriers caught vs delay per crossing")}</div>
-      <p class="muted">Lines: policies over budgets of 2–20% (one replication, one day). The black
-      point re-runs a small simulation at the sliders' referral rate and staffing.</p>`;
+      <p class="muted">Lines: policies over budgets of 2–20% (three replications of one day; bars are
+      95% intervals). The black point re-runs a small simulation at the sliders' referral rate and
+      staffing. Three replications are few: the notes under the chart say when the intervals are
+      too wide to tell policies apart (the CLI's <code>border21 frontier</code> runs 30).</p>
+      <p id="frontier-notes" class="muted"></p>`;
     let curve = [];
     let point = [];
     const render = () => draw("frontier", {
       layer: [
+        { data: { values: curve }, transform: [
+            { calculate: "datum.detection_rate - datum.detection_rate_ci95", as: "lo" },
+            { calculate: "datum.detection_rate + datum.detection_rate_ci95", as: "hi" }],
+          mark: { type: "rule", opacity: 0.5 },
+          encoding: { x: { field: "mean_delay_min", type: "quantitative" },
+            y: { field: "lo", type: "quantitative" }, y2: { field: "hi" },
+            color: { field: "policy", type: "nominal" } } },
         { data: { values: curve }, mark: { type: "line", point: true },
           encoding: { x: { field: "mean_delay_min", type: "quantitative",
             title: "northbound mean delay per crossing, queue + inspection (min)",
@@ -156,19 +184,25 @@
       status("Sweeping policies and budgets…");
       const r = await api("/api/v1/frontier", { method: "POST", body: {
         scenario: $("#scenario").value, variants: ["baseline", $("#variant").value],
-        policies: ["random", "trusted", "targeted"], rates: [0.02, 0.05, 0.1, 0.2], seed: 1 } });
+        policies: ["random", "trusted", "targeted"], rates: [0.02, 0.05, 0.1, 0.2],
+        replications: 3, seed: 1 } });
       curve = r.rows;
+      $("#frontier-notes").textContent = (r.notes || []).join(" ");
     };
     const loadPoint = async () => {
       status("Re-running at your settings…");
       const r = await api("/api/v1/frontier", { method: "POST", body: {
         scenario: $("#scenario").value, variants: ["baseline"], policies: [$("#policy").value],
-        rates: [Number($("#rate").value)], booth_scale: Number($("#booths").value), seed: 1 } });
+        rates: [Number($("#rate").value)], booth_scale: Number($("#booths").value),
+        replications: 3, seed: 1 } });
       point = r.rows;
       await render();
       const p = point[0] || {};
-      status(`${p.policy} at ${pct(p.rate || 0)}: ${((p.detection_rate || 0) * 100).toFixed(1)}% of northbound carriers caught,
-        northbound mean delay ${(p.mean_delay_min || 0).toFixed(2)} min per crossing`);
+      const caught = p.detection_rate == null ? null : 100 * p.detection_rate;
+      const half = p.detection_rate_ci95 == null ? null : 100 * p.detection_rate_ci95;
+      status(`${p.policy} at ${pct(p.rate || 0)}: ${pm(caught, half, 1)}% of northbound carriers caught,
+        northbound mean delay ${pm(p.mean_delay_min, p.mean_delay_min_ci95, 2)} min per crossing
+        (95% intervals over ${r.replications} replications)`);
     };
     const all = async () => { await loadCurve(); await loadPoint(); };
     const fail = (e) => status(e.message, true);
