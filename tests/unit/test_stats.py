@@ -21,6 +21,7 @@ def test_t_interval_half_width() -> None:
     assert math.isnan(t_quantile_975(0))
     assert ci95_half_width(2.0, 10) == pytest.approx(2.2622 * 2.0 / math.sqrt(10), abs=1e-4)
     assert math.isnan(ci95_half_width(2.0, 1))
+    assert ci95_half_width(1.0, 2) == pytest.approx(12.706 / math.sqrt(2), abs=1e-3)
 
 
 def test_wilson_interval_by_hand() -> None:
@@ -33,6 +34,7 @@ def test_wilson_interval_by_hand() -> None:
     assert high == pytest.approx(centre + half, abs=1e-6)
     assert wilson_interval(0, 10)[0] == 0.0 and wilson_interval(10, 10)[1] == 1.0
     assert all(math.isnan(x) for x in wilson_interval(0, 0))
+    assert wilson_interval(1, 1) == pytest.approx((0.2065, 1.0), abs=1e-4)
 
 
 def test_pm_text_and_the_out_of_range_mark() -> None:
@@ -43,6 +45,7 @@ def test_pm_text_and_the_out_of_range_mark() -> None:
     assert pm(4.0, 10.0, "{:.0f}", PERCENT) == "4 ± 10 ‡"  # below 0
     assert pm(95.0, 10.0, "{:.0f}", PERCENT) == "95 ± 10 ‡"  # above 100
     assert pm(50.0, 10.0, "{:.0f}", PERCENT) == "50 ± 10"
+    assert pm(90.0, 10.0, "{:.0f}", PERCENT) == "90 ± 10"  # reaches 100 exactly: possible
     assert pm(5.0, 5.0, "{:.0f}", NONNEGATIVE) == "5 ± 5"  # reaches 0 exactly: possible
     assert pm(5.0, 5.5, "{:.1f}", NONNEGATIVE) == "5.0 ± 5.5 ‡"
     assert pm(-1.0, 0.5, "{:.1f}") == "-1.0 ± 0.5"  # no bounds, no mark
