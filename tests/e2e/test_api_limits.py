@@ -132,7 +132,7 @@ def test_the_analyst_role_has_its_own_larger_limits(svc) -> None:
 def test_a_viewer_sweep_is_bounded(client, svc) -> None:
     body = {"scenario": "laredo_wtb", "variants": ["baseline", "ucp", "enrolment"],
             "policies": ["random", "trusted", "targeted"], "rates": [0.01, 0.02, 0.05, 0.1],
-            "days": 3}  # fmt: skip
+            "days": 3, "replications": 1}  # fmt: skip
     detail = _problem(client.post("/api/v1/frontier", json=body, headers=svc.auth("vic")))
     assert detail == "sweep = 108: too many task-days (at most 100 for the viewer role)"
 
