@@ -287,16 +287,21 @@ border-bottom:1px solid #eee;text-align:right}.chart{margin:1em 0}.muted{color:#
 
 def chart_description(spec: dict[str, Any], section: Section) -> str:
     """A chart's text alternative (Vega makes it the chart's aria-label): its title, and
-    where the report gives its figures in words. Vega labels the axes itself."""
-    title = spec.get("title") or section.title
+    where the report gives its figures in words. Vega labels the axes itself.
+
+    >>> chart_description({"title": "Truck share"}, Section("Crossings", "…", ()))
+    "Chart: Truck share (Crossings); the section's text describes it."
+    """
+    title = spec.get("title") or ""
     if isinstance(title, dict):
-        title = title.get("text") or section.title
+        title = title.get("text") or ""
     if isinstance(title, list):
         title = " ".join(map(str, title))
+    name = section.title if str(title) in section.title else f"{title} ({section.title})"
     where = "the section's text describes it"
     if section.table_html:
         where += " and the table below gives its key figures"
-    return f"Chart: {title} ({section.title}); {where}."
+    return f"Chart: {name}; {where}."
 
 
 def render_html(sections: list[Section], provenance: pd.DataFrame, *, title: str) -> str:
