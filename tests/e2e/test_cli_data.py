@@ -240,7 +240,7 @@ def test_report_trends_is_self_contained(db: Path, tmp_path: Path) -> None:
     for section in ("Crossings", "Trade", "Seizures", "Apprehensions", "Homicides", "Wait times"):
         assert f"<h2>{section}</h2>" in page
     assert "<script src=" not in page and "cdn.jsdelivr" not in page
-    assert "window.vegaEmbed" in page and page.count("vegaEmbed('#chart") >= 10
+    assert "window.vegaEmbed" in page and page.count("embed('#chart") >= 10
     # every program effect with its diagnostics, and a placebo chart each
     effects = page[page.index("<h2>Program effects</h2>") : page.index("<h2>Events timeline")]
     assert effects.count("<tr><td>") == 4 and "p (placebo)" in effects

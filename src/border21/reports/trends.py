@@ -269,11 +269,39 @@ def _events_table(ev: pd.DataFrame) -> str:
 
 # exposes the bundled libraries to the page's inline scripts
 _GLOBALS_SNIPPET = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
+# Draws one chart, then names the summary of vega-embed's actions menu, which holds only
+# an icon (axe-core: summary-name; WCAG 4.1.2).
+_EMBED_JS = """function embed(id, spec) {
+  return vegaEmbed(id, spec, {renderer: 'svg'}).then(function () {
+    var menu = document.querySelector(id + ' details > summary');
+    if (menu) menu.setAttribute('aria-label', 'Chart actions: save as SVG or PNG, view the source');
+  });
+}
+"""
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
 table.t{border-collapse:collapse;font-size:.85em}table.t td,table.t th{padding:2px 8px;
 border-bottom:1px solid #eee;text-align:right}.chart{margin:1em 0}.muted{color:#666}"""
+
+
+def chart_description(spec: dict[str, Any], section: Section) -> str:
+    """A chart's text alternative (Vega makes it the chart's aria-label): its title, and
+    where the report gives its figures in words. Vega labels the axes itself.
+
+    >>> chart_description({"title": "Truck share"}, Section("Crossings", "…", ()))
+    "Chart: Truck share (Crossings); the section's text describes it."
+    """
+    title = spec.get("title") or ""
+    if isinstance(title, dict):
+        title = title.get("text") or ""
+    if isinstance(title, list):
+        title = " ".join(map(str, title))
+    name = section.title if str(title) in section.title else f"{title} ({section.title})"
+    where = "the section's text describes it"
+    if section.table_html:
+        where += " and the table below gives its key figures"
+    return f"Chart: {name}; {where}."
 
 
 def render_html(sections: list[Section], provenance: pd.DataFrame, *, title: str) -> str:
@@ -288,8 +316,9 @@ def render_html(sections: list[Section], provenance: pd.DataFrame, *, title: str
         body.append(f"<h2>{html.escape(sec.title)}</h2><p>{html.escape(sec.text)}</p>")
         for spec in sec.charts:
             body.append(f'<div class="chart" id="chart{n}"></div>')
-            payload = json.dumps(spec).replace("</", "<\\/")
-            scripts.append(f"vegaEmbed('#chart{n}', {payload}, {{renderer: 'svg'}});")
+            described = {"description": chart_description(spec, sec)} | spec
+            payload = json.dumps(described).replace("</", "<\\/")
+            scripts.append(f"embed('#chart{n}', {payload});")
             n += 1
         body.append(sec.table_html)
     body.append("<h2>Data provenance</h2>" + _table(provenance))
@@ -301,7 +330,7 @@ def render_html(sections: list[Section], provenance: pd.DataFrame, *, title: str
 <body><h1>{html.escape(title)}</h1><p class="muted">Generated {stamp} by border21 from the
 local warehouse. Dashed vertical lines mark program events (hover for title and source).</p>
 {"".join(body)}
-<script>{"".join(scripts)}</script></body></html>"""
+<script>{_EMBED_JS}{"".join(scripts)}</script></body></html>"""
 
 
 def trends_report(store: Store, *, title: str = "US–Mexico border trends") -> str:

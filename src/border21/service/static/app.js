@@ -46,9 +46,11 @@
   const pm = (v, h, digits) => v == null ? "—"
     : v.toFixed(digits) + (h == null ? "" : " ± " + h.toFixed(digits));
 
-  async function draw(id, spec) {
+  /* A chart and its text alternative: Vega makes `description` the container's aria-label
+     (else the generic "Vega visualization"), so each page says what its chart shows. */
+  async function draw(id, description, spec) {
     const base = {
-      $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+      $schema: "https://vega.github.io/schema/vega-lite/v5.json", description,
       width: "container", height: 220, autosize: { type: "fit", contains: "padding" },
     };
     await vegaEmbed("#" + id, Object.assign(base, spec), { renderer: "svg", actions: false });
@@ -74,6 +76,9 @@
     });
   }
   const pct = (v) => Math.round(v * 100) + "%";
+  /* The row with the largest value of a field (for the charts' text alternatives). */
+  const top = (rows, field) => rows.reduce((a, b) => (b[field] > a[field] ? b : a), rows[0] || {});
+  const fixed = (v, d) => (v == null ? "—" : Number(v).toFixed(d));
 
   /* ---------------------------------------------------------------- port */
   const OBSERVED = { san_ysidro: "san ysidro", el_paso_bota: "BOTA" };
@@ -104,7 +109,11 @@
             lane_group: "general", source: "observed (CBP)" }));
         } catch (e) { /* no observed profile: show the simulation alone */ }
       }
-      await draw("wait", {
+      const sim = waits.filter((w) => w.source === "simulated");
+      const worst = top(sim, "mean_wait_min");
+      await draw("wait", `Line chart of the simulated mean wait by hour of day for each lane group` +
+        `${waits.length > sim.length ? ", with CBP's observed profile dashed" : ""}; the longest is ` +
+        `${fixed(worst.mean_wait_min, 1)} min (${worst.lane_group}, hour ${worst.hour}).`, {
         data: { values: waits }, mark: { type: "line", point: true },
         encoding: { x: { field: "hour", type: "quantitative", scale: { domain: [0, 23] } },
           y: { field: "mean_wait_min", type: "quantitative", title: "minutes" },
@@ -112,13 +121,18 @@
           strokeDash: { field: "source", type: "nominal", title: null } },
       });
       const groups = Object.keys(t.queue_length[0] || {}).filter((k) => k !== "time_h");
-      await draw("queue", {
+      const sums = t.queue_length.map((q) => ({ time_h: q.time_h,
+        queued: groups.reduce((a, g) => a + (q[g] || 0), 0) }));
+      const peak = top(sums, "queued");
+      await draw("queue", `Stacked area chart of vehicles queued through the day by lane group ` +
+        `(${groups.join(", ")}); at most ${fixed(peak.queued, 0)} queued, at hour ${fixed(peak.time_h, 1)}.`, {
         data: { values: t.queue_length }, transform: [{ fold: groups, as: ["lane_group", "queued"] }],
         mark: "area", encoding: { x: { field: "time_h", type: "quantitative", title: "hour" },
           y: { field: "queued", type: "quantitative", stack: true },
           color: { field: "lane_group", type: "nominal", title: "lanes" } },
       });
-      await draw("util", {
+      await draw("util", "Bar chart of booth utilisation by lane group: " +
+        t.utilisation.map((u) => `${u.lane_group} ${pct(u.utilisation)}`).join(", ") + ".", {
         data: { values: t.utilisation }, mark: "bar",
         encoding: { y: { field: "lane_group", type: "nominal", title: null },
           x: { field: "utilisation", type: "quantitative", scale: { domain: [0, 1] }, axis: { format: "%" } } },
@@ -156,7 +170,15 @@
       <p id="frontier-notes" class="muted"></p>`;
     let curve = [];
     let point = [];
-    const render = () => draw("frontier", {
+    const describe = () => {
+      const p = point[0] || {};
+      return "Frontier chart: share of northbound carriers caught against mean delay per crossing, " +
+        "one line per policy over budgets of 2–20%, baseline solid and the cooperation variant " +
+        `dashed, with 95% interval bars; the black point is ${p.policy || "your policy"} at ` +
+        `${pct(p.rate || 0)}: ${fixed(100 * (p.detection_rate || 0), 1)}% caught, ` +
+        `${fixed(p.mean_delay_min, 2)} min delay.`;
+    };
+    const render = () => draw("frontier", describe(), {
       layer: [
         { data: { values: curve }, transform: [
             { calculate: "datum.detection_rate - datum.detection_rate_ci95", as: "lo" },
@@ -225,6 +247,14 @@
       ${card("seizures", "Port drug seizures per 1,000 crossings, Southwest border")}
       ${card("homicides", "Homicides per 100,000, Mexican border states")}</div>`;
     const events = t.events.rows.filter((e) => e.category === "program" || e.category === "security");
+    const describe = (what, rows, x, y) => {
+      const xs = rows.map((r) => String(r[x]).slice(0, 4)).sort();
+      const hi = top(rows, y);
+      const figure = Number(hi[y]).toLocaleString("en-US",
+        { notation: "compact", maximumSignificantDigits: 3 });
+      return `Line chart of ${what}, ${xs[0]} to ${xs[xs.length - 1]}; highest ${figure} in ` +
+        `${String(hi[x]).slice(0, 4)}${$("#show-events").checked ? "; dashed rules mark program events" : ""}.`;
+    };
     const layers = (rows, x, y, color, extra) => {
       const main = { data: { values: rows }, mark: { type: "line", point: { size: 18 } },
         encoding: Object.assign({ x: { field: x, type: "temporal", title: null },
@@ -241,10 +271,16 @@
     };
     const seizures = t.seizures.rows.map((r) => Object.assign({ period: r.fiscal_year + "-01-01" }, r));
     const render = async () => {
-      await draw("crossings", layers(t.crossings.rows, "period", "value", "group"));
-      await draw("trade", layers(t.trade.rows, "period", "value_usd", "group"));
-      await draw("seizures", layers(seizures, "period", "per_1000", null));
-      await draw("homicides", layers(t.homicides.rows, "period", "rate_per_100k", null));
+      const charts = [
+        ["crossings", "inbound crossings per year", t.crossings.rows, "value", "group"],
+        ["trade", "US trade with Mexico in USD per year", t.trade.rows, "value_usd", "group"],
+        ["seizures", "port drug seizures per 1,000 crossings", seizures, "per_1000", null],
+        ["homicides", "homicides per 100,000 in Mexican border states", t.homicides.rows,
+          "rate_per_100k", null],
+      ];
+      for (const [id, what, rows, y, color] of charts) {
+        await draw(id, describe(what, rows, "period", y), layers(rows, "period", y, color));
+      }
     };
     $("#show-events").addEventListener("change", () => render().catch((e) => status(e.message, true)));
     await render();
@@ -287,7 +323,10 @@
       layer.push({ data: { values: [{ months: 0, t: e.level_change / e.level_se }] },
         mark: { type: "point", filled: true, size: 90, color: "#d62728" },
         encoding: { x: { field: "months", type: "quantitative" }, y: { field: "t", type: "quantitative" } } });
-      await draw("effect", { layer });
+      await draw("effect", "Scatter chart of the level change, in standard errors, at each " +
+        `placebo month; the event itself, in red, is at ${fixed(e.level_change / e.level_se, 2)}` +
+        (e.placebo_critical_t != null ? `, against a band of ±${fixed(e.placebo_critical_t, 2)}` : "") +
+        `; placebo rank ${e.placebo_rank} of ${e.n_placebos + 1}.`, { layer });
       const fmt = (v, d) => (v == null ? "unbounded" : Number(v).toPrecision(d || 3));
       const diag = [
         ["level change", fmt(e.level_change)],
@@ -315,7 +354,12 @@
     const run = async () => {
       status("Scoring your agency's pending declarations…");
       const r = await api("/api/v1/targeting/selection?budget_pct=" + $("#budget").value);
-      await draw("risk", { data: { values: r.selected }, mark: "bar",
+      const sel = r.selected;
+      await draw("risk", sel.length ? `Bar chart of the risk of the ${sel.length} selected ` +
+        `declarations, from ${sel[0].risk.toFixed(3)} (${sel[0].declaration_id}) to ` +
+        `${sel[sel.length - 1].risk.toFixed(3)} (${sel[sel.length - 1].declaration_id}); ` +
+        "the ranked table lists each with its reasons." : "No declarations selected.",
+      { data: { values: sel }, mark: "bar",
         encoding: { x: { field: "risk", type: "quantitative" },
           y: { field: "declaration_id", type: "nominal", sort: "-x", title: null } } });
       $("#ranked").innerHTML = `<table><tr><th>#</th><th>declaration</th><th>risk</th><th>reasons</th></tr>

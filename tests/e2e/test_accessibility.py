@@ -1,0 +1,122 @@
+"""E2E (real browser): every dashboard page and the HTML report pass axe-core's
+WCAG 2.1 AA rules (Section 508 refers to WCAG 2.0 AA; 2.1 AA contains it).
+
+axe-core is vendored in ``vendor/axe-core`` (no network). Each page is checked
+signed in, after its charts are drawn, so the checks see the SVG charts, tables
+and controls a user sees. Beside axe, every chart must have a text alternative of
+its own: vega-embed names each chart "Vega visualization" unless its spec has a
+``description``, and axe accepts that name. Skips cleanly when /usr/bin/chromium or
+the playwright package is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _browser import axe_violations, chart_svg, describe, sign_in, unnamed_charts
+
+from border21.service.testing import TestService
+
+pytestmark = pytest.mark.browser
+
+# The dashboard's languages, with the path prefix of each; Spanish is to come.
+LANGUAGES = {"en": ""}
+# page path → (charts it draws, a selector present once its last request has answered)
+PAGES = {
+    "/": (("wait", "queue", "util"), "#summary table"),
+    "/port": (("wait", "queue", "util"), "#summary table"),
+    "/frontier": (("frontier",), "#status:has-text('caught')"),
+    "/trends": (("crossings", "trade", "seizures", "homicides", "effect"), "#effect-caveat"),
+    "/targeting": (("risk",), "#ranked table"),
+}
+
+
+@pytest.fixture(scope="module")
+def signed_in(server: tuple[str, TestService], browser: Any) -> Iterator[Any]:
+    """A browser context whose localStorage holds ana's token."""
+    base, svc = server
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    sign_in(page, base, svc, "/port")
+    page.close()
+    yield context
+    context.close()
+
+
+def _assert_accessible(page: Any, where: str) -> None:
+    """axe-core's WCAG 2.1 AA rules, and a specific text alternative on every chart."""
+    problems = []
+    if unnamed := unnamed_charts(page):
+        problems.append(f"charts without a text alternative (id: aria-label): {unnamed}")
+    if violations := axe_violations(page):
+        problems.append("axe-core WCAG 2.1 AA violations:\n" + describe(violations))
+    assert not problems, f"{where}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_signed_out_page_is_accessible(
+    server: tuple[str, TestService], browser: Any, lang: str
+) -> None:
+    base, _ = server
+    page = browser.new_page()
+    page.goto(base + LANGUAGES[lang] + "/")
+    page.wait_for_selector("#status:has-text('Sign in')")
+    assert page.evaluate("document.documentElement.lang") == lang
+    _assert_accessible(page, "/ (signed out)")
+    page.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_dashboard_page_is_accessible(
+    server: tuple[str, TestService], signed_in: Any, lang: str, path: str
+) -> None:
+    base, _ = server
+    charts, ready = PAGES[path]
+    page = signed_in.new_page()
+    page.goto(base + LANGUAGES[lang] + path)
+    for chart in charts:
+        chart_svg(page, chart)
+    page.wait_for_selector(ready, timeout=60_000)
+    assert page.evaluate("document.documentElement.lang") == lang
+    _assert_accessible(page, path)
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small `border21 demo` report: every chart kind and table the full one has."""
+    from border21.cli.demo import write_report
+    from border21.data.samples import load_samples
+    from border21.data.store import open_store
+    from border21.frontier.demo import DemoPlan, run_demo
+
+    tmp = tmp_path_factory.mktemp("report")
+    plan = DemoPlan(
+        ports={"san_ysidro": ("baseline", "southbound"), "laredo_wtb": ("baseline", "ucp")},
+        budgets=(0.05, 0.1),
+        replications=2,
+        calibration_days=1,
+        calibration_scales=(1.0,),
+        calibration_hourly_rounds=0,
+    )
+    with open_store(tmp / "w.duckdb") as store:
+        load_samples(store)
+        write_report(store, run_demo(store, plan), tmp / "report.html")
+    return tmp / "report.html"
+
+
+def test_html_report_is_accessible(browser: Any, report: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(report.as_uri())
+    charts = page.locator(".chart").count()
+    assert charts >= 10
+    page.wait_for_function(
+        f"document.querySelectorAll('.chart svg.marks').length === {charts}", timeout=60_000
+    )
+    assert page.evaluate("document.documentElement.lang") == "en"
+    _assert_accessible(page, "the HTML report")
+    page.close()
