@@ -27,11 +27,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from border21.ports import limits
 from border21.ports.config import PortScenario
 from border21.ports.edits import validated
+from border21.ports.sipp import wait_tail
 
 TARGET_UTILISATION = 0.85
 """Booths (and secondary bays) are sized so the design hour's offered load stays below this."""
+
+DESIGN_WAIT_SECONDS = 600.0
+DESIGN_WAIT_SHARE = 0.01
+"""And so that at most 1% of the design hour's crossings wait over 10 minutes (Erlang C)."""
 
 URBAN_CARS_PER_DAY = 10_000.0
 """Cars a day above which a port takes San Ysidro's hour shape (below it, Otay Mesa's)."""
@@ -260,13 +266,28 @@ def _booths(load_erlangs: float, positive: bool) -> int:
     return max(1, math.ceil(load_erlangs / TARGET_UTILISATION - 1e-9))
 
 
+def _primary_booths(rate_per_hour: float, mean: float, cv: float) -> int:
+    # The utilisation cap alone leaves one- and two-booth groups at ρ ≈ 0.8, where an
+    # hour's random surge queues for half an hour (Douglas cars at midnight, 39 min); the
+    # wait target staffs them up, and gives a 10-minute bus a second booth.
+    if rate_per_hour <= 0:
+        return 0
+    booths = _booths(rate_per_hour * mean / 3600.0, True)
+    rate = rate_per_hour / 3600.0
+    while (
+        booths < limits.MAX_LANES
+        and wait_tail(booths, rate, mean, cv * cv, DESIGN_WAIT_SECONDS) > DESIGN_WAIT_SHARE
+    ):
+        booths += 1
+    return booths
+
+
 def _lane_groups(s: _Stream) -> dict[str, list[int]]:
     """Open booths per hour for each program's lane group of a stream."""
     groups = {}
     for program, share in s.shares.items():
         mean = s.mode.mean_seconds[program]
-        rates = _hourly_rate(s, share)
-        groups[program] = [_booths(r * mean / 3600.0, r > 0) for r in rates]
+        groups[program] = [_primary_booths(r, mean, s.mode.cv) for r in _hourly_rate(s, share)]
     return groups
 
 
@@ -315,7 +336,8 @@ def _header(v: PortVolumes, streams: list[_Stream]) -> list[str]:
     lines.append("#")
     lines.append(
         f"# Booths are sized for the busiest month's busiest weekday at utilisation < "
-        f"{TARGET_UTILISATION} (ASSUMPTION)."
+        f"{TARGET_UTILISATION}, with ≤ {DESIGN_WAIT_SHARE:.0%} waiting over "
+        f"{DESIGN_WAIT_SECONDS / 60:g} min (ASSUMPTION)."
     )
     return lines
 
@@ -361,19 +383,41 @@ def _stream_lines(v: PortVolumes, s: _Stream) -> list[str]:
     return lines
 
 
+ONE_LINE_KINDS = ("pedestrian", "bus")
+"""Kinds that queue in one line for several booths (a pedestrian hall, a bus terminal)."""
+
+
+def _layout(s: _Stream, most: int) -> tuple[str, str]:
+    """(comment, keys): single-booth lanes for vehicles, one line for halls."""
+    if s.mode.kind in ONE_LINE_KINDS:
+        lanes = math.ceil(most / limits.MAX_BOOTHS_PER_LANE)
+        per_lane = math.ceil(most / lanes)
+        return (
+            "# ASSUMPTION: one line served by every open booth (a hall or bus terminal);",
+            f"lanes = {lanes}\nbooths_per_lane = {per_lane}",
+        )
+    return (
+        "# ASSUMPTION: one booth per lane, as many lanes as the busiest hour opens;",
+        f"lanes = {most}",
+    )
+
+
 def _lane_lines(s: _Stream) -> list[str]:
     lines = []
     for program, opens in _lane_groups(s).items():
+        comment, keys = _layout(s, max(opens))
         lines += [
             f"[lanes.{_group_name(s, program)}]",
             f'program = "{program}"',
             f'streams = ["{s.mode.stream}"]',
-            "# ASSUMPTION: one booth per lane, as many lanes as the busiest hour opens; booths",
-            f"# per hour sized for month {s.peak_month}'s daily average "
+            comment,
+            f"# booths per hour sized for month {s.peak_month}'s daily average "
             f"({s.design_per_day:,.0f} a day on the busiest weekday) × share",
             f"# {_fmt(s.shares[program])} × hour shape × {_fmt(s.mode.mean_seconds[program])} s"
-            f" / 3600 / {TARGET_UTILISATION}, at least 1 in hours with arrivals.",
-            f"lanes = {max(opens)}",
+            f" / 3600 / {TARGET_UTILISATION}, at least 1 in hours with arrivals, and more",
+            f"# where needed so that ≤ {DESIGN_WAIT_SHARE:.0%} wait over "
+            f"{DESIGN_WAIT_SECONDS / 60:g} min (Erlang C, Allen–Cunneen).",
+            keys,
             f"open_booths_by_hour = {_list(opens)}",
             "",
         ]
@@ -392,8 +436,9 @@ def scenario_toml(v: PortVolumes) -> str:
         f'name = "{v.port_name}"',
         f'port_code = "{v.port_code}"',
         f'description = "{v.port_name}, {v.state}: northbound {modes}; generated from BTS '
-        f"{v.year} volumes, hour shapes by port type, booths sized for utilisation < "
-        f'{TARGET_UTILISATION} (docs/ports.md)."',
+        f"{v.year} volumes, hour shapes by port type, booths sized for the busiest month "
+        f"(utilisation < {TARGET_UTILISATION}, ≤ {DESIGN_WAIT_SHARE:.0%} waiting over "
+        f'{DESIGN_WAIT_SECONDS / 60:g} min; docs/ports.md)."',
         "start_weekday = 0  # Monday",
         'provenance = "generated"',
         "",

@@ -141,6 +141,7 @@ def _booths(sc_port: PortVolumes, group: str) -> list[int]:
 
 
 def test_booths_are_sized_for_the_busiest_month_below_the_target_utilisation() -> None:
+    """A busy December adds booths; the average day stays below the target utilisation."""
     flat = _port((90_000,) * 12)
     peaked = _port((60_000,) * 11 + (420_000,))  # same annual total, December carries a third
     assert flat.annual("Personal Vehicles") == peaked.annual("Personal Vehicles")
@@ -155,6 +156,25 @@ def test_booths_are_sized_for_the_busiest_month_below_the_target_utilisation() -
     assert set(small.lanes) == {"cars", "trucks"}
     big = generated_scenario(_port((90_000,) * 12, trucks=30_000))
     assert set(big.lanes) == {"cars", "cars_ready", "cars_sentri", "trucks", "trucks_fast"}
+
+
+def test_small_groups_are_staffed_for_the_wait_target_not_only_the_load() -> None:
+    from border21.ports.generate import DESIGN_WAIT_SECONDS, DESIGN_WAIT_SHARE
+    from border21.ports.sipp import wait_tail
+
+    # ~1 bus an hour at 10 minutes each is 0.17 erlangs: one booth by load, but a bus
+    # that finds it busy waits ~10 min, so the wait target opens a second
+    buses = PortVolumes("9999", "Test Port", "Arizona", 31.0, -110.0, 2023, {"Buses": (750,) * 12})
+    sc = generated_scenario(buses)
+    group = sc.lanes["buses"]
+    assert max(group.open_booths()) == 2
+    # a bus terminal is one line for every booth, not a lane per booth
+    assert (group.lanes, group.booths_per_lane) == (1, 2)
+    load = offered_load(sc)
+    assert load["utilisation"].max() < 0.2
+    rate = 750 * 12 / 365 / 24 / 3600  # the flat design hour, per second
+    assert wait_tail(1, rate, 600.0, 0.36, DESIGN_WAIT_SECONDS) > DESIGN_WAIT_SHARE
+    assert wait_tail(2, rate, 600.0, 0.36, DESIGN_WAIT_SECONDS) <= DESIGN_WAIT_SHARE
 
 
 @pytest.mark.parametrize("name", GENERATED)
