@@ -7,7 +7,9 @@ the method in docs/ports.md ("Generated scenarios"): daily volumes by mode
 from the annual totals, hour and weekday shapes borrowed by port type from the
 curated San Diego and Laredo scenarios, service times and referral rates as in
 the curated scenarios, and booths sized so that the busiest month's busiest
-hour stays below :data:`TARGET_UTILISATION`. Pure: it reads no files; the
+hour stays below :data:`TARGET_UTILISATION`, with at most
+:data:`DESIGN_WAIT_SHARE` of its crossings waiting over
+:data:`DESIGN_WAIT_SECONDS` (Erlang C). Pure: it reads no files; the
 maintainer script ``scenarios/build_generated.py`` feeds it the shipped BTS
 sample and writes the TOML files and ``border_ports.csv``.
 
