@@ -5,7 +5,7 @@ models, so a new key fails here until it is listed): for each it sets a value
 in a context where the key can act, runs ``simulate`` and asserts that the
 output (the waits table, interdictions, warnings, the labels) changes, or
 that the run is refused with a message naming the key. Labels (the port's
-name, code and description) change only what the output says about the port.
+name, code, description and provenance) change only what the output says about the port.
 A change that cannot act in its context is said so in one line (see
 ``test_a_change_that_cannot_act_says_so``).
 """
@@ -135,6 +135,7 @@ CHANGES: dict[str, tuple[str, str, Any]] = {
     "port.port_code": ("toy", "port.port_code", "9999"),
     "port.description": ("toy", "port.description", "a port somewhere else"),
     "port.start_weekday": ("laredo", "port.start_weekday", 5),
+    "port.provenance": ("toy", "port.provenance", "generated"),
     "streams.*.kind": ("toy", "streams.walkers.kind", "bus"),
     "streams.*.direction": ("toy", "streams.walkers.direction", "northbound"),
     "streams.*.crossings_per_day": ("toy", "streams.cars.crossings_per_day", 5000),
@@ -385,7 +386,7 @@ def _output(result: SimulationResult) -> str:
     port = result.scenario.port
     return repr(
         (
-            (port.name, port.port_code, port.description),
+            (port.name, port.port_code, port.description, port.provenance),
             result.summary_rows,
             result.interdiction_totals(),
             result.warnings,
@@ -466,4 +467,5 @@ def test_labels_are_written_with_the_results(tmp_path: Path) -> None:
     meta = json.loads((tmp_path / "run.json").read_text())
     assert meta["description"] == "a description"
     assert meta["port_code"] == "2304"
+    assert meta["provenance"] == "curated"
     assert meta["warm_up_days"] == 0

@@ -12,6 +12,7 @@ import typer
 from border21 import __version__
 from border21.cli import (
     audit,
+    border,
     calibrate,
     data,
     demo,
@@ -35,6 +36,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(ports.app, name="ports")
+app.add_typer(border.app, name="border")
 app.add_typer(data.app, name="data")
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(report.app, name="report")

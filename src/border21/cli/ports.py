@@ -20,7 +20,7 @@ def list_ports() -> None:
     from border21.ports.catalog import load_scenario, shipped_scenarios
 
     table = Table(title="Shipped port scenarios")
-    for col in ("name", "port", "code", "streams", "booths", "crossings/day"):
+    for col in ("name", "port", "code", "provenance", "streams", "booths", "crossings/day"):
         table.add_column(col, justify="right" if col in ("booths", "crossings/day") else "left")
     for name in shipped_scenarios():
         sc = load_scenario(name)
@@ -30,6 +30,7 @@ def list_ports() -> None:
             name,
             sc.port.name,
             sc.port.port_code or "",
+            sc.port.provenance,
             ", ".join(sc.streams),
             str(booths),
             f"{per_day:,.0f}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -48,3 +49,67 @@ def load_scenario(name_or_path: str, overrides: list[str] | None = None) -> Port
     2
     """
     return validated(read_scenario_file(resolve_scenario(name_or_path)), overrides or [])
+
+
+@dataclass(frozen=True)
+class BorderPort:
+    """A US–Mexico land port as BTS lists it, with the shipped scenarios of it."""
+
+    port_code: str
+    name: str
+    state: str
+    latitude: float
+    longitude: float
+    year: int
+    crossings_per_year: dict[str, int]  # mode (MODE_COLUMNS) -> BTS inbound count in ``year``
+    scenarios: dict[str, str]  # scenario name -> "curated" | "generated"
+
+    @property
+    def modes(self) -> list[str]:
+        return [m for m, n in self.crossings_per_year.items() if n > 0]
+
+    @property
+    def provenance(self) -> str:
+        """``curated``, ``generated``, or both (a curated bridge of a generated port)."""
+        return "+".join(sorted(set(self.scenarios.values()))) or "none"
+
+
+# border_ports.csv column -> BTS measure
+MODE_COLUMNS: dict[str, str] = {
+    "personal_vehicles": "Personal Vehicles",
+    "pedestrians": "Pedestrians",
+    "trucks": "Trucks",
+    "buses": "Buses",
+}
+
+
+def border_ports() -> list[BorderPort]:
+    """Every US–Mexico land port in the shipped BTS sample (``scenarios/border_ports.csv``).
+
+    >>> laredo = next(p for p in border_ports() if p.port_code == "2304")
+    >>> laredo.name, laredo.state, laredo.scenarios
+    ('Laredo', 'Texas', {'laredo': 'generated', 'laredo_wtb': 'curated'})
+    """
+    import csv
+    import tomllib
+
+    by_code: dict[str, dict[str, str]] = {}
+    for name, path in shipped_scenarios().items():
+        port = tomllib.loads(path.read_text(encoding="utf-8")).get("port", {})
+        provenance = str(port.get("provenance", "curated"))
+        by_code.setdefault(str(port.get("port_code", "")), {})[name] = provenance
+    with (_scenario_dir() / "border_ports.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [
+        BorderPort(
+            port_code=r["port_code"],
+            name=r["port_name"],
+            state=r["state"],
+            latitude=float(r["latitude"]),
+            longitude=float(r["longitude"]),
+            year=int(r["year"]),
+            crossings_per_year={col: int(r[col]) for col in MODE_COLUMNS},
+            scenarios=by_code.get(r["port_code"], {}),
+        )
+        for r in rows
+    ]

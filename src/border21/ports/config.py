@@ -297,6 +297,9 @@ class PortInfo(_Frozen):
     port_code: Annotated[str, Field(max_length=limits.MAX_NAME_CHARS)] | None = None
     description: Annotated[str, Field(max_length=limits.MAX_DESCRIPTION_CHARS)] = ""
     start_weekday: Annotated[int, Field(ge=0, le=6)] = 0  # 0 = Monday
+    # curated: every number chosen and sourced by hand (scenarios/SOURCES.md); generated:
+    # written by border21.ports.generate from BTS volumes and the method in docs/ports.md
+    provenance: Literal["curated", "generated"] = "curated"
 
 
 class ExportInspection(_Frozen):

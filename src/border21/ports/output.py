@@ -77,6 +77,7 @@ def write_result(
         "port": port.name,
         "port_code": port.port_code,
         "description": port.description,
+        "provenance": port.provenance,
         "days": result.days,
         "warm_up_days": result.warm_up_days,
         "reported_days": result.reported_days,
