@@ -51,3 +51,8 @@ def test_staffing_benchmark_runs_on_laredo() -> None:
         "benchmarks/bench_staffing.py", "--ports", "laredo_wtb", "--holdout-replications", "2"
     )
     assert "Laredo World Trade Bridge" in out and "schedules simulated" in out
+
+
+def test_border_benchmark_runs_on_two_ports() -> None:
+    out = _run("benchmarks/bench_border.py", "--ports", "Laredo,Nogales")
+    assert "whole border: 2 ports" in out and "core-ns per crossing" in out
