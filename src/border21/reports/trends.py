@@ -270,9 +270,11 @@ def _events_table(ev: pd.DataFrame) -> str:
 # exposes the bundled libraries to the page's inline scripts
 _GLOBALS_SNIPPET = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
 # Draws one chart, then names the summary of vega-embed's actions menu, which holds only
-# an icon (axe-core: summary-name; WCAG 4.1.2).
+# an icon (axe-core: summary-name; WCAG 4.1.2). The menu keeps what works offline (save
+# as SVG or PNG, view the source), not the link to the online Vega Editor.
 _EMBED_JS = """function embed(id, spec) {
-  return vegaEmbed(id, spec, {renderer: 'svg'}).then(function () {
+  var actions = {export: true, source: true, compiled: false, editor: false};
+  return vegaEmbed(id, spec, {renderer: 'svg', actions: actions}).then(function () {
     var menu = document.querySelector(id + ' details > summary');
     if (menu) menu.setAttribute('aria-label', 'Chart actions: save as SVG or PNG, view the source');
   });
