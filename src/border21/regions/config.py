@@ -162,11 +162,11 @@ class Region(_Frozen):
                     f"ports.{pname}.officers_scale cannot act: the port has no banded lane group"
                 )
         for sname, segment in self.segments.items():
-            tolled = any(self.ports[p].toll_usd.get(sname, 0.0) > 0 for p in segment.streams)
+            tolled = any(sname in self.ports[p].toll_usd for p in segment.streams)
             if not tolled and segment.value_of_time_usd_per_hour != DEFAULT_VALUE_OF_TIME:
                 raise ValueError(
                     f"segments.{sname}.value_of_time_usd_per_hour cannot act: no port "
-                    "charges the segment a toll"
+                    "has a toll (ports.*.toll_usd) for the segment"
                 )
         if all(p.build for p in self.ports.values()):
             raise ValueError("ports: every port is a build option; the region has no demand")

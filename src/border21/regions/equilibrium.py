@@ -4,8 +4,9 @@ Each iteration simulates every open port for ``equilibrium.days`` days with
 the current flows and schedules, reads the mean wait to primary of each
 segment at each port in each hour of the last day, and then
 
-1. (up to iteration ``lane_rule_until``) lets officers open and close booths
-   (:mod:`border21.regions.officers`) on the waits of each banded lane group;
+1. lets officers open and close booths (:mod:`border21.regions.officers`) on
+   the waits of each banded lane group; after iteration ``lane_rule_until``
+   they only open booths, so the rule cannot cycle;
 2. splits each segment's demand among zones and, zone by zone and hour by
    hour, among the ports (:mod:`border21.regions.choice`);
 3. moves the flows towards that split by the method of successive averages
@@ -39,7 +40,7 @@ from border21.ports.edits import validated
 from border21.ports.kernels.common import DAY, HOUR, HOURS_PER_DAY
 from border21.ports.model import CrossingRecords, PortModel
 from border21.regions import choice, fluid, officers
-from border21.regions.config import Equilibrium, Region
+from border21.regions.config import Region
 from border21.stats import ci95_half_width
 
 PREFIX = "region_"  # chosen streams are renamed region_<segment> in the ports they may use
@@ -385,7 +386,10 @@ def _offset_step(
 
 
 def _officers_act(
-    setups: Sequence[PortSetup], booths: dict[str, np.ndarray], waits: Mapping[str, PortWaits]
+    setups: Sequence[PortSetup],
+    booths: dict[str, np.ndarray],
+    waits: Mapping[str, PortWaits],
+    close: bool,
 ) -> bool:
     """Apply the lane rule at every port, in place; whether any booth opened or closed."""
     moved = False
@@ -393,7 +397,9 @@ def _officers_act(
         if not p.banded:
             continue
         wait = np.stack([waits[p.name].group_wait[g] for g in p.banded])
-        new = officers.update_booths(booths[p.name], wait, p.bands, p.max_booths, p.officers)
+        new = officers.update_booths(
+            booths[p.name], wait, p.bands, p.max_booths, p.officers, close=close
+        )
         moved |= bool((new != booths[p.name]).any())
         booths[p.name] = new
     return moved
@@ -427,13 +433,6 @@ def _inner(
     return x, gap
 
 
-def _inner_done(k: int, eq: Equilibrium) -> int:
-    """Inner steps already taken on the current lanes: the count restarts when officers act."""
-    if k <= eq.lane_rule_until:
-        return 0
-    return (k - 1 - eq.lane_rule_until) * eq.inner_iterations
-
-
 def solve(
     region: Region,
     *,
@@ -461,7 +460,7 @@ def solve(
     gaps: list[float] = []
     changes: list[float] = []
     converged = False
-    k = 0
+    k = settled_since = 0
     for k in range(1, eq.max_iterations + 1):
         seeds = iteration_seeds[k - 1].spawn(len(setups))
         moved_minutes = crossed = 0.0
@@ -476,22 +475,22 @@ def solve(
                 crossed += float(count.sum())
             offsets[p.name] = new
         change = moved_minutes / crossed if crossed > 0 else 0.0
-        if k <= eq.lane_rule_until:
-            seen = {
-                p.name: _surrogate(p, flows[p.name], booths[p.name], offsets[p.name])
-                for p in setups
-            }
-            _officers_act(setups, booths, seen)
+        seen = {
+            p.name: _surrogate(p, flows[p.name], booths[p.name], offsets[p.name]) for p in setups
+        }
+        lanes_moved = _officers_act(setups, booths, seen, close=k <= eq.lane_rule_until)
+        if lanes_moved or k <= eq.lane_rule_until:
+            settled_since = k
         before = flows
-        flows, inner_gap = _inner(
-            region, setups, flows, booths, offsets, eq.inner_iterations, _inner_done(k, eq)
-        )
+        done = (k - settled_since) * eq.inner_iterations
+        flows, inner_gap = _inner(region, setups, flows, booths, offsets, eq.inner_iterations, done)
         moved = _gap(flows, before)
         gaps.append(max(inner_gap, moved))
         changes.append(change)
         if (
             gaps[-1] < eq.flow_tolerance
             and change < eq.wait_tolerance_minutes
+            and not lanes_moved
             and k > eq.lane_rule_until
         ):
             converged = True

@@ -29,18 +29,21 @@ def update_booths(
     bands: np.ndarray,
     max_booths: np.ndarray,
     officers: np.ndarray,
+    *,
+    close: bool = True,
 ) -> np.ndarray:
     """One step of the rule for one port.
 
     ``open_booths`` and ``wait_minutes`` are (G, H): banded groups by hour;
     ``bands`` (G, 2) holds each group's (min, max) wait; ``max_booths`` (G,)
     its booths; ``officers`` (H,) the booths the port can staff in each hour.
-    Returns the new (G, H) open booths.
+    Returns the new (G, H) open booths. With ``close=False`` officers only
+    open booths (the equilibrium's last phase, so that the rule cannot cycle).
     """
     new = open_booths.copy()
     staffed = open_booths > 0
-    close = staffed & (wait_minutes < bands[:, :1]) & (open_booths > 1)
-    new[close] -= 1
+    below = staffed & (wait_minutes < bands[:, :1]) & (open_booths > 1) & close
+    new[below] -= 1
     over = staffed & (wait_minutes > bands[:, 1:]) & (open_booths < max_booths[:, None])
     for h in range(open_booths.shape[1]):
         pressure = wait_minutes[:, h] / bands[:, 1]

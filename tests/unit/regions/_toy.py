@@ -54,7 +54,7 @@ def toy_region(folder: Path) -> dict[str, Any]:
             "choice": {"travel_minute_utils": -0.025, "port_time_weight": 2.5},
             "equilibrium": {
                 "max_iterations": 8,
-                "flow_tolerance": 0.02,
+                "flow_tolerance": 0.04,
                 "wait_tolerance_minutes": 1.0,
                 "days": 2,
                 "lane_rule_until": 2,

@@ -70,3 +70,15 @@ def test_a_band_on_a_missing_lane_group_is_refused(tmp_path: Path) -> None:
     data["ports"]["west"]["bands"]["fast"] = {"min_wait_minutes": 1.0, "max_wait_minutes": 2.0}
     with pytest.raises(InputError, match="ports.west.bands.fast.*no such lane group"):
         solve(validate_region(data), seed=1)
+
+
+def test_san_diego_with_otay_mesa_east_converges_and_a_toll_lowers_its_flows() -> None:
+    from border21.regions.config import with_toll
+
+    region = load_region("san_diego")
+    free = solve(with_toll(region, ["otay_mesa_east"], 0.0), build=["otay_mesa_east"], seed=1,
+                 replications=2)  # fmt: skip
+    tolled = solve(region, build=["otay_mesa_east"], seed=1, replications=2)  # 5 / 20 USD
+    assert free.converged and tolled.converged, (free.gaps, tolled.gaps)
+    east = [r.port_totals()["otay_mesa_east"]["crossings_per_day"] for r in (free, tolled)]
+    assert east[0] > east[1] > 1000

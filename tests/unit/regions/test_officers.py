@@ -42,3 +42,11 @@ def test_fewer_officers_than_open_booths_close_the_least_pressed_group_first() -
         np.array([[4], [4]]), np.array([[40.0], [50.0]]), bands, np.array([8, 8]), np.array([6])
     )
     assert new.tolist() == [[2], [4]]
+
+
+def test_in_the_last_phase_officers_only_open() -> None:
+    new = update_booths(
+        np.array([[4, 4]]), np.array([[70.0, 10.0]]), BAND, np.array([8]), np.array([20, 20]),
+        close=False,
+    )  # fmt: skip
+    assert new.tolist() == [[5, 4]]
