@@ -79,7 +79,7 @@ def _as_dict(usd: float | None, result: object) -> dict[str, object]:
 def _print(usd: float | None, result: object) -> None:
     from rich.table import Table
 
-    from border21.regions.equilibrium import RegionResult
+    from border21.regions.equilibrium import DAILY, RegionResult
 
     assert isinstance(result, RegionResult)
     state = "converged" if result.converged else "NOT converged"
@@ -95,12 +95,11 @@ def _print(usd: float | None, result: object) -> None:
     for port in result.ports:
         for seg in sorted({r.segment for r in result.rows if r.port == port and r.segment}):
             rows = [r for r in result.rows if r.port == port and r.segment == seg]
-            n = sum(r.arrivals for r in rows)
-            mean = sum(r.arrivals * r.wait_minutes for r in rows) / n if n > 0 else 0.0
-            half = sum(r.arrivals * r.wait_half_width for r in rows) / n if n > 0 else float("nan")
-            peak = max(rows, key=lambda r: r.wait_minutes)
+            day = next(r for r in rows if r.hour == DAILY)
+            peak = max((r for r in rows if r.hour != DAILY), key=lambda r: r.wait_minutes)
             table.add_row(
-                port, seg, f"{n:,.0f}", f"{mean:.1f} ± {half:.1f}",
+                port, seg, f"{day.arrivals:,.0f}",
+                f"{day.wait_minutes:.1f} ± {day.wait_half_width:.1f}",
                 f"{peak.wait_minutes:.0f} ± {peak.wait_half_width:.0f} at {peak.hour:02d}:00",
             )  # fmt: skip
     console.print(table)
@@ -113,7 +112,7 @@ def _print(usd: float | None, result: object) -> None:
         highlight=False,
     )
     console.print(
-        "± is the 95% interval over replications at the equilibrium's flows and lanes "
-        "(flow-weighted mean of the hourly half-widths); --json gives every hour and lane group.",
+        "± is the 95% interval over replications at the equilibrium's flows and lanes; "
+        "--json gives every hour (hour -1: the day) and every banded lane group's booths.",
         highlight=False,
     )

@@ -44,6 +44,7 @@ from border21.regions.config import Region
 from border21.stats import ci95_half_width
 
 PREFIX = "region_"  # chosen streams are renamed region_<segment> in the ports they may use
+DAILY = -1  # the hour of a row that holds the whole day (arrival-weighted mean wait)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,11 @@ class PortSetup:
 
 @dataclass(frozen=True)
 class PortHour:
-    """One row of the result: a port's lane group (or segment) in one hour."""
+    """One row of the result: a port's segment (or banded lane group) in one hour.
+
+    A segment's row with ``hour = DAILY`` (−1) holds its day: crossings a day and the
+    arrival-weighted mean wait, its interval from the replications' daily means.
+    """
 
     port: str
     segment: str
@@ -104,7 +109,7 @@ class RegionResult:
         """Per port: arrivals a day and their mean wait (arrival-weighted, segments pooled)."""
         out: dict[str, dict[str, float]] = {}
         for port in self.ports:
-            rows = [r for r in self.rows if r.port == port and r.segment]
+            rows = [r for r in self.rows if r.port == port and r.segment and r.hour == DAILY]
             n = sum(r.arrivals for r in rows)
             wait = sum(r.arrivals * r.wait_minutes for r in rows) / n if n > 0 else 0.0
             out[port] = {"crossings_per_day": n, "wait_minutes": wait}
@@ -532,8 +537,11 @@ def _evaluate(
         runs = [_simulate(scenario, p, days, seed) for seed in seeds]
         for s in p.segments:
             waits = np.stack([r.segment_wait[s] for r in runs])
+            x = flows[p.name][s]
+            daily = waits @ x / x.sum() if x.sum() > 0 else waits.mean(axis=1)
+            rows.append(_row(p.name, s, "", DAILY, float(x.sum()), daily, 0))
             for h in range(HOURS_PER_DAY):
-                rows.append(_row(p.name, s, "", h, flows[p.name][s][h], waits[:, h], 0))
+                rows.append(_row(p.name, s, "", h, x[h], waits[:, h], 0))
         for gi, g in enumerate(p.banded):
             waits = np.stack([r.group_wait[g] for r in runs])
             for h in range(HOURS_PER_DAY):
