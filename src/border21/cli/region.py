@@ -72,6 +72,7 @@ def _as_dict(usd: float | None, result: object) -> dict[str, object]:
     out = dataclasses.asdict(result)  # type: ignore[call-overload]
     out["toll_usd"] = usd
     out["port_totals"] = result.port_totals()  # type: ignore[attr-defined]
+    out["forgone_per_day"] = result.forgone_per_day  # type: ignore[attr-defined]
     out["rows"] = [dataclasses.asdict(r) for r in result.rows]  # type: ignore[attr-defined]
     return out  # type: ignore[no-any-return]
 
@@ -108,7 +109,8 @@ def _print(usd: float | None, result: object) -> None:
         "  ".join(
             f"{p}: {t['crossings_per_day']:,.0f}/day, {t['wait_minutes']:.1f} min"
             for p, t in totals.items()
-        ),
+        )
+        + f"  not travelling: {result.forgone_per_day:,.0f}/day",
         highlight=False,
     )
     console.print(

@@ -55,10 +55,23 @@ class Choice(_Frozen):
     """Multinomial logit port choice: U = β·(travel + w·port time + toll / VOT) + bias.
 
     ``travel_minute_utils`` is β (utils per minute, negative), ``port_time_weight`` is w.
+    With ``shift_hour_minutes`` and ``forgo_minutes`` travellers also choose to cross an
+    hour earlier or later, or not at all (:func:`border21.regions.choice.hour_shares`).
     """
 
     travel_minute_utils: Annotated[float, Field(ge=-10.0, lt=0.0)] = -0.025
     port_time_weight: Annotated[float, Field(ge=0.0, le=20.0)] = 2.5
+    shift_hour_minutes: Annotated[float, Field(ge=0.0, le=MAX_TRAVEL_MINUTES)] | None = None
+    forgo_minutes: Annotated[float, Field(gt=0.0, le=MAX_TRAVEL_MINUTES)] | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Choice:
+        if (self.shift_hour_minutes is None) != (self.forgo_minutes is None):
+            raise ValueError(
+                "choice.shift_hour_minutes cannot act without choice.forgo_minutes "
+                "(and the reverse): give both to let travellers shift their hour or stay home"
+            )
+        return self
 
 
 class Segment(_Frozen):

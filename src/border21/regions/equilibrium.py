@@ -101,9 +101,15 @@ class RegionResult:
     seed: int | None
     replications: int
     seconds: float
+    demand_per_day: float  # travellers who meant to cross; those not in flows stayed home
     flows: dict[str, dict[str, list[float]]]  # port -> segment -> 24 arrivals
     booths: dict[str, dict[str, list[int]]]  # port -> banded group -> 24 open booths
     rows: tuple[PortHour, ...] = field(repr=False)
+
+    @property
+    def forgone_per_day(self) -> float:
+        """Travellers a day who gave up the trip (0 unless travellers may forgo it)."""
+        return self.demand_per_day - sum(sum(x) for f in self.flows.values() for x in f.values())
 
     def port_totals(self) -> dict[str, dict[str, float]]:
         """Per port: arrivals a day and their mean wait (arrival-weighted, segments pooled)."""
@@ -311,9 +317,19 @@ def _choose(
             value_of_time_usd_per_hour=segment.value_of_time_usd_per_hour,
         )  # fmt: skip
         available = np.stack([p.available[sname] for p in ports], axis=1)[None, :, :]
-        shares = choice.logit_shares(utility, np.broadcast_to(available, utility.shape))
+        available = np.broadcast_to(available, utility.shape)
+        shares = choice.logit_shares(utility, available)
         zone_share = np.array([z.shares.get(sname, 0.0) for z in zones])
-        flows = np.einsum("z,h,zhp->ph", zone_share, demand[sname], shares)
+        by_zone = zone_share[:, None] * demand[sname][None, :]  # (Z, H) who meant to cross when
+        if region.choice.shift_hour_minutes is not None:
+            moved = choice.hour_shares(
+                choice.logsums(utility, available),
+                travel_minute_utils=region.choice.travel_minute_utils,
+                shift_minutes=region.choice.shift_hour_minutes,
+                forgo_minutes=region.choice.forgo_minutes or 0.0,
+            )
+            by_zone = np.einsum("zh,zhk->zk", by_zone, moved)[:, :HOURS_PER_DAY]
+        flows = np.einsum("zh,zhp->ph", by_zone, shares)
         for i, p in enumerate(ports):
             out[p.name][sname] = flows[i]
     return out
@@ -512,6 +528,7 @@ def solve(
         seed=seed,
         replications=replications,
         seconds=time.perf_counter() - started,
+        demand_per_day=float(sum(x.sum() for x in _demand(region, setups).values())),
         flows={p: {s: [float(v) for v in x] for s, x in f.items()} for p, f in flows.items()},
         booths={
             p.name: {

@@ -45,3 +45,24 @@ def test_a_closed_port_gets_nothing_and_no_port_means_no_flow() -> None:
 def test_huge_utilities_do_not_overflow() -> None:
     shares = logit_shares(np.array([[1000.0, 999.0]]), np.ones((1, 2), dtype=bool))
     assert math.isclose(float(shares[0, 0]), 1 / (1 + math.exp(-1)), rel_tol=1e-12)
+
+
+def test_hour_shift_and_forgo_shares_by_hand() -> None:
+    from border21.regions.choice import hour_shares, logsums
+
+    # Hour 5 has a long wait (logsum −3), its neighbours none (0): stay e^−3, shift e^(0 − 1)
+    # each way (40 min × 0.025), forgo e^(−200 × 0.025) = e^−5.
+    ls = np.zeros((1, 24))
+    ls[0, 5] = -3.0
+    s = hour_shares(ls, travel_minute_utils=-0.025, shift_minutes=40.0, forgo_minutes=200.0)
+    total = math.exp(-3) + 2 * math.exp(-1) + math.exp(-5)
+    assert math.isclose(float(s[0, 5, 5]), math.exp(-3) / total, rel_tol=1e-12)
+    assert math.isclose(float(s[0, 5, 4]), math.exp(-1) / total, rel_tol=1e-12)
+    assert math.isclose(float(s[0, 5, 24]), math.exp(-5) / total, rel_tol=1e-12)
+    assert np.allclose(s.sum(axis=2), 1.0)
+    # 23:00 neighbours 00:00 (the day repeats); an hour with no open port cannot be kept.
+    ls[0, 0] = -np.inf
+    s = hour_shares(ls, travel_minute_utils=-0.025, shift_minutes=40.0, forgo_minutes=200.0)
+    assert s[0, 0, 0] == 0.0 and s[0, 23, 0] == 0.0 and s[0, 0, 23] > 0
+    u = np.array([[[0.0, math.log(3.0)]]])
+    assert math.isclose(float(logsums(u, np.ones_like(u, dtype=bool))[0, 0]), math.log(4.0))

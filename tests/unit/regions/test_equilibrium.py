@@ -82,3 +82,21 @@ def test_san_diego_with_otay_mesa_east_converges_and_a_toll_lowers_its_flows() -
     assert free.converged and tolled.converged, (free.gaps, tolled.gaps)
     east = [r.port_totals()["otay_mesa_east"]["crossings_per_day"] for r in (free, tolled)]
     assert east[0] > east[1] > 1000
+
+
+def test_long_waits_make_some_travellers_stay_home_or_shift_their_hour(tmp_path: Path) -> None:
+    data = toy_region(tmp_path)
+    data["choice"].update(shift_hour_minutes=30.0, forgo_minutes=60.0)
+    result = solve(validate_region(data), seed=1, replications=2)
+    assert result.converged, result.gaps
+    assert np.isclose(result.demand_per_day, 3000.0)
+    assert 0 < result.forgone_per_day < 3000
+    assert np.isclose(_total(result) + result.forgone_per_day, 3000.0)
+    # Shifting spreads travellers into hours nobody meant to cross in (the toy's demand is 0
+    # before 06:00 and from 20:00): Ready lanes are open all day, so 05:00 and 20:00 see some
+    # Ready cars; General lanes are closed then, so no General car shifts there.
+    flows = result.flows
+    ready = np.array(flows["west"]["car_ready"]) + np.array(flows["east"]["car_ready"])
+    general = np.array(flows["west"]["car_general"]) + np.array(flows["east"]["car_general"])
+    assert ready[5] > 0 and ready[20] > 0 and ready[2] == 0
+    assert general[5] == 0 and general[20] == 0

@@ -27,12 +27,20 @@ def _leaves(node: Any, prefix: str = "") -> list[str]:
     return [prefix[:-1]]
 
 
+def _toy(folder: Path) -> dict[str, Any]:
+    data = toy_region(folder)
+    data["choice"].update(shift_hour_minutes=60.0, forgo_minutes=240.0)
+    return data
+
+
 def _changes(folder: Path) -> dict[str, Any]:
     east = str(folder / "east.toml")
     return {
         "region.name": "Another",
         "choice.travel_minute_utils": -0.1,
         "choice.port_time_weight": 0.5,
+        "choice.shift_hour_minutes": 5.0,
+        "choice.forgo_minutes": 20.0,
         "equilibrium.max_iterations": 2,
         "equilibrium.flow_tolerance": 0.001,
         "equilibrium.wait_tolerance_minutes": 0.001,
@@ -84,12 +92,12 @@ def _fingerprint(data: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def test_every_key_of_the_toy_is_walked(tmp_path: Path) -> None:
-    keys = set(_leaves(toy_region(tmp_path)))
+    keys = set(_leaves(_toy(tmp_path)))
     assert keys - TEXT_ONLY == set(_changes(tmp_path))
 
 
 def test_every_key_changes_the_result_or_is_refused(tmp_path: Path) -> None:
-    data = toy_region(tmp_path)
+    data = _toy(tmp_path)
     base = _fingerprint(data)
     silent = []
     for key, value in _changes(tmp_path).items():
@@ -100,6 +108,11 @@ def test_every_key_changes_the_result_or_is_refused(tmp_path: Path) -> None:
         if changed == base:
             silent.append(key)
     assert not silent, f"keys that changed nothing: {silent}"
+
+
+def test_shifting_hours_without_forgoing_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="choice.shift_hour_minutes cannot act without"):
+        validate_region(_set(toy_region(tmp_path), "choice.shift_hour_minutes", 60.0))
 
 
 @pytest.mark.parametrize("key", ["ports.east.officers_scale"])
