@@ -19,6 +19,7 @@ from border21.cli import (
     frontier,
     indicators,
     ports,
+    region,
     report,
     serve,
     simulate,
@@ -41,6 +42,7 @@ app.add_typer(data.app, name="data")
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(report.app, name="report")
 app.add_typer(target.app, name="target")
+app.add_typer(region.app, name="region")
 app.command("simulate")(simulate.simulate)
 app.command("frontier")(frontier.frontier)
 app.command("sweep")(sweep.sweep)

@@ -1,0 +1,120 @@
+"""`border21 region`: the ports travellers choose among, solved to equilibrium."""
+
+from __future__ import annotations
+
+import typer
+
+from border21.cli._common import cli_errors, console
+
+app = typer.Typer(
+    help="Regions: port choice, officers' lanes and their equilibrium.", no_args_is_help=True
+)
+
+
+def _tolls(text: str | None) -> list[float | None]:
+    from border21.errors import InputError
+
+    if text is None:
+        return [None]
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InputError("--toll", text, "expected USD[,USD…], e.g. 5 or 2.5,5,10") from None
+
+
+@app.command("simulate")
+@cli_errors
+def simulate(
+    region: str = typer.Argument(..., help="Shipped region name (san_diego) or a TOML file."),
+    days: int | None = typer.Option(
+        None, "--days", help="Days simulated per iteration; waits are read on the last (1–14)."
+    ),
+    overrides: list[str] = typer.Option(
+        [], "--set", help="Override a region key (key.path=value)."
+    ),
+    build: list[str] = typer.Option([], "--build", help="Open a build option (a planned port)."),
+    toll: str | None = typer.Option(
+        None, "--toll", help="Toll in USD at the built ports, every segment; a list runs each."
+    ),
+    replications: int = typer.Option(
+        3, "--replications", "-r", min=1, max=100, help="Replications for the waits' intervals."
+    ),
+    seed: int = typer.Option(0, "--seed", min=0, help="Root seed."),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON on stdout."),
+) -> None:
+    """Solve REGION to equilibrium: flows and waits by port, segment and hour, with intervals."""
+    import json
+
+    from border21.errors import InputError
+    from border21.regions.config import load_region, with_toll
+    from border21.regions.equilibrium import solve
+
+    if toll is not None and not build:
+        raise InputError("--toll", toll, "needs --build: tolls are charged at a built port")
+    sets = list(overrides) + ([f"equilibrium.days={days}"] if days is not None else [])
+    base = load_region(region, sets)
+    base.open_ports(build)  # an unknown build option fails before any work
+    results = []
+    for usd in _tolls(toll):
+        chosen = with_toll(base, build, usd) if usd is not None else base
+        result = solve(chosen, build=build, seed=seed, replications=replications)
+        results.append((usd, result))
+    if as_json:
+        typer.echo(json.dumps([_as_dict(usd, r) for usd, r in results], indent=1))
+        return
+    for usd, result in results:
+        _print(usd, result)
+
+
+def _as_dict(usd: float | None, result: object) -> dict[str, object]:
+    import dataclasses
+
+    out = dataclasses.asdict(result)  # type: ignore[call-overload]
+    out["toll_usd"] = usd
+    out["port_totals"] = result.port_totals()  # type: ignore[attr-defined]
+    out["forgone_per_day"] = result.forgone_per_day  # type: ignore[attr-defined]
+    out["rows"] = [dataclasses.asdict(r) for r in result.rows]  # type: ignore[attr-defined]
+    return out  # type: ignore[no-any-return]
+
+
+def _print(usd: float | None, result: object) -> None:
+    from rich.table import Table
+
+    from border21.regions.equilibrium import DAILY, RegionResult
+
+    assert isinstance(result, RegionResult)
+    state = "converged" if result.converged else "NOT converged"
+    toll = f", toll {usd:g} USD" if usd is not None else ""
+    console.print(
+        f"[bold]{result.region}[/]{toll}: {state} after {result.iterations} iterations, "
+        f"flow gap {100 * result.gap:.2f}%, "
+        f"wait correction moving {result.wait_change_minutes:.2f} "
+        f"min; {result.seconds:.1f} s; seed {result.seed}, {result.replications} replications",
+        highlight=False,
+    )
+    table = Table("port", "segment", "crossings/day", "mean wait (min)", "peak hour wait (min)")
+    for port in result.ports:
+        for seg in sorted({r.segment for r in result.rows if r.port == port and r.segment}):
+            rows = [r for r in result.rows if r.port == port and r.segment == seg]
+            day = next(r for r in rows if r.hour == DAILY)
+            peak = max((r for r in rows if r.hour != DAILY), key=lambda r: r.wait_minutes)
+            table.add_row(
+                port, seg, f"{day.arrivals:,.0f}",
+                f"{day.wait_minutes:.1f} ± {day.wait_half_width:.1f}",
+                f"{peak.wait_minutes:.0f} ± {peak.wait_half_width:.0f} at {peak.hour:02d}:00",
+            )  # fmt: skip
+    console.print(table)
+    totals = result.port_totals()
+    console.print(
+        "  ".join(
+            f"{p}: {t['crossings_per_day']:,.0f}/day, {t['wait_minutes']:.1f} min"
+            for p, t in totals.items()
+        )
+        + f"  not travelling: {result.forgone_per_day:,.0f}/day",
+        highlight=False,
+    )
+    console.print(
+        "± is the 95% interval over replications at the equilibrium's flows and lanes; "
+        "--json gives every hour (hour -1: the day) and every banded lane group's booths.",
+        highlight=False,
+    )

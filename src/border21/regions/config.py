@@ -1,0 +1,266 @@
+"""Region files: the ports travellers choose among, validated into frozen config objects.
+
+A region groups port scenarios (:mod:`border21.ports.catalog`) with what
+travellers and officers need on top of them: the demand zones and their
+travel times to each port, the traveller segments and the port stream each
+uses, the choice model's parameters, the wait band officers hold per lane
+group, and the equilibrium's tolerance. Every number is bounded; unknown keys
+are refused (:func:`validate_region`).
+
+>>> region = load_region("san_diego")
+>>> sorted(region.ports)
+['otay_mesa', 'otay_mesa_east', 'san_ysidro', 'tecate']
+>>> region.choice.travel_minute_utils
+-0.025
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from border21.errors import InputError, NotFoundError
+from border21.ports.config import Program, apply_overrides, read_scenario_file
+
+MAX_PORTS = 20  # a region is a metropolitan area: San Diego–Tijuana has 4 ports, El Paso–Juárez 4
+MAX_ZONES = 200  # SANDAG's cross-border model uses a few hundred zones; a region file here a few
+MAX_TRAVEL_MINUTES = 600.0  # ten hours: beyond that no traveller compares ports
+MAX_WAIT_MINUTES = 1440.0  # a band beyond a day holds nothing
+MAX_TOLL_USD = 1000.0  # SR-11 truck tolls are tens of dollars; cars a few
+MAX_VALUE_OF_TIME = 1000.0  # USD per hour
+MAX_ITERATIONS = 500  # MSA steps shrink as 1/k: 500 steps move a flow by at most 0.2%
+MAX_NAME = 200
+DEFAULT_VALUE_OF_TIME = 15.0  # USD per hour; acts only where a port charges a toll
+
+Minutes = Annotated[float, Field(ge=0.0, le=MAX_TRAVEL_MINUTES)]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False, allow_inf_nan=False)
+
+
+class RegionInfo(_Frozen):
+    name: Name
+    description: Annotated[str, Field(max_length=10_000)] = ""
+
+
+class Choice(_Frozen):
+    """Multinomial logit port choice: U = β·(travel + w·port time + toll / VOT) + bias.
+
+    ``travel_minute_utils`` is β (utils per minute, negative), ``port_time_weight`` is w.
+    With ``shift_hour_minutes`` and ``forgo_minutes`` travellers also choose to cross an
+    hour earlier or later, or not at all (:func:`border21.regions.choice.hour_shares`).
+    """
+
+    travel_minute_utils: Annotated[float, Field(ge=-10.0, lt=0.0)] = -0.025
+    port_time_weight: Annotated[float, Field(ge=0.0, le=20.0)] = 2.5
+    shift_hour_minutes: Annotated[float, Field(ge=0.0, le=MAX_TRAVEL_MINUTES)] | None = None
+    forgo_minutes: Annotated[float, Field(gt=0.0, le=MAX_TRAVEL_MINUTES)] | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Choice:
+        if (self.shift_hour_minutes is None) != (self.forgo_minutes is None):
+            raise ValueError(
+                "choice.shift_hour_minutes cannot act without choice.forgo_minutes "
+                "(and the reverse): give both to let travellers shift their hour or stay home"
+            )
+        return self
+
+
+class Segment(_Frozen):
+    """Travellers who choose alike: one value of time, one port stream at each port they may use."""
+
+    program: Program
+    value_of_time_usd_per_hour: Annotated[float, Field(gt=0.0, le=MAX_VALUE_OF_TIME)] = (
+        DEFAULT_VALUE_OF_TIME
+    )
+    streams: dict[str, Name] = Field(min_length=1, max_length=MAX_PORTS)
+
+
+class Band(_Frozen):
+    """The wait a lane group's officers hold: open a booth above the maximum, close one below."""
+
+    min_wait_minutes: Annotated[float, Field(ge=0.0, le=MAX_WAIT_MINUTES)]
+    max_wait_minutes: Annotated[float, Field(gt=0.0, le=MAX_WAIT_MINUTES)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Band:
+        if self.min_wait_minutes >= self.max_wait_minutes:
+            raise ValueError(
+                f"min_wait_minutes = {self.min_wait_minutes:g} must be below "
+                f"max_wait_minutes = {self.max_wait_minutes:g}"
+            )
+        return self
+
+
+class RegionPort(_Frozen):
+    """One port of the region: its scenario, bias, tolls, officers' bands and build status."""
+
+    scenario: Name
+    build: bool = False
+    bias_utils: Annotated[float, Field(ge=-50.0, le=50.0)] = 0.0
+    toll_usd: dict[str, Annotated[float, Field(ge=0.0, le=MAX_TOLL_USD)]] = Field(
+        default_factory=dict
+    )
+    bands: dict[str, Band] = Field(default_factory=dict, max_length=50)
+    officers_scale: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0
+
+
+class Zone(_Frozen):
+    """A demand zone: its share of each segment's travellers and its travel minutes to each port."""
+
+    shares: dict[str, Share] = Field(min_length=1, max_length=50)
+    travel_minutes: dict[str, Minutes] = Field(min_length=1, max_length=MAX_PORTS)
+
+
+class Equilibrium(_Frozen):
+    """How choice and simulation iterate: MSA to ``flow_tolerance`` or ``max_iterations``."""
+
+    max_iterations: Annotated[int, Field(ge=1, le=MAX_ITERATIONS)] = 40
+    flow_tolerance: Annotated[float, Field(gt=0.0, le=1.0)] = 0.02
+    wait_tolerance_minutes: Annotated[float, Field(gt=0.0, le=MAX_WAIT_MINUTES)] = 0.5
+    days: Annotated[int, Field(ge=1, le=14)] = 2
+    lane_rule_until: Annotated[int, Field(ge=0, le=MAX_ITERATIONS)] = 20
+    inner_iterations: Annotated[int, Field(ge=1, le=10_000)] = 200
+
+
+class Region(_Frozen):
+    """A whole region: ports, zones, segments, choice, officers, equilibrium."""
+
+    region: RegionInfo
+    choice: Choice = Field(default_factory=Choice)
+    equilibrium: Equilibrium = Field(default_factory=Equilibrium)
+    ports: dict[str, RegionPort] = Field(min_length=1, max_length=MAX_PORTS)
+    segments: dict[str, Segment] = Field(min_length=1, max_length=50)
+    zones: dict[str, Zone] = Field(min_length=1, max_length=MAX_ZONES)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Region:
+        for sname, segment in self.segments.items():
+            for port in segment.streams:
+                if port not in self.ports:
+                    raise ValueError(f"segments.{sname}.streams names unknown port {port!r}")
+            total = sum(z.shares.get(sname, 0.0) for z in self.zones.values())
+            if not math.isclose(total, 1.0, abs_tol=1e-6):
+                raise ValueError(
+                    f"zones.*.shares.{sname} the zones' shares sum to {total:g}, not 1"
+                )
+        for zname, zone in self.zones.items():
+            for sname in zone.shares:
+                if sname not in self.segments:
+                    raise ValueError(f"zones.{zname}.shares names unknown segment {sname!r}")
+            for port in self.ports:
+                if port not in zone.travel_minutes:
+                    raise ValueError(f"zones.{zname}.travel_minutes misses port {port!r}")
+            for port in zone.travel_minutes:
+                if port not in self.ports:
+                    raise ValueError(f"zones.{zname}.travel_minutes names unknown port {port!r}")
+        for pname, rport in self.ports.items():
+            for sname in rport.toll_usd:
+                if sname not in self.segments or pname not in self.segments[sname].streams:
+                    raise ValueError(
+                        f"ports.{pname}.toll_usd.{sname} cannot act: segment {sname!r} "
+                        f"does not use {pname}"
+                    )
+        for pname, rport in self.ports.items():
+            if rport.officers_scale != 1.0 and not rport.bands:
+                raise ValueError(
+                    f"ports.{pname}.officers_scale cannot act: the port has no banded lane group"
+                )
+        for sname, segment in self.segments.items():
+            tolled = any(sname in self.ports[p].toll_usd for p in segment.streams)
+            if not tolled and segment.value_of_time_usd_per_hour != DEFAULT_VALUE_OF_TIME:
+                raise ValueError(
+                    f"segments.{sname}.value_of_time_usd_per_hour cannot act: no port "
+                    "has a toll (ports.*.toll_usd) for the segment"
+                )
+        if all(p.build for p in self.ports.values()):
+            raise ValueError("ports: every port is a build option; the region has no demand")
+        return self
+
+    def open_ports(self, build: Sequence[str] = ()) -> list[str]:
+        """The ports open in a run: the existing ones plus the build options named."""
+        for name in build:
+            if name not in self.ports or not self.ports[name].build:
+                options = [p for p, port in self.ports.items() if port.build] or ["none"]
+                raise InputError("--build", name, f"not a build option ({', '.join(options)})")
+        return [p for p, port in self.ports.items() if not port.build or p in build]
+
+
+def validate_region(data: Mapping[str, Any]) -> Region:
+    """Validate a region mapping, raising :class:`InputError` naming the first bad key."""
+    try:
+        return Region.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            raise InputError(field, err.get("input"), "unknown key") from None
+        if err["type"] == "missing":
+            raise InputError(field, None, "required key is missing") from None
+        if not field and " " in msg:  # a check across keys names its key first
+            key, reason = msg.split(" ", 1)
+            raise InputError(key, _at(data, key), reason.removeprefix(": ")) from None
+        value = err.get("input")
+        raise InputError(
+            field or "region", "{...}" if isinstance(value, Mapping) else value, msg
+        ) from None
+
+
+def _at(data: Mapping[str, Any], key: str) -> Any:
+    node: Any = data
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return "…"
+        node = node[part]
+    return "{...}" if isinstance(node, Mapping) else node
+
+
+def _region_dir() -> Path:
+    return Path(str(resources.files("border21.regions") / "scenarios"))
+
+
+def shipped_regions() -> dict[str, Path]:
+    """Shipped region names (file stems) mapped to their TOML files."""
+    return {p.stem: p for p in sorted(_region_dir().glob("*.toml"))}
+
+
+def region_data(name_or_path: str, overrides: Sequence[str] = ()) -> dict[str, Any]:
+    """The raw mapping of a shipped region (by name) or a TOML file, overrides applied."""
+    shipped = shipped_regions()
+    key = name_or_path.strip().lower().replace("-", "_")
+    if key in shipped:
+        path = shipped[key]
+    else:
+        path = Path(name_or_path)
+        if path.suffix != ".toml" and not path.exists():
+            known = ", ".join(shipped) or "none"
+            raise NotFoundError(f"region = {name_or_path!r}: unknown region (shipped: {known})")
+    try:
+        data = read_scenario_file(path)
+    except InputError as exc:
+        raise InputError("region", str(path), exc.reason) from None
+    return apply_overrides(data, list(overrides))
+
+
+def load_region(name_or_path: str, overrides: Sequence[str] = ()) -> Region:
+    """Load a region by name or path, apply ``key.path=value`` overrides and validate it."""
+    return validate_region(region_data(name_or_path, overrides))
+
+
+def with_toll(region: Region, build: Sequence[str], usd: float) -> Region:
+    """The region with ``usd`` charged at each named port to every segment that may use it."""
+    data = region.model_dump()
+    for port in build:
+        data["ports"][port]["toll_usd"] = {
+            s: usd for s, seg in region.segments.items() if port in seg.streams
+        }
+    return validate_region(data)

@@ -1,0 +1,573 @@
+"""Choice, officers and the port simulator, iterated to equilibrium.
+
+Each iteration simulates every open port for ``equilibrium.days`` days with
+the current flows and schedules, reads the mean wait to primary of each
+segment at each port in each hour of the last day, and then
+
+1. lets officers open and close booths (:mod:`border21.regions.officers`) on
+   the waits of each banded lane group; after iteration ``lane_rule_until``
+   they only open booths, so the rule cannot cycle;
+2. splits each segment's demand among zones and, zone by zone and hour by
+   hour, among the ports (:mod:`border21.regions.choice`);
+3. moves the flows towards that split by the method of successive averages
+   (step 1/k at iteration k).
+
+It stops when the relative gap Σ|choice − flows| / Σ flows falls below
+``flow_tolerance`` after the lanes are frozen, or after ``max_iterations``.
+Every iteration simulates the ports from the same seeds (common random
+numbers), so the waits are a deterministic function of flows and schedules
+and the same seed gives the same equilibrium. The equilibrium is then run
+again on independent seeds, ``replications`` times, for the waits' intervals.
+
+The demand of a segment in an hour is the sum of its streams' arrivals at the
+ports open in the base year (a build option adds no demand), an average day
+(weekday shapes of chosen streams are flattened).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from border21.errors import InputError
+from border21.ports.catalog import load_scenario
+from border21.ports.config import PortScenario
+from border21.ports.edits import validated
+from border21.ports.kernels.common import DAY, HOUR, HOURS_PER_DAY
+from border21.ports.model import CrossingRecords, PortModel
+from border21.regions import choice, fluid, officers
+from border21.regions.config import Region
+from border21.stats import ci95_half_width
+
+PREFIX = "region_"  # chosen streams are renamed region_<segment> in the ports they may use
+DAILY = -1  # the hour of a row that holds the whole day (arrival-weighted mean wait)
+
+
+@dataclass(frozen=True)
+class PortSetup:
+    """One open port: its scenario mapping with one stream per segment, and its banded groups."""
+
+    name: str
+    template: dict[str, Any]
+    segments: tuple[str, ...]  # the segments that may use the port
+    programs: dict[str, str]  # segment -> its program
+    base_flows: dict[str, np.ndarray]  # segment -> (24,) arrivals in the base year (0 if built)
+    banded: tuple[str, ...]  # lane groups with a band
+    bands: np.ndarray  # (G, 2) min, max wait minutes
+    max_booths: np.ndarray  # (G,)
+    base_booths: np.ndarray  # (G, 24) the scenario's schedule
+    officers: np.ndarray  # (24,) booths the port can staff over its banded groups
+    available: dict[str, np.ndarray]  # segment -> (24,) bool, some eligible booth open
+    groups: tuple[str, ...]  # lane groups some segment may join (the fluid model's)
+    eligible: dict[str, tuple[int, ...]]  # segment -> indices into groups
+    schedule: np.ndarray  # (len(groups), 24) the scenario's open booths
+    service_seconds: dict[str, float]  # segment -> mean primary seconds
+    cv2: float  # squared cv of primary service, mean over the segments' streams
+
+
+@dataclass(frozen=True)
+class PortHour:
+    """One row of the result: a port's segment (or banded lane group) in one hour.
+
+    A segment's row with ``hour = DAILY`` (−1) holds its day: crossings a day and the
+    arrival-weighted mean wait, its interval from the replications' daily means.
+    """
+
+    port: str
+    segment: str
+    lane_group: str
+    hour: int
+    arrivals: float
+    wait_minutes: float
+    wait_half_width: float
+    open_booths: int
+
+
+@dataclass(frozen=True)
+class RegionResult:
+    """An equilibrium: flows, waits and booths by port, segment, group and hour."""
+
+    region: str
+    ports: tuple[str, ...]
+    iterations: int
+    gap: float
+    converged: bool
+    gaps: tuple[float, ...]
+    wait_change_minutes: float
+    seed: int | None
+    replications: int
+    seconds: float
+    demand_per_day: float  # travellers who meant to cross; those not in flows stayed home
+    flows: dict[str, dict[str, list[float]]]  # port -> segment -> 24 arrivals
+    booths: dict[str, dict[str, list[int]]]  # port -> banded group -> 24 open booths
+    rows: tuple[PortHour, ...] = field(repr=False)
+
+    @property
+    def forgone_per_day(self) -> float:
+        """Travellers a day who gave up the trip (0 unless travellers may forgo it)."""
+        return self.demand_per_day - sum(sum(x) for f in self.flows.values() for x in f.values())
+
+    def port_totals(self) -> dict[str, dict[str, float]]:
+        """Per port: arrivals a day and their mean wait (arrival-weighted, segments pooled)."""
+        out: dict[str, dict[str, float]] = {}
+        for port in self.ports:
+            rows = [r for r in self.rows if r.port == port and r.segment and r.hour == DAILY]
+            n = sum(r.arrivals for r in rows)
+            wait = sum(r.arrivals * r.wait_minutes for r in rows) / n if n > 0 else 0.0
+            out[port] = {"crossings_per_day": n, "wait_minutes": wait}
+        return out
+
+
+# ------------------------------------------------------------------ setup
+
+
+def _chosen_stream(stream: dict[str, Any], program: str) -> dict[str, Any]:
+    service = dict(stream["primary_service"])
+    by_program = service.pop("mean_seconds_by_program", {}) or {}
+    service["mean_seconds"] = by_program.get(program, service["mean_seconds"])
+    out = dict(stream, primary_service=service, program_shares={program: 1.0})
+    by_referral = out.pop("referral_probability_by_program", {}) or {}
+    out["referral_probability"] = by_referral.get(program, stream["referral_probability"])
+    out["weekday_shape"] = [1.0] * 7
+    return out
+
+
+def _hour_flows(stream: Any, program: str) -> np.ndarray:
+    shape = np.asarray(stream.hour_of_day_shape, dtype=float)
+    share = float(stream.program_shares.get(program, 0.0))
+    return np.asarray(stream.crossings_per_day * share * shape / shape.sum())
+
+
+def _port_setup(region: Region, pname: str) -> PortSetup:
+    rport = region.ports[pname]
+    scenario = load_scenario(rport.scenario)
+    data = scenario.model_dump()
+    uses = {s: seg.streams[pname] for s, seg in region.segments.items() if pname in seg.streams}
+    for sname, stream_name in uses.items():
+        if stream_name not in scenario.streams:
+            raise InputError(
+                f"segments.{sname}.streams.{pname}", stream_name,
+                f"no such stream in scenario {rport.scenario!r} ({', '.join(scenario.streams)})",
+            )  # fmt: skip
+    base: dict[str, np.ndarray] = {}
+    for stream_name in dict.fromkeys(uses.values()):  # file order: a set would vary by process
+        stream = scenario.streams[stream_name]
+        takers = [s for s, used in uses.items() if used == stream_name]
+        programs = {region.segments[s].program for s in takers}
+        for program, share in stream.program_shares.items():
+            if share > 0 and program not in programs:
+                raise InputError(
+                    f"ports.{pname}", rport.scenario,
+                    f"stream {stream_name!r} has {program} crossings that no segment takes",
+                )  # fmt: skip
+        for s in takers:
+            program = region.segments[s].program
+            data["streams"][PREFIX + s] = _chosen_stream(data["streams"][stream_name], program)
+            base[s] = np.zeros(24) if rport.build else _hour_flows(stream, program)
+        del data["streams"][stream_name]
+        for group in data["lanes"].values():
+            if stream_name in group["streams"]:
+                group["streams"] = [g for g in group["streams"] if g != stream_name] + [
+                    PREFIX + s for s in takers
+                ]
+    for gname in rport.bands:
+        if gname not in scenario.lanes:
+            raise InputError(
+                f"ports.{pname}.bands.{gname}", "{...}",
+                f"no such lane group in scenario {rport.scenario!r} ({', '.join(scenario.lanes)})",
+            )  # fmt: skip
+    ported = validated(data)
+    banded = tuple(rport.bands)
+    base_booths = np.array([scenario.lanes[g].open_booths() for g in banded], dtype=np.int64)
+    base_booths = base_booths.reshape(len(banded), 24)
+    available, eligible_names = {}, {}
+    for s in uses:
+        eligible_names[s] = ported.eligible_groups(PREFIX + s, region.segments[s].program)
+        opened = np.array([ported.lanes[g].open_booths() for g in eligible_names[s]]).sum(axis=0)
+        available[s] = opened > 0
+    groups = tuple(sorted({g for names in eligible_names.values() for g in names}))
+    streams = {s: ported.streams[PREFIX + s].primary_service for s in uses}
+    return PortSetup(
+        name=pname,
+        template=data,
+        segments=tuple(uses),
+        programs={s: region.segments[s].program for s in uses},
+        base_flows=base,
+        banded=banded,
+        bands=np.array(
+            [[b.min_wait_minutes, b.max_wait_minutes] for b in rport.bands.values()]
+        ).reshape(len(banded), 2),
+        max_booths=np.array([scenario.lanes[g].booths for g in banded], dtype=np.int64),
+        base_booths=base_booths,
+        officers=np.floor(rport.officers_scale * base_booths.sum(axis=0) + 1e-9).astype(np.int64),
+        available=available,
+        groups=groups,
+        eligible={s: tuple(groups.index(g) for g in names) for s, names in eligible_names.items()},
+        schedule=np.array([ported.lanes[g].open_booths() for g in groups], dtype=np.int64).reshape(
+            len(groups), 24
+        ),
+        service_seconds={s: service.mean_seconds for s, service in streams.items()},
+        cv2=float(np.mean([service.effective_cv**2 for service in streams.values()] or [1.0])),
+    )
+
+
+def _scenario(
+    setup: PortSetup, flows: Mapping[str, np.ndarray], booths: np.ndarray
+) -> PortScenario:
+    data = {**setup.template, "streams": dict(setup.template["streams"])}
+    data["lanes"] = {g: dict(v) for g, v in setup.template["lanes"].items()}
+    for s in setup.segments:
+        x = np.maximum(flows[s], 0.0)
+        stream = dict(data["streams"][PREFIX + s])
+        stream["crossings_per_day"] = float(x.sum())
+        stream["hour_of_day_shape"] = [float(v) for v in x] if x.sum() > 0 else [1.0] * 24
+        data["streams"][PREFIX + s] = stream
+    for g, row in zip(setup.banded, booths, strict=True):
+        data["lanes"][g]["open_booths_by_hour"] = [int(n) for n in row]
+        data["lanes"][g]["staffed_booths"] = None
+    return validated(data)
+
+
+# ------------------------------------------------------------------ one simulation
+
+
+def _last_day_hours(records: CrossingRecords, days: int) -> tuple[np.ndarray, np.ndarray]:
+    start = (days - 1) * DAY
+    keep = records.arrival >= start
+    hours = np.minimum(((records.arrival[keep] - start) // HOUR).astype(np.int64), 23)
+    return keep, hours
+
+
+def _mean_by_hour(values: np.ndarray, hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = np.bincount(hours, minlength=HOURS_PER_DAY).astype(float)
+    total = np.bincount(hours, weights=values, minlength=HOURS_PER_DAY)
+    return np.divide(total, n, out=np.zeros(HOURS_PER_DAY), where=n > 0), n
+
+
+@dataclass(frozen=True)
+class PortWaits:
+    segment_wait: dict[str, np.ndarray]  # minutes by hour
+    segment_count: dict[str, np.ndarray]
+    group_wait: dict[str, np.ndarray]
+    group_count: dict[str, np.ndarray]
+
+
+def _simulate(scenario: PortScenario, setup: PortSetup, days: int, seed: Any) -> PortWaits:
+    records = PortModel(scenario).simulate(days, np.random.default_rng(seed))
+    keep, hours = _last_day_hours(records, days)
+    wait = (records.service_start - records.arrival)[keep] / 60.0
+    stream, group = records.stream[keep], records.group[keep]
+    by_group = {}
+    for gi, gname in enumerate(records.group_names):
+        by_group[gname] = _mean_by_hour(wait[group == gi], hours[group == gi])
+    seg_wait, seg_count = {}, {}
+    for s in setup.segments:
+        code = records.stream_names.index(PREFIX + s)
+        mine = stream == code
+        mean, n = _mean_by_hour(wait[mine], hours[mine])
+        # An hour nobody of the segment used: the wait of the groups it may join.
+        groups = scenario.eligible_groups(PREFIX + s, setup.programs[s])
+        fallback = np.zeros(HOURS_PER_DAY)
+        for g in groups:
+            fallback = np.maximum(fallback, by_group[g][0])
+        seg_wait[s] = np.where(n > 0, mean, fallback)
+        seg_count[s] = n
+    return PortWaits(
+        seg_wait,
+        seg_count,
+        {g: v[0] for g, v in by_group.items()},
+        {g: v[1] for g, v in by_group.items()},
+    )
+
+
+# ------------------------------------------------------------------ the loop
+
+
+def _demand(region: Region, setups: Sequence[PortSetup]) -> dict[str, np.ndarray]:
+    demand = {s: np.zeros(HOURS_PER_DAY) for s in region.segments}
+    for setup in setups:
+        for s, flows in setup.base_flows.items():
+            demand[s] += flows
+    return demand
+
+
+def _choose(
+    region: Region, setups: Sequence[PortSetup], waits: Mapping[str, PortWaits]
+) -> dict[str, dict[str, np.ndarray]]:
+    """Each segment's demand split among the open ports, zone by zone and hour by hour."""
+    demand = _demand(region, setups)
+    out: dict[str, dict[str, np.ndarray]] = {p.name: {} for p in setups}
+    for sname, segment in region.segments.items():
+        ports = [p for p in setups if sname in p.segments]
+        if not ports:
+            continue
+        zones = list(region.zones.values())
+        travel = np.array([[z.travel_minutes[p.name] for p in ports] for z in zones])
+        wait = np.stack([waits[p.name].segment_wait[sname] for p in ports], axis=1)
+        toll = np.array([region.ports[p.name].toll_usd.get(sname, 0.0) for p in ports])
+        bias = np.array([region.ports[p.name].bias_utils for p in ports])
+        utility = choice.utilities(
+            travel, wait, toll, bias,
+            travel_minute_utils=region.choice.travel_minute_utils,
+            port_time_weight=region.choice.port_time_weight,
+            value_of_time_usd_per_hour=segment.value_of_time_usd_per_hour,
+        )  # fmt: skip
+        available = np.stack([p.available[sname] for p in ports], axis=1)[None, :, :]
+        available = np.broadcast_to(available, utility.shape)
+        shares = choice.logit_shares(utility, available)
+        zone_share = np.array([z.shares.get(sname, 0.0) for z in zones])
+        by_zone = zone_share[:, None] * demand[sname][None, :]  # (Z, H) who meant to cross when
+        if region.choice.shift_hour_minutes is not None:
+            moved = choice.hour_shares(
+                choice.logsums(utility, available),
+                travel_minute_utils=region.choice.travel_minute_utils,
+                shift_minutes=region.choice.shift_hour_minutes,
+                forgo_minutes=region.choice.forgo_minutes or 0.0,
+            )
+            by_zone = np.einsum("zh,zhk->zk", by_zone, moved)[:, :HOURS_PER_DAY]
+        flows = np.einsum("zh,zhp->ph", by_zone, shares)
+        for i, p in enumerate(ports):
+            out[p.name][sname] = flows[i]
+    return out
+
+
+def _gap(
+    target: Mapping[str, Mapping[str, np.ndarray]], flows: Mapping[str, Mapping[str, np.ndarray]]
+) -> float:
+    moved = sum(float(np.abs(target[p][s] - flows[p][s]).sum()) for p in flows for s in flows[p])
+    total = sum(float(flows[p][s].sum()) for p in flows for s in flows[p])
+    return moved / total if total > 0 else 0.0
+
+
+def _seeds(
+    seed: int | None, iterations: int, replications: int
+) -> tuple[list[np.random.SeedSequence], list[np.random.SeedSequence]]:
+    """One child seed per iteration and one per evaluation replication, from one root."""
+    children = np.random.SeedSequence(seed).spawn(2)
+    return children[0].spawn(iterations), children[1].spawn(replications)
+
+
+def _open_booths(setup: PortSetup, booths: np.ndarray) -> np.ndarray:
+    """Open booths of the fluid model's groups: the officers' where banded, else the schedule."""
+    out = setup.schedule.copy()
+    for gi, g in enumerate(setup.banded):
+        if g in setup.groups:
+            out[setup.groups.index(g)] = booths[gi]
+    return out
+
+
+def _fluid(setup: PortSetup, flows: Mapping[str, np.ndarray], booths: np.ndarray) -> np.ndarray:
+    """Fluid waits (G, 24) of the port's groups; each segment splits over its groups by capacity."""
+    open_booths = _open_booths(setup, booths)
+    arrivals = np.zeros(open_booths.shape)
+    work = np.zeros(open_booths.shape)
+    for s, idx in setup.eligible.items():
+        cap = open_booths[list(idx)].astype(float)
+        split = np.divide(cap, cap.sum(axis=0), out=np.zeros_like(cap), where=cap.sum(axis=0) > 0)
+        arrivals[list(idx)] += split * flows[s]
+        work[list(idx)] += split * flows[s] * setup.service_seconds[s]
+    mean_service = np.divide(work, arrivals, out=np.zeros_like(work), where=arrivals > 0)
+    plain = np.mean(list(setup.service_seconds.values()))
+    mean_service = np.where(arrivals > 0, mean_service, plain)
+    return fluid.group_waits(arrivals, open_booths, mean_service, setup.cv2)
+
+
+def _surrogate(
+    setup: PortSetup, flows: Mapping[str, np.ndarray], booths: np.ndarray, offset: np.ndarray
+) -> PortWaits:
+    """The waits travellers and officers see: fluid waits plus the simulator's mean offset."""
+    groups = np.maximum(_fluid(setup, flows, booths) + offset, 0.0)
+    open_booths = _open_booths(setup, booths).astype(float)
+    seg_wait = {}
+    for s, idx in setup.eligible.items():
+        cap = open_booths[list(idx)]
+        total = cap.sum(axis=0)
+        weighted = (cap * groups[list(idx)]).sum(axis=0)
+        seg_wait[s] = np.divide(weighted, total, out=groups[list(idx)].max(axis=0), where=total > 0)
+    by_group = {g: groups[i] for i, g in enumerate(setup.groups)}
+    for g in setup.banded:  # a banded group no segment joins: its simulated waits are not modelled
+        by_group.setdefault(g, np.zeros(HOURS_PER_DAY))
+    return PortWaits(seg_wait, {}, by_group, {})
+
+
+def _offset_step(
+    setup: PortSetup, offset: np.ndarray, simulated: PortWaits, fluid_waits: np.ndarray, k: int
+) -> np.ndarray:
+    """Move the offset 1/k towards this iteration's simulated − fluid wait, where anyone crossed."""
+    new = offset.copy()
+    for i, g in enumerate(setup.groups):
+        seen = simulated.group_count[g] > 0
+        diff = simulated.group_wait[g] - fluid_waits[i]
+        new[i] = np.where(seen, offset[i] + (diff - offset[i]) / k, offset[i])
+    return new
+
+
+def _officers_act(
+    setups: Sequence[PortSetup],
+    booths: dict[str, np.ndarray],
+    waits: Mapping[str, PortWaits],
+    close: bool,
+) -> bool:
+    """Apply the lane rule at every port, in place; whether any booth opened or closed."""
+    moved = False
+    for p in setups:
+        if not p.banded:
+            continue
+        wait = np.stack([waits[p.name].group_wait[g] for g in p.banded])
+        new = officers.update_booths(
+            booths[p.name], wait, p.bands, p.max_booths, p.officers, close=close
+        )
+        moved |= bool((new != booths[p.name]).any())
+        booths[p.name] = new
+    return moved
+
+
+def _inner(
+    region: Region,
+    setups: Sequence[PortSetup],
+    flows: Mapping[str, Mapping[str, np.ndarray]],
+    booths: Mapping[str, np.ndarray],
+    offsets: Mapping[str, np.ndarray],
+    iterations: int,
+    done: int,
+) -> tuple[dict[str, dict[str, np.ndarray]], float]:
+    """MSA on the corrected fluid model (smooth, deterministic, ~3 ms a step).
+
+    The steps continue the count of earlier iterations (``done``): the offsets
+    move by 1/k between iterations, so the previous flows are already close
+    and a restart at step 1/2 would throw them away. Returns the flows and
+    their last gap.
+    """
+    x = {p: {s: v.copy() for s, v in f.items()} for p, f in flows.items()}
+    gap = float("inf")
+    for j in range(done + 1, done + iterations + 1):
+        seen = {p.name: _surrogate(p, x[p.name], booths[p.name], offsets[p.name]) for p in setups}
+        target = _choose(region, setups, seen)
+        gap = _gap(target, x)
+        for p in x:
+            for s in x[p]:
+                x[p][s] = x[p][s] + (target[p][s] - x[p][s]) / (j + 1)
+    return x, gap
+
+
+def solve(
+    region: Region,
+    *,
+    build: Sequence[str] = (),
+    seed: int | None = 0,
+    replications: int = 3,
+) -> RegionResult:
+    """Solve the region to equilibrium and evaluate it on ``replications`` independent seeds.
+
+    >>> from border21.regions.config import load_region
+    >>> region = load_region("san_diego", ["equilibrium.max_iterations=2"])
+    >>> result = solve(region, seed=1, replications=2)
+    >>> result.iterations, result.converged, result.ports
+    (2, False, ('san_ysidro', 'otay_mesa', 'tecate'))
+    """
+    started = time.perf_counter()
+    if replications < 1:
+        raise InputError("replications", replications, "must be at least 1")
+    setups = [_port_setup(region, p) for p in region.open_ports(build)]
+    eq = region.equilibrium
+    iteration_seeds, evaluation = _seeds(seed, eq.max_iterations, replications)
+    flows = {p.name: {s: p.base_flows[s].copy() for s in p.segments} for p in setups}
+    booths = {p.name: p.base_booths.copy() for p in setups}
+    offsets = {p.name: np.zeros((len(p.groups), HOURS_PER_DAY)) for p in setups}
+    gaps: list[float] = []
+    changes: list[float] = []
+    converged = False
+    k = settled_since = 0
+    for k in range(1, eq.max_iterations + 1):
+        seeds = iteration_seeds[k - 1].spawn(len(setups))
+        moved_minutes = crossed = 0.0
+        for i, p in enumerate(setups):
+            simulated = _simulate(_scenario(p, flows[p.name], booths[p.name]), p, eq.days, seeds[i])
+            new = _offset_step(
+                p, offsets[p.name], simulated, _fluid(p, flows[p.name], booths[p.name]), k
+            )
+            for gi, g in enumerate(p.groups):
+                count = simulated.group_count[g]
+                moved_minutes += float((count * np.abs(new[gi] - offsets[p.name][gi])).sum())
+                crossed += float(count.sum())
+            offsets[p.name] = new
+        change = moved_minutes / crossed if crossed > 0 else 0.0
+        seen = {
+            p.name: _surrogate(p, flows[p.name], booths[p.name], offsets[p.name]) for p in setups
+        }
+        lanes_moved = _officers_act(setups, booths, seen, close=k <= eq.lane_rule_until)
+        if lanes_moved or k <= eq.lane_rule_until:
+            settled_since = k
+        before = flows
+        done = (k - settled_since) * eq.inner_iterations
+        flows, inner_gap = _inner(region, setups, flows, booths, offsets, eq.inner_iterations, done)
+        moved = _gap(flows, before)
+        gaps.append(max(inner_gap, moved))
+        changes.append(change)
+        if (
+            gaps[-1] < eq.flow_tolerance
+            and change < eq.wait_tolerance_minutes
+            and not lanes_moved
+            and k > eq.lane_rule_until
+        ):
+            converged = True
+            break
+    rows = _evaluate(setups, flows, booths, eq.days, evaluation)
+    return RegionResult(
+        region=region.region.name,
+        ports=tuple(p.name for p in setups),
+        iterations=k,
+        gap=gaps[-1],
+        converged=converged,
+        gaps=tuple(gaps),
+        wait_change_minutes=changes[-1],
+        seed=seed,
+        replications=replications,
+        seconds=time.perf_counter() - started,
+        demand_per_day=float(sum(x.sum() for x in _demand(region, setups).values())),
+        flows={p: {s: [float(v) for v in x] for s, x in f.items()} for p, f in flows.items()},
+        booths={
+            p.name: {
+                g: [int(n) for n in row] for g, row in zip(p.banded, booths[p.name], strict=True)
+            }
+            for p in setups
+        },
+        rows=tuple(rows),
+    )
+
+
+def _evaluate(
+    setups: Sequence[PortSetup],
+    flows: Mapping[str, Mapping[str, np.ndarray]],
+    booths: Mapping[str, np.ndarray],
+    days: int,
+    seeds: Sequence[np.random.SeedSequence],
+) -> list[PortHour]:
+    """Waits at the equilibrium on independent seeds: mean and 95% half-width, by hour."""
+    rows: list[PortHour] = []
+    for p in setups:
+        scenario = _scenario(p, flows[p.name], booths[p.name])
+        runs = [_simulate(scenario, p, days, seed) for seed in seeds]
+        for s in p.segments:
+            waits = np.stack([r.segment_wait[s] for r in runs])
+            x = flows[p.name][s]
+            daily = waits @ x / x.sum() if x.sum() > 0 else waits.mean(axis=1)
+            rows.append(_row(p.name, s, "", DAILY, float(x.sum()), daily, 0))
+            for h in range(HOURS_PER_DAY):
+                rows.append(_row(p.name, s, "", h, x[h], waits[:, h], 0))
+        for gi, g in enumerate(p.banded):
+            waits = np.stack([r.group_wait[g] for r in runs])
+            for h in range(HOURS_PER_DAY):
+                rows.append(_row(p.name, "", g, h, 0.0, waits[:, h], int(booths[p.name][gi, h])))
+    return rows
+
+
+def _row(
+    port: str, segment: str, group: str, hour: int, arrivals: float, waits: np.ndarray, booths: int
+) -> PortHour:
+    half = ci95_half_width(float(waits.std(ddof=1)), len(waits)) if len(waits) > 1 else float("nan")
+    return PortHour(port, segment, group, hour, float(arrivals), float(waits.mean()), half, booths)

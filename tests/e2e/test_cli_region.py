@@ -1,0 +1,79 @@
+"""`border21 region simulate` through Typer's runner: output, JSON, tolls, bad input exit 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from border21.cli.main import app
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "unit" / "regions"))
+from _toy import toy_region  # noqa: E402
+
+runner = CliRunner()
+
+
+def _toy_file(tmp_path: Path) -> Path:
+    import tomli_w
+
+    path = tmp_path / "toy_region.toml"
+    path.write_bytes(tomli_w.dumps(toy_region(tmp_path)).encode())
+    return path
+
+
+def test_simulate_prints_iterations_gap_and_waits_by_port(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["region", "simulate", str(_toy_file(tmp_path)), "-r", "2"])
+    assert result.exit_code == 0, result.output
+    assert "converged after" in result.output and "flow gap" in result.output
+    assert "west" in result.output and "car_ready" in result.output
+
+
+def test_json_gives_every_hour_and_one_run_per_toll(tmp_path: Path) -> None:
+    path = _toy_file(tmp_path)
+    data = toy_region(tmp_path)
+    data["ports"]["east"]["build"] = True
+    args = [
+        "region",
+        "simulate",
+        str(path),
+        "--build",
+        "east",
+        "--toll",
+        "0,20",
+        "--json",
+        "-r",
+        "2",
+    ]
+    import tomli_w
+
+    path.write_bytes(tomli_w.dumps(data).encode())
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    runs = json.loads(result.stdout)
+    assert [r["toll_usd"] for r in runs] == [0.0, 20.0]
+    east = [r["port_totals"]["east"]["crossings_per_day"] for r in runs]
+    assert east[1] < east[0]  # a toll drives travellers away
+    hours = {row["hour"] for row in runs[0]["rows"]}
+    assert hours == set(range(-1, 24))  # -1: the day
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["region", "simulate", "atlantis"],
+        ["region", "simulate", "san_diego", "--set", "choice.port_time_weight=-1"],
+        ["region", "simulate", "san_diego", "--set", "zones.tijuana_west.colour=1"],
+        ["region", "simulate", "san_diego", "--build", "san_ysidro"],
+        ["region", "simulate", "san_diego", "--toll", "5"],
+        ["region", "simulate", "san_diego", "--build", "otay_mesa_east", "--toll", "five"],
+        ["region", "simulate", "san_diego", "--days", "0"],
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "error" in result.output.lower() or "invalid" in result.output.lower()

@@ -1,0 +1,102 @@
+"""The equilibrium: converges on a toy and on san_diego, same seed same result, flows conserved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _toy import toy_region
+
+from border21.errors import InputError
+from border21.regions.config import load_region, validate_region
+from border21.regions.equilibrium import solve
+
+
+def _total(result: object) -> float:
+    flows = result.flows  # type: ignore[attr-defined]
+    return sum(sum(x) for port in flows.values() for x in port.values())
+
+
+def test_the_toy_converges_and_conserves_travellers(tmp_path: Path) -> None:
+    region = validate_region(toy_region(tmp_path))
+    result = solve(region, seed=1, replications=2)
+    assert result.converged, result.gaps
+    assert result.gap < region.equilibrium.flow_tolerance
+    assert result.iterations > region.equilibrium.lane_rule_until
+    assert np.isclose(_total(result), 3000.0, rtol=1e-9)  # 2400 + 600 a day, only redistributed
+    assert len(result.gaps) == result.iterations
+
+
+def test_the_same_seed_gives_the_same_result_and_another_seed_another(tmp_path: Path) -> None:
+    region = validate_region(toy_region(tmp_path))
+    first, again = solve(region, seed=5, replications=2), solve(region, seed=5, replications=2)
+    assert first.flows == again.flows and first.rows == again.rows and first.gaps == again.gaps
+    other = solve(region, seed=6, replications=2)
+    assert other.rows != first.rows
+
+
+def test_a_quiet_port_draws_travellers_from_a_busy_one(tmp_path: Path) -> None:
+    result = solve(validate_region(toy_region(tmp_path)), seed=1, replications=2)
+    totals = result.port_totals()
+    # In the base year west carries 2400 and east 600; their waits at that split differ by
+    # enough (2.5 × wait) that the equilibrium moves hundreds a day to east.
+    assert totals["east"]["crossings_per_day"] > 900
+
+
+def test_san_diego_converges_within_its_stated_tolerance() -> None:
+    region = load_region("san_diego")
+    result = solve(region, seed=1, replications=2)
+    assert result.converged, result.gaps
+    assert result.gap < region.equilibrium.flow_tolerance == 0.03
+    assert result.wait_change_minutes < region.equilibrium.wait_tolerance_minutes
+    assert result.ports == ("san_ysidro", "otay_mesa", "tecate")
+    # Travellers are redistributed, never lost: the 2017 cars and trucks of the three ports.
+    assert np.isclose(_total(result), 66_080.4, rtol=1e-3)
+    for group in ("general", "ready"):  # officers stay within San Ysidro's 16 / 20 stacked booths
+        booths = result.booths["san_ysidro"][group]
+        assert max(booths) <= (16 if group == "general" else 20) and min(booths) >= 1
+
+
+def test_a_segment_naming_a_stream_the_port_lacks_is_refused(tmp_path: Path) -> None:
+    data = toy_region(tmp_path)
+    data["segments"]["car_general"]["streams"]["west"] = "trucks"
+    with pytest.raises(InputError, match="segments.car_general.streams.west.*no such stream"):
+        solve(validate_region(data), seed=1)
+
+
+def test_a_band_on_a_missing_lane_group_is_refused(tmp_path: Path) -> None:
+    data = toy_region(tmp_path)
+    data["ports"]["west"]["bands"]["fast"] = {"min_wait_minutes": 1.0, "max_wait_minutes": 2.0}
+    with pytest.raises(InputError, match="ports.west.bands.fast.*no such lane group"):
+        solve(validate_region(data), seed=1)
+
+
+def test_san_diego_with_otay_mesa_east_converges_and_a_toll_lowers_its_flows() -> None:
+    from border21.regions.config import with_toll
+
+    region = load_region("san_diego")
+    free = solve(with_toll(region, ["otay_mesa_east"], 0.0), build=["otay_mesa_east"], seed=1,
+                 replications=2)  # fmt: skip
+    tolled = solve(region, build=["otay_mesa_east"], seed=1, replications=2)  # 5 / 20 USD
+    assert free.converged and tolled.converged, (free.gaps, tolled.gaps)
+    east = [r.port_totals()["otay_mesa_east"]["crossings_per_day"] for r in (free, tolled)]
+    assert east[0] > east[1] > 1000
+
+
+def test_long_waits_make_some_travellers_stay_home_or_shift_their_hour(tmp_path: Path) -> None:
+    data = toy_region(tmp_path)
+    data["choice"].update(shift_hour_minutes=30.0, forgo_minutes=60.0)
+    result = solve(validate_region(data), seed=1, replications=2)
+    assert result.converged, result.gaps
+    assert np.isclose(result.demand_per_day, 3000.0)
+    assert 0 < result.forgone_per_day < 3000
+    assert np.isclose(_total(result) + result.forgone_per_day, 3000.0)
+    # Shifting spreads travellers into hours nobody meant to cross in (the toy's demand is 0
+    # before 06:00 and from 20:00): Ready lanes are open all day, so 05:00 and 20:00 see some
+    # Ready cars; General lanes are closed then, so no General car shifts there.
+    flows = result.flows
+    ready = np.array(flows["west"]["car_ready"]) + np.array(flows["east"]["car_ready"])
+    general = np.array(flows["west"]["car_general"]) + np.array(flows["east"]["car_general"])
+    assert ready[5] > 0 and ready[20] > 0 and ready[2] == 0
+    assert general[5] == 0 and general[20] == 0

@@ -1,0 +1,121 @@
+"""Every key of a region file changes the equilibrium or is refused (test_every_key for regions).
+
+Each leaf key of the toy region is changed once; the solved result (flows, waits, booths,
+iterations, gap) must differ from the toy's, or validation must refuse the change. A new key
+without an entry here fails the completeness test.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _toy import toy_region
+
+from border21.errors import InputError
+from border21.regions.config import validate_region
+from border21.regions.equilibrium import solve
+
+TEXT_ONLY = {"region.description"}  # read by people, not by the model
+
+
+def _leaves(node: Any, prefix: str = "") -> list[str]:
+    if isinstance(node, dict):
+        return [k for key, v in node.items() for k in _leaves(v, f"{prefix}{key}.")]
+    return [prefix[:-1]]
+
+
+def _toy(folder: Path) -> dict[str, Any]:
+    data = toy_region(folder)
+    data["choice"].update(shift_hour_minutes=60.0, forgo_minutes=240.0)
+    return data
+
+
+def _changes(folder: Path) -> dict[str, Any]:
+    east = str(folder / "east.toml")
+    return {
+        "region.name": "Another",
+        "choice.travel_minute_utils": -0.1,
+        "choice.port_time_weight": 0.5,
+        "choice.shift_hour_minutes": 5.0,
+        "choice.forgo_minutes": 20.0,
+        "equilibrium.max_iterations": 2,
+        "equilibrium.flow_tolerance": 0.001,
+        "equilibrium.wait_tolerance_minutes": 0.001,
+        "equilibrium.days": 1,
+        "equilibrium.lane_rule_until": 0,
+        "equilibrium.inner_iterations": 3,
+        "segments.car_general.program": "ready",  # refused: no segment takes the general cars
+        "segments.car_general.value_of_time_usd_per_hour": 2.0,
+        "segments.car_general.streams.west": "lorries",  # refused: no such stream
+        "segments.car_general.streams.east": "lorries",
+        "segments.car_ready.program": "sentri",  # refused: no lane takes SENTRI
+        "segments.car_ready.value_of_time_usd_per_hour": 2.0,
+        "segments.car_ready.streams.west": "lorries",
+        "segments.car_ready.streams.east": "lorries",
+        "ports.west.scenario": east,
+        "ports.west.bias_utils": 1.0,
+        "ports.west.officers_scale": 3.0,
+        "ports.west.bands.general.min_wait_minutes": 0.0,
+        "ports.west.bands.general.max_wait_minutes": 6.0,
+        "ports.east.scenario": "no_such_port",  # refused: unknown scenario
+        "ports.east.bias_utils": 1.0,
+        "ports.east.toll_usd.car_general": 10.0,
+        "ports.east.toll_usd.car_ready": 10.0,
+        "ports.east.officers_scale": 0.5,  # refused: east has no banded group for officers
+        "zones.north.shares.car_general": 0.5,  # refused: shares no longer sum to 1
+        "zones.north.shares.car_ready": 0.4,
+        "zones.north.travel_minutes.west": 40.0,
+        "zones.north.travel_minutes.east": 40.0,
+        "zones.south.shares.car_general": 0.5,
+        "zones.south.shares.car_ready": 0.6,
+        "zones.south.travel_minutes.west": 40.0,
+        "zones.south.travel_minutes.east": 5.0,
+    }
+
+
+def _set(data: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    out = copy.deepcopy(data)
+    node = out
+    parts = key.split(".")
+    for part in parts[:-1]:
+        node = node[part]
+    node[parts[-1]] = value
+    return out
+
+
+def _fingerprint(data: dict[str, Any]) -> tuple[Any, ...]:
+    r = solve(validate_region(data), seed=3, replications=2)
+    return (r.region, r.iterations, r.gaps, r.flows, r.booths, r.rows)
+
+
+def test_every_key_of_the_toy_is_walked(tmp_path: Path) -> None:
+    keys = set(_leaves(_toy(tmp_path)))
+    assert keys - TEXT_ONLY == set(_changes(tmp_path))
+
+
+def test_every_key_changes_the_result_or_is_refused(tmp_path: Path) -> None:
+    data = _toy(tmp_path)
+    base = _fingerprint(data)
+    silent = []
+    for key, value in _changes(tmp_path).items():
+        try:
+            changed = _fingerprint(_set(data, key, value))
+        except (InputError, LookupError):
+            continue
+        if changed == base:
+            silent.append(key)
+    assert not silent, f"keys that changed nothing: {silent}"
+
+
+def test_shifting_hours_without_forgoing_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="choice.shift_hour_minutes cannot act without"):
+        validate_region(_set(toy_region(tmp_path), "choice.shift_hour_minutes", 60.0))
+
+
+@pytest.mark.parametrize("key", ["ports.east.officers_scale"])
+def test_officers_on_a_port_without_bands_are_refused(tmp_path: Path, key: str) -> None:
+    with pytest.raises(InputError, match="no banded lane group"):
+        validate_region(_set(toy_region(tmp_path), key, 0.5))

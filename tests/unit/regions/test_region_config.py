@@ -1,0 +1,98 @@
+"""Region files: validation, every key bounded, bad input refused naming the key."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _toy import toy_region
+
+from border21.errors import InputError
+from border21.regions.config import load_region, shipped_regions, validate_region, with_toll
+
+
+def test_san_diego_is_shipped_with_its_sourced_parameters() -> None:
+    assert "san_diego" in shipped_regions()
+    region = load_region("san_diego")
+    assert (region.choice.travel_minute_utils, region.choice.port_time_weight) == (-0.025, 2.5)
+    bands = region.ports["san_ysidro"].bands
+    assert (bands["general"].min_wait_minutes, bands["general"].max_wait_minutes) == (30, 65)
+    assert (bands["ready"].min_wait_minutes, bands["ready"].max_wait_minutes) == (30, 55)
+    assert region.ports["otay_mesa_east"].build
+    assert region.open_ports() == ["san_ysidro", "otay_mesa", "tecate"]
+    assert "otay_mesa_east" in region.open_ports(["otay_mesa_east"])
+
+
+def test_every_number_in_the_shipped_file_has_a_source_or_is_an_assumption() -> None:
+    text = shipped_regions()["san_diego"].read_text(encoding="utf-8")
+    for line in text.splitlines():
+        code = line.split("#", 1)[0]
+        value = code.split("=", 1)[1].strip() if "=" in code else ""
+        if value and not value.startswith('"') and any(ch.isdigit() for ch in value):
+            if code.strip().startswith(("shares", "travel_minutes", "toll_usd")):
+                continue  # their tables are marked ASSUMPTION in the comment above them
+            assert "#" in line, f"no source next to: {line.strip()}"
+
+
+def _set(data: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    out = copy.deepcopy(data)
+    node = out
+    parts = key.split(".")
+    for part in parts[:-1]:
+        node = node[part]
+    node[parts[-1]] = value
+    return out
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        ("choice.travel_minute_utils", 0.01, "less than 0"),
+        ("choice.port_time_weight", float("nan"), "finite"),
+        ("equilibrium.max_iterations", 0, "greater than or equal to 1"),
+        ("equilibrium.flow_tolerance", 0.0, "greater than 0"),
+        ("ports.west.bias_utils", 1e9, "less than or equal to 50"),
+        ("ports.west.officers_scale", 0.0, "greater than 0"),
+        ("ports.east.toll_usd.car_general", -1.0, "greater than or equal to 0"),
+        ("zones.north.travel_minutes.west", 1e6, "less than or equal to 600"),
+        ("zones.north.shares.car_general", 0.9, "sum to 1.3"),
+        ("segments.car_general.value_of_time_usd_per_hour", 0.0, "greater than 0"),
+        ("segments.car_general.program", "bicycle", "general"),
+        ("segments.car_general.streams.nowhere", "cars", "unknown port"),
+        ("ports.west.bands.general.min_wait_minutes", 20.0, "must be below"),
+        ("ports.east.toll_usd.car_ready_typo", 1.0, "cannot act"),
+        ("zones.north.colour", "red", "unknown key"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_key(
+    tmp_path: Path, key: str, value: Any, says: str
+) -> None:
+    data = _set(toy_region(tmp_path), key, value)
+    with pytest.raises(InputError, match=says) as err:
+        validate_region(data)
+    head = key.split(".")[0]
+    assert str(err.value).startswith(head), str(err.value)
+
+
+def test_every_port_a_build_option_is_refused(tmp_path: Path) -> None:
+    data = toy_region(tmp_path)
+    for port in data["ports"].values():
+        port["build"] = True
+    with pytest.raises(InputError, match="no demand"):
+        validate_region(data)
+
+
+def test_an_unknown_build_option_is_refused(tmp_path: Path) -> None:
+    region = validate_region(toy_region(tmp_path))
+    with pytest.raises(InputError, match="not a build option"):
+        region.open_ports(["west"])
+
+
+def test_with_toll_charges_every_segment_that_uses_the_port(tmp_path: Path) -> None:
+    region = validate_region(toy_region(tmp_path))
+    tolled = with_toll(region, ["east"], 4.0)
+    assert tolled.ports["east"].toll_usd == {"car_general": 4.0, "car_ready": 4.0}
+    with pytest.raises(InputError, match="less than or equal to 1000"):
+        with_toll(region, ["east"], 5000.0)
