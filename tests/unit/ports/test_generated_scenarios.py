@@ -92,7 +92,8 @@ def test_every_bts_port_has_a_scenario_and_26_are_generated() -> None:
     assert all(p.scenarios for p in ports), [p.name for p in ports if not p.scenarios]
     assert len(GENERATED) == 26
     curated = {n for p in ports for n, v in p.scenarios.items() if v == "curated"}
-    assert curated == {"san_ysidro", "otay_mesa", "laredo_wtb", "el_paso_bota"}
+    # otay_mesa_east is a planned port: no BTS code, so no port of this list
+    assert curated == {"san_ysidro", "otay_mesa", "laredo_wtb", "el_paso_bota", "tecate_2017"}
 
 
 def test_generated_volumes_are_the_bts_annual_totals(bts_2024: dict[tuple[str, str], int]) -> None:
