@@ -37,3 +37,33 @@ def test_allocate_table_and_refusals() -> None:
         res = runner.invoke(app, ["border", "allocate", *bad])
         assert res.exit_code == 2, (bad, res.output)
         assert "Traceback" not in res.output
+
+
+def test_allocation_and_volume_maps_are_drawn_offline(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "alloc"
+    args = [
+        "border",
+        "allocate",
+        "--officers",
+        "1",
+        "--ports",
+        "2408",
+        "-r",
+        "2",
+        "--out",
+        str(out),
+    ]
+    assert runner.invoke(app, args).exit_code == 0
+    html = (out / "allocation_map.html").read_text(encoding="utf-8")
+    assert "cdn.jsdelivr" not in html and "topojson" in html and "Santa Teresa" in html
+    spec_path = tmp_path / "volumes.json"
+    res = runner.invoke(app, ["border", "list", "--chart", str(spec_path)])
+    assert res.exit_code == 0, res.output
+    spec = json.loads(spec_path.read_text())
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["geoshape", "circle"]
+    points = next(v for k, v in spec["datasets"].items() if k != "countries_110m")
+    assert len(points) == 28 and "Text alternative" not in spec.get("description", "x")
+    assert spec["description"].startswith("Map of the US–Mexico border")
+    bad = runner.invoke(app, ["border", "list", "--chart", str(tmp_path / "map.xyz")])
+    assert bad.exit_code == 2 and "--chart" in bad.output

@@ -18,11 +18,16 @@ app = typer.Typer(help="The whole US–Mexico border, port by port.", no_args_is
 @cli_errors
 def list_border(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
+    chart: Path | None = typer.Option(
+        None, "--chart", help="Also write a map of the ports' volumes (.html/.svg/.png/.json)."
+    ),
 ) -> None:
     """List every US–Mexico land port: code, name, state, coordinates, modes, scenarios."""
     from border21.ports.catalog import border_ports
 
     ports = border_ports()
+    if chart is not None:
+        _volume_map(chart)
     if as_json:
         rows = [
             {
@@ -113,6 +118,7 @@ def allocate_officers(
         (out / "allocation.json").write_text(json.dumps(data, indent=1))
         rows = [{k: v for k, v in p.items() if k != "booths_by_hour"} for p in result.as_rows()]
         pd.DataFrame(rows).to_csv(out / "allocation.csv", index=False)
+        _allocation_map(result, out / "allocation_map.html")
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
@@ -170,3 +176,81 @@ def _print_allocation(result: object) -> None:
     )
     for note in result.notes:
         console.print(f"note: {note}", highlight=False)
+
+
+def _ports_frame() -> object:
+    """Every port's code, name, coordinates and crossings a day (BTS, all northbound modes)."""
+    import pandas as pd
+
+    from border21.ports.catalog import border_ports
+
+    return pd.DataFrame(
+        [
+            {
+                "port_code": p.port_code,
+                "name": p.name,
+                "longitude": p.longitude,
+                "latitude": p.latitude,
+                "crossings_per_day": sum(p.crossings_per_year.values()) / 365.25,
+            }
+            for p in border_ports()
+        ]
+    )
+
+
+def _allocation_map(result: object, path: Path) -> None:
+    """The border map: each port's volume (area) and the delay cost the allocation saves."""
+    import pandas as pd
+
+    from border21.ports.allocate import Allocation
+    from border21.reports.charts import border_map, save_chart
+
+    assert isinstance(result, Allocation)
+    ports = _ports_frame()
+    assert isinstance(ports, pd.DataFrame)
+    saved = {p.port_code: p.delay_cost_saved_usd for p in result.ports}
+    hours = {p.port_code: p.officer_hours for p in result.ports}
+    ports["delay_cost_saved_usd"] = ports["port_code"].map(saved).fillna(0.0)
+    ports["officer_hours"] = ports["port_code"].map(hours).fillna(0)
+    top = ports.sort_values("delay_cost_saved_usd", ascending=False).head(3)
+    chart = border_map(
+        ports,
+        size="crossings_per_day",
+        size_title="crossings a day (BTS)",
+        color="delay_cost_saved_usd",
+        color_title="delay cost saved $/day",
+        title=f"{result.officers:+,} officers × {result.shift_hours} h: delay cost saved a day",
+        description="Map of the US–Mexico border with a circle per land port, its area the "
+        "port's crossings a day and its colour the delay cost the allocation saves there; "
+        "most is saved at "
+        + ", ".join(f"{r.name} (${r.delay_cost_saved_usd:,.0f})" for r in top.itertuples())
+        + ". The table printed with the map gives every figure.",
+    )
+    save_chart(chart, path)
+
+
+def _volume_map(path: Path) -> None:
+    import pandas as pd
+
+    from border21.reports.charts import CHART_FORMATS, border_map, save_chart
+
+    if path.suffix.lower() not in CHART_FORMATS:
+        from border21.errors import InputError
+
+        raise InputError(
+            "--chart", str(path), f"extension must be one of {', '.join(CHART_FORMATS)}"
+        )
+    ports = _ports_frame()
+    assert isinstance(ports, pd.DataFrame)
+    top = ports.sort_values("crossings_per_day", ascending=False).head(3)
+    chart = border_map(
+        ports,
+        size="crossings_per_day",
+        size_title="crossings a day (BTS)",
+        title="US–Mexico land ports: northbound crossings a day (BTS)",
+        description="Map of the US–Mexico border with a circle per land port, its area the "
+        "port's northbound crossings a day; the busiest are "
+        + ", ".join(f"{r.name} ({r.crossings_per_day:,.0f})" for r in top.itertuples())
+        + ". `border21 border list` prints every port.",
+    )
+    save_chart(chart, path)

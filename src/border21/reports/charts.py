@@ -331,6 +331,55 @@ def vega_lite_version() -> str:
     return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
 
+def border_map(
+    ports: pd.DataFrame,
+    *,
+    size: str,
+    size_title: str,
+    color: str | None = None,
+    color_title: str = "",
+    title: str,
+    description: str,
+) -> Chart:
+    """The US–Mexico border with a circle per port (``longitude``, ``latitude``, ``name``):
+    its area by ``size``, its colour by ``color`` (a diverging scale around 0), drawn
+    offline on Natural Earth's 1:110m country outlines (``reports/assets``)."""
+    from importlib import resources
+
+    import altair as alt
+
+    outlines = resources.files("border21.reports") / "assets" / "countries-110m.json"
+    datasets: dict[str, Any] = {"countries_110m": json.loads(outlines.read_text())}
+    outline = (
+        alt.Chart(alt.NamedData(name="countries_110m", format=alt.DataFormat(
+            type="topojson", feature="countries")))
+        .mark_geoshape(fill="#f2f2f2", stroke="#888", strokeWidth=0.8)
+        .transform_filter("datum.id == '840' || datum.id == '484'")
+    )  # fmt: skip
+    tooltip = ["name:N", "port_code:N", alt.Tooltip(f"{size}:Q", format=",.0f", title=size_title)]
+    encoding: dict[str, Any] = {
+        "longitude": "longitude:Q",
+        "latitude": "latitude:Q",
+        "size": alt.Size(f"{size}:Q", title=size_title, scale=alt.Scale(range=[10, 900])),
+    }
+    if color is not None:
+        tooltip.append(alt.Tooltip(f"{color}:Q", format=",.0f", title=color_title))
+        encoding["color"] = alt.Color(
+            f"{color}:Q", title=color_title, scale=alt.Scale(scheme="redblue", domainMid=0)
+        )
+    points = (
+        alt.Chart(_data(ports, datasets))
+        .mark_circle(opacity=0.8, stroke="black", strokeWidth=0.5)
+        .encode(**encoding, tooltip=tooltip)
+    )
+    chart = (
+        alt.layer(outline, points)
+        .project(type="mercator", center=[-107.0, 29.8], scale=1500)
+        .properties(width=WIDTH, height=int(WIDTH * 0.5), title=title, description=description)
+    )
+    return Chart(chart, datasets)
+
+
 def save_chart(chart: Chart, path: Path) -> Path:
     """Write ``chart`` to ``.html`` (self-contained), ``.svg``, ``.png`` or ``.json``."""
     import vl_convert as vlc
