@@ -178,36 +178,15 @@ def _print_allocation(result: object) -> None:
         console.print(f"note: {note}", highlight=False)
 
 
-def _ports_frame() -> object:
-    """Every port's code, name, coordinates and crossings a day (BTS, all northbound modes)."""
-    import pandas as pd
-
-    from border21.ports.catalog import border_ports
-
-    return pd.DataFrame(
-        [
-            {
-                "port_code": p.port_code,
-                "name": p.name,
-                "longitude": p.longitude,
-                "latitude": p.latitude,
-                "crossings_per_day": sum(p.crossings_per_year.values()) / 365.25,
-            }
-            for p in border_ports()
-        ]
-    )
-
-
 def _allocation_map(result: object, path: Path) -> None:
     """The border map: each port's volume (area) and the delay cost the allocation saves."""
-    import pandas as pd
 
     from border21.ports.allocate import Allocation
+    from border21.ports.catalog import border_ports_frame
     from border21.reports.charts import border_map, save_chart
 
     assert isinstance(result, Allocation)
-    ports = _ports_frame()
-    assert isinstance(ports, pd.DataFrame)
+    ports = border_ports_frame()
     saved = {p.port_code: p.delay_cost_saved_usd for p in result.ports}
     hours = {p.port_code: p.officer_hours for p in result.ports}
     ports["delay_cost_saved_usd"] = ports["port_code"].map(saved).fillna(0.0)
@@ -230,8 +209,8 @@ def _allocation_map(result: object, path: Path) -> None:
 
 
 def _volume_map(path: Path) -> None:
-    import pandas as pd
 
+    from border21.ports.catalog import border_ports_frame
     from border21.reports.charts import CHART_FORMATS, border_map, save_chart
 
     if path.suffix.lower() not in CHART_FORMATS:
@@ -240,8 +219,7 @@ def _volume_map(path: Path) -> None:
         raise InputError(
             "--chart", str(path), f"extension must be one of {', '.join(CHART_FORMATS)}"
         )
-    ports = _ports_frame()
-    assert isinstance(ports, pd.DataFrame)
+    ports = border_ports_frame()
     top = ports.sort_values("crossings_per_day", ascending=False).head(3)
     chart = border_map(
         ports,

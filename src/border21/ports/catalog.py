@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from border21.errors import NotFoundError
 from border21.ports.config import PortScenario, apply_overrides, read_scenario_file
 from border21.ports.edits import validated
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _scenario_dir() -> Path:
@@ -113,3 +116,23 @@ def border_ports() -> list[BorderPort]:
         )
         for r in rows
     ]
+
+
+def border_ports_frame() -> pd.DataFrame:
+    """:func:`border_ports` as a frame: code, name, coordinates, crossings a day (BTS,
+    every northbound mode), for maps."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "port_code": p.port_code,
+                "name": p.name,
+                "state": p.state,
+                "longitude": p.longitude,
+                "latitude": p.latitude,
+                "crossings_per_day": sum(p.crossings_per_year.values()) / 365.25,
+            }
+            for p in border_ports()
+        ]
+    )

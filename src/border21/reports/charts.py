@@ -353,7 +353,7 @@ def border_map(
     outline = (
         alt.Chart(alt.NamedData(name="countries_110m", format=alt.DataFormat(
             type="topojson", feature="countries")))
-        .mark_geoshape(fill="#f2f2f2", stroke="#888", strokeWidth=0.8)
+        .mark_geoshape(fill="#f2f2f2", stroke="#888", strokeWidth=0.8, aria=False)  # backdrop
         .transform_filter("datum.id == '840' || datum.id == '484'")
     )  # fmt: skip
     tooltip = ["name:N", "port_code:N", alt.Tooltip(f"{size}:Q", format=",.0f", title=size_title)]

@@ -41,6 +41,36 @@ def _table(frame: pd.DataFrame, *, floatfmt: str = "{:,.1f}") -> str:
     return text
 
 
+def _ports_section() -> Section:
+    """Every US–Mexico land port on a map, by its northbound crossings a day (BTS)."""
+    from border21.ports.catalog import border_ports_frame
+    from border21.reports.charts import border_map
+
+    ports = border_ports_frame()
+    top = ports.sort_values("crossings_per_day", ascending=False)
+    chart = border_map(
+        ports,
+        size="crossings_per_day",
+        size_title="crossings a day (BTS)",
+        title="US–Mexico land ports: northbound crossings a day",
+        description="Map of the US–Mexico border with a circle per land port, its area the "
+        "port's northbound crossings a day; the busiest are "
+        + ", ".join(f"{r.name} ({r.crossings_per_day:,.0f})" for r in top.head(3).itertuples())
+        + ". The table below lists every port.",
+    )
+    table = top.assign(crossings_per_day=top["crossings_per_day"].round(0))[
+        ["port_code", "name", "state", "crossings_per_day"]
+    ]
+    return Section(
+        "The border's ports",
+        f"The {len(ports)} US–Mexico land ports, each a circle sized by its northbound "
+        "crossings a day (BTS, every mode, the shipped year), on Natural Earth's country "
+        "outlines. Every port has a scenario (`border21 border list`).",
+        (chart.to_dict(),),
+        _table(table, floatfmt="{:,.0f}"),
+    )
+
+
 def build_sections(store: Store) -> list[Section]:
     """Compute every indicator and chart of the report (pure over the store)."""
     import pandas as pd
@@ -89,6 +119,7 @@ def build_sections(store: Store) -> list[Section]:
                 "<h3>Reporting gaps (all measures zero or no rows)</h3>" + _table(gaps),
             )
         )
+    out.append(_ports_section())
     if counts["trade"]:
         tr = ind.trade(store, by="trade_type", freq="year")
         tr = tr.assign(value_bn=tr["value_usd"] / 1e9)
