@@ -17,8 +17,19 @@
     shared_intelligence: t("shared intelligence"), enrolment: t("trusted-trader enrolment"),
     simulated: t("simulated"), observed: t("observed (CBP)"), general: t("general"),
     northbound: t("northbound"), southbound: t("southbound"),
+    Pedestrians: t("Pedestrians"), "Personal Vehicles": t("Personal Vehicles"), Trucks: t("Trucks"),
+    Export: t("Exports"), Import: t("Imports"),
   };
   const term = (v) => TERMS[v] || v;
+  /* Month and day names for Vega's time axes (d3's es-MX locale); numbers keep "1,234.5". */
+  const TIME_LOCALE = LANG !== "es" ? undefined : {
+    dateTime: "%x, %X", date: "%d/%m/%Y", time: "%-I:%M:%S %p", periods: ["a. m.", "p. m."],
+    days: ["domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"],
+    shortDays: ["dom", "lun", "mar", "mié", "jue", "vie", "sáb"],
+    months: ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+      "septiembre", "octubre", "noviembre", "diciembre"],
+    shortMonths: ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"],
+  };
   /* The EN/ES switch: remember the choice in a cookie (the server reads it), then reload. */
   document.querySelectorAll("nav.lang a[data-lang]").forEach((a) => a.addEventListener("click", (ev) => {
     ev.preventDefault();
@@ -74,7 +85,8 @@
       $schema: "https://vega.github.io/schema/vega-lite/v5.json", description,
       width: "container", height: 220, autosize: { type: "fit", contains: "padding" },
     };
-    await vegaEmbed("#" + id, Object.assign(base, spec), { renderer: "svg", actions: false });
+    await vegaEmbed("#" + id, Object.assign(base, spec), { renderer: "svg", actions: false,
+      timeFormatLocale: TIME_LOCALE });
     document.getElementById(id).dataset.drawn = String(Date.now());
   }
 
@@ -300,11 +312,12 @@
       }
       return Object.assign({ layer: out }, extra || {});
     };
+    const named = (rows) => rows.map((row) => Object.assign({}, row, { group: term(row.group) }));
     const seizures = tr.seizures.rows.map((r) => Object.assign({ period: r.fiscal_year + "-01-01" }, r));
     const render = async () => {
       const charts = [
-        ["crossings", t("inbound crossings per year"), tr.crossings.rows, "value", t("crossings"), "group"],
-        ["trade", t("US trade with Mexico in USD per year"), tr.trade.rows, "value_usd", t("USD"), "group"],
+        ["crossings", t("inbound crossings per year"), named(tr.crossings.rows), "value", t("crossings"), "group"],
+        ["trade", t("US trade with Mexico in USD per year"), named(tr.trade.rows), "value_usd", t("USD"), "group"],
         ["seizures", t("port drug seizures per 1,000 crossings"), seizures, "per_1000",
           t("seizures per 1,000 crossings"), null],
         ["homicides", t("homicides per 100,000 in Mexican border states"), tr.homicides.rows,
