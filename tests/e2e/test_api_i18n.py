@@ -29,8 +29,11 @@ def client(svc: TestService) -> Any:
 
 
 def test_problem_titles_follow_accept_language(client: Any, svc: TestService) -> None:
+    response = client.get("/api/v1/ports/nowhere", headers={**svc.auth("ana"), **ES})
+    assert response.headers["content-language"] == "es"
+    assert "Accept-Language" in response.headers["vary"]
     en = client.get("/api/v1/ports/nowhere", headers=svc.auth("ana")).json()
-    es = client.get("/api/v1/ports/nowhere", headers={**svc.auth("ana"), **ES}).json()
+    es = response.json()
     assert en["title"] == "Not found" and es["title"] == "No encontrado"
     assert es["type"] == en["type"] and es["detail"] == en["detail"] and es["status"] == 404
     assert client.get("/api/v1/ports", headers=ES).json()["title"] == "No autorizado"

@@ -59,6 +59,7 @@ def problem(
     if instance:
         body["instance"] = instance
     body.update(extra)
+    headers = {"Content-Language": lang, "Vary": "Accept-Language, Cookie", **(headers or {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
