@@ -121,6 +121,7 @@ def test_language_follows_the_browser_and_the_switch(
     assert page.get_attribute("#wait", "aria-label").startswith("Gráfica de líneas")
     assert "minutos" in chart_svg(page, "wait")  # the axis title
     assert page.get_attribute("nav.lang a[lang=es]", "aria-current") == "true"
+    assert page.get_by_role("link", name="EN — English", exact=True).count() == 1
 
     page.focus("nav.lang a[lang=en]")
     with page.expect_navigation():

@@ -84,11 +84,13 @@ def _messages_json(lang: str) -> str:
 
 def _switch(page: str, lang: str) -> str:
     """The EN/ES switch: links (keyboard-usable, work without the script) that the
-    script upgrades to set the cookie, so the choice persists."""
+    script upgrades to set the cookie, so the choice persists. Each is named
+    "EN — English" / "ES — Español" (the visible code first, for voice control)."""
     current = ' aria-current="true"'
     links = "".join(
-        f'<a href="/{page}?lang={code}" lang="{code}" hreflang="{code}" data-lang="{code}" '
-        f'title="{NAMES[code]}"{current if code == lang else ""}>{code.upper()}</a>'
+        f'<a href="/{page}?lang={code}" lang="{code}" hreflang="{code}" data-lang="{code}"'
+        f"{current if code == lang else ''}>{code.upper()}"
+        f'<span class="sr-only"> — {NAMES[code]}</span></a>'
         for code in LANGUAGES
     )
     label = html.escape(translate(lang, N_("Language")))
