@@ -22,13 +22,16 @@ from border21.service.testing import TestService
 
 pytestmark = pytest.mark.browser
 
-# The dashboard's languages, with the path prefix of each; Spanish is to come.
-LANGUAGES = {"en": ""}
+# The dashboard's languages, with the query that chooses each and the words the
+# ready selectors wait for in it.
+LANGUAGES = {"en": "?lang=en", "es": "?lang=es"}
+WORDS = {"en": {"caught": "caught", "sign_in": "Sign in"},
+         "es": {"caught": "detectados", "sign_in": "Inicia sesión"}}  # fmt: skip
 # page path → (charts it draws, a selector present once its last request has answered)
 PAGES = {
     "/": (("wait", "queue", "util"), "#summary table"),
     "/port": (("wait", "queue", "util"), "#summary table"),
-    "/frontier": (("frontier",), "#status:has-text('caught')"),
+    "/frontier": (("frontier",), "#status:has-text('{caught}')"),
     "/trends": (("crossings", "trade", "seizures", "homicides", "effect"), "#effect-caveat"),
     "/targeting": (("risk",), "#ranked table"),
 }
@@ -62,8 +65,8 @@ def test_signed_out_page_is_accessible(
 ) -> None:
     base, _ = server
     page = browser.new_page()
-    page.goto(base + LANGUAGES[lang] + "/")
-    page.wait_for_selector("#status:has-text('Sign in')")
+    page.goto(base + "/" + LANGUAGES[lang])
+    page.wait_for_selector(f"#status:has-text('{WORDS[lang]['sign_in']}')")
     assert page.evaluate("document.documentElement.lang") == lang
     _assert_accessible(page, "/ (signed out)")
     page.close()
@@ -77,10 +80,10 @@ def test_dashboard_page_is_accessible(
     base, _ = server
     charts, ready = PAGES[path]
     page = signed_in.new_page()
-    page.goto(base + LANGUAGES[lang] + path)
+    page.goto(base + path + LANGUAGES[lang])
     for chart in charts:
         chart_svg(page, chart)
-    page.wait_for_selector(ready, timeout=60_000)
+    page.wait_for_selector(ready.format(**WORDS[lang]), timeout=60_000)
     assert page.evaluate("document.documentElement.lang") == lang
     _assert_accessible(page, path)
     page.close()

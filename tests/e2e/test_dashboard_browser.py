@@ -95,3 +95,48 @@ def test_phone_layout_has_no_horizontal_scroll(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390 + 1
     page.close()
+
+
+def test_language_follows_the_browser_and_the_switch(
+    server: tuple[str, TestService], browser: Any
+) -> None:
+    """A Spanish browser gets the dashboard in Spanish; the EN/ES switch (keyboard)
+    changes it, and the choice outlives Accept-Language on the next page."""
+    base, svc = server
+    context = browser.new_context(locale="es-MX", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    lang = "document.documentElement.lang"
+
+    page.goto(base + "/port")
+    assert page.evaluate(lang) == "es"
+    assert "Inicia sesión" in page.inner_text("#status")
+    _sign_in(page, base, svc, "/port")
+    chart_svg(page, "wait")
+    page.wait_for_selector("#summary table", timeout=60_000)
+    assert page.inner_text("h1") == "Garita"
+    assert "Casetas con personal" in page.inner_text("#controls")
+    assert "grupo de carriles" in page.inner_text("#summary")
+    assert page.get_attribute("#wait", "aria-label").startswith("Gráfica de líneas")
+    assert "minutos" in chart_svg(page, "wait")  # the axis title
+    assert page.get_attribute("nav.lang a[lang=es]", "aria-current") == "true"
+    assert page.get_by_role("link", name="EN — English", exact=True).count() == 1
+
+    page.focus("nav.lang a[lang=en]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.evaluate(lang) == "en"
+    chart_svg(page, "wait")
+    assert page.inner_text("h1") == "Port" and "Staffed booths" in page.inner_text("#controls")
+    assert "?lang" not in page.url  # the choice is in the cookie, not the address
+
+    page.goto(base + "/targeting")  # Accept-Language still says Spanish; the switch won
+    assert page.evaluate(lang) == "en" and page.inner_text("h1") == "Targeting"
+    with page.expect_navigation():
+        page.click("nav.lang a[lang=es]")
+    assert page.evaluate(lang) == "es" and page.inner_text("h1") == "Selección de riesgo"
+    page.wait_for_selector("#ranked table", timeout=30_000)
+    assert "pedimento" in page.inner_text("#ranked")
+    assert not errors, errors
+    context.close()

@@ -17,6 +17,7 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from border21.i18n.http import scope_language
 from border21.service.auth import hash_token
 from border21.service.gate import Busy, WorkGate
 from border21.service.problems import problem
@@ -64,6 +65,7 @@ class EarlyRefusal:
                     self.gate.check(user)
                 except Busy as exc:
                     response = problem(429, str(exc), slug="busy", instance=scope.get("path"),
+                                       lang=scope_language(scope),
                                        headers={"Retry-After": str(exc.retry_after_s)})  # fmt: skip
                     await response(scope, receive, send)
                     return

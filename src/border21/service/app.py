@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from border21 import __version__
+from border21.i18n.http import request_language
 from border21.service import (
     dashboard,
     problems,
@@ -71,7 +72,7 @@ def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> F
         summary="Readiness: database and scenarios available",
         responses={503: {"description": "Not ready"}},
     )
-    def ready() -> JSONResponse:
+    def ready(request: Request) -> JSONResponse:
         from border21.ports.catalog import shipped_scenarios
 
         try:
@@ -80,7 +81,12 @@ def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> F
         except Exception:  # readiness must answer, whatever broke
             ok = False
         if not ok:
-            return problems.problem(503, "database or scenarios unavailable", slug="not-ready")
+            return problems.problem(
+                503,
+                "database or scenarios unavailable",
+                slug="not-ready",
+                lang=request_language(request),
+            )
         return JSONResponse({"status": "ready"})
 
     for module in (routes_ports, routes_data, routes_frontier, routes_agency):

@@ -3,31 +3,46 @@
 Pages are static shells; ``static/app.js`` signs in with an API token (kept in
 the browser's localStorage), calls the API and draws Vega-Lite charts with the
 Vega bundle that vl-convert ships (served as ``/static/vega.js``).
+
+Each page is in the request's language (``?lang=`` > the ``border21_lang`` cookie
+the EN/ES switch sets > ``Accept-Language`` > English): the shell is translated
+here and carries the catalog's messages as JSON for the script's ``t("…")``.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import threading
 from importlib import resources
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from border21.errors import NotFoundError
+from border21.i18n import LANGUAGES, N_, NAMES, messages, normalize, translate
+from border21.i18n.http import COOKIE, COOKIE_MAX_AGE_S, request_language
 
 router = APIRouter(include_in_schema=False)
 
 PAGES = {
-    "port": ("Port", "Hourly waits, queues and booth utilisation at one port of entry."),
-    "frontier": ("Frontier", "Detection against waiting, per referral policy and cooperation."),
-    "trends": (
-        "Trends",
-        "Crossings, trade, seizures and homicides, with program events marked; program "
-        "effects with calibrated p-values and their diagnostics.",
+    "port": (N_("Port"), N_("Hourly waits, queues and booth utilisation at one port of entry.")),
+    "frontier": (
+        N_("Frontier"),
+        N_("Detection against waiting, per referral policy and cooperation."),
     ),
-    "targeting": ("Targeting", "Your agency's pending declarations, ranked, with reasons."),
+    "trends": (
+        N_("Trends"),
+        N_(
+            "Crossings, trade, seizures and homicides, with program events marked; program "
+            "effects with calibrated p-values and their diagnostics."
+        ),
+    ),
+    "targeting": (
+        N_("Targeting"),
+        N_("Your agency's pending declarations, ranked, with reasons."),
+    ),
 }
 _STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
 _BUNDLE_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
@@ -62,35 +77,73 @@ def vega_bundle() -> str:
         return _bundle["js"]
 
 
-def page_html(page: str) -> str:
-    """The HTML shell of one page."""
+def _messages_json(lang: str) -> str:
+    # inside <script>: no "</" may close the element early
+    return json.dumps(messages(lang), ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+
+
+def _switch(page: str, lang: str) -> str:
+    """The EN/ES switch: links (keyboard-usable, work without the script) that the
+    script upgrades to set the cookie, so the choice persists. Each is named
+    "EN — English" / "ES — Español" (the visible code first, for voice control)."""
+    current = ' aria-current="true"'
+    links = "".join(
+        f'<a href="/{page}?lang={code}" lang="{code}" hreflang="{code}" data-lang="{code}"'
+        f"{current if code == lang else ''}>{code.upper()}"
+        f'<span class="sr-only"> — {NAMES[code]}</span></a>'
+        for code in LANGUAGES
+    )
+    label = html.escape(translate(lang, N_("Language")))
+    return f'<nav class="lang" aria-label="{label}">{links}</nav>'
+
+
+def page_html(page: str, lang: str = "en") -> str:
+    """The HTML shell of one page, in ``lang``."""
+
+    def _(message: str) -> str:
+        return html.escape(translate(lang, message))
+
     title, blurb = PAGES[page]
+    pages, token, sign_in, sign_out = _("Pages"), _("API token"), _("Sign in"), _("Sign out")
     nav = "".join(
-        f'<a href="/{key}"{" aria-current=page" if key == page else ""}>{name}</a>'
-        for key, (name, _) in PAGES.items()
+        f'<a href="/{key}"{" aria-current=page" if key == page else ""}>{_(name)}</a>'
+        for key, (name, _blurb) in PAGES.items()
     )
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>border21 · {html.escape(title)}</title>
+<title>border21 · {_(title)}</title>
 <link rel="stylesheet" href="/static/app.css"><link rel="icon" href="data:,">
+<script id="messages" type="application/json">{_messages_json(lang)}</script>
 <script src="/static/vega.js"></script>
 <script src="/static/app.js" defer></script></head>
 <body data-page="{page}">
-<header><a class="brand" href="/">border21</a><nav>{nav}</nav>
+<header><a class="brand" href="/">border21</a><nav aria-label="{pages}">{nav}</nav>
+{_switch(page, lang)}
 <form id="signin" autocomplete="off">
- <input id="token" type="password" placeholder="API token" aria-label="API token">
- <button type="submit">Sign in</button></form>
-<div id="whoami" hidden><span id="who"></span> <button id="signout" type="button">Sign out</button>
-</div></header>
-<main><h1>{html.escape(title)}</h1><p class="muted">{html.escape(blurb)}</p>
+ <input id="token" type="password" placeholder="{token}" aria-label="{token}">
+ <button type="submit">{sign_in}</button></form>
+<div id="whoami" hidden><span id="who"></span>
+ <button id="signout" type="button">{sign_out}</button></div></header>
+<main><h1>{_(title)}</h1><p class="muted">{_(blurb)}</p>
 <div id="status" role="status"></div><section id="controls"></section>
 <section id="content"></section></main></body></html>"""
 
 
+def _page_response(request: Request, page: str) -> HTMLResponse:
+    lang = request_language(request)
+    headers = dict(
+        SECURITY_HEADERS, **{"Content-Language": lang, "Vary": "Accept-Language, Cookie"}
+    )
+    response = HTMLResponse(page_html(page, lang), headers=headers)
+    if normalize(request.query_params.get("lang")):  # an explicit choice persists
+        response.set_cookie(COOKIE, lang, max_age=COOKIE_MAX_AGE_S, samesite="lax")
+    return response
+
+
 @router.get("/", response_class=HTMLResponse)
-def home() -> HTMLResponse:
-    return HTMLResponse(page_html("port"), headers=SECURITY_HEADERS)
+def home(request: Request) -> HTMLResponse:
+    return _page_response(request, "port")
 
 
 @router.get("/static/vega.js")
@@ -110,7 +163,7 @@ def static_file(name: str) -> FileResponse:
 
 
 @router.get("/{page}", response_class=HTMLResponse)
-def dashboard_page(page: str) -> HTMLResponse:
+def dashboard_page(request: Request, page: str) -> HTMLResponse:
     if page not in PAGES:
         raise NotFoundError(f"page {page!r} does not exist (pages: {', '.join(PAGES)})")
-    return HTMLResponse(page_html(page), headers=SECURITY_HEADERS)
+    return _page_response(request, page)

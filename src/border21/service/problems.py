@@ -17,6 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from border21.errors import InputError, NotFoundError
+from border21.i18n import DEFAULT, N_, translate
+from border21.i18n.http import request_language, scope_language
 from border21.service.access import AccessDenied
 from border21.service.gate import Busy
 from border21.service.jobs import TooManyJobs
@@ -25,12 +27,16 @@ PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://border21.invalid/problems/"
 log = logging.getLogger("border21.service")
 
+# Titles are translated by the request's language (Accept-Language, ?lang=, the
+# dashboard's cookie); ``type`` URIs and ``detail`` stay as they are.
 _TITLES = {
-    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 406: "Not acceptable", 409: "Conflict", 413: "Content too large",
-    415: "Unsupported media type", 422: "Invalid input", 429: "Too many requests",
-    500: "Internal server error", 503: "Service unavailable",
+    400: N_("Bad request"), 401: N_("Unauthorized"), 403: N_("Forbidden"), 404: N_("Not found"),
+    405: N_("Method not allowed"), 406: N_("Not acceptable"), 409: N_("Conflict"),
+    413: N_("Content too large"), 415: N_("Unsupported media type"), 422: N_("Invalid input"),
+    429: N_("Too many requests"), 500: N_("Internal server error"),
+    503: N_("Service unavailable"),
 }  # fmt: skip
+_ERROR = N_("Error")
 
 
 def problem(
@@ -40,18 +46,20 @@ def problem(
     slug: str | None = None,
     instance: str | None = None,
     headers: dict[str, str] | None = None,
+    lang: str = DEFAULT,
     **extra: Any,
 ) -> JSONResponse:
-    """A problem+json response."""
+    """A problem+json response, its ``title`` in ``lang``."""
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + slug if slug else "about:blank",
-        "title": _TITLES.get(status, "Error"),
+        "title": translate(lang, _TITLES.get(status, _ERROR)),
         "status": status,
         "detail": detail,
     }
     if instance:
         body["instance"] = instance
     body.update(extra)
+    headers = {"Content-Language": lang, "Vary": "Accept-Language, Cookie", **(headers or {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -79,6 +87,11 @@ def _validation_errors(exc: RequestValidationError) -> tuple[int, str, list[dict
     return 422, f"{first['field']}: {first['message']}", errors[:20]
 
 
+def _at(request: Request) -> dict[str, Any]:
+    """A problem's ``instance`` and the language of its title, from the request."""
+    return {"instance": request.url.path, "lang": request_language(request)}
+
+
 def install(app: FastAPI) -> None:
     """Register the problem+json handlers on ``app``."""
 
@@ -86,34 +99,48 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         status, detail, errors = _validation_errors(exc)
         slug = "malformed-json" if status == 400 else "invalid-input"
-        return problem(status, detail, slug=slug, instance=request.url.path, errors=errors)
+        return problem(
+            status,
+            detail,
+            slug=slug,
+            **_at(request),
+            errors=errors,
+        )
 
     async def on_input(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, InputError)
         errors = [{"field": exc.field, "message": exc.reason}]
         return problem(
-            422, str(exc), slug="invalid-input", instance=request.url.path, errors=errors
+            422,
+            str(exc),
+            slug="invalid-input",
+            **_at(request),
+            errors=errors,
         )
 
     async def on_not_found(request: Request, exc: Exception) -> JSONResponse:
-        return problem(404, str(exc), slug="not-found", instance=request.url.path)
+        return problem(404, str(exc), slug="not-found", **_at(request))
 
     async def on_denied(request: Request, exc: Exception) -> JSONResponse:
-        return problem(403, str(exc), slug="forbidden", instance=request.url.path)
+        return problem(403, str(exc), slug="forbidden", **_at(request))
 
     async def on_busy(request: Request, exc: Exception) -> JSONResponse:
-        return problem(429, str(exc), slug="too-many-jobs", instance=request.url.path,
+        return problem(429, str(exc), slug="too-many-jobs", **_at(request),
                        headers={"Retry-After": "10"})  # fmt: skip
 
     async def on_gate(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Busy)
-        return problem(429, str(exc), slug="busy", instance=request.url.path,
+        return problem(429, str(exc), slug="busy", **_at(request),
                        headers={"Retry-After": str(exc.retry_after_s)})  # fmt: skip
 
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ProblemException)
         return problem(
-            exc.status, exc.detail, slug=exc.slug, instance=request.url.path, headers=exc.headers
+            exc.status,
+            exc.detail,
+            slug=exc.slug,
+            **_at(request),
+            headers=exc.headers,
         )
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
@@ -122,14 +149,14 @@ def install(app: FastAPI) -> None:
         return problem(
             exc.status_code,
             detail,
-            instance=request.url.path,
+            **_at(request),
             headers=dict(exc.headers) if exc.headers else None,
         )
 
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem(500, "internal error; the server log has the details",
-                       instance=request.url.path)  # fmt: skip
+                       **_at(request))  # fmt: skip
 
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(InputError, on_input)
@@ -196,6 +223,7 @@ class BodyLimit:
             f"request body larger than the limit of {self.max_bytes} bytes",
             slug="too-large",
             instance=scope.get("path"),
+            lang=scope_language(scope),
             limit_bytes=self.max_bytes,
         )
         await response(scope, receive, send)

@@ -4,6 +4,38 @@
   const $ = (sel) => document.querySelector(sel);
   const page = document.body.dataset.page;
   const TOKEN_KEY = "border21.token";
+  /* The page's language and its messages (from the gettext catalog, embedded by the server).
+     t("… {name} …", {name}) is a message in that language with its placeholders filled;
+     `pybabel extract` finds every t("…") here (see docs/i18n.md). */
+  const LANG = document.documentElement.lang || "en";
+  const MESSAGES = JSON.parse(($("#messages") || {}).textContent || "{}");
+  const t = (msg, params) => (MESSAGES[msg] || msg).replace(/\{(\w+)\}/g,
+    (m, k) => (params && k in params ? String(params[k]) : m));
+  /* Names the API returns as data (policies, cooperation variants, sources) shown in a label. */
+  const TERMS = {
+    targeted: t("targeted"), random: t("random"), trusted: t("trusted"), baseline: t("baseline"),
+    shared_intelligence: t("shared intelligence"), enrolment: t("trusted-trader enrolment"),
+    simulated: t("simulated"), observed: t("observed (CBP)"), general: t("general"),
+    northbound: t("northbound"), southbound: t("southbound"),
+    Pedestrians: t("Pedestrians"), "Personal Vehicles": t("Personal Vehicles"), Trucks: t("Trucks"),
+    Export: t("Exports"), Import: t("Imports"),
+  };
+  const term = (v) => TERMS[v] || v;
+  /* Month and day names for Vega's time axes (d3's es-MX locale); numbers keep "1,234.5". */
+  const TIME_LOCALE = LANG !== "es" ? undefined : {
+    dateTime: "%x, %X", date: "%d/%m/%Y", time: "%-I:%M:%S %p", periods: ["a. m.", "p. m."],
+    days: ["domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"],
+    shortDays: ["dom", "lun", "mar", "mié", "jue", "vie", "sáb"],
+    months: ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+      "septiembre", "octubre", "noviembre", "diciembre"],
+    shortMonths: ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"],
+  };
+  /* The EN/ES switch: remember the choice in a cookie (the server reads it), then reload. */
+  document.querySelectorAll("nav.lang a[data-lang]").forEach((a) => a.addEventListener("click", (ev) => {
+    ev.preventDefault();
+    document.cookie = `border21_lang=${a.dataset.lang}; path=/; max-age=31536000; SameSite=Lax`;
+    location.assign(location.pathname);
+  }));
   const status = (msg, isError) => {
     const el = $("#status");
     el.textContent = msg || "";
@@ -35,11 +67,11 @@
     for (let i = 0; i < 600; i++) {
       const now = await api("/api/v1/jobs/" + encodeURIComponent(job.id));
       if (now.status === "succeeded") return api(job.result_url);
-      if (now.status === "failed") throw new Error(now.error || "the job failed");
-      status(`Running as a background job (${now.status})…`);
+      if (now.status === "failed") throw new Error(now.error || t("the job failed"));
+      status(t("Running as a background job ({status})…", { status: now.status }));
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    throw new Error("the job is still running; try again later");
+    throw new Error(t("the job is still running; try again later"));
   }
 
   /* "12.3 ± 0.4": a figure and the half-width of its 95% interval (none from one run). */
@@ -53,7 +85,8 @@
       $schema: "https://vega.github.io/schema/vega-lite/v5.json", description,
       width: "container", height: 220, autosize: { type: "fit", contains: "padding" },
     };
-    await vegaEmbed("#" + id, Object.assign(base, spec), { renderer: "svg", actions: false });
+    await vegaEmbed("#" + id, Object.assign(base, spec), { renderer: "svg", actions: false,
+      timeFormatLocale: TIME_LOCALE });
     document.getElementById(id).dataset.drawn = String(Date.now());
   }
 
@@ -84,66 +117,70 @@
   const OBSERVED = { san_ysidro: "san ysidro", el_paso_bota: "BOTA" };
   async function portPage() {
     const ports = await api("/api/v1/ports");
-    $("#controls").innerHTML = `<label>Port <select id="scenario">${ports.map((p) =>
+    $("#controls").innerHTML = `<label>${esc(t("Port"))} <select id="scenario">${ports.map((p) =>
       `<option value="${esc(p.scenario)}">${esc(p.name)}</option>`).join("")}</select></label>
-      ${slider("booths", "Staffed booths", 0.5, 1.5, 0.05, 1, pct)}
-      ${slider("referral", "Referral to secondary", 0, 0.3, 0.01, 0.05, pct)}`;
-    $("#content").innerHTML = `<div class="grid">${card("wait", "Mean wait by hour of day (min): simulated, and CBP observed where published")}
-      ${card("queue", "Vehicles queued through the day")}${card("util", "Booth utilisation")}
-      <div class="card"><h2>Waits by lane group</h2><div id="summary" class="scroll"></div></div></div>`;
+      ${slider("booths", t("Staffed booths"), 0.5, 1.5, 0.05, 1, pct)}
+      ${slider("referral", t("Referral to secondary inspection"), 0, 0.3, 0.01, 0.05, pct)}`;
+    $("#content").innerHTML = `<div class="grid">${card("wait", t("Mean wait by hour of day (min): simulated, and CBP observed where published"))}
+      ${card("queue", t("Vehicles queued through the day"))}${card("util", t("Booth utilisation"))}
+      <div class="card"><h2>${esc(t("Waits by lane group"))}</h2><div id="summary" class="scroll"></div></div></div>`;
     const sel = $("#scenario");
     if (ports.some((p) => p.scenario === "laredo_wtb")) sel.value = "laredo_wtb";
     const run = async () => {
-      status("Simulating one day, three replications…");
+      status(t("Simulating one day, three replications…"));
       const body = {
         scenario: sel.value, days: 1, replications: 3, seed: 1,
         booth_scale: Number($("#booths").value), referral_rate: Number($("#referral").value),
       };
       const r = await api("/api/v1/simulations", { method: "POST", body });
-      const t = r.tables;
-      const waits = t.wait_by_hour.map((w) => Object.assign({ source: "simulated" }, w));
+      const tab = r.tables;
+      const waits = tab.wait_by_hour.map((w) => Object.assign({ source: term("simulated") }, w));
       if (OBSERVED[sel.value]) {
         try {
           const obs = await api("/api/v1/indicators/wait-profile?port=" + encodeURIComponent(OBSERVED[sel.value]));
           obs.rows.forEach((o) => waits.push({ hour: o.hour, mean_wait_min: o.wait_minutes,
-            lane_group: "general", source: "observed (CBP)" }));
+            lane_group: "general", source: term("observed") }));
         } catch (e) { /* no observed profile: show the simulation alone */ }
       }
-      const sim = waits.filter((w) => w.source === "simulated");
+      const sim = waits.filter((w) => w.source === term("simulated"));
       const worst = top(sim, "mean_wait_min");
-      await draw("wait", `Line chart of the simulated mean wait by hour of day for each lane group` +
-        `${waits.length > sim.length ? ", with CBP's observed profile dashed" : ""}; the longest is ` +
-        `${fixed(worst.mean_wait_min, 1)} min (${worst.lane_group}, hour ${worst.hour}).`, {
+      const longest = { wait: fixed(worst.mean_wait_min, 1), lanes: worst.lane_group, hour: worst.hour };
+      await draw("wait", waits.length > sim.length
+        ? t("Line chart of the simulated mean wait by hour of day for each lane group, with CBP's observed profile dashed; the longest is {wait} min ({lanes}, hour {hour}).", longest)
+        : t("Line chart of the simulated mean wait by hour of day for each lane group; the longest is {wait} min ({lanes}, hour {hour}).", longest), {
         data: { values: waits }, mark: { type: "line", point: true },
-        encoding: { x: { field: "hour", type: "quantitative", scale: { domain: [0, 23] } },
-          y: { field: "mean_wait_min", type: "quantitative", title: "minutes" },
-          color: { field: "lane_group", type: "nominal", title: "lanes" },
+        encoding: { x: { field: "hour", type: "quantitative", title: t("hour of day"), scale: { domain: [0, 23] } },
+          y: { field: "mean_wait_min", type: "quantitative", title: t("minutes") },
+          color: { field: "lane_group", type: "nominal", title: t("lanes") },
           strokeDash: { field: "source", type: "nominal", title: null } },
       });
-      const groups = Object.keys(t.queue_length[0] || {}).filter((k) => k !== "time_h");
-      const sums = t.queue_length.map((q) => ({ time_h: q.time_h,
+      const groups = Object.keys(tab.queue_length[0] || {}).filter((k) => k !== "time_h");
+      const sums = tab.queue_length.map((q) => ({ time_h: q.time_h,
         queued: groups.reduce((a, g) => a + (q[g] || 0), 0) }));
       const peak = top(sums, "queued");
-      await draw("queue", `Stacked area chart of vehicles queued through the day by lane group ` +
-        `(${groups.join(", ")}); at most ${fixed(peak.queued, 0)} queued, at hour ${fixed(peak.time_h, 1)}.`, {
-        data: { values: t.queue_length }, transform: [{ fold: groups, as: ["lane_group", "queued"] }],
-        mark: "area", encoding: { x: { field: "time_h", type: "quantitative", title: "hour" },
-          y: { field: "queued", type: "quantitative", stack: true },
-          color: { field: "lane_group", type: "nominal", title: "lanes" } },
+      await draw("queue", t("Stacked area chart of vehicles queued through the day by lane group ({groups}); at most {peak} queued, at hour {hour}.",
+        { groups: groups.join(", "), peak: fixed(peak.queued, 0), hour: fixed(peak.time_h, 1) }), {
+        data: { values: tab.queue_length }, transform: [{ fold: groups, as: ["lane_group", "queued"] }],
+        mark: "area", encoding: { x: { field: "time_h", type: "quantitative", title: t("hour") },
+          y: { field: "queued", type: "quantitative", stack: true, title: t("vehicles queued") },
+          color: { field: "lane_group", type: "nominal", title: t("lanes") } },
       });
-      await draw("util", "Bar chart of booth utilisation by lane group: " +
-        t.utilisation.map((u) => `${u.lane_group} ${pct(u.utilisation)}`).join(", ") + ".", {
-        data: { values: t.utilisation }, mark: "bar",
+      await draw("util", t("Bar chart of booth utilisation by lane group: {groups}.", { groups:
+        tab.utilisation.map((u) => `${u.lane_group} ${pct(u.utilisation)}`).join(", ") }), {
+        data: { values: tab.utilisation }, mark: "bar",
         encoding: { y: { field: "lane_group", type: "nominal", title: null },
-          x: { field: "utilisation", type: "quantitative", scale: { domain: [0, 1] }, axis: { format: "%" } } },
+          x: { field: "utilisation", type: "quantitative", title: t("booth utilisation"),
+            scale: { domain: [0, 1] }, axis: { format: "%" } } },
       });
-      $("#summary").innerHTML = `<table><tr><th>lane group</th><th>flow</th><th>crossings/day</th>
-        <th>mean wait (min)</th><th>p95 wait (min)</th></tr>${r.summary.map((s) => `<tr><td>${esc(s.lane_group)}</td>
-        <td>${esc(s.direction)}</td><td>${Math.round(s.crossings_per_day)}</td>
+      $("#summary").innerHTML = `<table><tr><th>${esc(t("lane group"))}</th><th>${esc(t("direction"))}</th>
+        <th>${esc(t("crossings/day"))}</th><th>${esc(t("mean wait (min)"))}</th>
+        <th>${esc(t("p95 wait (min)"))}</th></tr>${r.summary.map((s) => `<tr><td>${esc(s.lane_group)}</td>
+        <td>${esc(term(s.direction))}</td><td>${Math.round(s.crossings_per_day)}</td>
         <td>${esc(pm(s.mean_wait_min, s.mean_wait_min_ci95, 1))}</td>
         <td>${esc(pm(s.p95_wait_min, s.p95_wait_min_ci95, 1))}</td></tr>`).join("")}</table>
-        <p class="muted">± the half-width of the 95% interval over ${r.replications} replications.</p>`;
-      status(`${r.scenario}: 1 day × ${r.replications} replications, seed ${r.seed}` + (r.warnings.length ? ` — ${r.warnings[0]}` : ""));
+        <p class="muted">${esc(t("± the half-width of the 95% interval over {n} replications.", { n: r.replications }))}</p>`;
+      status(t("{scenario}: 1 day × {n} replications, seed {seed}", { scenario: r.scenario, n: r.replications, seed: r.seed }) +
+        (r.warnings.length ? ` — ${r.warnings[0]}` : ""));
     };
     sel.addEventListener("change", () => run().catch((e) => status(e.message, true)));
     bindSlider("booths", pct, () => run().catch((e) => status(e.message, true)));
@@ -153,30 +190,29 @@
 
   /* ------------------------------------------------------------ frontier */
   async function frontierPage() {
-    $("#controls").innerHTML = `<label>Port <select id="scenario">
+    const option = (v) => `<option value="${v}">${esc(term(v))}</option>`;
+    $("#controls").innerHTML = `<label>${esc(t("Port"))} <select id="scenario">
         <option value="laredo_wtb">Laredo World Trade Bridge</option>
         <option value="san_ysidro">San Ysidro</option></select></label>
-      <label>Cooperation <select id="variant"><option value="shared_intelligence">shared intelligence</option>
-        <option value="enrolment">trusted-trader enrolment</option></select></label>
-      <label>Your policy <select id="policy"><option>targeted</option><option>random</option>
-        <option>trusted</option></select></label>
-      ${slider("rate", "Referral rate", 0.01, 0.3, 0.01, 0.05, pct)}
-      ${slider("booths", "Staffed booths", 0.5, 1.5, 0.05, 1, pct)}`;
-    $("#content").innerHTML = `<div class="grid">${card("frontier", "Northbound: share of carriers caught vs delay per crossing")}</div>
-      <p class="muted">Lines: policies over budgets of 2–20% (three replications of one day; bars are
-      95% intervals). The black point re-runs a small simulation at the sliders' referral rate and
-      staffing. Three replications are few: the notes under the chart say when the intervals are
-      too wide to tell policies apart (the CLI's <code>border21 frontier</code> runs 30).</p>
+      <label>${esc(t("Cooperation"))} <select id="variant">${option("shared_intelligence")}
+        ${option("enrolment")}</select></label>
+      <label>${esc(t("Your policy"))} <select id="policy">${["targeted", "random", "trusted"].map(option).join("")}
+        </select></label>
+      ${slider("rate", t("Referral rate"), 0.01, 0.3, 0.01, 0.05, pct)}
+      ${slider("booths", t("Staffed booths"), 0.5, 1.5, 0.05, 1, pct)}`;
+    $("#content").innerHTML = `<div class="grid">${card("frontier", t("Northbound: share of carriers caught vs delay per crossing"))}</div>
+      <p class="muted">${esc(t("Lines: policies over budgets of 2–20% (three replications of one day; bars are 95% intervals). The black point re-runs a small simulation at the sliders' referral rate and staffing. Three replications are few: the notes under the chart say when the intervals are too wide to tell policies apart (the CLI's {command} runs 30).")).replace("{command}", "<code>border21 frontier</code>")}</p>
       <p id="frontier-notes" class="muted"></p>`;
+    const labelled = (rows) => rows.map((row) => Object.assign({ policy_label: term(row.policy),
+      variant_label: term(row.variant) }, row));
     let curve = [];
     let point = [];
     const describe = () => {
       const p = point[0] || {};
-      return "Frontier chart: share of northbound carriers caught against mean delay per crossing, " +
-        "one line per policy over budgets of 2–20%, baseline solid and the cooperation variant " +
-        `dashed, with 95% interval bars; the black point is ${p.policy || "your policy"} at ` +
-        `${pct(p.rate || 0)}: ${fixed(100 * (p.detection_rate || 0), 1)}% caught, ` +
-        `${fixed(p.mean_delay_min, 2)} min delay.`;
+      const yours = t("your policy");
+      return t("Frontier chart: share of northbound carriers caught against mean delay per crossing, one line per policy over budgets of 2–20%, baseline solid and the cooperation variant dashed, with 95% interval bars; the black point is {policy} at {rate}: {caught}% caught, {delay} min delay.",
+        { policy: p.policy ? term(p.policy) : yours, rate: pct(p.rate || 0),
+          caught: fixed(100 * (p.detection_rate || 0), 1), delay: fixed(p.mean_delay_min, 2) });
     };
     const render = () => draw("frontier", describe(), {
       layer: [
@@ -186,45 +222,48 @@
           mark: { type: "rule", opacity: 0.5 },
           encoding: { x: { field: "mean_delay_min", type: "quantitative" },
             y: { field: "lo", type: "quantitative" }, y2: { field: "hi" },
-            color: { field: "policy", type: "nominal" } } },
+            color: { field: "policy_label", type: "nominal", title: t("policy") } } },
         { data: { values: curve }, mark: { type: "line", point: true },
           encoding: { x: { field: "mean_delay_min", type: "quantitative",
-            title: "northbound mean delay per crossing, queue + inspection (min)",
+            title: t("northbound mean delay per crossing, queue + inspection (min)"),
             scale: { zero: false } },
-          y: { field: "detection_rate", type: "quantitative", title: "share of northbound carriers caught" },
-          color: { field: "policy", type: "nominal" }, strokeDash: { field: "variant", type: "nominal" },
+          y: { field: "detection_rate", type: "quantitative", title: t("share of northbound carriers caught") },
+          color: { field: "policy_label", type: "nominal", title: t("policy") },
+          strokeDash: { field: "variant_label", type: "nominal", title: t("cooperation") },
           order: { field: "rate", type: "quantitative" },
-          tooltip: [{ field: "variant" }, { field: "policy" }, { field: "rate", format: ".0%" }] } },
+          tooltip: [{ field: "variant_label", title: t("cooperation") }, { field: "policy_label", title: t("policy") },
+            { field: "rate", title: t("referral rate"), format: ".0%" }] } },
         { data: { values: point }, mark: { type: "point", filled: true, size: 160, color: "black" },
           encoding: { x: { field: "mean_delay_min", type: "quantitative" },
             y: { field: "detection_rate", type: "quantitative" },
-            tooltip: [{ field: "policy" }, { field: "rate", format: ".0%" },
-              { field: "mean_delay_min", format: ".2f" }, { field: "detection_rate", format: ".3f" }] } },
+            tooltip: [{ field: "policy_label", title: t("policy") }, { field: "rate", title: t("referral rate"), format: ".0%" },
+              { field: "mean_delay_min", title: t("mean delay (min)"), format: ".2f" },
+              { field: "detection_rate", title: t("share caught"), format: ".3f" }] } },
       ],
     });
     const loadCurve = async () => {
-      status("Sweeping policies and budgets…");
+      status(t("Sweeping policies and budgets…"));
       const r = await api("/api/v1/frontier", { method: "POST", body: {
         scenario: $("#scenario").value, variants: ["baseline", $("#variant").value],
         policies: ["random", "trusted", "targeted"], rates: [0.02, 0.05, 0.1, 0.2],
         replications: 3, seed: 1 } });
-      curve = r.rows;
+      curve = labelled(r.rows);
       $("#frontier-notes").textContent = (r.notes || []).join(" ");
     };
     const loadPoint = async () => {
-      status("Re-running at your settings…");
+      status(t("Re-running at your settings…"));
       const r = await api("/api/v1/frontier", { method: "POST", body: {
         scenario: $("#scenario").value, variants: ["baseline"], policies: [$("#policy").value],
         rates: [Number($("#rate").value)], booth_scale: Number($("#booths").value),
         replications: 3, seed: 1 } });
-      point = r.rows;
+      point = labelled(r.rows);
       await render();
       const p = point[0] || {};
       const caught = p.detection_rate == null ? null : 100 * p.detection_rate;
       const half = p.detection_rate_ci95 == null ? null : 100 * p.detection_rate_ci95;
-      status(`${p.policy} at ${pct(p.rate || 0)}: ${pm(caught, half, 1)}% of northbound carriers caught,
-        northbound mean delay ${pm(p.mean_delay_min, p.mean_delay_min_ci95, 2)} min per crossing
-        (95% intervals over ${r.replications} replications)`);
+      status(t("{policy} at {rate}: {caught}% of northbound carriers caught, northbound mean delay {delay} min per crossing (95% intervals over {n} replications)",
+        { policy: term(p.policy), rate: pct(p.rate || 0), caught: pm(caught, half, 1),
+          delay: pm(p.mean_delay_min, p.mean_delay_min_ci95, 2), n: r.replications }));
     };
     const all = async () => { await loadCurve(); await loadPoint(); };
     const fail = (e) => status(e.message, true);
@@ -238,67 +277,73 @@
 
   /* -------------------------------------------------------------- trends */
   async function trendsPage() {
-    status("Loading trends…");
-    const t = await api("/api/v1/trends");
+    status(t("Loading trends…"));
+    const tr = await api("/api/v1/trends");
     $("#controls").innerHTML = `<label><span><input id="show-events" type="checkbox" checked>
-      mark program events</span></label>`;
-    $("#content").innerHTML = `<div class="grid">${card("crossings", "Inbound crossings per year")}
-      ${card("trade", "US trade with Mexico (USD per year)")}
-      ${card("seizures", "Port drug seizures per 1,000 crossings, Southwest border")}
-      ${card("homicides", "Homicides per 100,000, Mexican border states")}</div>`;
-    const events = t.events.rows.filter((e) => e.category === "program" || e.category === "security");
+      ${esc(t("mark program events"))}</span></label>`;
+    $("#content").innerHTML = `<div class="grid">${card("crossings", t("Inbound crossings per year"))}
+      ${card("trade", t("US trade with Mexico (USD per year)"))}
+      ${card("seizures", t("Port drug seizures per 1,000 crossings, Southwest border"))}
+      ${card("homicides", t("Homicides per 100,000, Mexican border states"))}</div>`;
+    const events = tr.events.rows.filter((e) => e.category === "program" || e.category === "security");
     const describe = (what, rows, x, y) => {
       const xs = rows.map((r) => String(r[x]).slice(0, 4)).sort();
       const hi = top(rows, y);
-      const figure = Number(hi[y]).toLocaleString("en-US",
+      const figure = Number(hi[y]).toLocaleString(LANG === "es" ? "es-MX" : "en-US",
         { notation: "compact", maximumSignificantDigits: 3 });
-      return `Line chart of ${what}, ${xs[0]} to ${xs[xs.length - 1]}; highest ${figure} in ` +
-        `${String(hi[x]).slice(0, 4)}${$("#show-events").checked ? "; dashed rules mark program events" : ""}.`;
+      const params = { what, from: xs[0], to: xs[xs.length - 1], figure, year: String(hi[x]).slice(0, 4) };
+      return $("#show-events").checked
+        ? t("Line chart of {what}, {from} to {to}; highest {figure} in {year}; dashed rules mark program events.", params)
+        : t("Line chart of {what}, {from} to {to}; highest {figure} in {year}.", params);
     };
-    const layers = (rows, x, y, color, extra) => {
+    const layers = (rows, x, y, yTitle, color, extra) => {
       const main = { data: { values: rows }, mark: { type: "line", point: { size: 18 } },
         encoding: Object.assign({ x: { field: x, type: "temporal", title: null },
-          y: { field: y, type: "quantitative" } }, color ? { color: { field: color, type: "nominal" } } : {}) };
+          y: { field: y, type: "quantitative", title: yTitle } },
+          color ? { color: { field: color, type: "nominal", title: null } } : {}) };
       const out = [main];
       if ($("#show-events").checked) {
         const xs = rows.map((r) => String(r[x])).sort();
         const inRange = events.filter((e) => e.event_date >= xs[0] && e.event_date <= xs[xs.length - 1]);
         out.push({ data: { values: inRange }, mark: { type: "rule", strokeDash: [4, 3], color: "#999" },
           encoding: { x: { field: "event_date", type: "temporal" },
-            tooltip: [{ field: "event_date", type: "temporal" }, { field: "title" }] } });
+            tooltip: [{ field: "event_date", type: "temporal", title: t("date") },
+              { field: "title", title: t("event") }] } });
       }
       return Object.assign({ layer: out }, extra || {});
     };
-    const seizures = t.seizures.rows.map((r) => Object.assign({ period: r.fiscal_year + "-01-01" }, r));
+    const named = (rows) => rows.map((row) => Object.assign({}, row, { group: term(row.group) }));
+    const seizures = tr.seizures.rows.map((r) => Object.assign({ period: r.fiscal_year + "-01-01" }, r));
     const render = async () => {
       const charts = [
-        ["crossings", "inbound crossings per year", t.crossings.rows, "value", "group"],
-        ["trade", "US trade with Mexico in USD per year", t.trade.rows, "value_usd", "group"],
-        ["seizures", "port drug seizures per 1,000 crossings", seizures, "per_1000", null],
-        ["homicides", "homicides per 100,000 in Mexican border states", t.homicides.rows,
-          "rate_per_100k", null],
+        ["crossings", t("inbound crossings per year"), named(tr.crossings.rows), "value", t("crossings"), "group"],
+        ["trade", t("US trade with Mexico in USD per year"), named(tr.trade.rows), "value_usd", t("USD"), "group"],
+        ["seizures", t("port drug seizures per 1,000 crossings"), seizures, "per_1000",
+          t("seizures per 1,000 crossings"), null],
+        ["homicides", t("homicides per 100,000 in Mexican border states"), tr.homicides.rows,
+          "rate_per_100k", t("homicides per 100,000"), null],
       ];
-      for (const [id, what, rows, y, color] of charts) {
-        await draw(id, describe(what, rows, "period", y), layers(rows, "period", y, color));
+      for (const [id, what, rows, y, yTitle, color] of charts) {
+        await draw(id, describe(what, rows, "period", y), layers(rows, "period", y, yTitle, color));
       }
     };
     $("#show-events").addEventListener("change", () => render().catch((e) => status(e.message, true)));
     await render();
-    status(`${events.length} program and security events marked (dashed); hover for titles.`);
+    status(t("{n} program and security events marked (dashed); hover for titles.", { n: events.length }));
     await effectCard();
   }
 
   /* Program effect: the placebo-calibrated estimate, its diagnostics, a placebo chart. */
   const EFFECTS = [
-    ["series=homicides&state=Chihuahua&event=operativo_chihuahua", "Chihuahua homicides, Joint Operation (2008-03)"],
-    ["series=homicides&state=Chihuahua&event=merida_announced", "Chihuahua homicides, Mérida announced (2007-10)"],
-    ["series=crossings&port=San%20Ysidro&event=merida_announced", "San Ysidro cars, Mérida announced (2007-10)"],
-    ["series=crossings&port=San%20Ysidro&event=ready_lane_san_ysidro", "San Ysidro cars, Ready Lane (2011-12)"],
+    ["series=homicides&state=Chihuahua&event=operativo_chihuahua", t("Chihuahua homicides, Joint Operation (2008-03)")],
+    ["series=homicides&state=Chihuahua&event=merida_announced", t("Chihuahua homicides, Mérida announced (2007-10)")],
+    ["series=crossings&port=San%20Ysidro&event=merida_announced", t("San Ysidro cars, Mérida announced (2007-10)")],
+    ["series=crossings&port=San%20Ysidro&event=ready_lane_san_ysidro", t("San Ysidro cars, Ready Lane (2011-12)")],
   ];
   async function effectCard() {
     const box = document.createElement("div");
     box.className = "card";
-    box.innerHTML = `<h2>Program effect</h2><label>Estimate: <select id="effect-pick">
+    box.innerHTML = `<h2>${esc(t("Program effect"))}</h2><label>${esc(t("Estimate:"))} <select id="effect-pick">
       ${EFFECTS.map(([q, label]) => `<option value="${esc(q)}">${esc(label)}</option>`).join("")}
       </select></label><div id="effect" class="chart"></div><div id="effect-diag" class="scroll"></div>`;
     $("#content").appendChild(box);
@@ -312,9 +357,9 @@
           t: p.t, period: p.period };
       });
       const layer = [{ data: { values: rows }, mark: { type: "circle", size: 14, color: "#888" },
-        encoding: { x: { field: "months", type: "quantitative", title: "months from the event (placebo months)" },
-          y: { field: "t", type: "quantitative", title: "level change / s.e." },
-          tooltip: [{ field: "period" }, { field: "t", format: ".2f" }] } }];
+        encoding: { x: { field: "months", type: "quantitative", title: t("months from the event (placebo months)") },
+          y: { field: "t", type: "quantitative", title: t("level change / s.e.") },
+          tooltip: [{ field: "period", title: t("month") }, { field: "t", title: t("level change / s.e."), format: ".2f" }] } }];
       if (e.placebo_critical_t != null) {
         layer.unshift({ data: { values: [{ lo: -e.placebo_critical_t, hi: e.placebo_critical_t }] },
           mark: { type: "rect", opacity: 0.15, color: "#4c78a8" },
@@ -323,24 +368,25 @@
       layer.push({ data: { values: [{ months: 0, t: e.level_change / e.level_se }] },
         mark: { type: "point", filled: true, size: 90, color: "#d62728" },
         encoding: { x: { field: "months", type: "quantitative" }, y: { field: "t", type: "quantitative" } } });
-      await draw("effect", "Scatter chart of the level change, in standard errors, at each " +
-        `placebo month; the event itself, in red, is at ${fixed(e.level_change / e.level_se, 2)}` +
-        (e.placebo_critical_t != null ? `, against a band of ±${fixed(e.placebo_critical_t, 2)}` : "") +
-        `; placebo rank ${e.placebo_rank} of ${e.n_placebos + 1}.`, { layer });
-      const fmt = (v, d) => (v == null ? "unbounded" : Number(v).toPrecision(d || 3));
+      const at = { t: fixed(e.level_change / e.level_se, 2), band: fixed(e.placebo_critical_t, 2),
+        rank: e.placebo_rank, of: e.n_placebos + 1 };
+      await draw("effect", e.placebo_critical_t != null
+        ? t("Scatter chart of the level change, in standard errors, at each placebo month; the event itself, in red, is at {t}, against a band of ±{band}; placebo rank {rank} of {of}.", at)
+        : t("Scatter chart of the level change, in standard errors, at each placebo month; the event itself, in red, is at {t}; placebo rank {rank} of {of}.", at), { layer });
+      const fmt = (v, d) => (v == null ? t("unbounded") : Number(v).toPrecision(d || 3));
       const diag = [
-        ["level change", fmt(e.level_change)],
-        ["calibrated interval", `${fmt(e.level_ci_low)} to ${fmt(e.level_ci_high)}`],
-        ["p (placebo)", fmt(e.level_p, 2)], ["p (HAC, not calibrated)", fmt(e.hac_p, 2)],
-        ["placebo rank", `${e.placebo_rank} of ${e.n_placebos + 1}`],
-        ["pre-trend p", e.pretrend_p == null ? "not testable" : fmt(e.pretrend_p, 2)],
-        ["sharpest break", e.break_month || ""],
-        ["other events in the window", e.other_events.join(", ")],
-        ["missing / zero months", `${e.missing_months} / ${e.zero_months}`],
+        [t("level change"), fmt(e.level_change)],
+        [t("calibrated interval"), t("{low} to {high}", { low: fmt(e.level_ci_low), high: fmt(e.level_ci_high) })],
+        [t("p (placebo)"), fmt(e.level_p, 2)], [t("p (HAC, not calibrated)"), fmt(e.hac_p, 2)],
+        [t("placebo rank"), t("{rank} of {of}", at)],
+        [t("pre-trend p"), e.pretrend_p == null ? t("not testable") : fmt(e.pretrend_p, 2)],
+        [t("sharpest break"), e.break_month || ""],
+        [t("other events in the window"), e.other_events.join(", ")],
+        [t("missing / zero months"), `${e.missing_months} / ${e.zero_months}`],
       ];
       $("#effect-diag").innerHTML = `<table>${diag.map(([k, v]) =>
         `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>
-        <p id="effect-caveat">${esc(e.caveat || "No diagnostic failed.")}</p>`;
+        <p id="effect-caveat">${esc(e.caveat || t("No diagnostic failed."))}</p>`;
     };
     $("#effect-pick").addEventListener("change", () => show().catch((e) => status(e.message, true)));
     await show();
@@ -348,28 +394,30 @@
 
   /* ----------------------------------------------------------- targeting */
   async function targetingPage() {
-    $("#controls").innerHTML = slider("budget", "Inspection budget", 1, 50, 1, 10, (v) => v + "%");
-    $("#content").innerHTML = `<div class="grid">${card("risk", "Risk of the selected declarations")}
-      <div class="card"><h2>Ranked selection</h2><div id="ranked" class="scroll"></div></div></div>`;
+    $("#controls").innerHTML = slider("budget", t("Inspection budget"), 1, 50, 1, 10, (v) => v + "%");
+    $("#content").innerHTML = `<div class="grid">${card("risk", t("Risk of the selected declarations"))}
+      <div class="card"><h2>${esc(t("Ranked selection"))}</h2><div id="ranked" class="scroll"></div></div></div>`;
     const run = async () => {
-      status("Scoring your agency's pending declarations…");
+      status(t("Scoring your agency's pending declarations…"));
       const r = await api("/api/v1/targeting/selection?budget_pct=" + $("#budget").value);
       const sel = r.selected;
-      await draw("risk", sel.length ? `Bar chart of the risk of the ${sel.length} selected ` +
-        `declarations, from ${sel[0].risk.toFixed(3)} (${sel[0].declaration_id}) to ` +
-        `${sel[sel.length - 1].risk.toFixed(3)} (${sel[sel.length - 1].declaration_id}); ` +
-        "the ranked table lists each with its reasons." : "No declarations selected.",
+      await draw("risk", sel.length ? t("Bar chart of the risk of the {n} selected declarations, from {high} ({first}) to {low} ({last}); the ranked table lists each with its reasons.",
+        { n: sel.length, high: sel[0].risk.toFixed(3), first: sel[0].declaration_id,
+          low: sel[sel.length - 1].risk.toFixed(3), last: sel[sel.length - 1].declaration_id })
+        : t("No declarations selected."),
       { data: { values: sel }, mark: "bar",
-        encoding: { x: { field: "risk", type: "quantitative" },
+        encoding: { x: { field: "risk", type: "quantitative", title: t("risk") },
           y: { field: "declaration_id", type: "nominal", sort: "-x", title: null } } });
-      $("#ranked").innerHTML = `<table><tr><th>#</th><th>declaration</th><th>risk</th><th>reasons</th></tr>
+      $("#ranked").innerHTML = `<table><tr><th>#</th><th>${esc(t("declaration"))}</th><th>${esc(t("risk"))}</th>
+        <th>${esc(t("reasons"))}</th></tr>
         ${r.selected.map((s) => `<tr><td>${s.rank}</td><td>${esc(s.declaration_id)}</td>
         <td>${s.risk.toFixed(3)}</td><td>${(s.reasons || []).map((x) =>
           esc(x.feature) + " (+" + x.log_odds.toFixed(2) + ")").join(", ")}</td></tr>`).join("")}</table>`;
       status(r.declarations
-        ? `${r.agency}: ${r.k} of ${r.declarations} declarations selected at ${r.budget_pct}%`
-        : `${r.agency}: no pending declarations yet. Add records with POST /api/v1/records ` +
-          "(see docs/service.md), or start the server with --demo-data for synthetic ones.");
+        ? t("{agency}: {k} of {n} declarations selected at {budget}%",
+          { agency: r.agency, k: r.k, n: r.declarations, budget: r.budget_pct })
+        : t("{agency}: no pending declarations yet. Add records with POST /api/v1/records (see docs/service.md), or start the server with --demo-data for synthetic ones.",
+          { agency: r.agency }));
     };
     bindSlider("budget", (v) => v + "%", () => run().catch((e) => status(e.message, true)));
     await run();
@@ -381,7 +429,7 @@
     const token = localStorage.getItem(TOKEN_KEY);
     if (!token) {
       $("#signin").hidden = false; $("#whoami").hidden = true;
-      status("Sign in with your API token (border21 users add NAME --agency … --role …).");
+      status(t("Sign in with your API token (border21 users add NAME --agency … --role …)."));
       return;
     }
     try {
