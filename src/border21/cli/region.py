@@ -107,8 +107,8 @@ def _print(usd: float | None, result: object) -> None:
     totals = result.port_totals()
     console.print(
         "  ".join(
-            f"{p}: {t['crossings_per_day']:,.0f}/day, {t['wait_minutes']:.1f} min"
-            for p, t in totals.items()
+            f"{p}: {port['crossings_per_day']:,.0f}/day, {port['wait_minutes']:.1f} min"
+            for p, port in totals.items()
         )
         + f"  not travelling: {result.forgone_per_day:,.0f}/day",
         highlight=False,

@@ -23,7 +23,12 @@ from border21.i18n import DEFAULT, DOMAIN, LANGUAGES, locale_dir
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
-KEYWORDS = {"_": None, "N_": None, "t": None}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "t": None,
+}  # `t` is the dashboard's; never name a Python variable `t`
+# (on Python 3.12+ Babel reads `t["x"]` inside an f-string as a message)
 TRANSLATED = tuple(lang for lang in LANGUAGES if lang != DEFAULT)
 
 
