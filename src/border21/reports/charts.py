@@ -338,12 +338,14 @@ def border_map(
     size_title: str,
     color: str | None = None,
     color_title: str = "",
+    diverging: bool = True,
     title: str,
     description: str,
 ) -> Chart:
     """The US–Mexico border with a circle per port (``longitude``, ``latitude``, ``name``):
-    its area by ``size``, its colour by ``color`` (a diverging scale around 0), drawn
-    offline on Natural Earth's 1:110m country outlines (``reports/assets``)."""
+    its area by ``size``, its colour by ``color`` (a diverging scale around 0, or a
+    sequential one for a quantity that starts at 0), drawn offline on Natural Earth's
+    1:110m country outlines (``reports/assets``)."""
     from importlib import resources
 
     import altair as alt
@@ -364,9 +366,10 @@ def border_map(
     }
     if color is not None:
         tooltip.append(alt.Tooltip(f"{color}:Q", format=",.0f", title=color_title))
-        encoding["color"] = alt.Color(
-            f"{color}:Q", title=color_title, scale=alt.Scale(scheme="redblue", domainMid=0)
+        scale = (
+            alt.Scale(scheme="redblue", domainMid=0) if diverging else alt.Scale(scheme="oranges")
         )
+        encoding["color"] = alt.Color(f"{color}:Q", title=color_title, scale=scale)
     points = (
         alt.Chart(_data(ports, datasets))
         .mark_circle(opacity=0.8, stroke="black", strokeWidth=0.5)

@@ -42,32 +42,48 @@ def _table(frame: pd.DataFrame, *, floatfmt: str = "{:,.1f}") -> str:
 
 
 def _ports_section() -> Section:
-    """Every US–Mexico land port on a map, by its northbound crossings a day (BTS)."""
+    """Every US–Mexico land port on a map: its northbound crossings a day (BTS) and the
+    northbound mean wait its scenario simulates."""
+    from border21.ports.allocate import simulated_waits
     from border21.ports.catalog import border_ports_frame
     from border21.reports.charts import border_map
+    from border21.stats import NONNEGATIVE, pm
 
-    ports = border_ports_frame()
+    waits = simulated_waits()
+    ports = border_ports_frame().merge(waits, on="port_code", how="left")
     top = ports.sort_values("crossings_per_day", ascending=False)
+    slow = ports.sort_values("nb_mean_wait_min", ascending=False).head(3)
     chart = border_map(
         ports,
         size="crossings_per_day",
         size_title="crossings a day (BTS)",
-        title="US–Mexico land ports: northbound crossings a day",
+        color="nb_mean_wait_min",
+        color_title="northbound mean wait (min, simulated)",
+        diverging=False,
+        title="US–Mexico land ports: crossings a day and simulated northbound wait",
         description="Map of the US–Mexico border with a circle per land port, its area the "
-        "port's northbound crossings a day; the busiest are "
-        + ", ".join(f"{r.name} ({r.crossings_per_day:,.0f})" for r in top.head(3).itertuples())
+        "port's northbound crossings a day and its colour the northbound mean wait its "
+        "scenario simulates; the longest are "
+        + ", ".join(f"{r.name} ({r.nb_mean_wait_min:.0f} min)" for r in slow.itertuples())
         + ". The table below lists every port.",
     )
-    table = top.assign(crossings_per_day=top["crossings_per_day"].round(0))[
-        ["port_code", "name", "state", "crossings_per_day"]
-    ]
+    table = top.assign(
+        crossings_per_day=top["crossings_per_day"].map("{:,.0f}".format),
+        nb_mean_wait_min=[
+            pm(v, h, "{:.1f}", NONNEGATIVE)
+            for v, h in zip(top["nb_mean_wait_min"], top["nb_mean_wait_min_ci95"], strict=True)
+        ],
+    )[["port_code", "name", "state", "scenario", "crossings_per_day", "nb_mean_wait_min"]]
     return Section(
         "The border's ports",
         f"The {len(ports)} US–Mexico land ports, each a circle sized by its northbound "
-        "crossings a day (BTS, every mode, the shipped year), on Natural Earth's country "
-        "outlines. Every port has a scenario (`border21 border list`).",
+        "crossings a day (BTS, every mode, the shipped year) and coloured by the northbound "
+        "mean wait at primary its scenario simulates (one day after a warm-up day, 3 "
+        "replications; ± the 95% interval), on Natural Earth's country outlines. Generated "
+        "scenarios size their booths from volumes, not real staffing, so their waits are "
+        "short; San Ysidro and Otay Mesa are curated and calibrated (`border21 border list`).",
         (chart.to_dict(),),
-        _table(table, floatfmt="{:,.0f}"),
+        _table(table.rename(columns={"nb_mean_wait_min": "northbound mean wait (min)"})),
     )
 
 

@@ -85,3 +85,14 @@ def test_one_whole_port_scenario_per_port() -> None:
     assert len(chosen) == 28
     assert chosen["2304"][1] == "laredo"  # the generated whole port, not the curated bridge
     assert chosen["2504"][1] == "san_ysidro"
+
+
+def test_simulated_waits_per_port_carry_their_interval() -> None:
+    from border21.ports.allocate import simulated_waits
+
+    waits = simulated_waits(days=2, replications=2, seed=0).set_index("port_code")
+    assert len(waits) == 28
+    assert (waits["nb_mean_wait_min"] >= 0).all()
+    assert waits["nb_mean_wait_min_ci95"].notna().all()
+    # The calibrated San Ysidro queues; a generated port sized from its volume barely does.
+    assert waits.loc["2504", "nb_mean_wait_min"] > 5 > waits.loc["2408", "nb_mean_wait_min"]
