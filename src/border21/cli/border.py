@@ -191,7 +191,6 @@ def _allocation_map(result: object, path: Path) -> None:
     hours = {p.port_code: p.officer_hours for p in result.ports}
     ports["delay_cost_saved_usd"] = ports["port_code"].map(saved).fillna(0.0)
     ports["officer_hours"] = ports["port_code"].map(hours).fillna(0)
-    top = ports.sort_values("delay_cost_saved_usd", ascending=False).head(3)
     chart = border_map(
         ports,
         size="crossings_per_day",
@@ -199,11 +198,8 @@ def _allocation_map(result: object, path: Path) -> None:
         color="delay_cost_saved_usd",
         color_title="delay cost saved $/day",
         title=f"{result.officers:+,} officers × {result.shift_hours} h: delay cost saved a day",
-        description="Map of the US–Mexico border with a circle per land port, its area the "
-        "port's crossings a day and its colour the delay cost the allocation saves there; "
-        "most is saved at "
-        + ", ".join(f"{r.name} (${r.delay_cost_saved_usd:,.0f})" for r in top.itertuples())
-        + ". The table printed with the map gives every figure.",
+        top=("delay_cost_saved_usd", "${:,.0f}"),
+        closing="The table printed with the map gives every figure.",
     )
     save_chart(chart, path)
 
@@ -219,16 +215,12 @@ def _volume_map(path: Path) -> None:
         raise InputError(
             "--chart", str(path), f"extension must be one of {', '.join(CHART_FORMATS)}"
         )
-    ports = border_ports_frame()
-    top = ports.sort_values("crossings_per_day", ascending=False).head(3)
     chart = border_map(
-        ports,
+        border_ports_frame(),
         size="crossings_per_day",
         size_title="crossings a day (BTS)",
         title="US–Mexico land ports: northbound crossings a day (BTS)",
-        description="Map of the US–Mexico border with a circle per land port, its area the "
-        "port's northbound crossings a day; the busiest are "
-        + ", ".join(f"{r.name} ({r.crossings_per_day:,.0f})" for r in top.itertuples())
-        + ". `border21 border list` prints every port.",
+        top=("crossings_per_day", "{:,.0f}"),
+        closing="`border21 border list` prints every port.",
     )
     save_chart(chart, path)

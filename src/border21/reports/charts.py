@@ -340,12 +340,15 @@ def border_map(
     color_title: str = "",
     diverging: bool = True,
     title: str,
-    description: str,
+    top: tuple[str, str],
+    closing: str,
 ) -> Chart:
     """The US–Mexico border with a circle per port (``longitude``, ``latitude``, ``name``):
     its area by ``size``, its colour by ``color`` (a diverging scale around 0, or a
     sequential one for a quantity that starts at 0), drawn offline on Natural Earth's
-    1:110m country outlines (``reports/assets``)."""
+    1:110m country outlines (``reports/assets``). Its text alternative says what the area
+    and colour show and names the three ports highest in ``top`` (a column and the format
+    of its figure), then ``closing`` (where the reader finds every figure)."""
     from importlib import resources
 
     import altair as alt
@@ -378,9 +381,31 @@ def border_map(
     chart = (
         alt.layer(outline, points)
         .project(type="mercator", center=[-107.0, 29.8], scale=1500)
-        .properties(width=WIDTH, height=int(WIDTH * 0.5), title=title, description=description)
+        .properties(
+            width=WIDTH,
+            height=int(WIDTH * 0.5),
+            title=title,
+            description=_map_description(
+                ports, size_title, color_title if color else "", top, closing
+            ),
+        )  # fmt: skip
     )
     return Chart(chart, datasets)
+
+
+def _map_description(
+    ports: pd.DataFrame, size_title: str, color_title: str, top: tuple[str, str], closing: str
+) -> str:
+    column, fmt = top
+    shown = f"its area the {size_title}" + (
+        f" and its colour the {color_title}" if color_title else ""
+    )
+    highest = ports.sort_values(column, ascending=False).head(3)
+    named = ", ".join(f"{r['name']} ({fmt.format(r[column])})" for _, r in highest.iterrows())
+    return (
+        f"Map of the US–Mexico border with a circle per land port, {shown}; the highest "
+        f"are {named}. {closing}"
+    )
 
 
 def save_chart(chart: Chart, path: Path) -> Path:

@@ -52,7 +52,6 @@ def _ports_section() -> Section:
     waits = simulated_waits()
     ports = border_ports_frame().merge(waits, on="port_code", how="left")
     top = ports.sort_values("crossings_per_day", ascending=False)
-    slow = ports.sort_values("nb_mean_wait_min", ascending=False).head(3)
     chart = border_map(
         ports,
         size="crossings_per_day",
@@ -61,11 +60,8 @@ def _ports_section() -> Section:
         color_title="northbound mean wait (min, simulated)",
         diverging=False,
         title="US–Mexico land ports: crossings a day and simulated northbound wait",
-        description="Map of the US–Mexico border with a circle per land port, its area the "
-        "port's northbound crossings a day and its colour the northbound mean wait its "
-        "scenario simulates; the longest are "
-        + ", ".join(f"{r.name} ({r.nb_mean_wait_min:.0f} min)" for r in slow.itertuples())
-        + ". The table below lists every port.",
+        top=("nb_mean_wait_min", "{:.0f} min"),
+        closing="The table below lists every port.",
     )
     table = top.assign(
         crossings_per_day=top["crossings_per_day"].map("{:,.0f}".format),
