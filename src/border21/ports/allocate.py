@@ -266,28 +266,30 @@ def allocate(
         """Delay cost saved per day by the move (for a cut: minus the cost it adds)."""
         nonlocal evaluations
         evaluations += 1
-        _, cost, _ = c.change(g, h, sign)
-        return float((c.cost - cost).mean())
+        valued[(id(c), g, h, c.version)] = moved = c.change(g, h, sign)
+        return float((c.cost - moved[1]).mean())
 
+    # each move valued against its component's current schedule, kept until taken or stale
+    valued: dict[tuple[int, int, int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     say("valuing every booth-hour")
-    heap: list[tuple[float, int, int, int, int, int]] = []
+    heap: list[tuple[float, int, int, int, int]] = []
     for i, c in enumerate(comps):
         for g, h in c.moves(sign):
-            heapq.heappush(heap, (-gain(c, g, h), i, g, h, c.version, 0))
+            heapq.heappush(heap, (-gain(c, g, h), i, g, h, c.version))
     while left > 0 and heap:
-        neg, i, g, h, version, _ = heapq.heappop(heap)
+        _, i, g, h, version = heapq.heappop(heap)
         c = comps[i]
         if c.sched[g, h] + sign < (1 if c.demand[g, h] else 0) or c.sched[g, h] + sign > c.most[g]:
             continue
         if version != c.version:  # valued against an older schedule: value it again
-            heapq.heappush(heap, (-gain(c, g, h), i, g, h, c.version, 0))
+            heapq.heappush(heap, (-gain(c, g, h), i, g, h, c.version))
             continue
-        c.sched, c.cost, c.hours = c.change(g, h, sign)
-        evaluations += 1
+        c.sched, c.cost, c.hours = valued[(id(c), g, h, version)]
         c.version += 1
+        valued = {k: v for k, v in valued.items() if k[0] != id(c)}  # stale now
         left -= 1
         if (g, h) in c.moves(sign):
-            heapq.heappush(heap, (-gain(c, g, h), i, g, h, c.version, 0))
+            heapq.heappush(heap, (-gain(c, g, h), i, g, h, c.version))
         if left % 50 == 0:
             say(f"{abs(officers) * shift_hours - left} officer-hours placed")
     return _summarise(
