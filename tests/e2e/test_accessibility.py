@@ -34,6 +34,7 @@ PAGES = {
     "/frontier": (("frontier",), "#status:has-text('{caught}')"),
     "/trends": (("crossings", "trade", "seizures", "homicides", "effect"), "#effect-caveat"),
     "/targeting": (("risk",), "#ranked table"),
+    "/border": (("ports-map", "allocation-map"), "#allocation table"),
 }
 
 

@@ -29,7 +29,7 @@ def test_allocate_table_and_refusals() -> None:
         app, ["border", "allocate", "--officers", "1", "--ports", "2408", "-r", "2"]
     )
     assert res.exit_code == 0, res.output
-    assert "Santa Teresa" in res.output and "detections do not change" in " ".join(
+    assert "Santa Teresa" in res.output and "Detections do not change" in " ".join(
         res.output.split()
     )
     for bad in (["--officers", "0"], ["--officers", "1", "--ports", "0000"],

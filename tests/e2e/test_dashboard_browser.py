@@ -140,3 +140,36 @@ def test_language_follows_the_browser_and_the_switch(
     assert "pedimento" in page.inner_text("#ranked")
     assert not errors, errors
     context.close()
+
+
+def test_border_page_maps_the_ports_and_places_officers(
+    server: tuple[str, TestService], browser: Any
+) -> None:
+    """The Border page draws every port on a map from locally served outlines, then the
+    allocation the button asks for (a background job), with its table and intervals."""
+    base, svc = server
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    external: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(base) else external.append(r.url))
+    _sign_in(page, base, svc, "/border")
+    svg = chart_svg(page, "ports-map")
+    assert svg.count("<path") >= 3  # the outlines drawn, not only the circles
+    assert "San Ysidro" in page.get_attribute("#ports-map", "aria-label")
+    assert page.locator("#ports tr").count() >= 26  # a header and every port
+    page.wait_for_selector("#allocation table", timeout=120_000)
+    first = page.inner_text("#allocation")
+    assert "±" in first and "+" in first
+    assert "10 officers" in page.inner_text("#status")
+    page.fill("#officers", "-5")
+    page.click("#allocate")
+    page.wait_for_function(
+        "document.querySelector('#status').textContent.includes('-5 officers × 8 h:')",
+        timeout=120_000,
+    )
+    assert page.inner_text("#allocation") != first and "-" in page.inner_text("#allocation")
+    assert not errors, errors
+    assert not external, external
+    page.close()

@@ -21,6 +21,7 @@ from border21.service import (
     dashboard,
     problems,
     routes_agency,
+    routes_border,
     routes_data,
     routes_frontier,
     routes_ports,
@@ -89,7 +90,7 @@ def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> F
             )
         return JSONResponse({"status": "ready"})
 
-    for module in (routes_ports, routes_data, routes_frontier, routes_agency):
+    for module in (routes_ports, routes_data, routes_frontier, routes_border, routes_agency):
         app.include_router(module.router)
     app.include_router(dashboard.router)
     return app

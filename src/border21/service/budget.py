@@ -49,6 +49,8 @@ class RoleLimits:
     """Expected crossings one simulation draws (about 1.3 GB of records)."""
     max_frontier_work: int = 400
     """Task-days of one frontier sweep (variants × policies × rates × replications × days)."""
+    max_allocation_officers: int = 1_000
+    """Officers one border-wide allocation may place or cut (100 take about a minute)."""
 
 
 DEFAULT_ROLE_LIMITS: dict[str, RoleLimits] = {
@@ -61,6 +63,7 @@ DEFAULT_ROLE_LIMITS: dict[str, RoleLimits] = {
         max_days_x_replications=100,
         max_crossings=2_000_000,
         max_frontier_work=100,
+        max_allocation_officers=50,
     ),
     "analyst": RoleLimits(),
     "admin": RoleLimits(),

@@ -1,4 +1,4 @@
-"""The web dashboard: four pages served by the API app, every asset local (no CDN).
+"""The web dashboard: five pages served by the API app, every asset local (no CDN).
 
 Pages are static shells; ``static/app.js`` signs in with an API token (kept in
 the browser's localStorage), calls the API and draws Vega-Lite charts with the
@@ -43,8 +43,17 @@ PAGES = {
         N_("Targeting"),
         N_("Your agency's pending declarations, ranked, with reasons."),
     ),
+    "border": (
+        N_("Border"),
+        N_(
+            "Every US–Mexico land port on a map, with its crossings and simulated wait; "
+            "where added officers save the most delay, or a cut costs the least."
+        ),
+    ),
 }
 _STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
+# Natural Earth's country outlines (world-atlas, ISC; reports/assets/PROVENANCE.md) for maps
+_ASSETS = {"countries-110m.json": "application/json"}
 _BUNDLE_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
 SECURITY_HEADERS = {
     # Everything comes from this server; Vega compiles chart expressions with
@@ -157,6 +166,13 @@ def vega_js() -> Response:
 
 @router.get("/static/{name}")
 def static_file(name: str) -> FileResponse:
+    if name in _ASSETS:
+        assets = Path(str(resources.files("border21.reports") / "assets"))
+        return FileResponse(
+            assets / name,
+            media_type=_ASSETS[name],
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
     if name not in _STATIC:
         raise NotFoundError(f"static file {name!r} does not exist")
     return FileResponse(static_dir() / name, media_type=_STATIC[name])

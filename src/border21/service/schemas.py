@@ -68,6 +68,30 @@ class FrontierRequest(_Body):
     booth_scale: Annotated[float, Field(ge=0.1, le=4.0)] = 1.0
 
 
+def _nonzero(value: int) -> int:
+    if value == 0:
+        raise ValueError("must not be 0: positive adds officers, negative cuts them")
+    return value
+
+
+PortCode = Annotated[str, Field(min_length=4, max_length=4, pattern=r"^[0-9]{4}$")]
+
+
+class AllocationRequest(_Body):
+    """Officers added (negative: cut) across the border, placed where delay cost changes most."""
+
+    officers: Annotated[int, Field(ge=-10_000, le=10_000), AfterValidator(_nonzero)]
+    """Officers, each working ``shift_hours`` of the repeating day (the role caps it)."""
+    shift_hours: Annotated[int, Field(ge=1, le=12)] = 8
+    days: Annotated[int, Field(ge=1, le=7)] = 2
+    """Days simulated per replication; the first is a warm-up when there are two or more."""
+    replications: Annotated[int, Field(ge=2, le=30)] = 3
+    """Each port's saving carries a 95% interval over them (paired)."""
+    seed: Seed = 0
+    ports: Annotated[list[PortCode], Field(max_length=100)] = []
+    """BTS port codes to place officers among (default: every port of the border)."""
+
+
 class ScoreRequest(_Body):
     """A batch of declarations (border21 declaration schema) to score and select from."""
 

@@ -18,7 +18,8 @@
     simulated: t("simulated"), observed: t("observed (CBP)"), general: t("general"),
     northbound: t("northbound"), southbound: t("southbound"),
     Pedestrians: t("Pedestrians"), "Personal Vehicles": t("Personal Vehicles"), Trucks: t("Trucks"),
-    Export: t("Exports"), Import: t("Imports"),
+    Export: t("Exports"), Import: t("Imports"), curated: t("curated"), generated: t("generated"),
+    "curated+generated": t("curated and generated"),
   };
   const term = (v) => TERMS[v] || v;
   /* Month and day names for Vega's time axes (d3's es-MX locale); numbers keep "1,234.5". */
@@ -423,8 +424,104 @@
     await run();
   }
 
+  /* -------------------------------------------------------------- border */
+  /* A map of the border: a circle per land port on Natural Earth's outlines (served from
+     this server), its area by `size` and its colour by `color` (sequential from 0, or
+     diverging around 0 for savings that may be negative). */
+  function borderMap(rows, size, sizeTitle, color, colorTitle, diverging, width) {
+    const outline = { data: { url: "/static/countries-110m.json",
+        format: { type: "topojson", feature: "countries" } },
+      transform: [{ filter: "datum.id == '840' || datum.id == '484'" }],
+      mark: { type: "geoshape", fill: "#f2f2f2", stroke: "#888", strokeWidth: 0.8, aria: false } };
+    const points = { data: { values: rows },
+      mark: { type: "circle", opacity: 0.8, stroke: "black", strokeWidth: 0.5 },
+      encoding: { longitude: { field: "longitude", type: "quantitative" },
+        latitude: { field: "latitude", type: "quantitative" },
+        size: { field: size, type: "quantitative", title: sizeTitle, scale: { range: [10, 900] } },
+        color: { field: color, type: "quantitative", title: colorTitle, legend: { titleLimit: 200 },
+          scale: diverging ? { scheme: "redblue", domainMid: 0 } : { scheme: "oranges" } },
+        tooltip: [{ field: "name", title: t("port") }, { field: "port_code", title: t("code") },
+          { field: size, title: sizeTitle, format: ",.0f" },
+          { field: color + "_text", title: colorTitle }] } };
+    /* the border spans about 20° of longitude and 7° of latitude: fit it, with margins, to
+       the plot (autosize "pad": `width` is the plot's own, the legends sit beside it) */
+    return { width, height: Math.round(width * 0.42), autosize: { type: "pad" }, layer: [outline, points],
+      projection: { type: "mercator", center: [-106.6, 29.9], scale: width / 0.40 } };
+  }
+  const highest = (rows, field, fmt) => rows.filter((r) => r[field])
+    .sort((a, b) => b[field] - a[field]).slice(0, 3)
+    .map((r) => `${r.name} (${fmt(r[field])})`).join(", ");
+  const count = (v) => Math.round(v).toLocaleString(LANG === "es" ? "es-MX" : "en-US");
+  const usd = (v) => (v < 0 ? "−$" : "$") + Math.abs(Math.round(v)).toLocaleString(LANG === "es" ? "es-MX" : "en-US");
+
+  async function borderPage() {
+    $("#controls").innerHTML = `<label>${esc(t("Officers (negative: a cut)"))}
+        <input id="officers" type="number" min="-50" max="50" step="1" value="10"></label>
+      <label>${esc(t("Shift (hours)"))} <input id="shift" type="number" min="1" max="12" step="1" value="8"></label>
+      <button id="allocate" type="button">${esc(t("Place the officers"))}</button>`;
+    $("#content").innerHTML = `<div class="card"><h2>${esc(t("Crossings a day and simulated northbound wait"))}</h2>
+        <div id="ports-map" class="chart"></div></div>
+      <div class="card"><h2>${esc(t("Where the officers go: delay cost saved a day"))}</h2>
+        <div id="allocation-map" class="chart"></div><div id="allocation" class="scroll"></div>
+        <p id="allocation-notes" class="muted"></p></div>
+      <div class="card"><h2>${esc(t("Every port"))}</h2><div id="ports" class="scroll"></div></div>`;
+    status(t("Loading the border's ports…"));
+    const body = await api("/api/v1/border/ports");
+    const ports = body.ports.map((p) => Object.assign({}, p, {
+      nb_mean_wait_min_text: pm(p.nb_mean_wait_min, p.nb_mean_wait_min_ci95, 1) }));
+    const minutes = (v) => t("{n} min", { n: v.toFixed(0) });
+    /* the plot's width: the card's, less room for the legends */
+    const width = () => Math.max(240, ($("#ports-map").clientWidth || 600) - 210);
+    const grouped = (v, h) => v == null ? "—" : count(v) + (h == null ? "" : " ± " + count(h));
+    await draw("ports-map", t("Map of the US–Mexico border with a circle per land port, its area the crossings a day (BTS) and its colour the simulated northbound mean wait; the longest waits are at {named}. The table below lists every port.",
+      { named: highest(ports, "nb_mean_wait_min", minutes) }),
+      borderMap(ports, "crossings_per_day", t("crossings a day (BTS)"), "nb_mean_wait_min",
+        t("northbound mean wait (min, simulated)"), false, width()));
+    $("#ports").innerHTML = `<table><tr><th>${esc(t("code"))}</th><th>${esc(t("port"))}</th>
+      <th>${esc(t("state"))}</th><th>${esc(t("scenario"))}</th><th>${esc(t("crossings a day (BTS)"))}</th>
+      <th>${esc(t("northbound mean wait (min, simulated)"))}</th></tr>${ports
+        .sort((a, b) => b.crossings_per_day - a.crossings_per_day)
+        .map((p) => `<tr><td>${esc(p.port_code)}</td><td>${esc(p.name)}</td><td>${esc(p.state)}</td>
+          <td>${esc(p.scenario || "—")} (${esc(term(p.provenance))})</td><td>${count(p.crossings_per_day)}</td>
+          <td>${esc(p.nb_mean_wait_min_text)}</td></tr>`).join("")}</table>
+      <p class="muted">${esc(t("Waits: the northbound mean wait at primary each port's scenario simulates (one day after a warm-up day, 3 replications; ± the 95% interval). Generated scenarios size their booths from volumes, not real staffing, so their waits are short; curated ones are calibrated."))}</p>`;
+    const run = async () => {
+      const officers = Number($("#officers").value);
+      const shift = Number($("#shift").value);
+      status(t("Placing {officers} officers × {hours} h across the border (a background job; about a minute for 50)…",
+        { officers, hours: shift }));
+      const r = await api("/api/v1/border/allocations", { method: "POST",
+        body: { officers, shift_hours: shift, days: 2, replications: 3, seed: 0 } });
+      const saved = Object.fromEntries(r.allocation.map((a) => [a.port_code, a]));
+      const rows = ports.map((p) => {
+        const a = saved[p.port_code] || { delay_cost_saved_usd: 0, delay_cost_saved_usd_ci95: 0, officer_hours: 0 };
+        return Object.assign({}, p, { delay_cost_saved_usd: a.delay_cost_saved_usd,
+          delay_cost_saved_usd_text: grouped(a.delay_cost_saved_usd, a.delay_cost_saved_usd_ci95),
+          officer_hours: a.officer_hours });
+      });
+      await draw("allocation-map", t("Map of the US–Mexico border with a circle per land port, its area the crossings a day (BTS) and its colour the delay cost the allocation saves a day (negative: added by a cut); the largest are {named}. The table beside the map gives every figure.",
+        { named: highest(rows, "delay_cost_saved_usd", usd) }),
+        borderMap(rows, "crossings_per_day", t("crossings a day (BTS)"), "delay_cost_saved_usd",
+          t("delay cost saved $/day"), true, width()));
+      const placed = r.allocation.filter((a) => a.officer_hours);
+      $("#allocation").innerHTML = `<table><tr><th>${esc(t("code"))}</th><th>${esc(t("port"))}</th>
+        <th>${esc(t("officer-hours"))}</th><th>${esc(t("waiting hours saved/day"))}</th>
+        <th>${esc(t("delay cost saved $/day"))}</th></tr>${placed.map((a) => `<tr><td>${esc(a.port_code)}</td>
+        <td>${esc(a.name)}</td><td>${a.officer_hours > 0 ? "+" : ""}${a.officer_hours}</td>
+        <td>${esc(grouped(a.delay_hours_saved, a.delay_hours_saved_ci95))}</td>
+        <td>${esc(grouped(a.delay_cost_saved_usd, a.delay_cost_saved_usd_ci95))}</td></tr>`).join("")}</table>`;
+      $("#allocation-notes").textContent = [t("± the half-width of the 95% interval over {n} replications, paired (the same crossings before and after). Untouched ports are not listed.",
+        { n: r.replications })].concat(r.notes).join(" ");
+      status(t("{officers} officers × {hours} h: {saved} of delay cost saved a day across the border (negative: added).",
+        { officers: r.total_officers, hours: r.shift_hours, saved: usd(r.delay_cost_saved_usd) }));
+    };
+    $("#allocate").addEventListener("click", () => run().catch((e) => status(e.message, true)));
+    await run();
+  }
+
   /* ------------------------------------------------------------- sign-in */
-  const pages = { port: portPage, frontier: frontierPage, trends: trendsPage, targeting: targetingPage };
+  const pages = { port: portPage, frontier: frontierPage, trends: trendsPage, targeting: targetingPage,
+    border: borderPage };
   async function start() {
     const token = localStorage.getItem(TOKEN_KEY);
     if (!token) {
