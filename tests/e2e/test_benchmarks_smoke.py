@@ -56,3 +56,11 @@ def test_staffing_benchmark_runs_on_laredo() -> None:
 def test_border_benchmark_runs_on_two_ports() -> None:
     out = _run("benchmarks/bench_border.py", "--ports", "Laredo,Nogales")
     assert "whole border: 2 ports" in out and "core-ns per crossing" in out
+
+
+def test_region_benchmark_runs_once() -> None:
+    out = _run(
+        "benchmarks/bench_regions.py", "--regions", "san_diego", "--repeats", "1",
+        "--replications", "1",
+    )  # fmt: skip
+    assert "| san_diego | base |" in out and "otay_mesa_east, 20 USD" in out
