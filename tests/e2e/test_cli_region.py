@@ -59,6 +59,20 @@ def test_json_gives_every_hour_and_one_run_per_toll(tmp_path: Path) -> None:
     assert east[1] < east[0]  # a toll drives travellers away
     hours = {row["hour"] for row in runs[0]["rows"]}
     assert hours == set(range(-1, 24))  # -1: the day
+    # the answer per toll: shares (all, and per segment) and waits by port and segment
+    for run in runs:
+        assert sum(run["share"].values()) == pytest.approx(1.0)
+        for seg, share in run["share_by_segment"].items():
+            assert sum(share.values()) == pytest.approx(1.0), seg
+        for port, waits in run["wait_min"].items():
+            assert set(waits) == set(run["wait_min_ci95"][port]) and waits
+    assert runs[1]["share"]["east"] < runs[0]["share"]["east"]
+    daily = {(r["port"], r["segment"]): r for r in runs[0]["rows"] if r["hour"] == -1}
+    for (port, seg), row in daily.items():
+        assert runs[0]["wait_min"][port][seg] == row["wait_minutes"]
+    table = runner.invoke(app, [a for a in args if a != "--json"])
+    assert table.exit_code == 0, table.output
+    assert "Demand curve" in table.output and "wait_min_ci95" in table.output
 
 
 @pytest.mark.parametrize(

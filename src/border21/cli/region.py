@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import typer
 
 from border21.cli._common import cli_errors, console
@@ -64,13 +66,15 @@ def simulate(
         return
     for usd, result in results:
         _print(usd, result)
+    if len(results) > 1:
+        _print_curve(results)
 
 
 def _as_dict(usd: float | None, result: object) -> dict[str, object]:
     import dataclasses
 
     out = dataclasses.asdict(result)  # type: ignore[call-overload]
-    out["toll_usd"] = usd
+    out.update(result.summary(usd))  # type: ignore[attr-defined]
     out["port_totals"] = result.port_totals()  # type: ignore[attr-defined]
     out["forgone_per_day"] = result.forgone_per_day  # type: ignore[attr-defined]
     out["rows"] = [dataclasses.asdict(r) for r in result.rows]  # type: ignore[attr-defined]
@@ -116,5 +120,33 @@ def _print(usd: float | None, result: object) -> None:
     console.print(
         "± is the 95% interval over replications at the equilibrium's flows and lanes; "
         "--json gives every hour (hour -1: the day) and every banded lane group's booths.",
+        highlight=False,
+    )
+
+
+def _print_curve(results: Sequence[tuple[float | None, object]]) -> None:
+    """The demand curve: per toll, each segment's share by port (cars and trucks, and each
+    lane program, apart: never pooled into one figure)."""
+    from rich.table import Table
+
+    from border21.regions.equilibrium import RegionResult
+
+    ports = list(dict.fromkeys(p for _, r in results for p in r.ports))  # type: ignore[attr-defined]
+    table = Table(title="Demand curve: each segment's share of travellers by port")
+    table.add_column("toll USD", justify="right")
+    table.add_column("segment")
+    for port in ports:
+        table.add_column(port, justify="right")
+    for usd, result in results:
+        assert isinstance(result, RegionResult)
+        for seg, share in result.shares().items():
+            if seg != "all":
+                cells = (f"{100 * share[p]:.1f}%" if share.get(p) else "—" for p in ports)
+                table.add_row(f"{usd:g}", seg, *cells)
+        table.add_section()
+    console.print(table)
+    console.print(
+        "Shares are the equilibrium's flows; each port's waits, ± their 95% intervals, are "
+        "in each toll's table above (--json: share, share_by_segment, wait_min, wait_min_ci95).",
         highlight=False,
     )

@@ -121,6 +121,36 @@ class RegionResult:
             out[port] = {"crossings_per_day": n, "wait_minutes": wait}
         return out
 
+    def shares(self) -> dict[str, dict[str, float]]:
+        """Per segment (and ``"all"``, every traveller): each port's share of those who crossed."""
+        daily = [r for r in self.rows if r.segment and r.hour == DAILY]
+        out: dict[str, dict[str, float]] = {}
+        for seg in ["all", *dict.fromkeys(r.segment for r in daily)]:
+            mine = [r for r in daily if seg in ("all", r.segment)]
+            total = sum(r.arrivals for r in mine)
+            out[seg] = {
+                port: sum(r.arrivals for r in mine if r.port == port) / total if total else 0.0
+                for port in self.ports
+            }
+        return out
+
+    def summary(self, toll_usd: float | None = None) -> dict[str, object]:
+        """The answer per toll: each port's share (all travellers, and per segment) and each
+        port's mean wait by segment — the segment's lane group there — with its 95% interval."""
+        daily = [r for r in self.rows if r.segment and r.hour == DAILY]
+        shares = self.shares()
+        return {
+            "toll_usd": toll_usd,
+            "share": shares.pop("all"),
+            "share_by_segment": shares,
+            "wait_min": {
+                p: {r.segment: r.wait_minutes for r in daily if r.port == p} for p in self.ports
+            },
+            "wait_min_ci95": {
+                p: {r.segment: r.wait_half_width for r in daily if r.port == p} for p in self.ports
+            },
+        }
+
 
 # ------------------------------------------------------------------ setup
 
