@@ -25,6 +25,7 @@ from border21.service import (
     routes_data,
     routes_frontier,
     routes_ports,
+    routes_regions,
 )
 from border21.service.admission import EarlyRefusal
 from border21.service.config import ServiceConfig
@@ -90,7 +91,14 @@ def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> F
             )
         return JSONResponse({"status": "ready"})
 
-    for module in (routes_ports, routes_data, routes_frontier, routes_border, routes_agency):
+    for module in (
+        routes_ports,
+        routes_data,
+        routes_frontier,
+        routes_border,
+        routes_regions,
+        routes_agency,
+    ):
         app.include_router(module.router)
     app.include_router(dashboard.router)
     return app

@@ -92,6 +92,21 @@ class AllocationRequest(_Body):
     """BTS port codes to place officers among (default: every port of the border)."""
 
 
+class RegionRequest(_Body):
+    """A shipped region solved to equilibrium, once per toll at the build ports."""
+
+    region: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
+    build: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]],
+        Field(max_length=5),
+    ] = []
+    """Build options to open (``otay_mesa_east``)."""
+    tolls: Annotated[list[Annotated[float, Field(ge=0.0, le=1000.0)]], Field(max_length=6)] = []
+    """Tolls in USD at the build ports, every segment; one equilibrium per toll."""
+    replications: Annotated[int, Field(ge=2, le=10)] = 3
+    seed: Seed = 0
+
+
 class ScoreRequest(_Body):
     """A batch of declarations (border21 declaration schema) to score and select from."""
 
