@@ -35,6 +35,7 @@ PAGES = {
     "/trends": (("crossings", "trade", "seizures", "homicides", "effect"), "#effect-caveat"),
     "/targeting": (("risk",), "#ranked table"),
     "/border": (("ports-map", "allocation-map"), "#allocation table"),
+    "/regions": (("curve", "hourly"), "#region-table table"),
 }
 
 

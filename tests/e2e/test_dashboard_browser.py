@@ -173,3 +173,30 @@ def test_border_page_maps_the_ports_and_places_officers(
     assert not errors, errors
     assert not external, external
     page.close()
+
+
+def test_regions_page_draws_the_demand_curve_and_hourly_waits(
+    server: tuple[str, TestService], browser: Any
+) -> None:
+    """The Regions page solves san_diego with Otay Mesa East at four tolls (a job), draws
+    the new port's share by toll and each port's hourly wait; the segment picker redraws."""
+    base, svc = server
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    _sign_in(page, base, svc, "/regions")
+    page.wait_for_selector("#region-table table", timeout=180_000)
+    assert "otay_mesa_east" in page.get_attribute("#curve", "aria-label")
+    assert "4 equilibria" in page.inner_text("#status")
+    table = page.inner_text("#region-table")
+    assert "san_ysidro" in table and "truck_fast" in table and "±" in table
+    hourly = page.get_attribute("#hourly", "aria-label")
+    assert "car_general" in hourly
+    page.select_option("#segment", "car_sentri")
+    page.wait_for_function(
+        "document.querySelector('#hourly').getAttribute('aria-label').includes('car_sentri')",
+        timeout=30_000,
+    )
+    assert not errors, errors
+    page.close()

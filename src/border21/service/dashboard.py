@@ -1,4 +1,4 @@
-"""The web dashboard: five pages served by the API app, every asset local (no CDN).
+"""The web dashboard: six pages served by the API app, every asset local (no CDN).
 
 Pages are static shells; ``static/app.js`` signs in with an API token (kept in
 the browser's localStorage), calls the API and draws Vega-Lite charts with the
@@ -48,6 +48,13 @@ PAGES = {
         N_(
             "Every US–Mexico land port on a map, with its crossings and simulated wait; "
             "where added officers save the most delay, or a cut costs the least."
+        ),
+    ),
+    "regions": (
+        N_("Regions"),
+        N_(
+            "Ports travellers choose among, solved to equilibrium: shares and waits by port, "
+            "and a planned port's demand curve by toll."
         ),
     ),
 }

@@ -519,9 +519,103 @@
     await run();
   }
 
+  /* ------------------------------------------------------------- regions */
+  const TOLLS = [0, 5, 10, 20];
+  async function regionsPage() {
+    const listed = (await api("/api/v1/regions")).regions;
+    const none = t("none (the ports as they are)");
+    $("#controls").innerHTML = `<label>${esc(t("Region"))} <select id="region">${listed.map((r) =>
+        `<option value="${esc(r.name)}">${esc(r.name)}</option>`).join("")}</select></label>
+      <label>${esc(t("Build option"))} <select id="build"></select></label>
+      <label>${esc(t("Segment"))} <select id="segment"></select></label>
+      <button id="solve" type="button">${esc(t("Solve to equilibrium"))}</button>`;
+    $("#content").innerHTML = `<div class="grid">${card("curve", t("Demand curve: the build option's share of each segment by toll"))}
+      ${card("hourly", t("Mean wait by hour at each port, one segment"))}</div>
+      <div class="card"><h2>${esc(t("Shares and waits by port and segment"))}</h2><div id="region-table" class="scroll"></div>
+      <p id="region-notes" class="muted"></p></div>`;
+    const fill = () => {
+      const r = listed.find((x) => x.name === $("#region").value) || listed[0];
+      $("#build").innerHTML = `<option value="">${esc(none)}</option>` +
+        r.build_options.map((b) => `<option value="${esc(b)}">${esc(b)}</option>`).join("");
+      if (r.build_options.length) $("#build").value = r.build_options[0];
+      $("#segment").innerHTML = r.segments.map((s) => `<option value="${esc(s)}">${esc(s)}</option>`).join("");
+    };
+    fill();
+    let result = null;
+    const drawHourly = async () => {
+      const seg = $("#segment").value;
+      const run = result.runs[0];
+      const rows = run.rows.filter((r) => r.segment === seg && r.hour >= 0).map((r) => Object.assign({}, r, {
+        lo: Math.max(0, r.wait_minutes - (r.wait_half_width || 0)), hi: r.wait_minutes + (r.wait_half_width || 0) }));
+      const worst = top(rows, "wait_minutes");
+      await draw("hourly", t("Line chart of the mean wait by hour of day at each port for {segment}, with 95% interval bands; the longest is {wait} min at {port}, hour {hour}.",
+        { segment: seg, wait: fixed(worst.wait_minutes, 1), port: worst.port, hour: worst.hour }), {
+        layer: [
+          { mark: { type: "area", opacity: 0.2 }, encoding: { x: { field: "hour", type: "quantitative" },
+            y: { field: "lo", type: "quantitative" }, y2: { field: "hi" },
+            color: { field: "port", type: "nominal", legend: null } } },
+          { mark: { type: "line", point: true }, encoding: {
+            x: { field: "hour", type: "quantitative", title: t("hour of day"), scale: { domain: [0, 23] } },
+            y: { field: "wait_minutes", type: "quantitative", title: t("minutes") },
+            color: { field: "port", type: "nominal", title: t("port") } } }],
+        data: { values: rows },
+      });
+    };
+    const render = async () => {
+      const build = result.build;
+      if (build) {
+        const curve = [];
+        result.runs.forEach((run) => Object.entries(run.share_by_segment).forEach(([seg, share]) => {
+          if (build in share && share[build] != null) curve.push({ toll: run.toll_usd, segment: seg, share: share[build] });
+        }));
+        const hi = curve.filter((c) => c.toll === TOLLS[TOLLS.length - 1]);
+        const keep = top(hi, "share");
+        await draw("curve", t("Line chart of {port}'s share of each segment against the toll in USD, from {low} to {high}; at {high} USD it keeps at most {share}% ({segment}).",
+          { port: build, low: TOLLS[0], high: TOLLS[TOLLS.length - 1], share: fixed(100 * (keep.share || 0), 1), segment: keep.segment }), {
+          data: { values: curve }, mark: { type: "line", point: true },
+          encoding: { x: { field: "toll", type: "quantitative", title: t("toll (USD)") },
+            y: { field: "share", type: "quantitative", title: t("share of the segment"), axis: { format: "%" } },
+            color: { field: "segment", type: "nominal", title: t("segment") } },
+        });
+      } else {
+        $("#curve").innerHTML = `<p class="muted">${esc(t("Choose a build option to see its demand curve."))}</p>`;
+      }
+      await drawHourly();
+      const run = result.runs[0];
+      const daily = run.rows.filter((r) => r.segment && r.hour === -1);
+      $("#region-table").innerHTML = `<table><tr><th>${esc(t("port"))}</th><th>${esc(t("segment"))}</th>
+        <th>${esc(t("crossings/day"))}</th><th>${esc(t("share of the segment"))}</th>
+        <th>${esc(t("mean wait (min)"))}</th></tr>${daily.map((r) => `<tr><td>${esc(r.port)}</td>
+        <td>${esc(r.segment)}</td><td>${Math.round(r.arrivals).toLocaleString(LANG === "es" ? "es-MX" : "en-US")}</td>
+        <td>${pct(run.share_by_segment[r.segment][r.port] || 0)}</td>
+        <td>${esc(pm(r.wait_minutes, r.wait_half_width, 1))}</td></tr>`).join("")}</table>`;
+      const first = result.runs[0];
+      $("#region-notes").textContent = [
+        build ? t("The table and the hourly chart are at a toll of {toll} USD.", { toll: first.toll_usd }) : "",
+        t("± the half-width of the 95% interval over {n} replications at the equilibrium's flows and lanes.", { n: result.replications }),
+        first.converged ? t("Converged after {n} iterations (flow gap {gap}%).", { n: first.iterations, gap: fixed(100 * first.gap, 1) })
+          : t("NOT converged after {n} iterations (flow gap {gap}%).", { n: first.iterations, gap: fixed(100 * first.gap, 1) }),
+      ].filter(Boolean).join(" ");
+    };
+    const run = async () => {
+      const build = $("#build").value;
+      status(t("Solving {region} to equilibrium (a background job; a few seconds per toll)…", { region: $("#region").value }));
+      const body = { region: $("#region").value, replications: 3, seed: 0 };
+      if (build) Object.assign(body, { build: [build], tolls: TOLLS });
+      result = Object.assign(await api("/api/v1/regions/simulations", { method: "POST", body }), { build });
+      await render();
+      status(t("{region}: {n} equilibria solved, seed {seed}.", { region: result.region, n: result.runs.length, seed: result.seed }));
+    };
+    const fail = (e) => status(e.message, true);
+    $("#region").addEventListener("change", fill);
+    $("#segment").addEventListener("change", () => (result ? drawHourly() : Promise.resolve()).catch(fail));
+    $("#solve").addEventListener("click", () => run().catch(fail));
+    await run();
+  }
+
   /* ------------------------------------------------------------- sign-in */
   const pages = { port: portPage, frontier: frontierPage, trends: trendsPage, targeting: targetingPage,
-    border: borderPage };
+    border: borderPage, regions: regionsPage };
   async function start() {
     const token = localStorage.getItem(TOKEN_KEY);
     if (!token) {
