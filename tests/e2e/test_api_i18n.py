@@ -68,3 +68,41 @@ def test_explicit_choice_sets_the_cookie(client: Any) -> None:
     assert '<html lang="es">' in page.text
     assert "border21_lang=es" in page.headers["set-cookie"]
     assert '<html lang="es">' in client.get("/trends", headers={"Accept-Language": "en"}).text
+
+
+def test_words_core_code_writes_follow_the_request_language(client: Any, svc: TestService) -> None:
+    """Warnings, notes and caveats are Messages: each reader gets them in their language,
+    a background job's result included; the numbers in them do not change."""
+    es, en = {**svc.auth("ana"), **ES}, svc.auth("ana")
+    sim = {"scenario": "san_ysidro", "days": 1, "replications": 1, "seed": 1}
+    spanish = client.post("/api/v1/simulations", json=sim, headers=es).json()
+    english = client.post("/api/v1/simulations", json=sim, headers=en).json()
+    assert english["warnings"][0].startswith("stream cars_general at general: utilisation")
+    assert spanish["warnings"][0].startswith("flujo cars_general en general: utilización ≥ 1")
+    assert "casetas abiertas" in spanish["warnings"][0] and "1.94" in spanish["warnings"][0]
+    assert spanish["notes"] == ["una réplica: sin intervalos; pide 2 o más réplicas para "
+                                "intervalos de 95%"]  # fmt: skip
+    body = {"scenario": "laredo_wtb", "policies": ["random"], "rates": [0.05],
+            "replications": 2, "seed": 1}  # fmt: skip
+    notes = client.post("/api/v1/frontier", json=body, headers=es).json()["notes"]
+    assert notes and notes[0].startswith("demasiado pequeño para distinguir")
+    q = "series=homicides&state=Chihuahua&event=merida_announced"
+    effect = client.get(f"/api/v1/indicators/effect?{q}", headers=es).json()["estimate"]
+    assert effect["caveat"].startswith("Léase con cuidado: el cambio no es inusual")
+    assert all(not w.startswith("the ") for w in effect["warnings"])
+    job = client.post(
+        "/api/v1/border/allocations", headers=en,
+        json={"officers": 1, "shift_hours": 1, "days": 1, "replications": 2, "ports": ["2408"]},
+    ).json()  # fmt: skip
+    import time
+
+    deadline = time.monotonic() + 60
+    while client.get(f"/api/v1/jobs/{job['id']}", headers=en).json()["status"] not in (
+        "succeeded", "failed",
+    ) and time.monotonic() < deadline:  # fmt: skip
+        time.sleep(0.2)
+    # the job ran once; each reader gets its notes in their own language
+    assert client.get(job["result_url"], headers=en).json()["notes"][0].startswith("Detections")
+    assert (
+        client.get(job["result_url"], headers=es).json()["notes"][0].startswith("Las detecciones")
+    )

@@ -22,12 +22,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from border21.data.placebos import month_key, month_start
+from border21.i18n.message import Message
 
 if TYPE_CHECKING:
     import pandas as pd
 
 TIMING_TOLERANCE_MONTHS = 2
 """A sharper break this near the event is the event (dates are often month-precise)."""
+
+
+def caveat(warnings: tuple[str, ...] | list[str]) -> str:
+    """The one line a reader gets from an estimate's warnings: empty when there are none."""
+    if not warnings:
+        return ""
+    return Message("Read with care: {warnings}.", warnings=Message.join_all("; ", warnings))
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +57,7 @@ class Diagnostics:
     @property
     def caveat(self) -> str:
         """One line for a reader: empty when every diagnostic passes."""
-        if not self.warnings:
-            return ""
-        return "Read with care: " + "; ".join(self.warnings) + "."
+        return caveat(self.warnings)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain fields for JSON and tables (lists joined for tables by the caller)."""
@@ -118,41 +124,52 @@ def diagnose(ev: Evidence) -> Diagnostics:
     """Turn the evidence into diagnostics with a plain warning per failed check."""
     import math
 
-    warnings = []
+    warnings: list[str] = []  # Messages: translated where they are shown
     if not math.isfinite(ev.critical_t):
-        warnings.append(
-            f"only {ev.n_placebos} placebo months: too few for any estimate on this "
-            f"series to reach {ev.alpha:g}; the interval is unbounded"
-        )
+        warnings.append(Message(
+            "only {n} placebo months: too few for any estimate on this series to reach "
+            "{alpha:g}; the interval is unbounded", n=ev.n_placebos, alpha=ev.alpha,
+        ))  # fmt: skip
     if ev.p >= ev.alpha and ev.hac_p < ev.alpha:
-        warnings.append(
-            f"the change is not unusual for this series (placebo rank {ev.rank} of "
-            f"{ev.n_placebos + 1}) although the HAC test calls it significant"
-        )
+        warnings.append(Message(
+            "the change is not unusual for this series (placebo rank {rank} of {of}) "
+            "although the HAC test calls it significant", rank=ev.rank, of=ev.n_placebos + 1,
+        ))  # fmt: skip
     if ev.pretrend is None:
-        warnings.append("too few months before the event to test for a pre-trend")
+        warnings.append(Message("too few months before the event to test for a pre-trend"))
     elif ev.pretrend[1] < ev.alpha:
-        warnings.append(
-            f"the series already broke before the event (placebo at "
-            f"{month_start(ev.pretrend[0]):%Y-%m}, p = {ev.pretrend[1]:.2g})"
-        )
+        broke = month_start(ev.pretrend[0]).strftime("%Y-%m")
+        warnings.append(Message(
+            "the series already broke before the event (placebo at {month}, p = {p:.2g})",
+            month=broke, p=ev.pretrend[1],
+        ))  # fmt: skip
     if ev.sharpest is not None:
         k, t = ev.sharpest
         gap = k - ev.event_k
         sharper = abs(t) >= max(abs(ev.t_event) + 1.0, ev.timing_t)
         if abs(gap) > TIMING_TOLERANCE_MONTHS and sharper:
-            side = "after" if gap > 0 else "before"
+            month = f"{month_start(k):%Y-%m}"
             warnings.append(
-                f"the sharpest break is at {month_start(k):%Y-%m}, {abs(gap)} months "
-                f"{side} the event"
-            )
+                Message(
+                    "the sharpest break is at {month}, {n} months after the event",
+                    month=month, n=abs(gap),
+                )
+                if gap > 0
+                else Message(
+                    "the sharpest break is at {month}, {n} months before the event",
+                    month=month, n=abs(gap),
+                )
+            )  # fmt: skip
     if ev.other_events:
         shown = ", ".join(ev.other_events[:4]) + (" …" if len(ev.other_events) > 4 else "")
-        warnings.append(f"{len(ev.other_events)} other events in the window ({shown})")
+        warnings.append(Message(
+            "{n} other events in the window ({events})", n=len(ev.other_events), events=shown
+        ))  # fmt: skip
     if ev.missing_months or ev.zero_months:
-        warnings.append(
-            f"{ev.missing_months} missing and {ev.zero_months} zero months in the window"
-        )
+        warnings.append(Message(
+            "{missing} missing and {zero} zero months in the window",
+            missing=ev.missing_months, zero=ev.zero_months,
+        ))  # fmt: skip
     return Diagnostics(
         placebo_rank=ev.rank,
         n_placebos=ev.n_placebos,

@@ -110,7 +110,9 @@ class StaggeredEstimate:
     @property
     def caveat(self) -> str:
         """One line for a reader: empty when every diagnostic passes."""
-        return "Read with care: " + "; ".join(self.warnings) + "." if self.warnings else ""
+        from border21.data.diagnostics import caveat
+
+        return caveat(self.warnings)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain fields for JSON and tables (event-time rows as ``e: att [lo, hi]``)."""

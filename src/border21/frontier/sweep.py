@@ -41,6 +41,7 @@ from border21.frontier.staged_sweep import (
     split_units,
     unit_rows,
 )
+from border21.i18n.message import Message
 from border21.ports.config import PortScenario
 from border21.ports.limits import DEFAULT_LIMITS, RunLimits, check_seed
 from border21.ports.runs import warm_up_for
@@ -445,14 +446,17 @@ class Precision:
     out_of_range: np.ndarray
 
     def notes(self) -> list[str]:
-        out = []
+        out: list[str] = []  # Messages: translated where they are shown
         if self.imprecise:
             out.append(
-                f"too small to tell: at {len(self.imprecise)} of {self.rows} points the 95% "
-                f"interval is wider than ±{100 * DETECTION_HALF_WIDTH:g} pp for the share "
-                f"caught or ±{100 * DELAY_HALF_WIDTH:g}% of the mean delay; about "
-                f"{self.needed} replications would do (-r {self.needed})"
-            )
+                Message(
+                    "too small to tell: at {k} of {n} points the 95% interval is wider than "
+                    "±{pp:g} pp for the share caught or ±{pct:g}% of the mean delay; about "
+                    "{needed} replications would do (-r {needed})",
+                    k=len(self.imprecise), n=self.rows, pp=100 * DETECTION_HALF_WIDTH,
+                    pct=100 * DELAY_HALF_WIDTH, needed=self.needed,
+                )
+            )  # fmt: skip
         return out
 
 

@@ -27,6 +27,7 @@ KEYWORDS = {
     "_": None,
     "N_": None,
     "t": None,
+    "Message": None,  # border21.i18n.message: core's words, translated where shown
 }  # `t` is the dashboard's; never name a Python variable `t`
 # (on Python 3.12+ Babel reads `t["x"]` inside an f-string as a message)
 TRANSLATED = tuple(lang for lang in LANGUAGES if lang != DEFAULT)

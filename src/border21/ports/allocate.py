@@ -34,7 +34,7 @@ import numpy as np
 
 from border21.errors import InputError
 from border21.frontier.costs import DelayCosts
-from border21.i18n import N_, translate
+from border21.i18n.message import Message
 from border21.ports.catalog import border_ports, load_scenario
 from border21.ports.kernels.common import DAY, HOUR
 from border21.ports.kernels.replay import serve_lanes
@@ -54,12 +54,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 MAX_OFFICERS = 10_000
-DETECTIONS_UNCHANGED = N_(
-    "Detections do not change: in this model the referral to secondary inspection, and so "
-    "detection, does not depend on how many primary booths are open."
-)
-UNPLACED_ADD = N_("{hours} officer-hours not placed: nowhere left to add a booth.")
-UNPLACED_REMOVE = N_("{hours} officer-hours not placed: nowhere left to remove a booth.")
+
 MAX_SHIFT_HOURS = 12
 
 
@@ -155,22 +150,13 @@ class Allocation:
     ports: list[PortAllocation]
     evaluations: int
     unplaced_hours: int = 0  # nowhere left to add (or remove) a booth
-    messages: list[tuple[str, dict[str, object]]] = field(default_factory=list)
-    """Notes as catalog messages and their parameters (:meth:`notes_in` a language)."""
-
-    @property
-    def notes(self) -> list[str]:
-        return self.notes_in("en")
-
-    def notes_in(self, lang: str) -> list[str]:
-        """The notes in ``lang`` (``en`` or ``es``)."""
-        return [translate(lang, message, **params) for message, params in self.messages]
+    notes: list[str] = field(default_factory=list)  # Messages: translated where shown
 
     @property
     def officer_hours(self) -> int:
         return self.officers * self.shift_hours
 
-    def as_json(self, lang: str = "en") -> dict[str, object]:
+    def as_json(self) -> dict[str, object]:
         return {
             "allocation": self.as_rows(),
             "total_officers": self.officers,
@@ -178,7 +164,7 @@ class Allocation:
             "days": self.days,
             "replications": self.replications,
             "unplaced_officer_hours": self.unplaced_hours,
-            "notes": self.notes_in(lang),
+            "notes": list(self.notes),
         }
 
     def as_rows(self) -> list[dict[str, object]]:
@@ -363,9 +349,20 @@ def _summarise(
             )
         )
     out.sort(key=lambda p: (-abs(p.officer_hours), p.port_code))
-    notes: list[tuple[str, dict[str, object]]] = [(DETECTIONS_UNCHANGED, {})]
+    notes: list[str] = [
+        Message(
+            "Detections do not change: in this model the referral to secondary inspection, "
+            "and so detection, does not depend on how many primary booths are open."
+        )
+    ]
     if left:
-        notes.append((UNPLACED_ADD if sign > 0 else UNPLACED_REMOVE, {"hours": left}))
+        notes.append(
+            Message("{hours} officer-hours not placed: nowhere left to add a booth.", hours=left)
+            if sign > 0
+            else Message(
+                "{hours} officer-hours not placed: nowhere left to remove a booth.", hours=left
+            )
+        )
     return Allocation(
         officers=officers,
         shift_hours=shift_hours,
@@ -374,7 +371,7 @@ def _summarise(
         ports=out,
         evaluations=evaluations,
         unplaced_hours=left,
-        messages=notes,
+        notes=notes,
     )
 
 

@@ -418,23 +418,28 @@ class Overload:
         return self.day_utilisation < 1.0
 
     def describe(self) -> str:
+        """One line (a :class:`~border21.i18n.message.Message`, translated where shown)."""
+        from border21.i18n.message import Message
+
         peak = self.peak
-        servers = (
-            "bays"
-            if self.where.startswith("secondary:") or self.where.endswith(":bays")
-            else "booths"
-        )
+        bays = self.where.startswith("secondary:") or self.where.endswith(":bays")
         day = (
-            f"over the day {self.day_utilisation:.2f}, so it clears off-peak"
+            Message("over the day {u:.2f}, so it clears off-peak", u=self.day_utilisation)
             if self.clears
-            else f"over the day {self.day_utilisation:.2f}: it does not clear from day to day"
+            else Message(
+                "over the day {u:.2f}: it does not clear from day to day", u=self.day_utilisation
+            )
         )
-        return (
-            f"stream {self.streams} at {self.where}: utilisation ≥ 1 in hours "
-            f"{hour_ranges(self.hours)} (peak {peak['utilisation']:.2f} at "
-            f"{peak['hour']:02d}:00, {peak['offered_erlangs']:.1f} erlangs on "
-            f"{peak['open_booths']} open {servers}; {day}); the queue grows in those hours"
-        )
+        return Message(
+            "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak:.2f} at "
+            "{hour:02d}:00, {erlangs:.1f} erlangs on {servers}; {day}); the queue grows in "
+            "those hours",
+            streams=self.streams, where=self.where, hours=hour_ranges(self.hours),
+            peak=peak["utilisation"], hour=peak["hour"], erlangs=peak["offered_erlangs"],
+            servers=Message("{n} open bays", n=peak["open_booths"]) if bays
+            else Message("{n} open booths", n=peak["open_booths"]),
+            day=day,
+        )  # fmt: skip
 
 
 def overloaded(scenario: PortScenario, *, governed_referral: float | None = None) -> list[Overload]:

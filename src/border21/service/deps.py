@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from border21.i18n.http import request_language
 from border21.service.access import AccessDenied
 from border21.service.auth import Principal, authenticate, hash_token
 from border21.service.problems import ProblemException
@@ -63,6 +64,14 @@ def _too_many_failures(wait: int) -> ProblemException:
 
 
 State = Annotated[ServiceState, Depends(get_state)]
+
+
+async def get_language(request: Request) -> str:
+    """The request's language (docs/i18n.md), for the words core code wrote in a result."""
+    return request_language(request)
+
+
+Lang = Annotated[str, Depends(get_language)]
 User = Annotated[Principal, Depends(get_principal)]
 
 

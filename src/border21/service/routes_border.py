@@ -13,10 +13,9 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from border21.errors import InputError
-from border21.i18n.http import request_language
 from border21.service.deps import HeavyUser, State, User
 from border21.service.schemas import AllocationRequest, Json
 
@@ -82,7 +81,7 @@ def border_ports(who: User) -> Json:
     }
 
 
-def run_allocation(body: AllocationRequest, lang: str) -> Json:
+def run_allocation(body: AllocationRequest) -> Json:
     from border21.ports.allocate import allocate
 
     result = allocate(
@@ -94,7 +93,7 @@ def run_allocation(body: AllocationRequest, lang: str) -> Json:
         seed=body.seed,
         ports=body.ports or None,
     )
-    data = result.as_json(lang)  # notes in the language of the request that asked
+    data = result.as_json()  # its notes are Messages: the result's reader translates them
     data["delay_cost_saved_usd"] = sum(p.delay_cost_saved_usd for p in result.ports)
     return data
 
@@ -109,7 +108,7 @@ def run_allocation(body: AllocationRequest, lang: str) -> Json:
     },
 )
 def border_allocation(
-    body: AllocationRequest, who: HeavyUser, state: State, request: Request, response: Response
+    body: AllocationRequest, who: HeavyUser, state: State, response: Response
 ) -> Json:
     from border21.ports.allocate import whole_port_scenarios
 
@@ -124,15 +123,12 @@ def border_allocation(
             "days × replications", f"{body.days} × {body.replications}",
             f"at most {limits.max_days_x_replications} for the {who.role} role",
         )  # fmt: skip
-    lang = request_language(request)
     known = whole_port_scenarios()
     for code in body.ports:
         if code not in known:
             raise InputError(
                 "ports", code, "not a US–Mexico land port code (GET /api/v1/border/ports)"
             )
-    job = state.jobs.submit(
-        who.user_id, "allocation", lambda: run_allocation(body, lang), state.now()
-    )
+    job = state.jobs.submit(who.user_id, "allocation", lambda: run_allocation(body), state.now())
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return job.as_dict()

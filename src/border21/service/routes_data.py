@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from border21.service.deps import State, User
+from border21.i18n.message import localize
+from border21.service.deps import Lang, State, User
 from border21.service.schemas import Json
 
 if TYPE_CHECKING:
@@ -136,6 +137,7 @@ EventText = Annotated[
 def effect(
     who: User,
     state: State,
+    lang: Lang,
     series: Literal["homicides", "crossings", "apprehensions", "seizures", "trade"],
     event: EventText,
     method: Literal["its", "did"] = "its",
@@ -168,4 +170,4 @@ def effect(
         )  # fmt: skip
         return {"estimate": est.as_dict(), "placebos": table(est.placebos)}
 
-    return state.query_store(query)
+    return localize(state.query_store(query), lang)  # type: ignore[no-any-return]

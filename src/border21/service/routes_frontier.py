@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from border21.i18n.message import localize
 from border21.service.budget import check_frontier, check_port
-from border21.service.deps import HeavyUser, State
-from border21.service.routes_ports import build_scenario
+from border21.service.deps import HeavyUser, Lang, State
+from border21.service.routes_ports import ONE_REPLICATION, build_scenario
 from border21.service.schemas import FrontierRequest, Json
 from border21.service.state import ServiceState
 
@@ -35,7 +36,7 @@ def run_frontier(state: ServiceState, body: FrontierRequest) -> Json:
     checked = precision(table)
     notes = checked.notes()
     if body.replications < 2:
-        notes.insert(0, "one replication: no intervals; ask for 2 or more replications")
+        notes.insert(0, ONE_REPLICATION)
     return {
         "scenario": base.port.name,
         "seed": body.seed,
@@ -55,7 +56,9 @@ def run_frontier(state: ServiceState, body: FrontierRequest) -> Json:
         429: {"description": "Too many unfinished jobs or synchronous runs; see Retry-After"},
     },
 )
-def frontier(body: FrontierRequest, who: HeavyUser, state: State, response: Response) -> Json:
+def frontier(
+    body: FrontierRequest, who: HeavyUser, state: State, response: Response, lang: Lang
+) -> Json:
     work = (
         len(set(body.variants)) * len(set(body.policies)) * len(set(body.rates))
         * body.replications * body.days
@@ -64,7 +67,7 @@ def frontier(body: FrontierRequest, who: HeavyUser, state: State, response: Resp
     check_frontier(work, limits=limits, role=who.role)
     check_port(build_scenario(body.scenario, [], body.booth_scale), limits=limits, role=who.role)
     if work <= state.config.sync_max_frontier_work:
-        return state.gate.run(who.user_id, lambda: run_frontier(state, body))
+        return localize(state.gate.run(who.user_id, lambda: run_frontier(state, body)), lang)  # type: ignore[no-any-return]
     job = state.jobs.submit(who.user_id, "frontier", lambda: run_frontier(state, body), state.now())
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Response
 
 from border21.errors import NotFoundError
+from border21.i18n.message import Message, localize
 from border21.service.budget import check_simulation
-from border21.service.deps import HeavyUser, State, User
+from border21.service.deps import HeavyUser, Lang, State, User
 from border21.service.schemas import Json, SimulationRequest
 from border21.service.whatif import apply_sliders
 
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from border21.ports.runs import SimulationResult
 
 router = APIRouter(prefix="/api/v1", tags=["ports"])
+ONE_REPLICATION = Message(
+    "one replication: no intervals; ask for 2 or more replications for 95% intervals"
+)
 
 _TABLE_KEYS = {
     "wait_by_hour": ["lane_group", "hour"],
@@ -74,9 +78,7 @@ def result_json(result: SimulationResult) -> Json:
         "warm_up_days": result.warm_up_days,
         "warm_up": result.warm_up_note,
         "warnings": list(result.warnings),
-        "notes": []
-        if len(result.replications) > 1
-        else ["one replication: no intervals; ask for 2 or more replications for 95% intervals"],
+        "notes": [] if len(result.replications) > 1 else [ONE_REPLICATION],
         "summary": _records(tables["summary"]),
         "tables": {},
     }
@@ -142,7 +144,7 @@ def _simulate(sc: PortScenario, body: SimulationRequest) -> Json:
     },
 )
 def run_simulation(
-    body: SimulationRequest, who: HeavyUser, state: State, response: Response
+    body: SimulationRequest, who: HeavyUser, state: State, response: Response, lang: Lang
 ) -> Json:
     from border21.ports.runs import refuse_targeting_only, warm_up_for
 
@@ -152,7 +154,7 @@ def run_simulation(
     work = check_simulation(sc, days=body.days, replications=body.replications,
                             limits=state.config.limits_for(who.role), role=who.role)  # fmt: skip
     if work <= state.config.sync_max_crossings:
-        return state.gate.run_in_process(who.user_id, _simulate, sc, body)
+        return localize(state.gate.run_in_process(who.user_id, _simulate, sc, body), lang)  # type: ignore[no-any-return]
     job = state.jobs.submit(who.user_id, "simulation", lambda: _simulate(sc, body), state.now())
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
@@ -170,7 +172,7 @@ def job_status(job_id: str, who: User, state: State) -> Json:
     tags=["jobs"],
     responses={409: {"description": "Not finished yet, or failed"}},
 )
-def job_result(job_id: str, who: User, state: State) -> Any:
+def job_result(job_id: str, who: User, state: State, lang: Lang) -> Any:
     from border21.service.problems import ProblemException
 
     job = state.jobs.get(job_id, who.user_id)
@@ -179,4 +181,4 @@ def job_result(job_id: str, who: User, state: State) -> Any:
             409, f"job is {job.status}" + (f": {job.error()}" if job.error() else ""),
             slug="job-not-ready",
         )  # fmt: skip
-    return job.future.result()
+    return localize(job.future.result(), lang)  # core's words in the reader's language
