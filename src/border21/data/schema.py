@@ -7,9 +7,9 @@ Never edit a released migration: append a new one.
 >>> import duckdb
 >>> con = duckdb.connect()
 >>> migrate(con)
-3
+4
 >>> migrate(con)  # idempotent
-3
+4
 """
 
 from __future__ import annotations
@@ -82,6 +82,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             port VARCHAR NOT NULL, port_code VARCHAR, direction VARCHAR NOT NULL,
             vehicle_type VARCHAR NOT NULL, lane_type VARCHAR NOT NULL, hour INTEGER NOT NULL,
             volume DOUBLE NOT NULL, open_lanes DOUBLE, wait_minutes DOUBLE,
+            load_id INTEGER NOT NULL)""",
+    ),
+    # v4: monthly northbound crossings by Texas bridge and mode (CBP counts, UNT for TxDOT)
+    (
+        """CREATE TABLE bridge_crossings (
+            field_office VARCHAR NOT NULL, port VARCHAR NOT NULL, bridge VARCHAR NOT NULL,
+            mode VARCHAR NOT NULL, month DATE NOT NULL, crossings BIGINT NOT NULL,
             load_id INTEGER NOT NULL)""",
     ),
 )

@@ -1,7 +1,7 @@
 """Loaders, one module per source, all sharing :mod:`border21.data.loaders._base`.
 
 >>> sorted(SOURCES)[:3]
-['apprehensions', 'crossings', 'events']
+['apprehensions', 'bridges', 'crossings']
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from border21.data.loaders import (
     apprehensions,
+    bridges,
     crossings,
     events,
     homicides,
@@ -41,6 +42,7 @@ SOURCES: dict[str, tuple[SourceSpec, ...]] = {
     "population": (homicides.POPULATION,),
     "waittimes": waittimes.SPECS,
     "hourly": (waittimes.HOURLY,),
+    "bridges": (bridges.SPEC,),
     "events": (events.SPEC,),
 }
 

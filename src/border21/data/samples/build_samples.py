@@ -39,6 +39,10 @@ SAMPLES: dict[str, tuple[str, str]] = {
         "WHERE genero = 'Total' AND n_year::INT BETWEEN 1990 AND 2030",
     ),
     "waittimes_san_ysidro_hist": ("waittimes/cbp_bwt_hist_sanysidro_deohs/syR-hist.csv", ""),
+    "bridges_texas_monthly_2008_2025": (
+        "waittimes/cbp_nb_crossings_texas_unt/monthly_crossings_2008_2025.csv",
+        "",
+    ),
     "waittimes_el_paso_hist": (
         "waittimes/cbp_bwt_hist_elpaso_raulpal/elpaso_border_wait_times.xlsx",
         "",
