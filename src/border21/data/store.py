@@ -78,7 +78,7 @@ class Store(Closing):
         names = [
             "ports", "crossings", "trade", "seizures", "apprehensions", "homicides",
             "sesnsp_incidence", "population", "wait_times", "hourly_volumes", "bridge_crossings",
-            "events", "loads", "quarantine",
+            "bridge_sites", "bridge_lanes", "events", "loads", "quarantine",
         ]  # fmt: skip
         return {n: int(self.scalar(f"SELECT count(*) FROM {n}")) for n in names}
 

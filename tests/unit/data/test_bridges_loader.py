@@ -141,3 +141,85 @@ def test_every_el_paso_bridge_has_twelve_months_in_2024(store: Store, bridge: st
         [bridge],
     )
     assert months == 12
+
+
+# ---------------------------------------------------------------- sites and lanes (TxDOT guide)
+
+
+def test_sites_keep_the_coordinates_the_el_paso_region_uses(store: Store, fixtures: Path) -> None:
+    result = load_source(store, "bridge_sites", fixtures / "bridge_sites_el_paso_slice.csv")
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (6, 6, 0)
+    got = dict(
+        (code, (lat, lon))
+        for code, lat, lon in store.con.execute(
+            "SELECT code, latitude, longitude FROM bridge_sites"
+        ).fetchall()
+    )
+    # tests/unit/regions/test_el_paso_region.py BRIDGES, which the zones' minutes are built on
+    assert got["ELP-ELP-BRID"] == (31.764479, -106.451596)
+    assert got["ELP-ELP-GOOD"] == (31.748237, -106.482685)
+    assert got["ELP-YSL-YSLE"] == (31.670966, -106.337869)
+    # an address written over two lines in the file is one line here
+    address = store.scalar("SELECT address FROM bridge_sites WHERE code = 'ELP-ELP-ELPA-BNSF'")
+    assert address == "805 S Santa Fe St, El Paso, TX 79901"
+
+
+def test_sites_outside_the_border_are_quarantined(
+    store: Store, fixtures: Path, tmp_path: Path
+) -> None:
+    text = (fixtures / "bridge_sites_el_paso_slice.csv").read_text(encoding="utf-8-sig")
+    bad = tmp_path / "sites.csv"
+    bad.write_text(text.replace("31.748237,-106.482685", "-106.482685,31.748237"))
+    result = load_source(store, "bridge_sites", bad)
+    assert (result.rows_loaded, result.rows_quarantined) == (5, 1)
+    assert store.scalar("SELECT reason FROM quarantine") == (
+        "coordinates -106.482685, 31.748237 outside the Texas–Mexico border"
+    )
+
+
+def test_lanes_and_hours_as_published(store: Store, fixtures: Path) -> None:
+    result = load_source(store, "bridge_lanes", fixtures / "bridge_lanes_el_paso_slice.csv")
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (11, 11, 0)
+    lanes = dict(
+        ((code, mode), n)
+        for code, mode, n in store.con.execute(
+            "SELECT code, mode, inspection_lanes FROM bridge_lanes"
+        ).fetchall()
+    )
+    # the counts the el_paso port scenarios cite (SOURCES.md, TXDOT)
+    assert lanes["ELP-ELP-PASO", "Passenger Vehicles"] == 12
+    assert lanes["ELP-ELP-PASO", "Pedestrians/ Bicyclists"] == 14
+    assert lanes["ELP-ELP-GOOD", "Passenger Vehicles"] == 3
+    assert lanes["ELP-ELP-GOOD", "Pedestrians/ Bicyclists"] is None  # no northbound hall
+    assert lanes["ELP-YSL-YSLE", "Commercial Trucks"] == 8
+    kiosk = store.con.execute(
+        "SELECT inspection_lanes, inspection_lanes_text FROM bridge_lanes "
+        "WHERE code = 'ELP-BOQ-BOQU'"
+    ).fetchone()
+    assert kiosk == (None, "CBP Kiosk")  # a word, not a count: kept as text
+    hours = store.scalar(
+        "SELECT cbp_hours FROM bridge_lanes "
+        "WHERE code = 'ELP-YSL-YSLE' AND mode = 'Commercial Trucks'"
+    )
+    assert hours.splitlines() == ["Mon-Fri:  6am-Midnight MST", "Sat:  6am-2pm MST"]
+    ucp = store.sql("SELECT code FROM bridge_lanes WHERE unified_cargo_processing")["code"]
+    assert ucp.tolist() == ["ELP-YSL-YSLE"]
+
+
+def test_lanes_that_are_not_a_count_are_quarantined(
+    store: Store, fixtures: Path, tmp_path: Path
+) -> None:
+    import csv as csv_module
+
+    with (fixtures / "bridge_lanes_el_paso_slice.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv_module.reader(fh))
+    rows[1][3] = "2.5"
+    rows[2][2] = "Hovercraft"
+    bad = tmp_path / "lanes.csv"
+    with bad.open("w", newline="", encoding="utf-8") as fh:
+        csv_module.writer(fh).writerows(rows)
+    result = load_source(store, "bridge_lanes", bad)
+    assert (result.rows_loaded, result.rows_quarantined) == (9, 2)
+    reasons = sorted(r for (r,) in store.con.execute("SELECT reason FROM quarantine").fetchall())
+    assert reasons == ["inspection lanes not a count: 2.5", "unknown mode Hovercraft"]
+    assert load_source(store, "bridge_lanes", bad).unchanged

@@ -1,7 +1,7 @@
 """Loaders, one module per source, all sharing :mod:`border21.data.loaders._base`.
 
 >>> sorted(SOURCES)[:3]
-['apprehensions', 'bridges', 'crossings']
+['apprehensions', 'bridge_lanes', 'bridge_sites']
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ SOURCES: dict[str, tuple[SourceSpec, ...]] = {
     "waittimes": waittimes.SPECS,
     "hourly": (waittimes.HOURLY,),
     "bridges": (bridges.SPEC,),
+    "bridge_sites": (bridges.SITES,),
+    "bridge_lanes": (bridges.LANES,),
     "events": (events.SPEC,),
 }
 

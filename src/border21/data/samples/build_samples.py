@@ -43,6 +43,14 @@ SAMPLES: dict[str, tuple[str, str]] = {
         "waittimes/cbp_nb_crossings_texas_unt/monthly_crossings_2008_2025.csv",
         "",
     ),
+    "bridge_sites_texas": (
+        "waittimes/cbp_nb_crossings_texas_unt/TX-MX-Border-Crossings-Coordinates.csv",
+        "",
+    ),
+    "bridge_lanes_texas_2025": (
+        "waittimes/hourly_profiles/txdot_unt_tx_mx_crossings_lanes_hours_2025.csv",
+        "",
+    ),
     "waittimes_el_paso_hist": (
         "waittimes/cbp_bwt_hist_elpaso_raulpal/elpaso_border_wait_times.xlsx",
         "",
