@@ -27,7 +27,8 @@ def test_border_list_json_has_every_port_with_its_fields() -> None:
     assert by_code["2604"]["modes"] == ["personal_vehicles", "pedestrians", "trucks", "buses"]
     assert by_code["2604"]["crossings_per_year"]["trucks"] == 404_588
     assert by_code["2505"]["provenance"] == "curated+generated"  # Tecate: the region's 2017 one
-    assert sum(r["provenance"] == "generated" for r in rows) == 23
+    assert by_code["2401"]["provenance"] == "curated+generated"  # Ysleta: the el_paso region's
+    assert sum(r["provenance"] == "generated" for r in rows) == 22
 
 
 def test_border_list_table_names_ports_and_provenance() -> None:
@@ -35,7 +36,7 @@ def test_border_list_table_names_ports_and_provenance() -> None:
     assert res.exit_code == 0, res.output
     # the code and coordinate columns never wrap, whatever the terminal's width
     assert "2582" in res.output and "32.543" in res.output and "-117.029" in res.output
-    assert "28 ports; 5 with a curated scenario, 26 with a generated one" in " ".join(
+    assert "28 ports; 6 with a curated scenario, 26 with a generated one" in " ".join(
         res.output.split()
     )
 

@@ -35,7 +35,7 @@ def _run(*args: str) -> tuple[int, str]:
 
 def test_init_is_idempotent_and_status_lists_sources(db: Path) -> None:
     code, out = _run("data", "init", "--db", str(db))
-    assert code == 0 and out.count("unchanged") == 12
+    assert code == 0 and out.count("unchanged") == 15
     code, out = _run("data", "status", "--db", str(db), "--format", "json")
     assert code == 0
     rows = json.loads(out)

@@ -91,3 +91,17 @@ def test_bad_input_exits_2_with_one_line(args: list[str]) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert "error" in result.output.lower() or "invalid" in result.output.lower()
+
+
+def test_el_paso_simulates_from_the_command_line() -> None:
+    args = ["region", "simulate", "el_paso", "--days", "1", "-r", "2"]
+    result = runner.invoke(app, [*args, "--set", "equilibrium.max_iterations=2"])
+    assert result.exit_code == 0, result.output
+    assert "El Paso–Ciudad Juárez" in result.output and "el_paso_ysleta" in result.output
+    result = runner.invoke(app, [*args, "--set", "equilibrium.max_iterations=2", "--json"])
+    assert result.exit_code == 0, result.output
+    (run,) = json.loads(result.stdout)
+    assert set(run["port_totals"]) == {
+        "el_paso_bota", "el_paso_pdn", "el_paso_stanton", "el_paso_ysleta"
+    }  # fmt: skip
+    assert {row["hour"] for row in run["rows"]} == set(range(-1, 24))

@@ -7,9 +7,9 @@ Never edit a released migration: append a new one.
 >>> import duckdb
 >>> con = duckdb.connect()
 >>> migrate(con)
-3
+4
 >>> migrate(con)  # idempotent
-3
+4
 """
 
 from __future__ import annotations
@@ -82,6 +82,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             port VARCHAR NOT NULL, port_code VARCHAR, direction VARCHAR NOT NULL,
             vehicle_type VARCHAR NOT NULL, lane_type VARCHAR NOT NULL, hour INTEGER NOT NULL,
             volume DOUBLE NOT NULL, open_lanes DOUBLE, wait_minutes DOUBLE,
+            load_id INTEGER NOT NULL)""",
+    ),
+    # v4: Texas–Mexico bridges (UNT for TxDOT): monthly northbound crossings by bridge and
+    # mode (CBP counts), where each crossing is, and its northbound lanes and hours by mode
+    (
+        """CREATE TABLE bridge_crossings (
+            field_office VARCHAR NOT NULL, port VARCHAR NOT NULL, bridge VARCHAR NOT NULL,
+            mode VARCHAR NOT NULL, month DATE NOT NULL, crossings BIGINT NOT NULL,
+            load_id INTEGER NOT NULL)""",
+        """CREATE TABLE bridge_sites (
+            code VARCHAR NOT NULL, bridge VARCHAR NOT NULL, field_office VARCHAR,
+            county VARCHAR, txdot_district VARCHAR, port VARCHAR, city VARCHAR, address VARCHAR,
+            latitude DOUBLE NOT NULL, longitude DOUBLE NOT NULL, load_id INTEGER NOT NULL)""",
+        """CREATE TABLE bridge_lanes (
+            code VARCHAR NOT NULL, bridge VARCHAR, mode VARCHAR NOT NULL,
+            inspection_lanes INTEGER, inspection_lanes_text VARCHAR, lane_notes VARCHAR,
+            unified_cargo_processing BOOLEAN NOT NULL, cbp_hours VARCHAR, aduanas_hours VARCHAR,
+            as_of VARCHAR, hours_source VARCHAR, link_tx VARCHAR, link_mx VARCHAR,
             load_id INTEGER NOT NULL)""",
     ),
 )

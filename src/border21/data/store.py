@@ -77,8 +77,8 @@ class Store(Closing):
         """Row count of every fact and reference table."""
         names = [
             "ports", "crossings", "trade", "seizures", "apprehensions", "homicides",
-            "sesnsp_incidence", "population", "wait_times", "hourly_volumes", "events", "loads",
-            "quarantine",
+            "sesnsp_incidence", "population", "wait_times", "hourly_volumes", "bridge_crossings",
+            "bridge_sites", "bridge_lanes", "events", "loads", "quarantine",
         ]  # fmt: skip
         return {n: int(self.scalar(f"SELECT count(*) FROM {n}")) for n in names}
 

@@ -1,4 +1,4 @@
-"""The four shipped port scenarios: they validate, run, and keep their sourced volumes.
+"""The shipped curated port scenarios: they validate, run, and keep their sourced volumes.
 
 The published figures below are copied from the public sources cited in
 ``src/border21/ports/scenarios/SOURCES.md`` (BTS Border Crossing/Entry Data,
@@ -21,6 +21,9 @@ SHIPPED = {
     "otay_mesa": ("Otay Mesa", "2506"),
     "laredo_wtb": ("Laredo World Trade Bridge", "2304"),
     "el_paso_bota": ("El Paso Bridge of the Americas", "2402"),
+    "el_paso_pdn": ("El Paso Paso del Norte", "2402"),
+    "el_paso_stanton": ("El Paso Stanton Street DCL", "2402"),
+    "el_paso_ysleta": ("Ysleta–Zaragoza", "2401"),
 }
 
 # BTS annual inbound counts (bts_us_mexico_annual_by_port_measure.csv).
@@ -33,6 +36,12 @@ UNT_2024_WTB_TRUCKS = 2_288_051
 UNT_2024_BOTA_POVS = 3_342_622
 UNT_2024_BOTA_TRUCKS = 133_841
 UNT_2024_BOTA_PEDESTRIANS = 1_254_206
+UNT_2024_PDN_POVS = 2_681_194
+UNT_2024_PDN_PEDESTRIANS = 3_536_801
+UNT_2024_GOOD_NEIGHBOR_POVS = 1_727_411  # the Stanton Street DCL
+UNT_2024_YSLETA_POVS = 3_686_701
+UNT_2024_YSLETA_TRUCKS = 670_717
+UNT_2024_YSLETA_PEDESTRIANS = 1_455_681
 # SANDAG/CBP 2017 Tue–Thu weekday counts (san_diego_poe_hourly_profile_weekday_2017.csv).
 SANDAG_SY_NB = {"cars_general": 9_999, "cars_ready": 14_096, "cars_sentri": 15_298}
 SANDAG_OM_NB = {"cars_general": 4_117, "cars_ready": 12_790, "cars_sentri": 4_951}
@@ -47,7 +56,7 @@ def _close(value: float, target: float, rel: float = 0.01) -> bool:
     return math.isclose(value, target, rel_tol=rel)
 
 
-def test_the_four_scenarios_are_shipped() -> None:
+def test_the_curated_scenarios_are_shipped() -> None:
     assert set(SHIPPED) <= set(shipped_scenarios())
 
 
@@ -144,6 +153,37 @@ def test_el_paso_bota_volumes_and_lanes() -> None:
     assert lanes["general_trucks"] + lanes["fast"] == 6  # TxDOT commercial lanes
     assert lanes["ped_general"] + lanes["ped_ready"] == 4  # TxDOT pedestrian lanes
     assert sc.streams["trucks"].weekday_shape[5:] == [0.0, 0.0]  # Mon–Fri only
+
+
+def test_el_paso_region_bridges_volumes_lanes_and_hours() -> None:
+    pdn = load_scenario("el_paso_pdn")
+    assert _close(pdn.streams["cars"].crossings_per_day, UNT_2024_PDN_POVS / DAYS_2024)
+    assert _close(
+        pdn.streams["pedestrians"].crossings_per_day, UNT_2024_PDN_PEDESTRIANS / DAYS_2024
+    )
+    assert "trucks" not in pdn.streams  # UNT: no commercial trucks at PDN
+    assert sum(pdn.lanes[g].lanes for g in ("general", "ready", "sentri")) == 12  # TxDOT
+    assert pdn.lanes["ped_general"].lanes + pdn.lanes["ped_ready"].lanes == 14  # TxDOT
+    stanton = load_scenario("el_paso_stanton")
+    cars = stanton.streams["cars"]
+    assert _close(cars.crossings_per_day, UNT_2024_GOOD_NEIGHBOR_POVS / DAYS_2024)
+    assert cars.program_shares == {"sentri": 1.0}  # TxDOT: a SENTRI-only commuter lane
+    assert list(stanton.lanes) == ["sentri"] and stanton.lanes["sentri"].lanes == 3  # TxDOT
+    booths = stanton.lanes["sentri"].open_booths()
+    assert booths[:6] == [0] * 6 and min(booths[6:]) > 0  # TxDOT: opens 06:00 (weekdays)
+    assert cars.hour_of_day_shape[:6] == [0.0] * 6
+    ysleta = load_scenario("el_paso_ysleta")
+    assert _close(ysleta.streams["cars"].crossings_per_day, UNT_2024_YSLETA_POVS / DAYS_2024)
+    assert _close(ysleta.streams["trucks"].crossings_per_day, UNT_2024_YSLETA_TRUCKS / DAYS_2024)
+    assert _close(
+        ysleta.streams["pedestrians"].crossings_per_day, UNT_2024_YSLETA_PEDESTRIANS / DAYS_2024
+    )
+    assert sum(ysleta.lanes[g].lanes for g in ("general", "ready", "sentri")) == 10  # TxDOT
+    assert ysleta.lanes["general_trucks"].lanes + ysleta.lanes["fast"].lanes == 8  # TxDOT
+    assert ysleta.lanes["pedestrians"].lanes == 4  # TxDOT
+    trucks = np.array(ysleta.lanes["general_trucks"].open_booths())
+    assert trucks[:6].sum() == 0 and trucks[6:].min() > 0  # TxDOT: 06:00–24:00
+    assert ysleta.streams["trucks"].weekday_shape[6] == 0.0  # TxDOT: closed Sundays
 
 
 @pytest.mark.parametrize("name", sorted(SHIPPED))

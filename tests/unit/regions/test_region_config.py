@@ -25,8 +25,9 @@ def test_san_diego_is_shipped_with_its_sourced_parameters() -> None:
     assert "otay_mesa_east" in region.open_ports(["otay_mesa_east"])
 
 
-def test_every_number_in_the_shipped_file_has_a_source_or_is_an_assumption() -> None:
-    text = shipped_regions()["san_diego"].read_text(encoding="utf-8")
+@pytest.mark.parametrize("name", sorted(shipped_regions()))
+def test_every_number_in_the_shipped_file_has_a_source_or_is_an_assumption(name: str) -> None:
+    text = shipped_regions()[name].read_text(encoding="utf-8")
     for line in text.splitlines():
         code = line.split("#", 1)[0]
         value = code.split("=", 1)[1].strip() if "=" in code else ""

@@ -1,7 +1,7 @@
 """Loaders, one module per source, all sharing :mod:`border21.data.loaders._base`.
 
 >>> sorted(SOURCES)[:3]
-['apprehensions', 'crossings', 'events']
+['apprehensions', 'bridge_lanes', 'bridge_sites']
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from border21.data.loaders import (
     apprehensions,
+    bridges,
     crossings,
     events,
     homicides,
@@ -41,6 +42,9 @@ SOURCES: dict[str, tuple[SourceSpec, ...]] = {
     "population": (homicides.POPULATION,),
     "waittimes": waittimes.SPECS,
     "hourly": (waittimes.HOURLY,),
+    "bridges": (bridges.SPEC,),
+    "bridge_sites": (bridges.SITES,),
+    "bridge_lanes": (bridges.LANES,),
     "events": (events.SPEC,),
 }
 

@@ -43,6 +43,9 @@ class SourceSpec:
     optional_columns: tuple[str, ...] = ()
     after_sql: tuple[str, ...] = ()
     encoding: str = "utf-8"
+    # Cells with line breaks inside quotes (addresses, notes): DuckDB's parallel CSV
+    # scanner refuses them with null_padding, so such a source is read on one thread.
+    quoted_newlines: bool = False
     read_excel: Callable[[Path], Any] | None = field(default=None)
     # The publisher's range: rows whose ``year_sql`` (an expression over the parsed
     # columns) falls outside first_year … last_year (None: the current year plus
@@ -176,10 +179,11 @@ def _reader_sql(spec: SourceSpec, path: Path) -> tuple[str, list[Any]]:
     columns = (
         "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in header) + "}"
     )
+    parallel = ", parallel=false" if spec.quoted_newlines else ""
     return (
         f"""SELECT * FROM read_csv(?, columns={columns}, header=true, auto_detect=false,
                 delim='{delim}', quote='"', escape='"', null_padding=true,
-                encoding='{_duckdb_encoding(spec)}')""",
+                encoding='{_duckdb_encoding(spec)}'{parallel})""",
         [str(path)],
     )
 

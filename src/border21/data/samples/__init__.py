@@ -30,6 +30,9 @@ SAMPLE_FILES: tuple[tuple[str, str], ...] = (
     ("population", "population_conapo2023_1990_2030.parquet"),
     ("waittimes", "waittimes_san_ysidro_hist.parquet"),
     ("waittimes", "waittimes_el_paso_hist.parquet"),
+    ("bridges", "bridges_texas_monthly_2008_2025.parquet"),
+    ("bridge_sites", "bridge_sites_texas.parquet"),
+    ("bridge_lanes", "bridge_lanes_texas_2025.parquet"),
 )
 
 

@@ -39,6 +39,18 @@ SAMPLES: dict[str, tuple[str, str]] = {
         "WHERE genero = 'Total' AND n_year::INT BETWEEN 1990 AND 2030",
     ),
     "waittimes_san_ysidro_hist": ("waittimes/cbp_bwt_hist_sanysidro_deohs/syR-hist.csv", ""),
+    "bridges_texas_monthly_2008_2025": (
+        "waittimes/cbp_nb_crossings_texas_unt/monthly_crossings_2008_2025.csv",
+        "",
+    ),
+    "bridge_sites_texas": (
+        "waittimes/cbp_nb_crossings_texas_unt/TX-MX-Border-Crossings-Coordinates.csv",
+        "",
+    ),
+    "bridge_lanes_texas_2025": (
+        "waittimes/hourly_profiles/txdot_unt_tx_mx_crossings_lanes_hours_2025.csv",
+        "",
+    ),
     "waittimes_el_paso_hist": (
         "waittimes/cbp_bwt_hist_elpaso_raulpal/elpaso_border_wait_times.xlsx",
         "",
