@@ -29,12 +29,14 @@ from border21.frontier.sweep import (
 from border21.frontier.variants import build_variants, risk_pools
 from border21.i18n import DEFAULT, N_, translate
 from border21.ports.catalog import load_scenario
+from border21.reports.terms import term
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from border21.data.store import Store
     from border21.frontier.calibration import CalibrationResult
+    from border21.ports.results import Overload
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +75,9 @@ class PortOutcome:
     frontier: pd.DataFrame
     shifts: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    # (variant, grid point, budget) → its overloaded queues: the warnings, for a report to
+    # write in its own language
+    overloads: dict[tuple[str, str, float], list[Overload]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,7 @@ def run_demo(
                 frontier=mark_unstable(frontier(summarise(rows)), unstable),
                 shifts=shifts(rows),
                 warnings=unstable_warnings(unstable),
+                overloads=unstable,
             )
         )
     return DemoResult(plan=plan, calibration=calibration, ports=outcomes, model_auc=auc)
@@ -268,8 +274,76 @@ def _frontier_text(result: DemoResult, out: PortOutcome, marked: bool, lang: str
 
 
 def _overload_lines(out: PortOutcome, lang: str) -> list[str]:
-    """The port's overloaded-queue warnings (the sweep writes them in English)."""
-    return out.warnings
+    """The port's overloaded-queue warnings in ``lang``: one line per variant, grid point
+    and queue, as :func:`border21.frontier.sweep.unstable_warnings` words them in English."""
+    from border21.frontier.sweep import EXAM_QUEUES
+
+    if lang == DEFAULT or not out.overloads:
+        return out.warnings
+    _ = partial(translate, lang)
+    found: dict[tuple[str, str, str], dict[float, Overload]] = {}
+    for (variant, grid, rate), overloads in out.overloads.items():
+        at = _("variant {variant}", variant=term(lang, variant))
+        if grid:
+            at = _("{at} at {grid}", at=at, grid=grid)
+        for o in overloads:
+            found.setdefault((at, o.where, o.streams), {})[rate] = o
+    lines = []
+    for (at, where, _streams), by_rate in found.items():
+        if where.startswith(EXAM_QUEUES):
+            budgets = ", ".join(format(100 * r, "g") for r in sorted(by_rate))
+            at = _("{at} at budget(s) {budgets}%", at=at, budgets=budgets)
+        lines.append(f"{at}: {_describe(by_rate[max(by_rate)], lang)}")
+    return lines
+
+
+def _describe(o: Overload, lang: str) -> str:
+    """:meth:`Overload.describe` in ``lang``."""
+    from border21.ports.results import hour_ranges
+
+    _ = partial(translate, lang)
+    peak = o.peak
+    bays = o.where.startswith("secondary:") or o.where.endswith(":bays")
+    figures = {
+        "streams": o.streams, "where": o.where, "hours": hour_ranges(o.hours),
+        "peak": format(peak["utilisation"], ".2f"), "hour": format(peak["hour"], "02d"),
+        "erlangs": format(peak["offered_erlangs"], ".1f"), "servers": peak["open_booths"],
+        "day": format(o.day_utilisation, ".2f"),
+    }  # fmt: skip
+    if bays and o.clears:
+        message = _OVERLOAD["bays_clears"]
+    elif bays:
+        message = _OVERLOAD["bays"]
+    elif o.clears:
+        message = _OVERLOAD["booths_clears"]
+    else:
+        message = _OVERLOAD["booths"]
+    return _(message, **figures)
+
+
+# Overload.describe's sentence, whole, for each kind of server and day
+_OVERLOAD = {
+    "booths_clears": N_(
+        "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
+        "{hour}:00, {erlangs} erlangs on {servers} open booths; over the day {day}, so it "
+        "clears off-peak); the queue grows in those hours"
+    ),
+    "booths": N_(
+        "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
+        "{hour}:00, {erlangs} erlangs on {servers} open booths; over the day {day}: it does "
+        "not clear from day to day); the queue grows in those hours"
+    ),
+    "bays_clears": N_(
+        "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
+        "{hour}:00, {erlangs} erlangs on {servers} open bays; over the day {day}, so it "
+        "clears off-peak); the queue grows in those hours"
+    ),
+    "bays": N_(
+        "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
+        "{hour}:00, {erlangs} erlangs on {servers} open bays; over the day {day}: it does "
+        "not clear from day to day); the queue grows in those hours"
+    ),
+}
 
 
 # a frontier table's headers, by flow (NB, SB), in the report's language
