@@ -78,6 +78,11 @@ def demo(
     console.print(_("report: {out}  ({seconds} s)", out=out, seconds=seconds), highlight=False)
 
 
+# Typer reads the command's help from its docstring: in the environment's language
+demo.__doc__ = _(
+    "Run San Ysidro and Laredo under every policy and cooperation variant; write a report."
+)
+
 SHORT_VARIANT = {"shared_intelligence": "shared intel", "ucp": "UCP"}
 
 

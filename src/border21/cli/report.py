@@ -24,7 +24,9 @@ def _(message: str) -> str:
 app = typer.Typer(help=_("Self-contained HTML reports over the warehouse."), no_args_is_help=True)
 
 
-@app.command()
+@app.command(
+    help=_("Crossings, trade, seizures, apprehensions, homicides and wait times in one HTML file.")
+)
 @cli_errors
 def trends(
     out: Path = typer.Option(..., "--out", help=_("HTML file to write.")),
