@@ -83,7 +83,12 @@ demo.__doc__ = _(
     "Run San Ysidro and Laredo under every policy and cooperation variant; write a report."
 )
 
-SHORT_VARIANT = {"shared_intelligence": "shared intel", "ucp": "UCP"}
+# variants' short names in the console tables (messages: each language its own, to fit)
+SHORT_VARIANT = {
+    "shared_intelligence": N_("shared intel"),
+    "ucp": N_("UCP"),
+    "enrolment": N_("enrolment"),
+}
 
 
 def print_summary(result: object, *, lang: str = "en") -> None:
@@ -157,7 +162,7 @@ def print_summary(result: object, *, lang: str = "en") -> None:
         print_marked_note(cells)
     elif any(c.endswith("‡") for c in cells):
         console.print(translate(lang, OUT_OF_RANGE_NOTE), highlight=False)
-    auc = ", ".join(f"{k} {v:.3f}" for k, v in result.model_auc.items())
+    auc = ", ".join(f"{term(lang, k)} {v:.3f}" for k, v in result.model_auc.items())
     console.print(
         _(
             "Each flow in its own table (northbound: drugs and contraband; southbound: firearms "
@@ -170,10 +175,12 @@ def print_summary(result: object, *, lang: str = "en") -> None:
 
 
 def _short(variant: str, lang: str) -> str:
-    """A variant's name in a console table: short in English, the report's word otherwise."""
+    """A variant's name in a console table, in ``lang``: short where it is long."""
     from border21.reports.terms import term
 
-    return SHORT_VARIANT.get(variant, variant) if lang == "en" else term(lang, variant)
+    if variant in SHORT_VARIANT:
+        return translate(lang, SHORT_VARIANT[variant])
+    return term(lang, variant)
 
 
 def write_report(store: object, result: object, out: Path, *, lang: str = "en") -> None:

@@ -30,6 +30,9 @@ TERMS = {
     "ucp": N_("Unified Cargo Processing"),
     "southbound": N_("southbound"),
     "northbound": N_("northbound"),
+    # the targeting model, trained on one agency's records or on shared intelligence
+    "isolated": N_("isolated"),
+    "shared": N_("shared"),
     # BTS measures and the report's series
     "Personal Vehicles": N_("Personal Vehicles"),
     "Trucks": N_("Trucks"),
