@@ -318,6 +318,8 @@ EFFECTS: tuple[tuple[str, dict[str, Any], str], ...] = (
 
 def _effects_section(store: Store, lang: str = DEFAULT) -> Section:
     """Each standard estimate with its diagnostics, and a placebo chart for each."""
+    from dataclasses import replace
+
     from border21.data import effects
     from border21.errors import InputError, NotFoundError
     from border21.reports import charts as ch
@@ -326,9 +328,10 @@ def _effects_section(store: Store, lang: str = DEFAULT) -> Section:
     estimates = []
     for series, selection, event in EFFECTS:
         try:
-            estimates.append(effects.estimate_effect(store, series, event, **selection))
+            est = effects.estimate_effect(store, series, event, **selection)
         except (NotFoundError, InputError):  # a partial warehouse: event, port or months
             continue
+        estimates.append(replace(est, series=_effect_label(series, selection, est.series, lang)))
     rows = "".join(_effect_row(e, lang) for e in estimates)
     table = _header_row(
         _("series"), _("event"), _("level change"), _("calibrated interval"), _("p (placebo)"),
@@ -347,6 +350,20 @@ def _effects_section(store: Store, lang: str = DEFAULT) -> Section:
         tuple(ch.placebo_chart(e, lang=lang).to_dict() for e in estimates),
         f"<table class='t'>{table}{rows}</table>",
     )
+
+
+def _effect_label(series: str, selection: dict[str, Any], label: str, lang: str) -> str:
+    """The name of a standard effect's series in ``lang`` (the core's English ``label``
+    otherwise)."""
+    if lang == DEFAULT:
+        return label
+    _ = partial(translate, lang)
+    if series == "homicides" and "state" in selection:
+        return _("homicide rate per 100k, {state}", state=selection["state"])
+    if series == "crossings" and "port" in selection:
+        measure = term(lang, selection.get("measure", "Personal Vehicles"))
+        return _("{measure}, {port}", measure=measure, port=selection["port"])
+    return label
 
 
 def _heading(level: int, text: str) -> str:
