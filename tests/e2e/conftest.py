@@ -62,3 +62,30 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def demo_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A small `border21 demo` report in each language (every chart kind and table the
+    full one has), from one run: language → path."""
+    from border21.cli.demo import write_report
+    from border21.data.samples import load_samples
+    from border21.data.store import open_store
+    from border21.frontier.demo import DemoPlan, run_demo
+
+    tmp = tmp_path_factory.mktemp("report")
+    plan = DemoPlan(
+        ports={"san_ysidro": ("baseline", "southbound"), "laredo_wtb": ("baseline", "ucp")},
+        budgets=(0.05, 0.1),
+        replications=2,
+        calibration_days=1,
+        calibration_scales=(1.0,),
+        calibration_hourly_rounds=0,
+    )
+    paths = {lang: tmp / f"report-{lang}.html" for lang in ("en", "es")}
+    with open_store(tmp / "w.duckdb") as store:
+        load_samples(store)
+        result = run_demo(store, plan)
+        for lang, path in paths.items():
+            write_report(store, result, path, lang=lang)
+    return paths

@@ -91,37 +91,33 @@ def test_dashboard_page_is_accessible(
     page.close()
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small `border21 demo` report: every chart kind and table the full one has."""
-    from border21.cli.demo import write_report
-    from border21.data.samples import load_samples
-    from border21.data.store import open_store
-    from border21.frontier.demo import DemoPlan, run_demo
-
-    tmp = tmp_path_factory.mktemp("report")
-    plan = DemoPlan(
-        ports={"san_ysidro": ("baseline", "southbound"), "laredo_wtb": ("baseline", "ucp")},
-        budgets=(0.05, 0.1),
-        replications=2,
-        calibration_days=1,
-        calibration_scales=(1.0,),
-        calibration_hourly_rounds=0,
-    )
-    with open_store(tmp / "w.duckdb") as store:
-        load_samples(store)
-        write_report(store, run_demo(store, plan), tmp / "report.html")
-    return tmp / "report.html"
-
-
-def test_html_report_is_accessible(browser: Any, report: Path) -> None:
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_html_report_is_accessible(browser: Any, demo_reports: dict[str, Path], lang: str) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(report.as_uri())
+    page.goto(demo_reports[lang].as_uri())
     charts = page.locator(".chart").count()
     assert charts >= 10
     page.wait_for_function(
         f"document.querySelectorAll('.chart svg.marks').length === {charts}", timeout=60_000
     )
-    assert page.evaluate("document.documentElement.lang") == "en"
-    _assert_accessible(page, "the HTML report")
+    assert page.evaluate("document.documentElement.lang") == lang
+    _assert_accessible(page, f"the HTML report ({lang})")
+    assert _month_label(page) == {"en": "Jan", "es": "ene"}[lang]  # Vega's time axes
     page.close()
+
+
+# draws a one-point chart by month with the page's own options; returns its axis label
+_MONTH_JS = """async () => {
+  const div = document.createElement('div');
+  document.body.append(div);
+  const spec = {data: {values: [{d: '2020-01-15'}]}, mark: 'point',
+                encoding: {x: {field: 'd', type: 'ordinal', timeUnit: 'month'}}};
+  await vegaEmbed(div, spec, Object.assign({renderer: 'svg', actions: false}, OPTIONS.embed));
+  const label = div.querySelector('.role-axis-label text').textContent;
+  div.remove();
+  return label;
+}"""
+
+
+def _month_label(page: Any) -> str:
+    return str(page.evaluate(_MONTH_JS))

@@ -249,6 +249,28 @@ def test_report_trends_is_self_contained(db: Path, tmp_path: Path) -> None:
     assert page.count("months from the event (placebo months)") == 4
 
 
+def test_report_trends_in_spanish(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--lang es`, or BORDER21_LANG=es: the page, its headings and the message in Spanish."""
+    out_file = tmp_path / "tendencias.html"
+    code, out = _run("report", "trends", "--out", str(out_file), "--db", str(db), "--lang", "es")
+    assert code == 0, out
+    assert out.startswith("reporte: ") and "autocontenido" in out
+    page = out_file.read_text()
+    assert '<html lang="es">' in page
+    assert "<title>Tendencias de la frontera EE. UU.–México</title>" in page
+    for section in ("Cruces", "Comercio", "Decomisos", "Detenciones", "Homicidios",
+                    "Tiempos de espera", "Efectos de los programas", "Cronología de eventos",
+                    "Procedencia de los datos"):  # fmt: skip
+        assert f"<h2>{section}</h2>" in page
+    assert page.count("meses desde el evento (meses placebo)") == 4
+    assert "<th>intervalo calibrado</th>" in page
+    monkeypatch.setenv("BORDER21_LANG", "es")
+    code, out = _run("report", "trends", "--out", str(tmp_path / "x.txt"), "--db", str(db))
+    assert code == 2 and "debe terminar en .html" in out
+
+
 def _json(out: str) -> dict:  # type: ignore[type-arg]
     return json.loads(out[out.index("[") :])[0]  # type: ignore[no-any-return]
 

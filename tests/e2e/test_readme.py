@@ -54,3 +54,22 @@ def test_python_quickstart_runs_as_a_doctest() -> None:
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     runner.run(test)
     assert runner.failures == 0 and runner.tries >= 5
+
+
+def _commands(lines: list[str]) -> list[str]:
+    """Lines without their comments (bash's: a `#` after a space)."""
+    return [re.split(r"\s#", ln, maxsplit=1)[0].strip() for ln in lines if ln.strip()]
+
+
+def test_spanish_quickstart_has_the_same_commands() -> None:
+    """The Spanish section repeats the two fresh-machine commands and the quickstart's
+    commands (only the comments are translated), so it runs as the English one does."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Inicio rápido (español)", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```bash\n(.*?)```", section, re.S)
+    assert [b.strip() for b in blocks[:2]] == [
+        "pip install . && border21 demo",
+        'pip install -e ".[test]" && python -m pytest -n 2 -q',
+    ]
+    assert _commands(blocks[2].splitlines()) == _commands(_quickstart())
+    assert "BORDER21_LANG=es border21 demo" in blocks[3]

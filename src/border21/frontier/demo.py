@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from border21.frontier.calibration import calibrate_port
@@ -26,13 +27,16 @@ from border21.frontier.sweep import (
     unstable_warnings,
 )
 from border21.frontier.variants import build_variants, risk_pools
+from border21.i18n import DEFAULT, N_, translate
 from border21.ports.catalog import load_scenario
+from border21.reports.terms import term
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from border21.data.store import Store
     from border21.frontier.calibration import CalibrationResult
+    from border21.ports.results import Overload
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +75,9 @@ class PortOutcome:
     frontier: pd.DataFrame
     shifts: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    # (variant, grid point, budget) → its overloaded queues: the warnings, for a report to
+    # write in its own language
+    overloads: dict[tuple[str, str, float], list[Overload]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -125,7 +132,7 @@ def run_demo(
     plan = plan or DemoPlan()
     say = progress or (lambda _msg, _done, _total: None)
     sy = load_scenario("san_ysidro")
-    say("calibrating San Ysidro to CBP hourly waits", 0, 1)
+    say(N_("calibrating San Ysidro to CBP hourly waits"), 0, 1)
     calibration = calibrate_port(
         store,
         "san_ysidro",
@@ -143,7 +150,7 @@ def run_demo(
         )
         for name, variants in plan.ports.items()
     }
-    say("training targeting models (isolated and shared intelligence)", 0, 1)
+    say(N_("training targeting models (isolated and shared intelligence)"), 0, 1)
     merged = {f"{p}/{v}": sc for p, vs in all_variants.items() for v, sc in vs.items()}
     pools = risk_pools(merged, plan.policies, setup=RiskSetup(), seed=plan.seed)
     auc = {
@@ -174,6 +181,7 @@ def run_demo(
                 frontier=mark_unstable(frontier(summarise(rows)), unstable),
                 shifts=shifts(rows),
                 warnings=unstable_warnings(unstable),
+                overloads=unstable,
             )
         )
     return DemoResult(plan=plan, calibration=calibration, ports=outcomes, model_auc=auc)
@@ -194,62 +202,181 @@ class _Ticker:
             self.say(self.label, self.done, self.total)
 
 
-def report_sections(result: DemoResult) -> list[Any]:
-    """The demo's own report sections (frontiers, shifts, calibration)."""
+def report_sections(result: DemoResult, lang: str = DEFAULT) -> list[Any]:
+    """The demo's own report sections (frontiers, shifts, calibration), in ``lang``."""
     from border21.frontier.charts import calibration_chart, frontier_chart
     from border21.reports.trends import Section, _table
-    from border21.stats import OUT_OF_RANGE_NOTE
 
+    _ = partial(translate, lang)
     sections = []
     for out in result.ports:
-        levels = budget_table(out.frontier, result.plan.report_budget)
+        levels = budget_table(out.frontier, result.plan.report_budget, lang)
         marked = bool(levels.map(lambda c: str(c).endswith("‡")).to_numpy().any())
         sections.append(
             Section(
-                title=f"Security–trade frontier: {out.port}",
-                text=(
-                    "Northbound: share of carriers caught against the mean delay per crossing "
-                    "(queues plus secondary inspection), for each referral policy and budget "
-                    f"({', '.join(f'{100 * b:g}%' for b in result.plan.budgets)}); "
-                    f"{result.plan.replications} replications of {result.plan.days} day(s), "
-                    "bars are 95% confidence intervals. Panels are cooperation variants. The "
-                    f"first table gives each variant and policy at a "
-                    f"{100 * result.plan.report_budget:g}% budget, northbound (NB) and "
-                    "southbound (SB) apart, never averaged together, each figure ± its 95% "
-                    "interval over replications; the second how each variant moves them, "
-                    "paired with the baseline by replication (common random numbers)."
-                    + (f" {OUT_OF_RANGE_NOTE}." if marked else "")
-                    + (
-                        " Overloaded queues (utilisation ≥ 1 in some hours of the peak "
-                        "weekday): " + " ".join(f"{w}." for w in out.warnings)
-                        if out.warnings
-                        else ""
-                    )
-                ),
-                charts=(frontier_chart(out.frontier, title=out.port).to_dict(),),
+                title=_("Security–trade frontier: {port}", port=out.port),
+                text=_frontier_text(result, out, marked, lang),
+                charts=(frontier_chart(out.frontier, title=out.port, lang=lang).to_dict(),),
                 table_html=_table(levels)
-                + _table(_shift_table(out.shifts, result.plan.report_budget)),
+                + _table(_shift_table(out.shifts, result.plan.report_budget, lang)),
             )
         )
     fits = result.calibration.table()
+    fit_columns = {
+        "group": _("lane group"), "service_scale": _("service-time scale"),
+        "staffing_scale": _("staffing scale"), "rmse_before": _("RMSE before"),
+        "rmse_fit": _("RMSE, fit months"), "rmse_holdout": _("RMSE, held-out months"),
+        "corr_fit": _("correlation, fit months"), "hourly_staffing": _("hourly staffing"),
+    }  # fmt: skip
     sections.append(
         Section(
-            title="Wait-time profiles: simulated vs observed (San Ysidro)",
-            text=(
+            title=_("Wait-time profiles: simulated vs observed (San Ysidro)"),
+            text=_(
                 "CBP's historical average wait by hour of day against the simulator, before and "
                 "after calibrating each lane group's service time; solid lines are the fit "
                 "months, dashed the held-out months. RMSE in minutes."
             ),
-            charts=(calibration_chart(result.calibration.profiles).to_dict(),),
-            table_html=_table(fits, floatfmt="{:,.2f}"),
+            charts=(calibration_chart(result.calibration.profiles, lang=lang).to_dict(),),
+            table_html=_table(fits, floatfmt="{:,.2f}", columns=fit_columns),
         )
     )
     return sections
 
 
-def budget_table(table: pd.DataFrame, budget: float) -> pd.DataFrame:
+def _frontier_text(result: DemoResult, out: PortOutcome, marked: bool, lang: str) -> str:
+    """The paragraph of one port's frontier section."""
+    from border21.stats import OUT_OF_RANGE_NOTE
+
+    _ = partial(translate, lang)
+    plan = result.plan
+    percent = _("{pct}%")
+    text = _(
+        "Northbound: share of carriers caught against the mean delay per crossing (queues "
+        "plus secondary inspection), for each referral policy and budget ({budgets}); "
+        "{replications} replications of {days} day(s), bars are 95% confidence intervals. "
+        "Panels are cooperation variants. The first table gives each variant and policy at a "
+        "{budget}% budget, northbound (NB) and southbound (SB) apart, never averaged "
+        "together, each figure ± its 95% interval over replications; the second how each "
+        "variant moves them, paired with the baseline by replication (common random numbers).",
+        budgets=", ".join(percent.format(pct=format(100 * b, "g")) for b in plan.budgets),
+        replications=plan.replications,
+        days=plan.days,
+        budget=format(100 * plan.report_budget, "g"),
+    )
+    if marked:
+        text += " " + translate(lang, OUT_OF_RANGE_NOTE) + "."
+    if out.warnings:
+        text += " " + _(
+            "Overloaded queues (utilisation ≥ 1 in some hours of the peak weekday): {queues}",
+            queues=" ".join(f"{w}." for w in _overload_lines(out, lang)),
+        )
+    return text
+
+
+def _overload_lines(out: PortOutcome, lang: str) -> list[str]:
+    """The port's overloaded-queue warnings in ``lang``: one line per variant, grid point
+    and queue, as :func:`border21.frontier.sweep.unstable_warnings` words them in English."""
+    from border21.frontier.sweep import EXAM_QUEUES
+
+    if lang == DEFAULT or not out.overloads:
+        return out.warnings
+    _ = partial(translate, lang)
+    found: dict[tuple[str, str, str], dict[float, Overload]] = {}
+    for (variant, grid, rate), overloads in out.overloads.items():
+        at = _("variant {variant}", variant=term(lang, variant))
+        if grid:
+            at = _("{at} at {grid}", at=at, grid=grid)
+        for o in overloads:
+            found.setdefault((at, o.where, o.streams), {})[rate] = o
+    lines = []
+    for (at, where, _streams), by_rate in found.items():
+        if where.startswith(EXAM_QUEUES):
+            budgets = ", ".join(format(100 * r, "g") for r in sorted(by_rate))
+            at = _("{at} at budget(s) {budgets}%", at=at, budgets=budgets)
+        lines.append(f"{at}: {_describe(by_rate[max(by_rate)], lang)}")
+    return lines
+
+
+def _describe(o: Overload, lang: str) -> str:
+    """:meth:`Overload.describe` in ``lang``."""
+    from border21.ports.results import hour_ranges
+
+    _ = partial(translate, lang)
+    peak = o.peak
+    bays = o.where.startswith("secondary:") or o.where.endswith(":bays")
+    figures = {
+        "streams": o.streams, "where": o.where, "hours": hour_ranges(o.hours),
+        "peak": format(peak["utilisation"], ".2f"), "hour": format(peak["hour"], "02d"),
+        "erlangs": format(peak["offered_erlangs"], ".1f"), "servers": peak["open_booths"],
+        "day": format(o.day_utilisation, ".2f"),
+    }  # fmt: skip
+    if bays and o.clears:
+        message = _OVERLOAD["bays_clears"]
+    elif bays:
+        message = _OVERLOAD["bays"]
+    elif o.clears:
+        message = _OVERLOAD["booths_clears"]
+    else:
+        message = _OVERLOAD["booths"]
+    return _(message, **figures)
+
+
+# Overload.describe's sentence, whole, for each kind of server and day
+_OVERLOAD = {
+    "booths_clears": N_(
+        "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
+        "{hour}:00, {erlangs} erlangs on {servers} open booths; over the day {day}, so it "
+        "clears off-peak); the queue grows in those hours"
+    ),
+    "booths": N_(
+        "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
+        "{hour}:00, {erlangs} erlangs on {servers} open booths; over the day {day}: it does "
+        "not clear from day to day); the queue grows in those hours"
+    ),
+    "bays_clears": N_(
+        "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
+        "{hour}:00, {erlangs} erlangs on {servers} open bays; over the day {day}, so it "
+        "clears off-peak); the queue grows in those hours"
+    ),
+    "bays": N_(
+        "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
+        "{hour}:00, {erlangs} erlangs on {servers} open bays; over the day {day}: it does "
+        "not clear from day to day); the queue grows in those hours"
+    ),
+}
+
+
+# a frontier table's headers, by flow (NB, SB), in the report's language
+_FLOW = {"NB": N_("NB"), "SB": N_("SB")}
+_LEVEL_COLUMNS = {
+    "caught": N_("{flow} caught %"),
+    "delay": N_("{flow} delay min"),
+    "p95": N_("{flow} p95 wait min"),
+    "licit": N_("{flow} licit/1000"),
+    "cost": N_("{flow} delay cost $"),
+}
+_SHIFT_COLUMNS = {
+    "caught": N_("{flow} Δ caught (pp)"),
+    "delay": N_("{flow} Δ delay (min/crossing)"),
+    "cost": N_("{flow} Δ delay cost ($)"),
+}
+
+
+def _words(at: pd.DataFrame, lang: str) -> dict[str, Any]:
+    """The variant and policy columns of a table, in ``lang``."""
+    from border21.reports.terms import terms
+
+    _ = partial(translate, lang)
+    return {
+        _("variant"): terms(lang, at["variant"]),
+        _("policy"): terms(lang, at["policy"]),
+    }
+
+
+def budget_table(table: pd.DataFrame, budget: float, lang: str = DEFAULT) -> pd.DataFrame:
     """A frontier table's rows at one budget, each flow apart, each figure ± its 95% interval
-    (marked ‡ where it reaches outside what the figure can be)."""
+    (marked ‡ where it reaches outside what the figure can be); headers and words in
+    ``lang``."""
     import pandas as pd
 
     from border21.stats import NONNEGATIVE, PERCENT
@@ -260,20 +387,23 @@ def budget_table(table: pd.DataFrame, budget: float) -> pd.DataFrame:
         bounds = PERCENT if scale == 100.0 else NONNEGATIVE
         return _pm_cells(at, column, fmt, scale, bounds)
 
-    columns: dict[str, Any] = {"variant": at["variant"].tolist(), "policy": at["policy"].tolist()}
+    def name(key: str, flow: str) -> str:
+        return translate(lang, _LEVEL_COLUMNS[key], flow=translate(lang, _FLOW[flow]))
+
+    columns = _words(at, lang)
     flows = [("NB", "")] + ([("SB", "sb_")] if "sb_mean_delay_min" in at else [])
     for flow, prefix in flows:
         columns |= {
-            f"{flow} caught %": cells(f"{prefix}detection_rate", "{:.1f}", 100.0),
-            f"{flow} delay min": cells(f"{prefix}mean_delay_min", "{:.2f}"),
-            f"{flow} p95 wait min": cells(f"{prefix}p95_wait_min", "{:.1f}"),
-            f"{flow} licit/1000": cells(f"{prefix}licit_per_1000", "{:.1f}"),
-            f"{flow} delay cost $": cells(f"{prefix}delay_cost_usd", "{:,.0f}"),
+            name("caught", flow): cells(f"{prefix}detection_rate", "{:.1f}", 100.0),
+            name("delay", flow): cells(f"{prefix}mean_delay_min", "{:.2f}"),
+            name("p95", flow): cells(f"{prefix}p95_wait_min", "{:.1f}"),
+            name("licit", flow): cells(f"{prefix}licit_per_1000", "{:.1f}"),
+            name("cost", flow): cells(f"{prefix}delay_cost_usd", "{:,.0f}"),
         }
     return pd.DataFrame(columns)
 
 
-def _shift_table(moved: pd.DataFrame, budget: float) -> pd.DataFrame:
+def _shift_table(moved: pd.DataFrame, budget: float, lang: str = DEFAULT) -> pd.DataFrame:
     """The variants' paired shifts against baseline at the report budget, readable units."""
     import pandas as pd
 
@@ -284,17 +414,18 @@ def _shift_table(moved: pd.DataFrame, budget: float) -> pd.DataFrame:
     def cells(column: str, fmt: str, scale: float = 1.0) -> list[str]:
         return _pm_cells(at, column, fmt, scale)
 
-    columns: dict[str, Any] = {
-        "variant": at["variant"].tolist(),
-        "policy": at["policy"].tolist(),
-        "NB Δ caught (pp)": cells("d_detection", "{:+.1f}", 100.0),
-        "NB Δ delay (min/crossing)": cells("d_delay_min", "{:+.2f}"),
-        "NB Δ delay cost ($)": cells("d_delay_cost_usd", "{:+,.0f}"),
+    def name(key: str, flow: str) -> str:
+        return translate(lang, _SHIFT_COLUMNS[key], flow=translate(lang, _FLOW[flow]))
+
+    columns = _words(at, lang) | {
+        name("caught", "NB"): cells("d_detection", "{:+.1f}", 100.0),
+        name("delay", "NB"): cells("d_delay_min", "{:+.2f}"),
+        name("cost", "NB"): cells("d_delay_cost_usd", "{:+,.0f}"),
     }
     if "d_sb_delay_min" in at:
         columns |= {
-            "SB Δ caught (pp)": cells("d_sb_detection", "{:+.1f}", 100.0),
-            "SB Δ delay (min/crossing)": cells("d_sb_delay_min", "{:+.2f}"),
+            name("caught", "SB"): cells("d_sb_detection", "{:+.1f}", 100.0),
+            name("delay", "SB"): cells("d_sb_delay_min", "{:+.2f}"),
         }
     return pd.DataFrame(columns)
 

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import json
 import math
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from border21.errors import InputError
+from border21.i18n import DEFAULT, N_, translate
 
 if TYPE_CHECKING:
     import altair as alt
@@ -87,10 +89,15 @@ def event_rules(
     end: Any,
     datasets: dict[str, list[dict[str, Any]]],
     categories: tuple[str, ...] = EVENT_CATEGORIES,
+    lang: str = DEFAULT,
 ) -> Any:
-    """Vertical rules (with tooltips) for events between ``start`` and ``end``."""
+    """Vertical rules (with tooltips) for events between ``start`` and ``end``; the legend
+    and tooltips in ``lang`` (event titles are data and stay as they are)."""
     import altair as alt
 
+    from border21.reports.terms import translate_frame
+
+    _ = partial(translate, lang)
     if events is None or events.empty:
         return None
     sel = events[
@@ -101,13 +108,25 @@ def event_rules(
     if sel.empty:
         return None
     cols = ["event_date", "title", "category", "source_url"]
-    base = alt.Chart(_data(sel[cols], datasets))
+    base = alt.Chart(_data(translate_frame(sel[cols], lang, "category"), datasets))
     rules = base.mark_rule(strokeDash=[4, 3], opacity=0.6).encode(
         x="event_date:T",
-        color=alt.Color("category:N", scale=alt.Scale(scheme="dark2"), title="event"),
-        tooltip=["event_date:T", "title:N", "category:N", "source_url:N"],
-    )
+        color=alt.Color("category:N", scale=alt.Scale(scheme="dark2"), title=_("event")),
+        tooltip=_tooltips(
+            lang, ("event_date:T", _("date")), ("title:N", _("event")),
+            ("category:N", _("category")), ("source_url:N", _("source")),
+        ),
+    )  # fmt: skip
     return rules
+
+
+def _tooltips(lang: str, *fields: tuple[str, str]) -> list[Any]:
+    """Tooltip channels, each titled in ``lang`` (English: Vega's own, the field's name)."""
+    import altair as alt
+
+    if lang == DEFAULT:
+        return [field for field, _title in fields]
+    return [alt.Tooltip(field, title=title) for field, title in fields]
 
 
 def _layer(
@@ -116,12 +135,13 @@ def _layer(
     x: str,
     events: pd.DataFrame | None,
     datasets: dict[str, list[dict[str, Any]]],
+    lang: str = DEFAULT,
 ) -> Any:
     import altair as alt
 
     layers: list[Any] = [main]
     if not frame.empty:
-        rules = event_rules(events, frame[x].min(), frame[x].max(), datasets)
+        rules = event_rules(events, frame[x].min(), frame[x].max(), datasets, lang=lang)
         if rules is not None:
             layers.append(rules)
     return (
@@ -138,11 +158,19 @@ def time_chart(
     title: str = "",
     y_title: str | None = None,
     events: pd.DataFrame | None = None,
+    lang: str = DEFAULT,
 ) -> Chart:
-    """Line chart of ``y`` over time, one line per ``color`` value, events marked."""
+    """Line chart of ``y`` over time, one line per ``color`` value, events marked; its
+    tooltips and the events' legend in ``lang`` (the titles given are the caller's)."""
     import altair as alt
 
+    _ = partial(translate, lang)
     datasets: dict[str, list[dict[str, Any]]] = {}
+    value = alt.Tooltip(f"{y}:Q", format=",.4~g")
+    tooltip: list[Any] = [f"{x}:T", f"{color}:N", value]
+    if lang != DEFAULT:
+        value = alt.Tooltip(f"{y}:Q", format=",.4~g", title=y_title or y)
+        tooltip = [*_tooltips(lang, (f"{x}:T", _("date")), (f"{color}:N", _("series"))), value]
     main = (
         alt.Chart(_data(frame[[x, y, color]], datasets))
         .mark_line()
@@ -150,10 +178,11 @@ def time_chart(
             x=alt.X(f"{x}:T", title=None),
             y=alt.Y(f"{y}:Q", title=y_title or y),
             color=alt.Color(f"{color}:N", title=None),
-            tooltip=[f"{x}:T", f"{color}:N", alt.Tooltip(f"{y}:Q", format=",.4~g")],
+            tooltip=tooltip,
         )
     )
-    return Chart(_layer(main, frame, x, events, datasets).properties(title=title), datasets)
+    chart = _layer(main, frame, x, events, datasets, lang)
+    return Chart(chart.properties(title=title), datasets)
 
 
 def effect_chart(estimate: EffectEstimate, *, events: pd.DataFrame | None = None) -> Chart:
@@ -198,13 +227,15 @@ def effect_chart(estimate: EffectEstimate, *, events: pd.DataFrame | None = None
     return Chart(chart.properties(title=title), datasets)
 
 
-def placebo_chart(estimate: EffectEstimate) -> Chart:
+def placebo_chart(estimate: EffectEstimate, *, lang: str = DEFAULT) -> Chart:
     """The studentized level change at every placebo month, by months from the event,
     with the band the calibrated test uses (± the placebos' critical |t|) and the event
-    itself in red: an estimate is significant when its point leaves the band."""
+    itself in red: an estimate is significant when its point leaves the band. Titles,
+    axes and tooltips in ``lang``."""
     import altair as alt
     import pandas as pd
 
+    _ = partial(translate, lang)
     datasets: dict[str, list[dict[str, Any]]] = {}
     event = pd.Timestamp(estimate.event)
     frame = estimate.placebos.copy()
@@ -216,13 +247,9 @@ def placebo_chart(estimate: EffectEstimate) -> Chart:
         alt.Chart(_data(frame, datasets))
         .mark_circle(size=14, color="#888")
         .encode(
-            x=alt.X("months_from_event:Q", title="months from the event (placebo months)"),
-            y=alt.Y("t:Q", title="level change / its HAC s.e."),
-            tooltip=[
-                "period:T",
-                alt.Tooltip("level_change:Q", format=",.4~g"),
-                alt.Tooltip("t:Q", format=".2f"),
-            ],  # fmt: skip
+            x=alt.X("months_from_event:Q", title=_("months from the event (placebo months)")),
+            y=alt.Y("t:Q", title=_("level change / its HAC s.e.")),
+            tooltip=_placebo_tooltips(lang),
         )
     )
     layers = [points]
@@ -239,15 +266,37 @@ def placebo_chart(estimate: EffectEstimate) -> Chart:
     layers.append(
         alt.Chart(_data(mark, datasets))
         .mark_point(size=90, color="#d62728", filled=True)
-        .encode(x="months_from_event:Q", y="t:Q", tooltip=["label:N", "t:Q"])
+        .encode(
+            x="months_from_event:Q",
+            y="t:Q",
+            tooltip=_tooltips(lang, ("label:N", _("event")), ("t:Q", _("level change / s.e."))),
+        )
     )
     d = estimate.diagnostics
-    title = (
-        f"{estimate.series} at {estimate.event}: rank {d.placebo_rank} of "
-        f"{d.n_placebos + 1}, p = {estimate.level_p:.3g}"
-    )
+    title = _(
+        "{series} at {event}: rank {rank} of {of}, p = {p}",
+        series=estimate.series, event=estimate.event, rank=d.placebo_rank,
+        of=d.n_placebos + 1, p=format(estimate.level_p, ".3g"),
+    )  # fmt: skip
     chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=title)
     return Chart(chart, datasets)
+
+
+def _placebo_tooltips(lang: str) -> list[Any]:
+    import altair as alt
+
+    if lang == DEFAULT:
+        return [
+            "period:T",
+            alt.Tooltip("level_change:Q", format=",.4~g"),
+            alt.Tooltip("t:Q", format=".2f"),
+        ]
+    _ = partial(translate, lang)
+    return [
+        alt.Tooltip("period:T", title=_("month")),
+        alt.Tooltip("level_change:Q", format=",.4~g", title=_("level change")),
+        alt.Tooltip("t:Q", format=".2f", title=_("level change / s.e.")),
+    ]
 
 
 def synth_chart(estimate: SynthEstimate) -> Chart:
@@ -308,20 +357,49 @@ def event_study_chart(estimate: StaggeredEstimate) -> Chart:
     return Chart(chart, datasets)
 
 
+# the axis and legend titles of xy_chart's usual columns, in the report's language
+XY_TITLES = {
+    "hour": N_("hour"),
+    "wait_minutes": N_("wait (min)"),
+    "port": N_("port"),
+    "volume": N_("volume"),
+    "lane_type": N_("lane type"),
+}
+
+
 def xy_chart(
-    frame: pd.DataFrame, *, x: str, y: str, color: str, title: str = "", line: bool = True
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    color: str,
+    title: str = "",
+    line: bool = True,
+    lang: str = DEFAULT,
 ) -> Chart:
-    """A plain x–y chart (e.g. wait by hour, wait vs volume) without time events."""
+    """A plain x–y chart (e.g. wait by hour, wait vs volume) without time events. In
+    English its axes and legend are titled by the columns' names; in another ``lang`` by
+    their translations (:data:`XY_TITLES`)."""
     import altair as alt
 
     datasets: dict[str, list[dict[str, Any]]] = {}
     base = alt.Chart(_data(frame[[x, y, color]], datasets))
     mark = base.mark_line(point=True) if line else base.mark_circle(size=40, opacity=0.6)
-    chart = mark.encode(
-        x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), color=f"{color}:N",
-        tooltip=[f"{color}:N", f"{x}:Q", alt.Tooltip(f"{y}:Q", format=",.4~g")],
-    ).properties(title=title, width=WIDTH, height=HEIGHT)  # fmt: skip
-    return Chart(chart, datasets)
+    if lang == DEFAULT:
+        chart = mark.encode(
+            x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), color=f"{color}:N",
+            tooltip=[f"{color}:N", f"{x}:Q", alt.Tooltip(f"{y}:Q", format=",.4~g")],
+        )  # fmt: skip
+    else:
+        names = {c: translate(lang, XY_TITLES[c]) if c in XY_TITLES else c for c in (x, y, color)}
+        chart = mark.encode(
+            x=alt.X(f"{x}:Q", title=names[x]), y=alt.Y(f"{y}:Q", title=names[y]),
+            color=alt.Color(f"{color}:N", title=names[color]),
+            tooltip=[alt.Tooltip(f"{color}:N", title=names[color]),
+                     alt.Tooltip(f"{x}:Q", title=names[x]),
+                     alt.Tooltip(f"{y}:Q", format=",.4~g", title=names[y])],
+        )  # fmt: skip
+    return Chart(chart.properties(title=title, width=WIDTH, height=HEIGHT), datasets)
 
 
 def vega_lite_version() -> str:
@@ -342,17 +420,21 @@ def border_map(
     title: str,
     top: tuple[str, str],
     closing: str,
+    lang: str = DEFAULT,
 ) -> Chart:
     """The US–Mexico border with a circle per port (``longitude``, ``latitude``, ``name``):
     its area by ``size``, its colour by ``color`` (a diverging scale around 0, or a
     sequential one for a quantity that starts at 0), drawn offline on Natural Earth's
     1:110m country outlines (``reports/assets``). Its text alternative says what the area
     and colour show and names the three ports highest in ``top`` (a column and the format
-    of its figure), then ``closing`` (where the reader finds every figure)."""
+    of its figure), then ``closing`` (where the reader finds every figure). The titles
+    given are the caller's; the tooltips' and the text alternative's own words are in
+    ``lang``."""
     from importlib import resources
 
     import altair as alt
 
+    _ = partial(translate, lang)
     outlines = resources.files("border21.reports") / "assets" / "countries-110m.json"
     datasets: dict[str, Any] = {"countries_110m": json.loads(outlines.read_text())}
     outline = (
@@ -361,7 +443,10 @@ def border_map(
         .mark_geoshape(fill="#f2f2f2", stroke="#888", strokeWidth=0.8, aria=False)  # backdrop
         .transform_filter("datum.id == '840' || datum.id == '484'")
     )  # fmt: skip
-    tooltip = ["name:N", "port_code:N", alt.Tooltip(f"{size}:Q", format=",.0f", title=size_title)]
+    tooltip = [
+        *_tooltips(lang, ("name:N", _("port")), ("port_code:N", _("port code"))),
+        alt.Tooltip(f"{size}:Q", format=",.0f", title=size_title),
+    ]
     encoding: dict[str, Any] = {
         "longitude": "longitude:Q",
         "latitude": "latitude:Q",
@@ -386,7 +471,7 @@ def border_map(
             height=int(WIDTH * 0.5),
             title=title,
             description=_map_description(
-                ports, size_title, color_title if color else "", top, closing
+                ports, size_title, color_title if color else "", top, closing, lang
             ),
         )  # fmt: skip
     )
@@ -394,18 +479,28 @@ def border_map(
 
 
 def _map_description(
-    ports: pd.DataFrame, size_title: str, color_title: str, top: tuple[str, str], closing: str
+    ports: pd.DataFrame,
+    size_title: str,
+    color_title: str,
+    top: tuple[str, str],
+    closing: str,
+    lang: str = DEFAULT,
 ) -> str:
+    _ = partial(translate, lang)
     column, fmt = top
-    shown = f"its area the {size_title}" + (
-        f" and its colour the {color_title}" if color_title else ""
-    )
     highest = ports.sort_values(column, ascending=False).head(3)
-    named = ", ".join(f"{r['name']} ({fmt.format(r[column])})" for _, r in highest.iterrows())
-    return (
-        f"Map of the US–Mexico border with a circle per land port, {shown}; the highest "
-        f"are {named}. {closing}"
-    )
+    named = ", ".join(f"{r['name']} ({fmt.format(r[column])})" for _i, r in highest.iterrows())
+    if color_title:
+        return _(
+            "Map of the US–Mexico border with a circle per land port, its area the {size} and "
+            "its colour the {color}; the highest are {named}. {closing}",
+            size=size_title, color=color_title, named=named, closing=closing,
+        )  # fmt: skip
+    return _(
+        "Map of the US–Mexico border with a circle per land port, its area the {size}; the "
+        "highest are {named}. {closing}",
+        size=size_title, named=named, closing=closing,
+    )  # fmt: skip
 
 
 def save_chart(chart: Chart, path: Path) -> Path:
