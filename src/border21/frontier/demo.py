@@ -293,57 +293,8 @@ def _overload_lines(out: PortOutcome, lang: str) -> list[str]:
         if where.startswith(EXAM_QUEUES):
             budgets = ", ".join(format(100 * r, "g") for r in sorted(by_rate))
             at = _("{at} at budget(s) {budgets}%", at=at, budgets=budgets)
-        lines.append(f"{at}: {_describe(by_rate[max(by_rate)], lang)}")
+        lines.append(f"{at}: {by_rate[max(by_rate)].describe().in_language(lang)}")  # type: ignore[attr-defined]
     return lines
-
-
-def _describe(o: Overload, lang: str) -> str:
-    """:meth:`Overload.describe` in ``lang``."""
-    from border21.ports.results import hour_ranges
-
-    _ = partial(translate, lang)
-    peak = o.peak
-    bays = o.where.startswith("secondary:") or o.where.endswith(":bays")
-    figures = {
-        "streams": o.streams, "where": o.where, "hours": hour_ranges(o.hours),
-        "peak": format(peak["utilisation"], ".2f"), "hour": format(peak["hour"], "02d"),
-        "erlangs": format(peak["offered_erlangs"], ".1f"), "servers": peak["open_booths"],
-        "day": format(o.day_utilisation, ".2f"),
-    }  # fmt: skip
-    if bays and o.clears:
-        message = _OVERLOAD["bays_clears"]
-    elif bays:
-        message = _OVERLOAD["bays"]
-    elif o.clears:
-        message = _OVERLOAD["booths_clears"]
-    else:
-        message = _OVERLOAD["booths"]
-    return _(message, **figures)
-
-
-# Overload.describe's sentence, whole, for each kind of server and day
-_OVERLOAD = {
-    "booths_clears": N_(
-        "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
-        "{hour}:00, {erlangs} erlangs on {servers} open booths; over the day {day}, so it "
-        "clears off-peak); the queue grows in those hours"
-    ),
-    "booths": N_(
-        "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
-        "{hour}:00, {erlangs} erlangs on {servers} open booths; over the day {day}: it does "
-        "not clear from day to day); the queue grows in those hours"
-    ),
-    "bays_clears": N_(
-        "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
-        "{hour}:00, {erlangs} erlangs on {servers} open bays; over the day {day}, so it "
-        "clears off-peak); the queue grows in those hours"
-    ),
-    "bays": N_(
-        "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
-        "{hour}:00, {erlangs} erlangs on {servers} open bays; over the day {day}: it does "
-        "not clear from day to day); the queue grows in those hours"
-    ),
-}
 
 
 # a frontier table's headers, by flow (NB, SB), in the report's language

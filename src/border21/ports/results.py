@@ -418,27 +418,40 @@ class Overload:
         return self.day_utilisation < 1.0
 
     def describe(self) -> str:
-        """One line (a :class:`~border21.i18n.message.Message`, translated where shown)."""
+        """One line, a :class:`~border21.i18n.message.Message` (translated where it is shown):
+        a whole sentence per kind of server and day, so a translator sees it whole."""
         from border21.i18n.message import Message
 
         peak = self.peak
         bays = self.where.startswith("secondary:") or self.where.endswith(":bays")
-        day = (
-            Message("over the day {u:.2f}, so it clears off-peak", u=self.day_utilisation)
-            if self.clears
-            else Message(
-                "over the day {u:.2f}: it does not clear from day to day", u=self.day_utilisation
-            )
-        )
+        figures = {
+            "streams": self.streams, "where": self.where, "hours": hour_ranges(self.hours),
+            "peak": format(peak["utilisation"], ".2f"), "hour": format(peak["hour"], "02d"),
+            "erlangs": format(peak["offered_erlangs"], ".1f"), "servers": peak["open_booths"],
+            "day": format(self.day_utilisation, ".2f"),
+        }  # fmt: skip
+        if bays and self.clears:
+            return Message(
+                "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
+                "{hour}:00, {erlangs} erlangs on {servers} open bays; over the day {day}, so it "
+                "clears off-peak); the queue grows in those hours", **figures,
+            )  # fmt: skip
+        if bays:
+            return Message(
+                "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
+                "{hour}:00, {erlangs} erlangs on {servers} open bays; over the day {day}: it does "
+                "not clear from day to day); the queue grows in those hours", **figures,
+            )  # fmt: skip
+        if self.clears:
+            return Message(
+                "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
+                "{hour}:00, {erlangs} erlangs on {servers} open booths; over the day {day}, so it "
+                "clears off-peak); the queue grows in those hours", **figures,
+            )  # fmt: skip
         return Message(
-            "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak:.2f} at "
-            "{hour:02d}:00, {erlangs:.1f} erlangs on {servers}; {day}); the queue grows in "
-            "those hours",
-            streams=self.streams, where=self.where, hours=hour_ranges(self.hours),
-            peak=peak["utilisation"], hour=peak["hour"], erlangs=peak["offered_erlangs"],
-            servers=Message("{n} open bays", n=peak["open_booths"]) if bays
-            else Message("{n} open booths", n=peak["open_booths"]),
-            day=day,
+            "stream {streams} at {where}: utilisation ≥ 1 in hours {hours} (peak {peak} at "
+            "{hour}:00, {erlangs} erlangs on {servers} open booths; over the day {day}: it does "
+            "not clear from day to day); the queue grows in those hours", **figures,
         )  # fmt: skip
 
 
