@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from border21.cli._common import cli_errors, console, err_console, ready_out
+from border21.i18n import gettext as _
 
 
 def _months(text: str, field: str) -> tuple[int, ...]:
@@ -18,25 +19,31 @@ def _months(text: str, field: str) -> tuple[int, ...]:
         raise InputError(field, text, "expected comma-separated month numbers") from None
 
 
+HELP = _("Fit per-lane service times and staffing to CBP hourly waits; report held-out error.")
+
+
 @cli_errors
 def calibrate(
     port: str = typer.Argument(
-        ..., help="Shipped scenario with observed waits: san_ysidro, el_paso_bota."
+        ..., help=_("Shipped scenario with observed waits: san_ysidro, el_paso_bota.")
     ),
-    db: Path | None = typer.Option(None, "--db", help="Warehouse (built from samples if missing)."),
-    fit_months: str = typer.Option("1,3,5,7,9,11", "--fit-months", help="Months to fit on."),
-    holdout_months: str = typer.Option("2,4,6,8,10,12", "--holdout-months", help="Held out."),
-    year: int | None = typer.Option(None, "--year", help="BTS year for monthly volumes."),
-    days: int = typer.Option(3, "--days", min=1, help="Simulated days per grid point."),
+    db: Path | None = typer.Option(
+        None, "--db", help=_("Warehouse (built from samples if missing).")
+    ),
+    fit_months: str = typer.Option("1,3,5,7,9,11", "--fit-months", help=_("Months to fit on.")),
+    holdout_months: str = typer.Option("2,4,6,8,10,12", "--holdout-months", help=_("Held out.")),
+    year: int | None = typer.Option(None, "--year", help=_("BTS year for monthly volumes.")),
+    days: int = typer.Option(3, "--days", min=1, help=_("Simulated days per grid point.")),
     hourly_rounds: int = typer.Option(
         4,
         "--hourly-rounds",
         min=0,
-        help="Rounds of the hill-climb that fits open booths by hour (0: scales only).",
+        help=_("Rounds of the hill-climb that fits open booths by hour (0: scales only)."),
     ),
-    out: Path | None = typer.Option(None, "--out", help="Write the calibrated TOML, table, chart."),
+    out: Path | None = typer.Option(
+        None, "--out", help=_("Write the calibrated TOML, table, chart.")
+    ),
 ) -> None:
-    """Fit per-lane service times and staffing to CBP hourly waits; report held-out error."""
     from rich.table import Table
 
     from border21.cli.data import resolve_db

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from border21.cli._common import cli_errors, console
+from border21.i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
 
 app = typer.Typer(
-    help="Risk targeting: train, score, evaluate, online, cooperate, generate.",
+    help=_("Risk targeting: train, score, evaluate, online, cooperate, generate."),
     no_args_is_help=True,
 )
 
@@ -28,12 +29,14 @@ MODELS = ("lightgbm", "profile")
 POLICIES = ("greedy", "explore", "uncertainty")
 
 DataArg = typer.Argument(
-    ..., help="Declarations: .csv, .parquet or .duckdb (KCS columns accepted)."
+    ..., help=_("Declarations: .csv, .parquet or .duckdb (KCS columns accepted).")
 )
-TableOpt = typer.Option(None, "--table", help="DuckDB table or view (default: declarations).")
-BudgetOpt = typer.Option(5.0, "--budget", "-r", help="Inspection budget in percent, in (0, 100].")
-SeedOpt = typer.Option(0, "--seed", min=0, help="Root seed (models and policies).")
-ThreadsOpt = typer.Option(1, "--threads", help="LightGBM threads (default 1).")
+TableOpt = typer.Option(None, "--table", help=_("DuckDB table or view (default: declarations)."))
+BudgetOpt = typer.Option(
+    5.0, "--budget", "-r", help=_("Inspection budget in percent, in (0, 100].")
+)
+SeedOpt = typer.Option(0, "--seed", min=0, help=_("Root seed (models and policies)."))
+ThreadsOpt = typer.Option(1, "--threads", help=_("LightGBM threads (default 1)."))
 
 
 def _read(path: Path, table: str | None, *, label: bool = False) -> pd.DataFrame:
@@ -101,19 +104,25 @@ def _print(frame: pd.DataFrame, title: str) -> None:
     console.print(table)
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Fit a risk model on labelled declarations and save it, signed with this "
+        "machine's model key (``$BORDER21_MODEL_KEY``, else made in the user data "
+        "directory)."
+    )
+)
 @cli_errors
 def train(
     data: Path = DataArg,
-    out: Path = typer.Option(Path("target-model.pkl"), "--out", "-o", help="Model file to write."),
-    model_type: str = typer.Option("lightgbm", "--model-type", help="lightgbm or profile."),
-    encoding: str = typer.Option("time", "--encoding", help="Risk encodings: time or kfold."),
+    out: Path = typer.Option(
+        Path("target-model.pkl"), "--out", "-o", help=_("Model file to write.")
+    ),
+    model_type: str = typer.Option("lightgbm", "--model-type", help=_("lightgbm or profile.")),
+    encoding: str = typer.Option("time", "--encoding", help=_("Risk encodings: time or kfold.")),
     table: str | None = TableOpt,
     seed: int = SeedOpt,
     threads: int = ThreadsOpt,
 ) -> None:
-    """Fit a risk model on labelled declarations and save it, signed with this machine's
-    model key (``$BORDER21_MODEL_KEY``, else made in the user data directory)."""
     import time
 
     from border21.targeting.modelfile import ensure_key, save_model
@@ -131,24 +140,23 @@ def train(
     )
 
 
-@app.command()
+@app.command(help=_("Rank declarations and write the selection at the budget, with reasons."))
 @cli_errors
 def score(
     data: Path = DataArg,
-    model_path: Path = typer.Option(..., "--model", "-m", help="Model file from `train`."),
+    model_path: Path = typer.Option(..., "--model", "-m", help=_("Model file from `train`.")),
     out: Path = typer.Option(
-        Path("selection.csv"), "--out", "-o", help="Ranked selection (.csv/.parquet)."
+        Path("selection.csv"), "--out", "-o", help=_("Ranked selection (.csv/.parquet).")
     ),
     budget: float = BudgetOpt,
-    policy: str = typer.Option("greedy", "--policy", help="greedy, explore or uncertainty."),
+    policy: str = typer.Option("greedy", "--policy", help=_("greedy, explore or uncertainty.")),
     explore_share: float = typer.Option(
-        0.1, "--explore-share", help="Budget share for exploration."
+        0.1, "--explore-share", help=_("Budget share for exploration.")
     ),
-    reasons: int = typer.Option(3, "--reasons", help="Top reasons per selected item."),
+    reasons: int = typer.Option(3, "--reasons", help=_("Top reasons per selected item.")),
     table: str | None = TableOpt,
     seed: int = SeedOpt,
 ) -> None:
-    """Rank declarations and write the selection at the budget, with reasons."""
     import numpy as np
     import pandas as pd
 
@@ -163,7 +171,7 @@ def score(
     unc = model.uncertainty(frame) if isinstance(pol, UncertaintyPolicy) and len(frame) else None
     chosen = pol.select(scores, budget, uncertainty=unc)
     picked = frame.iloc[chosen]
-    why = model.explain(picked, top=reasons) if reasons > 0 else [[] for _ in chosen]
+    why = model.explain(picked, top=reasons) if reasons > 0 else [[] for _item in chosen]
     result = pd.DataFrame(
         {
             "rank": np.arange(1, len(chosen) + 1),
@@ -182,17 +190,16 @@ def score(
     )
 
 
-@app.command()
+@app.command(help=_("Precision and recall at exact top-k budgets, and AUC, on labelled data."))
 @cli_errors
 def evaluate(
     data: Path = DataArg,
-    model_path: Path = typer.Option(..., "--model", "-m", help="Model file from `train`."),
+    model_path: Path = typer.Option(..., "--model", "-m", help=_("Model file from `train`.")),
     budgets: str = typer.Option(
-        "1,2,5,10", "--budgets", help="Comma-separated budgets in percent."
+        "1,2,5,10", "--budgets", help=_("Comma-separated budgets in percent.")
     ),
     table: str | None = TableOpt,
 ) -> None:
-    """Precision and recall at exact top-k budgets, and AUC, on labelled data."""
     import pandas as pd
 
     from border21.errors import InputError
@@ -226,24 +233,25 @@ def evaluate(
         console.print(f"AUC {roc_auc_score(y, scores):.4f}")
 
 
-@app.command()
+@app.command(help=_("Replay the data week by week with selective labels; report per week."))
 @cli_errors
 def online(
     data: Path = DataArg,
-    model_type: str = typer.Option("lightgbm", "--model-type", help="lightgbm or profile."),
+    model_type: str = typer.Option("lightgbm", "--model-type", help=_("lightgbm or profile.")),
     budget: float = BudgetOpt,
-    policy: str = typer.Option("greedy", "--policy", help="greedy, explore or uncertainty."),
+    policy: str = typer.Option("greedy", "--policy", help=_("greedy, explore or uncertainty.")),
     explore_share: float = typer.Option(
-        0.1, "--explore-share", help="Budget share for exploration."
+        0.1, "--explore-share", help=_("Budget share for exploration.")
     ),
-    warm_start_days: int = typer.Option(14, "--warm-start-days", help="Fully labelled first days."),
-    batch_days: int = typer.Option(7, "--batch-days", help="Days per batch."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write per-week metrics (.csv)."),
+    warm_start_days: int = typer.Option(
+        14, "--warm-start-days", help=_("Fully labelled first days.")
+    ),
+    batch_days: int = typer.Option(7, "--batch-days", help=_("Days per batch.")),
+    out: Path | None = typer.Option(None, "--out", "-o", help=_("Write per-week metrics (.csv).")),
     table: str | None = TableOpt,
     seed: int = SeedOpt,
     threads: int = ThreadsOpt,
 ) -> None:
-    """Replay the data week by week with selective labels; report per week."""
     from border21.targeting.online import run_online
     from border21.targeting.policies import check_budget
 
@@ -282,24 +290,27 @@ def online(
         res.weeks.to_csv(out, index=False)
 
 
-@app.command()
+@app.command(
+    help=_("Compare isolated models, HMAC-keyed shared profiles and a pooled model, over seeds.")
+)
 @cli_errors
 def cooperate(
-    us: Path | None = typer.Option(None, "--us", help="US declarations (default: generated)."),
-    mx: Path | None = typer.Option(None, "--mx", help="MX declarations (default: generated)."),
-    shipments: int = typer.Option(20_000, "--shipments", help="Generated shipments."),
+    us: Path | None = typer.Option(None, "--us", help=_("US declarations (default: generated).")),
+    mx: Path | None = typer.Option(None, "--mx", help=_("MX declarations (default: generated).")),
+    shipments: int = typer.Option(20_000, "--shipments", help=_("Generated shipments.")),
     budget: float = BudgetOpt,
-    history_share: float = typer.Option(0.2, "--history-share", help="Share of history inspected."),
+    history_share: float = typer.Option(
+        0.2, "--history-share", help=_("Share of history inspected.")
+    ),
     seed: int = SeedOpt,
     seeds: int = typer.Option(
         10,
         "--seeds",
         min=2,
         max=100,
-        help="Repeat over this many seeds (traffic when generated, and models): means ± 95% CI.",
+        help=_("Repeat over this many seeds (traffic when generated, and models): means ± 95% CI."),
     ),
 ) -> None:
-    """Compare isolated models, HMAC-keyed shared profiles and a pooled model, over seeds."""
     from border21.errors import InputError
     from border21.targeting.cooperation import compare_over_seeds
     from border21.targeting.generator import BinationalTraffic, TrafficConfig, generate_traffic
@@ -348,18 +359,19 @@ def cooperate(
     )
 
 
-@app.command()
+@app.command(help=_("Write seeded synthetic declarations (hidden `fraud` flag included)."))
 @cli_errors
 def generate(
-    out: Path = typer.Option(..., "--out", "-o", help="File to write (.csv, .parquet, .duckdb)."),
-    n: int = typer.Option(10_000, "--n", help="Declarations to generate."),
-    agency: str = typer.Option("US", "--agency", help="US (import side) or MX (export side)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help=_("File to write (.csv, .parquet, .duckdb).")
+    ),
+    n: int = typer.Option(10_000, "--n", help=_("Declarations to generate.")),
+    agency: str = typer.Option("US", "--agency", help=_("US (import side) or MX (export side).")),
     drift_start: str | None = typer.Option(
-        None, "--drift-start", help="Date a new fraud pattern starts."
+        None, "--drift-start", help=_("Date a new fraud pattern starts.")
     ),
     seed: int = SeedOpt,
 ) -> None:
-    """Write seeded synthetic declarations (hidden `fraud` flag included)."""
     from dataclasses import replace
 
     from border21.errors import InputError
