@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -90,6 +89,7 @@ def test_every_command_and_option_has_its_help_in_spanish() -> None:
 def test_lang_es_prints_spanish_help() -> None:
     top = border21("--lang", "es", "--help")
     assert top.returncode == 0, top.stderr
+    assert border21("--lang", "es").stdout == top.stdout  # no command: the help, as bare border21
     assert "Apoyo a la toma de decisiones" in top.stdout
     assert "Opciones" in top.stdout and "Comandos" in top.stdout
     assert "Simula una garita" in top.stdout
@@ -149,7 +149,7 @@ def test_spanish_help_stays_light() -> None:
 
 
 def test_in_process_lang_translates_messages_and_restores_the_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from border21.cli.main import app
 

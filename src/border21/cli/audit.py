@@ -27,7 +27,7 @@ def _open(data_dir: Path | None, audit_key: Path | None):  # type: ignore[no-unt
 
     path = resolve_service_dir(data_dir)
     if not (path / DB_FILE_NAME).exists():
-        raise InputError("--data-dir", str(path), f"no {DB_FILE_NAME} there")
+        raise InputError("--data-dir", str(path), _("no {file} there").format(file=DB_FILE_NAME))
     return open_service_db(ServiceConfig(data_dir=path, audit_key=resolve_audit_key(audit_key)))
 
 
@@ -50,11 +50,14 @@ def verify_cmd(
     finally:
         db.close()
     if report.ok:
-        console.print(f"audit log intact: {report.entries} entries, keyed chain and head match",
-                      highlight=False)  # fmt: skip
+        console.print(
+            _("audit log intact: {n} entries, keyed chain and head match").format(n=report.entries),
+            highlight=False,
+        )
         return
+    tampered = _("tampered:")
     for problem in report.problems:
-        err_console.print(f"[bold red]tampered:[/] {problem}", highlight=False)
+        err_console.print(f"[bold red]{tampered}[/] {problem}", highlight=False)
     raise typer.Exit(code=1)
 
 

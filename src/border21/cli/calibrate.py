@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from border21.cli._common import cli_errors, console, err_console, ready_out
+from border21.cli._common import cli_errors, console, err_console, ready_out, wrote
+from border21.i18n import N_
 from border21.i18n import gettext as _
 
 
@@ -16,7 +17,7 @@ def _months(text: str, field: str) -> tuple[int, ...]:
     try:
         return tuple(int(v) for v in text.split(",") if v.strip())
     except ValueError:
-        raise InputError(field, text, "expected comma-separated month numbers") from None
+        raise InputError(field, text, _("expected comma-separated month numbers")) from None
 
 
 HELP = _("Fit per-lane service times and staffing to CBP hourly waits; report held-out error.")
@@ -62,9 +63,11 @@ def calibrate(
         if not store.sql("SELECT count(*) AS n FROM wait_times")["n"].iloc[0]:
             from border21.data.samples import load_samples
 
-            err_console.print(f"building the warehouse from shipped samples at {path}")
+            err_console.print(
+                _("building the warehouse from shipped samples at {path}").format(path=path)
+            )
             load_samples(store)
-        err_console.print("fitting (grid search with common random numbers)…")
+        err_console.print(_("fitting (grid search with common random numbers)…"))
         result = calibrate_port(
             store,
             key,
@@ -75,18 +78,20 @@ def calibrate(
             days=days,
             hourly_iterations=hourly_rounds,
         )
-    table = Table(title=f"Calibration of {scenario.port.name} to CBP hourly waits")
+    table = Table(
+        title=_("Calibration of {port} to CBP hourly waits").format(port=scenario.port.name)
+    )
     for col in (
-        "lane group",
-        "service ×",
-        "staffing ×",
-        "RMSE before",
-        "RMSE fit",
-        "RMSE held-out",
-        "corr fit",
-        "booths by hour",
+        N_("lane group"),
+        N_("service ×"),
+        N_("staffing ×"),
+        N_("RMSE before"),
+        N_("RMSE fit"),
+        N_("RMSE held-out"),
+        N_("corr fit"),
+        N_("booths by hour"),
     ):
-        table.add_column(col, justify="left" if col == "lane group" else "right")
+        table.add_column(_(col), justify="left" if col == "lane group" else "right")
     for f in result.fits:
         table.add_row(
             f.group,
@@ -96,16 +101,19 @@ def calibrate(
             f"{f.rmse_fit:.1f}",
             f"{f.rmse_holdout:.1f}",
             f"{f.corr_fit:.2f}",
-            f"{min(f.hourly_staffing)}–{max(f.hourly_staffing)}" if f.hourly_staffing else "scaled",
+            f"{min(f.hourly_staffing)}–{max(f.hourly_staffing)}"
+            if f.hourly_staffing
+            else _("scaled"),
         )
     console.print(table)
     console.print(
-        f"fit months {list(result.fit_months)}, held-out months "
-        f"{list(result.holdout_months)}; errors in minutes of mean wait by hour."
+        _(
+            "fit months {fit}, held-out months {held}; errors in minutes of mean wait by hour."
+        ).format(fit=list(result.fit_months), held=list(result.holdout_months))
     )
     if out is not None:
         write_calibration(result, out, key)
-        console.print(f"wrote {out}")
+        wrote(out)
 
 
 def write_calibration(result: object, out: Path, name: str) -> None:

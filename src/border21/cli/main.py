@@ -102,6 +102,8 @@ def _group_class() -> type[TyperGroup]:
 
         def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
             lang, rest = split_lang(args)
+            if lang is not None and not rest:  # `border21 --lang es`: the help, as bare `border21`
+                rest = ["--help"]
             moved = [LANG_OPTION, lang] if lang is not None else []
             return super().parse_args(ctx, moved + rest)
 

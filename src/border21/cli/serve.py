@@ -110,10 +110,13 @@ def serve(
 
         added = seed_demo_records(state.data)
         if added:
-            console.print(f"demo records added: {added}", highlight=False)
+            console.print(_("demo records added: {n}").format(n=added), highlight=False)
     console.print(
-        f"border21 service: http://{host}:{port}/  (data: {config.data_dir}; warehouse: "
-        f"{config.warehouse or 'shipped samples'})",
+        _("border21 service: {url}  (data: {data}; warehouse: {warehouse})").format(
+            url=f"http://{host}:{port}/",
+            data=config.data_dir,
+            warehouse=config.warehouse or _("shipped samples"),
+        ),
         highlight=False,
     )
     import sys

@@ -50,11 +50,13 @@ def _make_model(kind: str, seed: int, threads: int, encoding: str = "time") -> A
     from border21.targeting.models import EntityProfileModel, LightGBMRiskModel
 
     if kind not in MODELS:
-        raise InputError("--model-type", kind, f"must be one of {', '.join(MODELS)}")
+        raise InputError(
+            "--model-type", kind, _("must be one of {choices}").format(choices=", ".join(MODELS))
+        )
     if encoding not in ("time", "kfold"):
-        raise InputError("--encoding", encoding, "must be 'time' or 'kfold'")
+        raise InputError("--encoding", encoding, _("must be 'time' or 'kfold'"))
     if threads < 1:
-        raise InputError("--threads", threads, "must be >= 1")
+        raise InputError("--threads", threads, _("must be >= 1"))
     if kind == "profile":
         return EntityProfileModel(random_state=seed)
     return LightGBMRiskModel(random_state=seed, n_jobs=threads, encoding=encoding)  # type: ignore[arg-type]
@@ -65,9 +67,11 @@ def _make_policy(kind: str, share: float, seed: int) -> Any:
     from border21.targeting.policies import ExplorationPolicy, GreedyPolicy, UncertaintyPolicy
 
     if kind not in POLICIES:
-        raise InputError("--policy", kind, f"must be one of {', '.join(POLICIES)}")
+        raise InputError(
+            "--policy", kind, _("must be one of {choices}").format(choices=", ".join(POLICIES))
+        )
     if not 0 <= share <= 1:
-        raise InputError("--explore-share", share, "must be in [0, 1]")
+        raise InputError("--explore-share", share, _("must be in [0, 1]"))
     if kind == "greedy":
         return GreedyPolicy(seed=seed)
     cls = ExplorationPolicy if kind == "explore" else UncertaintyPolicy
@@ -135,8 +139,13 @@ def train(
     seconds = time.perf_counter() - t0
     save_model(out, {"model": model, "seed": seed}, ensure_key(model_key_path()))
     console.print(
-        f"trained {model_type} on {len(frame):,} declarations "
-        f"(fraud rate {frame['fraud'].mean():.3f}) in {seconds:.1f} s → {out}"
+        _("trained {model} on {n} declarations (fraud rate {rate}) in {seconds} s → {path}").format(
+            model=model_type,
+            n=f"{len(frame):,}",
+            rate=f"{frame['fraud'].mean():.3f}",
+            seconds=f"{seconds:.1f}",
+            path=out,
+        )
     )
 
 
@@ -184,9 +193,11 @@ def score(
         write_declarations(result, out)
     else:
         result.to_csv(out, index=False)
-    note = "" if len(frame) else " (empty batch: nothing to inspect)"
+    note = "" if len(frame) else _(" (empty batch: nothing to inspect)")
     console.print(
-        f"selected {len(chosen):,} of {len(frame):,} declarations at {budget:g}%{note} → {out}"
+        _("selected {k} of {n} declarations at {budget}%{note} → {path}").format(
+            k=f"{len(chosen):,}", n=f"{len(frame):,}", budget=f"{budget:g}", note=note, path=out
+        )
     )
 
 
@@ -210,12 +221,12 @@ def evaluate(
         levels = [check_budget(float(b)) for b in budgets.split(",") if b.strip()]
     except ValueError:
         raise InputError(
-            "--budgets", budgets, "must be numbers in (0, 100], comma-separated"
+            "--budgets", budgets, _("must be numbers in (0, 100], comma-separated")
         ) from None
     model = _load_model(model_path)
     frame = _read(data, table, label=True)
     if len(frame) == 0:
-        raise InputError(str(data), 0, "no declarations to evaluate")
+        raise InputError(str(data), 0, _("no declarations to evaluate"))
     y = frame["fraud"].to_numpy()
     scores = model.risk_score(frame)
     rows = [
@@ -226,7 +237,10 @@ def evaluate(
         }
         for b in levels
     ]
-    _print(pd.DataFrame(rows), f"{len(y):,} declarations, fraud rate {y.mean():.3f}")
+    _print(
+        pd.DataFrame(rows),
+        _("{n} declarations, fraud rate {rate}").format(n=f"{len(y):,}", rate=f"{y.mean():.3f}"),
+    )
     if 0 < y.sum() < len(y):
         from sklearn.metrics import roc_auc_score
 
@@ -278,13 +292,22 @@ def online(
     ]
     weeks = res.weeks.copy()
     weeks["start"] = weeks["start"].dt.date.astype(str)
-    _print(weeks[["start", *cols]].tail(13), f"{res.policy} at {budget:g}%: last 13 weeks")
-    console.print(f"mean precision, last 13 weeks: {res.mean_last('precision', 13):.3f}")
+    title = _("{policy} at {budget}%: last 13 weeks").format(
+        policy=res.policy, budget=f"{budget:g}"
+    )
+    _print(weeks[["start", *cols]].tail(13), title)
+    console.print(
+        _("mean precision, last 13 weeks: {value}").format(
+            value=f"{res.mean_last('precision', 13):.3f}"
+        )
+    )
     if res.drift_start is not None:
         caught = res.weeks_to_catch()
         console.print(
-            f"drift from {res.drift_start.date()}: caught after "
-            f"{caught if caught is not None else 'never (not within the data)'} week(s)"
+            _("drift from {date}: caught after {weeks} week(s)").format(
+                date=res.drift_start.date(),
+                weeks=caught if caught is not None else _("never (not within the data)"),
+            )
         )
     if out is not None:
         res.weeks.to_csv(out, index=False)
@@ -318,7 +341,7 @@ def cooperate(
 
     check_budget(budget)
     if (us is None) != (mx is None):
-        raise InputError("--us/--mx", str(us or mx), "give both agencies' files, or neither")
+        raise InputError("--us/--mx", str(us or mx), _("give both agencies' files, or neither"))
     import numpy as np
 
     children = np.random.SeedSequence(seed).spawn(seeds)
@@ -344,17 +367,29 @@ def cooperate(
             f"{m:.{digits}f} ± {h:.{digits}f}"
             for m, h in zip(table[col], table[f"{col}_ci95"], strict=True)
         ]
-    _print(shown, f"cooperation at {budget:g}% budget: mean ± 95% CI over {seeds} seeds")
+    _print(
+        shown,
+        _("cooperation at {budget}% budget: mean ± 95% CI over {seeds} seeds").format(
+            budget=f"{budget:g}", seeds=seeds
+        ),
+    )
+    covers = _(" (covers 0)")
     for regime in ("shared_profiles", "pooled"):
         lift = res.lift(regime)
         parts = [
-            f"{r.agency} {r.lift:+.1%} ± {r.lift_ci95:.1%}" + ("" if r.clear else " (covers 0)")
+            f"{r.agency} {r.lift:+.1%} ± {r.lift_ci95:.1%}" + ("" if r.clear else covers)
             for r in lift.itertuples()
         ]
-        console.print(f"lift of {regime} over isolated (precision): " + ", ".join(parts))
+        console.print(
+            _("lift of {regime} over isolated (precision): {lifts}").format(
+                regime=regime, lifts=", ".join(parts)
+            )
+        )
     console.print(
-        "± is the 95% interval over seeds; a lift whose interval covers 0 is not "
-        "distinguishable from none at this size (more --seeds or --shipments narrow it).",
+        _(
+            "± is the 95% interval over seeds; a lift whose interval covers 0 is not "
+            "distinguishable from none at this size (more --seeds or --shipments narrow it)."
+        ),
         highlight=False,
     )
 
@@ -379,11 +414,12 @@ def generate(
     from border21.targeting.io import write_declarations
 
     if agency not in ("US", "MX"):
-        raise InputError("--agency", agency, "must be US or MX")
+        raise InputError("--agency", agency, _("must be US or MX"))
     cfg = replace(TrafficConfig(), drift_start=drift_start)
     frame = generate_declarations(n, seed=seed, agency=agency, config=cfg)  # type: ignore[arg-type]
     write_declarations(frame, out)
     console.print(
-        f"wrote {len(frame):,} {agency} declarations "
-        f"(fraud rate {frame['fraud'].mean():.3f}) → {out}"
+        _("wrote {n} {agency} declarations (fraud rate {rate}) → {path}").format(
+            n=f"{len(frame):,}", agency=agency, rate=f"{frame['fraud'].mean():.3f}", path=out
+        )
     )

@@ -52,7 +52,12 @@ def add(
                        outcome="allowed", detail={"role": role}, now=utc_now())  # fmt: skip
     finally:
         db.close()
-    console.print(f"user {name} ({agency}, {role}) created. Token (shown once):", highlight=False)
+    console.print(
+        _("user {name} ({agency}, {role}) created. Token (shown once):").format(
+            name=name, agency=agency, role=role
+        ),
+        highlight=False,
+    )
     typer.echo(token)
 
 
@@ -68,7 +73,7 @@ def list_(data_dir: Path | None = DataDirOption, audit_key: Path | None = AuditK
         users = list_users(db)
     finally:
         db.close()
-    table = Table("name", "agency", "role", "created")
+    table = Table(_("name"), _("agency"), _("role"), _("created"))
     for u in users:
         table.add_row(u["name"], u["agency"], u["role"], u["created_at"])
     console.print(table)
@@ -92,4 +97,4 @@ def revoke(
                        outcome="allowed", detail={}, now=utc_now())  # fmt: skip
     finally:
         db.close()
-    console.print(f"user {name} revoked", highlight=False)
+    console.print(_("user {name} revoked").format(name=name), highlight=False)
