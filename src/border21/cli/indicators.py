@@ -569,7 +569,7 @@ def _print_estimate(row: dict[str, Any], fmt: str, title: str, caveat: str) -> N
         row = {k: "; ".join(map(_cell, v)) if isinstance(v, list) else v for k, v in row.items()}
         row.pop("warnings")
     print_frame(
-        pd.DataFrame([row]).T.reset_index().set_axis(["field", "value"], axis=1)
+        pd.DataFrame([row]).T.reset_index().set_axis([_("field"), _("value")], axis=1)
         if fmt == "table"
         else pd.DataFrame([row]),
         fmt,
