@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from border21.i18n import N_
+
 
 def t_quantile_975(df: int) -> float:
     """Student-t 97.5% quantile (two-sided 95% interval); NaN without degrees of freedom.
@@ -35,11 +37,11 @@ def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
 
 PERCENT = (0.0, 100.0)  # a share, in percent
 NONNEGATIVE = (0.0, float("inf"))  # a time, count, rate or cost
-OUT_OF_RANGE_NOTE = (
+OUT_OF_RANGE_NOTE = N_(
     "‡ the 95% interval reaches outside what the quantity can be (a share below 0 or "
     "above 100%, a negative time, count or cost): too few replications for a t interval "
     "there; run more (-r)"
-)
+)  # English; an adapter prints gettext(OUT_OF_RANGE_NOTE)
 
 
 def pm(value: float, half: float, fmt: str, bounds: tuple[float, float] | None = None) -> str:

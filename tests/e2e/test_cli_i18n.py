@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -130,6 +131,31 @@ def test_messages_and_errors_in_spanish() -> None:
     refused = border21("--lang", "es", "border", "list", "--chart", "map.txt")
     assert refused.returncode == 2
     assert "la extensión debe ser una de" in refused.stderr
+
+
+TINY = """
+[port]
+name = "Tiny"
+[streams.cars]
+kind = "personal_vehicle"
+crossings_per_day = 3000
+[streams.cars.primary_service]
+mean_seconds = 40
+[lanes.general]
+streams = ["cars"]
+lanes = 2
+"""
+
+
+def test_a_simulation_reports_in_spanish(tmp_path: Path) -> None:
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(TINY)
+    res = border21("simulate", str(scenario), "--days", "2", "-r", "2", lang="es")
+    assert res.returncode == 0, res.stderr
+    assert "Tiny: 2 día(s) × 2 réplica(s), semilla 0" in res.stdout
+    assert "espera media min" in res.stdout and "autos al norte" in res.stdout
+    assert "calentamiento: se descarta el día 0" in res.stdout
+    assert "portadores detectados" in res.stdout
 
 
 def test_spanish_help_stays_light() -> None:

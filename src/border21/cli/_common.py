@@ -84,4 +84,4 @@ def print_marked_note(cells: list[str]) -> None:
     from border21.stats import OUT_OF_RANGE_NOTE
 
     if any(c.endswith("‡") for c in cells):
-        console.print(OUT_OF_RANGE_NOTE, highlight=False)
+        console.print(_(OUT_OF_RANGE_NOTE), highlight=False)

@@ -189,7 +189,7 @@ def frontier(
     print_frontier(table, title=title)
     for note in checked.notes():
         console.print(note, highlight=False)
-    console.print(warm_up_note(warm_up, days), highlight=False)
+    console.print(warm_up_note(warm_up, days, _), highlight=False)
     moved = shifts(rows) if "baseline" in chosen and len(chosen) > 1 else None
     if moved is not None and not moved.empty:
         print_shifts(moved)

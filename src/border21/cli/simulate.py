@@ -139,7 +139,7 @@ def print_summary(result: object) -> None:
         table.add_row(*cells)
     console.print(table)
     print_marked_note(marked)
-    console.print(result.warm_up_note, highlight=False)
+    console.print(result.describe_warm_up(_), highlight=False)
     if len(result.replications) < 2:
         console.print(
             _("one replication: no intervals; run two or more (-r) for 95% intervals"),

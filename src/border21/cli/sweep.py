@@ -110,7 +110,7 @@ def sweep(
         port=base.port.name, days=days, reps=replications, seed=seed
     )
     _print(table, grid, title=title)
-    console.print(warm_up_note(tasks[0].warm_up_days, days), highlight=False)
+    console.print(warm_up_note(tasks[0].warm_up_days, days, _), highlight=False)
     crossings = sum(r["crossings"] for r in rows)
     console.print(
         _(
