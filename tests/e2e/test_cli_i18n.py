@@ -99,6 +99,7 @@ def test_lang_es_prints_spanish_help() -> None:
     assert "Días simulados por réplica." in sub.stdout and "Semilla raíz" in sub.stdout
     assert "Simulated days per replication." not in sub.stdout
     assert "[predeterminado: 1]" in sub.stdout
+    assert "Muestra este mensaje y termina." in sub.stdout  # --help, set by run()
 
 
 def test_environment_chooses_spanish_and_lang_overrides_it() -> None:

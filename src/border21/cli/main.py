@@ -30,8 +30,8 @@ LANG_OPTION = "--lang"
 
 # Typer's own words around our help (its panels, defaults, error box), which it reads
 # through the standard gettext; see use_frame_language. Typer's bundled copy of Click
-# has no gettext, so "Usage:", "Show this message and exit." and Click's parse errors
-# ("Missing option", "No such option") stay English.
+# has no gettext: run sets the --help text itself (help_option_says), but "Usage:"
+# and Click's parse errors ("Missing option", "No such option") stay English.
 FRAME_WORDS = (
     N_("Options"),
     N_("Arguments"),
@@ -235,7 +235,8 @@ def __getattr__(name: str) -> Any:
 
 def run() -> None:
     """Console-script entry point: the language first, then the commands in it."""
-    from border21.i18n import resolve, use
+    from border21.i18n import DEFAULT, resolve, use
+    from border21.i18n import gettext as _
 
     lang, _rest = split_lang(sys.argv[1:])
     try:
@@ -243,4 +244,21 @@ def run() -> None:
     except ValueError:
         chosen = resolve()  # the --lang callback refuses it, in the language of the environment
     use_frame_language(chosen)
-    build()()
+    command = typer.main.get_command(build())
+    if chosen != DEFAULT:
+        help_option_says(command, _("Show this message and exit."))
+    command()
+
+
+def help_option_says(command: Any, text: str) -> None:
+    """Every command's ``--help`` described by ``text``.
+
+    Typer's copy of Click writes "Show this message and exit." without gettext;
+    a command makes its help option once and keeps it, so setting the text on
+    that option holds for the whole run.
+    """
+    option = command.get_help_option(typer.Context(command))
+    if option is not None:
+        option.help = text
+    for sub in getattr(command, "commands", {}).values():
+        help_option_says(sub, text)
