@@ -219,9 +219,8 @@ def build() -> typer.Typer:
             ),
         ),
     ) -> None:
-        pass
+        """The root's own options (its help text is the Typer's ``help``, above)."""
 
-    main.__doc__ = _("border21: ports, targeting, border data and the security–trade frontier.")
     return app
 
 
