@@ -37,12 +37,11 @@ def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
 
 PERCENT = (0.0, 100.0)  # a share, in percent
 NONNEGATIVE = (0.0, float("inf"))  # a time, count, rate or cost
-# a message: reports translate it (border21.i18n), the CLI prints it as it is
 OUT_OF_RANGE_NOTE = N_(
     "‡ the 95% interval reaches outside what the quantity can be (a share below 0 or "
     "above 100%, a negative time, count or cost): too few replications for a t interval "
     "there; run more (-r)"
-)
+)  # English; an adapter prints gettext(OUT_OF_RANGE_NOTE)
 
 
 def pm(value: float, half: float, fmt: str, bounds: tuple[float, float] | None = None) -> str:

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from border21.errors import Border21Error
+from border21.i18n import gettext as _
 from border21.stats import PERCENT, pm
 
 P = ParamSpec("P")
@@ -23,8 +24,26 @@ err_console = Console(stderr=True)
 
 def fail(message: str) -> typer.Exit:
     """Print a one-line error to stderr and return the exit (code 2) to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    prefix = _("error:")
+    err_console.print(f"[bold red]{prefix}[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
+
+
+def note(text: str) -> None:
+    """A note on stderr: ``note: …`` (``nota: …``)."""
+    prefix = _("note:")
+    err_console.print(f"[yellow]{prefix}[/] {text}", highlight=False)
+
+
+def warn(text: str) -> None:
+    """A warning on stderr: ``warning: …`` (``advertencia: …``)."""
+    prefix = _("warning:")
+    err_console.print(f"[yellow]{prefix}[/] {text}", highlight=False)
+
+
+def wrote(out: object) -> None:
+    """The last line of a command that wrote files: ``wrote DIR``."""
+    console.print(_("wrote {path}").format(path=out), highlight=False)
 
 
 def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -48,7 +67,11 @@ def ready_out(out: Path | None) -> None:
         return
     out.mkdir(parents=True, exist_ok=True)
     if not os.access(out, os.W_OK | os.X_OK):
-        raise fail(f"--out = {str(out)!r}: the directory is not writable")
+        raise fail(
+            _("{option} = {value}: the directory is not writable").format(
+                option="--out", value=repr(str(out))
+            )
+        )
 
 
 def pct(rate: float, half: float) -> str:
@@ -61,4 +84,4 @@ def print_marked_note(cells: list[str]) -> None:
     from border21.stats import OUT_OF_RANGE_NOTE
 
     if any(c.endswith("‡") for c in cells):
-        console.print(OUT_OF_RANGE_NOTE, highlight=False)
+        console.print(_(OUT_OF_RANGE_NOTE), highlight=False)

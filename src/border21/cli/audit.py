@@ -13,8 +13,9 @@ from border21.cli.serve import (
     resolve_audit_key,
     resolve_service_dir,
 )
+from border21.i18n import gettext as _
 
-app = typer.Typer(help="The audit log: verify the hash chain, show entries.",
+app = typer.Typer(help=_("The audit log: verify the hash chain, show entries."),
                   no_args_is_help=True)  # fmt: skip
 
 
@@ -26,17 +27,21 @@ def _open(data_dir: Path | None, audit_key: Path | None):  # type: ignore[no-unt
 
     path = resolve_service_dir(data_dir)
     if not (path / DB_FILE_NAME).exists():
-        raise InputError("--data-dir", str(path), f"no {DB_FILE_NAME} there")
+        raise InputError("--data-dir", str(path), _("no {file} there").format(file=DB_FILE_NAME))
     return open_service_db(ServiceConfig(data_dir=path, audit_key=resolve_audit_key(audit_key)))
 
 
-@app.command("verify")
+@app.command(
+    "verify",
+    help=_(
+        "Recompute the keyed chain and its head; exit 1 if any entry was edited, removed, "
+        "reordered or re-hashed, or the head is missing (exit 2 if the key is missing)."
+    ),
+)
 @cli_errors
 def verify_cmd(
     data_dir: Path | None = DataDirOption, audit_key: Path | None = AuditKeyOption
 ) -> None:
-    """Recompute the keyed chain and its head; exit 1 if any entry was edited, removed,
-    reordered or re-hashed, or the head is missing (exit 2 if the key is missing)."""
     from border21.service.audit import verify
 
     db, log = _open(data_dir, audit_key)
@@ -45,25 +50,27 @@ def verify_cmd(
     finally:
         db.close()
     if report.ok:
-        console.print(f"audit log intact: {report.entries} entries, keyed chain and head match",
-                      highlight=False)  # fmt: skip
+        console.print(
+            _("audit log intact: {n} entries, keyed chain and head match").format(n=report.entries),
+            highlight=False,
+        )
         return
+    tampered = _("tampered:")
     for problem in report.problems:
-        err_console.print(f"[bold red]tampered:[/] {problem}", highlight=False)
+        err_console.print(f"[bold red]{tampered}[/] {problem}", highlight=False)
     raise typer.Exit(code=1)
 
 
-@app.command("show")
+@app.command("show", help=_("The latest audit entries, newest first."))
 @cli_errors
 def show(
-    limit: int = typer.Option(20, "--limit", min=1, help="Latest entries shown."),
+    limit: int = typer.Option(20, "--limit", min=1, help=_("Latest entries shown.")),
     agency: str | None = typer.Option(
-        None, "--agency", help="Only this agency's entries and those about its records."
+        None, "--agency", help=_("Only this agency's entries and those about its records.")
     ),
     data_dir: Path | None = DataDirOption,
     audit_key: Path | None = AuditKeyOption,
 ) -> None:
-    """The latest audit entries, newest first."""
     from rich.table import Table
 
     db, log = _open(data_dir, audit_key)

@@ -7,22 +7,26 @@ from pathlib import Path
 
 import typer
 
-from border21.cli._common import cli_errors, console
+from border21.cli._common import cli_errors, console, wrote
+from border21.i18n import N_
+from border21.i18n import gettext as _
 
 _SHORT = {"personal_vehicles": "car", "pedestrians": "ped", "trucks": "truck", "buses": "bus"}
 
-app = typer.Typer(help="The whole US–Mexico border, port by port.", no_args_is_help=True)
+app = typer.Typer(help=_("The whole US–Mexico border, port by port."), no_args_is_help=True)
 
 
-@app.command("list")
+@app.command(
+    "list",
+    help=_("List every US–Mexico land port: code, name, state, coordinates, modes, scenarios."),
+)
 @cli_errors
 def list_border(
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
+    as_json: bool = typer.Option(False, "--json", help=_("Print a JSON list of objects.")),
     chart: Path | None = typer.Option(
-        None, "--chart", help="Also write a map of the ports' volumes (.html/.svg/.png/.json)."
+        None, "--chart", help=_("Also write a map of the ports' volumes (.html/.svg/.png/.json).")
     ),
 ) -> None:
-    """List every US–Mexico land port: code, name, state, coordinates, modes, scenarios."""
     from border21.ports.catalog import border_ports
 
     ports = border_ports()
@@ -49,10 +53,19 @@ def list_border(
     from rich.table import Table
 
     year = ports[0].year if ports else ""
-    table = Table(title=f"US–Mexico land ports (BTS {year} northbound modes)")
-    for col in ("code", "port", "state", "lat", "lon", "modes", "scenarios", "provenance"):
+    table = Table(title=_("US–Mexico land ports (BTS {year} northbound modes)").format(year=year))
+    for col in (
+        N_("code"),
+        N_("port"),
+        N_("state"),
+        N_("lat"),
+        N_("lon"),
+        N_("modes"),
+        N_("scenarios"),
+        N_("provenance"),
+    ):
         table.add_column(
-            col,
+            _(col),
             justify="right" if col in ("lat", "lon") else "left",
             no_wrap=col in ("code", "lat", "lon"),
         )
@@ -69,30 +82,36 @@ def list_border(
         )
     console.print(table)
     curated = sum("curated" in p.scenarios.values() for p in ports)
+    generated = sum("generated" in p.scenarios.values() for p in ports)
     console.print(
-        f"{len(ports)} ports; {curated} with a curated scenario, "
-        f"{sum('generated' in p.scenarios.values() for p in ports)} with a generated one "
-        '(docs/ports.md, "Generated scenarios").',
+        _(
+            "{n} ports; {curated} with a curated scenario, {generated} with a generated one "
+            '(docs/ports.md, "Generated scenarios").'
+        ).format(n=len(ports), curated=curated, generated=generated),
         highlight=False,
     )
 
 
-@app.command("allocate")
+@app.command(
+    "allocate",
+    help=_(
+        "Place officer-hours across the border's ports and hours where they save the most "
+        "delay cost of trade and travel (or, for a cut, cost the least)."
+    ),
+)
 @cli_errors
 def allocate_officers(
     officers: int = typer.Option(
-        ..., "--officers", help="Officers to add (negative: to cut), each one shift a day."
+        ..., "--officers", help=_("Officers to add (negative: to cut), each one shift a day.")
     ),
-    shift_hours: int = typer.Option(8, "--shift-hours", help="Hours one officer works a day."),
-    days: int = typer.Option(2, "--days", help="Days per replication (the first is a warm-up)."),
-    replications: int = typer.Option(4, "--replications", "-r", help="Replications (2–30)."),
-    seed: int = typer.Option(0, "--seed", help="Root seed."),
-    ports: str = typer.Option("", "--ports", help="Port codes to consider (default: all 28)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the allocation as JSON."),
-    out: Path | None = typer.Option(None, "--out", help="Write allocation.json and .csv here."),
+    shift_hours: int = typer.Option(8, "--shift-hours", help=_("Hours one officer works a day.")),
+    days: int = typer.Option(2, "--days", help=_("Days per replication (the first is a warm-up).")),
+    replications: int = typer.Option(4, "--replications", "-r", help=_("Replications (2–30).")),
+    seed: int = typer.Option(0, "--seed", help=_("Root seed.")),
+    ports: str = typer.Option("", "--ports", help=_("Port codes to consider (default: all 28).")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print the allocation as JSON.")),
+    out: Path | None = typer.Option(None, "--out", help=_("Write allocation.json and .csv here.")),
 ) -> None:
-    """Place officer-hours across the border's ports and hours where they save the most
-    delay cost of trade and travel (or, for a cut, cost the least)."""
     from border21.cli._common import err_console, ready_out
     from border21.ports.allocate import allocate
     from border21.ports.limits import check_seed
@@ -124,7 +143,7 @@ def allocate_officers(
         return
     _print_allocation(result)
     if out is not None:
-        console.print(f"wrote {out}")
+        wrote(out)
 
 
 def _print_allocation(result: object) -> None:
@@ -134,21 +153,28 @@ def _print_allocation(result: object) -> None:
     from border21.stats import pm
 
     assert isinstance(result, Allocation)
-    verb = "added" if result.officers > 0 else "removed"
+    title = (
+        _("{officers} officers × {hours} h added: {officer_hours} officer-hours a day")
+        if result.officers > 0
+        else _("{officers} officers × {hours} h removed: {officer_hours} officer-hours a day")
+    )
     table = Table(
-        title=f"{abs(result.officers):,} officers × {result.shift_hours} h {verb}: "
-        f"{abs(result.officer_hours):,} officer-hours a day"
+        title=title.format(
+            officers=f"{abs(result.officers):,}",
+            hours=result.shift_hours,
+            officer_hours=f"{abs(result.officer_hours):,}",
+        )
     )
     for col in (
-        "code",
-        "port",
-        "officer-hours",
-        "waiting hours saved/day",
-        "delay cost saved $/day",
-        "where (group: hours)",
+        N_("code"),
+        N_("port"),
+        N_("officer-hours"),
+        N_("waiting hours saved/day"),
+        N_("delay cost saved $/day"),
+        N_("where (group: hours)"),
     ):
         table.add_column(
-            col, justify="left" if col in ("code", "port", "where (group: hours)") else "right"
+            _(col), justify="left" if col in ("code", "port", "where (group: hours)") else "right"
         )
     for p in result.ports:
         if not p.officer_hours:
@@ -169,13 +195,16 @@ def _print_allocation(result: object) -> None:
     console.print(table)
     saved = sum(p.delay_cost_saved_usd for p in result.ports)
     console.print(
-        f"Delay cost saved across the border: ${saved:,.0f} a day (negative: added). "
-        f"± is the 95% interval over {result.replications} replications, paired (the same "
-        "crossings before and after). Untouched ports are not listed.",
+        _(
+            "Delay cost saved across the border: ${saved} a day (negative: added). ± is the "
+            "95% interval over {reps} replications, paired (the same crossings before and "
+            "after). Untouched ports are not listed."
+        ).format(saved=f"{saved:,.0f}", reps=result.replications),
         highlight=False,
     )
-    for note in result.notes:
-        console.print(f"note: {note}", highlight=False)
+    prefix = _("note:")
+    for text in result.notes:
+        console.print(f"{prefix} {text}", highlight=False)
 
 
 def _allocation_map(result: object, path: Path) -> None:
@@ -213,7 +242,9 @@ def _volume_map(path: Path) -> None:
         from border21.errors import InputError
 
         raise InputError(
-            "--chart", str(path), f"extension must be one of {', '.join(CHART_FORMATS)}"
+            "--chart",
+            str(path),
+            _("extension must be one of {formats}").format(formats=", ".join(CHART_FORMATS)),
         )
     chart = border_map(
         border_ports_frame(),

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
-from border21.cli._common import cli_errors, console, err_console, ready_out
+from border21.cli._common import cli_errors, console, err_console, ready_out, wrote
+from border21.i18n import N_
+from border21.i18n import gettext as _
 
 
 def _months(text: str, field: str) -> tuple[int, ...]:
@@ -15,28 +17,34 @@ def _months(text: str, field: str) -> tuple[int, ...]:
     try:
         return tuple(int(v) for v in text.split(",") if v.strip())
     except ValueError:
-        raise InputError(field, text, "expected comma-separated month numbers") from None
+        raise InputError(field, text, _("expected comma-separated month numbers")) from None
+
+
+HELP = _("Fit per-lane service times and staffing to CBP hourly waits; report held-out error.")
 
 
 @cli_errors
 def calibrate(
     port: str = typer.Argument(
-        ..., help="Shipped scenario with observed waits: san_ysidro, el_paso_bota."
+        ..., help=_("Shipped scenario with observed waits: san_ysidro, el_paso_bota.")
     ),
-    db: Path | None = typer.Option(None, "--db", help="Warehouse (built from samples if missing)."),
-    fit_months: str = typer.Option("1,3,5,7,9,11", "--fit-months", help="Months to fit on."),
-    holdout_months: str = typer.Option("2,4,6,8,10,12", "--holdout-months", help="Held out."),
-    year: int | None = typer.Option(None, "--year", help="BTS year for monthly volumes."),
-    days: int = typer.Option(3, "--days", min=1, help="Simulated days per grid point."),
+    db: Path | None = typer.Option(
+        None, "--db", help=_("Warehouse (built from samples if missing).")
+    ),
+    fit_months: str = typer.Option("1,3,5,7,9,11", "--fit-months", help=_("Months to fit on.")),
+    holdout_months: str = typer.Option("2,4,6,8,10,12", "--holdout-months", help=_("Held out.")),
+    year: int | None = typer.Option(None, "--year", help=_("BTS year for monthly volumes.")),
+    days: int = typer.Option(3, "--days", min=1, help=_("Simulated days per grid point.")),
     hourly_rounds: int = typer.Option(
         4,
         "--hourly-rounds",
         min=0,
-        help="Rounds of the hill-climb that fits open booths by hour (0: scales only).",
+        help=_("Rounds of the hill-climb that fits open booths by hour (0: scales only)."),
     ),
-    out: Path | None = typer.Option(None, "--out", help="Write the calibrated TOML, table, chart."),
+    out: Path | None = typer.Option(
+        None, "--out", help=_("Write the calibrated TOML, table, chart.")
+    ),
 ) -> None:
-    """Fit per-lane service times and staffing to CBP hourly waits; report held-out error."""
     from rich.table import Table
 
     from border21.cli.data import resolve_db
@@ -55,9 +63,11 @@ def calibrate(
         if not store.sql("SELECT count(*) AS n FROM wait_times")["n"].iloc[0]:
             from border21.data.samples import load_samples
 
-            err_console.print(f"building the warehouse from shipped samples at {path}")
+            err_console.print(
+                _("building the warehouse from shipped samples at {path}").format(path=path)
+            )
             load_samples(store)
-        err_console.print("fitting (grid search with common random numbers)…")
+        err_console.print(_("fitting (grid search with common random numbers)…"))
         result = calibrate_port(
             store,
             key,
@@ -68,18 +78,20 @@ def calibrate(
             days=days,
             hourly_iterations=hourly_rounds,
         )
-    table = Table(title=f"Calibration of {scenario.port.name} to CBP hourly waits")
+    table = Table(
+        title=_("Calibration of {port} to CBP hourly waits").format(port=scenario.port.name)
+    )
     for col in (
-        "lane group",
-        "service ×",
-        "staffing ×",
-        "RMSE before",
-        "RMSE fit",
-        "RMSE held-out",
-        "corr fit",
-        "booths by hour",
+        N_("lane group"),
+        N_("service ×"),
+        N_("staffing ×"),
+        N_("RMSE before"),
+        N_("RMSE fit"),
+        N_("RMSE held-out"),
+        N_("corr fit"),
+        N_("booths by hour"),
     ):
-        table.add_column(col, justify="left" if col == "lane group" else "right")
+        table.add_column(_(col), justify="left" if col == "lane group" else "right")
     for f in result.fits:
         table.add_row(
             f.group,
@@ -89,16 +101,19 @@ def calibrate(
             f"{f.rmse_fit:.1f}",
             f"{f.rmse_holdout:.1f}",
             f"{f.corr_fit:.2f}",
-            f"{min(f.hourly_staffing)}–{max(f.hourly_staffing)}" if f.hourly_staffing else "scaled",
+            f"{min(f.hourly_staffing)}–{max(f.hourly_staffing)}"
+            if f.hourly_staffing
+            else _("scaled"),
         )
     console.print(table)
     console.print(
-        f"fit months {list(result.fit_months)}, held-out months "
-        f"{list(result.holdout_months)}; errors in minutes of mean wait by hour."
+        _(
+            "fit months {fit}, held-out months {held}; errors in minutes of mean wait by hour."
+        ).format(fit=list(result.fit_months), held=list(result.holdout_months))
     )
     if out is not None:
         write_calibration(result, out, key)
-        console.print(f"wrote {out}")
+        wrote(out)
 
 
 def write_calibration(result: object, out: Path, name: str) -> None:

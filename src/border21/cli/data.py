@@ -9,16 +9,17 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from border21.cli._common import cli_errors, console
+from border21.i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
 
 app = typer.Typer(
-    help="The border data warehouse (DuckDB): init, load, fetch, status, sql.",
+    help=_("The border data warehouse (DuckDB): init, load, fetch, status, sql."),
     no_args_is_help=True,
 )
 
-DB_HELP = "Database file (default: $BORDER21_DB, else the user data directory)."
+DB_HELP = _("Database file (default: $BORDER21_DB, else the user data directory).")
 DbOption = typer.Option(None, "--db", help=DB_HELP, show_default=False)
 FORMATS = ("table", "csv", "json")
 
@@ -35,7 +36,9 @@ def print_frame(frame: pd.DataFrame, fmt: str = "table", *, title: str | None = 
     from border21.errors import InputError
 
     if fmt not in FORMATS:
-        raise InputError("--format", fmt, f"must be one of {', '.join(FORMATS)}")
+        raise InputError(
+            "--format", fmt, _("must be one of {choices}").format(choices=", ".join(FORMATS))
+        )
     if fmt == "csv":
         typer.echo(frame.to_csv(index=False), nl=False)
         return
@@ -72,32 +75,33 @@ def _cell(value: Any) -> str:
 def _print_results(results: list[Any]) -> None:
     import pandas as pd
 
-    frame = pd.DataFrame(
+    frame = pd.DataFrame(  # a table for people only: its headers follow the language
         [
             {
-                "source": r.source,
-                "file": r.file_name,
-                "read": r.rows_read,
-                "loaded": r.rows_loaded,
-                "quarantined": r.rows_quarantined,
-                "skipped": r.rows_skipped,
-                "status": "unchanged" if r.unchanged else f"load {r.load_id}",
+                _("source"): r.source,
+                _("file"): r.file_name,
+                _("read"): r.rows_read,
+                _("loaded"): r.rows_loaded,
+                _("quarantined"): r.rows_quarantined,
+                _("skipped"): r.rows_skipped,
+                _("status"): _("unchanged") if r.unchanged else _("load {id}").format(id=r.load_id),
             }
             for r in results
         ]
     )
     if any(r.rows_replaced for r in results):  # a --force reload: say what it replaced
-        frame.insert(6, "replaced", [r.rows_replaced for r in results])
+        frame.insert(6, _("replaced"), [r.rows_replaced for r in results])
     print_frame(frame)
 
 
-@app.command()
+@app.command(
+    help=_("Build a working database from the samples shipped in the package (no network).")
+)
 @cli_errors
 def init(
     db: Path | None = DbOption,
-    force: bool = typer.Option(False, "--force", help="Reload samples already loaded."),
+    force: bool = typer.Option(False, "--force", help=_("Reload samples already loaded.")),
 ) -> None:
-    """Build a working database from the samples shipped in the package (no network)."""
     from border21.data.samples import load_samples
     from border21.data.store import open_store
 
@@ -105,18 +109,17 @@ def init(
     with open_store(path) as store:
         results = load_samples(store, force=force)
     _print_results(results)
-    console.print(f"database: {path}", highlight=False)
+    console.print(_("database: {path}").format(path=path), highlight=False)
 
 
-@app.command()
+@app.command(help=_("Validate and load one file; bad rows go to the quarantine table."))
 @cli_errors
 def load(
-    source: str = typer.Argument(..., help="Source name (see `border21 data sources`)."),
-    file: Path = typer.Argument(..., help="CSV, Parquet or XLSX file from the publisher."),
+    source: str = typer.Argument(..., help=_("Source name (see `border21 data sources`).")),
+    file: Path = typer.Argument(..., help=_("CSV, Parquet or XLSX file from the publisher.")),
     db: Path | None = DbOption,
-    force: bool = typer.Option(False, "--force", help="Reload even if this file was loaded."),
+    force: bool = typer.Option(False, "--force", help=_("Reload even if this file was loaded.")),
 ) -> None:
-    """Validate and load one file; bad rows go to the quarantine table."""
     from border21.data.loaders import load_source
     from border21.data.store import open_store
 
@@ -125,29 +128,27 @@ def load(
     console.print(result.summary(), highlight=False)
 
 
-@app.command()
+@app.command(help=_("List the sources the loaders know, with the columns each expects."))
 @cli_errors
 def sources() -> None:
-    """List the sources the loaders know, with the columns each expects."""
     import pandas as pd
 
     from border21.data.loaders import SOURCES
 
     rows = [
-        {"source": name, "layout": spec.description, "columns": ", ".join(spec.columns)}
+        {_("source"): name, _("layout"): spec.description, _("columns"): ", ".join(spec.columns)}
         for name, specs in SOURCES.items()
         for spec in specs
     ]
     print_frame(pd.DataFrame(rows))
 
 
-@app.command()
+@app.command(help=_("What is loaded, from which file, when; row counts per table."))
 @cli_errors
 def status(
     db: Path | None = DbOption,
-    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+    fmt: str = typer.Option("table", "--format", help=_("table, csv or json.")),
 ) -> None:
-    """What is loaded, from which file, when; row counts per table."""
     import pandas as pd
 
     from border21.data.store import open_store
@@ -156,20 +157,19 @@ def status(
     with open_store(path, read_only=True) as store:
         frame = store.status()
         counts = store.table_counts()
-    print_frame(frame, fmt, title=f"latest load per source — {path}")
+    print_frame(frame, fmt, title=_("latest load per source — {path}").format(path=path))
     if fmt == "table":
-        print_frame(pd.DataFrame([counts]), title="rows per table")
+        print_frame(pd.DataFrame([counts]), title=_("rows per table"))
 
 
-@app.command()
+@app.command(help=_("Show quarantined rows with their reason and source line number."))
 @cli_errors
 def quarantine(
     db: Path | None = DbOption,
-    source: str | None = typer.Option(None, "--source", help="Only this source."),
-    limit: int = typer.Option(20, "--limit", min=1, help="Rows to show."),
-    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+    source: str | None = typer.Option(None, "--source", help=_("Only this source.")),
+    limit: int = typer.Option(20, "--limit", min=1, help=_("Rows to show.")),
+    fmt: str = typer.Option("table", "--format", help=_("table, csv or json.")),
 ) -> None:
-    """Show quarantined rows with their reason and source line number."""
     from border21.data.store import open_store
 
     with open_store(resolve_db(db), read_only=True) as store:
@@ -182,36 +182,40 @@ def quarantine(
     print_frame(frame, fmt)
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Run an ad-hoc query against the warehouse: read-only, and sandboxed (DuckDB's "
+        "external access off): no file reads or writes beyond the warehouse, no extension "
+        "installs."
+    )
+)
 @cli_errors
 def sql(
     query: str = typer.Argument(
-        ..., help="A SQL query (DuckDB dialect); read-only, no files or extensions."
+        ..., help=_("A SQL query (DuckDB dialect); read-only, no files or extensions.")
     ),
     db: Path | None = DbOption,
-    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
-    limit: int = typer.Option(1000, "--limit", min=1, help="Maximum rows printed."),
+    fmt: str = typer.Option("table", "--format", help=_("table, csv or json.")),
+    limit: int = typer.Option(1000, "--limit", min=1, help=_("Maximum rows printed.")),
 ) -> None:
-    """Run an ad-hoc query against the warehouse: read-only, and sandboxed (DuckDB's external
-    access off): no file reads or writes beyond the warehouse, no extension installs."""
     from border21.data.store import open_store
 
     with open_store(resolve_db(db), read_only=True, sandboxed=True) as store:
         frame = store.sql(query)
     if len(frame) > limit:
-        console.print(f"[dim]showing {limit} of {len(frame)} rows[/]")
+        shown = _("showing {n} of {total} rows").format(n=limit, total=len(frame))
+        console.print(f"[dim]{shown}[/]")
     print_frame(frame.head(limit), fmt)
 
 
-@app.command()
+@app.command(help=_("Download a publisher's current release and load it (needs a network)."))
 @cli_errors
 def fetch(
-    source: str = typer.Argument("crossings", help="Source to download."),
-    url: str | None = typer.Option(None, "--url", help="Download this release instead."),
+    source: str = typer.Argument("crossings", help=_("Source to download.")),
+    url: str | None = typer.Option(None, "--url", help=_("Download this release instead.")),
     db: Path | None = DbOption,
-    timeout: float = typer.Option(60.0, "--timeout", min=1.0, help="Seconds before giving up."),
+    timeout: float = typer.Option(60.0, "--timeout", min=1.0, help=_("Seconds before giving up.")),
 ) -> None:
-    """Download a publisher's current release and load it (needs a network)."""
     from border21.data.fetch import fetch_source
     from border21.data.store import open_store
 

@@ -14,7 +14,11 @@ from border21.cli._common import (
     pct,
     print_marked_note,
     ready_out,
+    warn,
+    wrote,
 )
+from border21.i18n import N_
+from border21.i18n import gettext as _
 from border21.stats import NONNEGATIVE, pm
 
 if TYPE_CHECKING:
@@ -28,9 +32,9 @@ def _csv_floats(text: str, field: str) -> list[float]:
     try:
         values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise InputError(field, text, "expected comma-separated numbers") from None
+        raise InputError(field, text, _("expected comma-separated numbers")) from None
     if not values:
-        raise InputError(field, text, "expected at least one number")
+        raise InputError(field, text, _("expected at least one number"))
     return values
 
 
@@ -38,62 +42,70 @@ def _csv_words(text: str) -> list[str]:
     return [v.strip() for v in text.split(",") if v.strip()]
 
 
+HELP = _("Sweep referral budgets per policy; print and chart the Pareto frontier.")
+
+
 @cli_errors
 def frontier(
-    scenario: str = typer.Argument(..., help="Shipped scenario name or path to a TOML file."),
+    scenario: str = typer.Argument(..., help=_("Shipped scenario name or path to a TOML file.")),
     policies: str = typer.Option(
-        "random,trusted,targeted", "--policies", help="random, trusted, targeted."
+        "random,trusted,targeted", "--policies", help=_("random, trusted, targeted.")
     ),
     budgets: str = typer.Option(
-        "1,2,5,10,20,30", "--budgets", help="Referral budgets in percent of governed crossings."
+        "1,2,5,10,20,30", "--budgets", help=_("Referral budgets in percent of governed crossings.")
     ),
     variants: str = typer.Option(
         "baseline",
         "--variants",
-        help="baseline, shared_intelligence, ucp, enrolment, southbound (comma-separated).",
+        help=_("baseline, shared_intelligence, ucp, enrolment, southbound (comma-separated)."),
     ),
-    enrolment_scale: float = typer.Option(1.5, "--enrolment-scale", help="For 'enrolment'."),
+    enrolment_scale: float = typer.Option(1.5, "--enrolment-scale", help=_("For 'enrolment'.")),
     southbound_budget: float = typer.Option(
         1.0,
         "--southbound-budget",
-        help="Percent of southbound crossings the 'southbound' variant inspects.",
+        help=_("Percent of southbound crossings the 'southbound' variant inspects."),
     ),
     carrier_rate: float = typer.Option(
-        2.0, "--carrier-rate", help="Percent of governed crossings that carry (targeting model)."
+        2.0, "--carrier-rate", help=_("Percent of governed crossings that carry (targeting model).")
     ),
-    days: int = typer.Option(2, "--days", min=1, help="Simulated days per replication."),
+    days: int = typer.Option(2, "--days", min=1, help=_("Simulated days per replication.")),
     replications: int = typer.Option(
         30,
         "--replications",
         "-r",
         min=2,
-        help="Replications (30: the headline 95% intervals within ±5 pp caught and ±10% delay "
-        "on the shipped ports).",
+        help=_(
+            "Replications (30: the headline 95% intervals within ±5 pp caught and ±10% delay "
+            "on the shipped ports)."
+        ),
     ),
-    seed: int = typer.Option(0, "--seed", min=0, help="Root seed."),
-    overrides: list[str] = typer.Option([], "--set", help="Override a scenario key."),
+    seed: int = typer.Option(0, "--seed", min=0, help=_("Root seed.")),
+    overrides: list[str] = typer.Option([], "--set", help=_("Override a scenario key.")),
     vary: list[str] = typer.Option(
         [],
         "--vary",
         help=(
-            "Also sweep KEY=VALUES (as in `border21 sweep`), e.g. "
-            "secondary.truck_secondary.bays=12,24 or lanes.general.staffed_booths=10:14:3; "
-            "each policy's frontier then spans budgets and these values."
+            _(
+                "Also sweep KEY=VALUES (as in `border21 sweep`), e.g. "
+                "secondary.truck_secondary.bays=12,24 or lanes.general.staffed_booths=10:14:3; "
+                "each policy's frontier then spans budgets and these values."
+            )
         ),
     ),
     scheduler: str | None = typer.Option(
-        None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."
+        None, "--scheduler", help=_("Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
     ),
-    workers: int | None = typer.Option(None, "--workers", help="Local threads (default: cores)."),
-    out: Path | None = typer.Option(None, "--out", help="Write the table and chart here."),
+    workers: int | None = typer.Option(
+        None, "--workers", help=_("Local threads (default: cores).")
+    ),
+    out: Path | None = typer.Option(None, "--out", help=_("Write the table and chart here.")),
     warm_up_days: int | None = typer.Option(
         None,
         "--warm-up-days",
         min=0,
-        help="Days simulated and left out of the metrics (default: 1 when --days > 1, else 0).",
+        help=_("Days simulated and left out of the metrics (default: 1 when --days > 1, else 0)."),
     ),
 ) -> None:
-    """Sweep referral budgets per policy; print and chart the Pareto frontier."""
     from rich.progress import Progress
 
     from border21.errors import InputError
@@ -120,13 +132,17 @@ def frontier(
         if p in NOT_A_POLICY:
             raise InputError("--policies", p, NOT_A_POLICY[p])
         if p not in POLICY_NAMES:
-            raise InputError("--policies", p, f"unknown policy (known: {', '.join(POLICY_NAMES)})")
+            raise InputError(
+                "--policies",
+                p,
+                _("unknown policy (known: {known})").format(known=", ".join(POLICY_NAMES)),
+            )
     rates = [b / 100.0 for b in _csv_floats(budgets, "--budgets")]
     for b in rates:
         if not 0 < b <= 1:
-            raise InputError("--budgets", 100 * b, "each budget must be in (0, 100]")
+            raise InputError("--budgets", 100 * b, _("each budget must be in (0, 100]"))
     if not 0 < southbound_budget <= 100:
-        raise InputError("--southbound-budget", southbound_budget, "must be in (0, 100]")
+        raise InputError("--southbound-budget", southbound_budget, _("must be in (0, 100]"))
     base = load_scenario(scenario, overrides)
     chosen = build_variants(
         base,
@@ -151,7 +167,9 @@ def frontier(
         chosen, policy_list, setup=setup, seed=seed, progress=lambda msg: err_console.print(msg)
     )
     with Progress(console=err_console, transient=True) as bar:
-        task = bar.add_task(f"{base.port.name}: {len(tasks)} runs", total=len(tasks))
+        task = bar.add_task(
+            _("{port}: {n} runs").format(port=base.port.name, n=len(tasks)), total=len(tasks)
+        )
         rows = execute(
             tasks,
             risks=pools,
@@ -162,13 +180,16 @@ def frontier(
     unstable = unstable_points(tasks)
     table = mark_unstable(pareto(summarise(rows)), unstable)
     for line in unstable_warnings(unstable):
-        err_console.print(f"[yellow]warning:[/] {line}", highlight=False)
+        warn(line)
     checked = precision(table)
     table = table.assign(ci_outside_range=checked.out_of_range)
-    print_frontier(table, title=f"{base.port.name}: {days} d × {replications} reps, seed {seed}")
+    title = _("{port}: {days} d × {reps} reps, seed {seed}").format(
+        port=base.port.name, days=days, reps=replications, seed=seed
+    )
+    print_frontier(table, title=title)
     for note in checked.notes():
         console.print(note, highlight=False)
-    console.print(warm_up_note(warm_up, days), highlight=False)
+    console.print(warm_up_note(warm_up, days, _), highlight=False)
     moved = shifts(rows) if "baseline" in chosen and len(chosen) > 1 else None
     if moved is not None and not moved.empty:
         print_shifts(moved)
@@ -176,7 +197,7 @@ def frontier(
         write_frontier(table, rows, out)
         if moved is not None:
             moved.to_csv(out / "shifts.csv", index=False)
-        console.print(f"wrote {out}")
+        wrote(out)
 
 
 def _tasks(
@@ -209,7 +230,9 @@ def _tasks(
     axes = [parse_axis(v) for v in vary]
     for axis in axes:
         if axis.key.startswith("cooperation."):
-            raise InputError("--vary", axis.key, "cooperation switches are chosen with --variants")
+            raise InputError(
+                "--vary", axis.key, _("cooperation switches are chosen with --variants")
+            )
     # the whole sweep is bounded before any grid is built
     DEFAULT_LIMITS.check_grid(grid_size(axes))
     DEFAULT_LIMITS.check_tasks(
@@ -248,30 +271,32 @@ def print_frontier(table: object, *, title: str) -> None:
     from rich.table import Table
 
     assert isinstance(table, pd.DataFrame)
-    t = Table(title=title)
+    out = Table(title=title)
     has_grid = "grid" in table.columns
     shown = table[table["on_frontier"]] if has_grid else table  # a grid: frontiers only
     if has_grid:
-        t.title = f"{title} — each policy's frontier over budgets and the grid"
+        out.title = _("{title} — each policy's frontier over budgets and the grid").format(
+            title=title
+        )
     one_variant = table["variant"].nunique() == 1
     any_unstable = "unstable" in table.columns and bool((table["unstable"] != "").any())
     south = "sb_detection_rate" in table.columns
 
     for col in (
-        *([] if one_variant else ["variant"]),
-        *(["grid"] if has_grid else []),
-        "policy",
-        "budget %",
-        "caught %",
-        "delay min",
-        "p95 wait",
-        "licit/1000",
-        "delay cost $",
-        *(["SB caught %", "SB delay min"] if south else []),
-        "frontier",
-        *(["stable"] if any_unstable else []),
+        *([] if one_variant else [N_("variant")]),
+        *([N_("grid")] if has_grid else []),
+        N_("policy"),
+        N_("budget %"),
+        N_("caught %"),
+        N_("delay min"),
+        N_("p95 wait"),
+        N_("licit/1000"),
+        N_("delay cost $"),
+        *([N_("SB caught %"), N_("SB delay min")] if south else []),
+        N_("frontier"),
+        *([N_("stable")] if any_unstable else []),
     ):
-        t.add_column(col, justify="left" if col in ("variant", "grid", "policy") else "right")
+        out.add_column(_(col), justify="left" if col in ("variant", "grid", "policy") else "right")
     cells: list[str] = []
     for r in shown.itertuples():
         figures = [
@@ -287,28 +312,33 @@ def print_frontier(table: object, *, title: str) -> None:
                 pm(r.sb_mean_delay_min, r.sb_mean_delay_min_ci95, "{:.1f}", NONNEGATIVE),
             ]
         cells += figures
-        t.add_row(
+        out.add_row(
             *([] if one_variant else [str(r.variant)]),
             *([str(r.grid)] if has_grid else []),
             str(r.policy),
             f"{100 * r.rate:g}",
             *figures,
             "★" if r.on_overall_frontier else ("·" if r.on_frontier else ""),
-            *([("NO" if r.unstable else "yes")] if any_unstable else []),
+            *([(_("NO") if r.unstable else _("yes"))] if any_unstable else []),
         )
-    console.print(t)
-    console.print(
-        "Northbound figures (its carriers: drugs and contraband); "
-        + ("SB: southbound alone (firearms and currency), never averaged in. " if south else "")
-        + "★ on the variant's overall frontier; · on the policy's own frontier. "
-        "± is the 95% CI half-width over replications."
-        + (
-            " stable NO: a queue is overloaded in some hours (warnings above), so the "
-            "figures depend on the days simulated, not a steady state."
-            if any_unstable
-            else ""
+    console.print(out)
+    parts = [_("Northbound figures (its carriers: drugs and contraband);")]
+    if south:
+        parts.append(_("SB: southbound alone (firearms and currency), never averaged in."))
+    parts.append(
+        _(
+            "★ on the variant's overall frontier; · on the policy's own frontier. ± is the "
+            "95% CI half-width over replications."
         )
     )
+    if any_unstable:
+        parts.append(
+            _(
+                "stable NO: a queue is overloaded in some hours (warnings above), so the "
+                "figures depend on the days simulated, not a steady state."
+            )
+        )
+    console.print(" ".join(parts))
     print_marked_note(cells)
 
 
@@ -319,19 +349,19 @@ def print_shifts(moved: object) -> None:
 
     assert isinstance(moved, pd.DataFrame)
     south = "d_sb_delay_min" in moved.columns
-    t = Table(title="Shift against baseline (paired by replication)")
+    shift_table = Table(title=_("Shift against baseline (paired by replication)"))
     for col in (
-        "variant",
-        "policy",
-        "budget %",
-        "NB Δ caught pp",
-        "NB Δ delay min",
-        "NB Δ delay cost $",
-        *(["SB Δ caught pp", "SB Δ delay min"] if south else []),
+        N_("variant"),
+        N_("policy"),
+        N_("budget %"),
+        N_("NB Δ caught pp"),
+        N_("NB Δ delay min"),
+        N_("NB Δ delay cost $"),
+        *([N_("SB Δ caught pp"), N_("SB Δ delay min")] if south else []),
     ):
-        t.add_column(col, justify="left" if col in ("variant", "policy") else "right")
+        shift_table.add_column(_(col), justify="left" if col in ("variant", "policy") else "right")
     for r in moved.itertuples():
-        t.add_row(
+        shift_table.add_row(
             str(r.variant),
             str(r.policy),
             f"{100 * r.rate:g}",
@@ -347,15 +377,14 @@ def print_shifts(moved: object) -> None:
                 else []
             ),
         )
-    console.print(t)
+    console.print(shift_table)
     console.print(
-        "NB: northbound"
-        + (
-            "; SB: southbound, apart (— where no replication had southbound carriers)"
-            if south
-            else ""
+        _(
+            "NB: northbound; SB: southbound, apart (— where no replication had southbound "
+            "carriers). ± is the 95% CI half-width of the paired difference."
         )
-        + ". ± is the 95% CI half-width of the paired difference.",
+        if south
+        else _("NB: northbound. ± is the 95% CI half-width of the paired difference."),
         highlight=False,
     )
 

@@ -13,18 +13,21 @@ import typer
 
 from border21.cli._common import cli_errors, console
 from border21.cli.data import DbOption, print_frame, resolve_db
+from border21.i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
 
 app = typer.Typer(
-    help="Indicators: crossings, trade, vehicle mix, waits, seizures, homicides, effects.",
+    help=_("Indicators: crossings, trade, vehicle mix, waits, seizures, homicides, effects."),
     no_args_is_help=True,
 )
 
-ChartOption = typer.Option(None, "--chart", help="Also write a chart (.html/.svg/.png/.json).")
-FormatOption = typer.Option("table", "--format", help="table, csv or json.")
-LimitOption = typer.Option(40, "--limit", min=1, help="Table rows shown (latest); csv/json: all.")
+ChartOption = typer.Option(None, "--chart", help=_("Also write a chart (.html/.svg/.png/.json)."))
+FormatOption = typer.Option("table", "--format", help=_("table, csv or json."))
+LimitOption = typer.Option(
+    40, "--limit", min=1, help=_("Table rows shown (latest); csv/json: all.")
+)
 
 
 def _open(db: Path | None) -> Any:
@@ -35,7 +38,10 @@ def _open(db: Path | None) -> Any:
 
 def _emit(frame: pd.DataFrame, fmt: str, limit: int, title: str) -> None:
     if fmt == "table" and len(frame) > limit:
-        console.print(f"[dim]showing the last {limit} of {len(frame)} rows (use --format csv)[/]")
+        shown = _("showing the last {n} of {total} rows (use --format csv)").format(
+            n=limit, total=len(frame)
+        )
+        console.print(f"[dim]{shown}[/]")
         frame = frame.tail(limit)
     print_frame(frame, fmt, title=title)
 
@@ -45,7 +51,7 @@ def _chart(chart: Any, path: Path | None) -> None:
         from border21.reports.charts import save_chart
 
         save_chart(chart, path)
-        console.print(f"chart: {path}", highlight=False)
+        console.print(_("chart: {path}").format(path=path), highlight=False)
 
 
 def _time_output(
@@ -68,22 +74,25 @@ def _time_output(
     _emit(frame, fmt, limit, title)
 
 
-@app.command()
+@app.command(
+    help=_("Inbound crossings by port/state/measure and period, with year-over-year change.")
+)
 @cli_errors
 def crossings(
-    measure: list[str] = typer.Option(["Personal Vehicles"], "--measure", help="BTS measure(s)."),
-    by: str = typer.Option("border", "--by", help="border, port, state, measure, field_office."),
-    freq: str = typer.Option("month", "--freq", help="month or year."),
-    port: list[str] = typer.Option([], "--port", help="Port code or name (repeatable)."),
-    start: str | None = typer.Option(None, "--start", help="First month, e.g. 2005-01."),
-    end: str | None = typer.Option(None, "--end", help="Last month."),
-    sa: bool = typer.Option(False, "--sa", help="Add STL trend and seasonally adjusted value."),
+    measure: list[str] = typer.Option(
+        ["Personal Vehicles"], "--measure", help=_("BTS measure(s).")
+    ),
+    by: str = typer.Option("border", "--by", help=_("border, port, state, measure, field_office.")),
+    freq: str = typer.Option("month", "--freq", help=_("month or year.")),
+    port: list[str] = typer.Option([], "--port", help=_("Port code or name (repeatable).")),
+    start: str | None = typer.Option(None, "--start", help=_("First month, e.g. 2005-01.")),
+    end: str | None = typer.Option(None, "--end", help=_("Last month.")),
+    sa: bool = typer.Option(False, "--sa", help=_("Add STL trend and seasonally adjusted value.")),
     chart: Path | None = ChartOption,
     db: Path | None = DbOption,
     fmt: str = FormatOption,
     limit: int = LimitOption,
 ) -> None:
-    """Inbound crossings by port/state/measure and period, with year-over-year change."""
     from border21.data import indicators as ind
 
     with _open(db) as store:
@@ -94,33 +103,34 @@ def crossings(
             if freq != "month":
                 from border21.errors import InputError
 
-                raise InputError("--sa", True, "seasonal adjustment needs --freq month")
+                raise InputError("--sa", True, _("seasonal adjustment needs --freq month"))
             frame = ind.seasonal_adjust(frame)
         y = "adjusted" if sa else "value"
         _time_output(
             store,
             frame,
             y=y,
-            title=f"{', '.join(measure)} by {by}",
+            title=_("{measure} by {by}").format(measure=", ".join(measure), by=by),
             chart=chart,
             fmt=fmt,
             limit=limit,
         )
 
 
-@app.command()
+@app.command(
+    help=_("US trade with Mexico (BTS TransBorder) by trade type, mode, port or Mexican state.")
+)
 @cli_errors
 def trade(
-    by: str = typer.Option("trade_type", "--by", help="trade_type, mode, port, mx_state."),
-    freq: str = typer.Option("year", "--freq", help="month or year."),
-    country: str = typer.Option("Mexico", "--country", help="Mexico or Canada."),
-    sa: bool = typer.Option(False, "--sa", help="Add STL trend/adjusted (monthly only)."),
+    by: str = typer.Option("trade_type", "--by", help=_("trade_type, mode, port, mx_state.")),
+    freq: str = typer.Option("year", "--freq", help=_("month or year.")),
+    country: str = typer.Option("Mexico", "--country", help=_("Mexico or Canada.")),
+    sa: bool = typer.Option(False, "--sa", help=_("Add STL trend/adjusted (monthly only).")),
     chart: Path | None = ChartOption,
     db: Path | None = DbOption,
     fmt: str = FormatOption,
     limit: int = LimitOption,
 ) -> None:
-    """US trade with Mexico (BTS TransBorder) by trade type, mode, port or Mexican state."""
     from border21.data import indicators as ind
 
     with _open(db) as store:
@@ -131,24 +141,23 @@ def trade(
             store,
             frame,
             y="adjusted" if sa else "value_usd",
-            title=f"US trade with {country} by {by}",
+            title=_("US trade with {country} by {by}").format(country=country, by=by),
             chart=chart,
             fmt=fmt,
             limit=limit,
         )
 
 
-@app.command()
+@app.command(help=_("Trucks versus personal vehicles (truck share)."))
 @cli_errors
 def mix(
-    by: str = typer.Option("border", "--by", help="border, port, state, field_office."),
-    freq: str = typer.Option("year", "--freq", help="month or year."),
+    by: str = typer.Option("border", "--by", help=_("border, port, state, field_office.")),
+    freq: str = typer.Option("year", "--freq", help=_("month or year.")),
     chart: Path | None = ChartOption,
     db: Path | None = DbOption,
     fmt: str = FormatOption,
     limit: int = LimitOption,
 ) -> None:
-    """Trucks versus personal vehicles (truck share)."""
     from border21.data import indicators as ind
 
     with _open(db) as store:
@@ -157,26 +166,27 @@ def mix(
             store,
             frame,
             y="truck_share",
-            title=f"Truck share by {by}",
+            title=_("Truck share by {by}").format(by=by),
             chart=chart,
             fmt=fmt,
             limit=limit,
         )
 
 
-@app.command()
+@app.command(help=_("Average wait to primary by hour of day for one port and lane."))
 @cli_errors
 def waits(
-    port: str = typer.Option("San Ysidro", "--port", help="Wait-time port (substring match)."),
-    lane: str = typer.Option("Passenger", "--lane", help="Passenger, Pedestrian, Commercial."),
-    sub_lane: str = typer.Option("General", "--sub-lane", help="General, Ready, Nexus/Sentri."),
-    month: int | None = typer.Option(None, "--month", min=1, max=12),
-    weekday: int | None = typer.Option(None, "--weekday", min=0, max=6, help="0 = Sunday."),
+    port: str = typer.Option("San Ysidro", "--port", help=_("Wait-time port (substring match).")),
+    lane: str = typer.Option("Passenger", "--lane", help=_("Passenger, Pedestrian, Commercial.")),
+    sub_lane: str = typer.Option("General", "--sub-lane", help=_("General, Ready, Nexus/Sentri.")),
+    month: int | None = typer.Option(
+        None, "--month", min=1, max=12, help=_("Only this month, 1–12 (default: all).")
+    ),
+    weekday: int | None = typer.Option(None, "--weekday", min=0, max=6, help=_("0 = Sunday.")),
     chart: Path | None = ChartOption,
     db: Path | None = DbOption,
     fmt: str = FormatOption,
 ) -> None:
-    """Average wait to primary by hour of day for one port and lane."""
     from border21.data import indicators as ind
 
     with _open(db) as store:
@@ -192,23 +202,30 @@ def waits(
                 x="hour",
                 y="wait_minutes",
                 color="port",
-                title=f"{port} {lane}/{sub_lane}: wait by hour",
+                title=_("{port} {lane}/{sub_lane}: wait by hour").format(
+                    port=port, lane=lane, sub_lane=sub_lane
+                ),
             ),
             chart,
         )
-    print_frame(frame, fmt, title=f"{port} {lane}/{sub_lane} wait by hour")
+    title = _("{port} {lane}/{sub_lane} wait by hour").format(
+        port=port, lane=lane, sub_lane=sub_lane
+    )
+    print_frame(frame, fmt, title=title)
 
 
-@app.command("wait-volume")
+@app.command(
+    "wait-volume",
+    help=_("Monthly mean wait (general passenger lanes) against the port's monthly volume."),
+)
 @cli_errors
 def wait_volume(
-    first_year: int = typer.Option(2019, "--from", help="First year of BTS volumes averaged."),
-    last_year: int = typer.Option(2024, "--to", help="Last year of BTS volumes averaged."),
+    first_year: int = typer.Option(2019, "--from", help=_("First year of BTS volumes averaged.")),
+    last_year: int = typer.Option(2024, "--to", help=_("Last year of BTS volumes averaged.")),
     chart: Path | None = ChartOption,
     db: Path | None = DbOption,
     fmt: str = FormatOption,
 ) -> None:
-    """Monthly mean wait (general passenger lanes) against the port's monthly volume."""
     from border21.data import indicators as ind
 
     with _open(db) as store:
@@ -225,23 +242,27 @@ def wait_volume(
                 x="monthly_volume",
                 y="wait_minutes",
                 color="port",
-                title="Mean wait vs monthly personal-vehicle volume",
+                title=_("Mean wait vs monthly personal-vehicle volume"),
                 line=False,
             ),
             chart,
         )
-    print_frame(monthly, fmt, title="wait vs volume by port and month")
+    print_frame(monthly, fmt, title=_("wait vs volume by port and month"))
 
 
-@app.command("wait-hourly")
+@app.command(
+    "wait-hourly",
+    help=_(
+        "Hourly vehicles processed, lanes open and wait by lane type (needs `data load hourly`)."
+    ),
+)
 @cli_errors
 def wait_hourly(
-    port: str = typer.Option("San Ysidro", "--port", help="Port with an hourly profile loaded."),
+    port: str = typer.Option("San Ysidro", "--port", help=_("Port with an hourly profile loaded.")),
     chart: Path | None = ChartOption,
     db: Path | None = DbOption,
     fmt: str = FormatOption,
 ) -> None:
-    """Hourly vehicles processed, lanes open and wait by lane type (needs `data load hourly`)."""
     from border21.data import indicators as ind
 
     with _open(db) as store:
@@ -251,22 +272,23 @@ def wait_hourly(
 
         _chart(
             xy_chart(frame, x="volume", y="wait_minutes", color="lane_type", line=False,
-                     title=f"{port}: wait vs vehicles processed per hour"),
+                     title=_("{port}: wait vs vehicles processed per hour").format(port=port)),
             chart,
         )  # fmt: skip
-    print_frame(frame, fmt, title=f"{port}: hourly volume, lanes and wait")
+    print_frame(frame, fmt, title=_("{port}: hourly volume, lanes and wait").format(port=port))
 
 
-@app.command()
+@app.command(
+    help=_("OFO seizure events per 1,000 inbound crossings by field office and fiscal year.")
+)
 @cli_errors
 def seizures(
-    drug: str | None = typer.Option(None, "--drug", help="Drug type, e.g. Fentanyl."),
+    drug: str | None = typer.Option(None, "--drug", help=_("Drug type, e.g. Fentanyl.")),
     chart: Path | None = ChartOption,
     db: Path | None = DbOption,
     fmt: str = FormatOption,
     limit: int = LimitOption,
 ) -> None:
-    """OFO seizure events per 1,000 inbound crossings by field office and fiscal year."""
     import pandas as pd
 
     from border21.data import indicators as ind
@@ -283,24 +305,23 @@ def seizures(
                     y="per_1000",
                     color="region",
                     events=ind.events(store),
-                    title="Seizure events per 1,000 crossings",
+                    title=_("Seizure events per 1,000 crossings"),
                 ),
                 chart,
             )
-    _emit(frame, fmt, limit, "seizures per 1,000 crossings")
+    _emit(frame, fmt, limit, _("seizures per 1,000 crossings"))
 
 
-@app.command()
+@app.command(help=_("Border Patrol apprehensions by region or sector."))
 @cli_errors
 def apprehensions(
-    by: str = typer.Option("region", "--by", help="region or sector."),
-    freq: str = typer.Option("fiscal_year", "--freq", help="fiscal_year or month."),
+    by: str = typer.Option("region", "--by", help=_("region or sector.")),
+    freq: str = typer.Option("fiscal_year", "--freq", help=_("fiscal_year or month.")),
     chart: Path | None = ChartOption,
     db: Path | None = DbOption,
     fmt: str = FormatOption,
     limit: int = LimitOption,
 ) -> None:
-    """Border Patrol apprehensions by region or sector."""
     from border21.data import indicators as ind
 
     with _open(db) as store:
@@ -309,27 +330,28 @@ def apprehensions(
             store,
             frame,
             y="value",
-            title=f"Apprehensions by {by}",
+            title=_("Apprehensions by {by}").format(by=by),
             chart=chart,
             fmt=fmt,
             limit=limit,
         )
 
 
-@app.command()
+@app.command(
+    help=_("Homicide rate per 100,000 (INEGI / CONAPO) for border, interior or named states.")
+)
 @cli_errors
 def homicides(
     states: list[str] = typer.Option(
-        ["border"], "--state", help="border, interior, all, or state names/codes (repeatable)."
+        ["border"], "--state", help=_("border, interior, all, or state names/codes (repeatable).")
     ),
-    freq: str = typer.Option("year", "--freq", help="year or month (annualised)."),
-    by_state: bool = typer.Option(False, "--by-state", help="One row per state."),
+    freq: str = typer.Option("year", "--freq", help=_("year or month (annualised).")),
+    by_state: bool = typer.Option(False, "--by-state", help=_("One row per state.")),
     chart: Path | None = ChartOption,
     db: Path | None = DbOption,
     fmt: str = FormatOption,
     limit: int = LimitOption,
 ) -> None:
-    """Homicide rate per 100,000 (INEGI / CONAPO) for border, interior or named states."""
     import pandas as pd
 
     from border21.data import indicators as ind
@@ -349,32 +371,34 @@ def homicides(
             store,
             frame,
             y="rate_per_100k",
-            title="Homicides per 100,000",
+            title=_("Homicides per 100,000"),
             chart=chart,
             fmt=fmt,
             limit=limit,
         )
 
 
-@app.command()
+@app.command(
+    help=_("Reporting gaps in the crossings series (runs of all-zero months), never filled.")
+)
 @cli_errors
 def gaps(
-    min_months: int = typer.Option(3, "--min-months", min=1),
+    min_months: int = typer.Option(
+        3, "--min-months", min=1, help=_("Shortest run of all-zero months reported.")
+    ),
     db: Path | None = DbOption,
     fmt: str = FormatOption,
 ) -> None:
-    """Reporting gaps in the crossings series (runs of all-zero months), never filled."""
     from border21.data import indicators as ind
 
     with _open(db) as store:
         frame = ind.crossing_gaps(store, min_months=min_months)
-    print_frame(frame, fmt, title="crossings reporting gaps")
+    print_frame(frame, fmt, title=_("crossings reporting gaps"))
 
 
-@app.command()
+@app.command(help=_("The program and events timeline, with a source for each date."))
 @cli_errors
 def events(db: Path | None = DbOption, fmt: str = FormatOption) -> None:
-    """The program and events timeline, with a source for each date."""
     from border21.data import indicators as ind
 
     with _open(db) as store:
@@ -382,58 +406,71 @@ def events(db: Path | None = DbOption, fmt: str = FormatOption) -> None:
     print_frame(frame[["event_date", "title", "category", "date_precision", "source_url"]], fmt)
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Program effect (ITS, border-vs-interior DiD, synthetic control or staggered "
+        "event-study DiD): p-value and interval calibrated by placebos, and the "
+        "diagnostics every estimate carries."
+    )
+)
 @cli_errors
 def effect(
     series: str = typer.Option(
-        ..., "--series", help="homicides, crossings, apprehensions, seizures, trade."
+        ..., "--series", help=_("homicides, crossings, apprehensions, seizures, trade.")
     ),
     event: str = typer.Option(
         ...,
         "--event",
-        help="Event month, e.g. 2008-03, or an event id; staggered: a program (joint_operations).",
+        help=_(
+            "Event month, e.g. 2008-03, or an event id; staggered: a program (joint_operations)."
+        ),
     ),
     method: str = typer.Option(
         "its",
         "--method",
-        help="its (interrupted time series), did (border vs interior), synth (synthetic "
-        "control of one --state or --port) or staggered (Callaway–Sant'Anna event study).",
+        help=_(
+            "its (interrupted time series), did (border vs interior), synth (synthetic "
+            "control of one --state or --port) or staggered (Callaway–Sant'Anna event study)."
+        ),
     ),
-    state: str | None = typer.Option(None, "--state", help="homicides: state, border, interior."),
-    port: str | None = typer.Option(None, "--port", help="crossings: port code or name."),
-    measure: str = typer.Option("Personal Vehicles", "--measure", help="crossings: measure."),
+    state: str | None = typer.Option(
+        None, "--state", help=_("homicides: state, border, interior.")
+    ),
+    port: str | None = typer.Option(None, "--port", help=_("crossings: port code or name.")),
+    measure: str = typer.Option("Personal Vehicles", "--measure", help=_("crossings: measure.")),
     region: str = typer.Option(
-        "Southwest Border", "--region", help="apprehensions: region/sector."
+        "Southwest Border", "--region", help=_("apprehensions: region/sector.")
     ),
-    drug: str | None = typer.Option(None, "--drug", help="seizures: drug type."),
-    trade_type: str = typer.Option("Import", "--trade-type", help="trade: Import or Export."),
+    drug: str | None = typer.Option(None, "--drug", help=_("seizures: drug type.")),
+    trade_type: str = typer.Option("Import", "--trade-type", help=_("trade: Import or Export.")),
     donor: list[str] = typer.Option(
         [],
         "--donor",
-        help="synth: donor state or port (repeatable; default: states no Joint Operation "
-        "reached, or every other port).",
+        help=_(
+            "synth: donor state or port (repeatable; default: states no Joint Operation "
+            "reached, or every other port)."
+        ),
     ),
     window: int = typer.Option(
         60,
         "--window",
         min=0,
-        help="Months each side (0 = all data); staggered: event times of ±window/12 years.",
+        help=_("Months each side (0 = all data); staggered: event times of ±window/12 years."),
     ),
-    alpha: float = typer.Option(0.05, "--alpha", min=0.001, max=0.5, help="1 − CI level."),
+    alpha: float = typer.Option(0.05, "--alpha", min=0.001, max=0.5, help=_("1 − CI level.")),
     chart: Path | None = ChartOption,
     db: Path | None = DbOption,
     fmt: str = FormatOption,
 ) -> None:
-    """Program effect (ITS, border-vs-interior DiD, synthetic control or staggered
-    event-study DiD): p-value and interval calibrated by placebos, and the diagnostics
-    every estimate carries."""
     from border21.errors import InputError
 
     methods = ("its", "did", "synth", "staggered")
     if method not in methods:
-        raise InputError("--method", method, f"must be one of {', '.join(methods)}")
+        raise InputError(
+            "--method", method, _("must be one of {choices}").format(choices=", ".join(methods))
+        )
     if donor and method != "synth":
-        raise InputError("--donor", donor[0], "applies to --method synth only")
+        raise InputError("--donor", donor[0], _("applies to --method synth only"))
     if method in ("synth", "staggered"):
         _refuse_unused(method, series, state=state, port=port, drug=drug, region=region,
                        trade_type=trade_type, measure=measure)  # fmt: skip
@@ -467,7 +504,13 @@ def _refuse_unused(
         unused += [("--state", state)]
     for flag, value in unused:
         if value is not None:
-            raise InputError(flag, value, f"does not apply to --method {method} --series {series}")
+            raise InputError(
+                flag,
+                value,
+                _("does not apply to --method {method} --series {series}").format(
+                    method=method, series=series
+                ),
+            )
 
 
 def _design_effect(
@@ -482,11 +525,17 @@ def _design_effect(
         from border21.data.synth import SYNTH_SERIES, estimate_synth
 
         if series not in SYNTH_SERIES:
-            raise InputError("--series", series, f"synth runs on {' or '.join(SYNTH_SERIES)}")
+            raise InputError(
+                "--series",
+                series,
+                _("synth runs on {series}").format(series=_(" or ").join(SYNTH_SERIES)),
+            )
         treated = state if series == "homicides" else port
         if treated is None:
             flag = "--state" if series == "homicides" else "--port"
-            raise InputError(flag, None, f"--method synth needs the treated unit ({flag})")
+            raise InputError(
+                flag, None, _("--method synth needs the treated unit ({flag})").format(flag=flag)
+            )
         est = estimate_synth(
             store, series, treated, event, donors=donors or None, measure=measure,
             window_months=window or None, alpha=alpha,
@@ -502,7 +551,7 @@ def _design_effect(
     _print_estimate(est.as_dict(), fmt, est.method, est.caveat)
     if method == "staggered" and fmt == "table":
         frame = est.event_times.round(4)
-        print_frame(frame, fmt, title="effect by event time (years from adoption)")
+        print_frame(frame, fmt, title=_("effect by event time (years from adoption)"))
 
 
 def _cell(item: Any) -> str:
@@ -520,7 +569,7 @@ def _print_estimate(row: dict[str, Any], fmt: str, title: str, caveat: str) -> N
         row = {k: "; ".join(map(_cell, v)) if isinstance(v, list) else v for k, v in row.items()}
         row.pop("warnings")
     print_frame(
-        pd.DataFrame([row]).T.reset_index().set_axis(["field", "value"], axis=1)
+        pd.DataFrame([row]).T.reset_index().set_axis([_("field"), _("value")], axis=1)
         if fmt == "table"
         else pd.DataFrame([row]),
         fmt,
@@ -542,11 +591,11 @@ def _its_or_did(
     if method == "did":
         if series != "homicides":
             raise InputError(
-                "--method", method, "difference-in-differences is for --series homicides"
+                "--method", method, _("difference-in-differences is for --series homicides")
             )
         for flag, value in (("--state", state), ("--port", port), ("--drug", drug)):
             if value is not None:  # the DiD panel is always border vs interior states
-                raise InputError(flag, value, "does not apply to --method did")
+                raise InputError(flag, value, _("does not apply to --method did"))
     selection = (
         {"state": state, "port": port, "measure": measure, "region": region, "drug": drug,
          "trade_type": trade_type} if method == "its" else {}

@@ -7,9 +7,11 @@ from collections.abc import Sequence
 import typer
 
 from border21.cli._common import cli_errors, console
+from border21.i18n import N_
+from border21.i18n import gettext as _
 
 app = typer.Typer(
-    help="Regions: port choice, officers' lanes and their equilibrium.", no_args_is_help=True
+    help=_("Regions: port choice, officers' lanes and their equilibrium."), no_args_is_help=True
 )
 
 
@@ -21,30 +23,34 @@ def _tolls(text: str | None) -> list[float | None]:
     try:
         return [float(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise InputError("--toll", text, "expected USD[,USD…], e.g. 5 or 2.5,5,10") from None
+        raise InputError("--toll", text, _("expected USD[,USD…], e.g. 5 or 2.5,5,10")) from None
 
 
-@app.command("simulate")
+@app.command(
+    "simulate",
+    help=_(
+        "Solve REGION to equilibrium: flows and waits by port, segment and hour, with intervals."
+    ),
+)
 @cli_errors
 def simulate(
-    region: str = typer.Argument(..., help="Shipped region name (san_diego) or a TOML file."),
+    region: str = typer.Argument(..., help=_("Shipped region name (san_diego) or a TOML file.")),
     days: int | None = typer.Option(
-        None, "--days", help="Days simulated per iteration; waits are read on the last (1–14)."
+        None, "--days", help=_("Days simulated per iteration; waits are read on the last (1–14).")
     ),
     overrides: list[str] = typer.Option(
-        [], "--set", help="Override a region key (key.path=value)."
+        [], "--set", help=_("Override a region key (key.path=value).")
     ),
-    build: list[str] = typer.Option([], "--build", help="Open a build option (a planned port)."),
+    build: list[str] = typer.Option([], "--build", help=_("Open a build option (a planned port).")),
     toll: str | None = typer.Option(
-        None, "--toll", help="Toll in USD at the built ports, every segment; a list runs each."
+        None, "--toll", help=_("Toll in USD at the built ports, every segment; a list runs each.")
     ),
     replications: int = typer.Option(
-        3, "--replications", "-r", min=1, max=100, help="Replications for the waits' intervals."
+        3, "--replications", "-r", min=1, max=100, help=_("Replications for the waits' intervals.")
     ),
-    seed: int = typer.Option(0, "--seed", min=0, help="Root seed."),
-    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON on stdout."),
+    seed: int = typer.Option(0, "--seed", min=0, help=_("Root seed.")),
+    as_json: bool = typer.Option(False, "--json", help=_("Print the results as JSON on stdout.")),
 ) -> None:
-    """Solve REGION to equilibrium: flows and waits by port, segment and hour, with intervals."""
     import json
 
     from border21.errors import InputError
@@ -52,7 +58,7 @@ def simulate(
     from border21.regions.equilibrium import solve
 
     if toll is not None and not build:
-        raise InputError("--toll", toll, "needs --build: tolls are charged at a built port")
+        raise InputError("--toll", toll, _("needs --build: tolls are charged at a built port"))
     sets = list(overrides) + ([f"equilibrium.days={days}"] if days is not None else [])
     base = load_region(region, sets)
     base.open_ports(build)  # an unknown build option fails before any work
@@ -87,16 +93,33 @@ def _print(usd: float | None, result: object) -> None:
     from border21.regions.equilibrium import DAILY, RegionResult
 
     assert isinstance(result, RegionResult)
-    state = "converged" if result.converged else "NOT converged"
-    toll = f", toll {usd:g} USD" if usd is not None else ""
+    state = _("converged") if result.converged else _("NOT converged")
+    toll = _(", toll {usd} USD").format(usd=f"{usd:g}") if usd is not None else ""
     console.print(
-        f"[bold]{result.region}[/]{toll}: {state} after {result.iterations} iterations, "
-        f"flow gap {100 * result.gap:.2f}%, "
-        f"wait correction moving {result.wait_change_minutes:.2f} "
-        f"min; {result.seconds:.1f} s; seed {result.seed}, {result.replications} replications",
+        f"[bold]{result.region}[/]{toll}: "
+        + _(
+            "{state} after {iterations} iterations, flow gap {gap}%, wait correction moving "
+            "{moving} min; {seconds} s; seed {seed}, {reps} replications"
+        ).format(
+            state=state,
+            iterations=result.iterations,
+            gap=f"{100 * result.gap:.2f}",
+            moving=f"{result.wait_change_minutes:.2f}",
+            seconds=f"{result.seconds:.1f}",
+            seed=result.seed,
+            reps=result.replications,
+        ),
         highlight=False,
     )
-    table = Table("port", "segment", "crossings/day", "mean wait (min)", "peak hour wait (min)")
+    headers = (
+        N_("port"),
+        N_("segment"),
+        N_("crossings/day"),
+        N_("mean wait (min)"),
+        N_("peak hour wait (min)"),
+    )
+    table = Table(*(_(h) for h in headers))
+    at = _("{wait} at {hour}")
     for port in result.ports:
         for seg in sorted({r.segment for r in result.rows if r.port == port and r.segment}):
             rows = [r for r in result.rows if r.port == port and r.segment == seg]
@@ -105,21 +128,28 @@ def _print(usd: float | None, result: object) -> None:
             table.add_row(
                 port, seg, f"{day.arrivals:,.0f}",
                 f"{day.wait_minutes:.1f} ± {day.wait_half_width:.1f}",
-                f"{peak.wait_minutes:.0f} ± {peak.wait_half_width:.0f} at {peak.hour:02d}:00",
+                at.format(wait=f"{peak.wait_minutes:.0f} ± {peak.wait_half_width:.0f}",
+                          hour=f"{peak.hour:02d}:00"),
             )  # fmt: skip
     console.print(table)
     totals = result.port_totals()
+    per_port = _("{port}: {n}/day, {wait} min")
     console.print(
         "  ".join(
-            f"{p}: {port['crossings_per_day']:,.0f}/day, {port['wait_minutes']:.1f} min"
+            per_port.format(
+                port=p, n=f"{port['crossings_per_day']:,.0f}", wait=f"{port['wait_minutes']:.1f}"
+            )
             for p, port in totals.items()
         )
-        + f"  not travelling: {result.forgone_per_day:,.0f}/day",
+        + "  "
+        + _("not travelling: {n}/day").format(n=f"{result.forgone_per_day:,.0f}"),
         highlight=False,
     )
     console.print(
-        "± is the 95% interval over replications at the equilibrium's flows and lanes; "
-        "--json gives every hour (hour -1: the day) and every banded lane group's booths.",
+        _(
+            "± is the 95% interval over replications at the equilibrium's flows and lanes; "
+            "--json gives every hour (hour -1: the day) and every banded lane group's booths."
+        ),
         highlight=False,
     )
 

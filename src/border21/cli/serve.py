@@ -8,13 +8,15 @@ from pathlib import Path
 import typer
 
 from border21.cli._common import cli_errors, console
+from border21.i18n import gettext as _
 
 SERVICE_DIR_ENV = "BORDER21_SERVICE_DIR"
 DataDirOption = typer.Option(
     None,
     "--data-dir",
-    help=f"Service state (users, records, audit log). Default: ${SERVICE_DIR_ENV}, "
-    "else the user data directory.",
+    help=_(
+        "Service state (users, records, audit log). Default: ${env}, else the user data directory."
+    ).format(env=SERVICE_DIR_ENV),
     show_default=False,
 )
 
@@ -23,8 +25,10 @@ AUDIT_KEY_ENV = "BORDER21_AUDIT_KEY"
 AuditKeyOption = typer.Option(
     None,
     "--audit-key",
-    help=f"The audit chain's key file (made on first use). Default: ${AUDIT_KEY_ENV}, else "
-    "audit.key in the data directory; keep it elsewhere for a stronger audit.",
+    help=_(
+        "The audit chain's key file (made on first use). Default: ${env}, else audit.key in "
+        "the data directory; keep it elsewhere for a stronger audit."
+    ).format(env=AUDIT_KEY_ENV),
     show_default=False,
 )
 
@@ -49,34 +53,40 @@ def resolve_service_dir(data_dir: Path | None) -> Path:
     return Path(platformdirs.user_data_dir("border21", appauthor=False)) / "service"
 
 
+HELP = _("Serve the API (/api/v1, OpenAPI at /api/v1/openapi.json) and the dashboard (/).")
+
+
 @cli_errors
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
-    port: int = typer.Option(8021, "--port", min=1, max=65535, help="TCP port."),
+    host: str = typer.Option("127.0.0.1", "--host", help=_("Interface to listen on.")),
+    port: int = typer.Option(8021, "--port", min=1, max=65535, help=_("TCP port.")),
     data_dir: Path | None = DataDirOption,
     audit_key: Path | None = AuditKeyOption,
     db: Path | None = typer.Option(
         None,
         "--db",
-        help="Data warehouse (DuckDB). Default: $BORDER21_DB or the user data "
-        "directory if it exists, else the samples shipped in the package.",
+        help=_(
+            "Data warehouse (DuckDB). Default: $BORDER21_DB or the user data "
+            "directory if it exists, else the samples shipped in the package."
+        ),
         show_default=False,
     ),
     demo_data: bool = typer.Option(
-        False, "--demo-data", help="Seed synthetic agency records if the service has none."
+        False, "--demo-data", help=_("Seed synthetic agency records if the service has none.")
     ),
     max_body_bytes: int = typer.Option(
-        1_048_576, "--max-body-bytes", min=1024, help="Largest request body accepted."
+        1_048_576, "--max-body-bytes", min=1024, help=_("Largest request body accepted.")
     ),
     limits: Path | None = typer.Option(
         None,
         "--limits",
-        help="TOML file of per-role work limits ([viewer] max_crossings = 500000, …; "
-        "see docs/service.md). Default: the built-in limits.",
+        help=_(
+            "TOML file of per-role work limits ([viewer] max_crossings = 500000, …; "
+            "see docs/service.md). Default: the built-in limits."
+        ),
         show_default=False,
     ),
 ) -> None:
-    """Serve the API (/api/v1, OpenAPI at /api/v1/openapi.json) and the dashboard (/)."""
     import uvicorn
 
     from border21.data.store import default_db_path
@@ -100,10 +110,13 @@ def serve(
 
         added = seed_demo_records(state.data)
         if added:
-            console.print(f"demo records added: {added}", highlight=False)
+            console.print(_("demo records added: {n}").format(n=added), highlight=False)
     console.print(
-        f"border21 service: http://{host}:{port}/  (data: {config.data_dir}; warehouse: "
-        f"{config.warehouse or 'shipped samples'})",
+        _("border21 service: {url}  (data: {data}; warehouse: {warehouse})").format(
+            url=f"http://{host}:{port}/",
+            data=config.data_dir,
+            warehouse=config.warehouse or _("shipped samples"),
+        ),
         highlight=False,
     )
     import sys

@@ -6,34 +6,51 @@ from pathlib import Path
 
 import typer
 
-from border21.cli._common import cli_errors, console, err_console, print_marked_note, ready_out
+from border21.cli._common import (
+    cli_errors,
+    console,
+    err_console,
+    note,
+    print_marked_note,
+    ready_out,
+    warn,
+)
+from border21.i18n import N_
+from border21.i18n import gettext as _
 from border21.stats import NONNEGATIVE, pm
+
+HELP = _("Simulate a port of entry and print waits by lane group, each flow apart.")
 
 
 @cli_errors
 def simulate(
-    scenario: str = typer.Argument(..., help="Shipped scenario name or path to a TOML file."),
-    days: int = typer.Option(1, "--days", min=1, help="Simulated days per replication."),
-    replications: int = typer.Option(1, "--replications", "-r", min=1, help="Replications."),
-    seed: int = typer.Option(0, "--seed", min=0, help="Root seed (one SeedSequence for the run)."),
-    overrides: list[str] = typer.Option(
-        [], "--set", help="Override a scenario key, e.g. --set lanes.sentri.lanes=6."
+    scenario: str = typer.Argument(..., help=_("Shipped scenario name or path to a TOML file.")),
+    days: int = typer.Option(1, "--days", min=1, help=_("Simulated days per replication.")),
+    replications: int = typer.Option(1, "--replications", "-r", min=1, help=_("Replications.")),
+    seed: int = typer.Option(
+        0, "--seed", min=0, help=_("Root seed (one SeedSequence for the run).")
     ),
-    out: Path | None = typer.Option(None, "--out", help="Write records and summaries here."),
+    overrides: list[str] = typer.Option(
+        [], "--set", help=_("Override a scenario key, e.g. --set lanes.sentri.lanes=6.")
+    ),
+    out: Path | None = typer.Option(None, "--out", help=_("Write records and summaries here.")),
     records: bool = typer.Option(
-        True, "--records/--no-records", help="With --out, also write per-crossing records."
+        True, "--records/--no-records", help=_("With --out, also write per-crossing records.")
     ),
     csv: bool = typer.Option(
-        False, "--csv", help="With --out, write CSV beside the Parquet files (records are large)."
+        False,
+        "--csv",
+        help=_("With --out, write CSV beside the Parquet files (records are large)."),
     ),
     warm_up_days: int | None = typer.Option(
         None,
         "--warm-up-days",
         min=0,
-        help="Days simulated and left out of the summaries (default: 1 when --days > 1, else 0).",
+        help=_(
+            "Days simulated and left out of the summaries (default: 1 when --days > 1, else 0)."
+        ),
     ),
 ) -> None:
-    """Simulate a port of entry and print waits by lane group, each flow apart."""
     from border21.errors import InputError
     from border21.ports.catalog import load_scenario
     from border21.ports.edits import inert_overrides, with_overrides
@@ -43,15 +60,15 @@ def simulate(
 
     if out is None and (csv or not records):
         flag = "--csv" if csv else "--no-records"
-        raise InputError(flag, True, "says what --out writes; give --out DIR")
+        raise InputError(flag, True, _("says what --out writes; give --out DIR"))
     DEFAULT_LIMITS.check_counts(days=days, replications=replications)
     base = load_scenario(scenario)
     sc = with_overrides(base, overrides)
     DEFAULT_LIMITS.check_run(sc, days=days, replications=replications)
     refuse_targeting_only(sc)
     ready_out(out)
-    for note in inert_overrides(base, overrides):
-        err_console.print(f"[yellow]note:[/] {note}", highlight=False)
+    for text in inert_overrides(base, overrides):
+        note(text)
     if replications * days < 20:  # too quick for a progress bar: skip importing rich's
         result = run_simulation(
             sc, days=days, replications=replications, seed=seed, warm_up_days=warm_up_days
@@ -77,16 +94,16 @@ def simulate(
                 warm_up_days=warm_up_days,
             )
     for warning in result.warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        warn(warning)
     print_summary(result)
     if out is not None:
         from border21.ports.output import write_result
 
         notes: list[str] = []
         written = write_result(result, out, records=records, csv=csv, notes=notes)
-        for note in notes:
-            err_console.print(f"[yellow]note:[/] {note}", highlight=False)
-        console.print(f"wrote {len(written)} files to {out}")
+        for text in notes:
+            note(text)
+        console.print(_("wrote {n} files to {path}").format(n=len(written), path=out))
 
 
 def print_summary(result: object) -> None:
@@ -98,15 +115,16 @@ def print_summary(result: object) -> None:
     assert isinstance(result, SimulationResult)
     sc = result.scenario
     table = Table(
-        title=f"{sc.port.name}: {result.days} day(s) × {len(result.replications)} "
-        f"replication(s), seed {result.seed}"
+        title=_("{port}: {days} day(s) × {reps} replication(s), seed {seed}").format(
+            port=sc.port.name, days=result.days, reps=len(result.replications), seed=result.seed
+        )
     )
     held = any(r["held_per_day"] > 0 for r in result.summary_rows)
-    columns = ["where", "flow", "crossings/day"]
-    columns += ["held/day"] if held else []
-    columns += ["mean wait min", "p50", "p95", "max"]
+    columns = [N_("where"), N_("flow"), N_("crossings/day")]
+    columns += [N_("held/day")] if held else []
+    columns += [N_("mean wait min"), N_("p50"), N_("p95"), N_("max")]
     for col in columns:
-        table.add_column(col, justify="left" if col in ("where", "flow") else "right")
+        table.add_column(_(col), justify="left" if col in ("where", "flow") else "right")
     marked: list[str] = []
     for r in result.summary_rows:
         flow = _flow(str(r["direction"]), str(r["kind"]))
@@ -121,27 +139,33 @@ def print_summary(result: object) -> None:
         table.add_row(*cells)
     console.print(table)
     print_marked_note(marked)
-    console.print(result.warm_up_note, highlight=False)
+    console.print(result.describe_warm_up(_), highlight=False)
     if len(result.replications) < 2:
         console.print(
-            "one replication: no intervals; run two or more (-r) for 95% intervals",
+            _("one replication: no intervals; run two or more (-r) for 95% intervals"),
             highlight=False,
         )
     else:
         console.print(
-            "each wait figure: its mean over replications ± the half-width of its 95% "
-            "interval (p50, p95 and max are taken in each replication)",
+            _(
+                "each wait figure: its mean over replications ± the half-width of its 95% "
+                "interval (p50, p95 and max are taken in each replication)"
+            ),
             highlight=False,
         )
     if held:
         console.print(
-            "held/day: crossings that arrived while all their lanes were closed and waited "
-            "at the gate for the opening (not counted in the wait)",
+            _(
+                "held/day: crossings that arrived while all their lanes were closed and waited "
+                "at the gate for the opening (not counted in the wait)"
+            ),
             highlight=False,
         )
+    totals = result.interdiction_totals().items()
     console.print(
-        "interdictions (all replications): "
-        + "; ".join(_interdiction(s, *t) for s, t in result.interdiction_totals().items()),
+        _("interdictions (all replications): {list}").format(
+            list="; ".join(_interdiction(s, *counts) for s, counts in totals)
+        ),
         highlight=False,
     )
 
@@ -150,12 +174,16 @@ def _interdiction(stream: str, detected: int, carriers: int, referred: int, mx: 
     """``cars 6/29 carriers caught (21%, 95% CI 10–39%), 579 referred``."""
     from border21.stats import wilson_interval
 
-    text = f"{stream} {detected:,}/{carriers:,} carriers caught"
+    text = _("{stream} {detected}/{carriers} carriers caught").format(
+        stream=stream, detected=f"{detected:,}", carriers=f"{carriers:,}"
+    )
     if carriers:
         low, high = wilson_interval(detected, carriers)
-        text += f" ({detected / carriers:.0%}, 95% CI {low:.0%}–{high:.0%})"
-    text += f", {referred:,} referred"
-    return text + (f", {mx:,} Mexican red-light exams" if mx else "")
+        text += _(" ({share}, 95% CI {low}–{high})").format(
+            share=f"{detected / carriers:.0%}", low=f"{low:.0%}", high=f"{high:.0%}"
+        )
+    text += _(", {n} referred").format(n=f"{referred:,}")
+    return text + (_(", {n} Mexican red-light exams").format(n=f"{mx:,}") if mx else "")
 
 
 def _where(row: dict[str, object]) -> str:
@@ -164,23 +192,29 @@ def _where(row: dict[str, object]) -> str:
         program = row["program"]
         return f"{group}" if group == program else f"{group} ({program})"
     if stage == "secondary":
-        return f"secondary: {group}"
-    return _MX_STAGES.get(str(stage), str(stage))
+        return _("secondary: {group}").format(group=group)
+    return _(_MX_STAGES[str(stage)]) if str(stage) in _MX_STAGES else str(stage)
 
 
 _MX_STAGES = {
-    "mx_export": "MX export booths",
-    "mx_secondary": "MX export exam",
-    "mx_import": "MX import exam",
+    "mx_export": N_("MX export booths"),
+    "mx_secondary": N_("MX export exam"),
+    "mx_import": N_("MX import exam"),
 }
 WAIT_COLUMNS = ("mean", "p50", "p95", "max")
 
 
-_KINDS = {"personal_vehicle": "cars", "pedestrian": "walkers", "truck": "trucks", "bus": "buses"}
+_KINDS = {
+    "personal_vehicle": N_("cars"),
+    "pedestrian": N_("walkers"),
+    "truck": N_("trucks"),
+    "bus": N_("buses"),
+}
+_WAYS = {"northbound": N_("NB"), "southbound": N_("SB")}
 
 
 def _flow(direction: str, kind: str) -> str:
     """``NB cars``, ``SB trucks``: which way, and who."""
-    way = {"northbound": "NB", "southbound": "SB"}.get(direction, direction.replace("bound", ""))
-    who = "+".join(_KINDS.get(k, k) for k in kind.split("+") if k)
-    return f"{way} {who}".strip()
+    way = _(_WAYS[direction]) if direction in _WAYS else direction.replace("bound", "")
+    who = "+".join(_(_KINDS[k]) if k in _KINDS else k for k in kind.split("+") if k)
+    return _("{way} {who}").format(way=way, who=who).strip()

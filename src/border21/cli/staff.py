@@ -6,50 +6,60 @@ from pathlib import Path
 
 import typer
 
-from border21.cli._common import cli_errors, console, err_console, ready_out
+from border21.cli._common import cli_errors, console, err_console, note, ready_out, warn, wrote
+from border21.i18n import N_
+from border21.i18n import gettext as _
+
+HELP = _("Search the booths to open by hour, per lane group, for a wait target (vs SIPP).")
 
 
 @cli_errors
 def staff(
-    scenario: str = typer.Argument(..., help="Shipped scenario name or path to a TOML file."),
+    scenario: str = typer.Argument(..., help=_("Shipped scenario name or path to a TOML file.")),
     target_p95: float | None = typer.Option(
-        None, "--target-p95", help="Minutes the p95 wait of each hour's crossings may reach."
+        None, "--target-p95", help=_("Minutes the p95 wait of each hour's crossings may reach.")
     ),
     target_mean: float | None = typer.Option(
-        None, "--target-mean", help="Minutes the mean wait of each hour's crossings may reach."
+        None, "--target-mean", help=_("Minutes the mean wait of each hour's crossings may reach.")
     ),
     group_target: list[str] = typer.Option(
         [],
         "--group-target",
-        help="A lane group's own target: GROUP=MIN (p95, or mean when only --target-mean is "
-        "given), GROUP.p95=MIN or GROUP.mean=MIN; repeat for more groups.",
+        help=_(
+            "A lane group's own target: GROUP=MIN (p95, or mean when only --target-mean is "
+            "given), GROUP.p95=MIN or GROUP.mean=MIN; repeat for more groups."
+        ),
     ),
     officers_max: int | None = typer.Option(
-        None, "--officers-max", help="Officers on duty at once: booths open in any hour, port-wide."
+        None,
+        "--officers-max",
+        help=_("Officers on duty at once: booths open in any hour, port-wide."),
     ),
-    days: int = typer.Option(3, "--days", help="Simulated days per replication (1–28)."),
+    days: int = typer.Option(3, "--days", help=_("Simulated days per replication (1–28).")),
     replications: int = typer.Option(
-        8, "--replications", "-r", help="Replications (common random numbers for every candidate)."
+        8,
+        "--replications",
+        "-r",
+        help=_("Replications (common random numbers for every candidate)."),
     ),
-    seed: int = typer.Option(0, "--seed", min=0, help="Root seed."),
+    seed: int = typer.Option(0, "--seed", min=0, help=_("Root seed.")),
     warm_up_days: int | None = typer.Option(
         None,
         "--warm-up-days",
         min=0,
-        help="Days simulated and left out of the check (default: 1 when --days > 1, else 0).",
+        help=_("Days simulated and left out of the check (default: 1 when --days > 1, else 0)."),
     ),
-    overrides: list[str] = typer.Option([], "--set", help="Override a scenario key first."),
+    overrides: list[str] = typer.Option([], "--set", help=_("Override a scenario key first.")),
     out: Path | None = typer.Option(
-        None, "--out", help="Write the staffed scenario (TOML), hourly table and chart here."
+        None, "--out", help=_("Write the staffed scenario (TOML), hourly table and chart here.")
     ),
     holdout: int = typer.Option(
         0,
         "--holdout",
-        help="Re-check every schedule on this many fresh replications the search never saw.",
+        help=_("Re-check every schedule on this many fresh replications the search never saw."),
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+    as_json: bool = typer.Option(False, "--json", help=_("Print the result as JSON on stdout.")),
 ) -> None:
-    """Search the booths to open by hour, per lane group, for a wait target (vs SIPP)."""
     from border21.ports.catalog import load_scenario
     from border21.ports.edits import with_overrides
     from border21.ports.limits import DEFAULT_LIMITS
@@ -66,19 +76,19 @@ def staff(
         if holdout < 0:
             from border21.errors import InputError
 
-            raise InputError("--holdout", holdout, "must be 0 (none) or more replications")
+            raise InputError("--holdout", holdout, _("must be 0 (none) or more replications"))
         DEFAULT_LIMITS.check_staffing(sc, days=days, replications=holdout)
     refuse_targeting_only(sc)
     if officers_max is not None and officers_max < 1:
         from border21.errors import InputError
 
-        raise InputError("--officers-max", officers_max, "must be at least 1")
+        raise InputError("--officers-max", officers_max, _("must be at least 1"))
     ready_out(out)
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}: {task.completed} schedules simulated"),
+        TextColumn(_("{task.description}: {task.completed} schedules simulated")),
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
@@ -118,7 +128,7 @@ def staff(
     if out is not None:
         write_staffing(result, out, Path(scenario).stem if scenario.endswith(".toml") else scenario)
         if not as_json:
-            console.print(f"wrote {out}")
+            wrote(out)
 
 
 def print_staffing(result: object) -> None:
@@ -129,19 +139,26 @@ def print_staffing(result: object) -> None:
 
     assert isinstance(result, StaffingResult)
     summary = Table(
-        title=f"{result.scenario.port.name}: staffing for the wait target "
-        f"({result.days} day(s), warm-up {result.warm_up_days}, × {result.replications} "
-        f"replications, seed {result.seed})"
+        title=_(
+            "{port}: staffing for the wait target ({days} day(s), warm-up {warm_up}, × "
+            "{reps} replications, seed {seed})"
+        ).format(
+            port=result.scenario.port.name,
+            days=result.days,
+            warm_up=result.warm_up_days,
+            reps=result.replications,
+            seed=result.seed,
+        )
     )
     columns = (
-        "lane group",
-        "target",
-        "officer-h/day: opt / SIPP / lagged",
-        "p95 min (day): opt / SIPP / lagged",
-        "unmet hours",
+        N_("lane group"),
+        N_("target"),
+        N_("officer-h/day: opt / SIPP / lagged"),
+        N_("p95 min (day): opt / SIPP / lagged"),
+        N_("unmet hours"),
     )
     for col in columns:
-        summary.add_column(col, justify="left" if col == "lane group" else "right")
+        summary.add_column(_(col), justify="left" if col == "lane group" else "right")
     for g in result.groups:
         summary.add_row(
             g.lane_group,
@@ -156,19 +173,22 @@ def print_staffing(result: object) -> None:
     for line in verdicts(result):
         console.print(line, highlight=False)
     console.print(
-        "check: an hour meets the target when the upper end of the 95% interval over "
-        "replications of its p95 (or mean) wait — from arrival at the booths to service, "
-        "time held at a closed gate included — is at most the target; officer-hours = "
-        "Σ booths open × hours, per day",
+        _(
+            "check: an hour meets the target when the upper end of the 95% interval over "
+            "replications of its p95 (or mean) wait — from arrival at the booths to service, "
+            "time held at a closed gate included — is at most the target; officer-hours = "
+            "Σ booths open × hours, per day"
+        ),
         highlight=False,
     )
-    for note in result.notes:
-        err_console.print(f"[yellow]note:[/] {note}", highlight=False)
+    for text in result.notes:
+        note(text)
     if result.stopped:
-        err_console.print(
-            f"[yellow]warning:[/] the search stopped after {result.evaluations:,} schedules "
-            "(the limit): the result may not be the cheapest",
-            highlight=False,
+        warn(
+            _(
+                "the search stopped after {n} schedules (the limit): the result may not be "
+                "the cheapest"
+            ).format(n=f"{result.evaluations:,}")
         )
 
 
@@ -183,47 +203,75 @@ def verdicts(result: object) -> list[str]:
     for g in result.groups:
         unmet = g.unmet_hours()
         if unmet:
+            cap = (
+                _(", officers at most {n} at once").format(n=result.officers_max)
+                if result.officers_max
+                else ""
+            )
             lines.append(
-                f"{g.lane_group}: the target cannot be met in hours {_hours(unmet)} "
-                f"(physical booths: {g.booths}"
-                + (
-                    f", officers at most {result.officers_max} at once"
-                    if result.officers_max
-                    else ""
-                )
-                + ")"
+                _(
+                    "{group}: the target cannot be met in hours {hours} (physical booths: "
+                    "{booths}{cap})"
+                ).format(group=g.lane_group, hours=_hours(unmet), booths=g.booths, cap=cap)
             )
         if g.officer_hours <= math.ceil(g.load_erlang_hours / RHO_DAY_MAX - 1e-9):
             lines.append(
-                f"{g.lane_group}: the daily floor binds: {g.officer_hours} officer-hours clear "
-                f"the day's {g.load_erlang_hours:.1f} erlang-hours of work at "
-                f"{g.daily_utilisation:.1%} (at most {RHO_DAY_MAX:.0%}, or the queue grows "
-                "from day to day)"
+                _(
+                    "{group}: the daily floor binds: {hours} officer-hours clear the day's "
+                    "{erlangs} erlang-hours of work at {rho} (at most {rho_max}, or the queue "
+                    "grows from day to day)"
+                ).format(
+                    group=g.lane_group,
+                    hours=g.officer_hours,
+                    erlangs=f"{g.load_erlang_hours:.1f}",
+                    rho=f"{g.daily_utilisation:.1%}",
+                    rho_max=f"{RHO_DAY_MAX:.0%}",
+                )
             )
         for which, label, plan in (
-            ("sipp", "SIPP", g.sipp_schedule),
-            ("lagged", "lagged SIPP", g.lagged_schedule),
+            ("sipp", _("SIPP"), g.sipp_schedule),
+            ("lagged", _("lagged SIPP"), g.lagged_schedule),
         ):
             missed = [h for h in g.unmet_hours(which) if h not in unmet]
             extra = sum(plan) - g.officer_hours
             if missed:
-                p95, _ = g.hour_stat(which)
+                p95, _half = g.hour_stat(which)
                 worst = max(missed, key=lambda h: p95[h] if p95[h] == p95[h] else 0.0)
                 lines.append(
-                    f"{g.lane_group}: {label} misses the target in hours {_hours(missed)} "
-                    f"(worst {worst:02d}:00, p95 {p95[worst]:.1f} min) with "
-                    f"{sum(plan)} officer-hours against the optimiser's {g.officer_hours}"
+                    _(
+                        "{group}: {label} misses the target in hours {hours} (worst {worst}, "
+                        "p95 {p95} min) with {plan} officer-hours against the optimiser's "
+                        "{best}"
+                    ).format(
+                        group=g.lane_group,
+                        label=label,
+                        hours=_hours(missed),
+                        worst=f"{worst:02d}:00",
+                        p95=f"{p95[worst]:.1f}",
+                        plan=sum(plan),
+                        best=g.officer_hours,
+                    )
                 )
             elif extra > 0:
                 lines.append(
-                    f"{g.lane_group}: {label} over-staffs: {extra} officer-hours a day more "
-                    f"than the optimiser ({sum(plan)} vs {g.officer_hours}, "
-                    f"{extra / max(g.officer_hours, 1):.0%}) for the same target met"
+                    _(
+                        "{group}: {label} over-staffs: {extra} officer-hours a day more than "
+                        "the optimiser ({plan} vs {best}, {share}) for the same target met"
+                    ).format(
+                        group=g.lane_group,
+                        label=label,
+                        extra=extra,
+                        plan=sum(plan),
+                        best=g.officer_hours,
+                        share=f"{extra / max(g.officer_hours, 1):.0%}",
+                    )
                 )
             elif extra < 0:
                 lines.append(
-                    f"{g.lane_group}: {label} uses {-extra} officer-hours fewer than the "
-                    "optimiser and meets the target too"
+                    _(
+                        "{group}: {label} uses {fewer} officer-hours fewer than the optimiser "
+                        "and meets the target too"
+                    ).format(group=g.lane_group, label=label, fewer=-extra)
                 )
     return lines
 
@@ -233,21 +281,26 @@ def holdout_lines(held: object, replications: int) -> list[str]:
     from border21.ports.staffing import HoldoutMiss
 
     assert isinstance(held, dict)
-    lines = [f"held-out check on {replications} fresh replications (the search never saw them):"]
-    labels = {"optimiser": "optimiser", "sipp": "SIPP", "lagged": "lagged SIPP"}
+    lines = [
+        _("held-out check on {n} fresh replications (the search never saw them):").format(
+            n=replications
+        )
+    ]
+    labels = {"optimiser": _("optimiser"), "sipp": _("SIPP"), "lagged": _("lagged SIPP")}
     for group, misses in held.items():
         parts = []
         for which, label in labels.items():
             m = misses[which]
             assert isinstance(m, HoldoutMiss)
             if not m.upper_missed:
-                parts.append(f"{label} meets every hour")
+                parts.append(_("{label} meets every hour").format(label=label))
                 continue
-            text = f"{label} misses {_hours(m.upper_missed)} by its upper bound"
+            text = _("{label} misses {hours} by its upper bound").format(
+                label=label, hours=_hours(m.upper_missed)
+            )
             if m.estimate_missed:
-                text += (
-                    f", {_hours(m.estimate_missed)} by its estimate "
-                    f"(worst {m.worst_minutes:.1f} min over)"
+                text += _(", {hours} by its estimate (worst {minutes} min over)").format(
+                    hours=_hours(m.estimate_missed), minutes=f"{m.worst_minutes:.1f}"
                 )
             parts.append(text)
         lines.append(f"  {group}: " + "; ".join(parts))
@@ -261,12 +314,20 @@ def _print_hours(g: object) -> None:
 
     assert isinstance(g, GroupStaffing)
     table = Table(
-        title=f"{g.lane_group}: booths and p95 wait (min) by hour ({g.booths} booths; "
-        "✗ misses the target)"
+        title=_(
+            "{group}: booths and p95 wait (min) by hour ({booths} booths; ✗ misses the target)"
+        ).format(group=g.lane_group, booths=g.booths)
     )
-    columns = ("hour", "crossings/day", "booths: opt/SIPP/lag", "p95", "SIPP p95", "lagged p95")
+    columns = (
+        N_("hour"),
+        N_("crossings/day"),
+        N_("booths: opt/SIPP/lag"),
+        N_("p95"),
+        N_("SIPP p95"),
+        N_("lagged p95"),
+    )
     for col in columns:
-        table.add_column(col, justify="right")
+        table.add_column(_(col), justify="right")
     unmet = {k: set(g.unmet_hours(k)) for k in ("optimiser", "sipp", "lagged")}
     stats = {k: g.hour_stat(k) for k in unmet}
 
@@ -285,7 +346,10 @@ def _print_hours(g: object) -> None:
         )
     console.print(table)
     console.print(
-        f"✗: misses the target; lagged SIPP's lag: {g.lag_minutes:.1f} min", highlight=False
+        _("✗: misses the target; lagged SIPP's lag: {minutes} min").format(
+            minutes=f"{g.lag_minutes:.1f}"
+        ),
+        highlight=False,
     )
 
 

@@ -10,49 +10,62 @@ from border21.cli._common import (
     cli_errors,
     console,
     err_console,
+    note,
     pct,
     print_marked_note,
     ready_out,
+    wrote,
 )
+from border21.i18n import N_
+from border21.i18n import gettext as _
 from border21.stats import NONNEGATIVE, pm
 
 FRONTIER_ROWS = 30
 
 
+HELP = _(
+    "Simulate every combination of the --vary values; print the detection–delay "
+    "frontier.\n\n"
+    "Variants that differ only after primary inspection (referral, detection, "
+    "secondary bays and exams) share one simulated primary stage per replication, so "
+    "grids over those keys are cheap."
+)
+
+
 @cli_errors
 def sweep(
-    scenario: str = typer.Argument(..., help="Shipped scenario name or path to a TOML file."),
+    scenario: str = typer.Argument(..., help=_("Shipped scenario name or path to a TOML file.")),
     vary: list[str] = typer.Option(
         [],
         "--vary",
         help=(
-            "KEY=VALUES to sweep (repeat for more axes): comma-separated values or "
-            "START:STOP:COUNT, e.g. streams.trucks.referral_probability=0.01:0.2:20 or "
-            "lanes.general.staffed_booths=10,12,14."
+            _(
+                "KEY=VALUES to sweep (repeat for more axes): comma-separated values or "
+                "START:STOP:COUNT, e.g. streams.trucks.referral_probability=0.01:0.2:20 or "
+                "lanes.general.staffed_booths=10,12,14."
+            )
         ),
     ),
-    days: int = typer.Option(7, "--days", min=1, help="Simulated days per scenario."),
-    replications: int = typer.Option(3, "--replications", "-r", min=1, help="Replications."),
-    seed: int = typer.Option(0, "--seed", min=0, help="Root seed."),
-    overrides: list[str] = typer.Option([], "--set", help="Override a scenario key first."),
+    days: int = typer.Option(7, "--days", min=1, help=_("Simulated days per scenario.")),
+    replications: int = typer.Option(3, "--replications", "-r", min=1, help=_("Replications.")),
+    seed: int = typer.Option(0, "--seed", min=0, help=_("Root seed.")),
+    overrides: list[str] = typer.Option([], "--set", help=_("Override a scenario key first.")),
     scheduler: str | None = typer.Option(
-        None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."
+        None, "--scheduler", help=_("Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
     ),
-    workers: int | None = typer.Option(None, "--workers", help="Local threads (default: cores)."),
-    out: Path | None = typer.Option(None, "--out", help="Write tables, chart and run.json here."),
+    workers: int | None = typer.Option(
+        None, "--workers", help=_("Local threads (default: cores).")
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help=_("Write tables, chart and run.json here.")
+    ),
     warm_up_days: int | None = typer.Option(
         None,
         "--warm-up-days",
         min=0,
-        help="Days simulated and left out of the metrics (default: 1 when --days > 1, else 0).",
+        help=_("Days simulated and left out of the metrics (default: 1 when --days > 1, else 0)."),
     ),
 ) -> None:
-    """Simulate every combination of the --vary values; print the detection–delay frontier.
-
-    Variants that differ only after primary inspection (referral, detection,
-    secondary bays and exams) share one simulated primary stage per
-    replication, so grids over those keys are cheap.
-    """
     import time
 
     from rich.progress import Progress
@@ -65,7 +78,7 @@ def sweep(
     from border21.ports.runs import warm_up_note
 
     if not vary:
-        raise InputError("--vary", None, "give at least one KEY=VALUES axis to sweep")
+        raise InputError("--vary", None, _("give at least one KEY=VALUES axis to sweep"))
     DEFAULT_LIMITS.check_counts(days=days, replications=replications)
     base = load_scenario(scenario, overrides)
     axes = [parse_axis(v) for v in vary]
@@ -74,12 +87,13 @@ def sweep(
     grid = build_grid(base, axes)
     tasks = grid.tasks(replications=replications, days=days, seed=seed, warm_up_days=warm_up_days)
     ready_out(out)
-    for key, stage in (("export_inspection", "export"), ("import_inspection", "import")):
+    for key, stage in (("export_inspection", N_("export")), ("import_inspection", N_("import"))):
         if getattr(base.cooperation, key) is not None:
-            err_console.print(
-                f"[yellow]note:[/] sweep models CBP alone: the Mexican {stage} stage of "
-                f"cooperation.{key} is not simulated (border21 frontier --vary runs it)",
-                highlight=False,
+            note(
+                _(
+                    "sweep models CBP alone: the Mexican {stage} stage of cooperation.{key} "
+                    "is not simulated (border21 frontier --vary runs it)"
+                ).format(stage=_(stage), key=key)
             )
     started = time.perf_counter()
     with Progress(console=err_console, transient=True) as bar:
@@ -92,16 +106,26 @@ def sweep(
         )
     seconds = time.perf_counter() - started
     table = summarise_grid(rows, grid)
-    _print(table, grid, title=f"{base.port.name}: {days} d × {replications} reps, seed {seed}")
-    console.print(warm_up_note(tasks[0].warm_up_days, days), highlight=False)
+    title = _("{port}: {days} d × {reps} reps, seed {seed}").format(
+        port=base.port.name, days=days, reps=replications, seed=seed
+    )
+    _print(table, grid, title=title)
+    console.print(warm_up_note(tasks[0].warm_up_days, days, _), highlight=False)
     crossings = sum(r["crossings"] for r in rows)
     console.print(
-        f"{len(grid.scenarios):,} scenarios × {replications} replications, "
-        f"{crossings / 1e6:,.1f} M simulated crossings in {seconds:.1f} s."
+        _(
+            "{scenarios} scenarios × {reps} replications, {crossings} M simulated crossings "
+            "in {seconds} s."
+        ).format(
+            scenarios=f"{len(grid.scenarios):,}",
+            reps=replications,
+            crossings=f"{crossings / 1e6:,.1f}",
+            seconds=f"{seconds:.1f}",
+        )
     )
     if out is not None:
         _write(table, rows, grid, out, scenario=scenario, days=days, reps=replications, seed=seed)
-        console.print(f"wrote {out}")
+        wrote(out)
 
 
 def _print(table: object, grid: object, *, title: str) -> None:
@@ -114,13 +138,17 @@ def _print(table: object, grid: object, *, title: str) -> None:
     assert isinstance(table, pd.DataFrame) and isinstance(grid, Grid)
     checked = precision(table)
     front = table[table["on_frontier"]].sort_values("mean_delay_min")
-    t = Table(title=f"{title} — frontier ({len(front)} of {len(table)} scenarios)")
+    frontier_table = Table(
+        title=_("{title} — frontier ({n} of {of} scenarios)").format(
+            title=title, n=len(front), of=len(table)
+        )
+    )
     for axis in grid.axes:
-        t.add_column(axis.label, justify="right", overflow="fold")
+        frontier_table.add_column(axis.label, justify="right", overflow="fold")
     south = "sb_mean_delay_min" in table.columns
-    cols = ["caught %", "delay min", "p95 wait", "licit/1000", "cost k$"]
-    for col in cols + (["SB delay min"] if south else []):
-        t.add_column(col, justify="right")
+    cols = [N_("caught %"), N_("delay min"), N_("p95 wait"), N_("licit/1000"), N_("cost k$")]
+    for col in cols + ([N_("SB delay min")] if south else []):
+        frontier_table.add_column(_(col), justify="right")
     cells: list[str] = []
     for r in front.head(FRONTIER_ROWS).to_dict("records"):
         figures = [
@@ -137,20 +165,30 @@ def _print(table: object, grid: object, *, title: str) -> None:
             ),
         ]
         cells += figures
-        t.add_row(*(_short(r[a.key]) for a in grid.axes), *figures)
-    console.print(t)
+        frontier_table.add_row(*(_short(r[a.key]) for a in grid.axes), *figures)
+    console.print(frontier_table)
     if len(front) > FRONTIER_ROWS:
-        console.print(f"(first {FRONTIER_ROWS} frontier points by delay; all in --out)")
+        console.print(
+            _("(first {n} frontier points by delay; all in --out)").format(n=FRONTIER_ROWS)
+        )
     console.print(
-        "Northbound figures"
-        + ("; SB: southbound alone, never averaged in" if south else "")
-        + ". Frontier: no other scenario has both less mean delay and a larger share caught. "
-        "± is the 95% CI half-width over replications.",
+        (
+            _(
+                "Northbound figures; SB: southbound alone, never averaged in. Frontier: no "
+                "other scenario has both less mean delay and a larger share caught. ± is the "
+                "95% CI half-width over replications."
+            )
+            if south
+            else _(
+                "Northbound figures. Frontier: no other scenario has both less mean delay and "
+                "a larger share caught. ± is the 95% CI half-width over replications."
+            )
+        ),
         highlight=False,
     )
     print_marked_note(cells)
-    for note in checked.notes():
-        console.print(note, highlight=False)
+    for line in checked.notes():
+        console.print(line, highlight=False)
 
 
 def _short(value: object) -> str:

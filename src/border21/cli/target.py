@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from border21.cli._common import cli_errors, console
+from border21.i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
 
 app = typer.Typer(
-    help="Risk targeting: train, score, evaluate, online, cooperate, generate.",
+    help=_("Risk targeting: train, score, evaluate, online, cooperate, generate."),
     no_args_is_help=True,
 )
 
@@ -28,12 +29,14 @@ MODELS = ("lightgbm", "profile")
 POLICIES = ("greedy", "explore", "uncertainty")
 
 DataArg = typer.Argument(
-    ..., help="Declarations: .csv, .parquet or .duckdb (KCS columns accepted)."
+    ..., help=_("Declarations: .csv, .parquet or .duckdb (KCS columns accepted).")
 )
-TableOpt = typer.Option(None, "--table", help="DuckDB table or view (default: declarations).")
-BudgetOpt = typer.Option(5.0, "--budget", "-r", help="Inspection budget in percent, in (0, 100].")
-SeedOpt = typer.Option(0, "--seed", min=0, help="Root seed (models and policies).")
-ThreadsOpt = typer.Option(1, "--threads", help="LightGBM threads (default 1).")
+TableOpt = typer.Option(None, "--table", help=_("DuckDB table or view (default: declarations)."))
+BudgetOpt = typer.Option(
+    5.0, "--budget", "-r", help=_("Inspection budget in percent, in (0, 100].")
+)
+SeedOpt = typer.Option(0, "--seed", min=0, help=_("Root seed (models and policies)."))
+ThreadsOpt = typer.Option(1, "--threads", help=_("LightGBM threads (default 1)."))
 
 
 def _read(path: Path, table: str | None, *, label: bool = False) -> pd.DataFrame:
@@ -47,11 +50,13 @@ def _make_model(kind: str, seed: int, threads: int, encoding: str = "time") -> A
     from border21.targeting.models import EntityProfileModel, LightGBMRiskModel
 
     if kind not in MODELS:
-        raise InputError("--model-type", kind, f"must be one of {', '.join(MODELS)}")
+        raise InputError(
+            "--model-type", kind, _("must be one of {choices}").format(choices=", ".join(MODELS))
+        )
     if encoding not in ("time", "kfold"):
-        raise InputError("--encoding", encoding, "must be 'time' or 'kfold'")
+        raise InputError("--encoding", encoding, _("must be 'time' or 'kfold'"))
     if threads < 1:
-        raise InputError("--threads", threads, "must be >= 1")
+        raise InputError("--threads", threads, _("must be >= 1"))
     if kind == "profile":
         return EntityProfileModel(random_state=seed)
     return LightGBMRiskModel(random_state=seed, n_jobs=threads, encoding=encoding)  # type: ignore[arg-type]
@@ -62,9 +67,11 @@ def _make_policy(kind: str, share: float, seed: int) -> Any:
     from border21.targeting.policies import ExplorationPolicy, GreedyPolicy, UncertaintyPolicy
 
     if kind not in POLICIES:
-        raise InputError("--policy", kind, f"must be one of {', '.join(POLICIES)}")
+        raise InputError(
+            "--policy", kind, _("must be one of {choices}").format(choices=", ".join(POLICIES))
+        )
     if not 0 <= share <= 1:
-        raise InputError("--explore-share", share, "must be in [0, 1]")
+        raise InputError("--explore-share", share, _("must be in [0, 1]"))
     if kind == "greedy":
         return GreedyPolicy(seed=seed)
     cls = ExplorationPolicy if kind == "explore" else UncertaintyPolicy
@@ -101,19 +108,25 @@ def _print(frame: pd.DataFrame, title: str) -> None:
     console.print(table)
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Fit a risk model on labelled declarations and save it, signed with this "
+        "machine's model key (``$BORDER21_MODEL_KEY``, else made in the user data "
+        "directory)."
+    )
+)
 @cli_errors
 def train(
     data: Path = DataArg,
-    out: Path = typer.Option(Path("target-model.pkl"), "--out", "-o", help="Model file to write."),
-    model_type: str = typer.Option("lightgbm", "--model-type", help="lightgbm or profile."),
-    encoding: str = typer.Option("time", "--encoding", help="Risk encodings: time or kfold."),
+    out: Path = typer.Option(
+        Path("target-model.pkl"), "--out", "-o", help=_("Model file to write.")
+    ),
+    model_type: str = typer.Option("lightgbm", "--model-type", help=_("lightgbm or profile.")),
+    encoding: str = typer.Option("time", "--encoding", help=_("Risk encodings: time or kfold.")),
     table: str | None = TableOpt,
     seed: int = SeedOpt,
     threads: int = ThreadsOpt,
 ) -> None:
-    """Fit a risk model on labelled declarations and save it, signed with this machine's
-    model key (``$BORDER21_MODEL_KEY``, else made in the user data directory)."""
     import time
 
     from border21.targeting.modelfile import ensure_key, save_model
@@ -126,29 +139,33 @@ def train(
     seconds = time.perf_counter() - t0
     save_model(out, {"model": model, "seed": seed}, ensure_key(model_key_path()))
     console.print(
-        f"trained {model_type} on {len(frame):,} declarations "
-        f"(fraud rate {frame['fraud'].mean():.3f}) in {seconds:.1f} s → {out}"
+        _("trained {model} on {n} declarations (fraud rate {rate}) in {seconds} s → {path}").format(
+            model=model_type,
+            n=f"{len(frame):,}",
+            rate=f"{frame['fraud'].mean():.3f}",
+            seconds=f"{seconds:.1f}",
+            path=out,
+        )
     )
 
 
-@app.command()
+@app.command(help=_("Rank declarations and write the selection at the budget, with reasons."))
 @cli_errors
 def score(
     data: Path = DataArg,
-    model_path: Path = typer.Option(..., "--model", "-m", help="Model file from `train`."),
+    model_path: Path = typer.Option(..., "--model", "-m", help=_("Model file from `train`.")),
     out: Path = typer.Option(
-        Path("selection.csv"), "--out", "-o", help="Ranked selection (.csv/.parquet)."
+        Path("selection.csv"), "--out", "-o", help=_("Ranked selection (.csv/.parquet).")
     ),
     budget: float = BudgetOpt,
-    policy: str = typer.Option("greedy", "--policy", help="greedy, explore or uncertainty."),
+    policy: str = typer.Option("greedy", "--policy", help=_("greedy, explore or uncertainty.")),
     explore_share: float = typer.Option(
-        0.1, "--explore-share", help="Budget share for exploration."
+        0.1, "--explore-share", help=_("Budget share for exploration.")
     ),
-    reasons: int = typer.Option(3, "--reasons", help="Top reasons per selected item."),
+    reasons: int = typer.Option(3, "--reasons", help=_("Top reasons per selected item.")),
     table: str | None = TableOpt,
     seed: int = SeedOpt,
 ) -> None:
-    """Rank declarations and write the selection at the budget, with reasons."""
     import numpy as np
     import pandas as pd
 
@@ -163,7 +180,7 @@ def score(
     unc = model.uncertainty(frame) if isinstance(pol, UncertaintyPolicy) and len(frame) else None
     chosen = pol.select(scores, budget, uncertainty=unc)
     picked = frame.iloc[chosen]
-    why = model.explain(picked, top=reasons) if reasons > 0 else [[] for _ in chosen]
+    why = model.explain(picked, top=reasons) if reasons > 0 else [[] for _item in chosen]
     result = pd.DataFrame(
         {
             "rank": np.arange(1, len(chosen) + 1),
@@ -176,23 +193,24 @@ def score(
         write_declarations(result, out)
     else:
         result.to_csv(out, index=False)
-    note = "" if len(frame) else " (empty batch: nothing to inspect)"
+    note = "" if len(frame) else _(" (empty batch: nothing to inspect)")
     console.print(
-        f"selected {len(chosen):,} of {len(frame):,} declarations at {budget:g}%{note} → {out}"
+        _("selected {k} of {n} declarations at {budget}%{note} → {path}").format(
+            k=f"{len(chosen):,}", n=f"{len(frame):,}", budget=f"{budget:g}", note=note, path=out
+        )
     )
 
 
-@app.command()
+@app.command(help=_("Precision and recall at exact top-k budgets, and AUC, on labelled data."))
 @cli_errors
 def evaluate(
     data: Path = DataArg,
-    model_path: Path = typer.Option(..., "--model", "-m", help="Model file from `train`."),
+    model_path: Path = typer.Option(..., "--model", "-m", help=_("Model file from `train`.")),
     budgets: str = typer.Option(
-        "1,2,5,10", "--budgets", help="Comma-separated budgets in percent."
+        "1,2,5,10", "--budgets", help=_("Comma-separated budgets in percent.")
     ),
     table: str | None = TableOpt,
 ) -> None:
-    """Precision and recall at exact top-k budgets, and AUC, on labelled data."""
     import pandas as pd
 
     from border21.errors import InputError
@@ -203,12 +221,12 @@ def evaluate(
         levels = [check_budget(float(b)) for b in budgets.split(",") if b.strip()]
     except ValueError:
         raise InputError(
-            "--budgets", budgets, "must be numbers in (0, 100], comma-separated"
+            "--budgets", budgets, _("must be numbers in (0, 100], comma-separated")
         ) from None
     model = _load_model(model_path)
     frame = _read(data, table, label=True)
     if len(frame) == 0:
-        raise InputError(str(data), 0, "no declarations to evaluate")
+        raise InputError(str(data), 0, _("no declarations to evaluate"))
     y = frame["fraud"].to_numpy()
     scores = model.risk_score(frame)
     rows = [
@@ -219,31 +237,35 @@ def evaluate(
         }
         for b in levels
     ]
-    _print(pd.DataFrame(rows), f"{len(y):,} declarations, fraud rate {y.mean():.3f}")
+    _print(
+        pd.DataFrame(rows),
+        _("{n} declarations, fraud rate {rate}").format(n=f"{len(y):,}", rate=f"{y.mean():.3f}"),
+    )
     if 0 < y.sum() < len(y):
         from sklearn.metrics import roc_auc_score
 
         console.print(f"AUC {roc_auc_score(y, scores):.4f}")
 
 
-@app.command()
+@app.command(help=_("Replay the data week by week with selective labels; report per week."))
 @cli_errors
 def online(
     data: Path = DataArg,
-    model_type: str = typer.Option("lightgbm", "--model-type", help="lightgbm or profile."),
+    model_type: str = typer.Option("lightgbm", "--model-type", help=_("lightgbm or profile.")),
     budget: float = BudgetOpt,
-    policy: str = typer.Option("greedy", "--policy", help="greedy, explore or uncertainty."),
+    policy: str = typer.Option("greedy", "--policy", help=_("greedy, explore or uncertainty.")),
     explore_share: float = typer.Option(
-        0.1, "--explore-share", help="Budget share for exploration."
+        0.1, "--explore-share", help=_("Budget share for exploration.")
     ),
-    warm_start_days: int = typer.Option(14, "--warm-start-days", help="Fully labelled first days."),
-    batch_days: int = typer.Option(7, "--batch-days", help="Days per batch."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write per-week metrics (.csv)."),
+    warm_start_days: int = typer.Option(
+        14, "--warm-start-days", help=_("Fully labelled first days.")
+    ),
+    batch_days: int = typer.Option(7, "--batch-days", help=_("Days per batch.")),
+    out: Path | None = typer.Option(None, "--out", "-o", help=_("Write per-week metrics (.csv).")),
     table: str | None = TableOpt,
     seed: int = SeedOpt,
     threads: int = ThreadsOpt,
 ) -> None:
-    """Replay the data week by week with selective labels; report per week."""
     from border21.targeting.online import run_online
     from border21.targeting.policies import check_budget
 
@@ -270,36 +292,48 @@ def online(
     ]
     weeks = res.weeks.copy()
     weeks["start"] = weeks["start"].dt.date.astype(str)
-    _print(weeks[["start", *cols]].tail(13), f"{res.policy} at {budget:g}%: last 13 weeks")
-    console.print(f"mean precision, last 13 weeks: {res.mean_last('precision', 13):.3f}")
+    title = _("{policy} at {budget}%: last 13 weeks").format(
+        policy=res.policy, budget=f"{budget:g}"
+    )
+    _print(weeks[["start", *cols]].tail(13), title)
+    console.print(
+        _("mean precision, last 13 weeks: {value}").format(
+            value=f"{res.mean_last('precision', 13):.3f}"
+        )
+    )
     if res.drift_start is not None:
         caught = res.weeks_to_catch()
         console.print(
-            f"drift from {res.drift_start.date()}: caught after "
-            f"{caught if caught is not None else 'never (not within the data)'} week(s)"
+            _("drift from {date}: caught after {weeks} week(s)").format(
+                date=res.drift_start.date(),
+                weeks=caught if caught is not None else _("never (not within the data)"),
+            )
         )
     if out is not None:
         res.weeks.to_csv(out, index=False)
 
 
-@app.command()
+@app.command(
+    help=_("Compare isolated models, HMAC-keyed shared profiles and a pooled model, over seeds.")
+)
 @cli_errors
 def cooperate(
-    us: Path | None = typer.Option(None, "--us", help="US declarations (default: generated)."),
-    mx: Path | None = typer.Option(None, "--mx", help="MX declarations (default: generated)."),
-    shipments: int = typer.Option(20_000, "--shipments", help="Generated shipments."),
+    us: Path | None = typer.Option(None, "--us", help=_("US declarations (default: generated).")),
+    mx: Path | None = typer.Option(None, "--mx", help=_("MX declarations (default: generated).")),
+    shipments: int = typer.Option(20_000, "--shipments", help=_("Generated shipments.")),
     budget: float = BudgetOpt,
-    history_share: float = typer.Option(0.2, "--history-share", help="Share of history inspected."),
+    history_share: float = typer.Option(
+        0.2, "--history-share", help=_("Share of history inspected.")
+    ),
     seed: int = SeedOpt,
     seeds: int = typer.Option(
         10,
         "--seeds",
         min=2,
         max=100,
-        help="Repeat over this many seeds (traffic when generated, and models): means ± 95% CI.",
+        help=_("Repeat over this many seeds (traffic when generated, and models): means ± 95% CI."),
     ),
 ) -> None:
-    """Compare isolated models, HMAC-keyed shared profiles and a pooled model, over seeds."""
     from border21.errors import InputError
     from border21.targeting.cooperation import compare_over_seeds
     from border21.targeting.generator import BinationalTraffic, TrafficConfig, generate_traffic
@@ -307,7 +341,7 @@ def cooperate(
 
     check_budget(budget)
     if (us is None) != (mx is None):
-        raise InputError("--us/--mx", str(us or mx), "give both agencies' files, or neither")
+        raise InputError("--us/--mx", str(us or mx), _("give both agencies' files, or neither"))
     import numpy as np
 
     children = np.random.SeedSequence(seed).spawn(seeds)
@@ -333,33 +367,46 @@ def cooperate(
             f"{m:.{digits}f} ± {h:.{digits}f}"
             for m, h in zip(table[col], table[f"{col}_ci95"], strict=True)
         ]
-    _print(shown, f"cooperation at {budget:g}% budget: mean ± 95% CI over {seeds} seeds")
+    _print(
+        shown,
+        _("cooperation at {budget}% budget: mean ± 95% CI over {seeds} seeds").format(
+            budget=f"{budget:g}", seeds=seeds
+        ),
+    )
+    covers = _(" (covers 0)")
     for regime in ("shared_profiles", "pooled"):
         lift = res.lift(regime)
         parts = [
-            f"{r.agency} {r.lift:+.1%} ± {r.lift_ci95:.1%}" + ("" if r.clear else " (covers 0)")
+            f"{r.agency} {r.lift:+.1%} ± {r.lift_ci95:.1%}" + ("" if r.clear else covers)
             for r in lift.itertuples()
         ]
-        console.print(f"lift of {regime} over isolated (precision): " + ", ".join(parts))
+        console.print(
+            _("lift of {regime} over isolated (precision): {lifts}").format(
+                regime=regime, lifts=", ".join(parts)
+            )
+        )
     console.print(
-        "± is the 95% interval over seeds; a lift whose interval covers 0 is not "
-        "distinguishable from none at this size (more --seeds or --shipments narrow it).",
+        _(
+            "± is the 95% interval over seeds; a lift whose interval covers 0 is not "
+            "distinguishable from none at this size (more --seeds or --shipments narrow it)."
+        ),
         highlight=False,
     )
 
 
-@app.command()
+@app.command(help=_("Write seeded synthetic declarations (hidden `fraud` flag included)."))
 @cli_errors
 def generate(
-    out: Path = typer.Option(..., "--out", "-o", help="File to write (.csv, .parquet, .duckdb)."),
-    n: int = typer.Option(10_000, "--n", help="Declarations to generate."),
-    agency: str = typer.Option("US", "--agency", help="US (import side) or MX (export side)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help=_("File to write (.csv, .parquet, .duckdb).")
+    ),
+    n: int = typer.Option(10_000, "--n", help=_("Declarations to generate.")),
+    agency: str = typer.Option("US", "--agency", help=_("US (import side) or MX (export side).")),
     drift_start: str | None = typer.Option(
-        None, "--drift-start", help="Date a new fraud pattern starts."
+        None, "--drift-start", help=_("Date a new fraud pattern starts.")
     ),
     seed: int = SeedOpt,
 ) -> None:
-    """Write seeded synthetic declarations (hidden `fraud` flag included)."""
     from dataclasses import replace
 
     from border21.errors import InputError
@@ -367,11 +414,12 @@ def generate(
     from border21.targeting.io import write_declarations
 
     if agency not in ("US", "MX"):
-        raise InputError("--agency", agency, "must be US or MX")
+        raise InputError("--agency", agency, _("must be US or MX"))
     cfg = replace(TrafficConfig(), drift_start=drift_start)
     frame = generate_declarations(n, seed=seed, agency=agency, config=cfg)  # type: ignore[arg-type]
     write_declarations(frame, out)
     console.print(
-        f"wrote {len(frame):,} {agency} declarations "
-        f"(fraud rate {frame['fraud'].mean():.3f}) → {out}"
+        _("wrote {n} {agency} declarations (fraud rate {rate}) → {path}").format(
+            n=f"{len(frame):,}", agency=agency, rate=f"{frame['fraud'].mean():.3f}", path=out
+        )
     )

@@ -13,8 +13,9 @@ from border21.cli.serve import (
     resolve_audit_key,
     resolve_service_dir,
 )
+from border21.i18n import gettext as _
 
-app = typer.Typer(help="API users: add (prints the token once), list, revoke.",
+app = typer.Typer(help=_("API users: add (prints the token once), list, revoke."),
                   no_args_is_help=True)  # fmt: skip
 
 
@@ -28,16 +29,18 @@ def _open(data_dir: Path | None, audit_key: Path | None):  # type: ignore[no-unt
     return open_service_db(config)
 
 
-@app.command("add")
+@app.command(
+    "add",
+    help=_("Create a user and print their API token (it is not stored and cannot be shown again)."),
+)
 @cli_errors
 def add(
-    name: str = typer.Argument(..., help="User name (letters, digits, . _ @ -)."),
-    agency: str = typer.Option(..., "--agency", help="us-cbp, mx-customs or analyst."),
-    role: str = typer.Option("viewer", "--role", help="viewer, analyst or admin."),
+    name: str = typer.Argument(..., help=_("User name (letters, digits, . _ @ -).")),
+    agency: str = typer.Option(..., "--agency", help=_("us-cbp, mx-customs or analyst.")),
+    role: str = typer.Option("viewer", "--role", help=_("viewer, analyst or admin.")),
     data_dir: Path | None = DataDirOption,
     audit_key: Path | None = AuditKeyOption,
 ) -> None:
-    """Create a user and print their API token (it is not stored and cannot be shown again)."""
     from border21.service.access import utc_now
     from border21.service.auth import add_user
 
@@ -49,37 +52,40 @@ def add(
                        outcome="allowed", detail={"role": role}, now=utc_now())  # fmt: skip
     finally:
         db.close()
-    console.print(f"user {name} ({agency}, {role}) created. Token (shown once):", highlight=False)
+    console.print(
+        _("user {name} ({agency}, {role}) created. Token (shown once):").format(
+            name=name, agency=agency, role=role
+        ),
+        highlight=False,
+    )
     typer.echo(token)
 
 
-@app.command("list")
+@app.command("list", help=_("Active users (never their tokens)."))
 @cli_errors
 def list_(data_dir: Path | None = DataDirOption, audit_key: Path | None = AuditKeyOption) -> None:
-    """Active users (never their tokens)."""
     from rich.table import Table
 
     from border21.service.auth import list_users
 
-    db, _ = _open(data_dir, audit_key)
+    db, _log = _open(data_dir, audit_key)
     try:
         users = list_users(db)
     finally:
         db.close()
-    table = Table("name", "agency", "role", "created")
+    table = Table(_("name"), _("agency"), _("role"), _("created"))
     for u in users:
         table.add_row(u["name"], u["agency"], u["role"], u["created_at"])
     console.print(table)
 
 
-@app.command("revoke")
+@app.command("revoke", help=_("Disable a user's token for good."))
 @cli_errors
 def revoke(
-    name: str = typer.Argument(...),
+    name: str = typer.Argument(..., help=_("User name.")),
     data_dir: Path | None = DataDirOption,
     audit_key: Path | None = AuditKeyOption,
 ) -> None:
-    """Disable a user's token for good."""
     from border21.service.access import utc_now
     from border21.service.auth import revoke_user
 
@@ -91,4 +97,4 @@ def revoke(
                        outcome="allowed", detail={}, now=utc_now())  # fmt: skip
     finally:
         db.close()
-    console.print(f"user {name} revoked", highlight=False)
+    console.print(_("user {name} revoked").format(name=name), highlight=False)

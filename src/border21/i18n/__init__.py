@@ -10,7 +10,9 @@ package. Placeholders are named, ``{name}``, and filled after translation.
 Which language:
 
 * a program (CLI, report): the explicit choice (``--lang``), else
-  ``BORDER21_LANG``, else English — :func:`resolve`;
+  ``BORDER21_LANG``, else English — :func:`resolve`; the CLI's ``--lang``
+  calls :func:`use`, which sets ``BORDER21_LANG`` in the process, so any code
+  that then calls ``resolve()`` (a report writer) or :func:`gettext` follows it;
 * an HTTP request: ``?lang=``, else the ``border21_lang`` cookie the
   dashboard's switch sets, else ``Accept-Language``, else English —
   :func:`border21.i18n.http.request_language`.
@@ -27,7 +29,7 @@ Which language:
 
 from __future__ import annotations
 
-import gettext
+import gettext as _gettext
 import os
 from collections.abc import Mapping
 from functools import lru_cache
@@ -49,9 +51,11 @@ __all__ = [
     "messages",
     "negotiate",
     "normalize",
+    "gettext",
     "resolve",
     "translate",
     "translations",
+    "use",
 ]
 
 
@@ -81,6 +85,29 @@ def resolve(explicit: str | None = None, *, environ: Mapping[str, str] | None = 
     return normalize(explicit) or normalize(env.get(ENV_VAR)) or DEFAULT
 
 
+def use(lang: str | None) -> str:
+    """Make ``lang`` the program's language (``BORDER21_LANG`` in this process); return it.
+
+    Refuses an unsupported tag with :class:`ValueError`, so a caller can name the
+    bad value; None leaves the environment as it is and returns :func:`resolve`'s choice.
+    """
+    if lang is None:
+        return resolve()
+    chosen = normalize(lang)
+    if chosen is None:
+        raise ValueError(f"unsupported language {lang!r} (supported: {', '.join(LANGUAGES)})")
+    os.environ[ENV_VAR] = chosen
+    return chosen
+
+
+def gettext(message: str) -> str:
+    """``message`` in the program's language (:func:`resolve`), read at each call.
+
+    Programs import it as ``_``: ``_("{n} ports").format(n=3)``.
+    """
+    return translations(resolve()).gettext(message)
+
+
 def negotiate(accept_language: str | None) -> str | None:
     """The supported language an ``Accept-Language`` header prefers most, or None."""
     if not accept_language:
@@ -103,11 +130,11 @@ def negotiate(accept_language: str | None) -> str | None:
 
 
 @lru_cache(maxsize=len(LANGUAGES))
-def translations(lang: str) -> gettext.NullTranslations:
+def translations(lang: str) -> _gettext.NullTranslations:
     """The gettext catalog of ``lang`` (English: the identity)."""
     if lang == DEFAULT:
-        return gettext.NullTranslations()
-    return gettext.translation(DOMAIN, str(locale_dir()), languages=[lang], fallback=True)
+        return _gettext.NullTranslations()
+    return _gettext.translation(DOMAIN, str(locale_dir()), languages=[lang], fallback=True)
 
 
 def translate(lang: str, message: str, /, **params: object) -> str:
@@ -123,6 +150,6 @@ def messages(lang: str) -> dict[str, str]:
         return {}
     path = locale_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
     with path.open("rb") as f:
-        catalog = gettext.GNUTranslations(f)
+        catalog = _gettext.GNUTranslations(f)
     table: dict[str, str] = getattr(catalog, "_catalog", {})
     return {k: v for k, v in table.items() if isinstance(k, str) and k and v}

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from border21.errors import InputError
+from border21.i18n import N_
 from border21.ports import results
 from border21.ports.config import PortScenario
 from border21.ports.kernels.rng import seed_sequence
@@ -135,14 +136,22 @@ class SimulationResult:
     @property
     def warm_up_note(self) -> str:
         """What the summaries discarded, in one line."""
+        return self.describe_warm_up()
+
+    def describe_warm_up(self, gettext: Callable[[str], str] = N_) -> str:
+        """:attr:`warm_up_note`, its words passed through ``gettext`` (an adapter's language)."""
+        _ = gettext
         if not self.warm_up_days:
-            return "no warm-up discarded: the port starts empty at 00:00 of day 0"
+            return _("no warm-up discarded: the port starts empty at 00:00 of day 0")
         dropped = sum(len(r) for r in self.replications) - sum(len(r) for r in self.reported())
-        days = "day 0" if self.warm_up_days == 1 else f"days 0–{self.warm_up_days - 1}"
-        return (
-            f"warm-up: {days} discarded ({dropped:,} crossings over "
-            f"{len(self.replications)} replication(s)); summaries cover the "
-            f"{self.reported_days} day(s) after"
+        return _(
+            "warm-up: {days} discarded ({dropped} crossings over {reps} replication(s)); "
+            "summaries cover the {after} day(s) after"
+        ).format(
+            days=_warm_up_days(self.warm_up_days, _),
+            dropped=f"{dropped:,}",
+            reps=len(self.replications),
+            after=self.reported_days,
         )
 
     @property
@@ -207,15 +216,25 @@ def warm_up_for(days: int, warm_up_days: int | None = None) -> int:
     return warm
 
 
-def warm_up_note(warm_up_days: int, days: int) -> str:
-    """What a summary discarded, in one line."""
+def warm_up_note(warm_up_days: int, days: int, gettext: Callable[[str], str] = N_) -> str:
+    """What a summary discarded, in one line; its words passed through ``gettext``.
+
+    >>> warm_up_note(1, 3)
+    'warm-up: day 0 of each replication discarded; the figures cover the 2 day(s) after'
+    """
+    _ = gettext
     if not warm_up_days:
-        return "no warm-up discarded: each replication starts empty at 00:00 of day 0"
-    which = "day 0" if warm_up_days == 1 else f"days 0–{warm_up_days - 1}"
-    return (
-        f"warm-up: {which} of each replication discarded; the figures cover the "
-        f"{days - warm_up_days} day(s) after"
-    )
+        return _("no warm-up discarded: each replication starts empty at 00:00 of day 0")
+    return _(
+        "warm-up: {which} of each replication discarded; the figures cover the {after} day(s) after"
+    ).format(which=_warm_up_days(warm_up_days, _), after=days - warm_up_days)
+
+
+def _warm_up_days(warm_up_days: int, _: Callable[[str], str]) -> str:
+    """``day 0`` or ``days 0–2``, through the gettext ``_`` (so Babel extracts them)."""
+    if warm_up_days == 1:
+        return _("day 0")
+    return _("days 0–{last}").format(last=warm_up_days - 1)
 
 
 WAIT_STATS = ("mean", "p50", "p90", "p95", "max")

@@ -55,3 +55,31 @@ def test_dashboard_table_is_the_spanish_catalog_and_english_is_empty() -> None:
     assert table["Port"] == "Garita" and table["Staffed booths"] == "Casetas con personal"
     assert messages("en") == {}
     assert set(NAMES) == {"en", "es"}
+
+
+def test_use_sets_the_program_language_for_resolve_and_gettext(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from border21.i18n import ENV_VAR, gettext, use
+
+    monkeypatch.setenv(ENV_VAR, "")  # recorded, so the test's own changes are undone
+    monkeypatch.delenv(ENV_VAR)
+    assert use(None) == "en" and gettext("Port") == "Port"
+    assert use("es-MX") == "es"
+    assert resolve() == "es" and gettext("Port") == "Garita"
+    with pytest.raises(ValueError, match="'xx'"):
+        use("xx")
+    assert resolve() == "es"  # a refused tag changes nothing
+
+
+def test_lang_is_found_wherever_it_stands_before_a_double_dash() -> None:
+    from border21.cli.main import split_lang
+
+    assert split_lang(["ports", "list"]) == (None, ["ports", "list"])
+    assert split_lang(["ports", "list", "--lang", "es"]) == ("es", ["ports", "list"])
+    assert split_lang(["--lang=en", "simulate", "x"]) == ("en", ["simulate", "x"])
+    assert split_lang(["data", "sql", "--", "--lang", "es"]) == (
+        None,
+        ["data", "sql", "--", "--lang", "es"],
+    )
+    assert split_lang(["simulate", "--lang"]) == (None, ["simulate", "--lang"])
