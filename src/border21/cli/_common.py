@@ -29,16 +29,26 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+def said(text: str) -> str:
+    """``text`` in the CLI's language: a core's :class:`~border21.i18n.message.Message`
+    translated, any other text as it is."""
+    from border21.i18n import resolve
+    from border21.i18n.message import Message
+
+    return text.in_language(resolve()) if isinstance(text, Message) else text
+
+
 def note(text: str) -> None:
-    """A note on stderr: ``note: …`` (``nota: …``)."""
+    """A note on stderr: ``note: …`` (``nota: …``); a core's Message in the CLI's language."""
     prefix = _("note:")
-    err_console.print(f"[yellow]{prefix}[/] {text}", highlight=False)
+    err_console.print(f"[yellow]{prefix}[/] {said(text)}", highlight=False)
 
 
 def warn(text: str) -> None:
-    """A warning on stderr: ``warning: …`` (``advertencia: …``)."""
+    """A warning on stderr: ``warning: …`` (``advertencia: …``); a core's Message in the
+    CLI's language."""
     prefix = _("warning:")
-    err_console.print(f"[yellow]{prefix}[/] {text}", highlight=False)
+    err_console.print(f"[yellow]{prefix}[/] {said(text)}", highlight=False)
 
 
 def wrote(out: object) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from border21.cli._common import cli_errors, console, wrote
+from border21.cli._common import cli_errors, console, said, wrote
 from border21.i18n import N_
 from border21.i18n import gettext as _
 
@@ -129,7 +129,10 @@ def allocate_officers(
         ports=codes,
         progress=lambda msg: err_console.print(msg, highlight=False) if not as_json else None,
     )
-    data = result.as_json()
+    from border21.i18n import resolve
+    from border21.i18n.message import localize
+
+    data = localize(result.as_json(), resolve())  # its notes in the CLI's language
     if out is not None:
         import pandas as pd
 
@@ -204,7 +207,7 @@ def _print_allocation(result: object) -> None:
     )
     prefix = _("note:")
     for text in result.notes:
-        console.print(f"{prefix} {text}", highlight=False)
+        console.print(f"{prefix} {said(text)}", highlight=False)
 
 
 def _allocation_map(result: object, path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from border21.cli._common import cli_errors, console, err_console, print_marked_note
+from border21.cli._common import cli_errors, console, err_console, print_marked_note, said
 from border21.i18n import N_, resolve, translate
 
 
@@ -157,7 +157,7 @@ def print_summary(result: object, *, lang: str = "en") -> None:
             label = _("warning:")
             err_console.print(f"[yellow]{label}[/] {warning}", highlight=False)
         for note in precision(out.frontier).notes():
-            console.print(f"{names[out.name]}: {note}", highlight=False)
+            console.print(f"{names[out.name]}: {said(note)}", highlight=False)
     if lang == "en":
         print_marked_note(cells)
     elif any(c.endswith("‡") for c in cells):

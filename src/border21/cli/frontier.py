@@ -14,6 +14,7 @@ from border21.cli._common import (
     pct,
     print_marked_note,
     ready_out,
+    said,
     warn,
     wrote,
 )
@@ -188,7 +189,7 @@ def frontier(
     )
     print_frontier(table, title=title)
     for note in checked.notes():
-        console.print(note, highlight=False)
+        console.print(said(note), highlight=False)
     console.print(warm_up_note(warm_up, days, _), highlight=False)
     moved = shifts(rows) if "baseline" in chosen and len(chosen) > 1 else None
     if moved is not None and not moved.empty:

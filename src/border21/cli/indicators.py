@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from border21.cli._common import cli_errors, console
+from border21.cli._common import cli_errors, console, said
 from border21.cli.data import DbOption, print_frame, resolve_db
 from border21.i18n import gettext as _
 
@@ -565,6 +565,10 @@ def _cell(item: Any) -> str:
 def _print_estimate(row: dict[str, Any], fmt: str, title: str, caveat: str) -> None:
     import pandas as pd
 
+    from border21.i18n import resolve
+    from border21.i18n.message import localize
+
+    row, caveat = localize(row, resolve()), said(caveat)  # the core's words, in the CLI's
     if fmt != "json":  # lists as one cell; the warnings are the caveat's parts
         row = {k: "; ".join(map(_cell, v)) if isinstance(v, list) else v for k, v in row.items()}
         row.pop("warnings")

@@ -210,11 +210,13 @@ _KINDS = {
     "truck": N_("trucks"),
     "bus": N_("buses"),
 }
-_WAYS = {"northbound": N_("NB"), "southbound": N_("SB")}
+_WAYS = {"northbound": N_("NB {who}"), "southbound": N_("SB {who}")}  # whole, per way
 
 
 def _flow(direction: str, kind: str) -> str:
     """``NB cars``, ``SB trucks``: which way, and who."""
-    way = _(_WAYS[direction]) if direction in _WAYS else direction.replace("bound", "")
     who = "+".join(_(_KINDS[k]) if k in _KINDS else k for k in kind.split("+") if k)
+    if direction in _WAYS:
+        return _(_WAYS[direction]).format(who=who).strip()
+    way = direction.replace("bound", "")
     return _("{way} {who}").format(way=way, who=who).strip()

@@ -14,6 +14,7 @@ from border21.cli._common import (
     pct,
     print_marked_note,
     ready_out,
+    said,
     wrote,
 )
 from border21.i18n import N_
@@ -188,7 +189,7 @@ def _print(table: object, grid: object, *, title: str) -> None:
     )
     print_marked_note(cells)
     for line in checked.notes():
-        console.print(line, highlight=False)
+        console.print(said(line), highlight=False)
 
 
 def _short(value: object) -> str:

@@ -9,9 +9,10 @@ from border21.i18n.message import Message, localize
 
 
 def test_a_message_is_its_english_text() -> None:
-    m = Message("{n} open booths", n=3)
-    assert m == "3 open booths" and isinstance(m, str) and json.dumps([m]) == '["3 open booths"]'
-    assert m.in_language("es") == "3 casetas abiertas"
+    m = Message("{hours} officer-hours not placed: nowhere left to add a booth.", hours=3)
+    assert m == "3 officer-hours not placed: nowhere left to add a booth."
+    assert isinstance(m, str) and json.loads(json.dumps([m])) == [str(m)]
+    assert m.in_language("es") == "3 horas-oficial sin asignar: no queda dónde abrir otra caseta."
 
 
 def test_nested_and_joined_messages_translate_as_a_whole() -> None:
@@ -31,14 +32,21 @@ def test_nested_and_joined_messages_translate_as_a_whole() -> None:
 
 
 def test_pickling_keeps_the_message_for_results_from_other_processes() -> None:
-    line = Message("Read with care: {warnings}.",
-                   warnings=Message.join_all("; ", [Message("{n} open bays", n=2)]))  # fmt: skip
+    inner = Message("{missing} missing and {zero} zero months in the window", missing=2, zero=0)
+    line = Message("Read with care: {warnings}.", warnings=Message.join_all("; ", [inner]))
     back = pickle.loads(pickle.dumps({"caveat": line}))["caveat"]
-    assert back == line and back.in_language("es") == "Léase con cuidado: 2 andenes abiertos."
+    assert back == line
+    assert back.in_language("es") == (
+        "Léase con cuidado: 2 meses faltantes y 0 meses en cero en la ventana."
+    )
 
 
 def test_localize_walks_results_and_leaves_other_values() -> None:
-    result = {"notes": [Message("{n} open booths", n=1)], "rows": ({"x": 1.5, "s": "plain"},)}
+    note = Message("too few months before the event to test for a pre-trend")
+    result = {"notes": [note], "rows": ({"x": 1.5, "s": "plain"},)}
     es = localize(result, "es")
-    assert es == {"notes": ["1 casetas abiertas"], "rows": ({"x": 1.5, "s": "plain"},)}
+    assert es == {
+        "notes": ["muy pocos meses antes del evento para probar una tendencia previa"],
+        "rows": ({"x": 1.5, "s": "plain"},),
+    }
     assert type(es["notes"][0]) is str and localize(result, "en") == result
