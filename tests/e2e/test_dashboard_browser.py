@@ -188,7 +188,7 @@ def test_regions_page_draws_the_demand_curve_and_hourly_waits(
     _sign_in(page, base, svc, "/regions")
     page.wait_for_selector("#region-table table", timeout=180_000)
     assert "otay_mesa_east" in page.get_attribute("#curve", "aria-label")
-    assert "4 equilibria" in page.inner_text("#status")
+    assert "4 equilibrium run(s)" in page.inner_text("#status")
     table = page.inner_text("#region-table")
     assert "san_ysidro" in table and "truck_fast" in table and "±" in table
     hourly = page.get_attribute("#hourly", "aria-label")
@@ -198,5 +198,14 @@ def test_regions_page_draws_the_demand_curve_and_hourly_waits(
         "document.querySelector('#hourly').getAttribute('aria-label').includes('car_sentri')",
         timeout=30_000,
     )
+    page.select_option("#region", "el_paso")  # no planned port: one run, no curve
+    assert page.locator("#build option").count() == 1
+    page.click("#solve")
+    page.wait_for_function(
+        "document.querySelector('#status').textContent.includes('el_paso: 1 equilibrium')",
+        timeout=180_000,
+    )
+    assert "no build option" in page.inner_text("#curve")
+    assert "el_paso_bota" in page.inner_text("#region-table")
     assert not errors, errors
     page.close()

@@ -533,6 +533,8 @@
       ${card("hourly", t("Mean wait by hour at each port, one segment"))}</div>
       <div class="card"><h2>${esc(t("Shares and waits by port and segment"))}</h2><div id="region-table" class="scroll"></div>
       <p id="region-notes" class="muted"></p></div>`;
+    /* open on a region with a planned port, so its demand curve shows at once */
+    $("#region").value = (listed.find((x) => x.build_options.length) || listed[0]).name;
     const fill = () => {
       const r = listed.find((x) => x.name === $("#region").value) || listed[0];
       $("#build").innerHTML = `<option value="">${esc(none)}</option>` +
@@ -578,7 +580,10 @@
             color: { field: "segment", type: "nominal", title: t("segment") } },
         });
       } else {
-        $("#curve").innerHTML = `<p class="muted">${esc(t("Choose a build option to see its demand curve."))}</p>`;
+        const options = (listed.find((x) => x.name === result.region) || {}).build_options || [];
+        $("#curve").innerHTML = `<p class="muted">${esc(options.length
+          ? t("Choose a build option to see its demand curve.")
+          : t("This region has no build option, so no demand curve."))}</p>`;
       }
       await drawHourly();
       const run = result.runs[0];
@@ -604,7 +609,7 @@
       if (build) Object.assign(body, { build: [build], tolls: TOLLS });
       result = Object.assign(await api("/api/v1/regions/simulations", { method: "POST", body }), { build });
       await render();
-      status(t("{region}: {n} equilibria solved, seed {seed}.", { region: result.region, n: result.runs.length, seed: result.seed }));
+      status(t("{region}: {n} equilibrium run(s), seed {seed}.", { region: result.region, n: result.runs.length, seed: result.seed }));
     };
     const fail = (e) => status(e.message, true);
     $("#region").addEventListener("change", fill);
