@@ -63,6 +63,7 @@ def test_spanish_report_is_spanish(pages: dict[str, str]) -> None:
     for heading in (
         "Frontera de eficiencia seguridad–comercio: San Ysidro",
         "Perfiles de tiempo de espera: simulados frente a observados (San Ysidro)",
+        "Dónde más oficiales ahorran más demora",
         "Cruces", "Las garitas de la frontera", "Comercio", "Decomisos", "Detenciones",
         "Homicidios", "Tiempos de espera", "Efectos de los programas",
         "Cronología de eventos", "Procedencia de los datos",
@@ -75,6 +76,18 @@ def test_spanish_report_is_spanish(pages: dict[str, str]) -> None:
     assert "<td>dirigida por riesgo</td>" in es and "<td>escenario base</td>" in es
     assert "Filas sobrecargadas" in es and "la fila crece en esas horas" in es
     assert '"timeFormatLocale"' in es and '"Guardar como SVG"' in es
+    assert "Las detecciones no cambian" in es  # the allocation's note, a core Message
+
+
+def test_the_report_maps_where_more_officers_go(pages: dict[str, str]) -> None:
+    """The demo's border-wide allocation: its map, and a table of the ports that gain
+    officer-hours, each saving ± its interval, in both languages."""
+    en = pages["en"]
+    assert "Where more officers save the most delay" in texts(en, "h2")
+    assert "10 more officers \\u00d7 8 h: delay cost saved a day" in en  # the chart's title
+    section = en.split("Where more officers save the most delay")[1].split("<h2>")[0]
+    assert "San Ysidro" in section and "±" in section and "+" in section
+    assert "Oficiales más" not in section and "more officers" in section
 
 
 def test_no_english_text_survives(pages: dict[str, str]) -> None:
