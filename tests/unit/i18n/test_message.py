@@ -50,3 +50,6 @@ def test_localize_walks_results_and_leaves_other_values() -> None:
         "rows": ({"x": 1.5, "s": "plain"},),
     }
     assert type(es["notes"][0]) is str and localize(result, "en") == result
+    # inside tuples too, and a value that is neither is returned as it is
+    assert localize((note, 2.5, "x"), "es") == (es["notes"][0], 2.5, "x")
+    assert localize(7, "es") == 7
