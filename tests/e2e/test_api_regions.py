@@ -66,7 +66,8 @@ def test_a_region_is_solved_per_toll_as_a_job(client: Any, svc: TestService) -> 
     [
         ({"region": "atlantis"}, 404, "atlantis"),
         ({"region": "../etc/passwd"}, 422, "region"),
-        ({"region": "san_diego", "build": ["san_ysidro"]}, 422, "--build"),
+        ({"region": "san_diego", "build": ["san_ysidro"]}, 422, "build = 'san_ysidro'"),
+        ({"region": "el_paso", "build": ["otay_mesa_east"]}, 422, "build = 'otay_mesa_east'"),
         ({"region": "san_diego", "tolls": [5]}, 422, "tolls"),
         ({"region": "san_diego", "build": ["otay_mesa_east"], "tolls": [-1]}, 422, "tolls"),
         ({"region": "san_diego", "replications": 11}, 422, "replications"),

@@ -86,7 +86,10 @@ def region_simulation(
             f"region = {body.region!r}: unknown region (shipped: {', '.join(shipped_regions())})"
         )
     region = load_region(body.region)
-    region.open_ports(body.build)  # an unknown build option is refused before any work
+    try:  # an unknown build option is refused before any work, named as the body names it
+        region.open_ports(body.build)
+    except InputError as exc:
+        raise InputError("build", exc.value, exc.reason) from None
     if body.tolls and not body.build:
         raise InputError("tolls", body.tolls, "needs build: tolls are charged at a built port")
     limits = state.config.limits_for(who.role)
