@@ -90,6 +90,21 @@ def test_the_report_maps_where_more_officers_go(pages: dict[str, str]) -> None:
     assert "Oficiales más" not in section and "more officers" in section
 
 
+def test_the_report_shows_the_regions(pages: dict[str, str]) -> None:
+    """Both regions against CBP's observed waits by hour, with the issue's bar, and the
+    Otay Mesa East demand curve by toll, with each port's wait ± its interval."""
+    en, es = pages["en"], pages["es"]
+    headings = texts(en, "h2")
+    assert "Regions: simulated against CBP's observed waits" in headings
+    assert "Otay Mesa East: the demand curve by toll" in headings
+    regions = en.split("<h2>Regions: simulated against CBP")[1].split("<h2>")[0]
+    for name in ("san_ysidro", "el_paso_bota", "el_paso_ysleta", "car_general", "target group"):
+        assert name in regions, name
+    curve = en.split("<h2>Otay Mesa East: the demand curve by toll")[1].split("<h2>")[0]
+    assert "otay_mesa_east" in curve and "±" in curve and "truck_fast" in curve
+    assert "Otay Mesa East: la curva de demanda según la cuota" in texts(es, "h2")
+
+
 def test_no_english_text_survives(pages: dict[str, str]) -> None:
     """Every heading, paragraph and table header with letters differs from its English
     counterpart (same structure, one to one), except notation."""
@@ -109,7 +124,7 @@ def test_charts_speak_spanish(pages: dict[str, str]) -> None:
     en, es = specs(pages["en"]), specs(pages["es"])
     assert len(en) == len(es) >= 10
     for e, s in zip(en, es, strict=True):
-        assert s["description"].startswith(("Gráfica:", "Mapa ")), s["description"]
+        assert s["description"].startswith(("Gráfica", "Mapa ")), s["description"]
         assert e["description"] != s["description"]
     english = set().union(*(titles(e) for e in en))
     spanish = set().union(*(titles(s) for s in es))

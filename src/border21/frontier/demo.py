@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from border21.frontier.calibration import CalibrationResult
     from border21.ports.allocate import Allocation
     from border21.ports.results import Overload
+    from border21.reports.regions import RegionRuns
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,6 +69,9 @@ class DemoPlan:
     # the border-wide allocation in the report: this many more officers, 8-hour shifts,
     # 3 replications of 2 days (about 10 s); 0 leaves it out
     allocation_officers: int = 10
+    # the regions in the report: each solved as shipped beside CBP's observed waits, and
+    # Otay Mesa East at these tolls (about 15 s); () leaves them out
+    region_tolls: tuple[float, ...] = (0.0, 5.0, 10.0, 20.0)
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class DemoResult:
     ports: list[PortOutcome]
     model_auc: dict[str, float]
     allocation: Allocation | None = None
+    regions: RegionRuns | None = None
 
     def summary(self) -> pd.DataFrame:
         """Per scenario, variant and policy at the report budget: northbound as the
@@ -196,9 +201,16 @@ def run_demo(
 
         say(N_("placing officers across the border"), 0, 1)
         allocation = allocate(plan.allocation_officers, days=2, replications=3, seed=plan.seed)
+    regions = None
+    if plan.region_tolls:
+        from border21.reports.regions import run_regions
+
+        say(N_("solving the regions to equilibrium"), 0, 1)
+        regions = run_regions(store, tolls=plan.region_tolls, seed=plan.seed)
     return DemoResult(
-        plan=plan, calibration=calibration, ports=outcomes, model_auc=auc, allocation=allocation
-    )
+        plan=plan, calibration=calibration, ports=outcomes, model_auc=auc,
+        allocation=allocation, regions=regions,
+    )  # fmt: skip
 
 
 class _Ticker:
@@ -256,6 +268,10 @@ def report_sections(result: DemoResult, lang: str = DEFAULT) -> list[Any]:
     )
     if result.allocation is not None:
         sections.append(allocation_section(result.allocation, lang))
+    if result.regions is not None:
+        from border21.reports.regions import region_sections
+
+        sections += region_sections(result.regions, lang)
     return sections
 
 

@@ -1,0 +1,65 @@
+"""CBP's observed waits beside a region's simulated ones: the join and the figures."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from border21.regions.equilibrium import PortHour, RegionResult
+from border21.regions.observed import CBP_LANES, compare, observed_profiles
+
+
+def _result(waits: dict[tuple[str, str], list[float]]) -> RegionResult:
+    rows = tuple(
+        PortHour(port, segment, "", h, 10.0, w, 1.0, 0)
+        for (port, segment), hourly in waits.items()
+        for h, w in enumerate(hourly)
+    )
+    return RegionResult(
+        region="toy", ports=tuple(dict.fromkeys(p for p, _s in waits)), iterations=1, gap=0.0,
+        converged=True, gaps=(0.0,), wait_change_minutes=0.0, seed=0, replications=2,
+        seconds=0.0, demand_per_day=0.0, flows={}, booths={}, rows=rows,
+    )  # fmt: skip
+
+
+def test_figures_on_the_hour_of_day_profile() -> None:
+    hours = np.arange(24)
+    observed_shape = 40 + 10 * np.sin(hours / 24 * 2 * np.pi)
+    observed = pd.DataFrame(
+        [{"port": "a", "segment": s, "hour": h, "observed_min": float(v), "cells": 84}
+         for s in ("close", "flat", "quiet") for h, v in zip(hours, observed_shape, strict=True)]
+    )  # fmt: skip
+    observed.loc[observed["segment"] == "quiet", "observed_min"] = 5.0
+    result = _result({
+        ("a", "close"): list(observed_shape + 3.0),  # 3 min off, same shape
+        ("a", "flat"): [40.0] * 24,  # no shape: no correlation
+        ("a", "quiet"): [6.0] * 24,
+    })  # fmt: skip
+    both, table = compare(result, observed)
+    assert len(both) == 72
+    rows = table.set_index("segment")
+    assert rows.loc["close", "mae_min"] == pytest.approx(3.0)
+    assert rows.loc["close", "corr"] == pytest.approx(1.0)
+    assert rows.loc["close", "target"] and rows.loc["close", "meets"]
+    assert math.isnan(rows.loc["flat", "corr"]) and not rows.loc["flat", "meets"]
+    assert not rows.loc["quiet", "target"] and not rows.loc["quiet", "meets"]  # under 15 min
+    assert rows.loc["quiet", "observed_mean_min"] == pytest.approx(5.0)
+
+
+def test_observed_profiles_read_cbp_lanes_from_the_warehouse(tmp_path: object) -> None:
+    from border21.data.samples import load_samples
+    from border21.data.store import open_store
+
+    with open_store(None) as store:
+        load_samples(store)
+        got = observed_profiles(store, ["san_ysidro", "el_paso_ysleta", "tecate"])
+    assert set(got["port"]) == {"san_ysidro", "el_paso_ysleta"}  # Tecate: none published
+    sy = got[(got["port"] == "san_ysidro") & (got["segment"] == "car_general")]
+    assert list(sy["hour"]) == list(range(24)) and (sy["cells"] == 84).all()
+    assert 50 < sy["observed_min"].mean() < 70  # CBP's San Ysidro general lanes: 59 min
+    assert set(got[got["port"] == "el_paso_ysleta"]["segment"]) == set(
+        CBP_LANES["el_paso_ysleta"][1]
+    )
