@@ -87,7 +87,7 @@ def region_simulation(
             Message(
                 "region = {region!r}: unknown region (shipped: {shipped})",
                 region=body.region,
-                value=", ".join(shipped_regions()),
+                shipped=", ".join(shipped_regions()),
             )
         )
     region = load_region(body.region)
