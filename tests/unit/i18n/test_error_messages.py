@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,16 @@ def test_pydantics_messages_keep_their_english_exactly(msg: str) -> None:
 
 def test_an_unknown_pydantic_message_is_left_as_it_is() -> None:
     assert type(pydantic_reason("Input should be 'a' or 'b'")) is str
+
+
+def test_a_loaders_encoding_hint_translates(tmp_path: Path) -> None:
+    from border21.data.loaders._base import first_undecodable
+
+    bad = tmp_path / "x.csv"
+    bad.write_bytes(b"a,b\n1,Ju\xe1rez\n")
+    where = first_undecodable(bad)
+    assert isinstance(where, Message)
+    assert where.startswith("line 2, byte 5: 0xe1 is not valid utf-8; the file reads as cp1252")
+    assert localized(InputError("file", "x.csv", where), "es").startswith(
+        "file = 'x.csv': línea 2, byte 5: 0xe1 no es utf-8 válido; el archivo se lee como cp1252"
+    )

@@ -144,9 +144,13 @@ def first_undecodable(path: Path, encoding: str = "utf-8") -> str | None:
                 line.decode(encoding)
             except UnicodeDecodeError as exc:
                 byte = line[exc.start]
-                return (
-                    f"line {number}, byte {exc.start + 1}: {byte:#04x} is not valid {encoding}; "
-                    + _encoding_hint(path)
+                return Message(
+                    "line {line}, byte {at}: {byte:#04x} is not valid {encoding}; {hint}",
+                    line=number,
+                    at=exc.start + 1,
+                    byte=byte,
+                    encoding=encoding,
+                    hint=_encoding_hint(path),
                 )
     return None
 
@@ -159,14 +163,18 @@ def _encoding_hint(path: Path) -> str:
         except UnicodeDecodeError:
             continue
         if enc == "utf-8":
-            return "the file reads as UTF-8 elsewhere: check that line"
-        return (
-            f"the file reads as {label}: re-save it as UTF-8, e.g. "
-            f"`iconv -f {enc} -t utf-8 {path.name} > {path.stem}-utf8{path.suffix}`"
+            return Message("the file reads as UTF-8 elsewhere: check that line")
+        command = f"iconv -f {enc} -t utf-8 {path.name} > {path.stem}-utf8{path.suffix}"
+        return Message(
+            "the file reads as {label}: re-save it as UTF-8, e.g. `{command}`",
+            label=label,
+            command=command,
         )
-    return (
-        "the file reads as latin-1 (ISO-8859-1): re-save it as UTF-8, e.g. "
-        f"`iconv -f latin1 -t utf-8 {path.name} > {path.stem}-utf8{path.suffix}`"
+    command = f"iconv -f latin1 -t utf-8 {path.name} > {path.stem}-utf8{path.suffix}"
+    return Message(
+        "the file reads as {label}: re-save it as UTF-8, e.g. `{command}`",
+        label="latin-1 (ISO-8859-1)",
+        command=command,
     )
 
 
