@@ -188,3 +188,63 @@ def test_in_process_lang_translates_messages_and_restores_the_environment(
     assert ENV_VAR not in os.environ  # the choice does not leak into the caller
     bad = CliRunner().invoke(app, ["--lang", "xx", "ports", "list"])
     assert bad.exit_code == 2 and "--lang = 'xx'" in bad.output
+
+
+# A core's error reasons (scenario and region checks, limits, unknown names, a loader's
+# column check) follow the CLI's language; field names and values are kept.
+CORE_ERRORS = [
+    (
+        ("simulate", "san_ysidro", "--set", "lanes.general.lanes=1000000000"),
+        "error: lanes.general.lanes = 1000000000: Input should be less than or equal to 200",
+        "error: lanes.general.lanes = 1000000000: la entrada debe ser menor o igual que 200",
+    ),
+    (
+        ("simulate", "san_ysidro", "--set", "streams.cars_general.secondary=nowhere"),
+        "error: streams.cars_general.secondary = 'nowhere': names unknown area 'nowhere'",
+        "error: streams.cars_general.secondary = 'nowhere': nombra un área desconocida 'nowhere'",
+    ),
+    (
+        ("simulate", "san_ysidro", "--days", "100000"),
+        "error: days = 100000: at most 3,660 days in one run",
+        "error: days = 100000: a lo sumo 3,660 días en una corrida",
+    ),
+    (
+        ("region", "simulate", "san_diego", "--set", "choice.port_time_weight=-1"),
+        "error: choice.port_time_weight = -1: Input should be greater than or equal to 0",
+        "error: choice.port_time_weight = -1: la entrada debe ser mayor o igual que 0",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "english", "spanish"), CORE_ERRORS)
+def test_core_error_reasons_follow_the_language(
+    args: tuple[str, ...], english: str, spanish: str
+) -> None:
+    res = border21(*args)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.strip() == english
+    res = border21("--lang", "es", *args)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.strip() == spanish
+
+
+def test_an_unknown_scenario_is_named_in_spanish() -> None:
+    res = border21("simulate", "nowhere", lang="es")
+    assert res.returncode == 2
+    assert res.stderr.startswith("error: scenario = 'nowhere': escenario desconocido (incluidos: ")
+    assert "san_ysidro" in res.stderr
+    english = border21("simulate", "nowhere")
+    assert english.stderr.startswith("error: scenario = 'nowhere': unknown scenario (shipped: ")
+
+
+def test_a_loaders_column_check_in_spanish(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Port Name,Colour\nX,red\n")
+    args = ("data", "load", "crossings", str(bad), "--db", str(tmp_path / "b.duckdb"))
+    res = border21("--lang", "es", *args)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "error: crossings file = 'bad.csv': faltan las columnas 'State'" in res.stderr
+    assert "; columnas inesperadas 'Colour' (se esperaban ['Port Name'," in res.stderr
+    english = border21(*args)
+    assert "missing columns 'State'" in english.stderr
+    assert "; unexpected columns 'Colour' (expected ['Port Name'," in english.stderr

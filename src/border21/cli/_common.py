@@ -63,8 +63,10 @@ def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except Border21Error as exc:
-            raise fail(str(exc)) from None
+        except Border21Error as exc:  # a core's reason in the CLI's language
+            from border21.i18n import resolve
+
+            raise fail(exc.in_language(resolve())) from None
         except OSError as exc:
             raise fail(f"{exc.filename or ''}: {exc.strerror or exc}") from None
 

@@ -51,6 +51,7 @@ from border21.data.placebos import (
     rank_of,
 )
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 if TYPE_CHECKING:
     import numpy as np
@@ -127,7 +128,9 @@ def event_start(event: str) -> pd.Timestamp:
             .to_timestamp()
         )
     except (ValueError, TypeError):
-        raise InputError("event", event, "must be a date like 2008-03 or 2008-03-27") from None
+        raise InputError(
+            "event", event, Message("must be a date like 2008-03 or 2008-03-27")
+        ) from None
 
 
 def _min_points(n_pre: int, n_post: int, need: int, event: str) -> None:
@@ -135,7 +138,12 @@ def _min_points(n_pre: int, n_post: int, need: int, event: str) -> None:
         raise InputError(
             "event",
             event,
-            f"needs ≥ {need} months on each side (have {n_pre} before, {n_post} after)",
+            Message(
+                "needs ≥ {need} months on each side (have {n_pre} before, {n_post} after)",
+                need=need,
+                n_pre=n_pre,
+                n_post=n_post,
+            ),
         )
 
 
@@ -412,7 +420,7 @@ def difference_in_differences(
     full_k = (full["period"].dt.year * 12 + full["period"].dt.month).to_numpy(dtype=int)
     treated_all = full["treated"].astype(bool).to_numpy()
     if treated_all.all() or not treated_all.any():
-        raise InputError("panel", name, "needs both treated and control units")
+        raise InputError("panel", name, Message("needs both treated and control units"))
     lo, hi = _span(event_k, window_months)
     in_window = (full_k >= lo) & (full_k < hi)
     df = full[in_window].copy()
@@ -422,7 +430,9 @@ def difference_in_differences(
     n_post = len(np.unique(df_k[df_k >= event_k]))
     _min_points(n_pre, n_post, 3, event)
     if treated.all() or not treated.any():
-        raise InputError("panel", name, "needs both treated and control units in the window")
+        raise InputError(
+            "panel", name, Message("needs both treated and control units in the window")
+        )
     unit_idx = pd.factorize(df["unit"])[0]
     time_idx = pd.factorize(df_k)[0]
     did = ((df_k >= event_k) & treated).astype(float)
@@ -476,7 +486,9 @@ def event_month(store: Any, event: str) -> str:
         "SELECT strftime(event_date, '%Y-%m') FROM events WHERE event_id = ?", [event]
     )
     if when is None:
-        raise NotFoundError(f"unknown event {event!r}; see `border21 indicators events`")
+        raise NotFoundError(
+            Message("unknown event {event!r}; see `border21 indicators events`", event=event)
+        )
     return str(when)
 
 
@@ -504,9 +516,11 @@ def estimate_effect(
             y, month, alpha=alpha, name=label, window_months=window_months, events=timeline
         )
     if method != "did":
-        raise InputError("method", method, "must be its or did")
+        raise InputError("method", method, Message("must be its or did"))
     if series != "homicides":
-        raise InputError("method", method, "difference-in-differences is for series homicides")
+        raise InputError(
+            "method", method, Message("difference-in-differences is for series homicides")
+        )
     return difference_in_differences(
         ind.homicide_panel(store), month, alpha=alpha, window_months=window_months,
         name="homicide rate per 100k: border vs interior states", events=timeline,
@@ -549,7 +563,9 @@ def effect_series(
     from border21.data import indicators as ind
 
     if series not in SERIES:
-        raise InputError("series", series, f"must be one of {', '.join(SERIES)}")
+        raise InputError(
+            "series", series, Message("must be one of {series}", series=", ".join(SERIES))
+        )
     given = {
         "state": state,
         "port": port,
@@ -561,7 +577,15 @@ def effect_series(
     for key, value in given.items():
         if value is not None and key not in SELECTORS[series]:
             takes = ", ".join(SELECTORS[series]) or "nothing"
-            raise InputError(key, value, f"does not apply to series {series} (it takes {takes})")
+            raise InputError(
+                key,
+                value,
+                Message(
+                    "does not apply to series {series} (it takes {takes})",
+                    series=series,
+                    takes=takes,
+                ),
+            )
     if series == "homicides":
         frame = ind.homicide_rate(store, states=state or "border", freq="month")
         label = f"homicide rate per 100k, {state or 'border states'}"
@@ -574,7 +598,9 @@ def effect_series(
         frame = ind.apprehensions(store, by=by, freq="month")
         frame = frame[frame["group"].str.lower() == region.lower()]
         if frame.empty:
-            raise InputError("region", region, "no apprehensions for that region or sector")
+            raise InputError(
+                "region", region, Message("no apprehensions for that region or sector")
+            )
         return frame.set_index("period")["value"], f"apprehensions, {region}"
     if series == "seizures":
         frame = store.sql(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from border21.errors import Border21Error, InputError
+from border21.i18n.message import Message
 
 if TYPE_CHECKING:
     from border21.data.loaders import LoadResult
@@ -41,7 +42,7 @@ def download(url: str, dest_dir: Path, *, name: str, timeout_s: float = 60.0) ->
     """
     scheme = urlparse(url).scheme
     if scheme not in ("http", "https"):
-        raise InputError("url", url, "only http and https URLs can be fetched")
+        raise InputError("url", url, Message("only http and https URLs can be fetched"))
     dest_dir.mkdir(parents=True, exist_ok=True)
     suffix = ".parquet" if url.lower().split("?")[0].endswith(".parquet") else ".csv"
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
@@ -54,13 +55,19 @@ def download(url: str, dest_dir: Path, *, name: str, timeout_s: float = 60.0) ->
     except urllib.error.HTTPError as exc:
         exc.close()  # it holds the response socket
         partial.unlink(missing_ok=True)
-        raise FetchError(f"{host} answered HTTP {exc.code} for {url}") from None
+        raise FetchError(
+            Message("{host} answered HTTP {code} for {url}", host=host, code=exc.code, url=url)
+        ) from None
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         partial.unlink(missing_ok=True)
         reason = getattr(exc, "reason", exc)
         raise FetchError(
-            f"cannot reach {host} ({reason}); no network? The shipped samples still work: "
-            "`border21 data init`"
+            Message(
+                "cannot reach {host} ({reason}); no network? The shipped samples still "
+                "work: `border21 data init`",
+                host=host,
+                reason=reason,
+            )
         ) from None
     partial.rename(target)
     return target
@@ -73,13 +80,17 @@ def fetch_source(
     from border21.data.loaders import SOURCES, load_source
 
     if source not in SOURCES:
-        raise InputError("source", source, f"known sources: {', '.join(sorted(SOURCES))}")
+        raise InputError(
+            "source",
+            source,
+            Message("known sources: {sources}", sources=", ".join(sorted(SOURCES))),
+        )
     if url is None:
         if source not in PUBLISHER_URLS:
             raise InputError(
                 "source",
                 source,
-                "no stable publisher download known; pass --url to fetch a release",
+                Message("no stable publisher download known; pass --url to fetch a release"),
             )
         url = PUBLISHER_URLS[source]
     path = download(url, dest_dir, name=source, timeout_s=timeout_s)

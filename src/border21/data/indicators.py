@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from border21.data.names import BORDER_STATE_CODES, state_code
 from border21.errors import InputError, NotFoundError
+from border21.i18n.message import Message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,7 +34,9 @@ CONVEYANCES = ("Personal Vehicles", "Trucks", "Buses", "Pedestrians")
 
 def _check(name: str, value: str, allowed: Sequence[str]) -> None:
     if value not in allowed:
-        raise InputError(name, value, f"must be one of {', '.join(allowed)}")
+        raise InputError(
+            name, value, Message("must be one of {allowed}", allowed=", ".join(allowed))
+        )
 
 
 def _with_yoy(frame: pd.DataFrame, value: str, freq: str) -> pd.DataFrame:
@@ -123,7 +126,10 @@ def resolve_ports(store: Store, ports: Sequence[str]) -> list[str]:
         code = port if port in codes else by_name.get(port.strip().lower())
         if code is None:
             raise NotFoundError(
-                f"unknown port {port!r}; try `border21 data sql 'SELECT * FROM ports'`"
+                Message(
+                    "unknown port {port!r}; try `border21 data sql 'SELECT * FROM ports'`",
+                    port=port,
+                )
             )
         out.append(code)
     return out
@@ -196,7 +202,9 @@ def trade(
     dims = {"port": ("port_code", "year"), "mx_state": ("mx_state", "year")}
     col, need = dims.get(by, (by, None))
     if need == "year" and freq == "month":
-        raise InputError("freq", freq, f"trade by {by} is published annually; use --freq year")
+        raise InputError(
+            "freq", freq, Message("trade by {by} is published annually; use --freq year", by=by)
+        )
     filters = "t.port_code = 'ALL' AND t.mx_state = 'ALL' AND t.period = 'month'"
     if by == "port":
         filters = "t.port_code <> 'ALL' AND t.period = 'year'"
@@ -261,8 +269,21 @@ def hourly_wait_profile(
     )["port"].tolist()
     if len(ports) != 1:
         known = store.sql("SELECT DISTINCT port FROM wait_times ORDER BY 1")["port"].tolist()
-        what = "matches several" if ports else "matches no"
-        raise NotFoundError(f"{port!r} {what} wait-time ports; known: {'; '.join(known)}")
+        if ports:
+            raise NotFoundError(
+                Message(
+                    "{port!r} matches several wait-time ports; known: {known}",
+                    port=port,
+                    known="; ".join(known),
+                )
+            )
+        raise NotFoundError(
+            Message(
+                "{port!r} matches no wait-time ports; known: {known}",
+                port=port,
+                known="; ".join(known),
+            )
+        )
     frame = store.sql(
         """SELECT hour, avg(wait_minutes) AS wait_minutes, count(wait_minutes) AS cells
            FROM wait_times WHERE port = ? AND lane = ? AND sub_lane = ?
@@ -271,7 +292,14 @@ def hourly_wait_profile(
         [ports[0], lane, sub_lane, month, month, weekday, weekday],
     )
     if frame.empty:
-        raise NotFoundError(f"no {lane}/{sub_lane} wait times for {ports[0]}")
+        raise NotFoundError(
+            Message(
+                "no {lane}/{sub_lane} wait times for {port}",
+                lane=lane,
+                sub_lane=sub_lane,
+                port=ports[0],
+            )
+        )
     return frame
 
 
@@ -330,8 +358,12 @@ def hourly_wait_vs_volume(store: Store, port: str = "San Ysidro") -> pd.DataFram
     if frame.empty:
         known = store.sql("SELECT DISTINCT port FROM hourly_volumes ORDER BY 1")["port"].tolist()
         raise NotFoundError(
-            f"no hourly volumes for {port!r}; loaded: {', '.join(known) or 'none'} "
-            "(`border21 data load hourly FILE`)"
+            Message(
+                "no hourly volumes for {port!r}; loaded: {loaded} (`border21 data load "
+                "hourly FILE`)",
+                port=port,
+                loaded=", ".join(known) or Message("none"),
+            )
         )
     return frame
 

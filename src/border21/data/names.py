@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +83,11 @@ def state_code(name_or_code: str | int) -> int:
         code = int(name_or_code)
         if 1 <= code <= 32:
             return code
-        raise InputError("state", name_or_code, "state codes run from 1 to 32")
+        raise InputError("state", name_or_code, Message("state codes run from 1 to 32"))
     key = fold(str(name_or_code))
     if key in _ALIASES:
         return _ALIASES[key]
-    raise InputError("state", name_or_code, "not a Mexican state name or code")
+    raise InputError("state", name_or_code, Message("not a Mexican state name or code"))
 
 
 def state_name(code: int) -> str:
@@ -120,7 +121,7 @@ def month_number(name: str) -> int:
         return _MONTHS[key[:4]]
     if key[:3] in _MONTHS:
         return _MONTHS[key[:3]]
-    raise InputError("month", name, "not a month name")
+    raise InputError("month", name, Message("not a month name"))
 
 
 def month_rows() -> list[tuple[str, int]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from border21.data.names import MEXICAN_STATES
+from border21.i18n.message import Message
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # v1: reference tables, facts, provenance. Fact tables carry no PRIMARY KEY: the
@@ -128,7 +129,10 @@ def migrate(con: Any) -> int:
         raise InputError(
             "db",
             f"schema v{version}",
-            f"written by a newer border21 (this one knows v{len(MIGRATIONS)})",
+            Message(
+                "written by a newer border21 (this one knows v{version})",
+                version=len(MIGRATIONS),
+            ),
         )
     for number, statements in enumerate(MIGRATIONS, start=1):
         if number <= version:

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 if TYPE_CHECKING:
     import numpy as np
@@ -259,14 +260,22 @@ def staggered_did(
     years = wide.columns.to_numpy(dtype=int)
     unknown = [u for u in adoption if u not in wide.index]
     if unknown:
-        raise InputError("adoption", unknown, "units without a complete series in the panel")
+        raise InputError(
+            "adoption", unknown, Message("units without a complete series in the panel")
+        )
     cohort = np.asarray([int(adoption.get(u, 0)) for u in wide.index], dtype=int)
     late = sorted({int(g) for g in cohort if g > years[-1] or (0 < g <= years[0])})
     if late:
-        raise InputError("adoption", late, f"needs years inside {years[0] + 1}–{years[-1]}")
+        raise InputError(
+            "adoption",
+            late,
+            Message("needs years inside {first}–{last}", first=years[0] + 1, last=years[-1]),
+        )
     never_idx = np.flatnonzero(cohort == 0)
     if len(never_idx) < 2:
-        raise InputError("adoption", len(never_idx), "needs at least 2 never-treated units")
+        raise InputError(
+            "adoption", len(never_idx), Message("needs at least 2 never-treated units")
+        )
     span = horizon if horizon is not None else int(years[-1] - years[0])
     event_times = np.arange(-span, span + 1)
     y = wide.to_numpy(dtype=float)
@@ -378,12 +387,16 @@ def program_adoption(events: pd.DataFrame, program: str) -> dict[str, int]:
     import pandas as pd
 
     if program not in PROGRAMS:
-        raise InputError("event", program, f"staggered programs: {', '.join(PROGRAMS)}")
+        raise InputError(
+            "event",
+            program,
+            Message("staggered programs: {programs}", programs=", ".join(PROGRAMS)),
+        )
     dates = events.set_index("event_id")["event_date"]
     adoption: dict[str, int] = {}
     for event_id, units in PROGRAMS[program].items():
         if event_id not in dates.index:
-            raise InputError("event", event_id, "is not in the loaded timeline")
+            raise InputError("event", event_id, Message("is not in the loaded timeline"))
         year = adoption_year(pd.Timestamp(dates[event_id]))
         for unit in units:
             adoption[unit] = min(adoption.get(unit, year), year)
@@ -407,7 +420,7 @@ def estimate_staggered(
     from border21.data import indicators as ind
 
     if series != "homicides":
-        raise InputError("series", series, "staggered adoption runs on homicides by state")
+        raise InputError("series", series, Message("staggered adoption runs on homicides by state"))
     timeline = ind.events(store)
     rates = ind.homicide_rate(store, states="all", freq="year", by_state=True)
     panel = pd.DataFrame(
@@ -416,7 +429,7 @@ def estimate_staggered(
     )  # fmt: skip
     horizon = window_months // 12 if window_months else None
     if horizon == 0:
-        raise InputError("window", window_months, "needs at least 12 months (one year)")
+        raise InputError("window", window_months, Message("needs at least 12 months (one year)"))
     return staggered_did(
         panel, program_adoption(timeline, program), horizon=horizon, alpha=alpha, seed=seed,
         name="homicide rate per 100k, Mexican states (annual)", program=program,

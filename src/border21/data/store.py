@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from border21._closing import Closing
 from border21.data.schema import SCHEMA_VERSION
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -143,7 +144,7 @@ def open_store(
     if db_path is not None and not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     if db_path is not None and read_only and not db_path.exists():
-        raise InputError("db", str(db_path), "no database there; run `border21 data init`")
+        raise InputError("db", str(db_path), Message("no database there; run `border21 data init`"))
     config: dict[str, str | bool | int | float | list[str]] = (
         {"threads": threads} if threads else {}
     )

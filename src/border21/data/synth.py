@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from border21.data.diagnostics import events_in_window
 from border21.data.placebos import month_key
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 if TYPE_CHECKING:
     import numpy as np
@@ -245,22 +246,32 @@ def synthetic_control(
         -math.inf, math.inf)  # fmt: skip
     wide = _wide(panel, lo, hi)
     if treated not in wide.columns:
-        raise InputError("treated", treated, "has no data in the window")
+        raise InputError("treated", treated, Message("has no data in the window"))
     pool = [u for u in (donors if donors is not None else wide.columns) if u != treated]
     wide = wide.reindex(columns=[treated, *pool])  # a donor without data is dropped
     wide = wide[wide[treated].notna()]
     dropped = tuple(u for u in pool if wide[u].isna().any())
     pool = [u for u in pool if u not in dropped]
     if len(pool) < 2:
-        raise InputError("donors", len(pool), "a synthetic control needs at least 2 donors")
+        raise InputError(
+            "donors", len(pool), Message("a synthetic control needs at least 2 donors")
+        )
     wide = wide[[treated, *pool]]
     n_pre = int((wide.index < t0).sum())
     n_post = len(wide) - n_pre
     if n_pre < MIN_PRE_MONTHS or n_post < MIN_POST_MONTHS:
         raise InputError(
-            "event", event, f"needs ≥ {MIN_PRE_MONTHS} months before and ≥ {MIN_POST_MONTHS} "
-            f"after with data (have {n_pre} before, {n_post} after)",
-        )  # fmt: skip
+            "event",
+            event,
+            Message(
+                "needs ≥ {min_pre_months} months before and ≥ {min_post_months} after "
+                "with data (have {n_pre} before, {n_post} after)",
+                min_pre_months=MIN_PRE_MONTHS,
+                min_post_months=MIN_POST_MONTHS,
+                n_pre=n_pre,
+                n_post=n_post,
+            ),
+        )
     values = wide.to_numpy(dtype=float)
     main = _fit(values[:, 0], values[:, 1:], n_pre)
     placebo_fits = []
@@ -330,7 +341,11 @@ def synth_panel(
         panel = frame.rename(columns={"group": "unit"})[["unit", "period", "value"]]
         donors = sorted(set(panel["unit"]) - {name})
         return panel, name, donors, f"{measure}, {name}"
-    raise InputError("series", series, f"synthetic control runs on {' or '.join(SYNTH_SERIES)}")
+    raise InputError(
+        "series",
+        series,
+        Message("synthetic control runs on {synth_series}", synth_series=" or ".join(SYNTH_SERIES)),
+    )
 
 
 def estimate_synth(
@@ -354,7 +369,7 @@ def estimate_synth(
     panel, name, default, label = synth_panel(store, series, treated, measure=measure)
     pool = default if not donors else _resolve_donors(store, series, donors)
     if name in pool:
-        raise InputError("donor", name, "is the treated unit")
+        raise InputError("donor", name, Message("is the treated unit"))
     return synthetic_control(
         panel, name, month, donors=pool, window_months=window_months, alpha=alpha,
         name=label, events=ind.events(store),

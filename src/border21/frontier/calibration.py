@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from border21.errors import InputError, NotFoundError
+from border21.i18n.message import Message
 from border21.ports.config import PortScenario
 from border21.ports.edits import scaled, with_schedules
 from border21.ports.kernels.common import DAY, HOUR, HOURS_PER_DAY
@@ -296,7 +297,9 @@ def calibrate(
 
     groups = [g for g in scenario.lanes if g in observed_fit]
     if not groups:
-        raise InputError("observed", "none", "no lane group of the scenario has observed waits")
+        raise InputError(
+            "observed", "none", Message("no lane group of the scenario has observed waits")
+        )
     seed_list = list(seeds)
     limits.check_rounds(hourly_iterations)
     busiest = scaled(scenario, volume=max(volume_fit, volume_holdout))
@@ -443,7 +446,13 @@ def volume_factor(store: Store, port_code: str, months: tuple[int, ...], year: i
         [port_code, year],
     )
     if len(frame) < 12:
-        raise NotFoundError(f"no full year {year} of BTS crossings for port {port_code}")
+        raise NotFoundError(
+            Message(
+                "no full year {year} of BTS crossings for port {port_code}",
+                year=year,
+                port_code=port_code,
+            )
+        )
     by_month = dict(zip(frame["m"].astype(int), frame["v"], strict=True))
     mean = float(np.mean(list(by_month.values())))
     return float(np.mean([by_month[m] for m in months]) / mean)
@@ -468,23 +477,34 @@ def calibrate_port(
     limits.check_counts(days=days + 1, replications=len(seeds))
     limits.check_rounds(hourly_iterations)
     if name not in WAIT_PORTS:
-        raise InputError("port", name, f"no observed wait profile (known: {', '.join(WAIT_PORTS)})")
+        raise InputError(
+            "port",
+            name,
+            Message(
+                "no observed wait profile (known: {wait_ports})", wait_ports=", ".join(WAIT_PORTS)
+            ),
+        )
     for field_name, months in (("--fit-months", fit_months), ("--holdout-months", holdout_months)):
         bad = [m for m in months if not 1 <= m <= 12]
         if bad or not months:
-            raise InputError(field_name, months, "months must be 1–12, at least one")
+            raise InputError(field_name, months, Message("months must be 1–12, at least one"))
     if set(fit_months) & set(holdout_months):
-        raise InputError("--holdout-months", holdout_months, "must not overlap the fit months")
+        raise InputError(
+            "--holdout-months", holdout_months, Message("must not overlap the fit months")
+        )
     wait_port, base_year = WAIT_PORTS[name]
     year = year or base_year
     code = scenario.port.port_code
     if code is None:
-        raise InputError("port.port_code", None, "needed to read BTS volumes")
+        raise InputError("port.port_code", None, Message("needed to read BTS volumes"))
     obs_fit = observed_profiles(store, scenario, wait_port, fit_months)
     obs_hold = observed_profiles(store, scenario, wait_port, holdout_months)
     if not obs_fit:
         raise NotFoundError(
-            f"no CBP wait times for {wait_port} in the warehouse; run `border21 data init`"
+            Message(
+                "no CBP wait times for {wait_port} in the warehouse; run `border21 data init`",
+                wait_port=wait_port,
+            )
         )
     return calibrate(
         scenario,

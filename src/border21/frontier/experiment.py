@@ -32,6 +32,7 @@ from border21.frontier.policies import (
     check_rate,
 )
 from border21.frontier.risk import RiskPool
+from border21.i18n.message import Message
 from border21.ports.config import PortScenario
 from border21.ports.draws import CrossingDraws
 from border21.ports.kernels.common import DAY
@@ -55,7 +56,11 @@ class PolicySpec:
             raise InputError("policy", self.policy, NOT_A_POLICY[self.policy])
         if self.policy not in POLICY_NAMES:
             raise InputError(
-                "policy", self.policy, f"unknown policy (known: {', '.join(POLICY_NAMES)})"
+                "policy",
+                self.policy,
+                Message(
+                    "unknown policy (known: {policy_names})", policy_names=", ".join(POLICY_NAMES)
+                ),
             )
         check_rate(self.rate, "rate")
 
@@ -70,7 +75,9 @@ class PolicySpec:
             return TrustedProgramReferral(rate=self.rate, trusted_factor=self.trusted_factor)
         if risk is None:
             raise InputError(
-                "policy", self.policy, "needs a risk model (a RiskPool of scored declarations)"
+                "policy",
+                self.policy,
+                Message("needs a risk model (a RiskPool of scored declarations)"),
             )
         return TargetedReferral(rate=self.rate, threshold=risk.threshold(self.rate))
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from border21.errors import InputError
 from border21.frontier.sweep import PortTask
+from border21.i18n.message import Message
 from border21.ports.config import PortScenario
 from border21.ports.edits import with_values
 from border21.ports.limits import DEFAULT_LIMITS, RunLimits, check_seed
@@ -78,7 +79,7 @@ def _literal(raw: str, field: str) -> Any:
     except tomllib.TOMLDecodeError:
         if raw.replace("_", "").isalnum():
             return raw  # a bare word, e.g. a distribution name
-        raise InputError(field, raw, "not a TOML value") from None
+        raise InputError(field, raw, Message("not a TOML value")) from None
 
 
 def _span(raw: str, field: str, limits: RunLimits) -> list[Any]:
@@ -87,14 +88,19 @@ def _span(raw: str, field: str, limits: RunLimits) -> list[Any]:
         lo, hi = float(parts[0]), float(parts[1])
         count = int(parts[2])
     except ValueError:
-        raise InputError(field, raw, "expected START:STOP:COUNT with numbers") from None
+        raise InputError(field, raw, Message("expected START:STOP:COUNT with numbers")) from None
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise InputError(field, raw, "START and STOP must be finite numbers")
+        raise InputError(field, raw, Message("START and STOP must be finite numbers"))
     if count < 1:
-        raise InputError(field, raw, "COUNT must be at least 1")
+        raise InputError(field, raw, Message("COUNT must be at least 1"))
     if count > limits.max_grid_scenarios:  # refused before the values are made
         raise InputError(
-            field, raw, f"COUNT at most {limits.max_grid_scenarios:,} (the grid's bound)"
+            field,
+            raw,
+            Message(
+                "COUNT at most {max_grid_scenarios:,} (the grid's bound)",
+                max_grid_scenarios=limits.max_grid_scenarios,
+            ),
         )
     if count == 1:
         return [_literal(parts[0], field)]
@@ -106,17 +112,17 @@ def _span(raw: str, field: str, limits: RunLimits) -> list[Any]:
 def parse_axis(text: str, limits: RunLimits = DEFAULT_LIMITS) -> Axis:
     """Parse ``key.path=VALUES`` (see the module docs)."""
     if "=" not in text:
-        raise InputError("--vary", text, "expected key=VALUES")
+        raise InputError("--vary", text, Message("expected key=VALUES"))
     key, raw = (s.strip() for s in text.split("=", 1))
     if not key or "." not in key:
-        raise InputError("--vary", text, "expected a dotted scenario key before '='")
+        raise InputError("--vary", text, Message("expected a dotted scenario key before '='"))
     raw = raw.strip()
     if raw.count(":") == 2 and not raw.startswith(("[", "{", '"', "'")):
         values = _span(raw, key, limits)
     else:
         values = [_literal(p, key) for p in _split_top(raw)]
     if not values:
-        raise InputError(key, raw, "no values")
+        raise InputError(key, raw, Message("no values"))
     return Axis(key=key, values=values)
 
 
@@ -190,7 +196,7 @@ def build_grid(base: PortScenario, axes: list[Axis], limits: RunLimits = DEFAULT
     limits.check_grid(grid_size(axes))
     keys = [a.key for a in axes]
     if len(set(keys)) != len(keys):
-        raise InputError("--vary", ",".join(keys), "each key may be varied once")
+        raise InputError("--vary", ",".join(keys), Message("each key may be varied once"))
     scenarios: dict[str, PortScenario] = {}
     values: dict[str, dict[str, Any]] = {}
     for combo in itertools.product(*(a.values for a in axes)):

@@ -21,6 +21,7 @@ from typing import Protocol
 import numpy as np
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 TRUSTED_PROGRAMS = ("sentri", "fast")
 
@@ -50,7 +51,7 @@ class ReferralPolicy(Protocol):
 def check_rate(rate: float, field: str = "rate") -> float:
     """A referral rate (share of crossings inspected) must lie in (0, 1]."""
     if not (0.0 < rate <= 1.0):
-        raise InputError(field, rate, "must be in (0, 1] (a budget of (0, 100] percent)")
+        raise InputError(field, rate, Message("must be in (0, 1] (a budget of (0, 100] percent)"))
     return float(rate)
 
 
@@ -83,7 +84,7 @@ class TrustedProgramReferral:
     def __post_init__(self) -> None:
         check_rate(self.rate)
         if not (0.0 <= self.trusted_factor <= 1.0):
-            raise InputError("trusted_factor", self.trusted_factor, "must be in [0, 1]")
+            raise InputError("trusted_factor", self.trusted_factor, Message("must be in [0, 1]"))
 
     def decide(self, ctx: ReferralContext, rng: np.random.Generator) -> np.ndarray:
         trusted = np.isin(ctx.programs, TRUSTED_PROGRAMS) & ctx.inspected
@@ -115,7 +116,7 @@ class TargetedReferral:
 
     def decide(self, ctx: ReferralContext, rng: np.random.Generator) -> np.ndarray:
         if ctx.scores is None:
-            raise InputError("policy", self.name, "needs risk scores; attach a risk model")
+            raise InputError("policy", self.name, Message("needs risk scores; attach a risk model"))
         return np.asarray(ctx.inspected & (ctx.scores >= self.threshold))
 
 
@@ -127,7 +128,7 @@ def budget_threshold(past_scores: np.ndarray, rate: float) -> float:
     """
     check_rate(rate)
     if past_scores.size == 0:
-        raise InputError("past_scores", "empty", "need past scores to set a threshold")
+        raise InputError("past_scores", "empty", Message("need past scores to set a threshold"))
     k = max(int(round(rate * past_scores.size)), 1)
     return float(np.partition(past_scores, -k)[-k])
 
@@ -137,7 +138,9 @@ POLICY_NAMES = ("random", "trusted", "targeted")
 # Mexico's semáforo fiscal is not a CBP referral policy: it runs at Mexican customs
 # (``cooperation.export_inspection.semaforo_probability`` for northbound trucks).
 NOT_A_POLICY = {
-    "semaforo": "Mexico's semáforo fiscal runs at Mexican customs, not at CBP: set "
-    "cooperation.export_inspection.semaforo_probability (the red-light share of "
-    "northbound export trucks, with its own exam bays and detection)"
+    "semaforo": Message(
+        "Mexico's semáforo fiscal runs at Mexican customs, not at CBP: set "
+        "cooperation.export_inspection.semaforo_probability (the red-light share of "
+        "northbound export trucks, with its own exam bays and detection)"
+    )
 }

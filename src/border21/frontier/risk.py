@@ -20,6 +20,7 @@ import numpy as np
 
 from border21.errors import InputError
 from border21.frontier.policies import budget_threshold, check_rate
+from border21.i18n.message import Message
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,11 +42,11 @@ class RiskSetup:
 
     def __post_init__(self) -> None:
         if not 0 < self.carrier_rate < 1:
-            raise InputError("carrier_rate", self.carrier_rate, "must be in (0, 1)")
+            raise InputError("carrier_rate", self.carrier_rate, Message("must be in (0, 1)"))
         check_rate(self.history_inspection_share, "history_inspection_share")
         for name in ("history_shipments", "pool_shipments"):
             if getattr(self, name) < 1000:
-                raise InputError(name, getattr(self, name), "must be at least 1000")
+                raise InputError(name, getattr(self, name), Message("must be at least 1000"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -269,8 +269,12 @@ def _execute_dask(
         raise SchedulerUnavailable(
             "--scheduler",
             scheduler,
-            f"no Dask scheduler answered within {timeout:g} s ({type(exc).__name__}); "
-            "run without --scheduler to use the local cores",
+            Message(
+                "no Dask scheduler answered within {timeout:g} s ({error}); run "
+                "without --scheduler to use the local cores",
+                timeout=timeout,
+                error=type(exc).__name__,
+            ),
         ) from None
     try:
         shipped = {

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from border21.errors import InputError
 from border21.frontier.risk import CrossingRisk, RiskPool, RiskSetup
+from border21.i18n.message import Message
 from border21.ports.config import PortScenario
 from border21.ports.cooperation import with_switches
 
@@ -29,7 +30,11 @@ def build_variants(
     out: dict[str, PortScenario] = {}
     for name in names:
         if name not in VARIANTS:
-            raise InputError("variant", name, f"unknown variant (known: {', '.join(VARIANTS)})")
+            raise InputError(
+                "variant",
+                name,
+                Message("unknown variant (known: {variants})", variants=", ".join(VARIANTS)),
+            )
         if name == "baseline":
             out[name] = base
         elif name == "shared_intelligence":
@@ -39,14 +44,19 @@ def build_variants(
                 raise InputError(
                     "variant",
                     name,
-                    f"{base.port.name} describes no [cooperation.export_inspection] to unify",
+                    Message(
+                        "{port} describes no [cooperation.export_inspection] to unify",
+                        port=base.port.name,
+                    ),
                 )
             out[name] = with_switches(base, ucp=True)
         elif name == "enrolment":
             out[name] = with_switches(base, trusted_enrolment_scale=enrolment_scale)
         else:
             if not any(s.direction == "southbound" for s in base.streams.values()):
-                raise InputError("variant", name, f"{base.port.name} has no southbound stream")
+                raise InputError(
+                    "variant", name, Message("{port} has no southbound stream", port=base.port.name)
+                )
             out[name] = with_switches(base, southbound_inspection_probability=southbound_rate)
     return out
 

@@ -226,7 +226,9 @@ def allocate(
         unknown = sorted(set(ports) - set(chosen))
         if unknown:
             raise InputError(
-                "--ports", unknown[0], "not a US–Mexico land port code (see `border21 border list`)"
+                "--ports",
+                unknown[0],
+                Message("not a US–Mexico land port code (see `border21 border list`)"),
             )
         chosen = {code: chosen[code] for code in ports}
     comps: list[_Component] = []
@@ -382,18 +384,29 @@ def _check(
         raise InputError(
             "--officers",
             officers,
-            f"must be a non-zero count within ±{MAX_OFFICERS:,} (negative: a cut)",
+            Message(
+                "must be a non-zero count within ±{max_officers:,} (negative: a cut)",
+                max_officers=MAX_OFFICERS,
+            ),
         )
     if not 1 <= shift_hours <= MAX_SHIFT_HOURS:
-        raise InputError("--shift-hours", shift_hours, f"must be 1–{MAX_SHIFT_HOURS}")
+        raise InputError(
+            "--shift-hours",
+            shift_hours,
+            Message("must be 1–{max_shift_hours}", max_shift_hours=MAX_SHIFT_HOURS),
+        )
     if not 1 <= days <= 7:
-        raise InputError("--days", days, "must be 1–7 (the schedule repeats daily)")
+        raise InputError("--days", days, Message("must be 1–7 (the schedule repeats daily)"))
     if not 0 <= warm_up_days < days:
         raise InputError(
-            "--warm-up-days", warm_up_days, f"must be at least 0 and less than days ({days})"
+            "--warm-up-days",
+            warm_up_days,
+            Message("must be at least 0 and less than days ({days})", days=days),
         )
     if not 2 <= replications <= 30:
-        raise InputError("--replications", replications, "must be 2–30 (intervals need two)")
+        raise InputError(
+            "--replications", replications, Message("must be 2–30 (intervals need two)")
+        )
 
 
 def simulated_waits(*, days: int = 2, replications: int = 3, seed: int = 0) -> pd.DataFrame:

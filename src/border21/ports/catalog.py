@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from border21.errors import NotFoundError
+from border21.i18n.message import Message
 from border21.ports.config import PortScenario, apply_overrides, read_scenario_file
 from border21.ports.edits import validated
 
@@ -33,8 +34,14 @@ def resolve_scenario(name_or_path: str) -> Path:
     path = Path(name_or_path)
     if path.suffix == ".toml" or path.exists():
         return path
-    known = ", ".join(shipped) or "none"
-    raise NotFoundError(f"scenario = {name_or_path!r}: unknown scenario (shipped: {known})")
+    known = ", ".join(shipped) or Message("none")
+    raise NotFoundError(
+        Message(
+            "scenario = {name_or_path!r}: unknown scenario (shipped: {known})",
+            name_or_path=name_or_path,
+            known=known,
+        )
+    )
 
 
 def scenario_data(name_or_path: str, overrides: list[str] | None = None) -> dict[str, Any]:

@@ -37,6 +37,8 @@ from pydantic import (
 )
 
 from border21.errors import InputError
+from border21.i18n import N_
+from border21.i18n.message import Message
 from border21.ports import limits
 
 StreamKind = Literal["personal_vehicle", "pedestrian", "truck", "bus"]
@@ -58,10 +60,30 @@ OpenCount = Annotated[int, Field(ge=0, le=limits.MAX_GROUP_BOOTHS)]
 StreamNames = Annotated[list[str], Field(min_length=1, max_length=limits.MAX_NAMED)]
 
 
-def _check_counts(counts: list[int], most: int, key: str, whose: str, what: str) -> None:
+# a whole sentence per kind of count, so a translator sees it whole
+_EXCEEDS = {
+    "group": N_("{key}[{hour}] = {n} exceeds the group's {most} booths"),
+    "area": N_("{key}[{hour}] = {n} exceeds the area's {most} bays"),
+    "inspection": N_("{key}[{hour}] = {n} exceeds the inspection's {most} booths"),
+}
+
+
+def _check_counts(counts: list[int], most: int, key: str, whose: str) -> None:
     for hour, n in enumerate(counts):
         if n > most:
-            raise ValueError(f"{key}[{hour}] = {n} exceeds {whose} {most} {what}")
+            raise ValueError(Message(_EXCEEDS[whose], key=key, hour=hour, n=n, most=most))
+
+
+class AcrossKeys(ValueError):
+    """A check across keys fails: the key it is about, and what is wrong with it.
+
+    Raised in a model validator, where pydantic knows no key; the conversion to
+    :class:`InputError` names ``key``. The text is ``"{key}{sep}{reason}"``.
+    """
+
+    def __init__(self, key: str, reason: Message, sep: str = " ") -> None:
+        super().__init__(f"{key}{sep}{reason}")
+        self.key, self.reason = key, reason
 
 
 class _Frozen(BaseModel):
@@ -98,12 +120,22 @@ class ServiceTime(_Frozen):
     @model_validator(mode="after")
     def _check_cv(self) -> ServiceTime:
         if self.distribution in ("lognormal", "gamma") and self.cv <= 0:
-            raise ValueError(f"cv must be > 0 for a {self.distribution} distribution")
+            raise ValueError(
+                Message(
+                    "cv must be > 0 for a {distribution} distribution",
+                    distribution=self.distribution,
+                )
+            )
         fixed = {"deterministic": (0.0, 1.0), "exponential": (1.0,)}.get(self.distribution)
         if fixed is not None and self.cv not in fixed:
             raise ValueError(
-                f"cv = {self.cv:g} cannot act: a {self.distribution} time has cv "
-                f"{fixed[0]:g}; use lognormal or gamma for another spread"
+                Message(
+                    "cv = {cv:g} cannot act: a {distribution} time has cv {fixed:g}; use "
+                    "lognormal or gamma for another spread",
+                    cv=self.cv,
+                    distribution=self.distribution,
+                    fixed=fixed[0],
+                )
             )
         return self
 
@@ -111,8 +143,11 @@ class ServiceTime(_Frozen):
         """Refuse per-program means where programs are not told apart."""
         if self.mean_seconds_by_program:
             raise ValueError(
-                f"{where}.mean_seconds_by_program cannot act: only primary inspection "
-                "tells programs apart; this service has one mean (mean_seconds)"
+                Message(
+                    "{where}.mean_seconds_by_program cannot act: only primary inspection "
+                    "tells programs apart; this service has one mean (mean_seconds)",
+                    where=where,
+                )
             )
 
 
@@ -142,12 +177,12 @@ class Stream(_Frozen):
     @model_validator(mode="after")
     def _check_shapes(self) -> Stream:
         if sum(self.hour_of_day_shape) <= 0:
-            raise ValueError("hour_of_day_shape must have a positive sum")
+            raise ValueError(Message("hour_of_day_shape must have a positive sum"))
         if sum(self.weekday_shape) <= 0:
-            raise ValueError("weekday_shape must have a positive sum")
+            raise ValueError(Message("weekday_shape must have a positive sum"))
         total = sum(self.program_shares.values())
         if not math.isclose(total, 1.0, abs_tol=1e-6):
-            raise ValueError(f"program_shares must sum to 1, got {total:g}")
+            raise ValueError(Message("program_shares must sum to 1, got {total:g}", total=total))
         present = set(self.program_shares)
         for key, by_program in (
             ("referral_probability_by_program", self.referral_probability_by_program),
@@ -159,8 +194,12 @@ class Stream(_Frozen):
             for program in by_program:
                 if program not in present:
                     raise ValueError(
-                        f"{key}.{program} cannot act: {program} is not among the "
-                        "stream's program_shares"
+                        Message(
+                            "{key}.{program} cannot act: {program} is not among the stream's "
+                            "program_shares",
+                            key=key,
+                            program=program,
+                        )
                     )
         return self
 
@@ -207,8 +246,14 @@ class LaneGroup(_Frozen):
         lanes = info.data.get("lanes")
         if lanes is not None and lanes * value > limits.MAX_GROUP_BOOTHS:
             raise ValueError(
-                f"lanes × booths_per_lane = {lanes} × {value} = {lanes * value} booths; "
-                f"at most {limits.MAX_GROUP_BOOTHS} in one lane group"
+                Message(
+                    "lanes × booths_per_lane = {lanes} × {per_lane} = {booths} booths; at most "
+                    "{max_group_booths} in one lane group",
+                    lanes=lanes,
+                    per_lane=value,
+                    booths=lanes * value,
+                    max_group_booths=limits.MAX_GROUP_BOOTHS,
+                )
             )
         return value
 
@@ -216,10 +261,10 @@ class LaneGroup(_Frozen):
     @classmethod
     def _opens_sometime(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
         if value is not None and not any(value):
-            raise ValueError("opens no booth in any hour (the lanes would never open)")
+            raise ValueError(Message("opens no booth in any hour (the lanes would never open)"))
         lanes, per_lane = info.data.get("lanes"), info.data.get("booths_per_lane")
         if value is not None and lanes is not None and per_lane is not None:
-            _check_counts(value, lanes * per_lane, "open_booths_by_hour", "the group's", "booths")
+            _check_counts(value, lanes * per_lane, "open_booths_by_hour", "group")
         return value
 
     @field_validator("staffed_booths")
@@ -228,12 +273,17 @@ class LaneGroup(_Frozen):
         if value is None:
             return value
         if value == 0:
-            raise ValueError("must be at least 1 (0 would close the lanes in every hour)")
+            raise ValueError(Message("must be at least 1 (0 would close the lanes in every hour)"))
         lanes, per_lane = info.data.get("lanes"), info.data.get("booths_per_lane")
         if lanes is not None and per_lane is not None and value > lanes * per_lane:
             raise ValueError(
-                f"exceeds the group's {lanes * per_lane} booths "
-                f"(lanes × booths_per_lane = {lanes} × {per_lane})"
+                Message(
+                    "exceeds the group's {booths} booths (lanes × booths_per_lane = {lanes} × "
+                    "{per_lane})",
+                    booths=lanes * per_lane,
+                    lanes=lanes,
+                    per_lane=per_lane,
+                )
             )
         return value
 
@@ -275,10 +325,10 @@ class SecondaryArea(_Frozen):
     @classmethod
     def _opens_sometime(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
         if value is not None and not any(value):
-            raise ValueError("opens no bay in any hour (the area would never open)")
+            raise ValueError(Message("opens no bay in any hour (the area would never open)"))
         bays = info.data.get("bays")
         if value is not None and bays is not None:
-            _check_counts(value, bays, "open_bays_by_hour", "the area's", "bays")
+            _check_counts(value, bays, "open_bays_by_hour", "area")
         return value
 
     def open_bays(self) -> list[int]:
@@ -329,7 +379,7 @@ class ExportInspection(_Frozen):
     def _within_booths(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
         booths = info.data.get("booths")
         if value is not None and booths is not None:
-            _check_counts(value, booths, "open_booths_by_hour", "the inspection's", "booths")
+            _check_counts(value, booths, "open_booths_by_hour", "inspection")
         return value
 
     @model_validator(mode="after")
@@ -426,41 +476,58 @@ class PortScenario(_Frozen):
         for gname, group in self.lanes.items():
             for s in group.streams:
                 if s not in self.streams:
-                    raise ValueError(f"lanes.{gname}.streams names unknown stream {s!r}")
+                    raise AcrossKeys(
+                        f"lanes.{gname}.streams", Message("names unknown stream {s!r}", s=s)
+                    )
         for sname, stream in self.streams.items():
             if stream.secondary is not None and stream.secondary not in self.secondary:
-                raise ValueError(
-                    f"streams.{sname}.secondary names unknown area {stream.secondary!r}"
+                raise AcrossKeys(
+                    f"streams.{sname}.secondary",
+                    Message("names unknown area {area!r}", area=stream.secondary),
                 )
             refers = stream.referral_probability > 0 or stream.primary_detection_probability > 0
             if refers and stream.secondary is None and stream.crossings_per_day > 0:
-                raise ValueError(f"streams.{sname} refers to secondary but names no area")
+                raise AcrossKeys(
+                    f"streams.{sname}", Message("refers to secondary but names no area")
+                )
             for program, share in stream.program_shares.items():
                 if share > 0 and not self.eligible_groups(sname, program):
-                    raise ValueError(f"streams.{sname}: no lane group serves program {program!r}")
+                    raise AcrossKeys(
+                        f"streams.{sname}",
+                        Message("no lane group serves program {program!r}", program=program),
+                        sep=": ",
+                    )
         export = self.cooperation.export_inspection
         if export is not None:
             for sname in export.streams:
                 if sname not in self.streams:
-                    raise ValueError(
-                        f"cooperation.export_inspection.streams names unknown stream {sname!r}"
+                    raise AcrossKeys(
+                        "cooperation.export_inspection.streams",
+                        Message("names unknown stream {s!r}", s=sname),
                     )
         imports = self.cooperation.import_inspection
         if imports is not None:
             for sname in imports.streams:
                 if sname not in self.streams:
-                    raise ValueError(
-                        f"cooperation.import_inspection.streams names unknown stream {sname!r}"
+                    raise AcrossKeys(
+                        "cooperation.import_inspection.streams",
+                        Message("names unknown stream {s!r}", s=sname),
                     )
                 if self.streams[sname].direction != "southbound":
-                    raise ValueError(
-                        f"cooperation.import_inspection.streams: {sname!r} is "
-                        f"{self.streams[sname].direction}; Mexican import inspection "
-                        "takes southbound streams"
+                    raise AcrossKeys(
+                        "cooperation.import_inspection.streams",
+                        Message(
+                            "{sname!r} is {direction}; Mexican import inspection takes "
+                            "southbound streams",
+                            sname=sname,
+                            direction=self.streams[sname].direction,
+                        ),
+                        sep=": ",
                     )
         if self.cooperation.unified_cargo_processing and export is None:
-            raise ValueError(
-                "cooperation.unified_cargo_processing needs cooperation.export_inspection"
+            raise AcrossKeys(
+                "cooperation.unified_cargo_processing",
+                Message("needs cooperation.export_inspection"),
             )
         return self
 
@@ -509,6 +576,62 @@ def _elided(value: Any, width: int = 120) -> Any:
     return _Elided(f"{text[: width - 10]}… ({len(value):,} {unit})")
 
 
+# pydantic's own messages that scenario and region keys meet most, as Messages: matched whole,
+# so the English stays pydantic's text exactly; the Spanish comes from the catalog. Others
+# (and pydantic's "Input should be 'a' or 'b'") stay English.
+_PYDANTIC = tuple(
+    (re.compile(pattern), template)
+    for pattern, template in (
+        (r"Input should be greater than or equal to (?P<limit>.+)",
+         N_("Input should be greater than or equal to {limit}")),
+        (r"Input should be greater than (?P<limit>.+)", N_("Input should be greater than {limit}")),
+        (r"Input should be less than or equal to (?P<limit>.+)",
+         N_("Input should be less than or equal to {limit}")),
+        (r"Input should be less than (?P<limit>.+)", N_("Input should be less than {limit}")),
+        (r"Input should be a valid integer, unable to parse string as an integer",
+         N_("Input should be a valid integer, unable to parse string as an integer")),
+        (r"Input should be a valid integer, got a number with a fractional part",
+         N_("Input should be a valid integer, got a number with a fractional part")),
+        (r"Input should be a valid integer", N_("Input should be a valid integer")),
+        (r"Input should be a valid number, unable to parse string as a number",
+         N_("Input should be a valid number, unable to parse string as a number")),
+        (r"Input should be a valid number", N_("Input should be a valid number")),
+        (r"Input should be a finite number", N_("Input should be a finite number")),
+        (r"Input should be a valid boolean, unable to interpret input",
+         N_("Input should be a valid boolean, unable to interpret input")),
+        (r"Input should be a valid boolean", N_("Input should be a valid boolean")),
+        (r"Input should be a valid string", N_("Input should be a valid string")),
+        (r"Input should be a valid list", N_("Input should be a valid list")),
+        (r"Input should be a valid dictionary", N_("Input should be a valid dictionary")),
+        (r"List should have at least 1 item after validation, not (?P<n>\d+)",
+         N_("List should have at least 1 item after validation, not {n}")),
+        (r"List should have at least (?P<limit>\d+) items after validation, not (?P<n>\d+)",
+         N_("List should have at least {limit} items after validation, not {n}")),
+        (r"List should have at most 1 item after validation, not (?P<n>\d+)",
+         N_("List should have at most 1 item after validation, not {n}")),
+        (r"List should have at most (?P<limit>\d+) items after validation, not (?P<n>\d+)",
+         N_("List should have at most {limit} items after validation, not {n}")),
+        (r"Dictionary should have at least 1 item after validation, not (?P<n>\d+)",
+         N_("Dictionary should have at least 1 item after validation, not {n}")),
+        (r"Dictionary should have at least (?P<limit>\d+) items after validation, not (?P<n>\d+)",
+         N_("Dictionary should have at least {limit} items after validation, not {n}")),
+        (r"Dictionary should have at most 1 item after validation, not (?P<n>\d+)",
+         N_("Dictionary should have at most 1 item after validation, not {n}")),
+        (r"Dictionary should have at most (?P<limit>\d+) items after validation, not (?P<n>\d+)",
+         N_("Dictionary should have at most {limit} items after validation, not {n}")),
+    )
+)  # fmt: skip
+
+
+def pydantic_reason(msg: str) -> str:
+    """pydantic's message ``msg`` as a :class:`Message` when it is one of the common ones."""
+    for pattern, template in _PYDANTIC:
+        found = pattern.fullmatch(msg)
+        if found is not None:
+            return Message(template, **found.groupdict())
+    return msg
+
+
 def validate_scenario(data: Mapping[str, Any]) -> PortScenario:
     """Validate a scenario mapping, raising :class:`InputError` on the first problem."""
     try:
@@ -517,14 +640,22 @@ def validate_scenario(data: Mapping[str, Any]) -> PortScenario:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
         field = _format_loc(loc)
-        msg = str(err["msg"]).removeprefix("Value error, ")
+        msg: str = str(err["msg"]).removeprefix("Value error, ")
+        cause = err.get("ctx", {}).get("error")
+        if isinstance(cause, ValueError) and cause.args and isinstance(cause.args[0], Message):
+            msg = cause.args[0]  # a validator's Message: translatable where it is shown
+        else:
+            msg = pydantic_reason(msg)
         if err["type"] == "extra_forbidden":
-            raise InputError(field, err.get("input"), "unknown key") from None
+            raise InputError(field, err.get("input"), Message("unknown key")) from None
         if err["type"] == "missing":
-            raise InputError(field, None, "required key is missing") from None
+            raise InputError(field, None, Message("required key is missing")) from None
         value = err.get("input", _lookup(data, loc))
         named = None if field else _NAMED_KEY.match(msg)
-        if named is not None:  # a check across keys: its message starts with the key it names
+        if not field and isinstance(cause, AcrossKeys):  # a check across keys names its key
+            field, msg = cause.key, cause.reason
+            value = _lookup(data, tuple(field.split(".")))
+        elif named is not None:  # a message that starts with the key it names
             field, msg = named.group(1), named.group(2)
             value = _lookup(data, tuple(field.split(".")))
         if isinstance(value, Mapping):
@@ -543,11 +674,11 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     (['streams', 'cars', 'referral_probability'], 0.05)
     """
     if "=" not in text:
-        raise InputError("--set", text, "expected key=value")
+        raise InputError("--set", text, Message("expected key=value"))
     key, raw = text.split("=", 1)
     path = [p for p in key.strip().split(".") if p]
     if not path:
-        raise InputError("--set", text, "empty key")
+        raise InputError("--set", text, Message("empty key"))
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
@@ -566,21 +697,21 @@ def set_key(data: dict[str, Any], path: Sequence[str], value: Any) -> None:
     for i, part in enumerate(path[:-1]):
         if isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
-                raise InputError(".".join(path[: i + 1]), part, "no such list index")
+                raise InputError(".".join(path[: i + 1]), part, Message("no such list index"))
             node = node[int(part)]
             continue
         if not isinstance(node, dict):
-            raise InputError(".".join(path[: i + 1]), node, "is not a table")
+            raise InputError(".".join(path[: i + 1]), node, Message("is not a table"))
         node = node.setdefault(part, {})
     last = path[-1]
     if isinstance(node, list):
         if not last.isdigit() or int(last) >= len(node):
-            raise InputError(".".join(path), last, "no such list index")
+            raise InputError(".".join(path), last, Message("no such list index"))
         node[int(last)] = value
     elif isinstance(node, dict):
         node[last] = value
     else:
-        raise InputError(".".join(path[:-1]), node, "is not a table")
+        raise InputError(".".join(path[:-1]), node, Message("is not a table"))
 
 
 def apply_overrides(data: Mapping[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
@@ -599,10 +730,10 @@ def read_scenario_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError("scenario", str(path), "file not found") from None
+        raise InputError("scenario", str(path), Message("file not found")) from None
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise InputError("scenario", str(path), f"cannot read: {exc}") from None
+        raise InputError("scenario", str(path), Message("cannot read: {exc}", exc=exc)) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError("scenario", str(path), f"invalid TOML: {exc}") from None
+        raise InputError("scenario", str(path), Message("invalid TOML: {exc}", exc=exc)) from None

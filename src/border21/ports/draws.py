@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 from border21.ports.kernels.arrivals import intensity_tables, unit_poisson_to_times
 from border21.ports.kernels.draw import (
     DrawBuffers,
@@ -128,7 +129,9 @@ class CrossingDraws:
 def _flag_array(flags: np.ndarray, n: int, name: str) -> np.ndarray:
     arr = np.asarray(flags)
     if arr.shape != (n,):
-        raise InputError(name, f"shape {arr.shape}", f"expected one flag per crossing ({n})")
+        raise InputError(
+            name, f"shape {arr.shape}", Message("expected one flag per crossing ({n})", n=n)
+        )
     return arr.astype(np.bool_)
 
 
@@ -184,12 +187,14 @@ def draw_at_arrivals(
     ``arrival`` must be sorted; the result keeps the given order.
     """
     if arrival.shape != stream.shape:
-        raise InputError("stream", f"shape {stream.shape}", "must match arrival")
+        raise InputError("stream", f"shape {stream.shape}", Message("must match arrival"))
     if np.any(np.diff(arrival) < 0):
-        raise InputError("arrival", "unsorted", "arrival times must be non-decreasing")
+        raise InputError("arrival", "unsorted", Message("arrival times must be non-decreasing"))
     n_streams = model.cum.shape[0]
     if stream.size and (stream.min() < 0 or stream.max() >= n_streams):
-        raise InputError("stream", int(stream.max()), f"must be in [0, {n_streams})")
+        raise InputError(
+            "stream", int(stream.max()), Message("must be in [0, {n_streams})", n_streams=n_streams)
+        )
     buffers = new_draw_buffers(arrival.shape[0])
     draw_given(
         state_words(seed),

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from border21.errors import InputError
+from border21.i18n import N_
+from border21.i18n.message import Message
 from border21.ports.config import (
     LaneGroup,
     PortScenario,
@@ -38,7 +40,11 @@ from border21.ports.config import (
 
 Changes = Mapping[tuple[str, ...], Any]
 
-_NAMED = {"streams": "stream", "lanes": "lane group", "secondary": "secondary area"}
+_NO_SUCH = {  # a whole sentence per table, so a translator sees it whole
+    "streams": N_("no such stream (have: {have})"),
+    "lanes": N_("no such lane group (have: {have})"),
+    "secondary": N_("no such secondary area (have: {have})"),
+}
 MIN_BOOTH_SCALE, MAX_BOOTH_SCALE = 0.1, 4.0
 """The dashboard's booth slider: from a tenth of the staffing to four times it."""
 
@@ -50,12 +56,16 @@ def _unknown_names(tables: Mapping[str, Any], paths: Sequence[Sequence[str]]) ->
     """Errors for keys inside a stream, lane group or area the scenario does not have."""
     out = []
     for path in paths:
-        if len(path) >= 3 and path[0] in _NAMED:
+        if len(path) >= 3 and path[0] in _NO_SUCH:
             table = tables.get(path[0])
             if isinstance(table, Mapping) and path[1] not in table:
-                have = ", ".join(table) or "none"
+                have = ", ".join(table) or Message("none")
                 out.append(
-                    InputError(".".join(path), path[1], f"no such {_NAMED[path[0]]} (have: {have})")
+                    InputError(
+                        ".".join(path),
+                        path[1],
+                        Message(_NO_SUCH[path[0]], have=have),
+                    )
                 )
     return out
 
@@ -91,7 +101,7 @@ def _tables(scenario: PortScenario) -> dict[str, Any]:
 def _path(key: str) -> tuple[str, ...]:
     path = tuple(p for p in key.strip().split(".") if p)
     if not path:
-        raise InputError("key", key, "empty key")
+        raise InputError("key", key, Message("empty key"))
     return path
 
 
@@ -170,7 +180,13 @@ def with_booth_scale(scenario: PortScenario, factor: float) -> PortScenario:
     """
     if not (MIN_BOOTH_SCALE <= factor <= MAX_BOOTH_SCALE):
         raise InputError(
-            "booth_scale", factor, f"must be in [{MIN_BOOTH_SCALE:g}, {MAX_BOOTH_SCALE:g}]"
+            "booth_scale",
+            factor,
+            Message(
+                "must be in [{min_booth_scale:g}, {max_booth_scale:g}]",
+                min_booth_scale=MIN_BOOTH_SCALE,
+                max_booth_scale=MAX_BOOTH_SCALE,
+            ),
         )
     changes: dict[tuple[str, ...], Any] = {}
     for name, g in scenario.lanes.items():
@@ -200,7 +216,7 @@ def with_referral_rate(scenario: PortScenario, rate: float) -> PortScenario:
     0.3
     """
     if not 0.0 <= rate <= 1.0:
-        raise InputError("referral_rate", rate, "must be in [0, 1]")
+        raise InputError("referral_rate", rate, Message("must be in [0, 1]"))
     changes: dict[tuple[str, ...], Any] = {}
     for name, stream in scenario.streams.items():
         if stream.secondary:
@@ -260,7 +276,9 @@ def scaled(
 def _known_group(scenario: PortScenario, group: str) -> LaneGroup:
     if group not in scenario.lanes:
         have = ", ".join(scenario.lanes)
-        raise InputError(f"lanes.{group}", group, f"no such lane group (have: {have})")
+        raise InputError(
+            f"lanes.{group}", group, Message("no such lane group (have: {have})", have=have)
+        )
     return scenario.lanes[group]
 
 

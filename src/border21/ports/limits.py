@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 if TYPE_CHECKING:
     from border21.ports.config import PortScenario
@@ -128,16 +129,23 @@ class RunLimits:
     def check_counts(self, *, days: int, replications: int) -> None:
         """Days and replications within their bounds (before any scenario is read)."""
         if days < 1:
-            raise InputError("days", days, "must be at least 1")
+            raise InputError("days", days, Message("must be at least 1"))
         if days > self.max_days:
-            raise InputError("days", days, f"at most {self.max_days:,} days in one run")
+            raise InputError(
+                "days",
+                days,
+                Message("at most {max_days:,} days in one run", max_days=self.max_days),
+            )
         if replications < 1:
-            raise InputError("replications", replications, "must be at least 1")
+            raise InputError("replications", replications, Message("must be at least 1"))
         if replications > self.max_replications:
             raise InputError(
                 "replications",
                 replications,
-                f"at most {self.max_replications:,} replications in one run",
+                Message(
+                    "at most {max_replications:,} replications in one run",
+                    max_replications=self.max_replications,
+                ),
             )
 
     def check_run(self, scenario: PortScenario, *, days: int, replications: int) -> float:
@@ -148,8 +156,12 @@ class RunLimits:
             raise InputError(
                 "days × replications",
                 f"{days} × {replications}",
-                f"expects {work:,.0f} crossings; at most {self.max_crossings:,} in one run "
-                "(Σ crossings_per_day × days × replications)",
+                Message(
+                    "expects {work:,.0f} crossings; at most {max_crossings:,} in one run (Σ "
+                    "crossings_per_day × days × replications)",
+                    work=work,
+                    max_crossings=self.max_crossings,
+                ),
             )
         return work
 
@@ -159,7 +171,10 @@ class RunLimits:
             raise InputError(
                 "--vary",
                 scenarios,
-                f"grid too large (at most {self.max_grid_scenarios:,} scenarios)",
+                Message(
+                    "grid too large (at most {max_grid_scenarios:,} scenarios)",
+                    max_grid_scenarios=self.max_grid_scenarios,
+                ),
             )
 
     def check_tasks(self, tasks: int) -> None:
@@ -168,8 +183,11 @@ class RunLimits:
             raise InputError(
                 "sweep",
                 f"{tasks:,} tasks",
-                f"too many tasks (at most {self.max_sweep_tasks:,}: scenarios × variants × "
-                "policies × budgets × replications)",
+                Message(
+                    "too many tasks (at most {max_sweep_tasks:,}: scenarios × variants × "
+                    "policies × budgets × replications)",
+                    max_sweep_tasks=self.max_sweep_tasks,
+                ),
             )
 
     def check_sweep_crossings(self, crossings: float) -> None:
@@ -178,28 +196,45 @@ class RunLimits:
             raise InputError(
                 "sweep",
                 f"{crossings:.3g} scenario-crossings",
-                f"too much work for one sweep (at most {self.max_sweep_crossings:,.0f}: Σ over "
-                "tasks of crossings_per_day × days)",
+                Message(
+                    "too much work for one sweep (at most {max_sweep_crossings:,.0f}: Σ over "
+                    "tasks of crossings_per_day × days)",
+                    max_sweep_crossings=self.max_sweep_crossings,
+                ),
             )
 
     def check_staffing(self, scenario: PortScenario, *, days: int, replications: int) -> float:
         """Refuse a staffing search whose every candidate would queue too much; return the work."""
         self.check_counts(days=days, replications=replications)
         if days > self.max_staffing_days:
-            raise InputError("days", days, f"at most {self.max_staffing_days} days in a search")
+            raise InputError(
+                "days",
+                days,
+                Message(
+                    "at most {max_staffing_days} days in a search",
+                    max_staffing_days=self.max_staffing_days,
+                ),
+            )
         if replications > self.max_staffing_replications:
             raise InputError(
                 "replications",
                 replications,
-                f"at most {self.max_staffing_replications} replications in a search",
+                Message(
+                    "at most {max_staffing_replications} replications in a search",
+                    max_staffing_replications=self.max_staffing_replications,
+                ),
             )
         work = expected_crossings(scenario, days=days, replications=replications)
         if work > self.max_staffing_work:
             raise InputError(
                 "days × replications",
                 f"{days} × {replications}",
-                f"expects {work:,.0f} crossings for each candidate schedule; at most "
-                f"{self.max_staffing_work:,.0f} in a staffing search",
+                Message(
+                    "expects {work:,.0f} crossings for each candidate schedule; at most "
+                    "{max_staffing_work:,.0f} in a staffing search",
+                    work=work,
+                    max_staffing_work=self.max_staffing_work,
+                ),
             )
         return work
 
@@ -207,7 +242,12 @@ class RunLimits:
         """Refuse more than ``max_calibration_rounds`` hill-climb rounds."""
         if not 0 <= rounds <= self.max_calibration_rounds:
             raise InputError(
-                "--hourly-rounds", rounds, f"must be in [0, {self.max_calibration_rounds}]"
+                "--hourly-rounds",
+                rounds,
+                Message(
+                    "must be in [0, {max_calibration_rounds}]",
+                    max_calibration_rounds=self.max_calibration_rounds,
+                ),
             )
 
 
@@ -225,7 +265,7 @@ def check_seed(seed: object) -> None:
     if seed is None:
         return
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise InputError("seed", seed, "must be a non-negative integer")
+        raise InputError("seed", seed, Message("must be a non-negative integer"))
 
 
 def expected_crossings(scenario: PortScenario, *, days: int, replications: int = 1) -> float:

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 from border21.ports.config import PortScenario
 from border21.ports.draws import CrossingDraws, draw_at_arrivals, draw_crossings
 from border21.ports.engine import RecordLease, run_one_pass
@@ -116,7 +117,9 @@ class CrossingRecords:
             return self
         if warm_up_days >= self.days:
             raise InputError(
-                "warm_up_days", warm_up_days, f"must be less than the days simulated ({self.days})"
+                "warm_up_days",
+                warm_up_days,
+                Message("must be less than the days simulated ({days})", days=self.days),
             )
         first = (
             self.arrival >= warm_up_days * DAY
@@ -257,7 +260,7 @@ class PortModel:
     def draw(self, days: int, rng: np.random.Generator) -> CrossingDraws:
         """Draw ``days`` days of crossings (arrivals, services, referral, carriers)."""
         if days < 1:
-            raise InputError("days", days, "must be at least 1")
+            raise InputError("days", days, Message("must be at least 1"))
         rm, capacity = self.random_model(days)
         return draw_crossings(rm, capacity, rng)
 
@@ -293,7 +296,7 @@ class PortModel:
         orphan = referred & (area < 0)
         if orphan.any():
             name = self.layout.stream_names[int(draws.stream[np.argmax(orphan)])]
-            raise InputError("referred", name, "stream has no secondary area to refer to")
+            raise InputError("referred", name, Message("stream has no secondary area to refer to"))
         sec_start = depart.copy()
         leave = depart.copy()
         idx = np.flatnonzero(referred)
@@ -349,7 +352,7 @@ class PortModel:
         pool; call ``records.release()`` when done with them.
         """
         if days < 1:
-            raise InputError("days", days, "must be at least 1")
+            raise InputError("days", days, Message("must be at least 1"))
         if self.imports is not None:  # the port's own seed, and one for the import stage
             port_seed, import_seed = seed_children(seed, 2)
             records = self._simulate_port(days, port_seed, lease=lease)
@@ -375,7 +378,7 @@ class PortModel:
             if out.lease is not None:
                 out.lease.release()
             name = self.layout.stream_names[out.orphan]
-            raise InputError("referred", name, "stream has no secondary area to refer to")
+            raise InputError("referred", name, Message("stream has no secondary area to refer to"))
         arrival, start, depart, sec_start, leave = out.times
         stream, program, group, lane, booth = out.codes
         referred, carrier, detected = out.flags
@@ -414,7 +417,9 @@ class PortModel:
         secondary. The records are in order of arrival at CBP.
         """
         if self.export is None:
-            raise InputError("cooperation.export_inspection", None, "the port has no export stage")
+            raise InputError(
+                "cooperation.export_inspection", None, Message("the port has no export stage")
+            )
         port_seed, border_seed = seed_children(seed, 2)
         draws = self.draw(days, np.random.default_rng(port_seed))
         crossing = self.export.cross(draws, days, np.random.default_rng(border_seed))

@@ -21,6 +21,7 @@ import numpy as np
 
 from border21.errors import InputError
 from border21.i18n import N_
+from border21.i18n.message import Message
 from border21.ports import results
 from border21.ports.config import PortScenario
 from border21.ports.kernels.rng import seed_sequence
@@ -212,7 +213,11 @@ def warm_up_for(days: int, warm_up_days: int | None = None) -> int:
     """
     warm = (1 if days > 1 else 0) if warm_up_days is None else warm_up_days
     if not 0 <= warm < days:
-        raise InputError("warm_up_days", warm, f"must be at least 0 and less than days ({days})")
+        raise InputError(
+            "warm_up_days",
+            warm,
+            Message("must be at least 0 and less than days ({days})", days=days),
+        )
     return warm
 
 
@@ -310,9 +315,9 @@ def simulate(
     2
     """
     if days < 1:
-        raise InputError("days", days, "must be at least 1")
+        raise InputError("days", days, Message("must be at least 1"))
     if replications < 1:
-        raise InputError("replications", replications, "must be at least 1")
+        raise InputError("replications", replications, Message("must be at least 1"))
     warm = warm_up_for(days, warm_up_days)
     refuse_targeting_only(scenario)
     limits.check_run(scenario, days=days, replications=replications)
@@ -346,6 +351,8 @@ def refuse_targeting_only(scenario: PortScenario) -> None:
         raise InputError(
             "cooperation.shared_intelligence",
             True,
-            "acts on targeting only, which `border21 frontier` runs (shared risk "
-            "profiles); `simulate` has no risk model: leave it false here",
+            Message(
+                "acts on targeting only, which `border21 frontier` runs (shared risk "
+                "profiles); `simulate` has no risk model: leave it false here"
+            ),
         )

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 from border21.ports import sipp
 from border21.ports.config import PortScenario
 from border21.ports.kernels.common import DAY, HOUR
@@ -69,7 +70,9 @@ class WaitTarget:
 
     def __post_init__(self) -> None:
         if self.p95_minutes is None and self.mean_minutes is None:
-            raise InputError("--target-p95", None, "give a target: --target-p95 or --target-mean")
+            raise InputError(
+                "--target-p95", None, Message("give a target: --target-p95 or --target-mean")
+            )
         for name, value in (
             ("--target-p95", self.p95_minutes),
             ("--target-mean", self.mean_minutes),
@@ -99,9 +102,16 @@ def check_minutes(name: str, value: float | None) -> None:
     if value is None:
         return
     if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-        raise InputError(name, value, "must be a finite number of minutes above 0")
+        raise InputError(name, value, Message("must be a finite number of minutes above 0"))
     if value > MAX_TARGET_MINUTES:
-        raise InputError(name, value, f"at most {MAX_TARGET_MINUTES:,} minutes (a day)")
+        raise InputError(
+            name,
+            value,
+            Message(
+                "at most {max_target_minutes:,} minutes (a day)",
+                max_target_minutes=MAX_TARGET_MINUTES,
+            ),
+        )
 
 
 def group_targets(
@@ -116,19 +126,23 @@ def group_targets(
         key, sep, raw = text.partition("=")
         group, _, stat = key.strip().partition(".")
         if not sep or not group:
-            raise InputError("--group-target", text, "expected GROUP=MIN, e.g. general=45")
+            raise InputError("--group-target", text, Message("expected GROUP=MIN, e.g. general=45"))
         if group not in scenario.lanes:
             known = ", ".join(scenario.lanes)
             raise InputError(
-                "--group-target", text, f"unknown lane group {group!r} (known: {known})"
+                "--group-target",
+                text,
+                Message("unknown lane group {group!r} (known: {known})", group=group, known=known),
             )
         try:
             minutes = float(raw)
         except ValueError:
-            raise InputError("--group-target", text, "expected a number of minutes") from None
+            raise InputError(
+                "--group-target", text, Message("expected a number of minutes")
+            ) from None
         stat = stat or ("p95" if default.p95_minutes is not None else "mean")
         if stat not in STATS:
-            raise InputError("--group-target", text, "the statistic is p95 or mean")
+            raise InputError("--group-target", text, Message("the statistic is p95 or mean"))
         check_minutes("--group-target", minutes)
         current = out[group]
         if stat == "p95":
@@ -827,7 +841,7 @@ def staff(
     refuse_targeting_only(scenario)
     warm = warm_up_for(days, warm_up_days)
     if officers_max is not None and officers_max < 1:
-        raise InputError("--officers-max", officers_max, "must be at least 1")
+        raise InputError("--officers-max", officers_max, Message("must be at least 1"))
     model = PortModel(scenario)
     names = list(model.scenario.lanes)
     most = np.array([g.booths for g in model.scenario.lanes.values()], np.int64)
@@ -983,8 +997,12 @@ def _check_officers(
         raise InputError(
             "--officers-max",
             officers_max,
-            f"too small: in hour {peak:02d}:00 the offered load alone needs {int(need[peak])} "
-            f"booths open at once (arrivals × mean service); at least {int(need[peak])}",
+            Message(
+                "too small: in hour {peak:02d}:00 the offered load alone needs {need} "
+                "booths open at once (arrivals × mean service); at least {need}",
+                peak=peak,
+                need=int(need[peak]),
+            ),
         )
 
 

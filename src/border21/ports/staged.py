@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 from border21.ports.config import PortScenario
 from border21.ports.cooperation import effective_scenario
 from border21.ports.edits import with_values
@@ -239,7 +240,9 @@ def run_downstream(
     """
     if primary_key(scenario) != stage.key:
         raise InputError(
-            "scenario", scenario.port.name, "does not share this primary stage's configuration"
+            "scenario",
+            scenario.port.name,
+            Message("does not share this primary stage's configuration"),
         )
     rec = stage.records
     tables, secondary = downstream_tables(scenario, rec.program_names, hour_weight)
@@ -267,7 +270,7 @@ def run_downstream(
     )
     if orphan >= 0:
         name = rec.stream_names[int(orphan) // len(rec.program_names)]
-        raise InputError("referred", name, "stream has no secondary area to refer to")
+        raise InputError("referred", name, Message("stream has no secondary area to refer to"))
     records = None
     if keep_records:
         records = dataclasses.replace(

@@ -25,7 +25,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from border21.errors import InputError, NotFoundError
-from border21.ports.config import Program, apply_overrides, read_scenario_file
+from border21.i18n.message import Message
+from border21.ports.config import (
+    AcrossKeys,
+    Program,
+    apply_overrides,
+    pydantic_reason,
+    read_scenario_file,
+)
 
 MAX_PORTS = 20  # a region is a metropolitan area: San Diego–Tijuana has 4 ports, El Paso–Juárez 4
 MAX_ZONES = 200  # SANDAG's cross-border model uses a few hundred zones; a region file here a few
@@ -68,8 +75,10 @@ class Choice(_Frozen):
     def _both_or_neither(self) -> Choice:
         if (self.shift_hour_minutes is None) != (self.forgo_minutes is None):
             raise ValueError(
-                "choice.shift_hour_minutes cannot act without choice.forgo_minutes "
-                "(and the reverse): give both to let travellers shift their hour or stay home"
+                Message(
+                    "choice.shift_hour_minutes cannot act without choice.forgo_minutes (and "
+                    "the reverse): give both to let travellers shift their hour or stay home"
+                )
             )
         return self
 
@@ -94,8 +103,12 @@ class Band(_Frozen):
     def _ordered(self) -> Band:
         if self.min_wait_minutes >= self.max_wait_minutes:
             raise ValueError(
-                f"min_wait_minutes = {self.min_wait_minutes:g} must be below "
-                f"max_wait_minutes = {self.max_wait_minutes:g}"
+                Message(
+                    "min_wait_minutes = {min_wait_minutes:g} must be below max_wait_minutes "
+                    "= {max_wait_minutes:g}",
+                    min_wait_minutes=self.min_wait_minutes,
+                    max_wait_minutes=self.max_wait_minutes,
+                )
             )
         return self
 
@@ -146,51 +159,75 @@ class Region(_Frozen):
         for sname, segment in self.segments.items():
             for port in segment.streams:
                 if port not in self.ports:
-                    raise ValueError(f"segments.{sname}.streams names unknown port {port!r}")
+                    raise AcrossKeys(
+                        f"segments.{sname}.streams",
+                        Message("names unknown port {port!r}", port=port),
+                    )
             total = sum(z.shares.get(sname, 0.0) for z in self.zones.values())
             if not math.isclose(total, 1.0, abs_tol=1e-6):
-                raise ValueError(
-                    f"zones.*.shares.{sname} the zones' shares sum to {total:g}, not 1"
+                raise AcrossKeys(
+                    f"zones.*.shares.{sname}",
+                    Message("the zones' shares sum to {total:g}, not 1", total=total),
                 )
         for zname, zone in self.zones.items():
             for sname in zone.shares:
                 if sname not in self.segments:
-                    raise ValueError(f"zones.{zname}.shares names unknown segment {sname!r}")
+                    raise AcrossKeys(
+                        f"zones.{zname}.shares",
+                        Message("names unknown segment {segment!r}", segment=sname),
+                    )
             for port in self.ports:
                 if port not in zone.travel_minutes:
-                    raise ValueError(f"zones.{zname}.travel_minutes misses port {port!r}")
+                    raise AcrossKeys(
+                        f"zones.{zname}.travel_minutes",
+                        Message("misses port {port!r}", port=port),
+                    )
             for port in zone.travel_minutes:
                 if port not in self.ports:
-                    raise ValueError(f"zones.{zname}.travel_minutes names unknown port {port!r}")
+                    raise AcrossKeys(
+                        f"zones.{zname}.travel_minutes",
+                        Message("names unknown port {port!r}", port=port),
+                    )
         for pname, rport in self.ports.items():
             for sname in rport.toll_usd:
                 if sname not in self.segments or pname not in self.segments[sname].streams:
-                    raise ValueError(
-                        f"ports.{pname}.toll_usd.{sname} cannot act: segment {sname!r} "
-                        f"does not use {pname}"
+                    raise AcrossKeys(
+                        f"ports.{pname}.toll_usd.{sname}",
+                        Message(
+                            "cannot act: segment {segment!r} does not use {port}",
+                            segment=sname,
+                            port=pname,
+                        ),
                     )
         for pname, rport in self.ports.items():
             if rport.officers_scale != 1.0 and not rport.bands:
-                raise ValueError(
-                    f"ports.{pname}.officers_scale cannot act: the port has no banded lane group"
+                raise AcrossKeys(
+                    f"ports.{pname}.officers_scale",
+                    Message("cannot act: the port has no banded lane group"),
                 )
         for sname, segment in self.segments.items():
             tolled = any(sname in self.ports[p].toll_usd for p in segment.streams)
             if not tolled and segment.value_of_time_usd_per_hour != DEFAULT_VALUE_OF_TIME:
-                raise ValueError(
-                    f"segments.{sname}.value_of_time_usd_per_hour cannot act: no port "
-                    "has a toll (ports.*.toll_usd) for the segment"
+                raise AcrossKeys(
+                    f"segments.{sname}.value_of_time_usd_per_hour",
+                    Message("cannot act: no port has a toll (ports.*.toll_usd) for the segment"),
                 )
         if all(p.build for p in self.ports.values()):
-            raise ValueError("ports: every port is a build option; the region has no demand")
+            raise AcrossKeys(  # the key keeps its colon: "ports: = …" as ever
+                "ports:", Message("every port is a build option; the region has no demand")
+            )
         return self
 
     def open_ports(self, build: Sequence[str] = ()) -> list[str]:
         """The ports open in a run: the existing ones plus the build options named."""
         for name in build:
             if name not in self.ports or not self.ports[name].build:
-                options = [p for p, port in self.ports.items() if port.build] or ["none"]
-                raise InputError("--build", name, f"not a build option ({', '.join(options)})")
+                options = ", ".join(p for p, port in self.ports.items() if port.build)
+                raise InputError(
+                    "--build",
+                    name,
+                    Message("not a build option ({options})", options=options or Message("none")),
+                )
         return [p for p, port in self.ports.items() if not port.build or p in build]
 
 
@@ -201,12 +238,19 @@ def validate_region(data: Mapping[str, Any]) -> Region:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
-        msg = str(err["msg"]).removeprefix("Value error, ")
+        msg: str = str(err["msg"]).removeprefix("Value error, ")
+        cause = err.get("ctx", {}).get("error")
+        if isinstance(cause, ValueError) and cause.args and isinstance(cause.args[0], Message):
+            msg = cause.args[0]  # a validator's Message: translatable where it is shown
+        else:
+            msg = pydantic_reason(msg)
         if err["type"] == "extra_forbidden":
-            raise InputError(field, err.get("input"), "unknown key") from None
+            raise InputError(field, err.get("input"), Message("unknown key")) from None
         if err["type"] == "missing":
-            raise InputError(field, None, "required key is missing") from None
-        if not field and " " in msg:  # a check across keys names its key first
+            raise InputError(field, None, Message("required key is missing")) from None
+        if not field and isinstance(cause, AcrossKeys):  # a check across keys names its key
+            raise InputError(cause.key, _at(data, cause.key), cause.reason) from None
+        if not field and " " in msg:  # a message that names its key first
             key, reason = msg.split(" ", 1)
             raise InputError(key, _at(data, key), reason.removeprefix(": ")) from None
         value = err.get("input")
@@ -242,8 +286,14 @@ def region_data(name_or_path: str, overrides: Sequence[str] = ()) -> dict[str, A
     else:
         path = Path(name_or_path)
         if path.suffix != ".toml" and not path.exists():
-            known = ", ".join(shipped) or "none"
-            raise NotFoundError(f"region = {name_or_path!r}: unknown region (shipped: {known})")
+            known = ", ".join(shipped) or Message("none")
+            raise NotFoundError(
+                Message(
+                    "region = {name_or_path!r}: unknown region (shipped: {known})",
+                    name_or_path=name_or_path,
+                    known=known,
+                )
+            )
     try:
         data = read_scenario_file(path)
     except InputError as exc:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from border21.errors import InputError, NotFoundError
+from border21.i18n.message import Message
 from border21.service import AGENCIES, RECORD_KINDS
 from border21.service.access import (
     AccessDenied,
@@ -96,15 +97,25 @@ class AgencyData:
                        "only an agency admin may create sharing agreements")  # fmt: skip
         if grantee not in RECORD_AGENCIES or grantee == who.agency:
             others = [a for a in RECORD_AGENCIES if a != who.agency]
-            raise InputError("grantee", grantee, f"must be a partner agency: {', '.join(others)}")
+            raise InputError(
+                "grantee",
+                grantee,
+                Message("must be a partner agency: {others}", others=", ".join(others)),
+            )
         bad = [k for k in kinds if k not in RECORD_KINDS]
         if bad or not kinds:
-            raise InputError("kinds", bad or [], f"choose from {', '.join(RECORD_KINDS)}")
+            raise InputError(
+                "kinds",
+                bad or [],
+                Message("choose from {record_kinds}", record_kinds=", ".join(RECORD_KINDS)),
+            )
         if not fields or any(not f or len(f) > 64 for f in fields):
-            raise InputError("fields", list(fields), "list the data fields to share (1–64 chars)")
+            raise InputError(
+                "fields", list(fields), Message("list the data fields to share (1–64 chars)")
+            )
         check_agreement_fields(kinds, fields)
         if expires_at <= now:
-            raise InputError("expires_at", expires_at, "must be in the future")
+            raise InputError("expires_at", expires_at, Message("must be in the future"))
         with self.db.transaction():
             new_id = self.db.execute(
                 "INSERT INTO agreements (grantor, grantee, kinds, fields, expires_at, purpose,"
@@ -123,7 +134,9 @@ class AgencyData:
         """The granting agency's admin ends an agreement now."""
         deal = next((a for a in self.agreements() if a.id == agreement_id), None)
         if deal is None:
-            raise NotFoundError(f"agreement = {agreement_id}: no such agreement")
+            raise NotFoundError(
+                Message("agreement = {agreement_id}: no such agreement", agreement_id=agreement_id)
+            )
         if not (who.at_least("admin") and who.agency == deal.grantor):
             self._deny(who, "agreements.revoke", f"agreements/{agreement_id}", now,
                        "only an admin of the granting agency may revoke it")  # fmt: skip
@@ -142,7 +155,11 @@ class AgencyData:
             self._deny(who, "records.create", f"records/{kind}", now,
                        "only agency analysts and admins may add records")  # fmt: skip
         if kind not in RECORD_KINDS:
-            raise InputError("kind", kind, f"must be one of {', '.join(RECORD_KINDS)}")
+            raise InputError(
+                "kind",
+                kind,
+                Message("must be one of {record_kinds}", record_kinds=", ".join(RECORD_KINDS)),
+            )
         for index, item in enumerate(items):
             check_record(kind, item, index)
         rows = [(who.agency, kind, now, json.dumps(item, sort_keys=True, default=str))
@@ -171,9 +188,19 @@ class AgencyData:
     ) -> list[dict[str, Any]]:
         """``owner``'s ``kind`` records as ``who`` may see them, or AccessDenied."""
         if owner not in RECORD_AGENCIES:
-            raise InputError("agency", owner, f"must be one of {', '.join(RECORD_AGENCIES)}")
+            raise InputError(
+                "agency",
+                owner,
+                Message(
+                    "must be one of {record_agencies}", record_agencies=", ".join(RECORD_AGENCIES)
+                ),
+            )
         if kind not in RECORD_KINDS:
-            raise InputError("kind", kind, f"must be one of {', '.join(RECORD_KINDS)}")
+            raise InputError(
+                "kind",
+                kind,
+                Message("must be one of {record_kinds}", record_kinds=", ".join(RECORD_KINDS)),
+            )
         deals = self.agreements()
         fields = readable_fields(who, owner, kind, deals, now=now)
         resource = f"records/{owner}/{kind}"
@@ -211,7 +238,12 @@ class AgencyData:
             why = "no such record" if rec is None else "not readable by your agency"
             owner = "" if rec is None else rec["agency"]
             self._log(who, "records.read", resource, "denied", now, owner, reason=why)
-            raise NotFoundError(f"record = {record_id}: no such record of yours or shared to you")
+            raise NotFoundError(
+                Message(
+                    "record = {record_id}: no such record of yours or shared to you",
+                    record_id=record_id,
+                )
+            )
         self._log(who, "records.read", resource, "allowed", now, rec["agency"],
                   **_under(who, rec["agency"], rec["kind"], deals, now),
                   fields="*" if "*" in fields else sorted(fields))  # fmt: skip

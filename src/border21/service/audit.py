@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 from border21.service.db import ServiceDB
 
 GENESIS = "0" * 64
@@ -74,9 +75,13 @@ def audit_key(path: Path, db: ServiceDB) -> bytes:
         )[0]["n"]
         if used:
             raise InputError(
-                "audit key", str(path), "missing, but the audit log has entries signed with "
-                "it (restore the key file, or point --audit-key at it)",
-            )  # fmt: skip
+                "audit key",
+                str(path),
+                Message(
+                    "missing, but the audit log has entries signed with it (restore the key "
+                    "file, or point --audit-key at it)"
+                ),
+            )
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -94,9 +99,13 @@ def _read_key(path: Path) -> bytes:
     try:
         key = path.read_bytes()
     except OSError as exc:
-        raise InputError("audit key", str(path), exc.strerror or "unreadable") from None
+        raise InputError("audit key", str(path), exc.strerror or Message("unreadable")) from None
     if len(key) != KEY_BYTES:
-        raise InputError("audit key", str(path), f"corrupt (expected {KEY_BYTES} bytes)")
+        raise InputError(
+            "audit key",
+            str(path),
+            Message("corrupt (expected {key_bytes} bytes)", key_bytes=KEY_BYTES),
+        )
     return key
 
 

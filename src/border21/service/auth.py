@@ -22,6 +22,7 @@ import secrets
 from dataclasses import dataclass
 
 from border21.errors import InputError, NotFoundError
+from border21.i18n.message import Message
 from border21.service import AGENCIES, ROLES
 from border21.service.db import ServiceDB
 
@@ -62,18 +63,20 @@ def new_token() -> str:
 def check_user(name: str, agency: str, role: str) -> None:
     """Raise InputError for a bad name, agency or role."""
     if not _NAME.match(name):
-        raise InputError("name", name, "use 1–64 letters, digits, '.', '_', '@' or '-'")
+        raise InputError("name", name, Message("use 1–64 letters, digits, '.', '_', '@' or '-'"))
     if agency not in AGENCIES:
-        raise InputError("agency", agency, f"must be one of {', '.join(AGENCIES)}")
+        raise InputError(
+            "agency", agency, Message("must be one of {agencies}", agencies=", ".join(AGENCIES))
+        )
     if role not in ROLES:
-        raise InputError("role", role, f"must be one of {', '.join(ROLES)}")
+        raise InputError("role", role, Message("must be one of {roles}", roles=", ".join(ROLES)))
 
 
 def add_user(db: ServiceDB, name: str, *, agency: str, role: str, now: str) -> str:
     """Create a user and return their token (the only time it is visible)."""
     check_user(name, agency, role)
     if db.query("SELECT 1 FROM users WHERE name = ?", (name,)):
-        raise InputError("name", name, "a user of that name exists (revoke it first)")
+        raise InputError("name", name, Message("a user of that name exists (revoke it first)"))
     token = new_token()
     db.execute(
         "INSERT INTO users (name, agency, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -85,7 +88,7 @@ def add_user(db: ServiceDB, name: str, *, agency: str, role: str, now: str) -> s
 def revoke_user(db: ServiceDB, name: str, *, now: str) -> None:
     """Disable a user's token for good (the row stays, for the audit trail)."""
     if not db.query("SELECT 1 FROM users WHERE name = ? AND revoked_at IS NULL", (name,)):
-        raise NotFoundError(f"user = {name!r}: no active user of that name")
+        raise NotFoundError(Message("user = {name!r}: no active user of that name", name=name))
     db.execute("UPDATE users SET revoked_at = ?, name = name || '#' || id WHERE name = ?",
                (now, name))  # fmt: skip
 

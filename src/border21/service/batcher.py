@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 Json = dict[str, Any]
 
@@ -43,7 +44,7 @@ class ScoreItem:
 
 
 def _read_error(exc: Exception, n: int) -> InputError:
-    return InputError("declarations", f"{n} rows", f"cannot be scored: {exc}")
+    return InputError("declarations", f"{n} rows", Message("cannot be scored: {exc}", exc=exc))
 
 
 def _id(value: Any, row: int) -> str:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -81,19 +82,23 @@ def load_role_limits(path: Path) -> dict[str, RoleLimits]:
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError("--limits", str(path), exc.strerror or "unreadable") from None
+        raise InputError("--limits", str(path), exc.strerror or Message("unreadable")) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError("--limits", str(path), f"not TOML: {exc}") from None
+        raise InputError("--limits", str(path), Message("not TOML: {exc}", exc=exc)) from None
     keys = {f.name for f in dataclasses.fields(RoleLimits)}
     out = dict(DEFAULT_ROLE_LIMITS)
     for role, values in table.items():
         if role not in DEFAULT_ROLE_LIMITS or not isinstance(values, dict):
-            raise InputError("--limits", role, f"not a role table ([{'], ['.join(out)}])")
+            raise InputError(
+                "--limits", role, Message("not a role table ([{out}])", out="], [".join(out))
+            )
         for key, value in values.items():
             if key not in keys:
-                raise InputError(f"{role}.{key}", value, f"unknown limit ({', '.join(keys)})")
+                raise InputError(
+                    f"{role}.{key}", value, Message("unknown limit ({keys})", keys=", ".join(keys))
+                )
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InputError(f"{role}.{key}", value, "must be a positive integer")
+                raise InputError(f"{role}.{key}", value, Message("must be a positive integer"))
         out[role] = dataclasses.replace(out[role], **values)
     return out
 
@@ -117,7 +122,11 @@ def check_port(scenario: PortScenario, *, limits: RoleLimits, role: str) -> None
     for key, most in (("lanes", limits.max_lanes), ("booths", limits.max_booths),
                       ("bays", limits.max_bays)):  # fmt: skip
         if size[key] > most:
-            raise InputError(key, size[key], f"at most {most:,} in one port for the {role} role")
+            raise InputError(
+                key,
+                size[key],
+                Message("at most {most:,} in one port for the {role} role", most=most, role=role),
+            )
 
 
 def check_simulation(
@@ -129,9 +138,14 @@ def check_simulation(
     check_port(scenario, limits=limits, role=role)
     if days * replications > limits.max_days_x_replications:
         raise InputError(
-            "days × replications", f"{days} × {replications}",
-            f"at most {limits.max_days_x_replications:,} for the {role} role",
-        )  # fmt: skip
+            "days × replications",
+            f"{days} × {replications}",
+            Message(
+                "at most {max_days_x_replications:,} for the {role} role",
+                max_days_x_replications=limits.max_days_x_replications,
+                role=role,
+            ),
+        )
     run_limits = dataclasses.replace(
         DEFAULT_LIMITS, max_crossings=min(DEFAULT_LIMITS.max_crossings, limits.max_crossings)
     )
@@ -142,6 +156,11 @@ def check_frontier(work: int, *, limits: RoleLimits, role: str) -> None:
     """Refuse a frontier sweep of more task-days than the role may ask for."""
     if work > limits.max_frontier_work:
         raise InputError(
-            "sweep", work,
-            f"too many task-days (at most {limits.max_frontier_work} for the {role} role)",
-        )  # fmt: skip
+            "sweep",
+            work,
+            Message(
+                "too many task-days (at most {max_frontier_work} for the {role} role)",
+                max_frontier_work=limits.max_frontier_work,
+                role=role,
+            ),
+        )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from border21.errors import Border21Error, NotFoundError
+from border21.i18n.message import Message
 from border21.service.gate import lower_priority
 
 
@@ -92,7 +93,7 @@ class JobManager:
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None or job.owner != owner:
-            raise NotFoundError(f"job = {job_id!r}: no such job of yours")
+            raise NotFoundError(Message("job = {job_id!r}: no such job of yours", job_id=job_id))
         return job
 
     def shutdown(self) -> None:

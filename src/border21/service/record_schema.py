@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 _DECLARATION = (
     "declaration_id", "date", "office_id", "importer_id", "declarant_id", "seller_id",
@@ -62,9 +63,12 @@ def check_record(kind: str, record: dict[str, Any], index: int) -> None:
     for name in record:
         if name not in allowed:
             raise InputError(
-                f"records.{index}.{name}", record[name],
-                f"not a {kind} field (fields: {', '.join(allowed)})",
-            )  # fmt: skip
+                f"records.{index}.{name}",
+                record[name],
+                Message(
+                    "not a {kind} field (fields: {allowed})", kind=kind, allowed=", ".join(allowed)
+                ),
+            )
 
 
 def check_agreement_fields(kinds: Iterable[str], fields: Iterable[str]) -> None:
@@ -74,11 +78,17 @@ def check_agreement_fields(kinds: Iterable[str], fields: Iterable[str]) -> None:
     known = {f for k in kinds for f in RECORD_FIELDS[k]}
     for name in fields:
         if name == "*":
-            raise InputError("fields", name, "list the fields to share; '*' is refused")
+            raise InputError("fields", name, Message("list the fields to share; '*' is refused"))
         if name not in known:
             listed = ", ".join(sorted(known))
             raise InputError(
-                "fields", name, f"no {' or '.join(kinds)} record has it (fields: {listed})"
+                "fields",
+                name,
+                Message(
+                    "no {kinds} record has it (fields: {listed})",
+                    kinds=" or ".join(kinds),
+                    listed=listed,
+                ),
             )
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Response
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 from border21.service.deps import HeavyUser, State, User
 from border21.service.schemas import AllocationRequest, Json
 
@@ -115,19 +116,29 @@ def border_allocation(
     limits = state.config.limits_for(who.role)
     if abs(body.officers) > limits.max_allocation_officers:
         raise InputError(
-            "officers", body.officers,
-            f"at most ±{limits.max_allocation_officers} for the {who.role} role",
-        )  # fmt: skip
+            "officers",
+            body.officers,
+            Message(
+                "at most ±{max_allocation_officers} for the {role} role",
+                max_allocation_officers=limits.max_allocation_officers,
+                role=who.role,
+            ),
+        )
     if body.days * body.replications > limits.max_days_x_replications:
         raise InputError(
-            "days × replications", f"{body.days} × {body.replications}",
-            f"at most {limits.max_days_x_replications} for the {who.role} role",
-        )  # fmt: skip
+            "days × replications",
+            f"{body.days} × {body.replications}",
+            Message(
+                "at most {max_days_x_replications} for the {role} role",
+                max_days_x_replications=limits.max_days_x_replications,
+                role=who.role,
+            ),
+        )
     known = whole_port_scenarios()
     for code in body.ports:
         if code not in known:
             raise InputError(
-                "ports", code, "not a US–Mexico land port code (GET /api/v1/border/ports)"
+                "ports", code, Message("not a US–Mexico land port code (GET /api/v1/border/ports)")
             )
     job = state.jobs.submit(who.user_id, "allocation", lambda: run_allocation(body), state.now())
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from border21.i18n.message import localize
+from border21.i18n.message import Message, localize
 from border21.service.deps import Lang, State, User
 from border21.service.schemas import Json
 
@@ -157,7 +157,7 @@ def effect(
 
     for name, value in (("state", mx_state), ("port", port), ("drug", drug)):
         if method == "did" and value is not None:  # the DiD panel: border vs interior states
-            raise InputError(name, value, "does not apply to method did")
+            raise InputError(name, value, Message("does not apply to method did"))
     selection = (
         {"state": mx_state, "port": port, "measure": measure, "region": region, "drug": drug,
          "trade_type": trade_type} if method == "its" else {}

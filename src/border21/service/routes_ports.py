@@ -41,7 +41,11 @@ def shipped_name(name: str) -> str:
     shipped = shipped_scenarios()
     if key not in shipped:
         raise NotFoundError(
-            f"scenario = {name!r}: unknown scenario (shipped: {', '.join(shipped)})"
+            Message(
+                "scenario = {name!r}: unknown scenario (shipped: {shipped})",
+                name=name,
+                shipped=", ".join(shipped),
+            )
         )
     return key
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from border21.errors import InputError, NotFoundError
+from border21.i18n.message import Message
 from border21.service.deps import HeavyUser, State, User
 from border21.service.schemas import Json, RegionRequest
 
@@ -83,7 +84,11 @@ def region_simulation(
 
     if body.region not in shipped_regions():
         raise NotFoundError(
-            f"region = {body.region!r}: unknown region (shipped: {', '.join(shipped_regions())})"
+            Message(
+                "region = {region!r}: unknown region (shipped: {shipped})",
+                region=body.region,
+                shipped=", ".join(shipped_regions()),
+            )
         )
     region = load_region(body.region)
     try:  # an unknown build option is refused before any work, named as the body names it
@@ -91,14 +96,21 @@ def region_simulation(
     except InputError as exc:
         raise InputError("build", exc.value, exc.reason) from None
     if body.tolls and not body.build:
-        raise InputError("tolls", body.tolls, "needs build: tolls are charged at a built port")
+        raise InputError(
+            "tolls", body.tolls, Message("needs build: tolls are charged at a built port")
+        )
     limits = state.config.limits_for(who.role)
     work = len(body.tolls or [None]) * body.replications * region.equilibrium.days
     if work > limits.max_days_x_replications:
         raise InputError(
-            "tolls × replications × days", work,
-            f"at most {limits.max_days_x_replications} for the {who.role} role",
-        )  # fmt: skip
+            "tolls × replications × days",
+            work,
+            Message(
+                "at most {max_days_x_replications} for the {role} role",
+                max_days_x_replications=limits.max_days_x_replications,
+                role=who.role,
+            ),
+        )
     job = state.jobs.submit(who.user_id, "region", lambda: run_region(body), state.now())
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return job.as_dict()

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 from border21.stats import ci95_half_width
 from border21.targeting.features import PARTNER_PREFIX
 from border21.targeting.generator import MXN_PER_USD, BinationalTraffic
@@ -54,7 +55,7 @@ class SharingAgreement:
 
     def __post_init__(self) -> None:
         if not self.secret:
-            raise InputError("agreement.secret", "", "must be a non-empty shared secret")
+            raise InputError("agreement.secret", "", Message("must be a non-empty shared secret"))
 
 
 def hash_ids(ids: Iterable[str], agreement: SharingAgreement) -> np.ndarray:
@@ -131,8 +132,8 @@ class CooperationResult:
 
     def lift(self, regime: str, metric: str = "precision") -> pd.Series:
         """Relative lift of ``regime`` over ``isolated`` per agency (0.1 = +10 %)."""
-        t = self.table.pivot(index="agency", columns="regime", values=metric)
-        return t[regime] / t["isolated"] - 1.0
+        wide = self.table.pivot(index="agency", columns="regime", values=metric)
+        return wide[regime] / wide["isolated"] - 1.0
 
 
 def compare_cooperation(
@@ -154,7 +155,9 @@ def compare_cooperation(
     """
     check_budget(budget_pct)
     if not 0 < history_inspection_share <= 1:
-        raise InputError("history_inspection_share", history_inspection_share, "must be in (0, 1]")
+        raise InputError(
+            "history_inspection_share", history_inspection_share, Message("must be in (0, 1]")
+        )
     rng = np.random.default_rng(seed)
     factory = model_factory or (lambda s: LightGBMRiskModel(random_state=s))
     agreement = SharingAgreement(secret=secret)
@@ -248,5 +251,5 @@ def compare_over_seeds(
 ) -> SeededComparison:
     """Run :func:`compare_cooperation` once per seed (traffic from ``traffic_for(seed)``)."""
     if len(seeds) < 2:
-        raise InputError("--seeds", len(seeds), "needs at least 2 seeds for an interval")
+        raise InputError("--seeds", len(seeds), Message("needs at least 2 seeds for an interval"))
     return SeededComparison([compare_cooperation(traffic_for(s), seed=s, **options) for s in seeds])

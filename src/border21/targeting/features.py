@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 from border21.targeting._fastpath import FastBatch
 
 RISK_KEYS: tuple[str, ...] = (
@@ -126,12 +127,16 @@ class DeclarationFeaturizer:
     def fit_transform(self, frame: pd.DataFrame, y: Sequence[float] | np.ndarray) -> np.ndarray:
         """Fit, and return *leakage-free* features for the training rows."""
         if self.encoding not in ("time", "kfold"):
-            raise InputError("encoding", self.encoding, "must be 'time' or 'kfold'")
+            raise InputError("encoding", self.encoding, Message("must be 'time' or 'kfold'"))
         if self.smoothing < 0:
-            raise InputError("smoothing", self.smoothing, "must be >= 0")
+            raise InputError("smoothing", self.smoothing, Message("must be >= 0"))
         labels = np.asarray(y, dtype=float)
         if len(labels) != len(frame):
-            raise InputError("y", len(labels), f"length differs from the {len(frame)} rows")
+            raise InputError(
+                "y",
+                len(labels),
+                Message("length differs from the {rows} rows", rows=len(frame)),
+            )
         raw = _raw_columns(frame)
         self.prior_ = float(labels.mean()) if len(labels) else 0.0
         wanted = list(self.keys) if self.keys is not None else _key_names(self.pairs)
@@ -162,7 +167,7 @@ class DeclarationFeaturizer:
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
         """Features for new declarations (all training labels; unseen → prior)."""
         if not hasattr(self, "stats_"):
-            raise InputError("featurizer", "unfitted", "call fit before transform")
+            raise InputError("featurizer", "unfitted", Message("call fit before transform"))
         codes = self._codes(_raw_columns(frame))
         out = np.empty((len(frame), len(self.feature_names_)), dtype=np.float64, order="F")
         for j, name in enumerate(self.keys_):
@@ -175,7 +180,7 @@ class DeclarationFeaturizer:
     def transform_fast(self, batch: FastBatch) -> np.ndarray:
         """:meth:`transform` of a small validated batch by dict lookups (same values)."""
         if not hasattr(self, "stats_"):
-            raise InputError("featurizer", "unfitted", "call fit before transform")
+            raise InputError("featurizer", "unfitted", Message("call fit before transform"))
         tables = self._fast_tables()
         n = batch.n
         codes = {

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 SeedLike = int | np.random.Generator | None
 Agency = Literal["US", "MX"]
@@ -84,7 +85,7 @@ class TrafficConfig:
             "n_hs",
         ):
             if getattr(self, name) < 1:
-                raise InputError(f"traffic.{name}", getattr(self, name), "must be >= 1")
+                raise InputError(f"traffic.{name}", getattr(self, name), Message("must be >= 1"))
         for name in (
             "us_fraud_rate",
             "mx_fraud_rate",
@@ -93,13 +94,15 @@ class TrafficConfig:
             "drift_fraud_rate",
         ):
             if not 0 <= getattr(self, name) <= 1:
-                raise InputError(f"traffic.{name}", getattr(self, name), "must be in [0, 1]")
+                raise InputError(
+                    f"traffic.{name}", getattr(self, name), Message("must be in [0, 1]")
+                )
         try:
             pd.Timestamp(self.start)
             if self.drift_start is not None:
                 pd.Timestamp(self.drift_start)
         except ValueError:
-            raise InputError("traffic.start", self.start, "not a date") from None
+            raise InputError("traffic.start", self.start, Message("not a date")) from None
         return self
 
 
@@ -115,7 +118,7 @@ class BinationalTraffic:
     def agency(self, name: Agency) -> pd.DataFrame:
         """The frame of agency ``"US"`` or ``"MX"``."""
         if name not in ("US", "MX"):
-            raise InputError("agency", name, "must be 'US' or 'MX'")
+            raise InputError("agency", name, Message("must be 'US' or 'MX'"))
         return self.us if name == "US" else self.mx
 
 
@@ -148,7 +151,7 @@ def generate_declarations(
     crossing's declaration; ``fraud`` is the hidden carrier flag.
     """
     if n < 0:
-        raise InputError("n", n, "must be >= 0")
+        raise InputError("n", n, Message("must be >= 0"))
     cfg = replace(config or TrafficConfig(), n_shipments=max(n, 1), overlap_share=1.0)
     frame = generate_traffic(cfg, seed).agency(agency)
     return frame.iloc[:n].reset_index(drop=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 from border21.targeting.records import validate_declarations
 
 KCS_COLUMNS: dict[str, str] = {
@@ -65,10 +66,12 @@ def read_declarations(
     suffix = path.suffix.lower()
     if suffix not in _SUFFIXES:
         raise InputError(
-            "path", str(path), f"unsupported file type; use one of {sorted(_SUFFIXES)}"
+            "path",
+            str(path),
+            Message("unsupported file type; use one of {suffixes}", suffixes=sorted(_SUFFIXES)),
         )
     if not path.exists():
-        raise InputError("path", str(path), "file does not exist")
+        raise InputError("path", str(path), Message("file does not exist"))
     if suffix == ".csv":
         frame = pd.read_csv(path, dtype=str, keep_default_na=True)
     elif suffix in {".parquet", ".pq"}:
@@ -84,12 +87,16 @@ def _read_duckdb(path: Path, table: str) -> pd.DataFrame:
     import duckdb
 
     if not table.replace("_", "").replace(".", "").isalnum():
-        raise InputError("table", table, "must be a plain table name")
+        raise InputError("table", table, Message("must be a plain table name"))
     con = duckdb.connect(str(path), read_only=True)
     try:
         names = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
         if table not in names:
-            raise InputError("table", table, f"not in {path.name}; tables: {sorted(names)}")
+            raise InputError(
+                "table",
+                table,
+                Message("not in {name}; tables: {names}", name=path.name, names=sorted(names)),
+            )
         return con.execute(f'SELECT * FROM "{table}"').df()
     finally:
         con.close()
@@ -116,7 +123,9 @@ def write_declarations(
             con.close()
     else:
         raise InputError(
-            "path", str(path), f"unsupported file type; use one of {sorted(_SUFFIXES)}"
+            "path",
+            str(path),
+            Message("unsupported file type; use one of {suffixes}", suffixes=sorted(_SUFFIXES)),
         )
 
 
@@ -126,5 +135,7 @@ def read_kcs(directory: str | Path, split: str = "train") -> pd.DataFrame:
     ``directory`` holds the three ``df_syn_*_eng.csv`` files.
     """
     if split not in KCS_SPLITS:
-        raise InputError("split", split, f"must be one of {sorted(KCS_SPLITS)}")
+        raise InputError(
+            "split", split, Message("must be one of {kcs_splits}", kcs_splits=sorted(KCS_SPLITS))
+        )
     return read_declarations(Path(directory) / KCS_SPLITS[split], require_label=True)

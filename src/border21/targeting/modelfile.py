@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 MODEL_FORMAT = "border21-target-model"
 VERSION = 2
@@ -64,13 +65,21 @@ def read_key(path: Path) -> bytes:
         key = path.read_bytes()
     except FileNotFoundError:
         raise InputError(
-            "model key", str(path), "no model signing key here; models trained elsewhere need "
-            "their key (set $BORDER21_MODEL_KEY to its file)",
-        ) from None  # fmt: skip
+            "model key",
+            str(path),
+            Message(
+                "no model signing key here; models trained elsewhere need their key (set "
+                "$BORDER21_MODEL_KEY to its file)"
+            ),
+        ) from None
     except OSError as exc:
-        raise InputError("model key", str(path), exc.strerror or "unreadable") from None
+        raise InputError("model key", str(path), exc.strerror or Message("unreadable")) from None
     if len(key) != KEY_BYTES:
-        raise InputError("model key", str(path), f"not a model key (expected {KEY_BYTES} bytes)")
+        raise InputError(
+            "model key",
+            str(path),
+            Message("not a model key (expected {key_bytes} bytes)", key_bytes=KEY_BYTES),
+        )
     return key
 
 
@@ -92,20 +101,24 @@ def load_model(path: Path, key: bytes) -> dict[str, Any]:
     try:
         blob = path.read_bytes()
     except FileNotFoundError:
-        raise InputError("--model", str(path), "file does not exist") from None
+        raise InputError("--model", str(path), Message("file does not exist")) from None
     except OSError as exc:
-        raise InputError("--model", str(path), exc.strerror or "unreadable") from None
+        raise InputError("--model", str(path), exc.strerror or Message("unreadable")) from None
     head, _, rest = blob.partition(b"\n")
     sig, _, body = rest.partition(b"\n")
     if head + b"\n" != _MAGIC or not sig.startswith(_SIG):
-        raise InputError("--model", str(path), "not a signed border21 model file")
+        raise InputError("--model", str(path), Message("not a signed border21 model file"))
     claimed = sig[len(_SIG) :].decode("ascii", "replace")
     if not hmac.compare_digest(claimed, _mac(key, body)):
         raise InputError(
-            "--model", str(path), "signature does not match this machine's model key "
-            "(not trained here, or changed since); refusing to load it",
-        )  # fmt: skip
+            "--model",
+            str(path),
+            Message(
+                "signature does not match this machine's model key (not trained here, or "
+                "changed since); refusing to load it"
+            ),
+        )
     payload = pickle.loads(body)  # noqa: S301 - signed by our own key, checked above
     if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
-        raise InputError("--model", str(path), "not a border21 model file")
+        raise InputError("--model", str(path), Message("not a border21 model file"))
     return payload

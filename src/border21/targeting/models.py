@@ -30,6 +30,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 from border21.targeting import _fastpath
 from border21.targeting._forest import FlatForest
 from border21.targeting.features import DeclarationFeaturizer
@@ -48,13 +49,15 @@ def seed_to_int(seed: SeedLike) -> int | None:
 
 def _xy(X: pd.DataFrame, y: Any) -> tuple[pd.DataFrame, np.ndarray]:
     if not isinstance(X, pd.DataFrame):
-        raise InputError("X", type(X).__name__, "must be a pandas DataFrame of declarations")
+        raise InputError(
+            "X", type(X).__name__, Message("must be a pandas DataFrame of declarations")
+        )
     frame = validate_declarations(X, require_label=y is None)
     labels = frame["fraud"].to_numpy(dtype=float) if y is None else np.asarray(y, dtype=float)
     if len(frame) == 0:
-        raise InputError("X", 0, "cannot fit on an empty batch")
+        raise InputError("X", 0, Message("cannot fit on an empty batch"))
     if len(labels) != len(frame) or not np.isin(labels, [0.0, 1.0]).all():
-        raise InputError("y", "labels", "must be 0/1, one per declaration")
+        raise InputError("y", "labels", Message("must be 0/1, one per declaration"))
     return frame, labels
 
 
@@ -82,9 +85,11 @@ class _RiskModelBase(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def risk_score(self, X: pd.DataFrame) -> np.ndarray:
         """Fraud probability per row, shape ``(n,)``."""
         if not hasattr(self, "classes_"):
-            raise InputError("model", "unfitted", "call fit first")
+            raise InputError("model", "unfitted", Message("call fit first"))
         if not isinstance(X, pd.DataFrame):
-            raise InputError("X", type(X).__name__, "must be a pandas DataFrame of declarations")
+            raise InputError(
+                "X", type(X).__name__, Message("must be a pandas DataFrame of declarations")
+            )
         if 0 < len(X) <= _fastpath.FAST_MAX_ROWS:
             fast = self._fast_scores(_fastpath.columns_from_frame(X))
             if fast is not None:
@@ -99,7 +104,7 @@ class _RiskModelBase(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         anything else goes through the DataFrame path. Same scores either way.
         """
         if not hasattr(self, "classes_"):
-            raise InputError("model", "unfitted", "call fit first")
+            raise InputError("model", "unfitted", Message("call fit first"))
         features = self.small_batch_features(rows)
         if features is not None:
             return self.score_features(features)

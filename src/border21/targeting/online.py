@@ -24,6 +24,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 from border21.targeting.metrics import selection_metrics
 from border21.targeting.policies import GreedyPolicy, UncertaintyPolicy, check_budget
 from border21.targeting.records import validate_declarations
@@ -41,7 +42,9 @@ class OnlineResult:
     def mean_last(self, metric: str = "precision", n_weeks: int = 13) -> float:
         """Mean of ``metric`` over the last ``n_weeks`` batches."""
         if metric not in self.weeks.columns:
-            raise InputError("metric", metric, f"one of {list(self.weeks.columns)}")
+            raise InputError(
+                "metric", metric, Message("one of {columns}", columns=list(self.weeks.columns))
+            )
         return float(self.weeks[metric].tail(n_weeks).mean())
 
     def weeks_to_catch(self, threshold: float = 0.5) -> int | None:
@@ -78,12 +81,12 @@ def run_online(
     check_budget(budget_pct)
     if warm_start_days < 1 or batch_days < 1:
         raise InputError(
-            "warm_start_days/batch_days", (warm_start_days, batch_days), "must be >= 1"
+            "warm_start_days/batch_days", (warm_start_days, batch_days), Message("must be >= 1")
         )
     df = validate_declarations(declarations, require_label=True, source="online")
     df = df.sort_values("date", kind="stable").reset_index(drop=True)
     if len(df) == 0:
-        raise InputError("declarations", 0, "empty: nothing to run")
+        raise InputError("declarations", 0, Message("empty: nothing to run"))
     policy = type(policy)(**policy.get_params())
     day = (df["date"] - df["date"].min()).dt.days.to_numpy()
     labelled = day < warm_start_days

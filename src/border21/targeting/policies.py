@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 SeedLike = int | np.random.Generator | None
 
@@ -31,9 +32,9 @@ def check_budget(budget_pct: float) -> float:
     try:
         value = float(budget_pct)
     except (TypeError, ValueError):
-        raise InputError("budget", budget_pct, "must be a number in (0, 100]") from None
+        raise InputError("budget", budget_pct, Message("must be a number in (0, 100]")) from None
     if not math.isfinite(value) or not 0 < value <= 100:
-        raise InputError("budget", budget_pct, "must be in (0, 100] percent")
+        raise InputError("budget", budget_pct, Message("must be in (0, 100] percent"))
     return value
 
 
@@ -106,7 +107,7 @@ class ExplorationPolicy(GreedyPolicy):
 
     def _split(self, n: int, budget_pct: float) -> tuple[int, int]:
         if not 0 <= self.explore_share <= 1:
-            raise InputError("explore_share", self.explore_share, "must be in [0, 1]")
+            raise InputError("explore_share", self.explore_share, Message("must be in [0, 1]"))
         k = budget_count(n, budget_pct)
         n_explore = int(round(k * self.explore_share))
         return k - n_explore, n_explore

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 ID_COLUMNS: tuple[str, ...] = ("importer_id", "declarant_id", "seller_id", "courier_id")
 """High-cardinality party identifiers (risk-encoded, never used raw)."""
@@ -109,7 +110,7 @@ def validate_declarations(
         raise InputError(
             f"{source}.columns",
             list(frame.columns)[:8],
-            f"missing required column(s) {', '.join(missing)}",
+            Message("missing required column(s) {missing}", missing=", ".join(missing)),
         )
     df = frame.reset_index(drop=True)  # copy-on-write: the caller's frame is never modified
     df["date"] = _dates(df["date"], source)
@@ -134,7 +135,7 @@ def _dates(col: pd.Series, source: str) -> pd.Series:
     parsed = pd.to_datetime(col, errors="coerce")
     if parsed.isna().any():
         bad = col[parsed.isna()].iloc[0]
-        raise InputError(f"{source}.date", bad, "missing or unparsable date")
+        raise InputError(f"{source}.date", bad, Message("missing or unparsable date"))
     return parsed.astype("datetime64[ns]")
 
 
@@ -162,7 +163,7 @@ def _as_float(df: pd.DataFrame, col: str, source: str) -> pd.Series:
     out = pd.to_numeric(df[col], errors="coerce").astype(float)
     bad = out.isna() & df[col].notna() & (df[col].astype(str).str.strip() != "")
     if bad.any():
-        raise InputError(f"{source}.{col}", df[col][bad].iloc[0], "not a number")
+        raise InputError(f"{source}.{col}", df[col][bad].iloc[0], Message("not a number"))
     return out
 
 
@@ -170,5 +171,5 @@ def _labels(col: pd.Series, source: str, *, required: bool) -> pd.Series:
     values = pd.to_numeric(col, errors="coerce")
     ok = values.isin([0, 1]) | (values.isna() & (not required))
     if not ok.all():
-        raise InputError(f"{source}.fraud", col[~ok].iloc[0], "labels must be 0 or 1")
+        raise InputError(f"{source}.fraud", col[~ok].iloc[0], Message("labels must be 0 or 1"))
     return values.astype(float) if values.isna().any() else values.astype(np.int64)

@@ -28,6 +28,7 @@ from border21.data.loaders._base import (
     reconcile_header,
 )
 from border21.errors import InputError, NotFoundError
+from border21.i18n.message import Message
 
 if TYPE_CHECKING:
     from border21.data.store import Store
@@ -89,10 +90,16 @@ def load_source(
     :class:`NotFoundError` for an unknown source.
     """
     if source not in SOURCES:
-        raise NotFoundError(f"unknown source {source!r}; known: {', '.join(sorted(SOURCES))}")
+        raise NotFoundError(
+            Message(
+                "unknown source {source!r}; known: {sources}",
+                source=source,
+                sources=", ".join(sorted(SOURCES)),
+            )
+        )
     path = Path(path)
     if not path.is_file():
-        raise InputError("file", str(path), "no such file")
+        raise InputError("file", str(path), Message("no such file"))
     spec = SOURCES[source][0]
     raw_header = read_header(store, spec, path)
     for candidate in SOURCES[source]:  # tolerate mangled accents in header names

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 
 if TYPE_CHECKING:
     from border21.data.store import Store
@@ -143,9 +144,13 @@ def first_undecodable(path: Path, encoding: str = "utf-8") -> str | None:
                 line.decode(encoding)
             except UnicodeDecodeError as exc:
                 byte = line[exc.start]
-                return (
-                    f"line {number}, byte {exc.start + 1}: {byte:#04x} is not valid {encoding}; "
-                    + _encoding_hint(path)
+                return Message(
+                    "line {line}, byte {at}: {byte:#04x} is not valid {encoding}; {hint}",
+                    line=number,
+                    at=exc.start + 1,
+                    byte=byte,
+                    encoding=encoding,
+                    hint=_encoding_hint(path),
                 )
     return None
 
@@ -158,14 +163,18 @@ def _encoding_hint(path: Path) -> str:
         except UnicodeDecodeError:
             continue
         if enc == "utf-8":
-            return "the file reads as UTF-8 elsewhere: check that line"
-        return (
-            f"the file reads as {label}: re-save it as UTF-8, e.g. "
-            f"`iconv -f {enc} -t utf-8 {path.name} > {path.stem}-utf8{path.suffix}`"
+            return Message("the file reads as UTF-8 elsewhere: check that line")
+        command = f"iconv -f {enc} -t utf-8 {path.name} > {path.stem}-utf8{path.suffix}"
+        return Message(
+            "the file reads as {label}: re-save it as UTF-8, e.g. `{command}`",
+            label=label,
+            command=command,
         )
-    return (
-        "the file reads as latin-1 (ISO-8859-1): re-save it as UTF-8, e.g. "
-        f"`iconv -f latin1 -t utf-8 {path.name} > {path.stem}-utf8{path.suffix}`"
+    command = f"iconv -f latin1 -t utf-8 {path.name} > {path.stem}-utf8{path.suffix}"
+    return Message(
+        "the file reads as {label}: re-save it as UTF-8, e.g. `{command}`",
+        label="latin-1 (ISO-8859-1)",
+        command=command,
     )
 
 
@@ -175,7 +184,7 @@ def _reader_sql(spec: SourceSpec, path: Path) -> tuple[str, list[Any]]:
         return "SELECT COLUMNS(*)::VARCHAR FROM read_parquet(?)", [str(path)]
     header, delim = csv_header(path, spec.encoding)
     if not header or len(set(header)) != len(header):
-        raise InputError("file", str(path), "no header line, or repeated column names")
+        raise InputError("file", str(path), Message("no header line, or repeated column names"))
     columns = (
         "{" + ", ".join(f"'{c.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for c in header) + "}"
     )
@@ -252,14 +261,20 @@ def check_columns(spec: SourceSpec, header: list[str], file_name: str) -> None:
     unexpected = [c for c in header if c not in allowed]
     problems = []
     if missing:
-        problems.append("missing columns " + ", ".join(repr(c) for c in missing))
+        names = ", ".join(repr(c) for c in missing)
+        problems.append(Message("missing columns {names}", names=names))
     if unexpected:
-        problems.append("unexpected columns " + ", ".join(repr(c) for c in unexpected))
+        names = ", ".join(repr(c) for c in unexpected)
+        problems.append(Message("unexpected columns {names}", names=names))
     if problems:
         raise InputError(
             f"{spec.name} file",
             file_name,
-            "; ".join(problems) + f" (expected {list(spec.columns)})",
+            Message(
+                "{problems} (expected {expected})",
+                problems=Message.join_all("; ", problems),
+                expected=list(spec.columns),
+            ),
         )
 
 
@@ -325,7 +340,7 @@ def load_file(
     """Load ``path`` as source ``spec`` in one transaction; see the module docstring."""
     path = Path(path)
     if not path.is_file():
-        raise InputError("file", str(path), "no such file")
+        raise InputError("file", str(path), Message("no such file"))
     file_name = label or path.name
     digest = sha256_of(path)
     if not force and _already_loaded(store, spec.name, digest):
