@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from border21.errors import InputError
+from border21.i18n.message import Message
 from border21.ports.catalog import load_scenario
 from border21.ports.config import PortScenario
 from border21.ports.edits import validated
@@ -179,9 +180,11 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
     uses = {s: seg.streams[pname] for s, seg in region.segments.items() if pname in seg.streams}
     for sname, stream_name in uses.items():
         if stream_name not in scenario.streams:
+            known = ", ".join(scenario.streams)
             raise InputError(
                 f"segments.{sname}.streams.{pname}", stream_name,
-                f"no such stream in scenario {rport.scenario!r} ({', '.join(scenario.streams)})",
+                Message("no such stream in scenario {scenario!r} ({known})",
+                        scenario=rport.scenario, known=known),
             )  # fmt: skip
     base: dict[str, np.ndarray] = {}
     for stream_name in dict.fromkeys(uses.values()):  # file order: a set would vary by process
@@ -192,7 +195,8 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
             if share > 0 and program not in programs:
                 raise InputError(
                     f"ports.{pname}", rport.scenario,
-                    f"stream {stream_name!r} has {program} crossings that no segment takes",
+                    Message("stream {stream!r} has {program} crossings that no segment takes",
+                            stream=stream_name, program=program),
                 )  # fmt: skip
         for s in takers:
             program = region.segments[s].program
@@ -206,9 +210,11 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
                 ]
     for gname in rport.bands:
         if gname not in scenario.lanes:
+            known = ", ".join(scenario.lanes)
             raise InputError(
                 f"ports.{pname}.bands.{gname}", "{...}",
-                f"no such lane group in scenario {rport.scenario!r} ({', '.join(scenario.lanes)})",
+                Message("no such lane group in scenario {scenario!r} ({known})",
+                        scenario=rport.scenario, known=known),
             )  # fmt: skip
     ported = validated(data)
     banded = tuple(rport.bands)
@@ -501,7 +507,7 @@ def solve(
     """
     started = time.perf_counter()
     if replications < 1:
-        raise InputError("replications", replications, "must be at least 1")
+        raise InputError("replications", replications, Message("must be at least 1"))
     setups = [_port_setup(region, p) for p in region.open_ports(build)]
     eq = region.equilibrium
     iteration_seeds, evaluation = _seeds(seed, eq.max_iterations, replications)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from border21.errors import InputError
 from border21.i18n import DEFAULT, N_, translate
+from border21.i18n.message import Message
 
 if TYPE_CHECKING:
     import altair as alt
@@ -509,7 +510,10 @@ def save_chart(chart: Chart, path: Path) -> Path:
 
     suffix = path.suffix.lower()
     if suffix not in CHART_FORMATS:
-        raise InputError("chart", str(path), f"extension must be one of {', '.join(CHART_FORMATS)}")
+        formats = ", ".join(CHART_FORMATS)
+        raise InputError(
+            "chart", str(path), Message("extension must be one of {formats}", formats=formats)
+        )
     spec = chart.to_dict()
     version = vega_lite_version()
     path.parent.mkdir(parents=True, exist_ok=True)
