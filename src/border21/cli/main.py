@@ -46,6 +46,7 @@ FRAME_WORDS = (
     N_("Try [blue]'{command_path} {help_option}'[/] for help."),
     N_("Aborted."),
     N_("Aborted!"),
+    N_("No such command {name!r}."),
 )
 
 
@@ -92,6 +93,62 @@ def use_frame_language(lang: str) -> None:
     gettext.bindtextdomain(DOMAIN, str(locale_dir()))
     gettext.textdomain(DOMAIN)
     os.environ["LANGUAGE"] = lang
+
+
+def speak_click() -> None:
+    """Typer's copy of Click writes its usage line ("Usage: …") and its parse errors ("No
+    such option: --dayz", "Missing argument 'scenario'.") as literal English, without
+    gettext: in another language, translate them where Typer prints them (its usage line
+    and its error box). The CLI test in Spanish fails if a Typer upgrade moves either."""
+    from typer import rich_utils
+    from typer._click import exceptions as errors
+    from typer._click import formatting
+
+    from border21.i18n import gettext as _
+
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        write_usage(self, prog, args, _("Usage: ") if prefix is None else prefix)
+
+    def message(exc: Any) -> str:
+        if isinstance(exc, errors.NoSuchOption):
+            text = _("No such option: {name}").format(name=exc.option_name)
+            if exc.possibilities:
+                options = ", ".join(sorted(exc.possibilities))
+                text += " " + _("(Possible options: {options})").format(options=options)
+            return text
+        if isinstance(exc, errors.MissingParameter):
+            hint = exc.param.get_error_hint() if exc.param is not None else ""
+            kind = exc.param_type or (exc.param.param_type_name if exc.param else "parameter")
+            words = {"argument": _("Missing argument {hint}."),
+                     "option": _("Missing option {hint}.")}  # fmt: skip
+            return words.get(kind, _("Missing parameter {hint}.")).format(hint=hint)
+        if isinstance(exc, errors.BadParameter):
+            named = exc.param_hint or (exc.param.get_error_hint() if exc.param else "")
+            where = named if isinstance(named, str) else " / ".join(named)
+            from border21.cli._common import said
+            from border21.ports.config import pydantic_reason  # Typer coerces with pydantic
+
+            reason = said(pydantic_reason(str(exc.message)))
+            return _("Invalid value for {hint}: {reason}").format(hint=where, reason=reason)
+        text = str(exc.format_message())
+        head, did, suggestions = text.partition(". Did you mean ")  # Typer's own suffix
+        if did:
+            return f"{head}. " + _("Did you mean {suggestions}?").format(
+                suggestions=suggestions.rstrip("?")
+            )
+        return text
+
+    format_error = rich_utils.rich_format_error
+
+    def show(exc: Any) -> None:
+        text = message(exc)
+        exc.format_message = lambda: text  # this one error, in the CLI's language
+        format_error(exc)
+
+    formatting.HelpFormatter.write_usage = usage  # type: ignore[method-assign]
+    rich_utils.rich_format_error = show  # type: ignore[assignment]
 
 
 def _group_class() -> type[TyperGroup]:
@@ -246,6 +303,7 @@ def run() -> None:
     command = typer.main.get_command(build())
     if chosen != DEFAULT:
         help_option_says(command, _("Show this message and exit."))
+        speak_click()
     command()
 
 
