@@ -127,7 +127,7 @@ def allocate_officers(
         replications=replications,
         seed=seed,
         ports=codes,
-        progress=lambda msg: err_console.print(msg, highlight=False) if not as_json else None,
+        progress=lambda msg: err_console.print(said(msg), highlight=False) if not as_json else None,
     )
     from border21.i18n import resolve
     from border21.i18n.message import localize

@@ -234,7 +234,7 @@ def allocate(
     comps: list[_Component] = []
     seeds = replication_seeds(seed, replications)
     for code, (name, scenario) in chosen.items():
-        say(f"drawing {name}")
+        say(Message("drawing {name}", name=name))
         model = PortModel(load_scenario(scenario))
         drawn = [draw_at_cbp(model, days, s) for s in seeds]
         totals = np.array([g.booths for g in model.scenario.lanes.values()], np.int64)
@@ -275,7 +275,7 @@ def allocate(
 
     # each move valued against its component's current schedule, kept until taken or stale
     valued: dict[tuple[int, int, int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-    say("valuing every booth-hour")
+    say(Message("valuing every booth-hour"))
     heap: list[tuple[float, int, int, int, int]] = []
     for i, c in enumerate(comps):
         for g, h in c.moves(sign):
@@ -295,7 +295,7 @@ def allocate(
         if (g, h) in c.moves(sign):
             heapq.heappush(heap, (-gain(c, g, h), i, g, h, c.version))
         if left % 50 == 0:
-            say(f"{abs(officers) * shift_hours - left} officer-hours placed")
+            say(Message("{n} officer-hours placed", n=abs(officers) * shift_hours - left))
     return _summarise(
         comps, start, chosen, officers, shift_hours, days, replications, evaluations, left, sign
     )
