@@ -105,3 +105,31 @@ def test_el_paso_simulates_from_the_command_line() -> None:
         "el_paso_bota", "el_paso_pdn", "el_paso_stanton", "el_paso_ysleta"
     }  # fmt: skip
     assert {row["hour"] for row in run["rows"]} == set(range(-1, 24))
+
+
+def test_fit_measures_against_cbp_with_months_held_out(tmp_path: Path) -> None:
+    """`region fit`: bias constants fitted to the counted crossings, the issue's figures
+    per port, segment and split, the naive forecast beside; bad months exit 2."""
+    db = str(tmp_path / "w.duckdb")
+    result = runner.invoke(
+        app, ["region", "fit", "san_diego", "--rounds", "1", "--json", "--db", db,
+              "--holdout", "1,7"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["holdout_months"] == [1, 7] and len(data["rounds"]) == 1
+    assert set(data["bias_utils"]) >= {"san_ysidro", "otay_mesa", "tecate"}
+    groups = {(g["port"], g["lane_group"], g["split"]): g for g in data["groups"]}
+    general = groups[("san_ysidro", "car_general", "holdout")]
+    assert general["months"] == [1, 7] and general["target"]
+    for key in ("mae_min", "corr", "observed_mean_min", "cell_mae_min", "naive_cell_mae_min"):
+        assert general[key] is None or general[key] == general[key], key
+    assert groups[("san_ysidro", "car_general", "fit")]["months"] == [
+        m for m in range(1, 13) if m not in (1, 7)
+    ]
+    assert not groups[("san_ysidro", "car_sentri", "fit")]["target"]  # under 15 min
+    for bad in (["--holdout", "13"], ["--holdout", ",".join(map(str, range(1, 13)))],
+                ["--holdout", "may"], ["--rounds", "21"]):  # fmt: skip
+        res = runner.invoke(app, ["region", "fit", "san_diego", "--db", db, *bad])
+        assert res.exit_code == 2, (bad, res.output)
+        assert "Traceback" not in res.output

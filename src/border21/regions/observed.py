@@ -65,9 +65,9 @@ TARGET_MAE_MIN = 10.0
 TARGET_CORR = 0.8
 
 
-def observed_profiles(store: Store, ports: list[str] | tuple[str, ...]) -> pd.DataFrame:
-    """Per (port, segment, hour): CBP's mean wait over the published months and weekdays,
-    for the ports given that CBP publishes (an empty frame when none)."""
+def observed_cells(store: Store, ports: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """Per (port, segment, month, weekday, hour): CBP's published mean wait, for the ports
+    given that CBP publishes (an empty frame when none). Weekday 0 is Sunday."""
     import pandas as pd
 
     frames = []
@@ -77,21 +77,31 @@ def observed_profiles(store: Store, ports: list[str] | tuple[str, ...]) -> pd.Da
         cbp, lanes = CBP_LANES[port]
         for segment, (lane, sub_lane) in lanes.items():
             got = store.sql(
-                "SELECT hour, avg(wait_minutes) AS observed_min, count(*) AS cells "
-                "FROM wait_times WHERE port = ? AND lane = ? AND sub_lane = ? "
-                "AND wait_minutes IS NOT NULL GROUP BY hour ORDER BY hour",
+                "SELECT month, weekday, hour, wait_minutes AS observed_min FROM wait_times "
+                "WHERE port = ? AND lane = ? AND sub_lane = ? AND wait_minutes IS NOT NULL",
                 [cbp, lane, sub_lane],
             )
             if len(got):
                 frames.append(got.assign(port=port, segment=segment))
-    columns = ["port", "segment", "hour", "observed_min", "cells"]
+    columns = ["port", "segment", "month", "weekday", "hour", "observed_min"]
     if not frames:
         return pd.DataFrame(columns=columns)
-    out = pd.concat(frames, ignore_index=True)
-    out["hour"] = out["hour"].astype(int)
-    out["cells"] = out["cells"].astype(int)
+    out = pd.concat(frames, ignore_index=True)[columns]
+    for col in ("month", "weekday", "hour"):
+        out[col] = out[col].astype(int)
     out["observed_min"] = out["observed_min"].astype(float)
-    return out[columns]
+    return out
+
+
+def hour_profiles(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per (port, segment, hour): the mean of the cells, and how many there are."""
+    grouped = cells.groupby(["port", "segment", "hour"], sort=False)["observed_min"]
+    return grouped.agg(observed_min="mean", cells="count").reset_index()
+
+
+def observed_profiles(store: Store, ports: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """Per (port, segment, hour): CBP's mean wait over the published months and weekdays."""
+    return hour_profiles(observed_cells(store, ports))
 
 
 def simulated_profiles(result: RegionResult) -> pd.DataFrame:

@@ -63,3 +63,30 @@ def test_observed_profiles_read_cbp_lanes_from_the_warehouse(tmp_path: object) -
     assert set(got[got["port"] == "el_paso_ysleta"]["segment"]) == set(
         CBP_LANES["el_paso_ysleta"][1]
     )
+
+
+def test_held_out_figures_and_the_naive_forecast() -> None:
+    """Cells = a weekday × hour pattern + a level per month. The naive forecast repeats the
+    fit months' weekday × hour means; the model's one profile is scored on each split."""
+    from border21.regions.fit import held_out_figures
+
+    rows = []
+    for month in range(1, 13):
+        for weekday in range(7):
+            for hour in range(24):
+                level = 40.0 if month <= 6 else 60.0  # a month effect the naive cannot see
+                rows.append({"port": "a", "segment": "g", "month": month, "weekday": weekday,
+                             "hour": hour, "observed_min": level + weekday + hour / 2})  # fmt: skip
+    cells = pd.DataFrame(rows)
+    profile = [50.0 + 3.0 + h / 2 for h in range(24)]  # the all-months mean profile
+    figures = held_out_figures(cells, _result({("a", "g"): profile}), (6, 12))
+    by_split = {f["split"]: f for f in figures}
+    assert by_split["holdout"]["months"] == [6, 12] and len(by_split["fit"]["months"]) == 10
+    held = by_split["holdout"]
+    # held-out months 6 (level 40) and 12 (level 60): the model's profile is off by 10 in each
+    assert held["mae_min"] == pytest.approx(0.0) and held["corr"] == pytest.approx(1.0)
+    assert held["cell_mae_min"] == pytest.approx(10.0)
+    # the naive forecast: fit months' mean level is (5·40 + 5·60) / 10 = 50, also 10 off
+    assert held["naive_cell_mae_min"] == pytest.approx(10.0)
+    assert held["observed_mean_min"] == pytest.approx(50.0 + 3.0 + 11.5 / 2)
+    assert held["target"]
