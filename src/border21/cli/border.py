@@ -33,21 +33,7 @@ def list_border(
     if chart is not None:
         _volume_map(chart)
     if as_json:
-        rows = [
-            {
-                "port_code": p.port_code,
-                "name": p.name,
-                "state": p.state,
-                "latitude": p.latitude,
-                "longitude": p.longitude,
-                "modes": p.modes,
-                "provenance": p.provenance,
-                "scenarios": [{"name": n, "provenance": v} for n, v in p.scenarios.items()],
-                "year": p.year,
-                "crossings_per_year": p.crossings_per_year,
-            }
-            for p in ports
-        ]
+        rows = [p.as_dict() for p in ports]
         typer.echo(json.dumps(rows, indent=2))
         return
     from rich.table import Table

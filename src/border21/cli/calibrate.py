@@ -47,8 +47,7 @@ def calibrate(
 ) -> None:
     from rich.table import Table
 
-    from border21.cli.data import resolve_db
-    from border21.data.store import open_store
+    from border21.cli.data import warehouse_with_waits
     from border21.frontier.calibration import calibrate_port
     from border21.ports.catalog import load_scenario
     from border21.ports.limits import DEFAULT_LIMITS
@@ -58,15 +57,7 @@ def calibrate(
     scenario = load_scenario(port)
     key = port.strip().lower().replace("-", "_")
     ready_out(out)
-    path = resolve_db(db)
-    with open_store(path) as store:
-        if not store.sql("SELECT count(*) AS n FROM wait_times")["n"].iloc[0]:
-            from border21.data.samples import load_samples
-
-            err_console.print(
-                _("building the warehouse from shipped samples at {path}").format(path=path)
-            )
-            load_samples(store)
+    with warehouse_with_waits(db) as store:
         err_console.print(_("fitting (grid search with common random numbers)…"))
         result = calibrate_port(
             store,

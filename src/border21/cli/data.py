@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +15,8 @@ from border21.i18n import gettext as _
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from border21.data.store import Store
 
 app = typer.Typer(
     help=_("The border data warehouse (DuckDB): init, load, fetch, status, sql."),
@@ -29,6 +33,25 @@ def resolve_db(db: Path | None) -> Path:
     from border21.data.store import default_db_path
 
     return db if db is not None else default_db_path(os.environ)
+
+
+@contextmanager
+def warehouse_with_waits(db: Path | None) -> Iterator[Store]:
+    """The warehouse at ``--db`` (or the default), built from the shipped samples first if
+    it has no CBP wait times yet (what calibration and region fits read)."""
+    from border21.cli._common import err_console
+    from border21.data.store import open_store
+
+    path = resolve_db(db)
+    with open_store(path) as store:
+        if not store.sql("SELECT count(*) AS n FROM wait_times")["n"].iloc[0]:
+            from border21.data.samples import load_samples
+
+            err_console.print(
+                _("building the warehouse from shipped samples at {path}").format(path=path)
+            )
+            load_samples(store)
+        yield store
 
 
 def print_frame(frame: pd.DataFrame, fmt: str = "table", *, title: str | None = None) -> None:

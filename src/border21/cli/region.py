@@ -217,9 +217,7 @@ def fit(
 ) -> None:
     import json
 
-    from border21.cli._common import err_console
-    from border21.cli.data import resolve_db
-    from border21.data.store import open_store
+    from border21.cli.data import warehouse_with_waits
     from border21.errors import InputError
     from border21.regions.config import load_region
     from border21.regions.fit import fit_region
@@ -229,15 +227,7 @@ def fit(
     except ValueError:
         raise InputError("--holdout", holdout, _("expected months, e.g. 3,6,9,12")) from None
     chosen = load_region(region, list(overrides))
-    path = resolve_db(db)
-    with open_store(path) as store:
-        if not store.sql("SELECT count(*) AS n FROM wait_times")["n"].iloc[0]:
-            from border21.data.samples import load_samples
-
-            err_console.print(
-                _("building the warehouse from shipped samples at {path}").format(path=path)
-            )
-            load_samples(store)
+    with warehouse_with_waits(db) as store:
         result = fit_region(store, chosen, holdout=months, rounds=rounds, seed=seed)
     data = {
         "region": result.region,

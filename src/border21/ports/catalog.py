@@ -78,6 +78,22 @@ class BorderPort:
     def modes(self) -> list[str]:
         return [m for m, n in self.crossings_per_year.items() if n > 0]
 
+    def as_dict(self) -> dict[str, object]:
+        """Plain fields for JSON: code, name, state, coordinates, modes, provenance, the
+        scenarios (each with its provenance), the BTS year and its crossings by mode."""
+        return {
+            "port_code": self.port_code,
+            "name": self.name,
+            "state": self.state,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "modes": self.modes,
+            "provenance": self.provenance,
+            "scenarios": [{"name": n, "provenance": v} for n, v in self.scenarios.items()],
+            "year": self.year,
+            "crossings_per_year": self.crossings_per_year,
+        }
+
     @property
     def provenance(self) -> str:
         """``curated``, ``generated``, or both (a curated bridge of a generated port)."""

@@ -632,6 +632,15 @@ def pydantic_reason(msg: str) -> str:
     return msg
 
 
+def error_reason(err: Mapping[str, Any]) -> tuple[str, Any]:
+    """One pydantic error's reason — a validator's :class:`Message`, else pydantic's own
+    text (translatable when it is a common one) — and the exception that caused it."""
+    cause = err.get("ctx", {}).get("error")
+    if isinstance(cause, ValueError) and cause.args and isinstance(cause.args[0], Message):
+        return cause.args[0], cause  # a validator's Message: translatable where it is shown
+    return pydantic_reason(str(err["msg"]).removeprefix("Value error, ")), cause
+
+
 def validate_scenario(data: Mapping[str, Any]) -> PortScenario:
     """Validate a scenario mapping, raising :class:`InputError` on the first problem."""
     try:
@@ -640,12 +649,7 @@ def validate_scenario(data: Mapping[str, Any]) -> PortScenario:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
         field = _format_loc(loc)
-        msg: str = str(err["msg"]).removeprefix("Value error, ")
-        cause = err.get("ctx", {}).get("error")
-        if isinstance(cause, ValueError) and cause.args and isinstance(cause.args[0], Message):
-            msg = cause.args[0]  # a validator's Message: translatable where it is shown
-        else:
-            msg = pydantic_reason(msg)
+        msg, cause = error_reason(err)
         if err["type"] == "extra_forbidden":
             raise InputError(field, err.get("input"), Message("unknown key")) from None
         if err["type"] == "missing":

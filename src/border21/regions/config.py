@@ -30,7 +30,7 @@ from border21.ports.config import (
     AcrossKeys,
     Program,
     apply_overrides,
-    pydantic_reason,
+    error_reason,
     read_scenario_file,
 )
 
@@ -238,12 +238,7 @@ def validate_region(data: Mapping[str, Any]) -> Region:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
-        msg: str = str(err["msg"]).removeprefix("Value error, ")
-        cause = err.get("ctx", {}).get("error")
-        if isinstance(cause, ValueError) and cause.args and isinstance(cause.args[0], Message):
-            msg = cause.args[0]  # a validator's Message: translatable where it is shown
-        else:
-            msg = pydantic_reason(msg)
+        msg, cause = error_reason(err)
         if err["type"] == "extra_forbidden":
             raise InputError(field, err.get("input"), Message("unknown key")) from None
         if err["type"] == "missing":

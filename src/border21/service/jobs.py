@@ -50,6 +50,13 @@ class Job:
         }  # fmt: skip
 
 
+# OpenAPI responses of an endpoint that always answers with a background job
+JOB_RESPONSES: dict[int | str, dict[str, Any]] = {
+    202: {"description": "Accepted as a background job; poll its status URL"},
+    429: {"description": "Too many unfinished jobs; see Retry-After"},
+}
+
+
 class TooManyJobs(Border21Error):
     """The user already has the maximum number of unfinished jobs (HTTP 429)."""
 

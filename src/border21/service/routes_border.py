@@ -18,6 +18,7 @@ from fastapi import APIRouter, Response
 from border21.errors import InputError
 from border21.i18n.message import Message
 from border21.service.deps import HeavyUser, State, User
+from border21.service.jobs import JOB_RESPONSES
 from border21.service.schemas import AllocationRequest, Json
 
 if TYPE_CHECKING:
@@ -56,16 +57,8 @@ def border_ports(who: User) -> Json:
         wait = waits.loc[p.port_code] if p.port_code in waits.index else None
         rows.append(
             {
-                "port_code": p.port_code,
-                "name": p.name,
-                "state": p.state,
-                "latitude": p.latitude,
-                "longitude": p.longitude,
-                "modes": p.modes,
-                "year": p.year,
+                **p.as_dict(),
                 "crossings_per_day": sum(p.crossings_per_year.values()) / 365.25,
-                "scenarios": p.scenarios,
-                "provenance": p.provenance,
                 "scenario": covering[p.port_code][1] if p.port_code in covering else None,
                 "nb_mean_wait_min": None if wait is None else _number(wait["nb_mean_wait_min"]),
                 "nb_mean_wait_min_ci95": None
@@ -103,10 +96,7 @@ def run_allocation(body: AllocationRequest) -> Json:
     "/allocations",
     summary="Place (or cut) officers across the border where delay cost changes most",
     status_code=202,
-    responses={
-        202: {"description": "Accepted as a background job; poll its status URL"},
-        429: {"description": "Too many unfinished jobs; see Retry-After"},
-    },
+    responses=JOB_RESPONSES,
 )
 def border_allocation(
     body: AllocationRequest, who: HeavyUser, state: State, response: Response

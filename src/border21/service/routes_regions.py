@@ -16,6 +16,7 @@ from fastapi import APIRouter, Response
 from border21.errors import InputError, NotFoundError
 from border21.i18n.message import Message
 from border21.service.deps import HeavyUser, State, User
+from border21.service.jobs import JOB_RESPONSES
 from border21.service.schemas import Json, RegionRequest
 
 router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
@@ -72,10 +73,7 @@ def run_region(body: RegionRequest) -> Json:
     "/simulations",
     summary="Solve a region to equilibrium, once per toll (a background job)",
     status_code=202,
-    responses={
-        202: {"description": "Accepted as a background job; poll its status URL"},
-        429: {"description": "Too many unfinished jobs; see Retry-After"},
-    },
+    responses=JOB_RESPONSES,
 )
 def region_simulation(
     body: RegionRequest, who: HeavyUser, state: State, response: Response
