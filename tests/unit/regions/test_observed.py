@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from border21.regions.equilibrium import PortHour, RegionResult
-from border21.regions.observed import CBP_LANES, compare, observed_profiles
+from border21.regions.observed import (
+    CBP_LANES,
+    compare,
+    observed_cells,
+    observed_profiles,
+    simulated_profiles,
+)
 
 
 def _result(waits: dict[tuple[str, str], list[float]]) -> RegionResult:
@@ -33,17 +39,28 @@ def test_figures_on_the_hour_of_day_profile() -> None:
          for s in ("close", "flat", "quiet") for h, v in zip(hours, observed_shape, strict=True)]
     )  # fmt: skip
     observed.loc[observed["segment"] == "quiet", "observed_min"] = 5.0
+    edge = observed[observed["segment"] == "close"].assign(segment="edge", observed_min=15.0)
+    edge.loc[edge["hour"] % 2 == 0, "observed_min"] = 14.0
+    edge.loc[edge["hour"] % 2 == 1, "observed_min"] = 16.0  # mean exactly 15: a target
+    observed = pd.concat([observed, edge], ignore_index=True)
     result = _result({
         ("a", "close"): list(observed_shape + 3.0),  # 3 min off, same shape
         ("a", "flat"): [40.0] * 24,  # no shape: no correlation
         ("a", "quiet"): [6.0] * 24,
+        ("a", "edge"): [26.0 if h % 2 == 0 else 4.0 for h in range(24)],  # 12 off, opposite
     })  # fmt: skip
     both, table = compare(result, observed)
-    assert len(both) == 72
+    assert len(both) == 96 and list(both["hour"][:3]) == [0, 1, 2]
+    assert list(table.columns[:4]) == ["port", "segment", "hours", "observed_mean_min"]
     rows = table.set_index("segment")
+    assert list(rows.index) == ["close", "flat", "quiet", "edge"]  # in the order given
+    assert (rows["hours"] == 24).all() and (table["port"] == "a").all()
     assert rows.loc["close", "mae_min"] == pytest.approx(3.0)
+    assert rows.loc["close", "simulated_mean_min"] == pytest.approx(43.0)
     assert rows.loc["close", "corr"] == pytest.approx(1.0)
     assert rows.loc["close", "target"] and rows.loc["close", "meets"]
+    assert rows.loc["edge", "target"] and rows.loc["edge", "corr"] == pytest.approx(-1.0)
+    assert rows.loc["edge", "mae_min"] == pytest.approx(12.0) and not rows.loc["edge", "meets"]
     assert math.isnan(rows.loc["flat", "corr"]) and not rows.loc["flat", "meets"]
     assert not rows.loc["quiet", "target"] and not rows.loc["quiet", "meets"]  # under 15 min
     assert rows.loc["quiet", "observed_mean_min"] == pytest.approx(5.0)
@@ -55,8 +72,17 @@ def test_observed_profiles_read_cbp_lanes_from_the_warehouse(tmp_path: object) -
 
     with open_store(None) as store:
         load_samples(store)
-        got = observed_profiles(store, ["san_ysidro", "el_paso_ysleta", "tecate"])
+        got = observed_profiles(store, ["tecate", "san_ysidro", "el_paso_ysleta"])
+        none = observed_cells(store, ["tecate", "otay_mesa"])
     assert set(got["port"]) == {"san_ysidro", "el_paso_ysleta"}  # Tecate: none published
+    assert none.empty and list(none.columns) == [
+        "port",
+        "segment",
+        "month",
+        "weekday",
+        "hour",
+        "observed_min",
+    ]
     sy = got[(got["port"] == "san_ysidro") & (got["segment"] == "car_general")]
     assert list(sy["hour"]) == list(range(24)) and (sy["cells"] == 84).all()
     assert 50 < sy["observed_min"].mean() < 70  # CBP's San Ysidro general lanes: 59 min
@@ -90,3 +116,16 @@ def test_held_out_figures_and_the_naive_forecast() -> None:
     assert held["naive_cell_mae_min"] == pytest.approx(10.0)
     assert held["observed_mean_min"] == pytest.approx(50.0 + 3.0 + 11.5 / 2)
     assert held["target"]
+
+
+def test_simulated_profiles_keep_segment_hours_only() -> None:
+    result = _result({("a", "g"): [1.0] * 24})
+    rows = (
+        *result.rows,
+        PortHour("a", "g", "", -1, 240.0, 1.0, 0.5, 0),  # the day
+        PortHour("a", "", "general", 3, 0.0, 9.0, 0.5, 4),  # a banded group's booths
+    )
+    frame = simulated_profiles(RegionResult(**{**result.__dict__, "rows": rows}))
+    assert len(frame) == 24 and set(frame["hour"]) == set(range(24))
+    assert list(frame.columns) == ["port", "segment", "hour", "simulated_min", "simulated_ci95"]
+    assert (frame["simulated_ci95"] == 1.0).all()
