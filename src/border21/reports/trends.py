@@ -450,6 +450,8 @@ def _embed_options(lang: str) -> str:
         }
     if lang == "es":
         embed["timeFormatLocale"] = _TIME_LOCALE_ES
+    if lang != DEFAULT:  # Vega's own ARIA text for axes and legends is English: off
+        embed["config"] = {"axis": {"aria": False}, "legend": {"aria": False}}
     options = {"menu": _("Chart actions: save as SVG or PNG, view the source"), "embed": embed}
     return "var OPTIONS = " + json.dumps(options, ensure_ascii=False).replace("</", "<\\/") + ";\n"
 

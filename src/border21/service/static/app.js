@@ -86,8 +86,11 @@
       $schema: "https://vega.github.io/schema/vega-lite/v5.json", description,
       width: "container", height: 220, autosize: { type: "fit", contains: "padding" },
     };
+    /* In Spanish, Vega's own English ARIA text for axes and legends ("X-axis titled …") is
+       switched off: the chart's Spanish description names it (marks keep Vega's words). */
     await vegaEmbed("#" + id, Object.assign(base, spec), { renderer: "svg", actions: false,
-      timeFormatLocale: TIME_LOCALE });
+      timeFormatLocale: TIME_LOCALE,
+      config: LANG === "es" ? { axis: { aria: false }, legend: { aria: false } } : {} });
     document.getElementById(id).dataset.drawn = String(Date.now());
   }
 
