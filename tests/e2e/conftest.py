@@ -54,6 +54,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Test
 
 
 @pytest.fixture(scope="module")
+def svc() -> Iterator[TestService]:
+    """The API in memory with an agency analyst (ana) and an outside viewer (out), no
+    records; a test module that needs another service defines its own ``svc``."""
+    service = make_service(
+        None, users={"ana": ("us-cbp", "analyst"), "out": ("analyst", "viewer")}, demo_data=False
+    )
+    yield service
+    service.state.close()
+
+
+@pytest.fixture(scope="module")
+def client(svc: TestService) -> Any:
+    return svc.client()
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     _need_chromium()
     from playwright.sync_api import sync_playwright

@@ -4,26 +4,11 @@ border-wide officer allocation run as a job — with bounds checked before any w
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from border21.service.testing import TestService, make_service
-
-USERS = {"ana": ("us-cbp", "analyst"), "out": ("analyst", "viewer")}
-
-
-@pytest.fixture(scope="module")
-def svc() -> Iterator[TestService]:
-    service = make_service(None, users=USERS, demo_data=False)
-    yield service
-    service.state.close()
-
-
-@pytest.fixture(scope="module")
-def client(svc: TestService) -> Any:
-    return svc.client()
+from border21.service.testing import TestService
 
 
 def _problem(response: Any, status: int) -> dict[str, Any]:

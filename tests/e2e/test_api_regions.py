@@ -4,26 +4,11 @@ same answer as the CLI's --json; only shipped regions, bounded before work start
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from border21.service.testing import TestService, make_service
-
-USERS = {"ana": ("us-cbp", "analyst"), "out": ("analyst", "viewer")}
-
-
-@pytest.fixture(scope="module")
-def svc() -> Iterator[TestService]:
-    service = make_service(None, users=USERS, demo_data=False)
-    yield service
-    service.state.close()
-
-
-@pytest.fixture(scope="module")
-def client(svc: TestService) -> Any:
-    return svc.client()
+from border21.service.testing import TestService
 
 
 def test_regions_are_listed_with_their_build_options(client: Any, svc: TestService) -> None:

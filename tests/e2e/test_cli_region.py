@@ -122,8 +122,10 @@ def test_fit_measures_against_cbp_with_months_held_out(tmp_path: Path) -> None:
     groups = {(g["port"], g["lane_group"], g["split"]): g for g in data["groups"]}
     general = groups[("san_ysidro", "car_general", "holdout")]
     assert general["months"] == [1, 7] and general["target"]
-    for key in ("mae_min", "corr", "observed_mean_min", "cell_mae_min", "naive_cell_mae_min"):
-        assert general[key] is None or general[key] == general[key], key
+    # CBP's San Ysidro General lanes wait about 57 min in January and July
+    assert 30 < general["observed_mean_min"] < 90
+    assert general["mae_min"] > 0 and general["cell_mae_min"] >= general["mae_min"] - 1e-9
+    assert general["naive_cell_mae_min"] > 0 and -1 <= general["corr"] <= 1
     assert groups[("san_ysidro", "car_general", "fit")]["months"] == [
         m for m in range(1, 13) if m not in (1, 7)
     ]

@@ -19,6 +19,7 @@ from border21.errors import InputError
 from border21.i18n.message import Message
 from border21.service.deps import HeavyUser, State, User
 from border21.service.jobs import JOB_RESPONSES
+from border21.service.routes_ports import accepted
 from border21.service.schemas import AllocationRequest, Json
 
 if TYPE_CHECKING:
@@ -130,6 +131,4 @@ def border_allocation(
             raise InputError(
                 "ports", code, Message("not a US–Mexico land port code (GET /api/v1/border/ports)")
             )
-    job = state.jobs.submit(who.user_id, "allocation", lambda: run_allocation(body), state.now())
-    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
-    return job.as_dict()
+    return accepted(state, who.user_id, "allocation", lambda: run_allocation(body), response)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from border21.i18n.message import localize
 from border21.service.budget import check_frontier, check_port
 from border21.service.deps import HeavyUser, Lang, State
-from border21.service.routes_ports import ONE_REPLICATION, build_scenario
+from border21.service.routes_ports import ONE_REPLICATION, accepted, build_scenario
 from border21.service.schemas import FrontierRequest, Json
 from border21.service.state import ServiceState
 
@@ -68,7 +68,4 @@ def frontier(
     check_port(build_scenario(body.scenario, [], body.booth_scale), limits=limits, role=who.role)
     if work <= state.config.sync_max_frontier_work:
         return localize(state.gate.run(who.user_id, lambda: run_frontier(state, body)), lang)  # type: ignore[no-any-return]
-    job = state.jobs.submit(who.user_id, "frontier", lambda: run_frontier(state, body), state.now())
-    response.status_code = 202
-    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
-    return job.as_dict()
+    return accepted(state, who.user_id, "frontier", lambda: run_frontier(state, body), response)

@@ -14,10 +14,13 @@ from border21.service.schemas import Json, SimulationRequest
 from border21.service.whatif import apply_sliders
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
     from border21.ports.config import PortScenario
     from border21.ports.runs import SimulationResult
+    from border21.service.state import ServiceState
 
 router = APIRouter(prefix="/api/v1", tags=["ports"])
 ONE_REPLICATION = Message(
@@ -159,7 +162,14 @@ def run_simulation(
                             limits=state.config.limits_for(who.role), role=who.role)  # fmt: skip
     if work <= state.config.sync_max_crossings:
         return localize(state.gate.run_in_process(who.user_id, _simulate, sc, body), lang)  # type: ignore[no-any-return]
-    job = state.jobs.submit(who.user_id, "simulation", lambda: _simulate(sc, body), state.now())
+    return accepted(state, who.user_id, "simulation", lambda: _simulate(sc, body), response)
+
+
+def accepted(
+    state: ServiceState, owner: int, kind: str, work: Callable[[], Any], response: Response
+) -> Json:
+    """``work`` queued as ``owner``'s background job: 202, its status URL in ``Location``."""
+    job = state.jobs.submit(owner, kind, work, state.now())
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return job.as_dict()

@@ -17,6 +17,7 @@ from border21.errors import InputError, NotFoundError
 from border21.i18n.message import Message
 from border21.service.deps import HeavyUser, State, User
 from border21.service.jobs import JOB_RESPONSES
+from border21.service.routes_ports import accepted
 from border21.service.schemas import Json, RegionRequest
 
 router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
@@ -109,6 +110,4 @@ def region_simulation(
                 role=who.role,
             ),
         )
-    job = state.jobs.submit(who.user_id, "region", lambda: run_region(body), state.now())
-    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
-    return job.as_dict()
+    return accepted(state, who.user_id, "region", lambda: run_region(body), response)
