@@ -113,7 +113,7 @@ def test_fit_measures_against_cbp_with_months_held_out(tmp_path: Path) -> None:
     db = str(tmp_path / "w.duckdb")
     result = runner.invoke(
         app, ["region", "fit", "san_diego", "--rounds", "1", "--json", "--db", db,
-              "--holdout", "1,7"],
+              "--holdout", "1,7", "--volume-year", "0"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -131,7 +131,37 @@ def test_fit_measures_against_cbp_with_months_held_out(tmp_path: Path) -> None:
     ]
     assert not groups[("san_ysidro", "car_sentri", "fit")]["target"]  # under 15 min
     for bad in (["--holdout", "13"], ["--holdout", ",".join(map(str, range(1, 13)))],
-                ["--holdout", "may"], ["--rounds", "21"]):  # fmt: skip
+                ["--holdout", "may"], ["--rounds", "21"], ["--volume-year", "1800"],
+                ["--volume-year", "2099"]):  # fmt: skip  # 2099: no counts that year
         res = runner.invoke(app, ["region", "fit", "san_diego", "--db", db, *bad])
         assert res.exit_code == 2, (bad, res.output)
         assert "Traceback" not in res.output
+        assert bad[0] in res.output
+
+
+def test_fit_solves_each_month_with_its_volumes(tmp_path: Path) -> None:
+    """By default each month is solved with its counted crossings of the waits' year
+    (2020 at San Ysidro); `--volume-year` picks another, and each changes the figures."""
+    db = str(tmp_path / "w.duckdb")
+    quick = ["--rounds", "0", "--json", "--db", db, "--set", "equilibrium.max_iterations=2"]
+    runs = {}
+    for year in (None, "2019", "0"):
+        extra = [] if year is None else ["--volume-year", year]
+        result = runner.invoke(app, ["region", "fit", "san_diego", *quick, *extra])
+        assert result.exit_code == 0, result.output
+        runs[year] = json.loads(result.stdout)
+    assert runs[None]["volume_year"] == 2020 and runs["0"]["volume_year"] == 0
+    assert runs["0"]["month_scales"] == {}
+    sy = runs[None]["month_scales"]["san_ysidro"]["car_general"]
+    # BTS 2020: April's cars a day (618,579 / 30) against the year's mean, about 0.65
+    assert len(sy) == 12 and sum(sy) == pytest.approx(12.0) and 0.55 < sy[3] < 0.75
+    assert set(runs[None]["month_scales"]) == {"san_ysidro", "otay_mesa", "tecate"}
+
+    def cells(run: dict) -> dict:
+        return {(g["port"], g["lane_group"], g["split"]): g["cell_mae_min"] for g in run["groups"]}
+
+    assert cells(runs[None]) != cells(runs["2019"]) != cells(runs["0"])
+    general = next(g for g in runs[None]["groups"] if g["lane_group"] == "car_general")
+    # 2020's monthly waits fall as its volumes rise (COVID restrictions cut both)
+    assert general["volume_wait_corr"] < 0
+    assert general["naive_known_level_cell_mae_min"] < general["naive_cell_mae_min"]

@@ -38,13 +38,18 @@ def resolve_db(db: Path | None) -> Path:
 @contextmanager
 def warehouse_with_waits(db: Path | None) -> Iterator[Store]:
     """The warehouse at ``--db`` (or the default), built from the shipped samples first if
-    it has no CBP wait times yet (what calibration and region fits read)."""
+    it has no CBP wait times or no Texas bridge counts yet (what calibration and region
+    fits read; a warehouse built before the bridges were added gains them)."""
     from border21.cli._common import err_console
     from border21.data.store import open_store
 
     path = resolve_db(db)
     with open_store(path) as store:
-        if not store.sql("SELECT count(*) AS n FROM wait_times")["n"].iloc[0]:
+        empty = [
+            table for table in ("wait_times", "bridge_crossings")
+            if not store.sql(f"SELECT count(*) AS n FROM {table}")["n"].iloc[0]
+        ]  # fmt: skip
+        if empty:
             from border21.data.samples import load_samples
 
             err_console.print(

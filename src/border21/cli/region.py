@@ -206,6 +206,14 @@ def fit(
             "El Paso with San Diego's behaviour, the transfer)."
         ),
     ),
+    volume_year: int | None = typer.Option(
+        None,
+        "--volume-year",
+        help=_(
+            "Solve each month with its counted crossings of this year (default: the year "
+            "CBP's waits most likely cover; 0: one average day for every month)."
+        ),
+    ),
     overrides: list[str] = typer.Option(
         [], "--set", help=_("Override a region key (key.path=value).")
     ),
@@ -228,18 +236,26 @@ def fit(
         raise InputError("--holdout", holdout, _("expected months, e.g. 3,6,9,12")) from None
     chosen = load_region(region, list(overrides))
     with warehouse_with_waits(db) as store:
-        result = fit_region(store, chosen, holdout=months, rounds=rounds, seed=seed)
+        result = fit_region(
+            store, chosen, holdout=months, rounds=rounds, seed=seed, volume_year=volume_year
+        )
     data = {
         "region": result.region,
         "bias_utils": result.bias_utils,
         "rounds": result.rounds,
         "holdout_months": list(months),
+        "volume_year": result.volume_year,
+        "month_scales": result.month_scales,
         "groups": result.groups,
     }
     if as_json:
         typer.echo(json.dumps(data, indent=1))
         return
     _print_fit(data)
+
+
+def _num(value: float | None, fmt: str) -> str:
+    return "—" if value is None else format(value, fmt)
 
 
 def _print_fit(data: dict[str, Any]) -> None:
@@ -259,18 +275,29 @@ def _print_fit(data: dict[str, Any]) -> None:
         title=_("Against CBP's waits: hour-of-day profile, and month × weekday × hour cells")
     )
     for col in (_("port"), _("segment"), _("months"), _("observed mean"), _("MAE (min)"),
-                _("correlation"), _("cell MAE"), _("naive cell MAE"), _("target")):  # fmt: skip
+                _("correlation"), _("cell MAE"), _("naive cell MAE"),
+                _("naive, each month's level known"), _("waits ~ volumes, r"),
+                _("target")):  # fmt: skip
         table.add_column(col)
     for g in data["groups"]:
         split = _("fit") if g["split"] == "fit" else _("held out")
-        corr = "—" if g["corr"] is None else f"{g['corr']:.2f}"
-        naive = "—" if g["naive_cell_mae_min"] is None else f"{g['naive_cell_mae_min']:.1f}"
         table.add_row(
             g["port"], g["lane_group"], split, f"{g['observed_mean_min']:.1f}",
-            f"{g['mae_min']:.1f}", corr, f"{g['cell_mae_min']:.1f}", naive,
-            _("yes") if g["target"] else _("no"),
+            f"{g['mae_min']:.1f}", _num(g["corr"], ".2f"), f"{g['cell_mae_min']:.1f}",
+            _num(g["naive_cell_mae_min"], ".1f"), _num(g["naive_known_level_cell_mae_min"], ".1f"),
+            _num(g["volume_wait_corr"], ".2f"), _("yes") if g["target"] else _("no"),
         )  # fmt: skip
     console.print(table)
+    if data["volume_year"]:
+        console.print(
+            _("Each month solved with its counted crossings of {year} (the ports' demand "
+              "scaled by the month's crossings a day over the year's mean).").format(
+                year=data["volume_year"]
+            ),
+            highlight=False,
+        )  # fmt: skip
+    else:
+        console.print(_("One average day for every month (--volume-year 0)."), highlight=False)
     console.print(
         _("The bar for a target group (observed mean at least 15 min), on held-out months: "
           "MAE at most 10 min and correlation at least 0.8 on the hour-of-day profile, and a "

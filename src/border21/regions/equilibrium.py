@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -249,6 +249,16 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
         service_seconds={s: service.mean_seconds for s, service in streams.items()},
         cv2=float(np.mean([service.effective_cv**2 for service in streams.values()] or [1.0])),
     )
+
+
+def _scaled(setup: PortSetup, scale: Mapping[str, Mapping[str, float]] | None) -> PortSetup:
+    """The port with each segment's base flows times its factor (1 where none is given)."""
+    factors = (scale or {}).get(setup.name, {})
+    for s, f in factors.items():
+        if not (np.isfinite(f) and 0 < f <= 10):
+            raise InputError(f"demand_scale.{setup.name}.{s}", f, Message("must be in (0, 10]"))
+    flows = {s: x * float(factors.get(s, 1.0)) for s, x in setup.base_flows.items()}
+    return replace(setup, base_flows=flows)
 
 
 def _scenario(
@@ -496,8 +506,13 @@ def solve(
     build: Sequence[str] = (),
     seed: int | None = 0,
     replications: int = 3,
+    demand_scale: Mapping[str, Mapping[str, float]] | None = None,
 ) -> RegionResult:
     """Solve the region to equilibrium and evaluate it on ``replications`` independent seeds.
+
+    ``demand_scale`` (port → segment → factor, finite and in (0, 10]) scales the base
+    flows each existing port contributes to a segment's demand: a month's volumes
+    against the base year's average day (:func:`border21.regions.fit.month_scales`).
 
     >>> from border21.regions.config import load_region
     >>> region = load_region("san_diego", ["equilibrium.max_iterations=2"])
@@ -508,7 +523,14 @@ def solve(
     started = time.perf_counter()
     if replications < 1:
         raise InputError("replications", replications, Message("must be at least 1"))
-    setups = [_port_setup(region, p) for p in region.open_ports(build)]
+    setups = [_scaled(_port_setup(region, p), demand_scale) for p in region.open_ports(build)]
+    for pname, factors in (demand_scale or {}).items():
+        known = next((p.segments for p in setups if p.name == pname), ())
+        for s in set(factors) - set(known) if known else [pname]:
+            raise InputError(
+                f"demand_scale.{pname}" + (f".{s}" if known else ""), factors.get(s, pname),
+                Message("names no open port and segment of the region"),
+            )  # fmt: skip
     eq = region.equilibrium
     iteration_seeds, evaluation = _seeds(seed, eq.max_iterations, replications)
     flows = {p.name: {s: p.base_flows[s].copy() for s in p.segments} for p in setups}

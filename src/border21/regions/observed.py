@@ -154,3 +154,64 @@ def compare(result: RegionResult, observed: pd.DataFrame) -> tuple[pd.DataFrame,
             }  # fmt: skip
         )
     return both, pd.DataFrame(rows)
+
+
+# The counted crossings each port's segments are scaled by, month by month (the cells' months
+# differ in volume; `region fit` solves each month): the region's port → (table, key) for cars and
+# trucks. BTS counts San Diego's ports (`crossings`, by port code); CBP's counts by bridge, as UNT
+# processes them for TxDOT, give El Paso's bridges (`bridge_crossings`), which BTS reports as one.
+VOLUME_SERIES: dict[str, dict[str, tuple[str, str, str]]] = {
+    "san_ysidro": {"cars": ("crossings", "2504", "Personal Vehicles")},
+    "otay_mesa": {
+        "cars": ("crossings", "2506", "Personal Vehicles"),
+        "trucks": ("crossings", "2506", "Trucks"),
+    },
+    "tecate": {
+        "cars": ("crossings", "2505", "Personal Vehicles"),
+        "trucks": ("crossings", "2505", "Trucks"),
+    },
+    "el_paso_bota": {
+        "cars": ("bridge_crossings", "Bridge of the Americas", "Passenger Vehicles"),
+        "trucks": ("bridge_crossings", "Bridge of the Americas", "Commercial Trucks"),
+    },
+    "el_paso_pdn": {"cars": ("bridge_crossings", "Paso del Norte Bridge", "Passenger Vehicles")},
+    "el_paso_stanton": {"cars": ("bridge_crossings", "Good Neighbor Bridge", "Passenger Vehicles")},
+    "el_paso_ysleta": {
+        "cars": ("bridge_crossings", "Ysleta Bridge", "Passenger Vehicles"),
+        "trucks": ("bridge_crossings", "Ysleta Bridge", "Commercial Trucks"),
+    },
+}
+# The year CBP's published averages most likely cover (PROVENANCE §1–2 of the wait-time data):
+# San Ysidro's were pulled on 2021-01-13 (the previous 12 months: 2020, a year of travel
+# restrictions); El Paso's holiday dates run 2024-12 to 2025-12 (2025).
+WAITS_YEAR = {
+    "san_ysidro": 2020,
+    "el_paso_bota": 2025,
+    "el_paso_pdn": 2025,
+    "el_paso_stanton": 2025,
+    "el_paso_ysleta": 2025,
+}
+
+
+def monthly_per_day(store: Store, port: str, kind: str, year: int) -> np.ndarray | None:
+    """A port's counted crossings a day in each month of ``year`` (12 values), or None when
+    the port has no series of that kind or the year is not complete."""
+    import calendar
+
+    series = VOLUME_SERIES.get(port, {}).get(kind)
+    if series is None:
+        return None
+    table, key, measure = series
+    sql = (
+        "SELECT month(month) AS m, sum(value)::DOUBLE AS n FROM crossings "
+        "WHERE port_code = ? AND measure = ? AND year(month) = ? GROUP BY ALL"
+        if table == "crossings"
+        else "SELECT month(month) AS m, sum(crossings)::DOUBLE AS n FROM bridge_crossings "
+        "WHERE bridge = ? AND mode = ? AND year(month) = ? GROUP BY ALL"
+    )
+    got = store.sql(sql, [key, measure, year])
+    if len(got) < 12:
+        return None
+    counts = got.set_index("m")["n"].reindex(range(1, 13)).to_numpy(float)
+    days = np.array([calendar.monthrange(year, m)[1] for m in range(1, 13)], dtype=float)
+    return np.asarray(counts / days, dtype=float)

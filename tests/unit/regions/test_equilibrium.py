@@ -100,3 +100,23 @@ def test_long_waits_make_some_travellers_stay_home_or_shift_their_hour(tmp_path:
     general = np.array(flows["west"]["car_general"]) + np.array(flows["east"]["car_general"])
     assert ready[5] > 0 and ready[20] > 0 and ready[2] == 0
     assert general[5] == 0 and general[20] == 0
+
+
+def test_a_month_s_volumes_scale_each_port_s_demand(tmp_path: Path) -> None:
+    """`demand_scale`: each existing port's base flows times its factor; the travellers then
+    choose as before. Bad factors and names are refused, naming them."""
+    region = validate_region(toy_region(tmp_path))
+    base = solve(region, seed=1, replications=2)
+    busier = solve(region, seed=1, replications=2, demand_scale={"west": {"car_general": 1.25}})
+    assert np.isclose(_total(busier), 3000 + 0.7 * 2400 * 0.25, rtol=1e-9)  # general: 70%
+    assert np.isclose(_total(base), 3000.0, rtol=1e-9)
+    assert busier.port_totals()["west"]["wait_minutes"] > base.port_totals()["west"]["wait_minutes"]
+    for bad, key in (
+        ({"west": {"car_general": 0.0}}, "demand_scale.west.car_general"),
+        ({"west": {"car_ready": float("nan")}}, "demand_scale.west.car_ready"),
+        ({"west": {"bus": 1.0}}, "demand_scale.west.bus"),
+        ({"north": {"car_general": 1.0}}, "demand_scale.north"),
+    ):
+        with pytest.raises(InputError) as info:
+            solve(region, seed=1, replications=2, demand_scale=bad)
+        assert info.value.field == key

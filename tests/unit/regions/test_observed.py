@@ -129,3 +129,35 @@ def test_simulated_profiles_keep_segment_hours_only() -> None:
     assert len(frame) == 24 and set(frame["hour"]) == set(range(24))
     assert list(frame.columns) == ["port", "segment", "hour", "simulated_min", "simulated_ci95"]
     assert (frame["simulated_ci95"] == 1.0).all()
+
+
+def test_held_out_figures_per_month_see_the_months() -> None:
+    """One result per month: each month's cells get that month's prediction, so a model that
+    knows the month's level beats the naive forecast, which cannot see it; the naive forecast
+    with each month's level known, and the waits' correlation with volumes, beside."""
+    from border21.regions.fit import held_out_figures
+
+    rows = []
+    for month in range(1, 13):
+        for weekday in range(7):
+            for hour in range(24):
+                level = 40.0 if month <= 6 else 60.0
+                rows.append({"port": "a", "segment": "g", "month": month, "weekday": weekday,
+                             "hour": hour, "observed_min": level + hour / 2})  # fmt: skip
+    cells = pd.DataFrame(rows)
+    months = {
+        m: _result({("a", "g"): [(40.0 if m <= 6 else 60.0) + h / 2 for h in range(24)]})
+        for m in range(1, 13)
+    }
+    volumes = {("a", "g"): np.array([1.0] * 6 + [2.0] * 6)}
+    figures = held_out_figures(cells, months, (6, 12), volumes)
+    held = next(f for f in figures if f["split"] == "holdout")
+    assert held["cell_mae_min"] == pytest.approx(0.0) and held["mae_min"] == pytest.approx(0.0)
+    assert held["naive_cell_mae_min"] == pytest.approx(10.0)  # the fit months' level is 50
+    assert held["naive_known_level_cell_mae_min"] < 3.0  # scaled by 40/50 and 60/50
+    assert held["volume_wait_corr"] == pytest.approx(1.0)
+    # one result for every month: the same figures as before, no correlation without volumes
+    single = held_out_figures(cells, months[1], (6, 12))
+    held_single = next(f for f in single if f["split"] == "holdout")
+    assert held_single["cell_mae_min"] == pytest.approx(10.0)
+    assert held_single["volume_wait_corr"] is None
