@@ -113,7 +113,7 @@ def test_fit_measures_against_cbp_with_months_held_out(tmp_path: Path) -> None:
     db = str(tmp_path / "w.duckdb")
     result = runner.invoke(
         app, ["region", "fit", "san_diego", "--rounds", "1", "--json", "--db", db,
-              "--holdout", "1,7", "--volume-year", "0"],
+              "--holdout", "1,7", "--search", "0"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -140,28 +140,59 @@ def test_fit_measures_against_cbp_with_months_held_out(tmp_path: Path) -> None:
 
 
 def test_fit_solves_each_month_with_its_volumes(tmp_path: Path) -> None:
-    """By default each month is solved with its counted crossings of the waits' year
-    (2020 at San Ysidro); `--volume-year` picks another, and each changes the figures."""
+    """`--volume-year YEAR` solves each month with its counted crossings of that year (BTS
+    2020 at San Diego's ports); the default, 0, one average day; each changes the figures."""
     db = str(tmp_path / "w.duckdb")
     quick = ["--rounds", "0", "--json", "--db", db, "--set", "equilibrium.max_iterations=2"]
     runs = {}
-    for year in (None, "2019", "0"):
+    for year in (None, "2019", "2020"):
         extra = [] if year is None else ["--volume-year", year]
         result = runner.invoke(app, ["region", "fit", "san_diego", *quick, *extra])
         assert result.exit_code == 0, result.output
         runs[year] = json.loads(result.stdout)
-    assert runs[None]["volume_year"] == 2020 and runs["0"]["volume_year"] == 0
-    assert runs["0"]["month_scales"] == {}
-    sy = runs[None]["month_scales"]["san_ysidro"]["car_general"]
+    assert runs[None]["volume_year"] == 0 and runs["2020"]["volume_year"] == 2020
+    assert runs[None]["month_scales"] == {} and runs[None]["equilibria"] == 3
+    sy = runs["2020"]["month_scales"]["san_ysidro"]["car_general"]
     # BTS 2020: April's cars a day (618,579 / 30) against the year's mean, about 0.65
     assert len(sy) == 12 and sum(sy) == pytest.approx(12.0) and 0.55 < sy[3] < 0.75
-    assert set(runs[None]["month_scales"]) == {"san_ysidro", "otay_mesa", "tecate"}
+    assert set(runs["2020"]["month_scales"]) == {"san_ysidro", "otay_mesa", "tecate"}
 
     def cells(run: dict) -> dict:
         return {(g["port"], g["lane_group"], g["split"]): g["cell_mae_min"] for g in run["groups"]}
 
-    assert cells(runs[None]) != cells(runs["2019"]) != cells(runs["0"])
-    general = next(g for g in runs[None]["groups"] if g["lane_group"] == "car_general")
+    assert cells(runs[None]) != cells(runs["2019"]) != cells(runs["2020"])
+    general = next(g for g in runs["2020"]["groups"] if g["lane_group"] == "car_general")
     # 2020's monthly waits fall as its volumes rise (COVID restrictions cut both)
     assert general["volume_wait_corr"] < 0
     assert general["naive_known_level_cell_mae_min"] < general["naive_cell_mae_min"]
+
+
+def test_fit_searches_the_officers_and_reports_the_search(tmp_path: Path) -> None:
+    """With rounds, `region fit` searches the officers on duty by shift and the band minima
+    behind the target groups (San Ysidro General and Ready), keeps the best, and says so;
+    `--search 0` keeps them as shipped; the search's size is bounded."""
+    db = str(tmp_path / "w.duckdb")
+    quick = ["--rounds", "1", "--json", "--db", db, "--set", "equilibrium.max_iterations=3",
+             "--set", "equilibrium.lane_rule_until=2"]  # fmt: skip
+    searched = runner.invoke(app, ["region", "fit", "san_diego", *quick, "--search", "4"])
+    assert searched.exit_code == 0, searched.output
+    data = json.loads(searched.stdout)
+    stages = data["search"]
+    assert stages[0]["stage"] == "random" and stages[0]["candidates"] == 3  # 2 drawn + as is
+    knobs = {k for k in stages[0] if k.startswith("ports.")}
+    assert knobs == {
+        "ports.san_ysidro.officers_on_duty[day]", "ports.san_ysidro.officers_on_duty[swing]",
+        "ports.san_ysidro.officers_on_duty[night]",
+        "ports.san_ysidro.bands.general.min_wait_minutes",
+        "ports.san_ysidro.bands.ready.min_wait_minutes",
+    }  # fmt: skip
+    chosen = data["officers"]["san_ysidro"]
+    assert chosen["officers_on_duty"][6] == stages[-1]["ports.san_ysidro.officers_on_duty[day]"]
+    assert (
+        chosen["bands"]["general"][0]
+        == stages[-1]["ports.san_ysidro.bands.general.min_wait_minutes"]
+    )
+    as_shipped = runner.invoke(app, ["region", "fit", "san_diego", *quick, "--search", "0"])
+    assert as_shipped.exit_code == 0 and json.loads(as_shipped.stdout)["search"] == []
+    bad = runner.invoke(app, ["region", "fit", "san_diego", "--db", db, "--search", "201"])
+    assert bad.exit_code == 2 and "--search" in bad.output

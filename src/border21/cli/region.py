@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -206,12 +207,20 @@ def fit(
             "El Paso with San Diego's behaviour, the transfer)."
         ),
     ),
-    volume_year: int | None = typer.Option(
-        None,
+    search: int = typer.Option(
+        60,
+        "--search",
+        help=_(
+            "Equilibria the officers' search may try (officers on duty by shift, band "
+            "minima): half at random, half refining the best (0–200; 0: as shipped)."
+        ),
+    ),
+    volume_year: int = typer.Option(
+        0,
         "--volume-year",
         help=_(
-            "Solve each month with its counted crossings of this year (default: the year "
-            "CBP's waits most likely cover; 0: one average day for every month)."
+            "Solve each month with its counted crossings of this year (e.g. 2020 for San "
+            "Ysidro's waits, 2025 for El Paso's; 0: one average day for every month)."
         ),
     ),
     overrides: list[str] = typer.Option(
@@ -237,14 +246,18 @@ def fit(
     chosen = load_region(region, list(overrides))
     with warehouse_with_waits(db) as store:
         result = fit_region(
-            store, chosen, holdout=months, rounds=rounds, seed=seed, volume_year=volume_year
-        )
+            store, chosen, holdout=months, rounds=rounds, seed=seed, volume_year=volume_year,
+            search=search, workers=min(2, os.cpu_count() or 1),
+        )  # fmt: skip
     data = {
         "region": result.region,
         "bias_utils": result.bias_utils,
         "rounds": result.rounds,
         "holdout_months": list(months),
         "volume_year": result.volume_year,
+        "equilibria": result.equilibria,
+        "search": result.search,
+        "officers": result.officers,
         "month_scales": result.month_scales,
         "groups": result.groups,
     }

@@ -42,10 +42,13 @@ MAX_TOLL_USD = 1000.0  # SR-11 truck tolls are tens of dollars; cars a few
 MAX_VALUE_OF_TIME = 1000.0  # USD per hour
 MAX_ITERATIONS = 500  # MSA steps shrink as 1/k: 500 steps move a flow by at most 0.2%
 MAX_NAME = 200
+MAX_OFFICERS = 1000  # booths staffed at once; San Ysidro, the largest port, has 46 car booths
 DEFAULT_VALUE_OF_TIME = 15.0  # USD per hour; acts only where a port charges a toll
 
 Minutes = Annotated[float, Field(ge=0.0, le=MAX_TRAVEL_MINUTES)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
+HourWeight = Annotated[float, Field(ge=0.0, le=1e9)]  # an hour's weight in a day's shape
+Officers = Annotated[int, Field(ge=0, le=MAX_OFFICERS)]  # booths staffed at once in an hour
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 
 
@@ -124,6 +127,44 @@ class RegionPort(_Frozen):
     )
     bands: dict[str, Band] = Field(default_factory=dict, max_length=50)
     officers_scale: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0
+    officers_on_duty: (
+        Annotated[
+            list[Annotated[int, Field(ge=0, le=MAX_OFFICERS)]], Field(min_length=24, max_length=24)
+        ]
+        | None
+    ) = None
+    arrival_shapes: dict[str, Annotated[list[HourWeight], Field(min_length=24, max_length=24)]] = (
+        Field(default_factory=dict, max_length=50)
+    )
+    flexible: list[Name] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _one_officer_rule(self) -> RegionPort:
+        if self.officers_on_duty is not None and self.officers_scale != 1.0:
+            raise ValueError(
+                Message(
+                    "officers_on_duty and officers_scale = {scale:g}: give one or the other "
+                    "(officers on duty by hour, or the scenario's schedule scaled)",
+                    scale=self.officers_scale,
+                )
+            )
+        if self.flexible:
+            unknown = [g for g in self.flexible if g not in self.bands]
+            if unknown or len(set(self.flexible)) != len(self.flexible) or len(self.flexible) < 2:
+                raise ValueError(
+                    Message(
+                        "flexible = {groups}: two or more different banded lane groups "
+                        "(bands: {bands})",
+                        groups=list(self.flexible),
+                        bands=", ".join(self.bands) or Message("none"),
+                    )
+                )
+        for sname, shape in self.arrival_shapes.items():
+            if not sum(shape) > 0:
+                raise ValueError(
+                    Message("arrival_shapes.{segment} has no arrivals in any hour", segment=sname)
+                )
+        return self
 
 
 class Zone(_Frozen):
@@ -200,11 +241,30 @@ class Region(_Frozen):
                         ),
                     )
         for pname, rport in self.ports.items():
-            if rport.officers_scale != 1.0 and not rport.bands:
-                raise AcrossKeys(
-                    f"ports.{pname}.officers_scale",
-                    Message("cannot act: the port has no banded lane group"),
-                )
+            for key, used in (
+                ("officers_scale", rport.officers_scale != 1.0),
+                ("officers_on_duty", rport.officers_on_duty is not None),
+            ):
+                if used and not rport.bands:
+                    raise AcrossKeys(
+                        f"ports.{pname}.{key}",
+                        Message("cannot act: the port has no banded lane group"),
+                    )
+            for sname in rport.arrival_shapes:
+                if sname not in self.segments or pname not in self.segments[sname].streams:
+                    raise AcrossKeys(
+                        f"ports.{pname}.arrival_shapes.{sname}",
+                        Message(
+                            "cannot act: segment {segment!r} does not use {port}",
+                            segment=sname,
+                            port=pname,
+                        ),
+                    )
+                if rport.build:
+                    raise AcrossKeys(
+                        f"ports.{pname}.arrival_shapes.{sname}",
+                        Message("cannot act: a build option adds no demand of its own"),
+                    )
         for sname, segment in self.segments.items():
             tolled = any(sname in self.ports[p].toll_usd for p in segment.streams)
             if not tolled and segment.value_of_time_usd_per_hour != DEFAULT_VALUE_OF_TIME:

@@ -60,6 +60,8 @@ class PortSetup:
     banded: tuple[str, ...]  # lane groups with a band
     bands: np.ndarray  # (G, 2) min, max wait minutes
     max_booths: np.ndarray  # (G,)
+    pool: np.ndarray  # (G,) bool: the banded groups whose lanes are flexible (one pool)
+    pool_booths: int  # the booths of the flexible pool (its groups' booths together)
     base_booths: np.ndarray  # (G, 24) the scenario's schedule
     officers: np.ndarray  # (24,) booths the port can staff over its banded groups
     available: dict[str, np.ndarray]  # segment -> (24,) bool, some eligible booth open
@@ -202,6 +204,9 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
             program = region.segments[s].program
             data["streams"][PREFIX + s] = _chosen_stream(data["streams"][stream_name], program)
             base[s] = np.zeros(24) if rport.build else _hour_flows(stream, program)
+            if s in rport.arrival_shapes:  # the region's hours for the scenario's day
+                shape = np.asarray(rport.arrival_shapes[s], dtype=float)
+                base[s] = base[s].sum() * shape / shape.sum()
         del data["streams"][stream_name]
         for group in data["lanes"].values():
             if stream_name in group["streams"]:
@@ -216,6 +221,15 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
                 Message("no such lane group in scenario {scenario!r} ({known})",
                         scenario=rport.scenario, known=known),
             )  # fmt: skip
+    per_lane = {scenario.lanes[g].booths_per_lane for g in rport.flexible}
+    if len(per_lane) > 1:
+        raise InputError(
+            f"ports.{pname}.flexible", list(rport.flexible),
+            Message("the groups' lanes have different booths per lane; a lane cannot move"),
+        )  # fmt: skip
+    pool_lanes = sum(scenario.lanes[g].lanes for g in rport.flexible)
+    for g in rport.flexible:  # each flexible group may take every lane of the pool
+        data["lanes"][g] = dict(data["lanes"][g], lanes=pool_lanes)
     ported = validated(data)
     banded = tuple(rport.bands)
     base_booths = np.array([scenario.lanes[g].open_booths() for g in banded], dtype=np.int64)
@@ -237,9 +251,15 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
         bands=np.array(
             [[b.min_wait_minutes, b.max_wait_minutes] for b in rport.bands.values()]
         ).reshape(len(banded), 2),
-        max_booths=np.array([scenario.lanes[g].booths for g in banded], dtype=np.int64),
+        max_booths=np.array([ported.lanes[g].booths for g in banded], dtype=np.int64),
+        pool=np.array([g in rport.flexible for g in banded], dtype=bool),
+        pool_booths=sum(scenario.lanes[g].booths for g in rport.flexible),
         base_booths=base_booths,
-        officers=np.floor(rport.officers_scale * base_booths.sum(axis=0) + 1e-9).astype(np.int64),
+        officers=(
+            np.asarray(rport.officers_on_duty, dtype=np.int64)
+            if rport.officers_on_duty is not None
+            else np.floor(rport.officers_scale * base_booths.sum(axis=0) + 1e-9).astype(np.int64)
+        ),
         available=available,
         groups=groups,
         eligible={s: tuple(groups.index(g) for g in names) for s, names in eligible_names.items()},
@@ -406,8 +426,11 @@ def _open_booths(setup: PortSetup, booths: np.ndarray) -> np.ndarray:
     return out
 
 
-def _fluid(setup: PortSetup, flows: Mapping[str, np.ndarray], booths: np.ndarray) -> np.ndarray:
-    """Fluid waits (G, 24) of the port's groups; each segment splits over its groups by capacity."""
+def _load(
+    setup: PortSetup, flows: Mapping[str, np.ndarray], booths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arrivals, open booths and mean service (G, 24) of the port's groups: each segment
+    splits over its groups by open booths."""
     open_booths = _open_booths(setup, booths)
     arrivals = np.zeros(open_booths.shape)
     work = np.zeros(open_booths.shape)
@@ -418,7 +441,12 @@ def _fluid(setup: PortSetup, flows: Mapping[str, np.ndarray], booths: np.ndarray
         work[list(idx)] += split * flows[s] * setup.service_seconds[s]
     mean_service = np.divide(work, arrivals, out=np.zeros_like(work), where=arrivals > 0)
     plain = np.mean(list(setup.service_seconds.values()))
-    mean_service = np.where(arrivals > 0, mean_service, plain)
+    return arrivals, open_booths, np.where(arrivals > 0, mean_service, plain)
+
+
+def _fluid(setup: PortSetup, flows: Mapping[str, np.ndarray], booths: np.ndarray) -> np.ndarray:
+    """Fluid waits (G, 24) of the port's groups."""
+    arrivals, open_booths, mean_service = _load(setup, flows, booths)
     return fluid.group_waits(arrivals, open_booths, mean_service, setup.cv2)
 
 
@@ -455,18 +483,21 @@ def _offset_step(
 def _officers_act(
     setups: Sequence[PortSetup],
     booths: dict[str, np.ndarray],
-    waits: Mapping[str, PortWaits],
-    close: bool,
+    flows: Mapping[str, Mapping[str, np.ndarray]],
+    offsets: Mapping[str, np.ndarray],
 ) -> bool:
-    """Apply the lane rule at every port, in place; whether any booth opened or closed."""
+    """Officers set every banded port's booths hour by hour (:func:`officers.hold_band`) on
+    the corrected fluid model, in place; whether any booth opened or closed."""
     moved = False
     for p in setups:
-        if not p.banded:
+        rows = [p.groups.index(g) for g in p.banded if g in p.groups]
+        if len(rows) != len(p.banded):  # a banded group no segment joins: nothing to watch
             continue
-        wait = np.stack([waits[p.name].group_wait[g] for g in p.banded])
-        new = officers.update_booths(
-            booths[p.name], wait, p.bands, p.max_booths, p.officers, close=close
-        )
+        arrivals, _open, service = _load(p, flows[p.name], booths[p.name])
+        new = officers.hold_band(
+            arrivals[rows], booths[p.name], service[rows], p.cv2, p.bands, p.max_booths,
+            p.officers, offsets[p.name][rows], pool=p.pool, pool_booths=p.pool_booths,
+        )  # fmt: skip
         moved |= bool((new != booths[p.name]).any())
         booths[p.name] = new
     return moved
@@ -554,10 +585,7 @@ def solve(
                 crossed += float(count.sum())
             offsets[p.name] = new
         change = moved_minutes / crossed if crossed > 0 else 0.0
-        seen = {
-            p.name: _surrogate(p, flows[p.name], booths[p.name], offsets[p.name]) for p in setups
-        }
-        lanes_moved = _officers_act(setups, booths, seen, close=k <= eq.lane_rule_until)
+        lanes_moved = k <= eq.lane_rule_until and _officers_act(setups, booths, flows, offsets)
         if lanes_moved or k <= eq.lane_rule_until:
             settled_since = k
         before = flows

@@ -31,7 +31,7 @@ tell the months apart, whatever the queue model.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +62,10 @@ class Fit:
     result: RegionResult
     groups: list[dict[str, Any]]
     volume_year: int = 0  # 0: one average day for every month
+    search: list[dict[str, Any]] = field(default_factory=list)  # the officers' search, by stage
+    equilibria: int = 1  # equilibria (seeds) whose mean waits are the prediction
+    # port → its officers on duty by hour (None: the scenario's schedule) and bands
+    officers: dict[str, dict[str, Any]] = field(default_factory=dict)
     # port → segment → 12 factors: the month's counted crossings a day over the year's mean
     month_scales: dict[str, dict[str, list[float]]] = field(default_factory=dict)
 
@@ -76,6 +80,104 @@ def counted_per_day(region: Region) -> dict[str, float]:
         for p, port in region.ports.items()
         if not port.build
     }
+
+
+# The search's objective: a profile's MAE + 25 min × (1 − its correlation), so that the issue's
+# bar (MAE 10 min, correlation 0.8) weighs its two halves alike (10 min ~ 25 × 0.2 … × 0.4).
+CORR_WEIGHT_MIN = 25.0
+BAND_STEP_MIN = 5.0  # minutes: band edges move in steps of 5
+OFFICERS_RANGE = (0.85, 1.15)  # the search tries officers on duty within these × the start
+BAND_RANGE_MIN = (0.0, 30.0)  # … and band minima within these minutes above the start
+EQUILIBRIA = 3  # equilibria on independent seeds whose mean waits are the fit's prediction
+DEFAULT_SEARCH = 60  # candidate equilibria: half drawn at random, half refining the best
+MAX_SEARCH = 200
+SEARCH_REPLICATIONS = 6  # evaluation replications of each candidate (its profile's noise)
+
+# Officers work in three shifts (ASSUMPTION: CBP's common 06:00–14:00, 14:00–22:00 and 22:00–06:00
+# pattern; no port's shift times or staffing are public): the fit moves each shift's officers.
+SHIFTS = {"day": range(6, 14), "swing": range(14, 22), "night": (22, 23, 0, 1, 2, 3, 4, 5)}
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One officers' parameter the fit moves: a port's officers on duty in one ``shift``, or
+    one edge (``"min"`` or ``"max"``) of one banded group's band."""
+
+    port: str
+    shift: str = ""
+    group: str = ""
+    edge: str = ""
+
+    @property
+    def name(self) -> str:
+        if self.shift:
+            return f"ports.{self.port}.officers_on_duty[{self.shift}]"
+        return f"ports.{self.port}.bands.{self.group}.{self.edge}_wait_minutes"
+
+    def get(self, data: Mapping[str, Any]) -> float:
+        port = data["ports"][self.port]
+        if self.shift:
+            return float(port["officers_on_duty"][SHIFTS[self.shift][0]])
+        return float(port["bands"][self.group][f"{self.edge}_wait_minutes"])
+
+    def put(self, data: dict[str, Any], value: float) -> None:
+        port = data["ports"][self.port]
+        if self.shift:
+            hours = SHIFTS[self.shift]
+            port["officers_on_duty"] = [
+                int(value) if h in hours else v for h, v in enumerate(port["officers_on_duty"])
+            ]
+        else:
+            port["bands"][self.group][f"{self.edge}_wait_minutes"] = float(value)
+
+    def candidates(self, start: float, most: float) -> np.ndarray:
+        """The values the search may give the knob, around its ``start``."""
+        if self.shift:
+            fewest = max(1.0, math.floor(start * OFFICERS_RANGE[0]))
+            most_here = min(most, math.ceil(start * OFFICERS_RANGE[1]))
+            return np.arange(fewest, most_here + 1, dtype=float)
+        low, high = start + BAND_RANGE_MIN[0], start + BAND_RANGE_MIN[1]
+        return np.arange(max(BAND_STEP_MIN, low), high + 1e-9, BAND_STEP_MIN)
+
+
+def knobs(region: Region, targets: Mapping[tuple[str, str], np.ndarray]) -> list[Knob]:
+    """The officers' parameters behind the target groups: each banded port's officers on
+    duty in each shift, and the band minimum of each banded group a target segment joins
+    there (the maxima stay as sourced: SANDAG's for San Ysidro)."""
+    from border21.regions.equilibrium import _port_setup
+
+    out: list[Knob] = []
+    for port in dict.fromkeys(p for p, _s in targets):
+        rport = region.ports[port]
+        if not rport.bands or rport.build:
+            continue
+        out.extend(Knob(port, shift=shift) for shift in SHIFTS)
+        setup = _port_setup(region, port)
+        for p, segment in targets:
+            if p != port or segment not in setup.eligible:
+                continue
+            for i in setup.eligible[segment]:
+                group = setup.groups[i]
+                if group in setup.banded and Knob(port, group=group, edge="min") not in out:
+                    out.append(Knob(port, group=group, edge="min"))
+    return out
+
+
+def objective(result: RegionResult, targets: Mapping[tuple[str, str], np.ndarray]) -> float:
+    """Mean over the target groups of the profile's MAE + 10 min × (1 − correlation)."""
+    from border21.regions.observed import simulated_profiles
+
+    sim = simulated_profiles(result).set_index(["port", "segment", "hour"])["simulated_min"]
+    scores = []
+    for (port, segment), observed in targets.items():
+        model = sim.reindex([(port, segment, h) for h in range(24)]).to_numpy(float)
+        both = ~np.isnan(observed) & ~np.isnan(model)
+        if both.sum() < 3:
+            continue
+        o, m = observed[both], model[both]
+        corr = float(np.corrcoef(o, m)[0, 1]) if o.std() > 0 and m.std() > 0 else 0.0
+        scores.append(float(np.abs(o - m).mean()) + CORR_WEIGHT_MIN * (1.0 - corr))
+    return float(np.mean(scores)) if scores else 0.0
 
 
 def fit_bias(
@@ -107,34 +209,161 @@ def fit_bias(
     return region, trace, result
 
 
-def _predictions(results: Mapping[int, RegionResult]) -> pd.Series:
-    """(port, segment, month, hour) → the simulated wait: month ``0`` stands for every month."""
+def _score(args: tuple[dict[str, Any], dict[tuple[str, str], np.ndarray], int, int]) -> float:
+    """A candidate's objective: solve it and compare (a worker process's task)."""
+    from border21.regions.config import validate_region
+    from border21.regions.equilibrium import solve
+
+    data, targets, seed, replications = args
+    result = solve(validate_region(data), seed=seed, replications=replications)
+    return objective(result, targets)
+
+
+def search_officers(
+    region: Region,
+    targets: Mapping[tuple[str, str], np.ndarray],
+    *,
+    size: int = DEFAULT_SEARCH,
+    seed: int = 0,
+    replications: int = SEARCH_REPLICATIONS,
+    workers: int = 1,
+) -> tuple[Region, list[dict[str, Any]]]:
+    """Officers on duty by shift and band edges that bring the target profiles closest.
+
+    ``size`` candidates in all: half drawn at random (each knob uniformly among its
+    candidates, a fixed seed), the region as it is among them; then, from the best, passes
+    of one step of each knob up and down, the best kept, while they improve and the
+    budget lasts. Each candidate is one equilibrium scored by
+    :func:`objective` on the fit months' profiles (the same seed, so candidates differ by
+    their parameters alone). Returns the best region and, per stage, its objective and
+    knobs. Officers on duty start from the region's, or flat at the most the port's
+    schedule staffs in any hour.
+    """
+    from border21.regions.config import validate_region
+    from border21.regions.equilibrium import _port_setup
+
+    if not 0 <= size <= MAX_SEARCH:
+        raise InputError("--search", size, Message("must be 0–{most}", most=MAX_SEARCH))
+    moving = knobs(region, targets)
+    if not moving or size == 0:
+        return region, []
+    data = region.model_dump()
+    for port in dict.fromkeys(k.port for k in moving):
+        if data["ports"][port]["officers_on_duty"] is None:  # from the scenario's schedule
+            setup = _port_setup(region, port)
+            data["ports"][port]["officers_on_duty"] = [int(setup.officers.max())] * 24
+            data["ports"][port]["officers_scale"] = 1.0
+    most = {k.port: float(_port_setup(region, k.port).max_booths.sum()) for k in moving}
+    choices = [k.candidates(k.get(data), most[k.port]) for k in moving]
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 14]))
+    pool: list[dict[str, Any]] = [data]
+    while len(pool) <= size // 2:  # valid draws only (a band's minimum below its maximum)
+        trial = _copy(data)
+        for knob, values in zip(moving, choices, strict=True):
+            knob.put(trial, float(rng.choice(values)))
+        if _valid(trial):
+            pool.append(trial)
+    scores = _map(_score, [(d, dict(targets), seed, replications) for d in pool], workers)
+    best = int(np.argmin(scores))
+    data, score = pool[best], scores[best]
+    trace = [{"stage": "random", "candidates": len(pool), "objective": score,
+              **{k.name: k.get(data) for k in moving}}]  # fmt: skip
+    budget = size - (len(pool) - 1)
+    while budget >= 2 * len(moving):  # refine: a step of each knob up and down; the best kept
+        steps = []
+        for knob in moving:
+            step = 1.0 if knob.shift else BAND_STEP_MIN
+            for sign in (1, -1):
+                trial = _copy(data)
+                knob.put(trial, knob.get(data) + sign * step)
+                if knob.get(trial) >= 1 and _valid(trial):
+                    steps.append(trial)
+        step_scores = _map(_score, [(d, dict(targets), seed, replications) for d in steps], workers)
+        budget -= len(steps)
+        if not step_scores or min(step_scores) >= score:
+            break
+        best = int(np.argmin(step_scores))
+        data, score = steps[best], step_scores[best]
+        trace.append({"stage": "refine", "candidates": len(steps), "objective": score,
+                      **{k.name: k.get(data) for k in moving}})  # fmt: skip
+    return validate_region(data), trace
+
+
+def _copy(data: dict[str, Any]) -> dict[str, Any]:
+    import copy
+
+    return copy.deepcopy(data)
+
+
+def _valid(data: dict[str, Any]) -> bool:
+    """Whether a candidate is a valid region (band edges ordered, counts in bounds)."""
+    from border21.regions.config import validate_region
+
+    try:
+        validate_region(data)
+    except InputError:
+        return False
+    return True
+
+
+def _solve_task(
+    args: tuple[dict[str, Any], int, int, Mapping[str, Mapping[str, float]] | None],
+) -> RegionResult:
+    """One equilibrium of a region mapping (a worker process's task)."""
+    from border21.regions.config import validate_region
+    from border21.regions.equilibrium import solve
+
+    data, seed, replications, scale = args
+    return solve(validate_region(data), seed=seed, replications=replications, demand_scale=scale)
+
+
+def _map(fn: Callable[[Any], Any], tasks: list[Any], workers: int) -> list[Any]:
+    """``fn`` over ``tasks``, in order; on ``workers`` processes when more than one."""
+    if workers <= 1 or len(tasks) <= 1:
+        return [fn(t) for t in tasks]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: the parent holds DuckDB's and Numba's threads
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as ex:
+        return list(ex.map(fn, tasks))
+
+
+def _predictions(results: Mapping[int, Sequence[RegionResult]]) -> pd.Series:
+    """(port, segment, month, hour) → the simulated wait, the mean over the equilibria given
+    for the month; month ``0`` stands for every month."""
     import pandas as pd
 
     from border21.regions.observed import simulated_profiles
 
-    frames = [simulated_profiles(r).assign(month=m) for m, r in results.items()]
+    frames = [
+        simulated_profiles(r).assign(month=m, equilibrium=i)
+        for m, many in results.items()
+        for i, r in enumerate(many)
+    ]
     sim = pd.concat(frames, ignore_index=True)
-    return sim.set_index(["port", "segment", "month", "hour"])["simulated_min"].sort_index()
+    return sim.groupby(["port", "segment", "month", "hour"])["simulated_min"].mean().sort_index()
 
 
 def held_out_figures(
     cells: pd.DataFrame,
-    results: RegionResult | Mapping[int, RegionResult],
+    results: RegionResult | Mapping[int, Sequence[RegionResult]],
     holdout: tuple[int, ...],
     volumes: Mapping[tuple[str, str], np.ndarray] | None = None,
 ) -> list[dict[str, Any]]:
     """Per port, segment and split (fit, holdout): the figures the module describes.
 
-    ``results`` is one equilibrium (the same prediction in every month) or one per month
-    (1–12, each with that month's volumes). ``volumes`` gives, per (port, segment), the
+    ``results`` is one equilibrium (the same prediction in every month) or, per month (0:
+    every month; or 1–12, each with that month's volumes), equilibria whose mean is the
+    prediction. ``volumes`` gives, per (port, segment), the
     port's counted crossings a day in each month, for the correlation of the monthly mean
     waits with them.
     """
     from border21.regions.observed import TARGET_MIN_OBSERVED
 
-    per_month = isinstance(results, Mapping)
-    sim = _predictions(results if isinstance(results, Mapping) else {0: results})
+    by_month = results if isinstance(results, Mapping) else {0: [results]}
+    per_month = set(by_month) != {0}
+    sim = _predictions(by_month)
     out = []
     for (port, segment), mine in cells.groupby(["port", "segment"], sort=False):
         fit = mine[~mine["month"].isin(holdout)]
@@ -221,13 +450,6 @@ def month_scales(
     return scales, counted
 
 
-def default_volume_year(ports: tuple[str, ...] | list[str]) -> int:
-    """The year CBP's waits at the region's ports most likely cover (0 when none has waits)."""
-    from border21.regions.observed import WAITS_YEAR
-
-    return max((WAITS_YEAR[p] for p in ports if p in WAITS_YEAR), default=0)
-
-
 def fit_region(
     store: Store,
     region: Region,
@@ -235,18 +457,20 @@ def fit_region(
     holdout: tuple[int, ...] = DEFAULT_HOLDOUT,
     rounds: int = 4,
     seed: int = 0,
-    replications: int = 2,
-    volume_year: int | None = None,
+    replications: int = SEARCH_REPLICATIONS,
+    volume_year: int = 0,
+    search: int = DEFAULT_SEARCH,
+    workers: int = 1,
 ) -> Fit:
     """Fit ``region``'s bias constants to its counted crossings and measure it against
     CBP's waits with ``holdout`` months held out.
 
-    With a ``volume_year`` (default: the year the waits most likely cover; 0: none), the
-    fitted region is solved once per month with each port's demand scaled by that month's
-    counted crossings (:func:`month_scales`), so the cells of each month get that month's
-    prediction; the same seed in every month, so months differ by their volumes alone.
+    With a ``volume_year`` (0, the default: one average day for every month), the fitted
+    region is solved once per month with each port's demand scaled by that month's counted
+    crossings (:func:`month_scales`), so the cells of each month get that month's
+    prediction; the same seeds in every month, so months differ by their volumes alone.
     """
-    from border21.regions.observed import observed_cells
+    from border21.regions.observed import TARGET_MIN_OBSERVED, observed_cells
 
     bad = [m for m in holdout if not 1 <= m <= 12]
     if bad or not holdout or len(set(holdout)) >= 12:
@@ -254,7 +478,7 @@ def fit_region(
             "--holdout", ",".join(map(str, holdout)),
             Message("months 1–12, at least one held out and one left to fit"),
         )  # fmt: skip
-    year = default_volume_year(list(region.ports)) if volume_year is None else volume_year
+    year = volume_year
     if year != 0 and not MIN_VOLUME_YEAR <= year <= MAX_VOLUME_YEAR:
         raise InputError(
             "--volume-year", year,
@@ -270,23 +494,49 @@ def fit_region(
                 "--volume-year", year,
                 Message("no port of the region has 12 months of counted crossings that year"),
             )  # fmt: skip
+    cells = observed_cells(store, region.open_ports())
+    fit_cells = cells[~cells["month"].isin(holdout)]
+    profiles = fit_cells.groupby(["port", "segment", "hour"])["observed_min"].mean()
+    targets = {
+        (port, segment): profiles.loc[(port, segment)].reindex(range(24)).to_numpy(float)
+        for (port, segment), mine in fit_cells.groupby(["port", "segment"])
+        if mine["observed_min"].mean() >= TARGET_MIN_OBSERVED
+    }
     fitted, trace, result = fit_bias(region, rounds=rounds, seed=seed, replications=replications)
-    cells = observed_cells(store, result.ports)
-    months: RegionResult | dict[int, RegionResult] = result
-    if year:
-        from border21.regions.equilibrium import solve
-
-        months = {
-            m: solve(fitted, seed=seed, replications=replications, demand_scale=scales[m])
-            for m in range(1, 13)
-        }
+    search_trace: list[dict[str, Any]] = []
+    if rounds and search:
+        fitted, search_trace = search_officers(
+            fitted, targets, size=search, seed=seed, replications=replications, workers=workers
+        )
+    # the prediction: the mean of EQUILIBRIA equilibria on independent seeds (near saturation
+    # a region's waits depend on its equilibrium's path), per month when months have volumes
+    keys = list(range(1, 13)) if year else [0]
+    tasks = [
+        (fitted.model_dump(), seed + i, replications, scales.get(m)) for m in keys
+        for i in range(EQUILIBRIA)
+    ]  # fmt: skip
+    solved = _map(_solve_task, tasks, workers)
+    months = {m: solved[k * EQUILIBRIA : (k + 1) * EQUILIBRIA] for k, m in enumerate(keys)}
+    result = months[keys[0]][0]
     return Fit(
         region=region.region.name,
         bias_utils={p: port.bias_utils for p, port in fitted.ports.items()},
         rounds=trace,
         result=result,
         groups=held_out_figures(cells, months, tuple(holdout), counted),
+        equilibria=EQUILIBRIA,
         volume_year=year,
+        search=search_trace,
+        officers={
+            p: {
+                "officers_on_duty": port.officers_on_duty,
+                "bands": {
+                    g: [b.min_wait_minutes, b.max_wait_minutes] for g, b in port.bands.items()
+                },
+            }
+            for p, port in fitted.ports.items()
+            if port.bands
+        },
         month_scales={
             p: {sname: [scales[m][p][sname] for m in range(1, 13)] for sname in by_segment}
             for p, by_segment in (scales[1] if year else {}).items()

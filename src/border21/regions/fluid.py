@@ -5,7 +5,10 @@ A lane group with ``c`` open booths of mean service ``s`` seconds serves
 from hour to hour (``Q[h+1] = max(0, Q[h] + λ[h] − μ[h])``); the backlog's
 wait is ``Q / μ``. Below capacity, random arrivals and service still queue:
 Sakasegawa's approximation of the M/G/c wait (Sakasegawa 1977; Hopp & Spearman,
-*Factory Physics*, eq. 8.10) with ρ capped at ``RHO_CAP``. A closed group's
+*Factory Physics*, eq. 8.10) with ρ capped at ``RHO_CAP``. When booths close,
+their lanes clear their own queue (the engine's rule: a lane closes behind its
+last vehicle), so the backlog left to the open lanes shrinks in proportion;
+without that the model kept queues the simulator had cleared. A closed group's
 arrivals wait for its next opening. The simulator's own waits correct this
 model during the equilibrium (:mod:`border21.regions.equilibrium`).
 
@@ -50,6 +53,26 @@ def group_waits(
     )
 
 
+@njit(cache=True, nogil=True)
+def stationary_minutes(arrivals: float, booths: float, service: float, cv2: float) -> float:
+    """Sakasegawa's M/G/c wait in minutes at ``arrivals`` an hour on ``booths`` (> 0) booths
+    of mean ``service`` seconds, ρ capped at ``RHO_CAP`` (the backlog term takes over)."""
+    rho = min(arrivals * service / (3600.0 * booths), RHO_CAP)
+    c = max(booths, 1.0)
+    stationary = (1.0 + cv2) / 2.0 * rho ** (np.sqrt(2.0 * (c + 1.0)) - 1.0) / (c * (1.0 - rho))
+    return float(stationary * service / 60.0)
+
+
+@njit(cache=True, nogil=True)
+def cleared(backlog: float, booths: float, before: float) -> float:
+    """The backlog ahead of an hour's arrivals when ``booths`` are open after ``before``:
+    closing lanes clear their own queue (the engine's rule), so the open ones keep their
+    share."""
+    if 0 < booths < before:
+        return backlog * booths / before
+    return backlog
+
+
 # Compiled: the equilibrium's inner loop calls this ~3,000 times a region-day; as NumPy
 # over a Python hour loop it took 1.4 of san_diego's 5.2 s (profiled 2026-12-05), now ~0.
 @njit(cache=True, nogil=True)
@@ -67,6 +90,7 @@ def _group_waits(
         for day in range(days):
             for h in range(HOURS):
                 mu = capacity[h]
+                backlog = cleared(backlog, booths[g, h], booths[g, (h + HOURS - 1) % HOURS])
                 after = max(0.0, backlog + arrivals[g, h] - mu)
                 if day == days - 1 and mu > 0:
                     waits[g, h] = 60.0 * 0.5 * (backlog + after) / max(mu, 1e-9)
@@ -79,12 +103,7 @@ def _group_waits(
         for h in range(HOURS):
             mu = capacity[h]
             if mu > 0:
-                rho = min(arrivals[g, h] / mu, RHO_CAP)
-                c = max(booths[g, h], 1.0)
-                stationary = (
-                    (1.0 + cv2) / 2.0 * rho ** (np.sqrt(2.0 * (c + 1.0)) - 1.0) / (c * (1.0 - rho))
-                )
-                waits[g, h] += stationary * service[g, h] / 60.0
+                waits[g, h] += stationary_minutes(arrivals[g, h], booths[g, h], service[g, h], cv2)
             else:  # closed: arrivals wait for the next opening
                 until = -1
                 for k in range(h, HOURS):

@@ -181,16 +181,6 @@ VOLUME_SERIES: dict[str, dict[str, tuple[str, str, str]]] = {
         "trucks": ("bridge_crossings", "Ysleta Bridge", "Commercial Trucks"),
     },
 }
-# The year CBP's published averages most likely cover (PROVENANCE §1–2 of the wait-time data):
-# San Ysidro's were pulled on 2021-01-13 (the previous 12 months: 2020, a year of travel
-# restrictions); El Paso's holiday dates run 2024-12 to 2025-12 (2025).
-WAITS_YEAR = {
-    "san_ysidro": 2020,
-    "el_paso_bota": 2025,
-    "el_paso_pdn": 2025,
-    "el_paso_stanton": 2025,
-    "el_paso_ysleta": 2025,
-}
 
 
 def monthly_per_day(store: Store, port: str, kind: str, year: int) -> np.ndarray | None:

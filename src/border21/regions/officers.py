@@ -1,60 +1,121 @@
-"""Officers' lane rule: each hour, open or close booths to hold a lane group's wait in its band.
+"""Officers' lane rule: hour by hour, booths open and close to hold each group's wait in its band.
 
-In every hour a group is staffed at all, its officers close one booth when
-the group's mean wait is below the band's minimum (never below one booth) and
-open one when it is above the maximum (never beyond the group's booths, and
-only while the port's officers on duty that hour are not all at booths; with
-fewer officers than open booths, the groups least pressed close first).
-Where officers are short, the groups furthest above their maximum open
-first. Booths open lane by lane, then each lane's second (stacked) booth, as
-the port scenario's schedules do (:class:`border21.ports.config.LaneGroup`),
-so opening booths opens lanes first and stacks them when every lane is open.
-The bands for San Ysidro and Otay Mesa are SANDAG's calibrated ones
-(SR-11 Otay Mesa East model, DESIGN.md).
+Officers watch the queue. Going through the day hour by hour, with the backlog
+each hour inherits from the one before (the fluid queue of
+:mod:`border21.regions.fluid`, plus the simulator's correction), officers set
+each banded group's open booths for the hour:
+
+* **close** while the wait the hour's arrivals would see is below the band's
+  minimum, as long as one booth fewer would not push it above the maximum
+  (never below one booth). Closing lanes clear their own queue (the engine's
+  rule), so holding a queue at night takes fewer booths than the arrivals need;
+* **open** while it is above the maximum (never beyond the group's booths;
+  flexible lanes move between the groups of a pool — General and Ready at San
+  Ysidro — so a group may open any of the pool's lanes, the pool's booths
+  together bounded);
+* and never staff more booths at once than the port's officers on duty in
+  the hour (over its banded groups): with too few, a booth at a time goes from
+  the group that would be least pressed without it (wait over the band's
+  maximum), so the groups share the shortage.
+
+A group closed in an hour stays closed (a port's opening hours are its
+scenario's). The day is gone through ``passes`` times so that the overnight
+backlog is the evening's. Booths open lane by lane, then each lane's second
+(stacked) booth, as the port scenario's schedules do.
+
+The first version changed every hour at once by one booth per iteration, on the
+whole day's waits: a closure at 02:00 lengthens the queue at 03:00 and later,
+so the simultaneous steps chased each other and could not hold the band's lower
+edge — the lanes cleared at night while CBP's waits stay 40–50 minutes.
 
 >>> import numpy as np
->>> update_booths(np.array([[4, 4]]), np.array([[70.0, 10.0]]), np.array([[30.0, 65.0]]),
-...               np.array([8]), np.array([10, 10])).tolist()
-[[5, 3]]
+>>> from border21.regions.fluid import group_waits
+>>> arrivals, service = np.full((1, 24), 200.0), np.full((1, 24), 120.0)  # 30 a booth-hour
+>>> booths = hold_band(arrivals, np.full((1, 24), 12), service, 0.5, np.array([[30.0, 65.0]]),
+...                    np.array([16]), np.full(24, 40), np.zeros((1, 24)))
+>>> int(booths.min()), int(booths.max())  # 12 open: no queue; 6 (180 an hour) build one
+(4, 7)
+>>> waits = group_waits(arrivals, booths, service, 0.5, days=3)
+>>> bool(((waits >= 30) & (waits <= 65)).all())  # held in the band all day
+True
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from border21.regions.fluid import cleared, stationary_minutes
 
-def update_booths(
-    open_booths: np.ndarray,
-    wait_minutes: np.ndarray,
+PASSES = 3  # days gone through: the overnight backlog settles to the evening's
+
+
+def hold_band(
+    arrivals: np.ndarray,
+    booths: np.ndarray,
+    service_seconds: np.ndarray,
+    cv2: float,
     bands: np.ndarray,
     max_booths: np.ndarray,
     officers: np.ndarray,
+    offsets: np.ndarray,
     *,
-    close: bool = True,
+    pool: np.ndarray | None = None,
+    pool_booths: int = 0,
+    passes: int = PASSES,
 ) -> np.ndarray:
-    """One step of the rule for one port.
+    """The open booths (G, 24) officers choose for one port's banded groups.
 
-    ``open_booths`` and ``wait_minutes`` are (G, H): banded groups by hour;
-    ``bands`` (G, 2) holds each group's (min, max) wait; ``max_booths`` (G,)
-    its booths; ``officers`` (H,) the booths the port can staff in each hour.
-    Returns the new (G, H) open booths. With ``close=False`` officers only
-    open booths (the equilibrium's last phase, so that the rule cannot cycle).
+    ``arrivals``, ``service_seconds`` and ``offsets`` (the simulator's correction of the
+    fluid wait, minutes) are (G, 24); ``booths`` (G, 24) the booths open now, where
+    officers start from; ``bands`` (G, 2) each group's (min, max) wait in minutes;
+    ``max_booths`` (G,) its booths; ``officers`` (24,) the booths the port can staff
+    at once in each hour. ``pool`` (G,) marks the groups whose lanes are flexible: together
+    they open at most ``pool_booths`` (each may take any of the pool's lanes).
     """
-    new = open_booths.copy()
-    staffed = open_booths > 0
-    below = staffed & (wait_minutes < bands[:, :1]) & (open_booths > 1) & close
-    new[below] -= 1
-    over = staffed & (wait_minutes > bands[:, 1:]) & (open_booths < max_booths[:, None])
-    for h in range(open_booths.shape[1]):
-        pressure = wait_minutes[:, h] / bands[:, 1]
-        for g in np.argsort(pressure, kind="stable"):  # fewer officers than booths: close
-            while new[:, h].sum() > officers[h] and new[g, h] > 1:
-                new[g, h] -= 1
-        spare = int(officers[h]) - int(new[:, h].sum())
-        for g in np.argsort(-pressure, kind="stable"):
-            if spare <= 0:
-                break
-            if over[g, h]:
-                new[g, h] += 1
-                spare -= 1
+    groups = booths.shape[0]
+    new = booths.astype(np.int64).copy()
+    backlog = np.zeros(groups)
+    in_pool = np.zeros(groups, bool) if pool is None else np.asarray(pool, bool)
+    for _ in range(passes):
+        for h in range(booths.shape[1]):
+
+            def wait(g: int, n: int, h: int = h) -> float:
+                """The mean wait (minutes) of the hour's arrivals with ``n`` booths open."""
+                q = cleared(backlog[g], float(n), float(new[g, h - 1]))
+                mu = 3600.0 * n / service_seconds[g, h]
+                after = max(0.0, q + arrivals[g, h] - mu)
+                stationary = stationary_minutes(arrivals[g, h], n, service_seconds[g, h], cv2)
+                return float(60.0 * 0.5 * (q + after) / mu + stationary + offsets[g, h])
+
+            want = new[:, h].copy()
+            staffed = booths[:, h] > 0  # a closed hour stays closed
+            for g in map(int, np.flatnonzero(staffed)):
+                low, high = bands[g]
+                n = int(want[g])
+                while n > 1 and wait(g, n) < low and wait(g, n - 1) <= high:
+                    n -= 1
+                while n < max_booths[g] and wait(g, n) > high:
+                    n += 1
+                want[g] = n
+            while True:  # too few officers or pooled lanes: the least pressed give up a booth
+                over_officers = want.sum() > officers[h]
+                over_pool = bool(in_pool.any()) and want[in_pool].sum() > pool_booths
+                if not (over_officers or over_pool):
+                    break
+                cut = staffed & (want > 1) & (in_pool if over_pool and not over_officers else True)
+                if not cut.any():
+                    break
+                pressure = [
+                    wait(g, int(want[g]) - 1) / bands[g, 1] if cut[g] else np.inf
+                    for g in range(groups)
+                ]
+                want[int(np.argmin(pressure))] -= 1
+            for g in range(groups):
+                if want[g] > 0:
+                    q = cleared(backlog[g], float(want[g]), float(new[g, h - 1]))
+                    mu = 3600.0 * want[g] / service_seconds[g, h]
+                    backlog[g] = max(0.0, q + arrivals[g, h] - mu)
+                else:
+                    backlog[g] += arrivals[g, h]
+            new[:, h] = want
     return new

@@ -30,7 +30,21 @@ def _leaves(node: Any, prefix: str = "") -> list[str]:
 def _toy(folder: Path) -> dict[str, Any]:
     data = toy_region(folder)
     data["choice"].update(shift_hour_minutes=60.0, forgo_minutes=240.0)
+    data["ports"]["west"]["bands"]["ready"] = {"min_wait_minutes": 5.0, "max_wait_minutes": 15.0}
     return data
+
+
+# Keys the toy leaves out (their defaults are "none"): each is set once, alone.
+SHAPE = [0, 0, 0, 0, 0, 0, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]
+OPTIONAL = {
+    "ports.west.officers_on_duty": [1] * 24,  # fewer than the schedule's 4 (2 + 2)
+    "ports.west.arrival_shapes": {"car_general": SHAPE},
+    "ports.west.flexible": ["general", "ready"],
+    "ports.east.officers_on_duty": [4] * 24,  # refused: east has no banded group
+    "ports.east.arrival_shapes": {"car_bus": SHAPE},  # refused: no such segment
+    "ports.east.flexible": ["general"],  # refused: east has no bands
+    "ports.east.build": True,  # east closed: west alone
+}
 
 
 def _changes(folder: Path) -> dict[str, Any]:
@@ -58,8 +72,10 @@ def _changes(folder: Path) -> dict[str, Any]:
         "ports.west.scenario": east,
         "ports.west.bias_utils": 1.0,
         "ports.west.officers_scale": 3.0,
-        "ports.west.bands.general.min_wait_minutes": 0.0,
-        "ports.west.bands.general.max_wait_minutes": 6.0,
+        "ports.west.bands.general.min_wait_minutes": 14.0,
+        "ports.west.bands.general.max_wait_minutes": 50.0,
+        "ports.west.bands.ready.min_wait_minutes": 0.0,  # never closes: Ready waits under 5
+        "ports.west.bands.ready.max_wait_minutes": 50.0,
         "ports.east.scenario": "no_such_port",  # refused: unknown scenario
         "ports.east.bias_utils": 1.0,
         "ports.east.toll_usd.car_general": 10.0,
@@ -92,15 +108,19 @@ def _fingerprint(data: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def test_every_key_of_the_toy_is_walked(tmp_path: Path) -> None:
+    from border21.regions.config import RegionPort
+
     keys = set(_leaves(_toy(tmp_path)))
     assert keys - TEXT_ONLY == set(_changes(tmp_path))
+    port_keys = {k.split(".")[2] for k in keys | set(OPTIONAL) if k.startswith("ports.")}
+    assert port_keys == set(RegionPort.model_fields)
 
 
 def test_every_key_changes_the_result_or_is_refused(tmp_path: Path) -> None:
     data = _toy(tmp_path)
     base = _fingerprint(data)
     silent = []
-    for key, value in _changes(tmp_path).items():
+    for key, value in {**_changes(tmp_path), **OPTIONAL}.items():
         try:
             changed = _fingerprint(_set(data, key, value))
         except (InputError, LookupError):

@@ -150,7 +150,7 @@ def test_held_out_figures_per_month_see_the_months() -> None:
         for m in range(1, 13)
     }
     volumes = {("a", "g"): np.array([1.0] * 6 + [2.0] * 6)}
-    figures = held_out_figures(cells, months, (6, 12), volumes)
+    figures = held_out_figures(cells, {m: [r] for m, r in months.items()}, (6, 12), volumes)
     held = next(f for f in figures if f["split"] == "holdout")
     assert held["cell_mae_min"] == pytest.approx(0.0) and held["mae_min"] == pytest.approx(0.0)
     assert held["naive_cell_mae_min"] == pytest.approx(10.0)  # the fit months' level is 50

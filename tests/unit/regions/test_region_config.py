@@ -17,9 +17,25 @@ def test_san_diego_is_shipped_with_its_sourced_parameters() -> None:
     assert "san_diego" in shipped_regions()
     region = load_region("san_diego")
     assert (region.choice.travel_minute_utils, region.choice.port_time_weight) == (-0.025, 2.5)
-    bands = region.ports["san_ysidro"].bands
-    assert (bands["general"].min_wait_minutes, bands["general"].max_wait_minutes) == (30, 65)
-    assert (bands["ready"].min_wait_minutes, bands["ready"].max_wait_minutes) == (30, 55)
+    sy = region.ports["san_ysidro"]
+    # the bands' maxima are SANDAG's (30–65, 30–55); the minima and officers are fitted
+    assert sy.bands["general"].max_wait_minutes == 65 and sy.bands["ready"].max_wait_minutes == 55
+    assert sy.officers_on_duty is not None and len(set(sy.officers_on_duty)) == 3  # 3 shifts
+
+
+def test_the_arrival_shapes_are_the_survey_s_arrival_hours() -> None:
+    """San Ysidro's and Otay Mesa's General and Ready shapes are SANDAG's 2017 survey trips
+    by arrival hour (a copy of the file's northbound rows in tests/fixtures/data)."""
+    import pandas as pd
+
+    survey = pd.read_csv(Path(__file__).parents[2] / "fixtures" / "data" / "sandag_survey_nb.csv")
+    region = load_region("san_diego")
+    for port, poe in (("san_ysidro", "SY"), ("otay_mesa", "OM")):
+        for segment, lane in (("car_general", "General"), ("car_ready", "Special")):
+            mine = survey[(poe == survey.POE) & (survey.Lane == lane)]
+            hourly = mine.groupby("hour_start")["trips_revwght"].sum().reindex(range(24))
+            expected = hourly.fillna(0.0).tolist()  # the file's figures, to the 0.1 shipped
+            assert region.ports[port].arrival_shapes[segment] == pytest.approx(expected, abs=0.051)
     assert region.ports["otay_mesa_east"].build
     assert region.open_ports() == ["san_ysidro", "otay_mesa", "tecate"]
     assert "otay_mesa_east" in region.open_ports(["otay_mesa_east"])
