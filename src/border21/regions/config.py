@@ -229,17 +229,21 @@ class Region(_Frozen):
                         f"zones.{zname}.travel_minutes",
                         Message("names unknown port {port!r}", port=port),
                     )
-        for pname, rport in self.ports.items():
-            for sname in rport.toll_usd:
-                if sname not in self.segments or pname not in self.segments[sname].streams:
-                    raise AcrossKeys(
-                        f"ports.{pname}.toll_usd.{sname}",
-                        Message(
-                            "cannot act: segment {segment!r} does not use {port}",
-                            segment=sname,
-                            port=pname,
-                        ),
-                    )
+        for pname, rport in self.ports.items():  # per segment: tolls, arrival hours
+            for key, names in (
+                ("toll_usd", rport.toll_usd),
+                ("arrival_shapes", rport.arrival_shapes),
+            ):
+                for sname in names:
+                    if sname not in self.segments or pname not in self.segments[sname].streams:
+                        raise AcrossKeys(
+                            f"ports.{pname}.{key}.{sname}",
+                            Message(
+                                "cannot act: segment {segment!r} does not use {port}",
+                                segment=sname,
+                                port=pname,
+                            ),
+                        )
         for pname, rport in self.ports.items():
             for key, used in (
                 ("officers_scale", rport.officers_scale != 1.0),
@@ -251,15 +255,6 @@ class Region(_Frozen):
                         Message("cannot act: the port has no banded lane group"),
                     )
             for sname in rport.arrival_shapes:
-                if sname not in self.segments or pname not in self.segments[sname].streams:
-                    raise AcrossKeys(
-                        f"ports.{pname}.arrival_shapes.{sname}",
-                        Message(
-                            "cannot act: segment {segment!r} does not use {port}",
-                            segment=sname,
-                            port=pname,
-                        ),
-                    )
                 if rport.build:
                     raise AcrossKeys(
                         f"ports.{pname}.arrival_shapes.{sname}",

@@ -89,6 +89,7 @@ BAND_STEP_MIN = 5.0  # minutes: band edges move in steps of 5
 OFFICERS_RANGE = (0.85, 1.15)  # the search tries officers on duty within these × the start
 BAND_RANGE_MIN = (0.0, 30.0)  # … and band minima within these minutes above the start
 EQUILIBRIA = 3  # equilibria on independent seeds whose mean waits are the fit's prediction
+SEARCH_EQUILIBRIA = 2  # … and whose mean scores a candidate of the officers' search
 DEFAULT_SEARCH = 60  # candidate equilibria: half drawn at random, half refining the best
 MAX_SEARCH = 200
 SEARCH_REPLICATIONS = 6  # evaluation replications of each candidate (its profile's noise)
@@ -163,11 +164,13 @@ def knobs(region: Region, targets: Mapping[tuple[str, str], np.ndarray]) -> list
     return out
 
 
-def objective(result: RegionResult, targets: Mapping[tuple[str, str], np.ndarray]) -> float:
-    """Mean over the target groups of the profile's MAE + 10 min × (1 − correlation)."""
-    from border21.regions.observed import simulated_profiles
-
-    sim = simulated_profiles(result).set_index(["port", "segment", "hour"])["simulated_min"]
+def objective(
+    results: RegionResult | Sequence[RegionResult], targets: Mapping[tuple[str, str], np.ndarray]
+) -> float:
+    """Mean over the target groups of the profile's MAE + 25 min × (1 − correlation), the
+    profile the mean over the equilibria given."""
+    many = [results] if not isinstance(results, Sequence) else list(results)
+    sim = _predictions({0: many}).droplevel("month")
     scores = []
     for (port, segment), observed in targets.items():
         model = sim.reindex([(port, segment, h) for h in range(24)]).to_numpy(float)
@@ -210,13 +213,17 @@ def fit_bias(
 
 
 def _score(args: tuple[dict[str, Any], dict[tuple[str, str], np.ndarray], int, int]) -> float:
-    """A candidate's objective: solve it and compare (a worker process's task)."""
+    """A candidate's objective on the mean of SEARCH_EQUILIBRIA equilibria (a worker's task):
+    on one seed the search learns that seed's noise, which the held-out months do not share."""
     from border21.regions.config import validate_region
     from border21.regions.equilibrium import solve
 
     data, targets, seed, replications = args
-    result = solve(validate_region(data), seed=seed, replications=replications)
-    return objective(result, targets)
+    region = validate_region(data)
+    results = [
+        solve(region, seed=seed + i, replications=replications) for i in range(SEARCH_EQUILIBRIA)
+    ]
+    return objective(results, targets)
 
 
 def search_officers(
