@@ -69,3 +69,34 @@ def test_flexible_lanes_move_to_the_busier_group_within_the_pool() -> None:
     assert pooled[0, 10] > 10 and (pooled.sum(axis=0) <= 20).all()
     apart = _hold(arrivals, np.full((2, 24), 2), max_booths=np.array([10, 10]), bands=kw["bands"])
     assert apart[0, 10] == 10
+
+
+def test_officers_open_just_enough_and_from_a_single_booth() -> None:
+    """From 1 or 2 booths, 200 an hour: officers open one at a time until the wait is in the
+    band, so they stop at 7 (210 an hour), never 8; closing lanes clear their queue, so some
+    hours hold it with 5."""
+    arrivals = np.full((1, 24), 200.0)
+    for start in (1, 2):
+        booths = _hold(arrivals, np.full((1, 24), start))
+        assert booths.max() == 7 and booths.min() >= 5
+
+
+def test_officers_on_duty_are_all_used_when_short() -> None:
+    arrivals = np.full((2, 24), 100.0)
+    arrivals[:, 8:12] = 900.0
+    bands = np.array([[30.0, 65.0], [30.0, 55.0]])
+    booths = _hold(arrivals, np.full((2, 24), 4), officers=20, bands=bands)
+    assert booths[:, 8:12].sum(axis=0).tolist() == [20, 20, 20, 20]
+
+
+def test_the_simulator_s_correction_is_added_to_the_fluid_wait() -> None:
+    """A positive offset (the simulator queues longer than the fluid model) makes officers
+    see a longer wait and open more booths; a negative one, fewer."""
+    arrivals = np.full((1, 24), 200.0)
+    service = np.full((1, 24), 120.0)
+
+    def hold(offset: float) -> np.ndarray:
+        return hold_band(arrivals, np.full((1, 24), 12), service, 0.5, BAND, np.array([16]),
+                         np.full(24, 99), np.full((1, 24), offset))  # fmt: skip
+
+    assert hold(60.0).sum() > hold(0.0).sum() > hold(-25.0).sum()
