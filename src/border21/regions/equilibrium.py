@@ -621,7 +621,7 @@ def solve(
         done = min(k - settled_since, 2) * eq.inner_iterations
         # while officers still move lanes the flows need not settle: a fifth of the steps
         # (a san_diego region-day 3.6 → 2.9 s, the results within seed noise)
-        steps = eq.inner_iterations if k > eq.lane_rule_until else -(-eq.inner_iterations // 5)
+        steps = eq.inner_iterations if k > eq.lane_rule_until else max(1, eq.inner_iterations // 5)
         flows, inner_gap = _inner(region, setups, flows, booths, offsets, steps, done)
         moved = _gap(flows, before)
         gaps.append(max(inner_gap, moved))

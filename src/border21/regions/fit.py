@@ -1,24 +1,26 @@
 """`border21 region fit`: the behaviour fitted, and the model held against CBP's waits.
 
-What is fitted today: each port's bias constant (its ``bias_utils``), so that the
+What is fitted: first each port's bias constant (its ``bias_utils``), so that the
 equilibrium reproduces each port's counted crossings — the volumes its scenario
 carries, from BTS or the Texas bridge counts — by the standard update for a
-logit's constants, ``bias ← bias + ln(counted / modelled)``, a few rounds. The
-choice parameters (β, the port-time weight) stay SANDAG's; service times and the
-officers' bands stay as shipped. Not fitted yet: hour shifting and not
-travelling, zones, service and bands against the waits (docs/regions.md).
+logit's constants, ``bias ← bias + ln(counted / modelled)``, a few rounds; then
+the officers behind every target group (:func:`search_officers`): each banded
+port's officers on duty in three shifts and the band minimum of each banded
+group a target segment joins, searched against the fit months' hour-of-day
+profiles. The choice parameters (β, the port-time weight) stay SANDAG's; not
+fitted yet: hour shifting and not travelling, zones, service (docs/regions.md).
 
 What is measured, per port and segment with a CBP counterpart
 (:mod:`~border21.regions.observed`), on the fit months and, apart, on the
 held-out months: on the hour-of-day profile, the mean absolute error and the
 correlation; at the finest cells CBP publishes (month × weekday × hour), the
 model's mean absolute error beside the naive forecast's, which repeats the fit
-months' weekday × hour averages. Months differ in volume: with a volume year (by
-default the year CBP's waits most likely cover), the fitted region is solved once
-per month with each port's demand scaled by its counted crossings that month (BTS
-for San Diego, the Texas bridge counts for El Paso), so each month's cells get that
-month's prediction; weekdays are not modelled (no weekday volumes exist for these
-ports).
+months' weekday × hour averages. The prediction is the mean of EQUILIBRIA
+equilibria on independent seeds. With a volume year (0, the default: one average
+day for every month), the fitted region is solved once per month with each
+port's demand scaled by its counted crossings that month, so each month's cells
+get that month's prediction; weekdays are not modelled (no weekday volumes exist
+for these ports).
 
 Two more figures say how much any mechanism of that kind could gain: the naive
 forecast scaled by each month's true level (``naive_known_level_cell_mae_min``:
@@ -30,6 +32,7 @@ tell the months apart, whatever the queue model.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,7 +62,6 @@ class Fit:
     region: str
     bias_utils: dict[str, float]
     rounds: list[dict[str, Any]]  # per round: the largest |ln(counted / modelled)| left
-    result: RegionResult
     groups: list[dict[str, Any]]
     volume_year: int = 0  # 0: one average day for every month
     search: list[dict[str, Any]] = field(default_factory=list)  # the officers' search, by stage
@@ -102,24 +104,23 @@ SHIFTS = {"day": range(6, 14), "swing": range(14, 22), "night": (22, 23, 0, 1, 2
 @dataclass(frozen=True)
 class Knob:
     """One officers' parameter the fit moves: a port's officers on duty in one ``shift``, or
-    one edge (``"min"`` or ``"max"``) of one banded group's band."""
+    the minimum of one banded ``group``'s band."""
 
     port: str
     shift: str = ""
     group: str = ""
-    edge: str = ""
 
     @property
     def name(self) -> str:
         if self.shift:
             return f"ports.{self.port}.officers_on_duty[{self.shift}]"
-        return f"ports.{self.port}.bands.{self.group}.{self.edge}_wait_minutes"
+        return f"ports.{self.port}.bands.{self.group}.min_wait_minutes"
 
     def get(self, data: Mapping[str, Any]) -> float:
         port = data["ports"][self.port]
         if self.shift:
             return float(port["officers_on_duty"][SHIFTS[self.shift][0]])
-        return float(port["bands"][self.group][f"{self.edge}_wait_minutes"])
+        return float(port["bands"][self.group]["min_wait_minutes"])
 
     def put(self, data: dict[str, Any], value: float) -> None:
         port = data["ports"][self.port]
@@ -129,7 +130,7 @@ class Knob:
                 int(value) if h in hours else v for h, v in enumerate(port["officers_on_duty"])
             ]
         else:
-            port["bands"][self.group][f"{self.edge}_wait_minutes"] = float(value)
+            port["bands"][self.group]["min_wait_minutes"] = float(value)
 
     def candidates(self, start: float, most: float) -> np.ndarray:
         """The values the search may give the knob, around its ``start``."""
@@ -159,8 +160,8 @@ def knobs(region: Region, targets: Mapping[tuple[str, str], np.ndarray]) -> list
                 continue
             for i in setup.eligible[segment]:
                 group = setup.groups[i]
-                if group in setup.banded and Knob(port, group=group, edge="min") not in out:
-                    out.append(Knob(port, group=group, edge="min"))
+                if group in setup.banded and Knob(port, group=group) not in out:
+                    out.append(Knob(port, group=group))
     return out
 
 
@@ -215,15 +216,9 @@ def fit_bias(
 def _score(args: tuple[dict[str, Any], dict[tuple[str, str], np.ndarray], int, int]) -> float:
     """A candidate's objective on the mean of SEARCH_EQUILIBRIA equilibria (a worker's task):
     on one seed the search learns that seed's noise, which the held-out months do not share."""
-    from border21.regions.config import validate_region
-    from border21.regions.equilibrium import solve
-
     data, targets, seed, replications = args
-    region = validate_region(data)
-    results = [
-        solve(region, seed=seed + i, replications=replications) for i in range(SEARCH_EQUILIBRIA)
-    ]
-    return objective(results, targets)
+    runs = [_solve_task((data, seed + i, replications, None)) for i in range(SEARCH_EQUILIBRIA)]
+    return objective(runs, targets)
 
 
 def search_officers(
@@ -235,37 +230,37 @@ def search_officers(
     replications: int = SEARCH_REPLICATIONS,
     workers: int = 1,
 ) -> tuple[Region, list[dict[str, Any]]]:
-    """Officers on duty by shift and band edges that bring the target profiles closest.
+    """Officers on duty by shift and band minima that bring the target profiles closest.
 
     ``size`` candidates in all: half drawn at random (each knob uniformly among its
     candidates, a fixed seed), the region as it is among them; then, from the best, passes
     of one step of each knob up and down, the best kept, while they improve and the
-    budget lasts. Each candidate is one equilibrium scored by
-    :func:`objective` on the fit months' profiles (the same seed, so candidates differ by
-    their parameters alone). Returns the best region and, per stage, its objective and
-    knobs. Officers on duty start from the region's, or flat at the most the port's
-    schedule staffs in any hour.
+    budget lasts. Each candidate is scored by :func:`objective` on the fit months' profiles,
+    the mean of SEARCH_EQUILIBRIA equilibria (the same seeds for every candidate, so
+    candidates differ by their parameters alone). Returns the best region and, per stage,
+    its objective and knobs. Officers on duty start from the region's, or flat at the most
+    the port's schedule staffs in any hour.
     """
     from border21.regions.config import validate_region
     from border21.regions.equilibrium import _port_setup
 
-    if not 0 <= size <= MAX_SEARCH:
-        raise InputError("--search", size, Message("must be 0–{most}", most=MAX_SEARCH))
+    _check_search(size)
     moving = knobs(region, targets)
     if not moving or size == 0:
         return region, []
     data = region.model_dump()
+    most = {}
     for port in dict.fromkeys(k.port for k in moving):
+        setup = _port_setup(region, port)
+        most[port] = float(setup.max_booths.sum())
         if data["ports"][port]["officers_on_duty"] is None:  # from the scenario's schedule
-            setup = _port_setup(region, port)
             data["ports"][port]["officers_on_duty"] = [int(setup.officers.max())] * 24
             data["ports"][port]["officers_scale"] = 1.0
-    most = {k.port: float(_port_setup(region, k.port).max_booths.sum()) for k in moving}
     choices = [k.candidates(k.get(data), most[k.port]) for k in moving]
     rng = np.random.default_rng(np.random.SeedSequence([seed, 14]))
     pool: list[dict[str, Any]] = [data]
     while len(pool) <= size // 2:  # valid draws only (a band's minimum below its maximum)
-        trial = _copy(data)
+        trial = copy.deepcopy(data)
         for knob, values in zip(moving, choices, strict=True):
             knob.put(trial, float(rng.choice(values)))
         if _valid(trial):
@@ -281,7 +276,7 @@ def search_officers(
         for knob in moving:
             step = 1.0 if knob.shift else BAND_STEP_MIN
             for sign in (1, -1):
-                trial = _copy(data)
+                trial = copy.deepcopy(data)
                 knob.put(trial, knob.get(data) + sign * step)
                 if knob.get(trial) >= 1 and _valid(trial):
                     steps.append(trial)
@@ -296,10 +291,9 @@ def search_officers(
     return validate_region(data), trace
 
 
-def _copy(data: dict[str, Any]) -> dict[str, Any]:
-    import copy
-
-    return copy.deepcopy(data)
+def _check_search(size: int) -> None:
+    if not 0 <= size <= MAX_SEARCH:
+        raise InputError("--search", size, Message("must be 0–{most}", most=MAX_SEARCH))
 
 
 def _valid(data: dict[str, Any]) -> bool:
@@ -485,7 +479,8 @@ def fit_region(
             "--holdout", ",".join(map(str, holdout)),
             Message("months 1–12, at least one held out and one left to fit"),
         )  # fmt: skip
-    year = volume_year
+    _check_search(search)
+    year = volume_year  # 0: one average day
     if year != 0 and not MIN_VOLUME_YEAR <= year <= MAX_VOLUME_YEAR:
         raise InputError(
             "--volume-year", year,
@@ -509,7 +504,7 @@ def fit_region(
         for (port, segment), mine in fit_cells.groupby(["port", "segment"])
         if mine["observed_min"].mean() >= TARGET_MIN_OBSERVED
     }
-    fitted, trace, result = fit_bias(region, rounds=rounds, seed=seed, replications=replications)
+    fitted, trace, _result = fit_bias(region, rounds=rounds, seed=seed, replications=replications)
     search_trace: list[dict[str, Any]] = []
     if rounds and search:
         fitted, search_trace = search_officers(
@@ -524,12 +519,10 @@ def fit_region(
     ]  # fmt: skip
     solved = _map(_solve_task, tasks, workers)
     months = {m: solved[k * EQUILIBRIA : (k + 1) * EQUILIBRIA] for k, m in enumerate(keys)}
-    result = months[keys[0]][0]
     return Fit(
         region=region.region.name,
         bias_utils={p: port.bias_utils for p, port in fitted.ports.items()},
         rounds=trace,
-        result=result,
         groups=held_out_figures(cells, months, tuple(holdout), counted),
         equilibria=EQUILIBRIA,
         volume_year=year,
