@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from border21.cli.main import app
+from border21.regions.fit import EQUILIBRIA
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "unit" / "regions"))
 from _toy import toy_region  # noqa: E402
@@ -151,7 +152,7 @@ def test_fit_solves_each_month_with_its_volumes(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         runs[year] = json.loads(result.stdout)
     assert runs[None]["volume_year"] == 0 and runs["2020"]["volume_year"] == 2020
-    assert runs[None]["month_scales"] == {} and runs[None]["equilibria"] == 3
+    assert runs[None]["month_scales"] == {} and runs[None]["equilibria"] == EQUILIBRIA
     sy = runs["2020"]["month_scales"]["san_ysidro"]["car_general"]
     # BTS 2020: April's cars a day (618,579 / 30) against the year's mean, about 0.65
     assert len(sy) == 12 and sum(sy) == pytest.approx(12.0) and 0.55 < sy[3] < 0.75

@@ -80,6 +80,13 @@ class PortHour:
 
     A segment's row with ``hour = DAILY`` (−1) holds its day: crossings a day and the
     arrival-weighted mean wait, its interval from the replications' daily means.
+
+    ``wait_minutes`` is the wait of those who *arrived* in the hour (what a traveller
+    choosing that hour faces); ``reported_minutes`` is the wait of those who *reached the
+    booth* in the hour, which is what CBP publishes: its waits at the busy ports are travel
+    times between two Bluetooth readers, known only when a vehicle passes the second one
+    near the booth (docs/regions.md, "What CBP's hourly waits measure"). Under an hour-long
+    queue the two differ by about an hour.
     """
 
     port: str
@@ -90,6 +97,8 @@ class PortHour:
     wait_minutes: float
     wait_half_width: float
     open_booths: int
+    reported_minutes: float  # by the hour the booth was reached (CBP's measure)
+    reported_half_width: float
 
 
 @dataclass(frozen=True)
@@ -172,9 +181,21 @@ def _chosen_stream(stream: dict[str, Any], program: str) -> dict[str, Any]:
 
 
 def _hour_flows(stream: Any, program: str) -> np.ndarray:
+    """A program's arrivals by hour on the region's day: a full working day of the stream.
+
+    A stream whose weekday shape is flat runs its average day. One quieter or closed on
+    some days (trucks: El Paso's and Otay Mesa's close on Sundays and half-close on
+    Saturdays, BOTA's on weekends) runs its busiest weekday, 7 × its peak weight / the
+    week's weights × its average day: CBP publishes no wait for closed days, the port's
+    truck lanes are staffed for the working day, and SANDAG counts Otay Mesa's trucks on a
+    weekday (3,488; this gives 3,488 from BTS 2017's 2,547 a day). At the week's average,
+    a Sunday's zero spread over the week, Ysleta's trucks waited 1 minute against CBP's 35.
+    """
     shape = np.asarray(stream.hour_of_day_shape, dtype=float)
     share = float(stream.program_shares.get(program, 0.0))
-    return np.asarray(stream.crossings_per_day * share * shape / shape.sum())
+    week = np.asarray(stream.weekday_shape, dtype=float)
+    per_day = stream.crossings_per_day * 7.0 * week.max() / week.sum()
+    return np.asarray(per_day * share * shape / shape.sum())
 
 
 def _region_streams_only(data: dict[str, Any], kept: set[str]) -> None:
@@ -342,24 +363,42 @@ def _mean_by_hour(values: np.ndarray, hours: np.ndarray) -> tuple[np.ndarray, np
 
 @dataclass(frozen=True)
 class PortWaits:
-    segment_wait: dict[str, np.ndarray]  # minutes by hour
+    segment_wait: dict[str, np.ndarray]  # minutes by the hour of arrival
     segment_count: dict[str, np.ndarray]
     group_wait: dict[str, np.ndarray]
     group_count: dict[str, np.ndarray]
+    segment_reported: dict[str, np.ndarray] = field(default_factory=dict)  # by booth hour
+    group_reported: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _booth_hours(records: CrossingRecords, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """The crossings that reached the booth on the last day, and that hour."""
+    start = (days - 1) * DAY
+    keep = (records.service_start >= start) & (records.service_start < start + DAY)
+    hours = np.minimum(((records.service_start[keep] - start) // HOUR).astype(np.int64), 23)
+    return keep, hours
 
 
 def _simulate(scenario: PortScenario, setup: PortSetup, days: int, seed: Any) -> PortWaits:
     records = PortModel(scenario).simulate(days, np.random.default_rng(seed))
     keep, hours = _last_day_hours(records, days)
-    wait = (records.service_start - records.arrival)[keep] / 60.0
+    all_waits = (records.service_start - records.arrival) / 60.0
+    wait = all_waits[keep]
     stream, group = records.stream[keep], records.group[keep]
-    by_group = {}
+    reached, booth_hours = _booth_hours(records, days)
+    reached_waits, reached_groups = all_waits[reached], records.group[reached]
+    by_group, group_reported = {}, {}
     for gi, gname in enumerate(records.group_names):
         by_group[gname] = _mean_by_hour(wait[group == gi], hours[group == gi])
-    seg_wait, seg_count = {}, {}
+        reported, n = _mean_by_hour(
+            reached_waits[reached_groups == gi], booth_hours[reached_groups == gi]
+        )
+        group_reported[gname] = np.where(n > 0, reported, by_group[gname][0])
+    seg_wait, seg_count, seg_reported = {}, {}, {}
     for s in setup.segments:
         code = records.stream_names.index(PREFIX + s)
         mine = stream == code
+        at_booth = records.stream[reached] == code
         mean, n = _mean_by_hour(wait[mine], hours[mine])
         # An hour nobody of the segment used: the wait of the groups it may join.
         groups = scenario.eligible_groups(PREFIX + s, setup.programs[s])
@@ -368,11 +407,15 @@ def _simulate(scenario: PortScenario, setup: PortSetup, days: int, seed: Any) ->
             fallback = np.maximum(fallback, by_group[g][0])
         seg_wait[s] = np.where(n > 0, mean, fallback)
         seg_count[s] = n
+        reported, n_reached = _mean_by_hour(reached_waits[at_booth], booth_hours[at_booth])
+        seg_reported[s] = np.where(n_reached > 0, reported, seg_wait[s])
     return PortWaits(
         seg_wait,
         seg_count,
         {g: v[0] for g, v in by_group.items()},
         {g: v[1] for g, v in by_group.items()},
+        seg_reported,
+        group_reported,
     )
 
 
@@ -672,20 +715,37 @@ def _evaluate(
         runs = [_simulate(scenario, p, days, seed) for seed in seeds]
         for s in p.segments:
             waits = np.stack([r.segment_wait[s] for r in runs])
+            reported = np.stack([r.segment_reported[s] for r in runs])
             x = flows[p.name][s]
             daily = waits @ x / x.sum() if x.sum() > 0 else waits.mean(axis=1)
-            rows.append(_row(p.name, s, "", DAILY, float(x.sum()), daily, 0))
+            rows.append(_row(p.name, s, "", DAILY, float(x.sum()), daily, 0, daily))
             for h in range(HOURS_PER_DAY):
-                rows.append(_row(p.name, s, "", h, x[h], waits[:, h], 0))
+                rows.append(_row(p.name, s, "", h, x[h], waits[:, h], 0, reported[:, h]))
         for gi, g in enumerate(p.banded):
             waits = np.stack([r.group_wait[g] for r in runs])
+            reported = np.stack([r.group_reported[g] for r in runs])
             for h in range(HOURS_PER_DAY):
-                rows.append(_row(p.name, "", g, h, 0.0, waits[:, h], int(booths[p.name][gi, h])))
+                n = int(booths[p.name][gi, h])
+                rows.append(_row(p.name, "", g, h, 0.0, waits[:, h], n, reported[:, h]))
     return rows
 
 
+def _half(waits: np.ndarray) -> float:
+    return ci95_half_width(float(waits.std(ddof=1)), len(waits)) if len(waits) > 1 else float("nan")
+
+
 def _row(
-    port: str, segment: str, group: str, hour: int, arrivals: float, waits: np.ndarray, booths: int
+    port: str,
+    segment: str,
+    group: str,
+    hour: int,
+    arrivals: float,
+    waits: np.ndarray,
+    booths: int,
+    reported: np.ndarray,
 ) -> PortHour:
-    half = ci95_half_width(float(waits.std(ddof=1)), len(waits)) if len(waits) > 1 else float("nan")
-    return PortHour(port, segment, group, hour, float(arrivals), float(waits.mean()), half, booths)
+    """A row of replications' waits by arrival hour and by the hour the booth was reached."""
+    return PortHour(
+        port, segment, group, hour, float(arrivals), float(waits.mean()), _half(waits), booths,
+        float(reported.mean()), _half(reported),
+    )  # fmt: skip

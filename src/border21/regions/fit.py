@@ -89,8 +89,8 @@ def counted_per_day(region: Region) -> dict[str, float]:
 CORR_WEIGHT_MIN = 25.0
 BAND_STEP_MIN = 5.0  # minutes: band edges move in steps of 5
 OFFICERS_RANGE = (0.85, 1.15)  # the search tries officers on duty within these × the start
-BAND_RANGE_MIN = (0.0, 30.0)  # … and band minima within these minutes above the start
-EQUILIBRIA = 3  # equilibria on independent seeds whose mean waits are the fit's prediction
+BAND_RANGE_MIN = (-15.0, 15.0)  # … and band minima within these minutes of the start
+EQUILIBRIA = 6  # equilibria on independent seeds whose mean waits are the fit's prediction
 SEARCH_EQUILIBRIA = 2  # … and whose mean scores a candidate of the officers' search
 DEFAULT_SEARCH = 60  # candidate equilibria: half drawn at random, half refining the best
 MAX_SEARCH = 200
@@ -343,7 +343,7 @@ def _predictions(results: Mapping[int, Sequence[RegionResult]]) -> pd.Series:
         for i, r in enumerate(many)
     ]
     sim = pd.concat(frames, ignore_index=True)
-    return sim.groupby(["port", "segment", "month", "hour"])["simulated_min"].mean().sort_index()
+    return sim.groupby(["port", "segment", "month", "hour"])["reported_min"].mean().sort_index()
 
 
 def held_out_figures(

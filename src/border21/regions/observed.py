@@ -105,7 +105,9 @@ def observed_profiles(store: Store, ports: list[str] | tuple[str, ...]) -> pd.Da
 
 
 def simulated_profiles(result: RegionResult) -> pd.DataFrame:
-    """Per (port, segment, hour): the equilibrium's simulated mean wait and its 95% half-width."""
+    """Per (port, segment, hour): the equilibrium's simulated mean wait and its 95% half-width,
+    by the hour travellers arrived (``simulated_``) and by the hour they reached the booth
+    (``reported_``, the hour CBP's published wait is counted in; see :class:`PortHour`)."""
     import pandas as pd
 
     return pd.DataFrame(
@@ -116,6 +118,8 @@ def simulated_profiles(result: RegionResult) -> pd.DataFrame:
                 "hour": r.hour,
                 "simulated_min": r.wait_minutes,
                 "simulated_ci95": r.wait_half_width,
+                "reported_min": r.reported_minutes,
+                "reported_ci95": r.reported_half_width,
             }
             for r in result.rows
             if r.segment and r.hour >= 0
@@ -133,7 +137,7 @@ def compare(result: RegionResult, observed: pd.DataFrame) -> tuple[pd.DataFrame,
     both = observed.merge(simulated_profiles(result), on=["port", "segment", "hour"])
     rows = []
     for (port, segment), g in both.groupby(["port", "segment"], sort=False):
-        obs, sim = g["observed_min"].to_numpy(float), g["simulated_min"].to_numpy(float)
+        obs, sim = g["observed_min"].to_numpy(float), g["reported_min"].to_numpy(float)
         corr = (
             float(np.corrcoef(obs, sim)[0, 1]) if len(g) > 2 and obs.std() > 0 and sim.std() > 0
             else float("nan")

@@ -19,8 +19,10 @@ from border21.regions.observed import (
 
 
 def _result(waits: dict[tuple[str, str], list[float]]) -> RegionResult:
+    """A result whose waits by the hour the booth is reached (CBP's measure) are ``waits``;
+    by arrival hour they are 100 min more, so a comparison using them fails."""
     rows = tuple(
-        PortHour(port, segment, "", h, 10.0, w, 1.0, 0)
+        PortHour(port, segment, "", h, 10.0, w + 100.0, 1.0, 0, w, 1.0)
         for (port, segment), hourly in waits.items()
         for h, w in enumerate(hourly)
     )
@@ -122,13 +124,17 @@ def test_simulated_profiles_keep_segment_hours_only() -> None:
     result = _result({("a", "g"): [1.0] * 24})
     rows = (
         *result.rows,
-        PortHour("a", "g", "", -1, 240.0, 1.0, 0.5, 0),  # the day
-        PortHour("a", "", "general", 3, 0.0, 9.0, 0.5, 4),  # a banded group's booths
+        PortHour("a", "g", "", -1, 240.0, 1.0, 0.5, 0, 1.0, 0.5),  # the day
+        PortHour("a", "", "general", 3, 0.0, 9.0, 0.5, 4, 9.0, 0.5),  # a banded group's booths
     )
     frame = simulated_profiles(RegionResult(**{**result.__dict__, "rows": rows}))
     assert len(frame) == 24 and set(frame["hour"]) == set(range(24))
-    assert list(frame.columns) == ["port", "segment", "hour", "simulated_min", "simulated_ci95"]
-    assert (frame["simulated_ci95"] == 1.0).all()
+    assert list(frame.columns) == [
+        "port", "segment", "hour", "simulated_min", "simulated_ci95", "reported_min",
+        "reported_ci95",
+    ]  # fmt: skip
+    assert (frame["simulated_ci95"] == 1.0).all() and (frame["reported_ci95"] == 1.0).all()
+    assert (frame["simulated_min"] == 101.0).all() and (frame["reported_min"] == 1.0).all()
 
 
 def test_held_out_figures_per_month_see_the_months() -> None:
