@@ -148,3 +148,16 @@ def test_waits_are_reported_by_the_hour_the_booth_is_reached_as_cbp_counts_them(
     # the queue builds through the morning: those reaching the booth at 09:00 joined it
     # earlier, when it was shorter, than those arriving at 09:00
     assert waits.segment_reported["car_general"][9] < waits.segment_wait["car_general"][9]
+
+
+def test_means_by_key_and_hour_by_hand_and_with_nobody() -> None:
+    from border21.regions.equilibrium import _means_by
+
+    keys, hours = np.array([0, 0, 1, 1, 1]), np.array([3, 3, 3, 23, 23])
+    mean, count = _means_by(keys, hours, np.array([10.0, 20.0, 5.0, 1.0, 3.0]), 3)
+    assert mean.shape == count.shape == (3, 24)
+    assert (mean[0, 3], count[0, 3]) == (15.0, 2) and (mean[1, 3], count[1, 3]) == (5.0, 1)
+    assert (mean[1, 23], count[1, 23]) == (2.0, 2) and count.sum() == 5 and not mean[2].any()
+    empty = np.array([], dtype=np.int64)  # a built port nobody chose: zeros, as floats
+    mean, count = _means_by(empty, empty, np.array([]), 2)
+    assert mean.dtype == float and not mean.any() and not count.any()
