@@ -208,11 +208,12 @@ def fit(
         ),
     ),
     search: int = typer.Option(
-        60,
+        40,  # regions.fit.DEFAULT_SEARCH (a test checks they agree)
         "--search",
         help=_(
-            "Equilibria the officers' search may try (officers on duty by shift, band "
-            "minima): half at random, half refining the best (0–200; 0: as shipped)."
+            "Candidates the officers' search may try (officers on duty by shift, band "
+            "minima): half at random, half refining the best, the best scored again on six "
+            "equilibria (0–200; 0: as shipped)."
         ),
     ),
     volume_year: int = typer.Option(
@@ -279,7 +280,10 @@ def _print_fit(data: dict[str, Any]) -> None:
         _("{region}: bias constants {bias}; after {n} rounds the ports' crossings are within "
           "{pct}% of the counts").format(
             region=data["region"], n=len(data["rounds"]),
-            bias=", ".join(f"{p} {b:+.2f}" for p, b in data["bias_utils"].items()),
+            bias="; ".join(
+                f"{p} " + ", ".join(f"{s} {b:+.2f}" for s, b in by_segment.items())
+                for p, by_segment in data["bias_utils"].items() if by_segment
+            ),
             pct=format(100 * (math.exp(last) - 1), ".0f"),
         ),
         highlight=False,

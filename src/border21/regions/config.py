@@ -122,6 +122,11 @@ class RegionPort(_Frozen):
     scenario: Name
     build: bool = False
     bias_utils: Annotated[float, Field(ge=-50.0, le=50.0)] = 0.0
+    # per segment, added to bias_utils: the constants `region fit` fits (each segment's own
+    # counted crossings at the port: pedestrians and cars do not share a preference)
+    bias_by_segment: dict[str, Annotated[float, Field(ge=-50.0, le=50.0)]] = Field(
+        default_factory=dict, max_length=50
+    )
     toll_usd: dict[str, Annotated[float, Field(ge=0.0, le=MAX_TOLL_USD)]] = Field(
         default_factory=dict
     )
@@ -229,10 +234,11 @@ class Region(_Frozen):
                         f"zones.{zname}.travel_minutes",
                         Message("names unknown port {port!r}", port=port),
                     )
-        for pname, rport in self.ports.items():  # per segment: tolls, arrival hours
+        for pname, rport in self.ports.items():  # per segment: tolls, arrival hours, biases
             for key, names in (
                 ("toll_usd", rport.toll_usd),
                 ("arrival_shapes", rport.arrival_shapes),
+                ("bias_by_segment", rport.bias_by_segment),
             ):
                 for sname in names:
                     if sname not in self.segments or pname not in self.segments[sname].streams:

@@ -199,10 +199,11 @@ def _hour_flows(stream: Any, program: str) -> np.ndarray:
 
 
 def _region_streams_only(data: dict[str, Any], kept: set[str]) -> None:
-    """Drop, in place, the scenario's streams no segment takes (pedestrians, southbound cars)
-    and what serves only them: their own lane groups and Mexican inspections. They share no
-    primary lane with the region's travellers, so the waits read are the same in law; the
-    simulation does a third of the work at San Ysidro (a san_diego region-day 2.9 → 1.8 s)."""
+    """Drop, in place, the scenario's streams no segment takes (southbound cars) and what
+    serves only them: their own lane groups and Mexican inspections. They share no primary
+    lane with the region's travellers, so the waits read are the same in law; the
+    simulation does less work (before pedestrians chose, a san_diego region-day 2.9 → 1.8 s
+    with them and the southbound cars dropped)."""
     data["streams"] = {n: v for n, v in data["streams"].items() if n in kept}
     lanes = {}
     for g, group in data["lanes"].items():
@@ -444,7 +445,12 @@ def _choose(
         travel = np.array([[z.travel_minutes[p.name] for p in ports] for z in zones])
         wait = np.stack([waits[p.name].segment_wait[sname] for p in ports], axis=1)
         toll = np.array([region.ports[p.name].toll_usd.get(sname, 0.0) for p in ports])
-        bias = np.array([region.ports[p.name].bias_utils for p in ports])
+        bias = np.array(
+            [
+                region.ports[p.name].bias_utils + region.ports[p.name].bias_by_segment.get(sname, 0)
+                for p in ports
+            ]
+        )
         utility = choice.utilities(
             travel, wait, toll, bias,
             travel_minute_utils=region.choice.travel_minute_utils,

@@ -30,6 +30,8 @@ CBP_LANES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
             "car_general": ("Passenger", "General"),
             "car_ready": ("Passenger", "Ready"),
             "car_sentri": ("Passenger", "Nexus/Sentri"),
+            "ped_general": ("Pedestrian", "General"),
+            "ped_ready": ("Pedestrian", "Ready"),
         },
     ),
     "el_paso_bota": (
@@ -38,6 +40,8 @@ CBP_LANES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
             "car_general": ("Passenger", "General"),
             "car_ready": ("Passenger", "Ready"),
             "truck_general": ("Commercial", "General"),
+            "ped_general": ("Pedestrian", "General"),
+            "ped_ready": ("Pedestrian", "Ready"),
         },  # its Nexus/Sentri cells are empty
     ),
     "el_paso_pdn": (
@@ -46,6 +50,8 @@ CBP_LANES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
             "car_general": ("Passenger", "General"),
             "car_ready": ("Passenger", "Ready"),
             "car_sentri": ("Passenger", "Nexus/Sentri"),
+            "ped_general": ("Pedestrian", "General"),
+            "ped_ready": ("Pedestrian", "Ready"),
         },
     ),
     "el_paso_ysleta": (
@@ -55,6 +61,7 @@ CBP_LANES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
             "car_ready": ("Passenger", "Ready"),
             "car_sentri": ("Passenger", "Nexus/Sentri"),
             "truck_general": ("Commercial", "General"),
+            "ped_general": ("Pedestrian", "General"),  # one pedestrian line; CBP publishes General
         },
     ),
     # the Stanton DCL is SENTRI only; CBP labels its lane Passenger / General (3 months)
@@ -161,28 +168,39 @@ def compare(result: RegionResult, observed: pd.DataFrame) -> tuple[pd.DataFrame,
 
 
 # The counted crossings each port's segments are scaled by, month by month (the cells' months
-# differ in volume; `region fit` solves each month): the region's port → (table, key) for cars and
-# trucks. BTS counts San Diego's ports (`crossings`, by port code); CBP's counts by bridge, as UNT
-# processes them for TxDOT, give El Paso's bridges (`bridge_crossings`), which BTS reports as one.
+# differ in volume; `region fit` solves each month): the region's port → (table, key) for cars,
+# trucks and pedestrians. BTS counts San Diego's ports (`crossings`, by port code); CBP's counts by
+# bridge, as UNT processes them for TxDOT, give El Paso's bridges (`bridge_crossings`), which BTS
+# reports as one.
 VOLUME_SERIES: dict[str, dict[str, tuple[str, str, str]]] = {
-    "san_ysidro": {"cars": ("crossings", "2504", "Personal Vehicles")},
+    "san_ysidro": {
+        "cars": ("crossings", "2504", "Personal Vehicles"),
+        "pedestrians": ("crossings", "2504", "Pedestrians"),
+    },
     "otay_mesa": {
         "cars": ("crossings", "2506", "Personal Vehicles"),
         "trucks": ("crossings", "2506", "Trucks"),
+        "pedestrians": ("crossings", "2506", "Pedestrians"),
     },
     "tecate": {
         "cars": ("crossings", "2505", "Personal Vehicles"),
         "trucks": ("crossings", "2505", "Trucks"),
+        "pedestrians": ("crossings", "2505", "Pedestrians"),
     },
     "el_paso_bota": {
         "cars": ("bridge_crossings", "Bridge of the Americas", "Passenger Vehicles"),
         "trucks": ("bridge_crossings", "Bridge of the Americas", "Commercial Trucks"),
+        "pedestrians": ("bridge_crossings", "Bridge of the Americas", "Pedestrians/ Bicyclists"),
     },
-    "el_paso_pdn": {"cars": ("bridge_crossings", "Paso del Norte Bridge", "Passenger Vehicles")},
+    "el_paso_pdn": {
+        "cars": ("bridge_crossings", "Paso del Norte Bridge", "Passenger Vehicles"),
+        "pedestrians": ("bridge_crossings", "Paso del Norte Bridge", "Pedestrians/ Bicyclists"),
+    },
     "el_paso_stanton": {"cars": ("bridge_crossings", "Good Neighbor Bridge", "Passenger Vehicles")},
     "el_paso_ysleta": {
         "cars": ("bridge_crossings", "Ysleta Bridge", "Passenger Vehicles"),
         "trucks": ("bridge_crossings", "Ysleta Bridge", "Commercial Trucks"),
+        "pedestrians": ("bridge_crossings", "Ysleta Bridge", "Pedestrians/ Bicyclists"),
     },
 }
 

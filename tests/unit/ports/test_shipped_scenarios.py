@@ -31,6 +31,7 @@ BTS_2017_SAN_YSIDRO_PERSONAL_VEHICLES = 13_777_990
 BTS_2017_SAN_YSIDRO_PEDESTRIANS = 8_279_253
 BTS_2017_OTAY_MESA_PERSONAL_VEHICLES = 8_309_476
 BTS_2017_OTAY_MESA_TRUCKS = 929_614
+BTS_2017_OTAY_MESA_PEDESTRIANS = 3_361_489
 # UNT (TxDOT) yearly northbound counts by bridge (yearly_crossings_2008_2025.csv).
 UNT_2024_WTB_TRUCKS = 2_288_051
 UNT_2024_BOTA_POVS = 3_342_622
@@ -124,6 +125,8 @@ def test_otay_mesa_volumes() -> None:
     trk = np.sum([sc.lanes[g].open_booths() for g in ("general_trucks", "fast")], axis=0)
     assert trk.max() <= 10
     assert sc.lanes["general_trucks"].booths + sc.lanes["fast"].booths == 16
+    # pedestrians (the san_diego region's pedestrians choose among its ports)
+    assert _close(sc.streams["pedestrians"].crossings_per_day, BTS_2017_OTAY_MESA_PEDESTRIANS / 365)
 
 
 def test_laredo_wtb_volume_hours_and_fast() -> None:

@@ -23,7 +23,9 @@ BRIDGES = {
 # The scenarios' base-year cars and trucks a day (UNT 2024 / 366): what choice redistributes.
 # Trucks run their working day (regions.equilibrium._hour_flows): BOTA's a weekday of five, 7 / 5
 # × its average day; Ysleta's a weekday of 5.444 (Saturday 0.444), 7 / 5.444 × its average day.
+# Pedestrians (UNT 2024 / 366): BOTA, PDN, Ysleta.
 BASE_PER_DAY = 9132.8 + 365.7 * 7 / 5 + 7325.7 + 4719.7 + 10073.0 + 1832.6 * 7 / 5.444
+BASE_PER_DAY += 3426.8 + 9663.4 + 3977.3
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -51,9 +51,10 @@ def test_san_diego_converges_within_its_stated_tolerance() -> None:
     assert result.gap < region.equilibrium.flow_tolerance == 0.03
     assert result.wait_change_minutes < region.equilibrium.wait_tolerance_minutes
     assert result.ports == ("san_ysidro", "otay_mesa", "tecate")
-    # Travellers are redistributed, never lost: the 2017 cars a day of the three ports and
-    # their trucks on a weekday (Otay Mesa's 2,547 a day is 3,488 a weekday: SANDAG's count).
-    assert np.isclose(_total(result), 66_080.4 - 2_546.9 + 3_488.1, rtol=1e-3)
+    # Travellers are redistributed, never lost: the 2017 cars and pedestrians a day of the three
+    # ports and their trucks on a weekday (Otay Mesa's 2,547 a day is 3,488 a weekday: SANDAG's).
+    pedestrians = 22_682.9 + 9_209.6 + 2_113.6  # BTS 2017 / 365
+    assert np.isclose(_total(result), 66_080.4 - 2_546.9 + 3_488.1 + pedestrians, rtol=1e-3)
     for group in ("general", "ready"):  # officers stay within San Ysidro's 16 / 20 stacked booths
         booths = result.booths["san_ysidro"][group]
         assert max(booths) <= (16 if group == "general" else 20) and min(booths) >= 1

@@ -44,6 +44,8 @@ OPTIONAL = {
     "ports.east.arrival_shapes": {"car_bus": SHAPE},  # refused: no such segment
     "ports.east.flexible": ["general"],  # refused: east has no bands
     "ports.east.build": True,  # east closed: west alone
+    "ports.west.bias_by_segment": {"car_ready": 2.0},
+    "ports.east.bias_by_segment": {"car_bus": 1.0},  # refused: no such segment
 }
 
 
