@@ -189,7 +189,7 @@ def _curve_section(runs: RegionRuns, lang: str) -> Any:
         waits: dict[str, dict[str, float]] = summary["wait_min"]  # type: ignore[assignment]
         halves: dict[str, dict[str, float]] = summary["wait_min_ci95"]  # type: ignore[assignment]
         for segment, share in by_segment.items():
-            if port not in share:
+            if segment not in result.flows.get(port, {}):  # e.g. pedestrians: no hall there
                 continue
             curve.append({"toll": usd, "segment": segment, "share": share[port]})
             row = {_("toll (USD)"): format(usd, "g"), _("segment"): segment,
@@ -238,9 +238,11 @@ def _curve_section(runs: RegionRuns, lang: str) -> Any:
         "again, and the table gives the new port's share of each segment and the mean wait "
         "of that segment at every port, ± its 95% interval over 3 replications. Cars and "
         "trucks, and each lane program, stay apart. The choice parameters are SANDAG's "
-        "(−0.025 utils a minute, port time weighted 2.5); values of time, zones and bias "
-        "constants are assumptions until fitted, so this is the model's demand curve, not a "
-        "forecast; SANDAG's published forecasts are not in the shared data to compare.",
+        "(−0.025 utils a minute, port time weighted 2.5) and the bias constants are fitted "
+        "to the ports' 2017 crossings, but values of time and zones are assumptions, so this "
+        "is the model's demand curve, not a forecast; SANDAG's published forecasts are not "
+        "in the shared data to compare. Pedestrians, who have no hall at the new port, are "
+        "left out.",
         tolls=", ".join(format(usd, "g") for usd, _r in runs.tolls),
     )  # fmt: skip
     return Section(
