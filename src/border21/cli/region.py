@@ -137,12 +137,10 @@ def _print(usd: float | None, result: object) -> None:
             )  # fmt: skip
     console.print(table)
     totals = result.port_totals()
-    per_port = _("{port}: {n}/day, {wait} min")
+    per_port = _("{port}: {n}/day")
     console.print(
         "  ".join(
-            per_port.format(
-                port=p, n=f"{port['crossings_per_day']:,.0f}", wait=f"{port['wait_minutes']:.1f}"
-            )
+            per_port.format(port=p, n=f"{port['crossings_per_day']:,.0f}")
             for p, port in totals.items()
         )
         + "  "

@@ -125,14 +125,17 @@ class RegionResult:
         """Travellers a day who gave up the trip (0 unless travellers may forgo it)."""
         return self.demand_per_day - sum(sum(x) for f in self.flows.values() for x in f.values())
 
-    def port_totals(self) -> dict[str, dict[str, float]]:
-        """Per port: arrivals a day and their mean wait (arrival-weighted, segments pooled)."""
-        out: dict[str, dict[str, float]] = {}
+    def port_totals(self) -> dict[str, dict[str, Any]]:
+        """Per port: arrivals a day, in all and by segment. No wait is pooled over segments:
+        a port's General cars, trucks and pedestrians wait in different lines (the waits are
+        per segment, :meth:`summary`)."""
+        out: dict[str, dict[str, Any]] = {}
         for port in self.ports:
             rows = [r for r in self.rows if r.port == port and r.segment and r.hour == DAILY]
-            n = sum(r.arrivals for r in rows)
-            wait = sum(r.arrivals * r.wait_minutes for r in rows) / n if n > 0 else 0.0
-            out[port] = {"crossings_per_day": n, "wait_minutes": wait}
+            out[port] = {
+                "crossings_per_day": sum(r.arrivals for r in rows),
+                "by_segment": {r.segment: r.arrivals for r in rows},
+            }
         return out
 
     def shares(self) -> dict[str, dict[str, float]]:
