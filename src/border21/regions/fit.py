@@ -4,19 +4,21 @@ What is fitted: first each port's bias constant for each segment (its
 ``bias_by_segment``), so that the equilibrium reproduces each port's counted
 crossings by segment — the volumes its scenario carries, from BTS or the Texas
 bridge counts — by the standard update for a logit's constants, ``bias ← bias +
-ln(counted / modelled)``, a few rounds; then
-the officers behind every target group (:func:`search_officers`): each banded
-port's officers on duty in three shifts and the band minimum of each banded
-group a target segment joins, searched against the fit months' hour-of-day
-profiles. The choice parameters (β, the port-time weight) stay SANDAG's; not
-fitted yet: hour shifting and not travelling, zones, service (docs/regions.md).
+ln(counted / modelled)``, a few rounds; then the officers behind every target
+group whose lanes have a band (:func:`search_officers`): each banded port's
+officers on duty in three shifts and the band minimum of each banded group a
+target segment joins, searched against the fit months' hour-of-day profiles.
+The choice parameters (β, the port-time weight) stay SANDAG's; not fitted yet:
+hour shifting and not travelling, zones, service (docs/regions.md).
 
 What is measured, per port and segment with a CBP counterpart
 (:mod:`~border21.regions.observed`), on the fit months and, apart, on the
 held-out months: on the hour-of-day profile, the mean absolute error and the
 correlation; at the finest cells CBP publishes (month × weekday × hour), the
 model's mean absolute error beside the naive forecast's, which repeats the fit
-months' weekday × hour averages. The prediction is the mean of EQUILIBRIA
+months' weekday × hour averages. CBP's waits are compared with the model's in
+the hour the booth is reached (``reported_minutes``: CBP's are travel times known
+when a vehicle reaches the booth). The prediction is the mean of EQUILIBRIA
 equilibria on independent seeds. With a volume year (0, the default: one average
 day for every month), the fitted region is solved once per month with each
 port's demand scaled by its counted crossings that month, so each month's cells
