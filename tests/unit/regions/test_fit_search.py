@@ -63,3 +63,67 @@ def test_the_cli_default_search_is_the_fit_s() -> None:
 
     default = inspect.signature(region.fit).parameters["search"].default.default
     assert default == fit.DEFAULT_SEARCH
+
+
+def test_the_knobs_are_the_banded_ports_shifts_and_the_target_groups_bands() -> None:
+    region = load_region("san_diego")
+    targets = {
+        **TARGETS,  # SY General and Ready (banded), SY pedestrians (no band: no knob)
+        ("otay_mesa_east", "car_general"): np.zeros(24),  # a build option: no knob
+        ("tecate", "car_general"): np.zeros(24),  # Tecate's general band: shifts and band
+    }
+    names = [k.name for k in fit.knobs(region, targets)]
+    assert names == [
+        "ports.san_ysidro.officers_on_duty[day]", "ports.san_ysidro.officers_on_duty[swing]",
+        "ports.san_ysidro.officers_on_duty[night]",
+        "ports.san_ysidro.bands.general.min_wait_minutes",
+        "ports.san_ysidro.bands.ready.min_wait_minutes",
+        "ports.tecate.officers_on_duty[day]", "ports.tecate.officers_on_duty[swing]",
+        "ports.tecate.officers_on_duty[night]", "ports.tecate.bands.general.min_wait_minutes",
+    ]  # fmt: skip
+
+
+def test_a_knob_reads_and_writes_its_shift_or_band_and_its_candidates_stay_in_range() -> None:
+    data = load_region("san_diego").model_dump()
+    day, night = fit.Knob("san_ysidro", shift="day"), fit.Knob("san_ysidro", shift="night")
+    before = list(data["ports"]["san_ysidro"]["officers_on_duty"])
+    day.put(data, 40.0)
+    after = data["ports"]["san_ysidro"]["officers_on_duty"]
+    assert [h for h in range(24) if after[h] != before[h]] == list(range(6, 14))
+    assert day.get(data) == 40.0 and night.get(data) == float(before[22]) == float(before[0])
+    assert fit.Knob("san_ysidro", shift="swing").get(data) == float(before[14])
+    band = fit.Knob("san_ysidro", group="ready")
+    band.put(data, 35.0)
+    assert (
+        band.get(data) == 35.0 == data["ports"]["san_ysidro"]["bands"]["ready"]["min_wait_minutes"]
+    )
+    # officers: 0.85–1.15 × the start, whole officers, within the port's booths
+    assert day.candidates(30.0, 100.0).tolist() == list(map(float, range(25, 36)))
+    assert day.candidates(30.0, 32.0).tolist() == list(map(float, range(25, 33)))
+    assert day.candidates(1.0, 10.0).tolist() == [1.0, 2.0]
+    # band minima: within 15 minutes of the start in steps of 5, never below 5
+    assert band.candidates(45.0, 0.0).tolist() == [30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0]
+    assert band.candidates(10.0, 0.0).tolist() == [5.0, 10.0, 15.0, 20.0, 25.0]
+
+
+def test_counted_and_modelled_crossings_are_per_port_and_segment() -> None:
+    from border21.regions.equilibrium import DAILY, PortHour, RegionResult
+
+    counted = fit.counted_per_day(load_region("san_diego"))
+    assert {p for p, _s in counted} == {"san_ysidro", "otay_mesa", "tecate"}  # not the build
+    assert counted[("san_ysidro", "ped_general")] == pytest.approx(22_682.9 * 0.6)
+    assert counted[("otay_mesa", "truck_general")] + counted[("otay_mesa", "truck_fast")] == (
+        pytest.approx(3_488.1, rel=1e-3)  # trucks on a weekday
+    )
+    rows = (
+        PortHour("a", "g", "", DAILY, 240.0, 1.0, 0.1, 0, 1.0, 0.1),
+        PortHour("a", "g", "", 3, 10.0, 1.0, 0.1, 0, 1.0, 0.1),  # an hour: not the day
+        PortHour("a", "", "general", DAILY, 0.0, 1.0, 0.1, 4, 1.0, 0.1),  # a lane group
+        PortHour("b", "g", "", DAILY, 60.0, 1.0, 0.1, 0, 1.0, 0.1),
+    )
+    result = RegionResult(
+        region="toy", ports=("a", "b"), iterations=1, gap=0.0, converged=True, gaps=(0.0,),
+        wait_change_minutes=0.0, seed=0, replications=2, seconds=0.0, demand_per_day=300.0,
+        flows={}, booths={}, rows=rows,
+    )  # fmt: skip
+    assert fit._modelled_per_day(result) == {("a", "g"): 240.0, ("b", "g"): 60.0}
