@@ -143,6 +143,10 @@ class RegionPort(_Frozen):
     )
     flexible: list[Name] = Field(default_factory=list, max_length=50)
 
+    def bias(self, segment: str) -> float:
+        """The port's constant for ``segment``: the port's own plus the segment's."""
+        return self.bias_utils + self.bias_by_segment.get(segment, 0.0)
+
     @model_validator(mode="after")
     def _one_officer_rule(self) -> RegionPort:
         if self.officers_on_duty is not None and self.officers_scale != 1.0:

@@ -242,11 +242,22 @@ def fit_bias(
 
 
 def _solved(
-    candidates: list[dict[str, Any]], seeds: range, seed: int, replications: int, workers: int
+    candidates: list[dict[str, Any]],
+    seeds: range,
+    seed: int,
+    replications: int,
+    workers: int,
+    scales: Sequence[Mapping[str, Mapping[str, float]] | None] | None = None,
 ) -> list[list[RegionResult]]:
     """Each candidate's equilibria on ``seed + i`` for i in ``seeds`` (the same seeds for every
-    candidate, so candidates differ by their parameters alone), on ``workers`` processes."""
-    tasks = [(d, seed + i, replications, None) for d in candidates for i in seeds]
+    candidate, so candidates differ by their parameters alone), on ``workers`` processes;
+    with ``scales``, candidate k's demand scaled by ``scales[k]`` (a month's volumes)."""
+    each = list(scales) if scales is not None else [None] * len(candidates)
+    tasks = [
+        (d, seed + i, replications, scale)
+        for d, scale in zip(candidates, each, strict=True)
+        for i in seeds
+    ]
     runs = _map(_solve_task, tasks, workers)
     n = len(seeds)
     return [runs[k * n : (k + 1) * n] for k in range(len(candidates))]
@@ -271,9 +282,9 @@ def search_officers(
     many such scores is mostly the luckiest: the CONFIRMED best random candidates and the
     region as it is, and each pass's best step, are scored again on CONFIRM_EQUILIBRIA
     equilibria, and only those scores choose (a step is kept only if it beats the incumbent
-    on them). Returns the best
-    region and, per stage, its objective and knobs. Officers on duty start from the
-    region's, or flat at the most the port's schedule staffs in any hour.
+    on them). Returns the best region and, per stage, its objective and knobs. Officers on
+    duty start from the region's, or flat at the most the port's schedule staffs in any
+    hour.
     """
     from border21.regions.config import validate_region
     from border21.regions.equilibrium import _port_setup
@@ -569,17 +580,16 @@ def fit_region(
     # the prediction: the mean of EQUILIBRIA equilibria on independent seeds (near saturation
     # a region's waits depend on its equilibrium's path), per month when months have volumes
     keys = list(range(1, 13)) if year else [0]
-    tasks = [
-        (fitted.model_dump(), seed + i, replications, scales.get(m)) for m in keys
-        for i in range(EQUILIBRIA)
-    ]  # fmt: skip
-    solved = _map(_solve_task, tasks, workers)
-    months = {m: solved[k * EQUILIBRIA : (k + 1) * EQUILIBRIA] for k, m in enumerate(keys)}
+    solved = _solved(
+        [fitted.model_dump()] * len(keys), range(EQUILIBRIA), seed, replications, workers,
+        scales=[scales.get(m) for m in keys],
+    )  # fmt: skip
+    months = dict(zip(keys, solved, strict=True))
     return Fit(
         region=region.region.name,
         bias_utils={
             p: {
-                sname: port.bias_utils + port.bias_by_segment.get(sname, 0.0)
+                sname: port.bias(sname)
                 for sname, segment in fitted.segments.items()
                 if p in segment.streams
             }
