@@ -182,13 +182,17 @@ def test_fit_searches_the_officers_and_reports_the_search(tmp_path: Path) -> Non
     assert stages[0]["stage"] == "random" and stages[0]["candidates"] == 3  # 2 drawn + as is
     knobs = {k for k in stages[0] if k.startswith("ports.")}
     assert knobs == {
-        "ports.san_ysidro.officers_on_duty[day]", "ports.san_ysidro.officers_on_duty[swing]",
-        "ports.san_ysidro.officers_on_duty[night]",
+        "ports.san_ysidro.officers_on_duty.personal_vehicle[day]",
+        "ports.san_ysidro.officers_on_duty.personal_vehicle[swing]",
+        "ports.san_ysidro.officers_on_duty.personal_vehicle[night]",
         "ports.san_ysidro.bands.general.min_wait_minutes",
         "ports.san_ysidro.bands.ready.min_wait_minutes",
     }  # fmt: skip
     chosen = data["officers"]["san_ysidro"]
-    assert chosen["officers_on_duty"][6] == stages[-1]["ports.san_ysidro.officers_on_duty[day]"]
+    assert (
+        chosen["officers_on_duty"]["personal_vehicle"][6]
+        == stages[-1]["ports.san_ysidro.officers_on_duty.personal_vehicle[day]"]
+    )
     assert (
         chosen["bands"]["general"][0]
         == stages[-1]["ports.san_ysidro.bands.general.min_wait_minutes"]

@@ -29,6 +29,7 @@ from border21.i18n.message import Message
 from border21.ports.config import (
     AcrossKeys,
     Program,
+    StreamKind,
     apply_overrides,
     error_reason,
     read_scenario_file,
@@ -132,12 +133,12 @@ class RegionPort(_Frozen):
     )
     bands: dict[str, Band] = Field(default_factory=dict, max_length=50)
     officers_scale: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0
-    officers_on_duty: (
-        Annotated[
-            list[Annotated[int, Field(ge=0, le=MAX_OFFICERS)]], Field(min_length=24, max_length=24)
-        ]
-        | None
-    ) = None
+    # booths staffed at once by hour, per kind of traffic (its lanes' streams' kind: car,
+    # truck and pedestrian lanes are staffed apart); a kind left out: officers_scale × the
+    # most its banded groups' schedules staff in the hour
+    officers_on_duty: dict[
+        StreamKind, Annotated[list[Officers], Field(min_length=24, max_length=24)]
+    ] = Field(default_factory=dict)
     arrival_shapes: dict[str, Annotated[list[HourWeight], Field(min_length=24, max_length=24)]] = (
         Field(default_factory=dict, max_length=50)
     )
@@ -149,14 +150,6 @@ class RegionPort(_Frozen):
 
     @model_validator(mode="after")
     def _one_officer_rule(self) -> RegionPort:
-        if self.officers_on_duty is not None and self.officers_scale != 1.0:
-            raise ValueError(
-                Message(
-                    "officers_on_duty and officers_scale = {scale:g}: give one or the other "
-                    "(officers on duty by hour, or the scenario's schedule scaled)",
-                    scale=self.officers_scale,
-                )
-            )
         if self.flexible:
             unknown = [g for g in self.flexible if g not in self.bands]
             if unknown or len(set(self.flexible)) != len(self.flexible) or len(self.flexible) < 2:
@@ -257,7 +250,7 @@ class Region(_Frozen):
         for pname, rport in self.ports.items():
             for key, used in (
                 ("officers_scale", rport.officers_scale != 1.0),
-                ("officers_on_duty", rport.officers_on_duty is not None),
+                ("officers_on_duty", bool(rport.officers_on_duty)),
             ):
                 if used and not rport.bands:
                     raise AcrossKeys(

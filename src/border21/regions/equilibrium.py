@@ -43,7 +43,7 @@ from border21.ports.edits import validated
 from border21.ports.kernels.common import DAY, HOUR, HOURS_PER_DAY
 from border21.ports.model import PortModel
 from border21.regions import choice, fluid, officers
-from border21.regions.config import Region
+from border21.regions.config import Region, RegionPort
 from border21.stats import ci95_half_width
 
 PREFIX = "region_"  # chosen streams are renamed region_<segment> in the ports they may use
@@ -65,7 +65,9 @@ class PortSetup:
     pool: np.ndarray  # (G,) bool: the banded groups whose lanes are flexible (one pool)
     pool_booths: int  # the booths of the flexible pool (its groups' booths together)
     base_booths: np.ndarray  # (G, 24) the scenario's schedule
-    officers: np.ndarray  # (24,) booths the port can staff over its banded groups
+    officers: np.ndarray  # (K, 24) booths the port can staff, per kind of traffic (staff)
+    staff: np.ndarray  # (G,) each banded group's row of officers (its kind of traffic)
+    kinds: tuple[str, ...]  # (K,) the kinds of traffic, the rows of officers
     available: dict[str, np.ndarray]  # segment -> (24,) bool, some eligible booth open
     groups: tuple[str, ...]  # lane groups some segment may join (the fluid model's)
     eligible: dict[str, tuple[int, ...]]  # segment -> indices into groups
@@ -285,6 +287,7 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
     banded = tuple(rport.bands)
     base_booths = np.array([scenario.lanes[g].open_booths() for g in banded], dtype=np.int64)
     base_booths = base_booths.reshape(len(banded), 24)
+    kinds, staff = _staffs(rport, scenario, banded, pname)
     available, eligible_names = {}, {}
     for s in uses:
         eligible_names[s] = ported.eligible_groups(PREFIX + s, region.segments[s].program)
@@ -306,11 +309,17 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
         pool=np.array([g in rport.flexible for g in banded], dtype=bool),
         pool_booths=sum(scenario.lanes[g].booths for g in rport.flexible),
         base_booths=base_booths,
-        officers=(
-            np.asarray(rport.officers_on_duty, dtype=np.int64)
-            if rport.officers_on_duty is not None
-            else np.floor(rport.officers_scale * base_booths.sum(axis=0) + 1e-9).astype(np.int64)
-        ),
+        officers=np.array(
+            [
+                rport.officers_on_duty[kind]
+                if kind in rport.officers_on_duty
+                else np.floor(rport.officers_scale * base_booths[staff == k].sum(axis=0) + 1e-9)
+                for k, kind in enumerate(kinds)
+            ],
+            dtype=np.int64,
+        ).reshape(len(kinds), 24),
+        staff=staff,
+        kinds=tuple(kinds),
         available=available,
         groups=groups,
         eligible={s: tuple(groups.index(g) for g in names) for s, names in eligible_names.items()},
@@ -320,6 +329,29 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
         service_seconds={s: service.mean_seconds for s, service in streams.items()},
         cv2=float(np.mean([service.effective_cv**2 for service in streams.values()] or [1.0])),
     )
+
+
+def _staffs(
+    rport: RegionPort, scenario: PortScenario, banded: tuple[str, ...], pname: str
+) -> tuple[list[str], np.ndarray]:
+    """The kinds of traffic the port's banded groups serve (each group's: its first
+    stream's; no shipped lane mixes kinds), and each group's index among them: car, truck
+    and pedestrian lanes are staffed apart, each by its own officers on duty."""
+    of_group = [scenario.streams[scenario.lanes[g].streams[0]].kind for g in banded]
+    kinds: list[str] = list(dict.fromkeys(of_group))
+    for kind in rport.officers_on_duty:
+        if kind not in kinds:
+            raise InputError(
+                f"ports.{pname}.officers_on_duty.{kind}", "[...]",
+                Message("cannot act: no banded lane group serves {kind} traffic (bands: {bands})",
+                        kind=kind, bands=", ".join(banded) or Message("none")),
+            )  # fmt: skip
+    if rport.officers_scale != 1.0 and all(k in rport.officers_on_duty for k in kinds):
+        raise InputError(
+            f"ports.{pname}.officers_scale", rport.officers_scale,
+            Message("cannot act: officers_on_duty gives every kind of traffic's officers"),
+        )  # fmt: skip
+    return kinds, np.array([kinds.index(k) for k in of_group], dtype=np.int64)
 
 
 def _scaled(setup: PortSetup, scale: Mapping[str, Mapping[str, float]] | None) -> PortSetup:
@@ -593,6 +625,7 @@ def _officers_act(
         new = officers.hold_band(
             arrivals[rows], booths[p.name], service[rows], p.cv2, p.bands, p.max_booths,
             p.officers, offsets[p.name][rows], pool=p.pool, pool_booths=p.pool_booths,
+            staff=p.staff,
         )  # fmt: skip
         moved |= bool((new != booths[p.name]).any())
         booths[p.name] = new

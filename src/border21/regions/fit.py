@@ -6,8 +6,9 @@ crossings by segment — the volumes its scenario carries, from BTS or the Texas
 bridge counts — by the standard update for a logit's constants, ``bias ← bias +
 ln(counted / modelled)``, a few rounds; then the officers behind every target
 group whose lanes have a band (:func:`search_officers`): each banded port's
-officers on duty in three shifts and the band minimum of each banded group a
-target segment joins, searched against the fit months' hour-of-day profiles.
+officers on duty in three shifts, for each kind of traffic (cars, trucks) whose
+banded lanes a target joins, and the band minimum of each banded group a target
+segment joins, searched against the fit months' hour-of-day profiles.
 The choice parameters (β, the port-time weight) stay SANDAG's; not fitted yet:
 hour shifting and not travelling, zones, service (docs/regions.md).
 
@@ -115,31 +116,33 @@ SHIFTS = {"day": range(6, 14), "swing": range(14, 22), "night": (22, 23, 0, 1, 2
 
 @dataclass(frozen=True)
 class Knob:
-    """One officers' parameter the fit moves: a port's officers on duty in one ``shift``, or
-    the minimum of one banded ``group``'s band."""
+    """One officers' parameter the fit moves: a port's officers on duty for one ``kind`` of
+    traffic in one ``shift``, or the minimum of one banded ``group``'s band."""
 
     port: str
     shift: str = ""
     group: str = ""
+    kind: str = "personal_vehicle"
 
     @property
     def name(self) -> str:
         if self.shift:
-            return f"ports.{self.port}.officers_on_duty[{self.shift}]"
+            return f"ports.{self.port}.officers_on_duty.{self.kind}[{self.shift}]"
         return f"ports.{self.port}.bands.{self.group}.min_wait_minutes"
 
     def get(self, data: Mapping[str, Any]) -> float:
         port = data["ports"][self.port]
         if self.shift:
-            return float(port["officers_on_duty"][SHIFTS[self.shift][0]])
+            return float(port["officers_on_duty"][self.kind][SHIFTS[self.shift][0]])
         return float(port["bands"][self.group]["min_wait_minutes"])
 
     def put(self, data: dict[str, Any], value: float) -> None:
         port = data["ports"][self.port]
         if self.shift:
             hours = SHIFTS[self.shift]
-            port["officers_on_duty"] = [
-                int(value) if h in hours else v for h, v in enumerate(port["officers_on_duty"])
+            on_duty = port["officers_on_duty"]
+            on_duty[self.kind] = [
+                int(value) if h in hours else v for h, v in enumerate(on_duty[self.kind])
             ]
         else:
             port["bands"][self.group]["min_wait_minutes"] = float(value)
@@ -155,9 +158,10 @@ class Knob:
 
 
 def knobs(region: Region, targets: Mapping[tuple[str, str], np.ndarray]) -> list[Knob]:
-    """The officers' parameters behind the target groups: each banded port's officers on
-    duty in each shift, and the band minimum of each banded group a target segment joins
-    there (the maxima stay as sourced: SANDAG's for San Ysidro)."""
+    """The officers' parameters behind the target groups: at each banded port, the
+    officers on duty in each shift for every kind of traffic whose banded lanes a target
+    segment joins, and the band minimum of each banded group a target segment joins (the
+    maxima stay as sourced: SANDAG's for San Ysidro)."""
     from border21.regions.equilibrium import _port_setup
 
     out: list[Knob] = []
@@ -165,14 +169,19 @@ def knobs(region: Region, targets: Mapping[tuple[str, str], np.ndarray]) -> list
         rport = region.ports[port]
         if not rport.bands or rport.build:
             continue
-        out.extend(Knob(port, shift=shift) for shift in SHIFTS)
         setup = _port_setup(region, port)
         for p, segment in targets:
             if p != port or segment not in setup.eligible:
                 continue
             for i in setup.eligible[segment]:
                 group = setup.groups[i]
-                if group in setup.banded and Knob(port, group=group) not in out:
+                if group not in setup.banded:
+                    continue
+                kind = setup.kinds[setup.staff[setup.banded.index(group)]]
+                for shift in SHIFTS:
+                    if Knob(port, shift=shift, kind=kind) not in out:
+                        out.append(Knob(port, shift=shift, kind=kind))
+                if Knob(port, group=group) not in out:
                     out.append(Knob(port, group=group))
     return out
 
@@ -296,13 +305,18 @@ def search_officers(
         return region, []
     data = region.model_dump()
     most = {}
-    for port in dict.fromkeys(k.port for k in moving):
+    for port, kind in dict.fromkeys((k.port, k.kind) for k in moving if k.shift):
         setup = _port_setup(region, port)
-        most[port] = float(setup.max_booths.sum())
-        if data["ports"][port]["officers_on_duty"] is None:  # from the scenario's schedule
-            data["ports"][port]["officers_on_duty"] = [int(setup.officers.max())] * 24
+        k = setup.kinds.index(kind)
+        most[port, kind] = float(setup.max_booths[setup.staff == k].sum())
+        on_duty = data["ports"][port]["officers_on_duty"]
+        if kind not in on_duty:  # from the scenario's schedule
+            on_duty[kind] = [int(setup.officers[k].max())] * 24
+    for port in dict.fromkeys(k.port for k in moving):  # officers_scale acts on no kind left
+        setup = _port_setup(region, port)
+        if all(kind in data["ports"][port]["officers_on_duty"] for kind in setup.kinds):
             data["ports"][port]["officers_scale"] = 1.0
-    choices = [k.candidates(k.get(data), most[k.port]) for k in moving]
+    choices = [k.candidates(k.get(data), most.get((k.port, k.kind), 0.0)) for k in moving]
     rng = np.random.default_rng(np.random.SeedSequence([seed, 14]))
     pool: list[dict[str, Any]] = [data]
     while len(pool) <= size // 2:  # valid draws only (a band's minimum below its maximum)

@@ -14,9 +14,10 @@ each banded group's open booths for the hour:
   Ysidro — so a group may open any of the pool's lanes, the pool's booths
   together bounded);
 * and never staff more booths at once than the port's officers on duty in
-  the hour (over its banded groups): with too few, a booth at a time goes from
-  the group that would be least pressed without it (wait over the band's
-  maximum), so the groups share the shortage.
+  the hour, counted apart for each kind of traffic (car, truck and pedestrian
+  lanes are separate operations with their own officers): with too few, a
+  booth at a time goes from the group of that kind that would be least pressed
+  without it (wait over the band's maximum), so the groups share the shortage.
 
 A group closed in an hour stays closed (a port's opening hours are its
 scenario's). The day is gone through ``passes`` times so that the overnight
@@ -61,6 +62,7 @@ def hold_band(
     *,
     pool: np.ndarray | None = None,
     pool_booths: int = 0,
+    staff: np.ndarray | None = None,
     passes: int = PASSES,
 ) -> np.ndarray:
     """The open booths (G, 24) officers choose for one port's banded groups.
@@ -68,11 +70,15 @@ def hold_band(
     ``arrivals``, ``service_seconds`` and ``offsets`` (the simulator's correction of the
     fluid wait, minutes) are (G, 24); ``booths`` (G, 24) the booths open now, where
     officers start from; ``bands`` (G, 2) each group's (min, max) wait in minutes;
-    ``max_booths`` (G,) its booths; ``officers`` (24,) the booths the port can staff
-    at once in each hour. ``pool`` (G,) marks the groups whose lanes are flexible: together
-    they open at most ``pool_booths`` (each may take any of the pool's lanes).
+    ``max_booths`` (G,) its booths; ``officers`` (24,) or (K, 24) the booths the port can
+    staff at once in each hour, over all its banded groups or over each of K staffs apart,
+    ``staff`` (G,) giving each group's row (all 0 when None). ``pool`` (G,) marks the groups
+    whose lanes are flexible: together they open at most ``pool_booths`` (each may take any
+    of the pool's lanes).
     """
     groups = booths.shape[0]
+    on_duty = np.atleast_2d(officers)
+    staff_of = np.zeros(groups, np.int64) if staff is None else np.asarray(staff, np.int64)
     new = booths.astype(np.int64).copy()
     backlog = np.zeros(groups)
     in_pool = np.zeros(groups, bool) if pool is None else np.asarray(pool, bool)
@@ -98,11 +104,14 @@ def hold_band(
                     n += 1
                 want[g] = n
             while True:  # too few officers or pooled lanes: the least pressed give up a booth
-                over_officers = want.sum() > officers[h]
+                short = [
+                    k for k in range(len(on_duty))
+                    if want[staff_of == k].sum() > on_duty[k, h]
+                ]  # fmt: skip
                 over_pool = bool(in_pool.any()) and want[in_pool].sum() > pool_booths
-                if not (over_officers or over_pool):
+                if not (short or over_pool):
                     break
-                cut = staffed & (want > 1) & (in_pool if over_pool and not over_officers else True)
+                cut = staffed & (want > 1) & (staff_of == short[0] if short else in_pool)
                 if not cut.any():
                     break
                 pressure = [

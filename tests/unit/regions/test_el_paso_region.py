@@ -55,6 +55,25 @@ def test_el_paso_is_shipped_with_san_diegos_behaviour_parameters() -> None:
     assert not region.ports["el_paso_stanton"].bands
 
 
+def test_ysleta_s_trucks_arrive_as_the_truck_survey_says_and_hold_a_band() -> None:
+    """Ysleta's General and FAST trucks arrive by the hours of SANDAG's 2017 truck survey at
+    Otay Mesa (a copy of its northbound rows in tests/fixtures/data), GP and FAST lanes; their
+    General lanes hold CBP's interquartile band with the truck lanes' own officers."""
+    import pandas as pd
+
+    survey = pd.read_csv(
+        Path(__file__).parents[2] / "fixtures" / "data" / "sandag_truck_survey_nb.csv"
+    )
+    ysleta = load_region("el_paso").ports["el_paso_ysleta"]
+    for segment, lane in (("truck_general", "GP"), ("truck_fast", "FAST")):
+        mine = survey[survey.Lane == lane].groupby("hour_start")["trips_revwght"].sum()
+        expected = mine.reindex(range(24)).fillna(0.0).tolist()
+        assert ysleta.arrival_shapes[segment] == pytest.approx(expected, abs=0.051)
+    band = ysleta.bands["general_trucks"]
+    assert (band.min_wait_minutes, band.max_wait_minutes) == (26, 40)
+    assert ysleta.officers_on_duty == {"truck": [7] * 24}  # cars keep their schedule's
+
+
 def test_zone_travel_minutes_follow_the_documented_rule() -> None:
     """Great-circle km from the zone's centroid (in the file) to the bridge × 1.4 / 30 km/h."""
     text = shipped_regions()["el_paso"].read_text(encoding="utf-8")
@@ -82,12 +101,13 @@ def _generalised(node: Any, prefix: str, names: set[str]) -> set[str]:
 
 def test_every_key_el_paso_uses_is_one_the_key_walk_covers() -> None:
     """test_every_region_key.py walks the toy's keys; el_paso may use no other kind of key."""
-    from test_every_region_key import _changes
+    from test_every_region_key import OPTIONAL, _changes
 
     def names(data: dict[str, Any]) -> set[str]:
         found = {n for table in ("segments", "ports", "zones") for n in data.get(table, {})}
         for port in data.get("ports", {}).values():
             found |= set(port.get("bands", {})) | set(port.get("toll_usd", {}))
+            found |= set(port.get("officers_on_duty", {}))  # kinds of traffic
         for table in ("segments", "zones"):
             for item in data.get(table, {}).values():
                 for sub in ("streams", "shares", "travel_minutes"):
@@ -96,12 +116,12 @@ def test_every_key_el_paso_uses_is_one_the_key_walk_covers() -> None:
 
     el_paso = region_data("el_paso")
     toy_keys: dict[str, Any] = {}
-    for key in _changes(Path(".")):
+    for key, value in {**_changes(Path(".")), **OPTIONAL}.items():
         node = toy_keys
         parts = key.split(".")
         for part in parts[:-1]:
             node = node.setdefault(part, {})
-        node[parts[-1]] = 0
+        node[parts[-1]] = value if isinstance(value, dict) else 0
     walked = _generalised(toy_keys, "", names(toy_keys)) | {"region.description"}
     used = _generalised(el_paso, "", names(el_paso))
     assert used <= walked, used - walked

@@ -37,10 +37,14 @@ def _toy(folder: Path) -> dict[str, Any]:
 # Keys the toy leaves out (their defaults are "none"): each is set once, alone.
 SHAPE = [0, 0, 0, 0, 0, 0, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]
 OPTIONAL = {
-    "ports.west.officers_on_duty": [1] * 24,  # fewer than the schedule's 4 (2 + 2)
+    "ports.west.officers_on_duty": {
+        "personal_vehicle": [1] * 24
+    },  # fewer than the schedule's 4 (2 + 2)
     "ports.west.arrival_shapes": {"car_general": SHAPE},
     "ports.west.flexible": ["general", "ready"],
-    "ports.east.officers_on_duty": [4] * 24,  # refused: east has no banded group
+    "ports.east.officers_on_duty": {
+        "personal_vehicle": [4] * 24
+    },  # refused: east has no banded group
     "ports.east.arrival_shapes": {"car_bus": SHAPE},  # refused: no such segment
     "ports.east.flexible": ["general"],  # refused: east has no bands
     "ports.east.build": True,  # east closed: west alone
@@ -141,3 +145,18 @@ def test_shifting_hours_without_forgoing_is_refused(tmp_path: Path) -> None:
 def test_officers_on_a_port_without_bands_are_refused(tmp_path: Path, key: str) -> None:
     with pytest.raises(InputError, match="no banded lane group"):
         validate_region(_set(toy_region(tmp_path), key, 0.5))
+
+
+def test_officers_for_a_kind_of_traffic_no_band_serves_are_refused(tmp_path: Path) -> None:
+    """Car, truck and pedestrian lanes are staffed apart: officers for trucks at a port whose
+    only banded lanes are car lanes could staff nothing."""
+    data = _set(toy_region(tmp_path), "ports.west.officers_on_duty", {"truck": [3] * 24})
+    with pytest.raises(InputError, match=r"officers_on_duty\.truck.*no banded lane group serves"):
+        solve(validate_region(data), replications=1)
+
+
+def test_a_scale_with_every_kind_s_officers_given_is_refused(tmp_path: Path) -> None:
+    data = _set(toy_region(tmp_path), "ports.west.officers_on_duty", {"personal_vehicle": [3] * 24})
+    data = _set(data, "ports.west.officers_scale", 2.0)
+    with pytest.raises(InputError, match=r"officers_scale.*every kind of traffic"):
+        solve(validate_region(data), replications=1)

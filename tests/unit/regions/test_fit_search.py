@@ -14,7 +14,7 @@ TARGETS = {("san_ysidro", s): np.zeros(24) for s in ("car_general", "car_ready",
 
 
 def _day(data: dict[str, Any]) -> int:
-    return int(data["ports"]["san_ysidro"]["officers_on_duty"][6])
+    return int(data["ports"]["san_ysidro"]["officers_on_duty"]["personal_vehicle"][6])
 
 
 def test_the_search_chooses_on_confirmed_scores_not_on_the_luckiest_quick_one(
@@ -43,9 +43,9 @@ def test_the_search_chooses_on_confirmed_scores_not_on_the_luckiest_quick_one(
     monkeypatch.setattr(fit, "objective", lambda runs, targets: float(np.mean(runs)))
     region = load_region("san_diego")
     best, trace = fit.search_officers(region, TARGETS, size=40, seed=0)
-    days = [t["ports.san_ysidro.officers_on_duty[day]"] for t in trace]
+    days = [t["ports.san_ysidro.officers_on_duty.personal_vehicle[day]"] for t in trace]
     assert 38.0 not in days and days[-1] == 33.0, trace
-    assert best.ports["san_ysidro"].officers_on_duty[6] == 33
+    assert best.ports["san_ysidro"].officers_on_duty["personal_vehicle"][6] == 33
     scores = [t["objective"] for t in trace]
     assert all(a > b for a, b in zip(scores, scores[1:], strict=False))
 
@@ -74,21 +74,24 @@ def test_the_knobs_are_the_banded_ports_shifts_and_the_target_groups_bands() -> 
     }
     names = [k.name for k in fit.knobs(region, targets)]
     assert names == [
-        "ports.san_ysidro.officers_on_duty[day]", "ports.san_ysidro.officers_on_duty[swing]",
-        "ports.san_ysidro.officers_on_duty[night]",
+        "ports.san_ysidro.officers_on_duty.personal_vehicle[day]",
+        "ports.san_ysidro.officers_on_duty.personal_vehicle[swing]",
+        "ports.san_ysidro.officers_on_duty.personal_vehicle[night]",
         "ports.san_ysidro.bands.general.min_wait_minutes",
         "ports.san_ysidro.bands.ready.min_wait_minutes",
-        "ports.tecate.officers_on_duty[day]", "ports.tecate.officers_on_duty[swing]",
-        "ports.tecate.officers_on_duty[night]", "ports.tecate.bands.general.min_wait_minutes",
+        "ports.tecate.officers_on_duty.personal_vehicle[day]",
+        "ports.tecate.officers_on_duty.personal_vehicle[swing]",
+        "ports.tecate.officers_on_duty.personal_vehicle[night]",
+        "ports.tecate.bands.general.min_wait_minutes",
     ]  # fmt: skip
 
 
 def test_a_knob_reads_and_writes_its_shift_or_band_and_its_candidates_stay_in_range() -> None:
     data = load_region("san_diego").model_dump()
     day, night = fit.Knob("san_ysidro", shift="day"), fit.Knob("san_ysidro", shift="night")
-    before = list(data["ports"]["san_ysidro"]["officers_on_duty"])
+    before = list(data["ports"]["san_ysidro"]["officers_on_duty"]["personal_vehicle"])
     day.put(data, 40.0)
-    after = data["ports"]["san_ysidro"]["officers_on_duty"]
+    after = data["ports"]["san_ysidro"]["officers_on_duty"]["personal_vehicle"]
     assert [h for h in range(24) if after[h] != before[h]] == list(range(6, 14))
     assert day.get(data) == 40.0 and night.get(data) == float(before[22]) == float(before[0])
     assert fit.Knob("san_ysidro", shift="swing").get(data) == float(before[14])

@@ -89,6 +89,27 @@ def test_officers_on_duty_are_all_used_when_short() -> None:
     assert booths[:, 8:12].sum(axis=0).tolist() == [20, 20, 20, 20]
 
 
+def test_each_kind_of_traffic_is_staffed_by_its_own_officers() -> None:
+    """Two groups short of officers: in one staff of 20 they share the shortage; staffed
+    apart (10 each, e.g. car and pedestrian lanes), a hard-pressed group cannot take a booth
+    from the other's officers, and each staff's booths stay within its own officers."""
+    arrivals = np.full((2, 24), 100.0)
+    arrivals[0, 8:12] = 1500.0  # group 0 pressed far more than group 1
+    arrivals[1, 8:12] = 400.0
+    bands = np.array([[30.0, 65.0], [30.0, 65.0]])
+    service = np.full((2, 24), 120.0)
+
+    def hold(officers: np.ndarray, staff: np.ndarray | None) -> np.ndarray:
+        return hold_band(arrivals, np.full((2, 24), 4), service, 0.5, bands, np.full(2, 16),
+                         officers, np.zeros((2, 24)), staff=staff)  # fmt: skip
+
+    shared = hold(np.full(24, 20), None)
+    apart = hold(np.full((2, 24), 10), np.array([0, 1]))
+    assert shared[:, 8:12].sum(axis=0).tolist() == [20] * 4
+    assert (apart[:, 8:12] <= 10).all() and (apart[0, 8:12] == 10).all()
+    assert (shared[0, 8:12] > apart[0, 8:12]).all()  # one staff: group 0 took group 1's
+
+
 def test_the_simulator_s_correction_is_added_to_the_fluid_wait() -> None:
     """A positive offset (the simulator queues longer than the fluid model) makes officers
     see a longer wait and open more booths; a negative one, fewer."""

@@ -20,7 +20,7 @@ def test_san_diego_is_shipped_with_its_sourced_parameters() -> None:
     sy = region.ports["san_ysidro"]
     # the bands' maxima are SANDAG's (30–65, 30–55); the minima and officers are fitted
     assert sy.bands["general"].max_wait_minutes == 65 and sy.bands["ready"].max_wait_minutes == 55
-    assert sy.officers_on_duty is not None and len(set(sy.officers_on_duty)) == 3  # 3 shifts
+    assert len(set(sy.officers_on_duty["personal_vehicle"])) == 3  # 3 shifts
 
 
 def test_the_arrival_shapes_are_the_survey_s_arrival_hours() -> None:
