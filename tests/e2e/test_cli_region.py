@@ -131,6 +131,18 @@ def test_fit_measures_against_cbp_with_months_held_out(tmp_path: Path) -> None:
         m for m in range(1, 13) if m not in (1, 7)
     ]
     assert not groups[("san_ysidro", "car_sentri", "fit")]["target"]  # under 15 min
+    # SANDAG's observed 2017 weekday, San Ysidro and Otay Mesa's three car lanes, measured
+    sandag = {(g["port"], g["lane_group"]): g for g in data["sandag_2017"]}
+    assert set(sandag) == {(p, s) for p in ("san_ysidro", "otay_mesa")
+                           for s in ("car_general", "car_ready", "car_sentri")}  # fmt: skip
+    sy = sandag[("san_ysidro", "car_general")]
+    assert sy["observed_per_day"] == pytest.approx(9998.7, abs=1) and sy["target"]
+    assert 0.7 < sy["modelled_per_day"] / sy["observed_per_day"] < 1.3 and sy["mae_min"] > 0
+    printed = runner.invoke(
+        app, ["region", "fit", "san_diego", "--rounds", "0", "--db", db,
+              "--set", "equilibrium.max_iterations=2"],
+    )  # fmt: skip
+    assert printed.exit_code == 0 and "SANDAG" in printed.output, printed.output
     for bad in (["--holdout", "13"], ["--holdout", ",".join(map(str, range(1, 13)))],
                 ["--holdout", "may"], ["--rounds", "21"], ["--volume-year", "1800"],
                 ["--volume-year", "2099"]):  # fmt: skip  # 2099: no counts that year
@@ -138,6 +150,23 @@ def test_fit_measures_against_cbp_with_months_held_out(tmp_path: Path) -> None:
         assert res.exit_code == 2, (bad, res.output)
         assert "Traceback" not in res.output
         assert bad[0] in res.output
+
+
+def test_fit_reports_el_paso_s_transfer_beside_nothing_from_sandag(tmp_path: Path) -> None:
+    """`region fit el_paso --rounds 0`: El Paso as shipped, with San Diego's behaviour (the
+    transfer), against CBP's waits at the four bridges, Ysleta's trucks among the targets;
+    SANDAG observed no El Paso port."""
+    db = str(tmp_path / "w.duckdb")
+    result = runner.invoke(
+        app, ["region", "fit", "el_paso", "--rounds", "0", "--json", "--db", db,
+              "--set", "equilibrium.max_iterations=3"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["rounds"] == [] and data["search"] == [] and data["sandag_2017"] == []
+    targets = {(g["port"], g["lane_group"]) for g in data["groups"] if g["target"]}
+    assert ("el_paso_ysleta", "truck_general") in targets
+    assert {p for p, _s in targets} == {"el_paso_bota", "el_paso_pdn", "el_paso_ysleta"}
 
 
 def test_fit_solves_each_month_with_its_volumes(tmp_path: Path) -> None:

@@ -258,6 +258,7 @@ def fit(
         "search": result.search,
         "officers": result.officers,
         "month_scales": result.month_scales,
+        "sandag_2017": result.sandag_2017,
         "groups": result.groups,
     }
     if as_json:
@@ -303,6 +304,23 @@ def _print_fit(data: dict[str, Any]) -> None:
             _num(g["volume_wait_corr"], ".2f"), _("yes") if g["target"] else _("no"),
         )  # fmt: skip
     console.print(table)
+    if data["sandag_2017"]:
+        sandag = Table(
+            title=_("Against SANDAG's observed 2017 weekday (Tuesday–Thursday; one day, "
+                    "not held out): hourly waits and vehicles processed")
+        )  # fmt: skip
+        for col in (_("port"), _("segment"), _("observed mean"), _("MAE (min)"),
+                    _("correlation"), _("observed a day"), _("modelled a day"),
+                    _("volumes, r"), _("target")):  # fmt: skip
+            sandag.add_column(col)
+        for g in data["sandag_2017"]:
+            sandag.add_row(
+                g["port"], g["lane_group"], f"{g['observed_mean_min']:.1f}",
+                f"{g['mae_min']:.1f}", _num(g["corr"], ".2f"), f"{g['observed_per_day']:,.0f}",
+                f"{g['modelled_per_day']:,.0f}", _num(g["volume_corr"], ".2f"),
+                _("yes") if g["target"] else _("no"),
+            )  # fmt: skip
+        console.print(sandag)
     if data["volume_year"]:
         console.print(
             _("Each month solved with its counted crossings of {year} (the ports' demand "

@@ -101,6 +101,7 @@ class PortHour:
     open_booths: int
     reported_minutes: float  # by the hour the booth was reached (CBP's measure)
     reported_half_width: float
+    processed: float = 0.0  # crossings that reached the booth in the hour (mean of replications)
 
 
 @dataclass(frozen=True)
@@ -401,6 +402,7 @@ class PortWaits:
     group_count: dict[str, np.ndarray]
     segment_reported: dict[str, np.ndarray] = field(default_factory=dict)  # by booth hour
     group_reported: dict[str, np.ndarray] = field(default_factory=dict)
+    segment_processed: dict[str, np.ndarray] = field(default_factory=dict)  # count, booth hour
 
 
 def _means_by(
@@ -429,7 +431,7 @@ def _simulate(scenario: PortScenario, setup: PortSetup, days: int, seed: Any) ->
         records.stream[reached], booth_hours, waits[reached], n_streams
     )
     index = {g: i for i, g in enumerate(records.group_names)}
-    seg_wait, seg_count, seg_reported = {}, {}, {}
+    seg_wait, seg_count, seg_reported, seg_processed = {}, {}, {}, {}
     for s in setup.segments:
         code = records.stream_names.index(PREFIX + s)
         # An hour nobody of the segment used: the wait of the groups it may join.
@@ -438,6 +440,7 @@ def _simulate(scenario: PortScenario, setup: PortSetup, days: int, seed: Any) ->
         seg_wait[s] = np.where(stream_n[code] > 0, stream_wait[code], fallback)
         seg_count[s] = stream_n[code]
         seg_reported[s] = np.where(stream_m[code] > 0, stream_seen[code], seg_wait[s])
+        seg_processed[s] = stream_m[code]
     names = records.group_names
     return PortWaits(
         seg_wait,
@@ -446,6 +449,7 @@ def _simulate(scenario: PortScenario, setup: PortSetup, days: int, seed: Any) ->
         {g: group_n[i] for i, g in enumerate(names)},
         seg_reported,
         {g: np.where(group_m[i] > 0, group_seen[i], group_wait[i]) for i, g in enumerate(names)},
+        seg_processed,
     )
 
 
@@ -781,11 +785,16 @@ def _evaluate(
         for s in p.segments:
             waits = np.stack([r.segment_wait[s] for r in runs])
             reported = np.stack([r.segment_reported[s] for r in runs])
+            processed = np.stack([r.segment_processed[s] for r in runs]).mean(axis=0)
             x = flows[p.name][s]
             daily = waits @ x / x.sum() if x.sum() > 0 else waits.mean(axis=1)
-            rows.append(_row(p.name, s, "", DAILY, float(x.sum()), daily, 0, daily))
+            rows.append(
+                _row(p.name, s, "", DAILY, float(x.sum()), daily, 0, daily, processed.sum())
+            )
             for h in range(HOURS_PER_DAY):
-                rows.append(_row(p.name, s, "", h, x[h], waits[:, h], 0, reported[:, h]))
+                rows.append(
+                    _row(p.name, s, "", h, x[h], waits[:, h], 0, reported[:, h], processed[h])
+                )
         for gi, g in enumerate(p.banded):
             waits = np.stack([r.group_wait[g] for r in runs])
             reported = np.stack([r.group_reported[g] for r in runs])
@@ -808,9 +817,10 @@ def _row(
     waits: np.ndarray,
     booths: int,
     reported: np.ndarray,
+    processed: float = 0.0,
 ) -> PortHour:
     """A row of replications' waits by arrival hour and by the hour the booth was reached."""
     return PortHour(
         port, segment, group, hour, float(arrivals), float(waits.mean()), _half(waits), booths,
-        float(reported.mean()), _half(reported),
+        float(reported.mean()), _half(reported), float(processed),
     )  # fmt: skip

@@ -17,7 +17,10 @@ What is measured, per port and segment with a CBP counterpart
 held-out months: on the hour-of-day profile, the mean absolute error and the
 correlation; at the finest cells CBP publishes (month × weekday × hour), the
 model's mean absolute error beside the naive forecast's, which repeats the fit
-months' weekday × hour averages. CBP's waits are compared with the model's in
+months' weekday × hour averages. Beside them, where SANDAG observed a 2017
+weekday (San Ysidro's and Otay Mesa's car lanes), the model's hourly waits and
+vehicles processed against SANDAG's (one day: measured, not held out, and not
+searched on). CBP's waits are compared with the model's in
 the hour the booth is reached (``reported_minutes``: CBP's are travel times known
 when a vehicle reaches the booth). The prediction is the mean of EQUILIBRIA
 equilibria on independent seeds. With a volume year (0, the default: one average
@@ -74,6 +77,9 @@ class Fit:
     officers: dict[str, dict[str, Any]] = field(default_factory=dict)
     # port → segment → 12 factors: the month's counted crossings a day over the year's mean
     month_scales: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    # per (port, segment) SANDAG observed on a 2017 weekday: the model against its hourly
+    # waits and vehicles processed (regions.observed.sandag_figures)
+    sandag_2017: list[dict[str, Any]] = field(default_factory=list)
 
 
 def counted_per_day(region: Region) -> dict[tuple[str, str], float]:
@@ -552,7 +558,7 @@ def fit_region(
     crossings (:func:`month_scales`), so the cells of each month get that month's
     prediction; the same seeds in every month, so months differ by their volumes alone.
     """
-    from border21.regions.observed import TARGET_MIN_OBSERVED, observed_cells
+    from border21.regions.observed import TARGET_MIN_OBSERVED, observed_cells, sandag_figures
 
     bad = [m for m in holdout if not 1 <= m <= 12]
     if bad or not holdout or len(set(holdout)) >= 12:
@@ -628,4 +634,5 @@ def fit_region(
             p: {sname: [scales[m][p][sname] for m in range(1, 13)] for sname in by_segment}
             for p, by_segment in (scales[1] if year else {}).items()
         },
+        sandag_2017=sandag_figures([r for many in solved for r in many]),
     )

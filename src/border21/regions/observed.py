@@ -12,7 +12,8 @@ months for San Diego). Segments stay apart: no wait is pooled across them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -127,6 +128,7 @@ def simulated_profiles(result: RegionResult) -> pd.DataFrame:
                 "simulated_ci95": r.wait_half_width,
                 "reported_min": r.reported_minutes,
                 "reported_ci95": r.reported_half_width,
+                "processed": r.processed,
             }
             for r in result.rows
             if r.segment and r.hour >= 0
@@ -165,6 +167,64 @@ def compare(result: RegionResult, observed: pd.DataFrame) -> tuple[pd.DataFrame,
             }  # fmt: skip
         )
     return both, pd.DataFrame(rows)
+
+
+SANDAG_2017 = "sandag_2017_observed.csv"  # regions/scenarios/SOURCES.md
+
+
+def sandag_2017() -> pd.DataFrame:
+    """SANDAG's observed hourly profile of San Ysidro's and Otay Mesa's northbound car lanes
+    on an average Tuesday to Thursday of 2017 (the SR-11 model's calibration target; shipped,
+    regions/scenarios/SOURCES.md): per (port, segment, hour) the vehicles processed, the
+    lanes open and the average wait."""
+    from importlib import resources
+
+    import pandas as pd
+
+    with resources.files("border21.regions").joinpath("scenarios", SANDAG_2017).open("rb") as f:
+        return pd.read_csv(f)
+
+
+def sandag_figures(results: Sequence[RegionResult]) -> list[dict[str, Any]]:
+    """Per (port, segment) SANDAG observed in 2017: the model (the mean of ``results``, e.g.
+    a fit's equilibria) against SANDAG's hourly waits — mean absolute error and correlation
+    of the hour-of-day profile, by the hour the booth was reached — and against its
+    vehicles processed by hour (crossings a day, the hourly counts' correlation)."""
+    import pandas as pd
+
+    observed = sandag_2017()
+    sim = (
+        pd.concat([simulated_profiles(r) for r in results], ignore_index=True)
+        .groupby(["port", "segment", "hour"])[["reported_min", "processed"]]
+        .mean()
+        .reset_index()
+    )
+    both = observed.merge(sim, on=["port", "segment", "hour"])
+    out = []
+    for (port, segment), g in both.groupby(["port", "segment"], sort=False):
+        wait, model = g["wait_minutes"].to_numpy(float), g["reported_min"].to_numpy(float)
+        volume, done = g["volume"].to_numpy(float), g["processed"].to_numpy(float)
+        out.append(
+            {
+                "port": port,
+                "lane_group": segment,
+                "target": bool(wait.mean() >= TARGET_MIN_OBSERVED),
+                "observed_mean_min": float(wait.mean()),
+                "mae_min": float(np.abs(wait - model).mean()),
+                "corr": _corr(wait, model),
+                "observed_per_day": float(volume.sum()),
+                "modelled_per_day": float(done.sum()),
+                "volume_corr": _corr(volume, done),
+            }
+        )
+    return out
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> float | None:
+    """Pearson's correlation, or None where either side is constant."""
+    if len(a) < 3 or a.std() == 0 or b.std() == 0:
+        return None
+    return float(np.corrcoef(a, b)[0, 1])
 
 
 # The counted crossings each port's segments are scaled by, month by month (the cells' months

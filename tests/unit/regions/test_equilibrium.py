@@ -148,6 +148,7 @@ def test_waits_are_reported_by_the_hour_the_booth_is_reached_as_cbp_counts_them(
     for hour in (3, 9, 15, 21):
         here = mine & (reached == hour)
         assert waits.segment_reported["car_general"][hour] == pytest.approx(wait[here].mean())
+        assert waits.segment_processed["car_general"][hour] == here.sum()  # SANDAG's volumes
         arrived = mine & ((records.arrival - DAY) // HOUR == hour)
         assert waits.segment_wait["car_general"][hour] == pytest.approx(wait[arrived].mean())
     # the queue builds through the morning: those reaching the booth at 09:00 joined it

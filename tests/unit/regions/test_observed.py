@@ -131,7 +131,7 @@ def test_simulated_profiles_keep_segment_hours_only() -> None:
     assert len(frame) == 24 and set(frame["hour"]) == set(range(24))
     assert list(frame.columns) == [
         "port", "segment", "hour", "simulated_min", "simulated_ci95", "reported_min",
-        "reported_ci95",
+        "reported_ci95", "processed",
     ]  # fmt: skip
     assert (frame["simulated_ci95"] == 1.0).all() and (frame["reported_ci95"] == 1.0).all()
     assert (frame["simulated_min"] == 101.0).all() and (frame["reported_min"] == 1.0).all()
@@ -167,3 +167,48 @@ def test_held_out_figures_per_month_see_the_months() -> None:
     held_single = next(f for f in single if f["split"] == "holdout")
     assert held_single["cell_mae_min"] == pytest.approx(10.0)
     assert held_single["volume_wait_corr"] is None
+
+
+def test_sandag_s_2017_profile_is_shipped_with_the_publisher_s_totals() -> None:
+    """SANDAG's observed weekday: northbound cars 39,393 at San Ysidro and 21,858 at Otay
+    Mesa, the model's 61,250 control total (PROVENANCE §6a), three lanes × 24 hours each."""
+    from border21.regions.observed import sandag_2017
+
+    got = sandag_2017()
+    assert len(got) == 2 * 3 * 24
+    per_day = got.groupby("port")["volume"].sum()
+    assert per_day["san_ysidro"] == pytest.approx(39392.6, abs=1.0)
+    assert per_day["otay_mesa"] == pytest.approx(21858.3, abs=1.0)
+    assert set(got["segment"]) == {"car_general", "car_ready", "car_sentri"}
+    general = got[(got["port"] == "san_ysidro") & (got["segment"] == "car_general")]
+    assert general["wait_minutes"].tolist()[:2] == [72.0, 66.0]  # the raw file's hours 1–2
+
+
+def test_sandag_figures_compare_waits_by_booth_hour_and_vehicles_processed() -> None:
+    """Two equilibria averaged; waits by the hour the booth is reached (the arrival-hour
+    waits are 100 min off and must not be used); vehicles processed, not arrivals."""
+    from border21.regions.observed import sandag_2017, sandag_figures
+
+    observed = sandag_2017().set_index(["port", "segment", "hour"])
+    general = observed.loc[("san_ysidro", "car_general")]
+
+    def result(offset: float, volume_scale: float) -> RegionResult:
+        rows = tuple(
+            PortHour("san_ysidro", "car_general", "", h, 1.0, w + offset + 100.0, 1.0, 0,
+                     w + offset, 1.0, float(v) * volume_scale)
+            for h, (w, v) in enumerate(zip(general["wait_minutes"], general["volume"],
+                                           strict=True))
+        )  # fmt: skip
+        return RegionResult(
+            region="toy", ports=("san_ysidro",), iterations=1, gap=0.0, converged=True,
+            gaps=(0.0,), wait_change_minutes=0.0, seed=0, replications=1, seconds=0.0,
+            demand_per_day=0.0, flows={}, booths={}, rows=rows,
+        )  # fmt: skip
+
+    (row,) = sandag_figures([result(2.0, 0.5), result(6.0, 1.5)])  # means: +4 min, ×1
+    assert (row["port"], row["lane_group"], row["target"]) == ("san_ysidro", "car_general", True)
+    assert row["mae_min"] == pytest.approx(4.0) and row["corr"] == pytest.approx(1.0)
+    assert row["observed_mean_min"] == pytest.approx(general["wait_minutes"].mean())
+    assert row["observed_per_day"] == pytest.approx(general["volume"].sum())
+    assert row["modelled_per_day"] == pytest.approx(general["volume"].sum())
+    assert row["volume_corr"] == pytest.approx(1.0)
