@@ -110,6 +110,49 @@ def test_each_kind_of_traffic_is_staffed_by_its_own_officers() -> None:
     assert (shared[0, 8:12] > apart[0, 8:12]).all()  # one staff: group 0 took group 1's
 
 
+def test_the_shortage_is_taken_from_the_group_least_pressed_without_the_booth() -> None:
+    """Group 0 is swamped (a booth fewer and its wait soars past its 65-minute maximum);
+    group 1 is moderately busy with a 600-minute maximum: with 20 officers for both, the
+    booths come off group 1 while group 0 keeps what it wants."""
+    arrivals = np.full((2, 24), 100.0)
+    arrivals[0, 8:12] = 420.0  # 14 booths' worth (30 an hour each)
+    arrivals[1, 8:12] = 300.0
+    bands = np.array([[30.0, 65.0], [30.0, 600.0]])
+    alone = _hold(arrivals[:1], np.full((1, 24), 4), bands=bands[:1])
+    both = _hold(arrivals, np.full((2, 24), 4), officers=20, bands=bands)
+    assert (both[0, 8:12] == alone[0, 8:12]).all() and (both.sum(axis=0) <= 20).all()
+
+
+def test_officers_fewer_than_the_open_groups_leave_each_one_booth_all_day() -> None:
+    """One officer, two groups open all day: neither closes below one booth, and the rule
+    still goes through every hour (it does not stop at the first it cannot satisfy)."""
+    booths = _hold(np.full((2, 24), 200.0), np.full((2, 24), 4), officers=1,
+                   bands=np.array([[30.0, 65.0], [30.0, 65.0]]))  # fmt: skip
+    assert (booths == 1).all()
+
+
+def test_pooled_lanes_exactly_filled_are_not_cut() -> None:
+    """Two flexible groups each wanting 4 booths, a pool of 8: nothing to give up."""
+    arrivals = np.full((2, 24), 110.0)  # 4 booths (120 an hour) hold the band, 3 do not
+    free = _hold(arrivals, np.full((2, 24), 4), bands=np.array([[30.0, 65.0]] * 2))
+    pooled = _hold(arrivals, np.full((2, 24), 4), bands=np.array([[30.0, 65.0]] * 2),
+                   pool=np.array([True, True]), pool_booths=int(free.sum(axis=0).max()))  # fmt: skip
+    assert (pooled == free).all()
+
+
+def test_arrivals_while_a_group_is_closed_wait_for_its_opening() -> None:
+    """Closed 00:00–06:00 with 100 arriving an hour: the 600 queued meet the opening, so
+    officers open more booths at 06:00 than for one closed hour's 100."""
+    arrivals = np.full((1, 24), 100.0)
+
+    def opening(closed_from: int) -> int:
+        start = np.full((1, 24), 4)
+        start[0, closed_from:6] = 0
+        return int(_hold(arrivals, start, passes=1)[0, 6])
+
+    assert opening(0) > opening(5) >= 1
+
+
 def test_the_simulator_s_correction_is_added_to_the_fluid_wait() -> None:
     """A positive offset (the simulator queues longer than the fluid model) makes officers
     see a longer wait and open more booths; a negative one, fewer."""
