@@ -123,6 +123,20 @@ def test_the_shortage_is_taken_from_the_group_least_pressed_without_the_booth() 
     assert (both[0, 8:12] == alone[0, 8:12]).all() and (both.sum(axis=0) <= 20).all()
 
 
+def test_one_officer_short_the_group_with_the_looser_band_gives_up_the_booth() -> None:
+    """One hour open, both groups at their 16 booths (band minima 0: they never close),
+    31 officers: the booth comes off the group whose wait with one booth fewer is the
+    smaller share of its band's maximum (30 min against the other's 10)."""
+    arrivals = np.zeros((2, 24))
+    arrivals[:, 0] = (180.0, 220.0)
+    start = np.zeros((2, 24), dtype=int)
+    start[:, 0] = 16
+    booths = hold_band(arrivals, start, np.full((2, 24), 120.0), 0.5,
+                       np.array([[0.0, 10.0], [0.0, 30.0]]), np.full(2, 16), np.full(24, 31),
+                       np.zeros((2, 24)), passes=1)  # fmt: skip
+    assert booths[:, 0].tolist() == [16, 15]
+
+
 def test_officers_fewer_than_the_open_groups_leave_each_one_booth_all_day() -> None:
     """One officer, two groups open all day: neither closes below one booth, and the rule
     still goes through every hour (it does not stop at the first it cannot satisfy)."""
@@ -134,9 +148,11 @@ def test_officers_fewer_than_the_open_groups_leave_each_one_booth_all_day() -> N
 def test_pooled_lanes_exactly_filled_are_not_cut() -> None:
     """Two flexible groups each wanting 4 booths, a pool of 8: nothing to give up."""
     arrivals = np.full((2, 24), 110.0)  # 4 booths (120 an hour) hold the band, 3 do not
-    free = _hold(arrivals, np.full((2, 24), 4), bands=np.array([[30.0, 65.0]] * 2))
-    pooled = _hold(arrivals, np.full((2, 24), 4), bands=np.array([[30.0, 65.0]] * 2),
-                   pool=np.array([True, True]), pool_booths=int(free.sum(axis=0).max()))  # fmt: skip
+    bands = np.array([[30.0, 65.0]] * 2)
+    free = _hold(arrivals, np.full((2, 24), 4), bands=bands)
+    most = int(free.sum(axis=0).max())
+    pooled = _hold(arrivals, np.full((2, 24), 4), bands=bands, pool=np.array([True, True]),
+                   pool_booths=most)  # fmt: skip
     assert (pooled == free).all()
 
 
