@@ -212,3 +212,12 @@ def test_sandag_figures_compare_waits_by_booth_hour_and_vehicles_processed() -> 
     assert row["observed_per_day"] == pytest.approx(general["volume"].sum())
     assert row["modelled_per_day"] == pytest.approx(general["volume"].sum())
     assert row["volume_corr"] == pytest.approx(1.0)
+
+
+def test_a_correlation_needs_three_points_and_both_sides_varying() -> None:
+    from border21.regions.observed import _corr
+
+    rising = np.array([1.0, 2.0, 3.0])
+    assert _corr(rising, rising * 2) == pytest.approx(1.0)
+    assert _corr(rising, np.full(3, 5.0)) is None and _corr(np.full(3, 5.0), rising) is None
+    assert _corr(rising[:2], rising[:2]) is None
