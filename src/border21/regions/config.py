@@ -295,7 +295,9 @@ def validate_region(data: Mapping[str, Any]) -> Region:
         return Region.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        field = ".".join(  # "[key]": pydantic's mark for a bad mapping key, named before it
+            str(p) for p in err["loc"] if not str(p).startswith("function-") and p != "[key]"
+        )
         msg, cause = error_reason(err)
         if err["type"] == "extra_forbidden":
             raise InputError(field, err.get("input"), Message("unknown key")) from None

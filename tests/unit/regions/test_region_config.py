@@ -81,6 +81,8 @@ def _set(data: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
         ("ports.west.bands.general.min_wait_minutes", 20.0, "must be below"),
         ("ports.east.toll_usd.car_ready_typo", 1.0, "cannot act"),
         ("zones.north.colour", "red", "unknown key"),
+        ("ports.west.officers_on_duty", {"aircraft": [1] * 24}, "personal_vehicle"),
+        ("ports.west.officers_on_duty", [1] * 24, "valid dictionary"),
     ],
 )
 def test_bad_values_are_refused_naming_the_key(
@@ -91,6 +93,7 @@ def test_bad_values_are_refused_naming_the_key(
         validate_region(data)
     head = key.split(".")[0]
     assert str(err.value).startswith(head), str(err.value)
+    assert not err.value.field.endswith(".") and "[key]" not in err.value.field
 
 
 def test_every_port_a_build_option_is_refused(tmp_path: Path) -> None:
