@@ -100,6 +100,10 @@ def test_the_report_shows_the_regions(pages: dict[str, str]) -> None:
     regions = en.split("<h2>Regions: simulated against CBP")[1].split("<h2>")[0]
     for name in ("san_ysidro", "el_paso_bota", "el_paso_ysleta", "car_general", "target group"):
         assert name in regions, name
+    # SANDAG's observed 2017 weekday beside CBP's (the charts' data are embedded at the end
+    # of the page): Otay Mesa's car lanes gain a chart
+    assert "SANDAG" in regions
+    assert "observed (SANDAG, 2017 weekday)" in en and "otay_mesa \\u00b7 car_ready" in en
     curve = en.split("<h2>Otay Mesa East: the demand curve by toll")[1].split("<h2>")[0]
     assert "otay_mesa_east" in curve and "±" in curve and "truck_fast" in curve
     assert "Otay Mesa East: la curva de demanda según la cuota" in texts(es, "h2")
