@@ -130,3 +130,42 @@ def test_counted_and_modelled_crossings_are_per_port_and_segment() -> None:
         flows={}, booths={}, rows=rows,
     )  # fmt: skip
     assert fit._modelled_per_day(result) == {("a", "g"): 240.0, ("b", "g"): 60.0}
+
+
+def test_truck_lanes_have_their_own_officers_knobs() -> None:
+    """Ysleta's General truck lanes hold a band with their own officers: a truck target moves
+    the trucks' officers by shift and the truck band, never the cars' officers."""
+    region = load_region("el_paso")
+    names = [k.name for k in fit.knobs(region, {("el_paso_ysleta", "truck_general"): np.zeros(24)})]
+    assert names == [
+        "ports.el_paso_ysleta.officers_on_duty.truck[day]",
+        "ports.el_paso_ysleta.officers_on_duty.truck[swing]",
+        "ports.el_paso_ysleta.officers_on_duty.truck[night]",
+        "ports.el_paso_ysleta.bands.general_trucks.min_wait_minutes",
+    ]
+    data = region.model_dump()
+    truck = fit.Knob("el_paso_ysleta", shift="day", kind="truck")
+    truck.put(data, 5.0)
+    on_duty = data["ports"]["el_paso_ysleta"]["officers_on_duty"]
+    assert on_duty == {"truck": [7] * 6 + [5] * 8 + [7] * 10} and truck.get(data) == 5.0
+
+
+def test_a_kind_without_officers_starts_flat_at_the_most_its_schedule_staffs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """El Paso gives Ysleta's trucks their officers but not its cars: the search starts the
+    cars' flat at the most the car schedule staffs in an hour, keeps the trucks' as given."""
+    from border21.regions.equilibrium import _port_setup
+
+    monkeypatch.setattr(
+        fit, "_solved", lambda cands, seeds, *_a, **_k: [[0.0] * len(seeds)] * len(cands)
+    )
+    monkeypatch.setattr(fit, "objective", lambda runs, targets: 1.0)  # nothing beats the start
+    region = load_region("el_paso")
+    targets = {("el_paso_ysleta", s): np.zeros(24) for s in ("car_general", "truck_general")}
+    best, _trace = fit.search_officers(region, targets, size=4, seed=0)
+    setup = _port_setup(region, "el_paso_ysleta")
+    cars = int(setup.officers[setup.kinds.index("personal_vehicle")].max())
+    on_duty = best.ports["el_paso_ysleta"].officers_on_duty
+    assert on_duty == {"truck": [7] * 24, "personal_vehicle": [cars] * 24}
+    assert best.ports["el_paso_bota"].officers_on_duty == {}  # no target there
