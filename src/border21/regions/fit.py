@@ -49,6 +49,7 @@ import numpy as np
 
 from border21.errors import InputError
 from border21.i18n.message import Message
+from border21.regions.observed import correlation
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -222,7 +223,7 @@ def objective(
         if both.sum() < 3:
             continue
         o, m = observed[both], model[both]
-        corr = float(np.corrcoef(o, m)[0, 1]) if o.std() > 0 and m.std() > 0 else 0.0
+        corr = correlation(o, m) or 0.0
         scores.append(float(np.abs(o - m).mean()) + CORR_WEIGHT_MIN * (1.0 - corr))
     return float(np.mean(scores)) if scores else 0.0
 
@@ -453,8 +454,8 @@ def held_out_figures(
         target = bool(mine["observed_min"].mean() >= TARGET_MIN_OBSERVED)
         counted = (volumes or {}).get((port, segment))
         volume_corr = (
-            float(np.corrcoef(counted, month_mean.reindex(range(1, 13)).to_numpy(float))[0, 1])
-            if counted is not None and len(month_mean) == 12 and np.std(counted) > 0
+            correlation(counted, month_mean.reindex(range(1, 13)).to_numpy(float))
+            if counted is not None and len(month_mean) == 12
             else None
         )
         for split, part in (("fit", fit), ("holdout", mine[mine["month"].isin(holdout)])):
@@ -469,11 +470,6 @@ def held_out_figures(
             profiles = seen.groupby("hour")[["observed_min", "model"]].mean()
             obs_profile = profiles["observed_min"].to_numpy(float)
             model_profile = profiles["model"].to_numpy(float)
-            corr = (
-                float(np.corrcoef(obs_profile, model_profile)[0, 1])
-                if len(profiles) > 2 and obs_profile.std() > 0 and model_profile.std() > 0
-                else float("nan")
-            )
             guess = naive.reindex(list(zip(part["weekday"], part["hour"], strict=True)))
             guess_np = guess.to_numpy(float)
             level = month_mean.reindex(part["month"]).to_numpy(float) / fit_level
@@ -487,7 +483,7 @@ def held_out_figures(
                     "months": sorted(int(m) for m in part["month"].unique()),
                     "target": target,
                     "mae_min": float(np.abs(obs_profile - model_profile).mean()),
-                    "corr": None if math.isnan(corr) else corr,
+                    "corr": correlation(obs_profile, model_profile),
                     "observed_mean_min": float(values.mean()),
                     "cell_mae_min": float(np.abs(values[have] - modelled[have]).mean()),
                     "naive_cell_mae_min": (

@@ -147,10 +147,8 @@ def compare(result: RegionResult, observed: pd.DataFrame) -> tuple[pd.DataFrame,
     rows = []
     for (port, segment), g in both.groupby(["port", "segment"], sort=False):
         obs, sim = g["observed_min"].to_numpy(float), g["reported_min"].to_numpy(float)
-        corr = (
-            float(np.corrcoef(obs, sim)[0, 1]) if len(g) > 2 and obs.std() > 0 and sim.std() > 0
-            else float("nan")
-        )  # fmt: skip
+        r = correlation(obs, sim)
+        corr = float("nan") if r is None else r
         mae = float(np.abs(obs - sim).mean())
         target = bool(obs.mean() >= TARGET_MIN_OBSERVED)
         rows.append(
@@ -211,17 +209,18 @@ def sandag_figures(results: Sequence[RegionResult]) -> list[dict[str, Any]]:
                 "target": bool(wait.mean() >= TARGET_MIN_OBSERVED),
                 "observed_mean_min": float(wait.mean()),
                 "mae_min": float(np.abs(wait - model).mean()),
-                "corr": _corr(wait, model),
+                "corr": correlation(wait, model),
                 "observed_per_day": float(volume.sum()),
                 "modelled_per_day": float(done.sum()),
-                "volume_corr": _corr(volume, done),
+                "volume_corr": correlation(volume, done),
             }
         )
     return out
 
 
-def _corr(a: np.ndarray, b: np.ndarray) -> float | None:
-    """Pearson's correlation, or None where either side is constant."""
+def correlation(a: np.ndarray, b: np.ndarray) -> float | None:
+    """Pearson's correlation, or None with fewer than three points or either side constant
+    (the regions' profiles, monthly levels and volumes all use it)."""
     if len(a) < 3 or a.std() == 0 or b.std() == 0:
         return None
     return float(np.corrcoef(a, b)[0, 1])

@@ -215,7 +215,7 @@ def test_sandag_figures_compare_waits_by_booth_hour_and_vehicles_processed() -> 
 
 
 def test_a_correlation_needs_three_points_and_both_sides_varying() -> None:
-    from border21.regions.observed import _corr
+    from border21.regions.observed import correlation as _corr
 
     rising = np.array([1.0, 2.0, 3.0])
     assert _corr(rising, rising * 2) == pytest.approx(1.0)
