@@ -199,7 +199,8 @@ def test_fit_solves_each_month_with_its_volumes(tmp_path: Path) -> None:
 
 def test_fit_searches_the_officers_and_reports_the_search(tmp_path: Path) -> None:
     """With rounds, `region fit` searches the officers on duty by shift and the band minima
-    behind the target groups (San Ysidro General and Ready), keeps the best, and says so;
+    behind the target groups (San Ysidro's General and Ready cars and General pedestrians,
+    each kind with its own officers), keeps the best, and says so;
     `--search 0` keeps them as shipped; the search's size is bounded."""
     db = str(tmp_path / "w.duckdb")
     quick = ["--rounds", "1", "--json", "--db", db, "--set", "equilibrium.max_iterations=3",
@@ -216,6 +217,10 @@ def test_fit_searches_the_officers_and_reports_the_search(tmp_path: Path) -> Non
         "ports.san_ysidro.officers_on_duty.personal_vehicle[night]",
         "ports.san_ysidro.bands.general.min_wait_minutes",
         "ports.san_ysidro.bands.ready.min_wait_minutes",
+        "ports.san_ysidro.officers_on_duty.pedestrian[day]",
+        "ports.san_ysidro.officers_on_duty.pedestrian[swing]",
+        "ports.san_ysidro.officers_on_duty.pedestrian[night]",
+        "ports.san_ysidro.bands.ped_general.min_wait_minutes",
     }  # fmt: skip
     chosen = data["officers"]["san_ysidro"]
     assert (

@@ -162,6 +162,11 @@ CHANGES: dict[str, tuple[str, str, Any]] = {
         "streams.cars.primary_service.mean_seconds_by_program",
         {"ready": 10},
     ),
+    "streams.*.primary_service.factor_by_hour": (
+        "toy",
+        "streams.cars.primary_service.factor_by_hour",
+        [2.0] * 12 + [1.0] * 12,
+    ),
     "streams.*.referral_probability": ("toy", "streams.cars.referral_probability", 0.2),
     "streams.*.referral_probability_by_program": (
         "toy",
@@ -197,6 +202,11 @@ CHANGES: dict[str, tuple[str, str, Any]] = {
         "secondary.lot.service.mean_seconds_by_program",
         REFUSED,
     ),
+    "secondary.*.service.factor_by_hour": (
+        "toy",
+        "secondary.lot.service.factor_by_hour",
+        REFUSED,
+    ),
     "cooperation.shared_intelligence": ("toy", "cooperation.shared_intelligence", REFUSED),
     "cooperation.unified_cargo_processing": ("rich", "cooperation.unified_cargo_processing", True),
     "cooperation.trusted_enrolment_scale": ("sy", "cooperation.trusted_enrolment_scale", 1.5),
@@ -225,6 +235,11 @@ CHANGES: dict[str, tuple[str, str, Any]] = {
     "cooperation.southbound_service.mean_seconds_by_program": (
         "south",
         "cooperation.southbound_service.mean_seconds_by_program",
+        REFUSED,
+    ),
+    "cooperation.southbound_service.factor_by_hour": (
+        "south",
+        "cooperation.southbound_service.factor_by_hour",
         REFUSED,
     ),
     "cooperation.southbound_carrier_probability": (
@@ -269,6 +284,11 @@ CHANGES: dict[str, tuple[str, str, Any]] = {
         "cooperation.export_inspection.service.mean_seconds_by_program",
         REFUSED,
     ),
+    "cooperation.export_inspection.service.factor_by_hour": (
+        "laredo",
+        "cooperation.export_inspection.service.factor_by_hour",
+        REFUSED,
+    ),
     "cooperation.export_inspection.semaforo_probability": (
         "laredo",
         "cooperation.export_inspection.semaforo_probability",
@@ -293,6 +313,11 @@ CHANGES: dict[str, tuple[str, str, Any]] = {
     "cooperation.export_inspection.secondary_service.mean_seconds_by_program": (
         "laredo",
         "cooperation.export_inspection.secondary_service.mean_seconds_by_program",
+        REFUSED,
+    ),
+    "cooperation.export_inspection.secondary_service.factor_by_hour": (
+        "laredo",
+        "cooperation.export_inspection.secondary_service.factor_by_hour",
         REFUSED,
     ),
     "cooperation.export_inspection.detection_probability": (
@@ -342,6 +367,11 @@ CHANGES: dict[str, tuple[str, str, Any]] = {
         "cooperation.import_inspection.service.mean_seconds_by_program",
         REFUSED,
     ),
+    "cooperation.import_inspection.service.factor_by_hour": (
+        "sy",
+        "cooperation.import_inspection.service.factor_by_hour",
+        REFUSED,
+    ),
     "cooperation.import_inspection.detection_probability": (
         "sbrich",
         "cooperation.import_inspection.detection_probability",
@@ -349,6 +379,7 @@ CHANGES: dict[str, tuple[str, str, Any]] = {
     ),
 }
 BY_PROGRAM_REFUSED = {"ready": 60}  # the value a REFUSED per-program mean is set to
+HOURLY_REFUSED = [2.0] * 24  # … and a REFUSED hourly factor
 
 
 def _leaf_keys(model: type[BaseModel], prefix: str) -> list[str]:
@@ -411,7 +442,13 @@ def test_every_key_changes_the_output_or_is_refused(
     context, key, value = CHANGES[template]
     base = contexts[context]
     if value is REFUSED:
-        value = BY_PROGRAM_REFUSED if key.endswith("by_program") else True
+        value = (
+            BY_PROGRAM_REFUSED
+            if key.endswith("by_program")
+            else HOURLY_REFUSED
+            if key.endswith("factor_by_hour")
+            else True
+        )
         with pytest.raises(InputError) as refused:
             simulate(with_value(base, key, value), days=DAYS, seed=1)
         assert key.split(".")[-1] in str(refused.value)

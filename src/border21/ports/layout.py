@@ -285,6 +285,9 @@ def random_model(
         stream_par=stream_par,
         stream_prob=stream_prob,
         stream_area=np.asarray(layout.stream_area, np.int64),
+        stream_hour=np.array(
+            [st.primary_service.hour_factors() for st in streams], np.float64
+        ).reshape(len(streams), 24),
         class_mean=class_mean,
         class_ref_p=class_ref_p,
         class_prog=np.asarray(layout.class_program_code, np.int32),

@@ -59,6 +59,10 @@ MAX_SERVICE_SECONDS = 86_400.0
 MAX_CV = 10.0
 """Coefficient of variation of a service time: observed ones are 0.5–1.5; 10 is a lognormal
 with sigma 2.1, beyond which the mean is carried by a handful of extreme draws."""
+MIN_SERVICE_FACTOR = 0.1
+MAX_SERVICE_FACTOR = 10.0
+"""Bounds of a primary service's hourly factor on its mean (``factor_by_hour``): an hour's
+booths ten times faster or slower than the day's mean is beyond any published rate."""
 MAX_SHAPE_WEIGHT = 1_000_000.0
 """One entry of an hour-of-day or weekday shape (relative weights, normalised): six orders
 of magnitude of range between hours, and a sum that stays finite."""

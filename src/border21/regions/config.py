@@ -29,6 +29,7 @@ from border21.i18n.message import Message
 from border21.ports.config import (
     AcrossKeys,
     Program,
+    ServiceFactor,
     StreamKind,
     apply_overrides,
     error_reason,
@@ -143,6 +144,11 @@ class RegionPort(_Frozen):
         Field(default_factory=dict, max_length=50)
     )
     flexible: list[Name] = Field(default_factory=list, max_length=50)
+    # per segment: the factor on its primary service's mean by the hour it arrives, replacing
+    # the scenario stream's (how fast the booths go over the day, as the arrival hours above)
+    service_by_hour: dict[
+        str, Annotated[list[ServiceFactor], Field(min_length=24, max_length=24)]
+    ] = Field(default_factory=dict, max_length=50)
 
     def bias(self, segment: str) -> float:
         """The port's constant for ``segment``: the port's own plus the segment's."""
@@ -231,10 +237,11 @@ class Region(_Frozen):
                         f"zones.{zname}.travel_minutes",
                         Message("names unknown port {port!r}", port=port),
                     )
-        for pname, rport in self.ports.items():  # per segment: tolls, arrival hours, biases
+        for pname, rport in self.ports.items():  # per segment: tolls, hours, service, biases
             for key, names in (
                 ("toll_usd", rport.toll_usd),
                 ("arrival_shapes", rport.arrival_shapes),
+                ("service_by_hour", rport.service_by_hour),
                 ("bias_by_segment", rport.bias_by_segment),
             ):
                 for sname in names:

@@ -72,7 +72,7 @@ class PortSetup:
     groups: tuple[str, ...]  # lane groups some segment may join (the fluid model's)
     eligible: dict[str, tuple[int, ...]]  # segment -> indices into groups
     schedule: np.ndarray  # (len(groups), 24) the scenario's open booths
-    service_seconds: dict[str, float]  # segment -> mean primary seconds
+    service_seconds: dict[str, np.ndarray]  # segment -> mean primary seconds (24,) by hour
     cv2: float  # squared cv of primary service, mean over the segments' streams
 
 
@@ -256,6 +256,10 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
         for s in takers:
             program = region.segments[s].program
             data["streams"][PREFIX + s] = _chosen_stream(data["streams"][stream_name], program)
+            if s in rport.service_by_hour:  # the region's booth speeds over the day
+                data["streams"][PREFIX + s]["primary_service"]["factor_by_hour"] = list(
+                    rport.service_by_hour[s]
+                )
             base[s] = np.zeros(24) if rport.build else _hour_flows(stream, program)
             if s in rport.arrival_shapes:  # the region's hours for the scenario's day
                 shape = np.asarray(rport.arrival_shapes[s], dtype=float)
@@ -327,7 +331,10 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
         schedule=np.array([ported.lanes[g].open_booths() for g in groups], dtype=np.int64).reshape(
             len(groups), 24
         ),
-        service_seconds={s: service.mean_seconds for s, service in streams.items()},
+        service_seconds={
+            s: np.array([service.mean_at(region.segments[s].program, h) for h in range(24)])
+            for s, service in streams.items()
+        },
         cv2=float(np.mean([service.effective_cv**2 for service in streams.values()] or [1.0])),
     )
 
@@ -538,7 +545,7 @@ class _Lanes:
 
     open_booths: np.ndarray  # (G, 24)
     split: np.ndarray  # (S, G, 24): the share of a segment's arrivals each group takes
-    service: np.ndarray  # (S,) the segment's mean primary seconds
+    service: np.ndarray  # (S, 24) the segment's mean primary seconds by hour
     plain: float  # the mean service of a group nobody joins
     none_open: np.ndarray  # (S, 24): no eligible booth open (the wait is the groups' worst)
     eligible: np.ndarray  # (S, G) bool
@@ -558,7 +565,7 @@ def _lanes(setup: PortSetup, booths: np.ndarray) -> _Lanes:
     return _Lanes(
         open_booths=open_booths,
         split=split,
-        service=np.array([setup.service_seconds[s] for s in setup.segments]),
+        service=np.array([setup.service_seconds[s] for s in setup.segments]).reshape(segments, 24),
         plain=float(np.mean(list(setup.service_seconds.values()))),
         none_open=split.sum(axis=1) == 0,
         eligible=eligible,
@@ -572,7 +579,7 @@ def _load(
     splits over its groups by open booths."""
     x = np.stack([flows[s] for s in setup.segments])
     arrivals = np.einsum("sgh,sh->gh", lanes.split, x)
-    work = np.einsum("sgh,sh->gh", lanes.split, x * lanes.service[:, None])
+    work = np.einsum("sgh,sh->gh", lanes.split, x * lanes.service)
     mean_service = np.divide(work, arrivals, out=np.zeros_like(work), where=arrivals > 0)
     return arrivals, lanes.open_booths, np.where(arrivals > 0, mean_service, lanes.plain)
 

@@ -6,9 +6,10 @@ crossings by segment — the volumes its scenario carries, from BTS or the Texas
 bridge counts — by the standard update for a logit's constants, ``bias ← bias +
 ln(counted / modelled)``, a few rounds; then the officers behind every target
 group whose lanes have a band (:func:`search_officers`): each banded port's
-officers on duty in three shifts, for each kind of traffic (cars, trucks) whose
-banded lanes a target joins, and the band minimum of each banded group a target
-segment joins, searched against the fit months' hour-of-day profiles.
+officers on duty in three shifts, for each kind of traffic (cars, trucks,
+pedestrians) whose banded lanes a target joins, and the band minimum of each
+banded group a target segment joins, searched against the fit months'
+hour-of-day profiles.
 The choice parameters (β, the port-time weight) stay SANDAG's; not fitted yet:
 hour shifting and not travelling, zones, service (docs/regions.md).
 

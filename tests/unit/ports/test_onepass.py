@@ -332,3 +332,63 @@ def test_lane_vector_steps_for_every_register_width(
         assert np.array_equal(free, want_free, equal_nan=True)
         assert np.array_equal(times[16:32], want_times)
         assert np.isnan(times[:16]).all() and np.isnan(times[32:]).all()  # nothing else touched
+
+
+def _hourly(factors: list[float] | None) -> PortModel:
+    """One pedestrian stream, deterministic 2 s service scaled by ``factors`` by hour, booths
+    enough that nobody waits."""
+    service: dict[str, object] = {"distribution": "deterministic", "mean_seconds": 2.0}
+    if factors is not None:
+        service["factor_by_hour"] = factors
+    return PortModel(
+        validate_scenario(
+            {
+                "port": {"name": "hourly"},
+                "streams": {
+                    "s": {
+                        "kind": "pedestrian",
+                        "crossings_per_day": 20_000,
+                        "primary_service": service,
+                    }
+                },
+                "lanes": {"q": {"streams": ["s"], "lanes": 1, "booths_per_lane": 40}},
+            }
+        )  # fmt: skip
+    )
+
+
+FACTORS = [3.0] * 6 + [0.5] * 12 + [1.0] * 6
+
+
+def test_a_crossing_is_served_at_its_arrival_hours_factor_in_every_driver() -> None:
+    """``factor_by_hour`` multiplies the mean of a crossing by the hour it arrives (day 2
+    repeats day 1), in the one-pass driver and in both draw drivers."""
+    from border21.ports.draws import draw_at_arrivals, draw_crossings
+
+    model = _hourly(FACTORS)
+    rm, cap = model.random_model(2)
+    out = run_one_pass(rm, cap, model.layout.primary.tables, model.layout.secondary.tables,
+                       state_words(4))  # fmt: skip
+    arrival, start, done = out.times[0], out.times[1], out.times[2]
+    want = 2.0 * np.asarray(FACTORS)[(arrival // 3600).astype(int) % 24]
+    assert len(arrival) > 30_000
+    assert np.allclose(done - start, want)
+    drawn = draw_crossings(rm, cap, 4)
+    hours = (drawn.arrival // 3600).astype(int) % 24
+    assert np.allclose(drawn.primary_seconds, 2.0 * np.asarray(FACTORS)[hours])
+    given = np.array([0.0, 3599.0, 3600.0 * 6, 3600.0 * 23.5, 3600.0 * 25])
+    at = draw_at_arrivals(rm, given, np.zeros(5, np.int32), 4)
+    assert np.allclose(at.primary_seconds, [6.0, 6.0, 1.0, 2.0, 6.0])
+
+
+def test_without_hourly_factors_the_records_are_those_of_factors_all_one() -> None:
+    """Leaving ``factor_by_hour`` out is the same run as 24 ones, bit for bit."""
+    a, b = _hourly(None), _hourly([1.0] * 24)
+    ra, cap = a.random_model(1)
+    rb, _cap = b.random_model(1)
+    one = run_one_pass(ra, cap, a.layout.primary.tables, a.layout.secondary.tables,
+                       state_words(9))  # fmt: skip
+    two = run_one_pass(rb, cap, b.layout.primary.tables, b.layout.secondary.tables,
+                       state_words(9))  # fmt: skip
+    for x, y in zip(_columns(one), _columns(two), strict=True):
+        assert np.array_equal(x, y)

@@ -41,6 +41,8 @@ OPTIONAL = {
         "personal_vehicle": [1] * 24
     },  # fewer than the schedule's 4 (2 + 2)
     "ports.west.arrival_shapes": {"car_general": SHAPE},
+    "ports.west.service_by_hour": {"car_general": [2.0] * 12 + [0.5] * 12},
+    "ports.east.service_by_hour": {"car_bus": [1.0] * 24},  # refused: no such segment
     "ports.west.flexible": ["general", "ready"],
     "ports.east.officers_on_duty": {
         "personal_vehicle": [4] * 24

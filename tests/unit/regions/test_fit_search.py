@@ -51,9 +51,10 @@ def test_the_search_chooses_on_confirmed_scores_not_on_the_luckiest_quick_one(
 
 
 def test_the_search_scores_only_the_groups_officers_act_on() -> None:
-    """SY pedestrians have no band: their profile would only add noise to the score."""
-    kept = fit.officered(load_region("san_diego"), TARGETS)
-    assert set(kept) == {("san_ysidro", "car_general"), ("san_ysidro", "car_ready")}
+    """A group with no band (SY's SENTRI lanes) would only add its noise to the score."""
+    targets = {**TARGETS, ("san_ysidro", "car_sentri"): np.zeros(24)}
+    kept = fit.officered(load_region("san_diego"), targets)
+    assert set(kept) == set(TARGETS)
 
 
 def test_the_cli_default_search_is_the_fit_s() -> None:
@@ -68,7 +69,8 @@ def test_the_cli_default_search_is_the_fit_s() -> None:
 def test_the_knobs_are_the_banded_ports_shifts_and_the_target_groups_bands() -> None:
     region = load_region("san_diego")
     targets = {
-        **TARGETS,  # SY General and Ready (banded), SY pedestrians (no band: no knob)
+        **TARGETS,  # SY General and Ready cars, SY General pedestrians (banded, their own staff)
+        ("san_ysidro", "car_sentri"): np.zeros(24),  # no band: no knob
         ("otay_mesa_east", "car_general"): np.zeros(24),  # a build option: no knob
         ("tecate", "car_general"): np.zeros(24),  # Tecate's general band: shifts and band
     }
@@ -79,6 +81,10 @@ def test_the_knobs_are_the_banded_ports_shifts_and_the_target_groups_bands() -> 
         "ports.san_ysidro.officers_on_duty.personal_vehicle[night]",
         "ports.san_ysidro.bands.general.min_wait_minutes",
         "ports.san_ysidro.bands.ready.min_wait_minutes",
+        "ports.san_ysidro.officers_on_duty.pedestrian[day]",
+        "ports.san_ysidro.officers_on_duty.pedestrian[swing]",
+        "ports.san_ysidro.officers_on_duty.pedestrian[night]",
+        "ports.san_ysidro.bands.ped_general.min_wait_minutes",
         "ports.tecate.officers_on_duty.personal_vehicle[day]",
         "ports.tecate.officers_on_duty.personal_vehicle[swing]",
         "ports.tecate.officers_on_duty.personal_vehicle[night]",

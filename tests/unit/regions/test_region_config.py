@@ -116,3 +116,29 @@ def test_with_toll_charges_every_segment_that_uses_the_port(tmp_path: Path) -> N
     assert tolled.ports["east"].toll_usd == {"car_general": 4.0, "car_ready": 4.0}
     with pytest.raises(InputError, match="less than or equal to 1000"):
         with_toll(region, ["east"], 5000.0)
+
+
+def test_san_ysidro_s_booth_speeds_are_sandag_s_hourly_rates_an_hour_ahead() -> None:
+    """Each factor is SANDAG's volume-weighted rate over the hour's (58.9 General, 69.8
+    Ready; SY_GP_STV, SY_RE_STV; a copy in tests/fixtures/data), the rate of the hour after
+    the arrival's (when the car reaches the booth), and it reaches the engine's stream."""
+    import numpy as np
+    import pandas as pd
+
+    from border21.regions.equilibrium import _port_setup
+
+    fixtures = Path(__file__).parents[2] / "fixtures" / "data"
+    rates = pd.read_csv(fixtures / "sandag_poe_rates_sy_stv.csv")
+    assert rates["TIME"].tolist() == list(range(1, 25))  # TIME 1 is 00:00–01:00
+    region = load_region("san_diego")
+    setup = _port_setup(region, "san_ysidro")
+    for segment, column, weighted, mean in (
+        ("car_general", "SY_GP_STV", 58.9, 122.0),
+        ("car_ready", "SY_RE_STV", 69.8, 103.0),
+    ):
+        processed = weighted / rates[column].to_numpy(float)
+        expected = np.roll(processed, -1)  # arrivals in hour h: the rate of hour h + 1
+        shipped = region.ports["san_ysidro"].service_by_hour[segment]
+        assert shipped == pytest.approx(expected.tolist(), abs=0.0051)
+        assert setup.service_seconds[segment] == pytest.approx(mean * np.asarray(shipped))
+    assert "car_sentri" not in region.ports["san_ysidro"].service_by_hour

@@ -13,6 +13,7 @@ from numba import njit
 
 from border21.ports.kernels.arrivals import Clock, advance, earliest
 from border21.ports.kernels.common import U as _U
+from border21.ports.kernels.common import hour_index
 from border21.ports.kernels.rng import Source, uniform_of
 from border21.ports.kernels.service import simple_variate, unit_variate
 from border21.ports.kernels.tables import RandomModel
@@ -47,9 +48,11 @@ def choose_class(gen: Source, rm: RandomModel, s: int, i: int) -> int:  # pragma
 
 @njit(cache=True, nogil=True, inline="always")
 def primary_service(  # pragma: no cover - compiled
-    gen: Source, rm: RandomModel, s: int, c: int, i: int, simple: bool
+    gen: Source, rm: RandomModel, s: int, c: int, i: int, simple: bool, t: float
 ) -> float:
-    """Primary service seconds: the class's mean × a unit variate of the stream's distribution.
+    """Primary service seconds of a crossing arriving at ``t``: the class's mean × the
+    stream's factor for the hour of the day of ``t`` × a unit variate of the stream's
+    distribution.
 
     ``simple``: the caller knows every distribution is exponential or
     deterministic (the short loop), so the lognormal and gamma call is not
@@ -61,7 +64,8 @@ def primary_service(  # pragma: no cover - compiled
         unit = simple_variate(gen, i, dist)
     else:
         unit = unit_variate(gen, i, dist, rm.stream_par[us, _U(0)], rm.stream_par[us, _U(1)])
-    return float(rm.class_mean[_U(c)] * unit)
+    factor = rm.stream_hour[us, _U(hour_index(t) % 24)]
+    return float(rm.class_mean[_U(c)] * factor * unit)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -77,4 +81,4 @@ def next_crossing(  # pragma: no cover - compiled
         return s, t, 0, 0.0
     advance(s, unit_gap(gen), rm.cum, rm.hours, clock)
     c = choose_class(gen, rm, s, i)
-    return s, t, c, primary_service(gen, rm, s, c, i, simple)
+    return s, t, c, primary_service(gen, rm, s, c, i, simple, t)

@@ -187,7 +187,8 @@ def _draw_given_block(  # pragma: no cover - compiled
     for i in range(n, n + m):
         s = stream[i]
         c = choose_class(gen, rm, s, i)
-        _keep(gen, exam, rm, out, i, arrival[i], s, c, primary_service(gen, rm, s, c, i, False))
+        t = arrival[i]
+        _keep(gen, exam, rm, out, i, t, s, c, primary_service(gen, rm, s, c, i, False, t))
 
 
 @njit(cache=True, nogil=True)

@@ -46,7 +46,8 @@ class RandomModel(NamedTuple):
     cumulative shares ``stream_cls_cum``, its primary-service distribution
     (``stream_dist``, ``stream_par`` = p1, p2), ``stream_prob`` = (carrier,
     officer's suspicion of a carrier, secondary's finding) and ``stream_area``
-    (secondary area, -1 for none). Per class: mean primary service, random
+    (secondary area, -1 for none) and ``stream_hour`` (the factor on the primary mean
+    of a crossing arriving in each hour of the day). Per class: mean primary service, random
     referral probability and program code. Per secondary area: exam-time
     distribution and (p1, p2, mean seconds).
     """
@@ -60,6 +61,7 @@ class RandomModel(NamedTuple):
     stream_par: np.ndarray  # float64[streams, 2]
     stream_prob: np.ndarray  # float64[streams, 3]
     stream_area: np.ndarray  # int64[streams]
+    stream_hour: np.ndarray  # float64[streams, 24]: factor on the mean by the arrival's hour
     class_mean: np.ndarray  # float64[classes]
     class_ref_p: np.ndarray  # float64[classes]
     class_prog: np.ndarray  # int32[classes]
