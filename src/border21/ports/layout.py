@@ -273,6 +273,9 @@ def random_model(
             st.secondary_detection_probability,
         )
     area_dist, area_par = area_tables(scenario)
+    hour_factors = np.array(
+        [st.primary_service.hour_factors() for st in streams], np.float64
+    ).reshape(len(streams), 24)
     totals = cum[:, -1]
     capacity = int(np.sum(totals + 6.0 * np.sqrt(totals) + 16.0))
     model = RandomModel(
@@ -285,9 +288,8 @@ def random_model(
         stream_par=stream_par,
         stream_prob=stream_prob,
         stream_area=np.asarray(layout.stream_area, np.int64),
-        stream_hour=np.array(
-            [st.primary_service.hour_factors() for st in streams], np.float64
-        ).reshape(len(streams), 24),
+        stream_hour=hour_factors,
+        stream_hourly=(hour_factors != 1.0).any(axis=1),
         class_mean=class_mean,
         class_ref_p=class_ref_p,
         class_prog=np.asarray(layout.class_program_code, np.int32),

@@ -62,6 +62,7 @@ class RandomModel(NamedTuple):
     stream_prob: np.ndarray  # float64[streams, 3]
     stream_area: np.ndarray  # int64[streams]
     stream_hour: np.ndarray  # float64[streams, 24]: factor on the mean by the arrival's hour
+    stream_hourly: np.ndarray  # bool[streams]: the stream has factors (not all 1)
     class_mean: np.ndarray  # float64[classes]
     class_ref_p: np.ndarray  # float64[classes]
     class_prog: np.ndarray  # int32[classes]
