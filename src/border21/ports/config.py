@@ -106,7 +106,7 @@ class ServiceTime(_Frozen):
     a crossing that arrives in each hour of the day: who crosses changes over the day
     (commuters with their documents ready at dawn, visitors later), and with them
     how fast the booths go — SANDAG's calibrated rates at San Ysidro run from 73
-    vehicles a stacked lane-hour at 06:00 to 51 at 18:00. Primary inspection only.
+    vehicles a stacked lane-hour at 06:00 to 51 at 17:00. Primary inspection only.
     """
 
     distribution: Distribution = "exponential"
