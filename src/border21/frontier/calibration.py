@@ -163,8 +163,7 @@ def group_arrival_rates(
             split = np.where(total > 0, mine / np.maximum(total, 1), 0.0)
             rate = st.crossings_per_day * volume * day_factor * share * shape * split
             lam += rate
-            mean = np.array([st.primary_service.mean_at(program, h) for h in range(24)])
-            work += rate * mean / HOUR
+            work += rate * np.asarray(st.primary_service.hourly_means(program)) / HOUR
     mean_service = np.where(lam > 0, work / np.maximum(lam, 1e-12), 0.0)
     return lam, mean_service
 

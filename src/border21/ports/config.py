@@ -132,9 +132,10 @@ class ServiceTime(_Frozen):
         """The 24 factors on the mean by the hour a crossing arrives (all 1 when not given)."""
         return list(self.factor_by_hour) if self.factor_by_hour is not None else [1.0] * 24
 
-    def mean_at(self, program: str, hour: int) -> float:
-        """The mean seconds of a crossing of ``program`` that arrives in ``hour`` (0–23)."""
-        return self.mean_for(program) * self.hour_factors()[hour % 24]
+    def hourly_means(self, program: str) -> list[float]:
+        """The mean seconds of a crossing of ``program`` by the hour it arrives (24)."""
+        mean = self.mean_for(program)
+        return [mean * f for f in self.hour_factors()]
 
     @model_validator(mode="after")
     def _check_cv(self) -> ServiceTime:

@@ -349,7 +349,7 @@ def offered_load_rows(
             if share <= 0:
                 continue
             key = tuple(scenario.eligible_groups(sname, program))
-            mean = np.array([st.primary_service.mean_at(program, h) for h in range(24)])
+            mean = np.asarray(st.primary_service.hourly_means(program))
             load = per_hour * share * mean / HOUR
             loads[key] = loads.get(key, np.zeros(24)) + load
             names.setdefault(key, set()).add(sname)

@@ -332,7 +332,7 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
             len(groups), 24
         ),
         service_seconds={
-            s: np.array([service.mean_at(region.segments[s].program, h) for h in range(24)])
+            s: np.asarray(service.hourly_means(region.segments[s].program))
             for s, service in streams.items()
         },
         cv2=float(np.mean([service.effective_cv**2 for service in streams.values()] or [1.0])),

@@ -89,6 +89,18 @@ def test_group_rates_follow_the_scenario():
     assert svc.max() * 3600 == pytest.approx(stream.primary_service.mean_for("sentri"))
 
 
+def test_group_rates_carry_the_hours_service_factors():
+    from border21.ports.edits import with_value
+
+    factors = [1.5] * 12 + [0.5] * 12
+    sc = with_value(
+        load_scenario("san_ysidro"), "streams.cars_sentri.primary_service.factor_by_hour", factors
+    )
+    _lam, svc = group_arrival_rates(sc, "sentri", days=7)
+    mean = sc.streams["cars_sentri"].primary_service.mean_for("sentri")
+    assert svc * 3600 == pytest.approx([mean * f for f in factors])
+
+
 def test_hourly_stage_tracks_a_changed_schedule():
     """Observed waits from a schedule the scales cannot express: stage 2 gets closer."""
     base = load_scenario("san_ysidro")

@@ -269,3 +269,12 @@ def test_a_port_without_export_inspection_and_a_class_with_two_groups() -> None:
     assert at(sc, "secondary:lot")["utilisation"] == pytest.approx(1.0)
     assert not any(r["where"].startswith("mx_export") for r in offered_load_rows(sc))
     assert hour_ranges([0, 1, 2, 5, 9]) == "00–03h, 05–06h, 09–10h"
+
+
+def test_an_hours_service_factor_scales_its_offered_load() -> None:
+    """``factor_by_hour`` makes an hour's booths slower or faster: 100 trucks × 90 s × the
+    factor of the hour."""
+    factors = [2.0] * 6 + [1.0] * 12 + [0.5] * 6
+    sc = with_values(port(), {"streams.trucks.primary_service.factor_by_hour": factors})
+    rows = [r for r in offered_load_rows(sc) if r["where"] == "general"]
+    assert [r["offered_erlangs"] for r in rows] == pytest.approx([2.5 * f for f in factors])
