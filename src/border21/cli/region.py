@@ -287,6 +287,15 @@ def _print_fit(data: dict[str, Any]) -> None:
         ),
         highlight=False,
     )  # fmt: skip
+    held = data["rounds"][-1].get("held", {}) if data["rounds"] else {}
+    if held:
+        console.print(
+            _("constants held, their volume no longer answering them (lanes at capacity; "
+              "modelled against counted): {held}").format(
+                held=", ".join(f"{k} {100 * (math.exp(-r) - 1):+.0f}%" for k, r in held.items())
+            ),
+            highlight=False,
+        )  # fmt: skip
     table = Table(
         title=_("Against CBP's waits: hour-of-day profile, and month × weekday × hour cells")
     )

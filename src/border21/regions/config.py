@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from border21.errors import InputError, NotFoundError
 from border21.i18n.message import Message
+from border21.ports import limits
 from border21.ports.config import (
     AcrossKeys,
     Program,
@@ -99,10 +100,13 @@ class Segment(_Frozen):
 
 
 class Band(_Frozen):
-    """The wait a lane group's officers hold: open a booth above the maximum, close one below."""
+    """The wait a lane group's officers hold: open a booth above the maximum, close one below,
+    never below ``min_booths`` in an hour the group is open (SANDAG's "minimum allowed
+    lanes"; kept even when the officers on duty are fewer)."""
 
     min_wait_minutes: Annotated[float, Field(ge=0.0, le=MAX_WAIT_MINUTES)]
     max_wait_minutes: Annotated[float, Field(gt=0.0, le=MAX_WAIT_MINUTES)]
+    min_booths: Annotated[int, Field(ge=1, le=limits.MAX_LANES)] = 1
 
     @model_validator(mode="after")
     def _ordered(self) -> Band:

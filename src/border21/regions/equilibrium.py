@@ -62,6 +62,7 @@ class PortSetup:
     banded: tuple[str, ...]  # lane groups with a band
     bands: np.ndarray  # (G, 2) min, max wait minutes
     max_booths: np.ndarray  # (G,)
+    min_booths: np.ndarray  # (G,) the fewest booths an open hour keeps
     pool: np.ndarray  # (G,) bool: the banded groups whose lanes are flexible (one pool)
     pool_booths: int  # the booths of the flexible pool (its groups' booths together)
     base_booths: np.ndarray  # (G, 24) the scenario's schedule
@@ -270,13 +271,19 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
                 group["streams"] = [g for g in group["streams"] if g != stream_name] + [
                     PREFIX + s for s in takers
                 ]
-    for gname in rport.bands:
+    for gname, band in rport.bands.items():
         if gname not in scenario.lanes:
             known = ", ".join(scenario.lanes)
             raise InputError(
                 f"ports.{pname}.bands.{gname}", "{...}",
                 Message("no such lane group in scenario {scenario!r} ({known})",
                         scenario=rport.scenario, known=known),
+            )  # fmt: skip
+        if band.min_booths > scenario.lanes[gname].booths:
+            raise InputError(
+                f"ports.{pname}.bands.{gname}.min_booths", band.min_booths,
+                Message("more than the group's {booths} booths",
+                        booths=scenario.lanes[gname].booths),
             )  # fmt: skip
     _region_streams_only(data, {PREFIX + s for s in uses})
     per_lane = {scenario.lanes[g].booths_per_lane for g in rport.flexible}
@@ -311,6 +318,7 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
             [[b.min_wait_minutes, b.max_wait_minutes] for b in rport.bands.values()]
         ).reshape(len(banded), 2),
         max_booths=np.array([ported.lanes[g].booths for g in banded], dtype=np.int64),
+        min_booths=np.array([b.min_booths for b in rport.bands.values()], dtype=np.int64),
         pool=np.array([g in rport.flexible for g in banded], dtype=bool),
         pool_booths=sum(scenario.lanes[g].booths for g in rport.flexible),
         base_booths=base_booths,
@@ -636,7 +644,7 @@ def _officers_act(
         new = officers.hold_band(
             arrivals[rows], booths[p.name], service[rows], p.cv2, p.bands, p.max_booths,
             p.officers, offsets[p.name][rows], pool=p.pool, pool_booths=p.pool_booths,
-            staff=p.staff,
+            staff=p.staff, min_booths=p.min_booths,
         )  # fmt: skip
         moved |= bool((new != booths[p.name]).any())
         booths[p.name] = new

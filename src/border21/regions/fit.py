@@ -4,7 +4,8 @@ What is fitted: first each port's bias constant for each segment (its
 ``bias_by_segment``), so that the equilibrium reproduces each port's counted
 crossings by segment — the volumes its scenario carries, from BTS or the Texas
 bridge counts — by the standard update for a logit's constants, ``bias ← bias +
-ln(counted / modelled)``, a few rounds; then the officers behind every target
+ln(counted / modelled)``, a few rounds (a constant whose volume stops answering
+its moves — saturated lanes — is held where it is); then the officers behind every target
 group whose lanes have a band (:func:`search_officers`): each banded port's
 officers on duty in three shifts, for each kind of traffic (cars, trucks,
 pedestrians) whose banded lanes a target joins, and the band minimum of each
@@ -70,7 +71,9 @@ class Fit:
 
     region: str
     bias_utils: dict[str, dict[str, float]]  # port → segment → utils (bias_utils + by segment)
-    rounds: list[dict[str, Any]]  # per round: the largest |ln(counted / modelled)| left
+    # per round: the largest |ln(counted / modelled)| left of the constants still moved, and
+    # the held ones' (saturated lanes: "port.segment" → ln(counted / modelled))
+    rounds: list[dict[str, Any]]
     groups: list[dict[str, Any]]
     volume_year: int = 0  # 0: one average day for every month
     search: list[dict[str, Any]] = field(default_factory=list)  # the officers' search, by stage
@@ -116,6 +119,13 @@ CONFIRMED = 3  # random candidates scored again
 DEFAULT_SEARCH = 40  # candidates: half drawn at random, half refining the best
 MAX_SEARCH = 200
 SEARCH_REPLICATIONS = 6  # evaluation replications of each candidate (its profile's noise)
+# The bias update holds a constant whose volume no longer answers it: after a move of at least
+# MIN_BIAS_STEP utils, a volume that moved by less than MIN_VOLUME_ANSWER × the move (in logs;
+# a logit share's own answer is 1 − share, 0.4–1 here) belongs to lanes at capacity, which
+# carry what officers open whatever travellers prefer; chasing its count drifted the
+# constant at every refit (San Ysidro's General cars 0.42 → 1.22 across six refits).
+MIN_BIAS_STEP = 0.02
+MIN_VOLUME_ANSWER = 0.2
 
 # Officers work in three shifts (ASSUMPTION: CBP's common 06:00–14:00, 14:00–22:00 and 22:00–06:00
 # pattern; no port's shift times or staffing are public): the fit moves each shift's officers.
@@ -229,6 +239,27 @@ def objective(
     return float(np.mean(scores)) if scores else 0.0
 
 
+def unanswered(
+    modelled: Mapping[Any, float], steps: Mapping[Any, float], before: Mapping[Any, float]
+) -> set[Any]:
+    """The constants whose volume did not answer their last move: moved by ``steps`` (utils,
+    at least MIN_BIAS_STEP) from a volume ``before``, the ``modelled`` volume changed by less
+    than MIN_VOLUME_ANSWER × the move, in logs, or the wrong way.
+
+    >>> sorted(unanswered({"a": 105.0, "b": 100.5, "c": 100.0}, {"a": 0.1, "b": 0.1, "c": 0.001},
+    ...                   {"a": 100.0, "b": 100.0, "c": 99.0}))
+    ['b']
+    """
+    return {
+        key
+        for key, step in steps.items()
+        if abs(step) >= MIN_BIAS_STEP
+        and modelled.get(key, 0.0) > 0.0
+        and before.get(key, 0.0) > 0.0
+        and math.log(modelled[key] / before[key]) / step < MIN_VOLUME_ANSWER
+    }
+
+
 def fit_bias(
     region: Region, *, rounds: int = 4, seed: int = 0, replications: int = 2
 ) -> tuple[Region, list[dict[str, Any]], RegionResult]:
@@ -242,6 +273,9 @@ def fit_bias(
     data = region.model_dump()
     trace = []
     result = solve(region, seed=seed, replications=replications)
+    steps: dict[tuple[str, str], float] = {}  # each constant's last move
+    before: dict[tuple[str, str], float] = {}  # … and the volume it moved from
+    held: set[tuple[str, str]] = set()  # constants whose volume does not answer (saturated)
     for k in range(1, rounds + 1):
         modelled = _modelled_per_day(result)
         ratios = {
@@ -249,8 +283,16 @@ def fit_bias(
             for key in counted
             if counted[key] > 0 and modelled.get(key, 0) > 0
         }
-        trace.append({"round": k, "max_abs_log_ratio": max(map(abs, ratios.values()), default=0)})
-        for (p, sname), r in ratios.items():
+        held |= unanswered(modelled, steps, before)
+        trace.append({
+            "round": k,
+            "max_abs_log_ratio": max((abs(r) for key, r in ratios.items() if key not in held),
+                                     default=0),
+            "held": {f"{p}.{s}": ratios[p, s] for p, s in sorted(held) if (p, s) in ratios},
+        })  # fmt: skip
+        steps = {key: r for key, r in ratios.items() if key not in held}
+        before = {key: modelled[key] for key in steps}
+        for (p, sname), r in steps.items():
             by_segment = data["ports"][p]["bias_by_segment"]
             by_segment[sname] = float(np.clip(by_segment.get(sname, 0.0) + r, -50.0, 50.0))
         region = validate_region(data)

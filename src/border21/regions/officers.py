@@ -7,7 +7,8 @@ each banded group's open booths for the hour:
 
 * **close** while the wait the hour's arrivals would see is below the band's
   minimum, as long as one booth fewer would not push it above the maximum
-  (never below one booth). Closing lanes clear their own queue (the engine's
+  (never below the band's ``min_booths``, SANDAG's "minimum allowed lanes": one
+  unless given). Closing lanes clear their own queue (the engine's
   rule), so holding a queue at night takes fewer booths than the arrivals need;
 * **open** while it is above the maximum (never beyond the group's booths;
   flexible lanes move between the groups of a pool — General and Ready at San
@@ -17,7 +18,8 @@ each banded group's open booths for the hour:
   the hour, counted apart for each kind of traffic (car, truck and pedestrian
   lanes are separate operations with their own officers): with too few, a
   booth at a time goes from the group of that kind that would be least pressed
-  without it (wait over the band's maximum), so the groups share the shortage.
+  without it (wait over the band's maximum), so the groups share the shortage;
+  no group below its minimum booths (those stay open, as SANDAG's rule keeps them).
 
 A group closed in an hour stays closed (a port's opening hours are its
 scenario's). The day is gone through ``passes`` times so that the overnight
@@ -63,6 +65,7 @@ def hold_band(
     pool: np.ndarray | None = None,
     pool_booths: int = 0,
     staff: np.ndarray | None = None,
+    min_booths: np.ndarray | None = None,
     passes: int = PASSES,
 ) -> np.ndarray:
     """The open booths (G, 24) officers choose for one port's banded groups.
@@ -74,7 +77,8 @@ def hold_band(
     staff at once in each hour, over all its banded groups or over each of K staffs apart,
     ``staff`` (G,) giving each group's row (all 0 when None). ``pool`` (G,) marks the groups
     whose lanes are flexible: together they open at most ``pool_booths`` (each may take any
-    of the pool's lanes).
+    of the pool's lanes). ``min_booths`` (G,) the fewest booths each group keeps in an hour it
+    is open (one each when None).
     """
     groups = booths.shape[0]
     on_duty = np.atleast_2d(officers)
@@ -82,6 +86,8 @@ def hold_band(
     new = booths.astype(np.int64).copy()
     backlog = np.zeros(groups)
     in_pool = np.zeros(groups, bool) if pool is None else np.asarray(pool, bool)
+    floor = np.ones(groups, np.int64) if min_booths is None else np.asarray(min_booths, np.int64)
+    floor = np.minimum(floor, max_booths)
     for _ in range(passes):
         for h in range(booths.shape[1]):
 
@@ -97,8 +103,8 @@ def hold_band(
             staffed = booths[:, h] > 0  # a closed hour stays closed
             for g in map(int, np.flatnonzero(staffed)):
                 low, high = bands[g]
-                n = int(want[g])
-                while n > 1 and wait(g, n) < low and wait(g, n - 1) <= high:
+                n = max(int(want[g]), int(floor[g]))
+                while n > floor[g] and wait(g, n) < low and wait(g, n - 1) <= high:
                     n -= 1
                 while n < max_booths[g] and wait(g, n) > high:
                     n += 1
@@ -111,7 +117,7 @@ def hold_band(
                 over_pool = bool(in_pool.any()) and want[in_pool].sum() > pool_booths
                 if not (short or over_pool):
                     break
-                cut = staffed & (want > 1) & (staff_of == short[0] if short else in_pool)
+                cut = staffed & (want > floor) & (staff_of == short[0] if short else in_pool)
                 if not cut.any():
                     break
                 pressure = [

@@ -51,6 +51,8 @@ OPTIONAL = {
     "ports.east.flexible": ["general"],  # refused: east has no bands
     "ports.east.build": True,  # east closed: west alone
     "ports.west.bias_by_segment": {"car_ready": 2.0},
+    "ports.west.bands.general.min_booths": 3,  # the officers keep 3 open at night
+    "ports.west.bands.ready.min_booths": 99,  # refused: more than the group's booths
     "ports.east.bias_by_segment": {"car_bus": 1.0},  # refused: no such segment
 }
 
@@ -116,12 +118,14 @@ def _fingerprint(data: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def test_every_key_of_the_toy_is_walked(tmp_path: Path) -> None:
-    from border21.regions.config import RegionPort
+    from border21.regions.config import Band, RegionPort
 
     keys = set(_leaves(_toy(tmp_path)))
     assert keys - TEXT_ONLY == set(_changes(tmp_path))
     port_keys = {k.split(".")[2] for k in keys | set(OPTIONAL) if k.startswith("ports.")}
     assert port_keys == set(RegionPort.model_fields)
+    band_keys = {k.split(".")[4] for k in keys | set(OPTIONAL) if ".bands." in k}
+    assert band_keys == set(Band.model_fields)
 
 
 def test_every_key_changes_the_result_or_is_refused(tmp_path: Path) -> None:
@@ -136,6 +140,12 @@ def test_every_key_changes_the_result_or_is_refused(tmp_path: Path) -> None:
         if changed == base:
             silent.append(key)
     assert not silent, f"keys that changed nothing: {silent}"
+
+
+def test_a_floor_above_the_group_s_booths_is_refused(tmp_path: Path) -> None:
+    data = _set(_toy(tmp_path), "ports.west.bands.ready.min_booths", 99)
+    with pytest.raises(InputError, match=r"bands\.ready\.min_booths.*more than the group's"):
+        solve(validate_region(data), replications=1)
 
 
 def test_shifting_hours_without_forgoing_is_refused(tmp_path: Path) -> None:

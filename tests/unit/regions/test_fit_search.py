@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -175,3 +176,23 @@ def test_a_kind_without_officers_starts_flat_at_the_most_its_schedule_staffs(
     on_duty = best.ports["el_paso_ysleta"].officers_on_duty
     assert on_duty == {"truck": [7] * 24, "personal_vehicle": [cars] * 24}
     assert best.ports["el_paso_bota"].officers_on_duty == {}  # no target there
+
+
+def test_a_constant_whose_volume_does_not_answer_is_held() -> None:
+    """The bias update holds a constant once its volume stops answering its moves (lanes at
+    capacity): an answer of half the move is a logit's, a twentieth is not, a move the
+    wrong way is not, and a move too small to judge says nothing."""
+    from border21.regions.fit import MIN_BIAS_STEP, MIN_VOLUME_ANSWER, unanswered
+
+    before = {k: 1000.0 for k in "abcdef"}
+    steps = {"a": 0.2, "b": 0.2, "c": -0.2, "d": -0.2, "e": MIN_BIAS_STEP / 2, "f": 0.2}
+    modelled = {
+        "a": 1000.0 * math.exp(0.5 * 0.2),  # answered (a logit's 1 − share)
+        "b": 1000.0 * math.exp(0.05 * 0.2),  # saturated: held
+        "c": 1000.0 * math.exp(-0.5 * 0.2),  # a move down answered
+        "d": 1000.0 * math.exp(0.1),  # moved down, the volume rose: held
+        "e": 1000.0,  # too small a move to judge
+        "f": 1000.0 * math.exp(MIN_VOLUME_ANSWER * 0.2 * 1.01),  # just answered
+    }
+    assert unanswered(modelled, steps, before) == {"b", "d"}
+    assert unanswered({**modelled, "b": 0.0}, steps, before) == {"d"}  # no volume: no answer

@@ -46,6 +46,27 @@ def test_closed_hours_stay_closed_and_a_group_keeps_one_booth() -> None:
     assert (booths[0, :5] == 0).all() and (booths[0, 5:] == 1).all()
 
 
+def test_a_group_keeps_its_minimum_booths_in_its_open_hours() -> None:
+    """SANDAG's "minimum allowed lanes": with a floor of 4 the quiet group keeps 4 (not 1) in
+    every open hour, and its closed hours stay closed; a busier group is not held to it."""
+    arrivals = np.full((1, 24), 5.0)
+    start = np.full((1, 24), 6)
+    start[0, :5] = 0
+    booths = _hold(arrivals, start, min_booths=np.array([4]))
+    assert (booths[0, :5] == 0).all() and (booths[0, 5:] == 4).all()
+    busy = _hold(np.full((1, 24), 200.0), np.full((1, 24), 2), min_booths=np.array([4]))
+    assert busy.min() >= 4 and busy.max() > 4
+
+
+def test_a_floor_above_the_officers_on_duty_is_kept() -> None:
+    """One officer for two groups with floors of 3 and 2: the floors stay open (the rule
+    keeps them; officers short of them are the scenario's to fix), nothing above them."""
+    booths = _hold(np.full((2, 24), 200.0), np.full((2, 24), 4), officers=1,
+                   bands=np.array([[30.0, 65.0], [30.0, 65.0]]),
+                   min_booths=np.array([3, 2]))  # fmt: skip
+    assert (booths[0] == 3).all() and (booths[1] == 2).all()
+
+
 def test_too_few_officers_share_the_shortage_by_pressure() -> None:
     """Two groups each wanting 16 booths at a peak, 20 officers: a booth at a time goes from
     the group that would be least pressed without it, so both keep several."""

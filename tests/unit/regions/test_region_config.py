@@ -21,6 +21,17 @@ def test_san_diego_is_shipped_with_its_sourced_parameters() -> None:
     # the bands' maxima are SANDAG's (30–65, 30–55); the minima and officers are fitted
     assert sy.bands["general"].max_wait_minutes == 65 and sy.bands["ready"].max_wait_minutes == 55
     assert len(set(sy.officers_on_duty["personal_vehicle"])) == 3  # 3 shifts
+    # SANDAG's minimum allowed lanes (docs/lane_update_logic.md): SY 4 / 6, OM and OME 2 / 2
+    floors = {
+        (p, g): region.ports[p].bands[g].min_booths
+        for p in ("san_ysidro", "otay_mesa", "otay_mesa_east")
+        for g in ("general", "ready")
+    }
+    assert floors == {
+        ("san_ysidro", "general"): 4, ("san_ysidro", "ready"): 6,
+        ("otay_mesa", "general"): 2, ("otay_mesa", "ready"): 2,
+        ("otay_mesa_east", "general"): 2, ("otay_mesa_east", "ready"): 2,
+    }  # fmt: skip
 
 
 def test_the_arrival_shapes_are_the_survey_s_arrival_hours() -> None:
