@@ -235,3 +235,6 @@ def test_fit_searches_the_officers_and_reports_the_search(tmp_path: Path) -> Non
     assert as_shipped.exit_code == 0 and json.loads(as_shipped.stdout)["search"] == []
     bad = runner.invoke(app, ["region", "fit", "san_diego", "--db", db, "--search", "201"])
     assert bad.exit_code == 2 and "--search" in bad.output
+    idle = runner.invoke(app, ["region", "fit", "san_diego", "--db", db, "--rounds", "0",
+                               "--search", "10"])  # fmt: skip
+    assert idle.exit_code == 2 and "--search" in idle.output and "--rounds 0" in idle.output

@@ -205,14 +205,14 @@ def fit(
             "El Paso with San Diego's behaviour, the transfer)."
         ),
     ),
-    search: int = typer.Option(
-        40,  # regions.fit.DEFAULT_SEARCH (a test checks they agree)
+    search: int | None = typer.Option(
+        None,
         "--search",
         help=_(
             "Candidates the officers' search may try (officers on duty by shift, band "
             "minima): half at random, half refining the best, the best scored again on six "
-            "equilibria (0–200; 0: as shipped)."
-        ),
+            "equilibria (0–200; 0: as shipped; default 40, none with --rounds 0)."
+        ),  # 40: regions.fit.DEFAULT_SEARCH (a test checks they agree)
     ),
     volume_year: int = typer.Option(
         0,

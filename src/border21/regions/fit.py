@@ -586,7 +586,7 @@ def fit_region(
     seed: int = 0,
     replications: int = SEARCH_REPLICATIONS,
     volume_year: int = 0,
-    search: int = DEFAULT_SEARCH,
+    search: int | None = None,
     workers: int = 1,
 ) -> Fit:
     """Fit ``region``'s bias constants to its counted crossings and measure it against
@@ -605,7 +605,15 @@ def fit_region(
             "--holdout", ",".join(map(str, holdout)),
             Message("months 1–12, at least one held out and one left to fit"),
         )  # fmt: skip
+    if search is None:  # not given: DEFAULT_SEARCH candidates, none with the region as shipped
+        search = DEFAULT_SEARCH if rounds else 0
     _check_search(search)
+    if search and not rounds:
+        raise InputError(
+            "--search", search,
+            Message("cannot act with --rounds 0 (the region as shipped, nothing fitted): "
+                    "give rounds, or leave --search out"),
+        )  # fmt: skip
     year = volume_year  # 0: one average day
     if year != 0 and not MIN_VOLUME_YEAR <= year <= MAX_VOLUME_YEAR:
         raise InputError(
@@ -632,7 +640,7 @@ def fit_region(
     }
     fitted, trace, _result = fit_bias(region, rounds=rounds, seed=seed, replications=replications)
     search_trace: list[dict[str, Any]] = []
-    if rounds and search:
+    if search:
         fitted, search_trace = search_officers(
             fitted, targets, size=search, seed=seed, replications=replications, workers=workers
         )
