@@ -145,11 +145,40 @@ def test_fit_measures_against_cbp_with_months_held_out(tmp_path: Path) -> None:
     assert printed.exit_code == 0 and "SANDAG" in printed.output, printed.output
     for bad in (["--holdout", "13"], ["--holdout", ",".join(map(str, range(1, 13)))],
                 ["--holdout", "may"], ["--rounds", "21"], ["--volume-year", "1800"],
-                ["--volume-year", "2099"]):  # fmt: skip  # 2099: no counts that year
+                ["--volume-year", "2099"],  # 2099: no counts that year
+                ["--elasticities", "--rounds", "0"],
+                ["--search", "5", "--rounds", "0"]):  # fmt: skip
         res = runner.invoke(app, ["region", "fit", "san_diego", "--db", db, *bad])
         assert res.exit_code == 2, (bad, res.output)
         assert "Traceback" not in res.output
         assert bad[0] in res.output
+
+
+def test_fit_chooses_the_elasticities_from_the_grid_and_prints_it(tmp_path: Path) -> None:
+    """`--elasticities`: every pair of the grid scored, one chosen, the region's choice set to
+    it (and said in the JSON and in the printed table)."""
+    from border21.regions.fit import ELASTICITY_GRID
+
+    db = str(tmp_path / "w.duckdb")
+    quick = ["region", "fit", "el_paso", "--rounds", "1", "--search", "0", "--elasticities",
+             "--db", db, "--set", "equilibrium.max_iterations=2"]  # fmt: skip
+    result = runner.invoke(app, [*quick, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    grid = data["elasticities"]
+    assert [(e["shift_hour_minutes"], e["forgo_minutes"]) for e in grid] == [
+        tuple(pair) for pair in ELASTICITY_GRID
+    ]
+    chosen = [e for e in grid if e["chosen"]]
+    assert len(chosen) == 1 and chosen[0]["objective"] == min(e["objective"] for e in grid)
+    assert data["choice"] == {
+        "shift_hour_minutes": chosen[0]["shift_hour_minutes"],
+        "forgo_minutes": chosen[0]["forgo_minutes"],
+    }
+    assert grid[0]["forgone_share"] == 0.0  # off: nobody stays home
+    assert all(0.0 <= e["forgone_share"] < 1.0 for e in grid)
+    printed = runner.invoke(app, quick)
+    assert printed.exit_code == 0 and "no-travel elasticities" in printed.output, printed.output
 
 
 def test_fit_reports_el_paso_s_transfer_beside_nothing_from_sandag(tmp_path: Path) -> None:

@@ -214,6 +214,14 @@ def fit(
             "equilibria (0–200; 0: as shipped; default 40, none with --rounds 0)."
         ),  # 40: regions.fit.DEFAULT_SEARCH (a test checks they agree)
     ),
+    elasticities: bool = typer.Option(
+        False,
+        "--elasticities",
+        help=_(
+            "Also fit the hour-shift and no-travel elasticities: each pair of a small grid "
+            "(off first) scored on six equilibria against the fit months; the best is kept."
+        ),
+    ),
     volume_year: int = typer.Option(
         0,
         "--volume-year",
@@ -246,7 +254,7 @@ def fit(
     with warehouse_with_waits(db) as store:
         result = fit_region(
             store, chosen, holdout=months, rounds=rounds, seed=seed, volume_year=volume_year,
-            search=search, workers=min(2, os.cpu_count() or 1),
+            search=search, elasticities=elasticities, workers=min(2, os.cpu_count() or 1),
         )  # fmt: skip
     data = {
         "region": result.region,
@@ -256,6 +264,8 @@ def fit(
         "volume_year": result.volume_year,
         "equilibria": result.equilibria,
         "search": result.search,
+        "elasticities": result.elasticities,
+        "choice": result.choice,
         "officers": result.officers,
         "month_scales": result.month_scales,
         "sandag_2017": result.sandag_2017,
@@ -330,6 +340,21 @@ def _print_fit(data: dict[str, Any]) -> None:
                 _("yes") if g["target"] else _("no"),
             )  # fmt: skip
         console.print(sandag)
+    if data["elasticities"]:
+        grid = Table(
+            title=_("Hour-shift and no-travel elasticities: each pair against the fit months "
+                    "(score: mean over the target groups of MAE + 25 × (1 − correlation))")
+        )  # fmt: skip
+        for col in (_("shift an hour (min)"), _("not travel (min)"), _("score"),
+                    _("did not travel"), _("chosen")):  # fmt: skip
+            grid.add_column(col)
+        for e in data["elasticities"]:
+            grid.add_row(
+                _num(e["shift_hour_minutes"], ".0f"), _num(e["forgo_minutes"], ".0f"),
+                f"{e['objective']:.2f}", f"{100 * e['forgone_share']:.1f}%",
+                _("yes") if e["chosen"] else "",
+            )  # fmt: skip
+        console.print(grid)
     if data["volume_year"]:
         console.print(
             _("Each month solved with its counted crossings of {year} (the ports' demand "

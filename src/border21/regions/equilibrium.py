@@ -127,7 +127,8 @@ class RegionResult:
     @property
     def forgone_per_day(self) -> float:
         """Travellers a day who gave up the trip (0 unless travellers may forgo it)."""
-        return self.demand_per_day - sum(sum(x) for f in self.flows.values() for x in f.values())
+        crossed = sum(sum(x) for f in self.flows.values() for x in f.values())
+        return max(0.0, self.demand_per_day - crossed)  # not −1e−12 when nobody may forgo
 
     def port_totals(self) -> dict[str, dict[str, Any]]:
         """Per port: arrivals a day, in all and by segment. No wait is pooled over segments:

@@ -77,6 +77,9 @@ class Fit:
     groups: list[dict[str, Any]]
     volume_year: int = 0  # 0: one average day for every month
     search: list[dict[str, Any]] = field(default_factory=list)  # the officers' search, by stage
+    # `--elasticities`: per (shift_hour_minutes, forgo_minutes) pair, its score; and the choice's
+    elasticities: list[dict[str, Any]] = field(default_factory=list)
+    choice: dict[str, float | None] = field(default_factory=dict)
     equilibria: int = 1  # equilibria (seeds) whose mean waits are the prediction
     # port → its officers on duty by hour (None: the scenario's schedule) and bands
     officers: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -126,6 +129,16 @@ SEARCH_REPLICATIONS = 6  # evaluation replications of each candidate (its profil
 # constant at every refit (San Ysidro's General cars 0.42 → 1.22 across six refits).
 MIN_BIAS_STEP = 0.02
 MIN_VOLUME_ANSWER = 0.2
+# `--elasticities`: the (shift_hour_minutes, forgo_minutes) pairs tried, "off" first. Shifting an
+# hour costs 30–120 minutes of driving; not travelling 300–600 (ASSUMPTION: the range earlier
+# probes used, docs/regions.md; β = −0.025 makes 600 minutes −15 utils, a trip forgone only at
+# waits of hours, and 300 one forgone at 1–2 hour waits).
+ELASTICITY_GRID: tuple[tuple[float | None, float | None], ...] = (
+    (None, None),
+    (30.0, 300.0), (30.0, 600.0),
+    (60.0, 300.0), (60.0, 600.0),
+    (120.0, 300.0), (120.0, 600.0),
+)  # fmt: skip
 
 # Officers work in three shifts (ASSUMPTION: CBP's common 06:00–14:00, 14:00–22:00 and 22:00–06:00
 # pattern; no port's shift times or staffing are public): the fit moves each shift's officers.
@@ -414,6 +427,45 @@ def search_officers(
     return validate_region(data), trace
 
 
+def fit_elasticities(
+    region: Region,
+    targets: Mapping[tuple[str, str], np.ndarray],
+    *,
+    seed: int = 0,
+    replications: int = SEARCH_REPLICATIONS,
+    workers: int = 1,
+) -> tuple[Region, list[dict[str, Any]]]:
+    """The hour-shift and no-travel elasticities (``choice.shift_hour_minutes``,
+    ``choice.forgo_minutes``) that bring the target profiles closest: each pair of
+    ELASTICITY_GRID, "off" first, scored by :func:`objective` on the fit months' profiles,
+    the mean of CONFIRM_EQUILIBRIA equilibria on the same seeds; the best is kept ("off"
+    unless a pair beats it). Returns the region and, per pair, its score and the share of
+    travellers who did not travel."""
+    from border21.regions.config import validate_region
+
+    candidates = []
+    for shift, forgo in ELASTICITY_GRID:
+        data = region.model_dump()
+        data["choice"].update(shift_hour_minutes=shift, forgo_minutes=forgo)
+        candidates.append(data)
+    runs = _solved(candidates, range(CONFIRM_EQUILIBRIA), seed, replications, workers)
+    scores = [objective(many, targets) for many in runs]
+    best = int(np.argmin(scores))
+    trace = [
+        {
+            "shift_hour_minutes": shift,
+            "forgo_minutes": forgo,
+            "objective": score,
+            "forgone_share": float(np.mean([r.forgone_per_day / r.demand_per_day for r in many])),
+            "chosen": k == best,
+        }
+        for k, ((shift, forgo), score, many) in enumerate(
+            zip(ELASTICITY_GRID, scores, runs, strict=True)
+        )
+    ]
+    return validate_region(candidates[best]), trace
+
+
 def _check_search(size: int) -> None:
     if not 0 <= size <= MAX_SEARCH:
         raise InputError("--search", size, Message("must be 0–{most}", most=MAX_SEARCH))
@@ -587,6 +639,7 @@ def fit_region(
     replications: int = SEARCH_REPLICATIONS,
     volume_year: int = 0,
     search: int | None = None,
+    elasticities: bool = False,
     workers: int = 1,
 ) -> Fit:
     """Fit ``region``'s bias constants to its counted crossings and measure it against
@@ -608,12 +661,13 @@ def fit_region(
     if search is None:  # not given: DEFAULT_SEARCH candidates, none with the region as shipped
         search = DEFAULT_SEARCH if rounds else 0
     _check_search(search)
-    if search and not rounds:
-        raise InputError(
-            "--search", search,
-            Message("cannot act with --rounds 0 (the region as shipped, nothing fitted): "
-                    "give rounds, or leave --search out"),
-        )  # fmt: skip
+    for option, given in (("--search", search), ("--elasticities", elasticities)):
+        if given and not rounds:
+            raise InputError(
+                option, given,
+                Message("cannot act with --rounds 0 (the region as shipped, nothing fitted): "
+                        "give rounds, or leave {option} out", option=option),
+            )  # fmt: skip
     year = volume_year  # 0: one average day
     if year != 0 and not MIN_VOLUME_YEAR <= year <= MAX_VOLUME_YEAR:
         raise InputError(
@@ -644,6 +698,11 @@ def fit_region(
         fitted, search_trace = search_officers(
             fitted, targets, size=search, seed=seed, replications=replications, workers=workers
         )
+    elasticity_trace: list[dict[str, Any]] = []
+    if elasticities:
+        fitted, elasticity_trace = fit_elasticities(
+            fitted, targets, seed=seed, replications=replications, workers=workers
+        )
     # the prediction: the mean of EQUILIBRIA equilibria on independent seeds (near saturation
     # a region's waits depend on its equilibrium's path), per month when months have volumes
     keys = list(range(1, 13)) if year else [0]
@@ -667,6 +726,11 @@ def fit_region(
         equilibria=EQUILIBRIA,
         volume_year=year,
         search=search_trace,
+        elasticities=elasticity_trace,
+        choice={
+            "shift_hour_minutes": fitted.choice.shift_hour_minutes,
+            "forgo_minutes": fitted.choice.forgo_minutes,
+        },
         officers={
             p: {
                 "officers_on_duty": port.officers_on_duty,

@@ -197,3 +197,50 @@ def test_a_constant_whose_volume_does_not_answer_is_held() -> None:
     }
     assert unanswered(modelled, steps, before) == {"b", "d"}
     assert unanswered({**modelled, "b": 0.0}, steps, before) == {"d"}  # no volume: no answer
+
+
+def _fake_elasticity_runs(
+    monkeypatch: pytest.MonkeyPatch, score: dict[tuple[Any, Any], float]
+) -> list[range]:
+    """Each grid pair's "equilibria" carry its score and a forgone share of 1% per 100 minutes
+    of shift penalty; returns the seeds asked for."""
+    from types import SimpleNamespace
+
+    asked: list[range] = []
+
+    def solved(candidates: list[dict[str, Any]], seeds: range, *_a: Any) -> list[list[Any]]:
+        asked.append(seeds)
+        out = []
+        for data in candidates:
+            pair = (data["choice"]["shift_hour_minutes"], data["choice"]["forgo_minutes"])
+            gone = (pair[0] or 0.0) / 100.0
+            run = SimpleNamespace(score=score[pair], forgone_per_day=gone, demand_per_day=100.0)
+            out.append([run] * len(seeds))
+        return out
+
+    monkeypatch.setattr(fit, "_solved", solved)
+    monkeypatch.setattr(fit, "objective", lambda runs, targets: runs[0].score)
+    return asked
+
+
+def test_the_elasticities_are_the_grid_s_best_on_confirmed_equilibria(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    score = {pair: 10.0 + i for i, pair in enumerate(fit.ELASTICITY_GRID)}
+    score[60.0, 600.0] = 1.0  # the best
+    asked = _fake_elasticity_runs(monkeypatch, score)
+    best, trace = fit.fit_elasticities(load_region("san_diego"), TARGETS)
+    assert (best.choice.shift_hour_minutes, best.choice.forgo_minutes) == (60.0, 600.0)
+    assert asked == [range(fit.CONFIRM_EQUILIBRIA)]
+    assert [t["chosen"] for t in trace].count(True) == 1
+    chosen = next(t for t in trace if t["chosen"])
+    assert chosen["objective"] == 1.0 and chosen["forgone_share"] == pytest.approx(0.006)
+    assert (trace[0]["shift_hour_minutes"], trace[0]["forgo_minutes"]) == (None, None)
+
+
+def test_the_elasticities_stay_off_unless_a_pair_beats_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    score = dict.fromkeys(fit.ELASTICITY_GRID, 5.0)  # a tie: off stays
+    _fake_elasticity_runs(monkeypatch, score)
+    best, trace = fit.fit_elasticities(load_region("san_diego"), TARGETS)
+    assert best.choice.shift_hour_minutes is None and best.choice.forgo_minutes is None
+    assert trace[0]["chosen"] and trace[0]["forgone_share"] == 0.0
