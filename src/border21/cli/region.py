@@ -219,7 +219,8 @@ def fit(
         "--elasticities",
         help=_(
             "Also fit the hour-shift and no-travel elasticities: each pair of a small grid "
-            "(off first) scored on six equilibria against the fit months; the best is kept."
+            "scored on six equilibria against the fit months; a pair is kept only if it beats "
+            "off beyond the equilibria's noise (95% interval)."
         ),
     ),
     volume_year: int = typer.Option(
@@ -346,13 +347,15 @@ def _print_fit(data: dict[str, Any]) -> None:
                     "(score: mean over the target groups of MAE + 25 × (1 − correlation))")
         )  # fmt: skip
         for col in (_("shift an hour (min)"), _("not travel (min)"), _("score"),
-                    _("did not travel"), _("chosen")):  # fmt: skip
+                    _("against off, per seed (95% CI)"), _("did not travel"),
+                    _("chosen")):  # fmt: skip
             grid.add_column(col)
         for e in data["elasticities"]:
+            low, high = e["vs_off_ci95"]
             grid.add_row(
                 _num(e["shift_hour_minutes"], ".0f"), _num(e["forgo_minutes"], ".0f"),
-                f"{e['objective']:.2f}", f"{100 * e['forgone_share']:.1f}%",
-                _("yes") if e["chosen"] else "",
+                f"{e['objective']:.2f}", f"{e['vs_off']:+.2f} ({low:+.2f}, {high:+.2f})",
+                f"{100 * e['forgone_share']:.1f}%", _("yes") if e["chosen"] else "",
             )  # fmt: skip
         console.print(grid)
     if data["volume_year"]:
