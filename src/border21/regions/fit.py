@@ -11,8 +11,10 @@ officers on duty in three shifts, for each kind of traffic (cars, trucks,
 pedestrians) whose banded lanes a target joins, and the band minimum of each
 banded group a target segment joins, searched against the fit months'
 hour-of-day profiles.
-The choice parameters (β, the port-time weight) stay SANDAG's; not fitted yet:
-hour shifting and not travelling, zones, service (docs/regions.md).
+Last, with ``elasticities``, the hour-shift and no-travel elasticities on a grid
+(:func:`fit_elasticities`; kept only beyond the equilibria's noise). The choice
+parameters (β, the port-time weight) stay SANDAG's; not fitted yet: zones,
+service (docs/regions.md).
 
 What is measured, per port and segment with a CBP counterpart
 (:mod:`~border21.regions.observed`), on the fit months and, apart, on the
