@@ -346,15 +346,15 @@ def _print_fit(data: dict[str, Any]) -> None:
             title=_("Hour-shift and no-travel elasticities: each pair against the fit months "
                     "(score: mean over the target groups of MAE + 25 × (1 − correlation))")
         )  # fmt: skip
-        for col in (_("shift an hour (min)"), _("not travel (min)"), _("score"),
-                    _("against off, per seed (95% CI)"), _("did not travel"),
-                    _("chosen")):  # fmt: skip
-            grid.add_column(col)
+        for col, most in ((_("shift an hour (min)"), 10), (_("not travel (min)"), 10),
+                          (_("score"), None), (_("vs off (95% CI)"), None),
+                          (_("did not travel"), 8), (_("chosen"), None)):  # fmt: skip
+            grid.add_column(col, max_width=most)  # the interval's column keeps its width
         for e in data["elasticities"]:
             low, high = e["vs_off_ci95"]
             grid.add_row(
                 _num(e["shift_hour_minutes"], ".0f"), _num(e["forgo_minutes"], ".0f"),
-                f"{e['objective']:.2f}", f"{e['vs_off']:+.2f} ({low:+.2f}, {high:+.2f})",
+                f"{e['objective']:.2f}", f"{e['vs_off']:+.2f}\n({low:+.2f}…{high:+.2f})",
                 f"{100 * e['forgone_share']:.1f}%", _("yes") if e["chosen"] else "",
             )  # fmt: skip
         console.print(grid)
