@@ -332,7 +332,7 @@ def _solved(
         for d, scale in zip(candidates, each, strict=True)
         for i in seeds
     ]
-    runs = _map(_solve_task, tasks, workers)
+    runs = map_processes(_solve_task, tasks, workers)
     n = len(seeds)
     return [runs[k * n : (k + 1) * n] for k in range(len(candidates))]
 
@@ -509,7 +509,7 @@ def _solve_task(
     return solve(validate_region(data), seed=seed, replications=replications, demand_scale=scale)
 
 
-def _map(fn: Callable[[Any], Any], tasks: list[Any], workers: int) -> list[Any]:
+def map_processes(fn: Callable[[Any], Any], tasks: list[Any], workers: int) -> list[Any]:
     """``fn`` over ``tasks``, in order; on ``workers`` processes when more than one."""
     if workers <= 1 or len(tasks) <= 1:
         return [fn(t) for t in tasks]

@@ -71,6 +71,15 @@ CBP_LANES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
 TARGET_MIN_OBSERVED = 15.0  # issue 14: groups whose observed mean wait is at least this
 TARGET_MAE_MIN = 10.0
 TARGET_CORR = 0.8
+# Issue 14's bar by region, (largest error in minutes, least correlation) on the hour-of-day
+# profile: San Diego is the region the behaviour is fitted on; El Paso is predicted with San
+# Diego's behaviour (the transfer), and its bar is looser. Another region: San Diego's.
+BARS: dict[str, tuple[float, float]] = {"san_diego": (10.0, 0.8), "el_paso": (15.0, 0.6)}
+
+
+def bar(region: str) -> tuple[float, float]:
+    """The region's bar (largest error in minutes, least correlation)."""
+    return BARS.get(region, (TARGET_MAE_MIN, TARGET_CORR))
 
 
 def observed_cells(store: Store, ports: list[str] | tuple[str, ...]) -> pd.DataFrame:
@@ -136,14 +145,33 @@ def simulated_profiles(result: RegionResult) -> pd.DataFrame:
     )
 
 
-def compare(result: RegionResult, observed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The hourly profiles side by side, and per (port, segment) the hour-of-day figures:
-    observed and simulated means (unweighted over the hours both have), mean absolute
-    error, correlation, whether the group is a target (observed mean ≥ 15 min) and
-    whether it meets the issue's bar (error ≤ 10 min, correlation ≥ 0.8)."""
-    import pandas as pd
+def compare(
+    results: RegionResult | Sequence[RegionResult],
+    observed: pd.DataFrame,
+    bar: tuple[float, float] = (TARGET_MAE_MIN, TARGET_CORR),
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The hourly profiles side by side, and per (port, segment) the hour-of-day figures.
 
-    both = observed.merge(simulated_profiles(result), on=["port", "segment", "hour"])
+    With several equilibria (independent seeds) the simulated profile is their mean, as
+    `region fit` predicts. Per group: observed and simulated means (unweighted over the hours
+    both have) and the simulated mean's 95% half-width over the equilibria (t; NaN with one),
+    the profile's mean absolute error and correlation, whether the group is a target
+    (observed mean ≥ 15 min) and whether it meets ``bar`` (largest error, least correlation;
+    :func:`bar` gives a region's).
+    """
+    import pandas as pd
+    from scipy import stats
+
+    many = [results] if not isinstance(results, Sequence) else list(results)
+    each = pd.concat(
+        [simulated_profiles(r).assign(equilibrium=i) for i, r in enumerate(many)],
+        ignore_index=True,
+    )
+    keys = ["port", "segment", "hour"]
+    mean = each.groupby(keys, sort=False)[["reported_min", "simulated_min"]].mean().reset_index()
+    both = observed.merge(mean, on=keys)
+    seen = observed.merge(each, on=keys)
+    worst_mae, least_corr = bar
     rows = []
     for (port, segment), g in both.groupby(["port", "segment"], sort=False):
         obs, sim = g["observed_min"].to_numpy(float), g["reported_min"].to_numpy(float)
@@ -151,6 +179,13 @@ def compare(result: RegionResult, observed: pd.DataFrame) -> tuple[pd.DataFrame,
         corr = float("nan") if r is None else r
         mae = float(np.abs(obs - sim).mean())
         target = bool(obs.mean() >= TARGET_MIN_OBSERVED)
+        mine = seen[(seen["port"] == port) & (seen["segment"] == segment)]
+        levels = mine.groupby("equilibrium")["reported_min"].mean().to_numpy(float)
+        half = (
+            float(stats.t.ppf(0.975, len(levels) - 1) * levels.std(ddof=1) / np.sqrt(len(levels)))
+            if len(levels) > 1
+            else float("nan")
+        )
         rows.append(
             {
                 "port": port,
@@ -161,7 +196,9 @@ def compare(result: RegionResult, observed: pd.DataFrame) -> tuple[pd.DataFrame,
                 "mae_min": mae,
                 "corr": corr,
                 "target": target,
-                "meets": bool(target and mae <= TARGET_MAE_MIN and corr >= TARGET_CORR),
+                "meets": bool(target and mae <= worst_mae and corr >= least_corr),
+                "simulated_mean_ci95": half,
+                "equilibria": len(many),
             }  # fmt: skip
         )
     return both, pd.DataFrame(rows)

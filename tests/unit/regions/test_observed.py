@@ -68,6 +68,37 @@ def test_figures_on_the_hour_of_day_profile() -> None:
     assert rows.loc["quiet", "observed_mean_min"] == pytest.approx(5.0)
 
 
+def test_several_equilibria_are_compared_by_their_mean_with_the_spread_and_a_region_s_bar(
+) -> None:
+    from border21.regions.observed import BARS, bar
+
+    observed = pd.DataFrame(
+        [{"port": "a", "segment": "g", "hour": h, "observed_min": 40.0 + h, "cells": 84}
+         for h in range(24)]
+    )  # fmt: skip
+    # two equilibria 12 min off either way: each alone misses San Diego's bar, their mean
+    # is the observed profile; the group's mean is 40 + 11.5 ± t(0.975, 1) × 12
+    low = _result({("a", "g"): [28.0 + h for h in range(24)]})
+    high = _result({("a", "g"): [52.0 + h for h in range(24)]})
+    _both, alone = compare(low, observed)
+    assert alone.loc[0, "mae_min"] == pytest.approx(12.0) and not alone.loc[0, "meets"]
+    assert math.isnan(alone.loc[0, "simulated_mean_ci95"]) and alone.loc[0, "equilibria"] == 1
+    both, table = compare([low, high], observed)
+    assert len(both) == 24 and both["reported_min"].tolist() == [40.0 + h for h in range(24)]
+    row = table.iloc[0]
+    assert row["mae_min"] == pytest.approx(0.0) and row["meets"] and row["equilibria"] == 2
+    assert row["simulated_mean_min"] == pytest.approx(51.5)
+    assert row["simulated_mean_ci95"] == pytest.approx(12.706205 * 12.0, rel=1e-6)
+    # El Paso's bar (the transfer) is looser than San Diego's; another region takes San Diego's
+    assert bar("el_paso") == (15.0, 0.6) and bar("san_diego") == (10.0, 0.8) == bar("x")
+    assert set(BARS) == {"san_diego", "el_paso"}
+    _both, transfer = compare(low, observed, bar("el_paso"))
+    assert transfer.loc[0, "meets"]  # 12 min off with the shape right: within 15
+    shifted = _result({("a", "g"): [40.0 + (h + 12) % 24 for h in range(24)]})
+    _both, wrong = compare(shifted, observed, bar("el_paso"))
+    assert wrong.loc[0, "corr"] < 0.6 and not wrong.loc[0, "meets"]
+
+
 def test_observed_profiles_read_cbp_lanes_from_the_warehouse(tmp_path: object) -> None:
     from border21.data.samples import load_samples
     from border21.data.store import open_store
