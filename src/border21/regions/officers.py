@@ -123,7 +123,7 @@ def _wait(
     mu = 3600.0 * n / service[g, h]
     after = max(0.0, q + arrivals[g, h] - mu)
     stationary = stationary_minutes(arrivals[g, h], n, service[g, h], cv2)
-    return 60.0 * 0.5 * (q + after) / mu + stationary + offsets[g, h]
+    return float(60.0 * 0.5 * (q + after) / mu + stationary + offsets[g, h])
 
 
 # Compiled: a san_diego region-day calls the rule 60 times; as Python over the hours and
@@ -194,13 +194,10 @@ def _hold_band(
                 for g in range(groups):
                     mine = staff_of[g] == short if short >= 0 else in_pool[g]
                     if staffed[g] and want[g] > floor[g] and mine:
-                        p = (
-                            _wait(
-                                arrivals, service, cv2, offsets, backlog[g], new[g, last], g, h,
-                                want[g] - 1,
-                            )
-                            / bands[g, 1]
-                        )
+                        before = new[g, last]
+                        fewer = want[g] - 1
+                        p = _wait(arrivals, service, cv2, offsets, backlog[g], before, g, h, fewer)
+                        p /= bands[g, 1]
                         if best < 0 or p < pressure:
                             best, pressure = g, p
                 if best < 0:

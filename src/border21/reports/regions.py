@@ -71,7 +71,9 @@ def run_regions(
     from border21.regions.fit import map_processes
     from border21.regions.observed import observed_profiles
 
-    base_tasks = [(name, None, seed + i, replications) for name in regions for i in range(equilibria)]
+    base_tasks = [
+        (name, None, seed + i, replications) for name in regions for i in range(equilibria)
+    ]
     toll_tasks = [(BUILD[0], float(usd), seed, replications) for usd in tolls]
     workers = min(2, os.cpu_count() or 1) if workers is None else workers
     solved = map_processes(_solve, [*base_tasks, *toll_tasks], workers)
@@ -93,9 +95,9 @@ def _observed_section(runs: RegionRuns, lang: str) -> Any:
     import pandas as pd
 
     from border21.regions.observed import TARGET_MIN_OBSERVED, bar, compare
-    from border21.stats import NONNEGATIVE, pm
     from border21.reports.charts import Chart, to_records
     from border21.reports.trends import Section, _table
+    from border21.stats import NONNEGATIVE, pm
 
     _ = partial(translate, lang)
     profiles, tables = [], []
@@ -163,8 +165,9 @@ def _observed_section(runs: RegionRuns, lang: str) -> Any:
             _("observed mean (min)"): table["observed_mean_min"].map("{:.1f}".format),
             _("simulated mean (min)"): [
                 pm(v, h, "{:.1f}", NONNEGATIVE)
-                for v, h in zip(table["simulated_mean_min"], table["simulated_mean_ci95"],
-                                strict=True)
+                for v, h in zip(
+                    table["simulated_mean_min"], table["simulated_mean_ci95"], strict=True
+                )
             ],  # fmt: skip
             _("mean absolute error (min)"): table["mae_min"].map("{:.1f}".format),
             _("correlation"): table["corr"].map(lambda v: "—" if v != v else f"{v:.2f}"),

@@ -68,8 +68,7 @@ def test_figures_on_the_hour_of_day_profile() -> None:
     assert rows.loc["quiet", "observed_mean_min"] == pytest.approx(5.0)
 
 
-def test_several_equilibria_are_compared_by_their_mean_with_the_spread_and_a_region_s_bar(
-) -> None:
+def test_several_equilibria_are_compared_by_their_mean_with_the_spread_and_a_region_s_bar() -> None:
     from border21.regions.observed import BARS, bar
 
     observed = pd.DataFrame(
