@@ -102,11 +102,16 @@ class Segment(_Frozen):
 class Band(_Frozen):
     """The wait a lane group's officers hold: open a booth above the maximum, close one below,
     never below ``min_booths`` in an hour the group is open (SANDAG's "minimum allowed
-    lanes"; kept even when the officers on duty are fewer)."""
+    lanes"; kept even when the officers on duty are fewer); with ``own_officers``, officers
+    of its own staff it."""
 
     min_wait_minutes: Annotated[float, Field(ge=0.0, le=MAX_WAIT_MINUTES)]
     max_wait_minutes: Annotated[float, Field(gt=0.0, le=MAX_WAIT_MINUTES)]
     min_booths: Annotated[int, Field(ge=1, le=limits.MAX_LANES)] = 1
+    # Officers of the group's own (SENTRI's lanes at San Ysidro, say): its booths are staffed
+    # apart from the other lanes of its kind of traffic, up to officers_scale × its booths in
+    # every hour it is open; a shortage of its kind's officers takes no booth from it.
+    own_officers: bool = False
 
     @model_validator(mode="after")
     def _ordered(self) -> Band:

@@ -48,6 +48,7 @@ from border21.stats import ci95_half_width
 
 PREFIX = "region_"  # chosen streams are renamed region_<segment> in the ports they may use
 DAILY = -1  # the hour of a row that holds the whole day (arrival-weighted mean wait)
+OWN = "lanes."  # a staff of its own (Band.own_officers) is named lanes.<group>
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,17 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
     base_booths = np.array([scenario.lanes[g].open_booths() for g in banded], dtype=np.int64)
     base_booths = base_booths.reshape(len(banded), 24)
     kinds, staff = _staffs(rport, scenario, banded, pname)
+    most = np.array([ported.lanes[g].booths for g in banded], dtype=np.int64)
+
+    def _staffed(kind: str, k: int) -> np.ndarray:
+        """The booths a staff not given in officers_on_duty can staff in each hour: a group's
+        own officers every booth it has (SANDAG's rule opens a SENTRI lane whenever the
+        wait is over the band, up to the lanes there are), a kind's the booths its groups'
+        schedules staff in the hour."""
+        if kind.startswith(OWN):
+            return np.full(24, float(most[staff == k].sum()))
+        return np.asarray(base_booths[staff == k].sum(axis=0), dtype=float)
+
     available, eligible_names = {}, {}
     for s in uses:
         eligible_names[s] = ported.eligible_groups(PREFIX + s, region.segments[s].program)
@@ -318,7 +330,7 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
         bands=np.array(
             [[b.min_wait_minutes, b.max_wait_minutes] for b in rport.bands.values()]
         ).reshape(len(banded), 2),
-        max_booths=np.array([ported.lanes[g].booths for g in banded], dtype=np.int64),
+        max_booths=most,
         min_booths=np.array([b.min_booths for b in rport.bands.values()], dtype=np.int64),
         pool=np.array([g in rport.flexible for g in banded], dtype=bool),
         pool_booths=sum(scenario.lanes[g].booths for g in rport.flexible),
@@ -327,7 +339,7 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
             [
                 rport.officers_on_duty[kind]
                 if kind in rport.officers_on_duty
-                else np.floor(rport.officers_scale * base_booths[staff == k].sum(axis=0) + 1e-9)
+                else np.floor(rport.officers_scale * _staffed(kind, k) + 1e-9)
                 for k, kind in enumerate(kinds)
             ],
             dtype=np.int64,
@@ -351,16 +363,23 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
 def _staffs(
     rport: RegionPort, scenario: PortScenario, banded: tuple[str, ...], pname: str
 ) -> tuple[list[str], np.ndarray]:
-    """The kinds of traffic the port's banded groups serve (each group's: its first
-    stream's; no shipped lane mixes kinds), and each group's index among them: car, truck
-    and pedestrian lanes are staffed apart, each by its own officers on duty."""
-    of_group = [scenario.streams[scenario.lanes[g].streams[0]].kind for g in banded]
+    """The staffs of the port's banded groups and each group's index among them: car, truck
+    and pedestrian lanes are staffed apart, each by its own officers on duty (a group's
+    kind: its first stream's; no shipped lane mixes kinds), and a group with
+    ``own_officers`` by a staff of its own, named ``lanes.GROUP``."""
+    of_group = [
+        f"{OWN}{g}"
+        if rport.bands[g].own_officers
+        else scenario.streams[scenario.lanes[g].streams[0]].kind
+        for g in banded
+    ]
     kinds: list[str] = list(dict.fromkeys(of_group))
     for kind in rport.officers_on_duty:
         if kind not in kinds:
             raise InputError(
                 f"ports.{pname}.officers_on_duty.{kind}", "[...]",
-                Message("cannot act: no banded lane group serves {kind} traffic (bands: {bands})",
+                Message("cannot act: no banded lane group serves {kind} traffic without "
+                        "own_officers (bands: {bands})",
                         kind=kind, bands=", ".join(banded) or Message("none")),
             )  # fmt: skip
     if rport.officers_scale != 1.0 and all(k in rport.officers_on_duty for k in kinds):

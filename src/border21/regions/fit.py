@@ -211,7 +211,7 @@ def knobs(region: Region, targets: Mapping[tuple[str, str], np.ndarray]) -> list
                 if group not in setup.banded:
                     continue
                 kind = setup.kinds[setup.staff[setup.banded.index(group)]]
-                for shift in SHIFTS:
+                for shift in SHIFTS if not region.ports[port].bands[group].own_officers else ():
                     if Knob(port, shift=shift, kind=kind) not in out:
                         out.append(Knob(port, shift=shift, kind=kind))
                 if Knob(port, group=group) not in out:

@@ -53,6 +53,7 @@ OPTIONAL = {
     "ports.west.bias_by_segment": {"car_ready": 2.0},
     "ports.west.bands.general.min_booths": 3,  # the officers keep 3 open at night
     "ports.west.bands.ready.min_booths": 99,  # refused: more than the group's booths
+    "ports.west.bands.ready.own_officers": True,  # Ready staffed apart from General
     "ports.east.bias_by_segment": {"car_bus": 1.0},  # refused: no such segment
 }
 
@@ -171,4 +172,38 @@ def test_a_scale_with_every_kind_s_officers_given_is_refused(tmp_path: Path) -> 
     data = _set(toy_region(tmp_path), "ports.west.officers_on_duty", {"personal_vehicle": [3] * 24})
     data = _set(data, "ports.west.officers_scale", 2.0)
     with pytest.raises(InputError, match=r"officers_scale.*every kind of traffic"):
+        solve(validate_region(data), replications=1)
+
+
+def test_own_officers_staff_a_group_apart_from_the_lanes_of_its_kind(tmp_path: Path) -> None:
+    from border21.regions.equilibrium import _port_setup
+
+    # one officer for the car lanes: both groups keep their one booth (their floors); Ready's
+    # band wants a second booth whenever anyone waits a minute
+    data = _set(_toy(tmp_path), "ports.west.officers_on_duty", {"personal_vehicle": [1] * 24})
+    data = _set(data, "ports.west.bands.ready.max_wait_minutes", 1.0)
+    data = _set(data, "ports.west.bands.ready.min_wait_minutes", 0.0)
+    apart = _set(data, "ports.west.bands.ready.own_officers", True)
+    shared_setup = _port_setup(validate_region(data), "west")
+    apart_setup = _port_setup(validate_region(apart), "west")
+    assert shared_setup.kinds == ("personal_vehicle",) and list(shared_setup.staff) == [0, 0]
+    assert apart_setup.kinds == ("personal_vehicle", "lanes.ready")
+    assert list(apart_setup.staff) == [0, 1]
+    # Ready's own officers: officers_scale (1) × its booths, every hour
+    assert (apart_setup.officers[1] == 2).all() and apart_setup.max_booths[1] == 2
+    assert (apart_setup.officers[0] == 1).all()
+    shared = solve(validate_region(data), seed=3, replications=1)
+    alone = solve(validate_region(apart), seed=3, replications=1)
+    assert max(shared.booths["west"]["ready"]) == 1  # the shortage held it to its floor
+    assert max(alone.booths["west"]["ready"]) == 2  # its own officers open its second booth
+    assert shared.booths["west"]["general"] == alone.booths["west"]["general"]
+
+
+def test_officers_of_a_kind_every_banded_group_of_which_staffs_apart_are_refused(
+    tmp_path: Path,
+) -> None:
+    data = _set(_toy(tmp_path), "ports.west.officers_on_duty", {"personal_vehicle": [1] * 24})
+    data = _set(data, "ports.west.bands.ready.own_officers", True)
+    data = _set(data, "ports.west.bands.general.own_officers", True)
+    with pytest.raises(InputError, match=r"officers_on_duty\.personal_vehicle.*own_officers"):
         solve(validate_region(data), replications=1)
