@@ -98,6 +98,27 @@ def test_several_equilibria_are_compared_by_their_mean_with_the_spread_and_a_reg
     assert wrong.loc[0, "corr"] < 0.6 and not wrong.loc[0, "meets"]
 
 
+def test_each_group_s_interval_is_its_own_and_an_error_at_the_bar_meets_it() -> None:
+    observed = pd.DataFrame(
+        [{"port": p, "segment": s, "hour": h, "observed_min": 40.0 + h, "cells": 84}
+         for p, s in (("a", "g"), ("a", "r"), ("b", "g")) for h in range(24)]
+    )  # fmt: skip
+
+    # equilibria apart by 2 min at a·g, 20 at a·r, 0 at b·g: each group's spread is its own
+    def hourly(start: float) -> list[float]:
+        return [start + h for h in range(24)]
+
+    one = _result({("a", "g"): hourly(39.0), ("a", "r"): hourly(30.0), ("b", "g"): hourly(50.0)})
+    two = _result({("a", "g"): hourly(41.0), ("a", "r"): hourly(50.0), ("b", "g"): hourly(50.0)})
+    _both, table = compare([one, two], observed)
+    rows = table.set_index(["port", "segment"])
+    assert rows.loc[("a", "g"), "simulated_mean_ci95"] == pytest.approx(12.706205 * 1.0, rel=1e-6)
+    assert rows.loc[("a", "r"), "simulated_mean_ci95"] == pytest.approx(12.706205 * 10.0, rel=1e-6)
+    assert rows.loc[("b", "g"), "simulated_mean_ci95"] == 0.0
+    # b·g is 10 min off every hour with the shape right: exactly at San Diego's bar, it meets it
+    assert rows.loc[("b", "g"), "mae_min"] == 10.0 and rows.loc[("b", "g"), "meets"]
+
+
 def test_observed_profiles_read_cbp_lanes_from_the_warehouse(tmp_path: object) -> None:
     from border21.data.samples import load_samples
     from border21.data.store import open_store
