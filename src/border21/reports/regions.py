@@ -218,18 +218,13 @@ def _sandag_series(
 ) -> list[pd.DataFrame]:
     """SANDAG's observed 2017 weekday as a series beside CBP's, and the simulated series of
     the groups CBP does not publish (Otay Mesa's car lanes)."""
-    import pandas as pd
-
-    from border21.regions.observed import sandag_2017, simulated_profiles
+    from border21.regions.observed import mean_profiles, sandag_2017
 
     sandag = sandag_2017()
     published = set(zip(cbp["port"], cbp["segment"], strict=True))
     out = []
     for many in runs.base.values():
-        each = pd.concat([simulated_profiles(r) for r in many], ignore_index=True)
-        keys = ["port", "segment", "hour"]
-        mean = each.groupby(keys, sort=False)["reported_min"].mean().reset_index()
-        mine = sandag.merge(mean, on=keys)
+        mine = sandag.merge(mean_profiles(many), on=["port", "segment", "hour"])
         if mine.empty:
             continue
         out.append(
