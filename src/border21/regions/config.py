@@ -127,6 +127,18 @@ class Band(_Frozen):
         return self
 
 
+class Balance(_Frozen):
+    """SANDAG's balancing of a flexible pool of two groups (General and Ready at San Ysidro):
+    after the bands, while the other group's wait is under ``max_wait_minutes`` and under
+    ``ratio`` × the ``favoured`` group's, one of its booths goes to the favoured group (SANDAG's
+    SR-11 lane logic: Ready 1.45, FAST 1.22, 120 minutes). The favoured travellers' shorter
+    wait is what their program sells."""
+
+    favoured: Name
+    ratio: Annotated[float, Field(ge=1.0, le=10.0)]
+    max_wait_minutes: Annotated[float, Field(gt=0.0, le=MAX_WAIT_MINUTES)] = 120.0
+
+
 class RegionPort(_Frozen):
     """One port of the region: its scenario, bias, tolls, officers' bands and build status."""
 
@@ -153,6 +165,7 @@ class RegionPort(_Frozen):
         Field(default_factory=dict, max_length=50)
     )
     flexible: list[Name] = Field(default_factory=list, max_length=50)
+    balance: Balance | None = None  # within the flexible pool (none: the bands alone)
     # per segment: the factor on its primary service's mean by the hour it arrives, replacing
     # the scenario stream's (how fast the booths go over the day, as the arrival hours above)
     service_by_hour: dict[
@@ -176,6 +189,17 @@ class RegionPort(_Frozen):
                         bands=", ".join(self.bands) or Message("none"),
                     )
                 )
+        if self.balance is not None and (
+            len(self.flexible) != 2 or self.balance.favoured not in self.flexible
+        ):
+            raise ValueError(
+                Message(
+                    "balance.favoured = {favoured}: needs a flexible pool of two banded lane "
+                    "groups, one of them the favoured (flexible: {groups})",
+                    favoured=self.balance.favoured,
+                    groups=", ".join(self.flexible) or Message("none"),
+                )
+            )
         for sname, shape in self.arrival_shapes.items():
             if not sum(shape) > 0:
                 raise ValueError(

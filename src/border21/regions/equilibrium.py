@@ -66,6 +66,7 @@ class PortSetup:
     min_booths: np.ndarray  # (G,) the fewest booths an open hour keeps
     pool: np.ndarray  # (G,) bool: the banded groups whose lanes are flexible (one pool)
     pool_booths: int  # the booths of the flexible pool (its groups' booths together)
+    balance: tuple[int, int, float, float] | None  # giver, favoured, ratio, max wait (indices)
     base_booths: np.ndarray  # (G, 24) the scenario's schedule
     officers: np.ndarray  # (K, 24) booths the port can staff, per kind of traffic (staff)
     staff: np.ndarray  # (G,) each banded group's row of officers (its kind of traffic)
@@ -303,6 +304,17 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
     base_booths = base_booths.reshape(len(banded), 24)
     kinds, staff = _staffs(rport, scenario, banded, pname)
     most = np.array([ported.lanes[g].booths for g in banded], dtype=np.int64)
+    balance = None
+    if rport.balance is not None:
+        favoured = banded.index(rport.balance.favoured)
+        giver = banded.index(next(g for g in rport.flexible if g != rport.balance.favoured))
+        if staff[giver] != staff[favoured]:
+            raise InputError(
+                f"ports.{pname}.balance", rport.balance.favoured,
+                Message("cannot act: the pool's groups are staffed apart (own_officers); a "
+                        "booth cannot move between staffs"),
+            )  # fmt: skip
+        balance = (giver, favoured, rport.balance.ratio, rport.balance.max_wait_minutes)
 
     def _staffed(kind: str, k: int) -> np.ndarray:
         """The booths a staff not given in officers_on_duty can staff in each hour: a group's
@@ -334,6 +346,7 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
         min_booths=np.array([b.min_booths for b in rport.bands.values()], dtype=np.int64),
         pool=np.array([g in rport.flexible for g in banded], dtype=bool),
         pool_booths=sum(scenario.lanes[g].booths for g in rport.flexible),
+        balance=balance,
         base_booths=base_booths,
         officers=np.array(
             [
@@ -695,7 +708,7 @@ def _officers_act(
         new = officers.hold_band(
             arrivals[rows], booths[p.name], service[rows], p.cv2, p.bands, p.max_booths,
             p.officers, offsets[p.name][rows], pool=p.pool, pool_booths=p.pool_booths,
-            staff=p.staff, min_booths=p.min_booths,
+            staff=p.staff, min_booths=p.min_booths, balance=p.balance,
         )  # fmt: skip
         moved |= bool((new != booths[p.name]).any())
         booths[p.name] = new

@@ -19,7 +19,10 @@ each banded group's open booths for the hour:
   lanes are separate operations with their own officers): with too few, a
   booth at a time goes from the group of that kind that would be least pressed
   without it (wait over the band's maximum), so the groups share the shortage;
-  no group below its minimum booths (those stay open, as SANDAG's rule keeps them).
+  no group below its minimum booths (those stay open, as SANDAG's rule keeps them);
+* and, with a ``balance`` of a flexible pool (SANDAG's General/Ready balancing), move
+  booths one at a time from the pool's other group to the favoured one while the other's
+  wait is under the balance's maximum and under its ratio × the favoured group's wait.
 
 A group closed in an hour stays closed (a port's opening hours are its
 scenario's). The day is gone through ``passes`` times so that the overnight
@@ -67,6 +70,7 @@ def hold_band(
     pool_booths: int = 0,
     staff: np.ndarray | None = None,
     min_booths: np.ndarray | None = None,
+    balance: tuple[int, int, float, float] | None = None,
     passes: int = PASSES,
 ) -> np.ndarray:
     """The open booths (G, 24) officers choose for one port's banded groups.
@@ -79,8 +83,11 @@ def hold_band(
     ``staff`` (G,) giving each group's row (all 0 when None). ``pool`` (G,) marks the groups
     whose lanes are flexible: together they open at most ``pool_booths`` (each may take any
     of the pool's lanes). ``min_booths`` (G,) the fewest booths each group keeps in an hour it
-    is open (one each when None).
+    is open (one each when None). ``balance`` (giver, favoured, ratio, max wait minutes): two
+    groups of the same staff; while the giver's wait is under the max wait and under ratio ×
+    the favoured group's, a booth moves from the giver to the favoured (None: no balancing).
     """
+    giver, favoured, ratio, most_wait = (-1, -1, 0.0, 0.0) if balance is None else balance
     groups = booths.shape[0]
     floor = np.ones(groups, np.int64) if min_booths is None else np.asarray(min_booths, np.int64)
     max_booths = np.asarray(max_booths, np.int64)
@@ -101,6 +108,10 @@ def hold_band(
         int(pool_booths),
         np.zeros(groups, np.int64) if staff is None else np.asarray(staff, np.int64),
         np.minimum(floor, max_booths),
+        int(giver),
+        int(favoured),
+        float(ratio),
+        float(most_wait),
         int(passes),
     )
 
@@ -143,6 +154,10 @@ def _hold_band(
     pool_booths: int,
     staff_of: np.ndarray,
     floor: np.ndarray,
+    giver: int,
+    favoured: int,
+    ratio: float,
+    most_wait: float,
     passes: int,
 ) -> np.ndarray:  # pragma: no cover - compiled
     groups, hours = booths.shape
@@ -203,6 +218,20 @@ def _hold_band(
                 if best < 0:
                     break
                 want[best] -= 1
+            if giver >= 0 and staffed[giver] and staffed[favoured]:
+                while want[giver] > floor[giver] and want[favoured] < max_booths[favoured]:
+                    w_giver = _wait(
+                        arrivals, service, cv2, offsets, backlog[giver], new[giver, last],
+                        giver, h, want[giver],
+                    )  # fmt: skip
+                    w_favoured = _wait(
+                        arrivals, service, cv2, offsets, backlog[favoured], new[favoured, last],
+                        favoured, h, want[favoured],
+                    )  # fmt: skip
+                    if not (w_giver < most_wait and ratio * w_favoured > w_giver):
+                        break
+                    want[giver] -= 1
+                    want[favoured] += 1
             for g in range(groups):
                 if want[g] > 0:
                     q = cleared(backlog[g], float(want[g]), float(new[g, last]))

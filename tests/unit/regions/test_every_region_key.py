@@ -49,6 +49,7 @@ OPTIONAL = {
     },  # refused: east has no banded group
     "ports.east.arrival_shapes": {"car_bus": SHAPE},  # refused: no such segment
     "ports.east.flexible": ["general"],  # refused: east has no bands
+    "ports.west.balance": {"favoured": "ready", "ratio": 1.45},  # refused: no flexible pool
     "ports.east.build": True,  # east closed: west alone
     "ports.west.bias_by_segment": {"car_ready": 2.0},
     "ports.west.bands.general.min_booths": 3,  # the officers keep 3 open at night
@@ -119,7 +120,7 @@ def _fingerprint(data: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def test_every_key_of_the_toy_is_walked(tmp_path: Path) -> None:
-    from border21.regions.config import Band, RegionPort
+    from border21.regions.config import Balance, Band, RegionPort
 
     keys = set(_leaves(_toy(tmp_path)))
     assert keys - TEXT_ONLY == set(_changes(tmp_path))
@@ -127,6 +128,7 @@ def test_every_key_of_the_toy_is_walked(tmp_path: Path) -> None:
     assert port_keys == set(RegionPort.model_fields)
     band_keys = {k.split(".")[4] for k in keys | set(OPTIONAL) if ".bands." in k}
     assert band_keys == set(Band.model_fields)
+    assert set(BALANCE) == set(Balance.model_fields)
 
 
 def test_every_key_changes_the_result_or_is_refused(tmp_path: Path) -> None:
@@ -206,4 +208,49 @@ def test_officers_of_a_kind_every_banded_group_of_which_staffs_apart_are_refused
     data = _set(data, "ports.west.bands.ready.own_officers", True)
     data = _set(data, "ports.west.bands.general.own_officers", True)
     with pytest.raises(InputError, match=r"officers_on_duty\.personal_vehicle.*own_officers"):
+        solve(validate_region(data), replications=1)
+
+
+# A pool the toy can take: west's General lanes unstacked, as Ready's, so a lane can move.
+BALANCE = {"favoured": "general", "ratio": 3.0, "max_wait_minutes": 1.0}
+
+
+def _pooled(folder: Path) -> dict[str, Any]:
+    data = _toy(folder)
+    west = folder / "west_unstacked.toml"
+    text = (folder / "west.toml").read_text(encoding="utf-8")
+    west.write_text(text.replace("booths_per_lane = 2\n", "booths_per_lane = 1\n"), "utf-8")
+    data["ports"]["west"]["scenario"] = str(west)
+    data["ports"]["west"]["flexible"] = ["general", "ready"]
+    data["ports"]["west"]["balance"] = {"favoured": "ready", "ratio": 1.45}
+    return data
+
+
+def test_every_key_of_the_balance_changes_the_result(tmp_path: Path) -> None:
+    data = _pooled(tmp_path)
+    base = _fingerprint(data)
+    assert base != _fingerprint(_set(data, "ports.west.balance", None))  # it acts
+    for key, value in BALANCE.items():
+        assert _fingerprint(_set(data, f"ports.west.balance.{key}", value)) != base, key
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "match"),
+    [
+        ("ports.west.balance.favoured", "sentri", r"favoured = sentri.*flexible: general, ready"),
+        ("ports.west.flexible", [], r"balance\.favoured = ready.*flexible: none"),
+        ("ports.west.balance.ratio", 0.5, r"ratio"),
+        ("ports.west.balance.max_wait_minutes", float("inf"), r"max_wait_minutes"),
+    ],
+)
+def test_a_balance_it_cannot_apply_is_refused(
+    tmp_path: Path, key: str, value: Any, match: str
+) -> None:
+    with pytest.raises(InputError, match=match):
+        validate_region(_set(_pooled(tmp_path), key, value))
+
+
+def test_a_balance_between_staffs_apart_is_refused(tmp_path: Path) -> None:
+    data = _set(_pooled(tmp_path), "ports.west.bands.ready.own_officers", True)
+    with pytest.raises(InputError, match=r"ports\.west\.balance.*staffed apart"):
         solve(validate_region(data), replications=1)

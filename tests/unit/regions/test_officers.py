@@ -92,6 +92,57 @@ def test_flexible_lanes_move_to_the_busier_group_within_the_pool() -> None:
     assert apart[0, 10] == 10
 
 
+def _balanced(ratio: float, most_wait: float = 120.0, favoured: int = 1) -> np.ndarray:
+    """General (0) and Ready (1) in a pool of 20 booths, each banded alike (30–65 min), with
+    SANDAG's balancing toward ``favoured``: 300 an hour each way from 08:00 to 12:00."""
+    arrivals = np.full((2, 24), 60.0)
+    arrivals[:, 8:12] = 300.0
+    balance = None if ratio == 0 else (1 - favoured, favoured, ratio, most_wait)
+    return _hold(arrivals, np.full((2, 24), 4), bands=np.array([[30.0, 65.0]] * 2),
+                 max_booths=np.array([20, 20]), pool=np.array([True, True]), pool_booths=20,
+                 passes=1, balance=balance)  # fmt: skip
+
+
+def _waits(booths: np.ndarray) -> np.ndarray:
+    arrivals = np.full((2, 24), 60.0)
+    arrivals[:, 8:12] = 300.0
+    return group_waits(arrivals, booths, np.full((2, 24), 120.0), 0.5, days=1)
+
+
+def test_balancing_gives_the_favoured_group_booths_until_general_waits_its_ratio_longer() -> None:
+    """Same demand, same band: the bands alone give the two groups the same booths and waits;
+    with SANDAG's balance (1.45) booths go from General to Ready until General waits longer
+    than Ready in every hour of the day's rise (06:00–14:00), the pool kept; a larger ratio
+    moves more, and favouring General turns it round."""
+    alone, balanced = _balanced(0.0), _balanced(1.45)
+    assert (alone[0] == alone[1]).all()
+    day = slice(6, 14)
+    waits = _waits(balanced)
+    assert (waits[0, day] > 1.2 * waits[1, day]).all(), waits[:, day].round()
+    assert (balanced.sum(axis=0) <= 20).all()
+    wider = _waits(_balanced(3.0))
+    assert wider[1, day].mean() < waits[1, day].mean() < wider[0, day].mean()
+    turned = _waits(_balanced(1.45, favoured=0))
+    assert (turned[1, day] > 1.2 * turned[0, day]).all()
+
+
+def test_balancing_stops_where_general_would_wait_past_the_balance_maximum() -> None:
+    """SANDAG moves no lane once General waits 120 minutes; with a 5-minute maximum no booth
+    moves in the busy hours, where General's wait under the bands is already past it."""
+    capped = _balanced(3.0, most_wait=5.0)
+    alone = _balanced(0.0)
+    assert (capped[:, 8:12] == alone[:, 8:12]).all()
+    assert (_waits(alone)[0, 8:12] > 5.0).all()
+
+
+def test_balancing_never_takes_the_giver_below_its_floor() -> None:
+    arrivals = np.full((2, 24), 60.0)
+    booths = _hold(arrivals, np.full((2, 24), 4), bands=np.array([[30.0, 65.0]] * 2),
+                   max_booths=np.array([20, 20]), pool=np.array([True, True]), pool_booths=20,
+                   min_booths=np.array([3, 1]), balance=(0, 1, 10.0, 1440.0))  # fmt: skip
+    assert booths[0].min() == 3
+
+
 def test_officers_open_just_enough_and_from_a_single_booth() -> None:
     """From 1 or 2 booths, 200 an hour: officers open one at a time until the wait is in the
     band, so they stop at 7 (210 an hour), never 8; closing lanes clear their queue, so some
