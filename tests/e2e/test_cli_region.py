@@ -240,27 +240,40 @@ def test_fit_searches_the_officers_and_reports_the_search(tmp_path: Path) -> Non
     assert searched.exit_code == 0, searched.output
     data = json.loads(searched.stdout)
     stages = data["search"]
-    assert stages[0]["stage"] == "random" and stages[0]["candidates"] == 3  # 2 drawn + as is
-    knobs = {k for k in stages[0] if k.startswith("ports.")}
-    assert knobs == {
-        "ports.san_ysidro.officers_on_duty.personal_vehicle[day]",
-        "ports.san_ysidro.officers_on_duty.personal_vehicle[swing]",
-        "ports.san_ysidro.officers_on_duty.personal_vehicle[night]",
-        "ports.san_ysidro.bands.general.min_wait_minutes",
-        "ports.san_ysidro.bands.ready.min_wait_minutes",
-        "ports.san_ysidro.officers_on_duty.pedestrian[day]",
-        "ports.san_ysidro.officers_on_duty.pedestrian[swing]",
-        "ports.san_ysidro.officers_on_duty.pedestrian[night]",
-        "ports.san_ysidro.bands.ped_general.min_wait_minutes",
-    }  # fmt: skip
+    # each staff in turn, on its share of the 4 candidates by its knobs (cars 5 of 9: 3)
+    assert [(t["staff"], t["stage"]) for t in stages] == [
+        ("san_ysidro.personal_vehicle", "random"),
+        ("san_ysidro.pedestrian", "random"),
+    ]
+    assert [t["candidates"] for t in stages] == [2, 1]  # 1 drawn + as is; as is
+    knobs = [{k for k in t if k.startswith("ports.")} for t in stages]
+    assert knobs == [
+        {
+            "ports.san_ysidro.officers_on_duty.personal_vehicle[day]",
+            "ports.san_ysidro.officers_on_duty.personal_vehicle[swing]",
+            "ports.san_ysidro.officers_on_duty.personal_vehicle[night]",
+            "ports.san_ysidro.bands.general.min_wait_minutes",
+            "ports.san_ysidro.bands.ready.min_wait_minutes",
+        },
+        {
+            "ports.san_ysidro.officers_on_duty.pedestrian[day]",
+            "ports.san_ysidro.officers_on_duty.pedestrian[swing]",
+            "ports.san_ysidro.officers_on_duty.pedestrian[night]",
+            "ports.san_ysidro.bands.ped_general.min_wait_minutes",
+        },
+    ]
     chosen = data["officers"]["san_ysidro"]
     assert (
         chosen["officers_on_duty"]["personal_vehicle"][6]
-        == stages[-1]["ports.san_ysidro.officers_on_duty.personal_vehicle[day]"]
+        == stages[0]["ports.san_ysidro.officers_on_duty.personal_vehicle[day]"]
     )
     assert (
         chosen["bands"]["general"][0]
-        == stages[-1]["ports.san_ysidro.bands.general.min_wait_minutes"]
+        == stages[0]["ports.san_ysidro.bands.general.min_wait_minutes"]
+    )
+    assert (
+        chosen["officers_on_duty"]["pedestrian"][6]
+        == (stages[1]["ports.san_ysidro.officers_on_duty.pedestrian[day]"])
     )
     as_shipped = runner.invoke(app, ["region", "fit", "san_diego", *quick, "--search", "0"])
     assert as_shipped.exit_code == 0 and json.loads(as_shipped.stdout)["search"] == []

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from _toy import toy_region
 
 from border21.regions import fit
-from border21.regions.config import load_region
+from border21.regions.config import load_region, validate_region
 
 TARGETS = {("san_ysidro", s): np.zeros(24) for s in ("car_general", "car_ready", "ped_general")}
 
@@ -44,11 +46,121 @@ def test_the_search_chooses_on_confirmed_scores_not_on_the_luckiest_quick_one(
     monkeypatch.setattr(fit, "objective", lambda runs, targets: float(np.mean(runs)))
     region = load_region("san_diego")
     best, trace = fit.search_officers(region, TARGETS, size=40, seed=0)
+    trace = [t for t in trace if t["staff"] == "san_ysidro.personal_vehicle"]
     days = [t["ports.san_ysidro.officers_on_duty.personal_vehicle[day]"] for t in trace]
     assert 38.0 not in days and days[-1] == 33.0, trace
     assert best.ports["san_ysidro"].officers_on_duty["personal_vehicle"][6] == 33
     scores = [t["objective"] for t in trace]
     assert all(a > b for a, b in zip(scores, scores[1:], strict=False))
+
+
+def test_each_staff_is_searched_on_its_own_targets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cars and pedestrians share no lane: each staff's knobs are chosen on its own targets'
+    score. Here the cars are best at 33 day officers and the pedestrians at their start; a
+    candidate whose cars score well must not carry the pedestrian officers off with it."""
+    start = load_region("san_diego")
+    peds = int(start.ports["san_ysidro"].officers_on_duty["pedestrian"][6])
+
+    def solved(candidates: list[dict[str, Any]], seeds: range, *_a: Any) -> list[list[Any]]:
+        return [[data] * len(seeds) for data in candidates]
+
+    def objective(runs: Any, targets: Any) -> float:
+        one = runs[0] if isinstance(runs, list) else runs
+        on_duty = one["ports"]["san_ysidro"]["officers_on_duty"]
+        cars = (
+            abs(on_duty["personal_vehicle"][6] - 33)
+            if ("san_ysidro", "car_general") in targets
+            else 0
+        )
+        ped = (
+            5 * abs(on_duty["pedestrian"][6] - peds)
+            if ("san_ysidro", "ped_general") in targets
+            else 0
+        )
+        return float(cars + ped)
+
+    monkeypatch.setattr(fit, "_solved", solved)
+    monkeypatch.setattr(fit, "objective", objective)
+    best, trace = fit.search_officers(start, TARGETS, size=40, seed=0)
+    assert best.ports["san_ysidro"].officers_on_duty["personal_vehicle"][6] == 33
+    assert best.ports["san_ysidro"].officers_on_duty["pedestrian"][6] == peds
+    assert list(dict.fromkeys(t["staff"] for t in trace)) == [
+        "san_ysidro.personal_vehicle",
+        "san_ysidro.pedestrian",
+    ]
+    for t in trace:  # each stage names its own staff's knobs only
+        kind = t["staff"].split(".")[1]
+        shifts = {k for k in t if "officers_on_duty" in k}
+        assert shifts and all(f".{kind}[" in k for k in shifts), t
+
+
+def test_a_candidate_better_only_within_the_equilibria_s_noise_does_not_replace_the_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every candidate but the start scores 1 better on the mean of the equilibria but 3 worse
+    on one of them (its paired interval crosses zero): the search keeps the region as it is;
+    made 1 better on every equilibrium, the best of them replaces it."""
+    start = load_region("san_diego")
+    day = _day(start.model_dump())
+
+    def solved(candidates: list[dict[str, Any]], seeds: range, *_a: Any) -> list[list[float]]:
+        out = []
+        for data in candidates:
+            moved = _day(data) != day
+            noise = [0.0 if not moved else (3.0 if seed == 2 else -1.8) for seed in seeds]
+            out.append([10.0 - 0.1 * moved * abs(_day(data) - day) + n for n in noise])
+        return out
+
+    monkeypatch.setattr(fit, "_solved", solved)
+    monkeypatch.setattr(fit, "objective", lambda runs, targets: float(np.mean(runs)))
+    kept, _trace = fit.search_officers(start, TARGETS, size=40, seed=0)
+    assert _day(kept.model_dump()) == day
+
+    def steady(candidates: list[dict[str, Any]], seeds: range, *_a: Any) -> list[list[float]]:
+        return [[10.0 - 1.0 * (_day(data) != day)] * len(seeds) for data in candidates]
+
+    monkeypatch.setattr(fit, "_solved", steady)
+    moved, _trace = fit.search_officers(start, TARGETS, size=40, seed=0)
+    assert _day(moved.model_dump()) != day
+
+
+def test_the_staffs_are_the_search_s_parts_and_a_target_across_two_joins_them() -> None:
+    region = load_region("san_diego")
+    moving = fit.knobs(region, TARGETS)
+    parts = fit.staffs(region, TARGETS, moving)
+    assert [(name, len(knobs), set(mine)) for name, knobs, mine in parts] == [
+        ("san_ysidro.personal_vehicle", 5,
+         {("san_ysidro", "car_general"), ("san_ysidro", "car_ready")}),
+        ("san_ysidro.pedestrian", 4, {("san_ysidro", "ped_general")}),
+    ]  # fmt: skip
+    # Ready's lanes staffed apart: a staff of their own, searched on Ready's target alone
+    apart = load_region("san_diego", ["ports.san_ysidro.bands.ready.own_officers=true"])
+    parts = fit.staffs(apart, TARGETS, fit.knobs(apart, TARGETS))
+    assert [(name, set(mine)) for name, _k, mine in parts] == [
+        ("san_ysidro.personal_vehicle", {("san_ysidro", "car_general")}),
+        ("san_ysidro.lanes.ready", {("san_ysidro", "car_ready")}),
+        ("san_ysidro.pedestrian", {("san_ysidro", "ped_general")}),
+    ]
+
+
+def test_a_target_whose_travellers_join_two_staffs_lanes_joins_the_staffs(tmp_path: Path) -> None:
+    """The toy's General cars may take two General lane groups, one staffed apart: its target
+    is scored on both staffs' knobs, so they are searched as one part."""
+    data = toy_region(tmp_path)
+    west = Path(data["ports"]["west"]["scenario"])
+    west.write_text(
+        west.read_text(encoding="utf-8")
+        + '\n[lanes.general2]\nprogram = "general"\nstreams = ["cars"]\nlanes = 2\n',
+        encoding="utf-8",
+    )
+    bands = data["ports"]["west"]["bands"]
+    bands["general2"] = {"min_wait_minutes": 5.0, "max_wait_minutes": 15.0, "own_officers": True}
+    region = validate_region(data)
+    targets = {("west", "car_general"): np.zeros(24)}
+    parts = fit.staffs(region, targets, fit.knobs(region, targets))
+    assert [(name, len(knobs), set(mine)) for name, knobs, mine in parts] == [
+        ("west.personal_vehicle, west.lanes.general2", 5, {("west", "car_general")})
+    ]
 
 
 def test_the_search_scores_only_the_groups_officers_act_on() -> None:
