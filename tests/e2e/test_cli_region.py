@@ -282,3 +282,29 @@ def test_fit_searches_the_officers_and_reports_the_search(tmp_path: Path) -> Non
     idle = runner.invoke(app, ["region", "fit", "san_diego", "--db", db, "--rounds", "0",
                                "--search", "10"])  # fmt: skip
     assert idle.exit_code == 2 and "--search" in idle.output and "--rounds 0" in idle.output
+
+
+def test_the_fit_s_table_output_names_what_each_staff_s_search_kept() -> None:
+    """Without --json a user sees, per staff, the candidates tried and the knobs kept, each
+    shift named (a knob's "[day]" is not taken for a style)."""
+    from border21.cli import region as region_cli
+
+    knobs = {"ports.san_ysidro.officers_on_duty.pedestrian[day]": 9.0,
+             "ports.san_ysidro.bands.ped_general.min_wait_minutes": 5.0}  # fmt: skip
+    data = {
+        "region": "San Diego", "rounds": [], "bias_utils": {}, "groups": [], "sandag_2017": [],
+        "elasticities": [], "volume_year": 0,
+        "search": [
+            {"staff": "san_ysidro.pedestrian", "stage": "random", "candidates": 9,
+             "objective": 10.4, **knobs},
+            {"staff": "san_ysidro.pedestrian", "stage": "refine", "candidates": 8,
+             "objective": 9.5, **knobs, "ports.san_ysidro.officers_on_duty.pedestrian[day]": 10.0},
+        ],
+    }  # fmt: skip
+    with region_cli.console.capture() as captured:
+        region_cli._print_fit(data)
+    text = " ".join(captured.get().split())
+    assert (
+        "officers' search, san_ysidro.pedestrian: 17 candidates, score 9.50 on its targets; kept "
+        "officers_on_duty.pedestrian[day] 10, bands.ped_general.min_wait_minutes 5" in text
+    ), text

@@ -210,8 +210,10 @@ def fit(
         "--search",
         help=_(
             "Candidates the officers' search may try (officers on duty by shift, band "
-            "minima): half at random, half refining the best, the best scored again on six "
-            "equilibria (0–200; 0: as shipped; default 40, none with --rounds 0)."
+            "minima), shared among the staffs, each searched on its own target groups: half "
+            "at random, half refining the best; a candidate is kept only if it beats the "
+            "incumbent on six equilibria beyond their noise (0–200; 0: as shipped; default "
+            "40, none with --rounds 0)."
         ),  # 40: regions.fit.DEFAULT_SEARCH (a test checks they agree)
     ),
     elasticities: bool = typer.Option(
@@ -306,6 +308,18 @@ def _print_fit(data: dict[str, Any]) -> None:
                 held=", ".join(f"{k} {100 * (math.exp(-r) - 1):+.0f}%" for k, r in held.items())
             ),
             highlight=False,
+        )  # fmt: skip
+    for staff in dict.fromkeys(entry["staff"] for entry in data["search"]):
+        stages = [entry for entry in data["search"] if entry["staff"] == staff]
+        console.print(
+            _("officers' search, {staff}: {n} candidates, score {score:.2f} on its targets; "
+              "kept {knobs}").format(
+                staff=staff, n=sum(entry["candidates"] for entry in stages),
+                score=stages[-1]["objective"],
+                knobs=", ".join(f"{k.split('.', 2)[2]} {v:g}" for k, v in stages[-1].items()
+                                if k.startswith("ports.")),
+            ),
+            highlight=False, markup=False,  # the knobs' "[day]" is not a style
         )  # fmt: skip
     table = Table(
         title=_("Against CBP's waits: hour-of-day profile, and month × weekday × hour cells")
