@@ -384,3 +384,111 @@ def test_the_elasticities_stay_off_on_a_tie(monkeypatch: pytest.MonkeyPatch) -> 
     _fake_elasticity_runs(monkeypatch, dict.fromkeys(fit.ELASTICITY_GRID, 5.0))
     best, trace = fit.fit_elasticities(load_region("san_diego"), TARGETS)
     assert best.choice.shift_hour_minutes is None and trace[0]["chosen"]
+
+
+def _recording(monkeypatch: pytest.MonkeyPatch, score: Any) -> list[tuple[range, dict]]:
+    """Each candidate's equilibria carry ``score(its day car officers, its day pedestrian
+    officers)`` on every seed; returns (seeds, candidate) per candidate solved."""
+    calls: list[tuple[range, dict]] = []
+
+    def solved(candidates: list[dict[str, Any]], seeds: range, *_a: Any) -> list[list[float]]:
+        out = []
+        for data in candidates:
+            on_duty = data["ports"]["san_ysidro"]["officers_on_duty"]
+            calls.append((seeds, data))
+            out.append([float(score(on_duty["personal_vehicle"][6], on_duty["pedestrian"][6]))]
+                       * len(seeds))  # fmt: skip
+        return out
+
+    monkeypatch.setattr(fit, "_solved", solved)
+    monkeypatch.setattr(fit, "objective", lambda runs, targets: float(np.mean(runs)))
+    return calls
+
+
+def test_the_search_keeps_to_its_budget_and_refines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """40 candidates: the quick equilibria are solved for at most 40 candidates besides the
+    start, and at least 40 less one refinement pass; the cars' best (26 day officers, out of
+    the random draws' reach) is approached by a refinement step of one officer."""
+    start = load_region("san_diego")
+    calls = _recording(monkeypatch, lambda cars, peds: abs(cars - 26) + abs(peds - 9))
+    best, trace = fit.search_officers(start, TARGETS, size=40, seed=0)
+    quick = [c for c in calls if c[0].start == 0]
+    moving = fit.knobs(start, fit.officered(start, TARGETS))
+    assert 40 - 2 * len(moving) <= len(quick) - 1 <= 40
+    cars = [t for t in trace if t["staff"] == "san_ysidro.personal_vehicle"]
+    assert [t["stage"] for t in cars] == ["random", "refine"]  # the budget left one pass
+    assert cars[-1]["candidates"] == 2 * 5  # 5 knobs, a step up and down each
+    day = [t["ports.san_ysidro.officers_on_duty.personal_vehicle[day]"] for t in cars]
+    assert day[1] == day[0] - 1 > 26  # a step of one officer toward the best, 26
+    assert _day(best.model_dump()) == day[1]
+    assert [t["objective"] for t in cars] == sorted((t["objective"] for t in cars), reverse=True)
+    again, _ = fit.search_officers(start, TARGETS, size=40, seed=0)
+    assert again == best  # the same seed, the same search
+    first = [c[1] for c in calls]
+    calls.clear()
+    fit.search_officers(start, TARGETS, size=40, seed=1)
+    assert [c[1] for c in calls] != first[: len(calls)]  # another seed draws others
+
+
+def test_the_region_a_staff_kept_is_not_solved_again_for_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The start is best for both staffs: it is solved once on the quick seeds and once on
+    the confirming ones; the pedestrians' search reuses the cars' equilibria of it."""
+    start = load_region("san_diego")
+    first = start.model_dump()
+    calls = _recording(monkeypatch, lambda cars, peds: abs(cars - 34) + abs(peds - 9))
+    best, _trace = fit.search_officers(start, TARGETS, size=40, seed=0)
+    assert best == start
+    assert [c[0] for c in calls if c[1] == first] == [
+        range(fit.SEARCH_EQUILIBRIA),
+        range(fit.SEARCH_EQUILIBRIA, fit.CONFIRM_EQUILIBRIA),
+    ]
+
+
+def test_among_candidates_that_beat_the_start_the_best_confirmed_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every drawn candidate beats the start on every equilibrium, by its distance to 30
+    day officers: with no budget left to refine, the random stage keeps the best of those
+    confirmed, not merely one that beats the start."""
+    start = load_region("san_diego")
+    calls = _recording(monkeypatch, lambda cars, peds: 100.0 + abs(cars - 30) - 50.0 * (cars != 34))
+    best, trace = fit.search_officers(start, TARGETS, size=8, seed=0)
+    days = {_day(c[1]) for c in calls} - {34}
+    drawn = sorted(days, key=lambda d: abs(d - 30))
+    assert trace[0]["stage"] == "random" and len(trace) == 2  # one stage a staff, no refining
+    assert _day(best.model_dump()) == drawn[0]
+
+
+def test_the_paired_difference_is_equilibrium_by_equilibrium_with_its_t_interval(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(fit, "objective", lambda run, targets: float(run))
+    mean, half = fit.paired_difference([11.0, 12.0, 13.0], [10.0, 10.0, 10.0], {})
+    assert mean == pytest.approx(2.0)  # differences 1, 2, 3: sd 1 (n − 1)
+    assert half == pytest.approx(4.302653 / math.sqrt(3), rel=1e-5)  # t(2) × 1 / √3
+
+
+def test_a_build_option_s_target_joins_no_staff_and_a_merge_keeps_the_other_staffs(
+    tmp_path: Path,
+) -> None:
+    data = toy_region(tmp_path)
+    west = Path(data["ports"]["west"]["scenario"])
+    west.write_text(
+        west.read_text(encoding="utf-8")
+        + '\n[lanes.general2]\nprogram = "general"\nstreams = ["cars"]\nlanes = 2\n',
+        encoding="utf-8",
+    )
+    bands = data["ports"]["west"]["bands"]
+    bands["ready"] = {"min_wait_minutes": 5.0, "max_wait_minutes": 15.0, "own_officers": True}
+    bands["general2"] = {"min_wait_minutes": 5.0, "max_wait_minutes": 15.0, "own_officers": True}
+    data["ports"]["east"]["build"] = True
+    region = validate_region(data)
+    targets = {("east", "car_general"): np.zeros(24), ("west", "car_general"): np.zeros(24),
+               ("west", "car_ready"): np.zeros(24)}  # fmt: skip
+    parts = fit.staffs(region, targets, fit.knobs(region, targets))
+    assert [(name, set(mine)) for name, _knobs, mine in parts] == [
+        ("west.personal_vehicle, west.lanes.general2", {("west", "car_general")}),
+        ("west.lanes.ready", {("west", "car_ready")}),
+    ]
