@@ -492,3 +492,22 @@ def test_a_build_option_s_target_joins_no_staff_and_a_merge_keeps_the_other_staf
         ("west.personal_vehicle, west.lanes.general2", {("west", "car_general")}),
         ("west.lanes.ready", {("west", "car_ready")}),
     ]
+
+
+def test_a_band_minimum_is_refined_in_steps_of_five_minutes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """General's band minimum is best at 42 minutes; the random draws (45–75, steps of 5)
+    reach 45 at best, and refinement steps of 5 minutes take it to 40, never to 44 or 42."""
+
+    def solved(candidates: list[dict[str, Any]], seeds: range, *_a: Any) -> list[list[float]]:
+        low = [c["ports"]["san_ysidro"]["bands"]["general"]["min_wait_minutes"] for c in candidates]
+        return [[abs(value - 42.0)] * len(seeds) for value in low]
+
+    monkeypatch.setattr(fit, "_solved", solved)
+    monkeypatch.setattr(fit, "objective", lambda runs, targets: float(np.mean(runs)))
+    best, trace = fit.search_officers(load_region("san_diego"), TARGETS, size=40, seed=0)
+    assert best.ports["san_ysidro"].bands["general"].min_wait_minutes == 40.0
+    minima = [t["ports.san_ysidro.bands.general.min_wait_minutes"] for t in trace
+              if t["staff"] == "san_ysidro.personal_vehicle"]  # fmt: skip
+    assert minima[-1] == 40.0 and all(m % 5 == 0 for m in minima)
