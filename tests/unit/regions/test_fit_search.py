@@ -143,26 +143,6 @@ def test_the_staffs_are_the_search_s_parts_and_a_target_across_two_joins_them() 
     ]
 
 
-def test_a_target_whose_travellers_join_two_staffs_lanes_joins_the_staffs(tmp_path: Path) -> None:
-    """The toy's General cars may take two General lane groups, one staffed apart: its target
-    is scored on both staffs' knobs, so they are searched as one part."""
-    data = toy_region(tmp_path)
-    west = Path(data["ports"]["west"]["scenario"])
-    west.write_text(
-        west.read_text(encoding="utf-8")
-        + '\n[lanes.general2]\nprogram = "general"\nstreams = ["cars"]\nlanes = 2\n',
-        encoding="utf-8",
-    )
-    bands = data["ports"]["west"]["bands"]
-    bands["general2"] = {"min_wait_minutes": 5.0, "max_wait_minutes": 15.0, "own_officers": True}
-    region = validate_region(data)
-    targets = {("west", "car_general"): np.zeros(24)}
-    parts = fit.staffs(region, targets, fit.knobs(region, targets))
-    assert [(name, len(knobs), set(mine)) for name, knobs, mine in parts] == [
-        ("west.personal_vehicle, west.lanes.general2", 5, {("west", "car_general")})
-    ]
-
-
 def test_the_search_scores_only_the_groups_officers_act_on() -> None:
     """A group with no band (SY's SENTRI lanes) would only add its noise to the score."""
     targets = {**TARGETS, ("san_ysidro", "car_sentri"): np.zeros(24)}
@@ -473,6 +453,9 @@ def test_the_paired_difference_is_equilibrium_by_equilibrium_with_its_t_interval
 def test_a_build_option_s_target_joins_no_staff_and_a_merge_keeps_the_other_staffs(
     tmp_path: Path,
 ) -> None:
+    """The toy's General cars may take two General lane groups, one staffed apart: their
+    target joins the two staffs into one part, Ready's own staff stays apart, and a build
+    option's target joins none."""
     data = toy_region(tmp_path)
     west = Path(data["ports"]["west"]["scenario"])
     west.write_text(
