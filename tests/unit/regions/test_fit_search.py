@@ -250,11 +250,13 @@ def test_truck_lanes_have_their_own_officers_knobs() -> None:
     assert on_duty == {"truck": [7] * 6 + [5] * 8 + [7] * 10} and truck.get(data) == 5.0
 
 
-def test_a_kind_without_officers_starts_flat_at_the_most_its_schedule_staffs(
+def test_a_kind_without_officers_starts_from_what_its_schedule_staffs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """El Paso gives Ysleta's trucks their officers but not its cars: the search starts the
-    cars' flat at the most the car schedule staffs in an hour, keeps the trucks' as given."""
+    cars' from what the car schedule staffs hour by hour (the region as it is; flat at its
+    most, the start until 2026-12-06, was worse than the schedule and nothing then beat it),
+    keeps the trucks' as given, and a shift's knob reads the most of its hours."""
     from border21.regions.equilibrium import _port_setup
 
     monkeypatch.setattr(
@@ -265,10 +267,14 @@ def test_a_kind_without_officers_starts_flat_at_the_most_its_schedule_staffs(
     targets = {("el_paso_ysleta", s): np.zeros(24) for s in ("car_general", "truck_general")}
     best, _trace = fit.search_officers(region, targets, size=4, seed=0)
     setup = _port_setup(region, "el_paso_ysleta")
-    cars = int(setup.officers[setup.kinds.index("personal_vehicle")].max())
+    cars = [int(n) for n in setup.officers[setup.kinds.index("personal_vehicle")]]
+    assert len(set(cars)) > 1  # the schedule staffs some hours more than others
     on_duty = best.ports["el_paso_ysleta"].officers_on_duty
-    assert on_duty == {"truck": [7] * 24, "personal_vehicle": [cars] * 24}
+    assert on_duty == {"truck": [7] * 24, "personal_vehicle": cars}
     assert best.ports["el_paso_bota"].officers_on_duty == {}  # no target there
+    night = fit.Knob("el_paso_ysleta", shift="night")
+    assert night.get(best.model_dump()) == max(cars[h] for h in fit.SHIFTS["night"])
+    assert len({cars[h] for h in fit.SHIFTS["night"]}) > 1  # … the most, not the first hour's
 
 
 def test_a_constant_whose_volume_does_not_answer_is_held() -> None:
