@@ -322,9 +322,13 @@ def _print_fit(data: dict[str, Any]) -> None:
             highlight=False, markup=False,  # the knobs' "[day]" is not a style
         )  # fmt: skip
     table = Table(
-        title=_("Against CBP's waits: hour-of-day profile, and month × weekday × hour cells")
+        title=_("Against CBP's waits: hour-of-day profile, and month × weekday × hour cells"),
+        caption=_("modelled mean ± its 95% interval over the prediction's {n} equilibria").format(
+            n=data["equilibria"]
+        ),
     )
-    for col in (_("port"), _("segment"), _("months"), _("observed mean"), _("MAE (min)"),
+    for col in (_("port"), _("segment"), _("months"), _("observed mean"), _("modelled mean"),
+                _("MAE (min)"),
                 _("correlation"), _("cell MAE"), _("naive cell MAE"),
                 _("naive, each month's level known"), _("waits ~ volumes, r"),
                 _("target")):  # fmt: skip
@@ -333,6 +337,7 @@ def _print_fit(data: dict[str, Any]) -> None:
         split = _("fit") if g["split"] == "fit" else _("held out")
         table.add_row(
             g["port"], g["lane_group"], split, f"{g['observed_mean_min']:.1f}",
+            f"{g['modelled_mean_min']:.1f} ± {_num(g['modelled_mean_ci95'], '.1f')}",
             f"{g['mae_min']:.1f}", _num(g["corr"], ".2f"), f"{g['cell_mae_min']:.1f}",
             _num(g["naive_cell_mae_min"], ".1f"), _num(g["naive_known_level_cell_mae_min"], ".1f"),
             _num(g["volume_wait_corr"], ".2f"), _("yes") if g["target"] else _("no"),

@@ -634,9 +634,10 @@ def map_processes(fn: Callable[[Any], Any], tasks: list[Any], workers: int) -> l
         return list(ex.map(fn, tasks))
 
 
-def _predictions(results: Mapping[int, Sequence[RegionResult]]) -> pd.Series:
+def _predictions(results: Mapping[int, Sequence[RegionResult]], *, each: bool = False) -> pd.Series:
     """(port, segment, month, hour) → the simulated wait, the mean over the equilibria given
-    for the month; month ``0`` stands for every month."""
+    for the month; month ``0`` stands for every month. ``each``: one wait per equilibrium,
+    ``equilibrium`` (its place in the month's list) the last level of the index."""
     import pandas as pd
 
     from border21.regions.observed import simulated_profiles
@@ -647,7 +648,8 @@ def _predictions(results: Mapping[int, Sequence[RegionResult]]) -> pd.Series:
         for i, r in enumerate(many)
     ]
     sim = pd.concat(frames, ignore_index=True)
-    return sim.groupby(["port", "segment", "month", "hour"])["reported_min"].mean().sort_index()
+    keys = ["port", "segment", "month", "hour", *(["equilibrium"] if each else [])]
+    return sim.groupby(keys)["reported_min"].mean().sort_index()
 
 
 def held_out_figures(
@@ -665,10 +667,13 @@ def held_out_figures(
     waits with them.
     """
     from border21.regions.observed import TARGET_MIN_OBSERVED
+    from border21.stats import ci95_half_width
 
     by_month = results if isinstance(results, Mapping) else {0: [results]}
     per_month = set(by_month) != {0}
-    sim = _predictions(by_month)
+    each = _predictions(by_month, each=True)
+    sim = each.groupby(level=["port", "segment", "month", "hour"]).mean()
+    equilibria = min(len(many) for many in by_month.values())
     out = []
     for (port, segment), mine in cells.groupby(["port", "segment"], sort=False):
         fit = mine[~mine["month"].isin(holdout)]
@@ -699,6 +704,12 @@ def held_out_figures(
             level = month_mean.reindex(part["month"]).to_numpy(float) / fit_level
             values = part["observed_min"].to_numpy(float)
             both = have & ~np.isnan(guess_np)
+            levels = np.array(
+                [
+                    np.nanmean(each.xs(i, level="equilibrium").reindex(keys).to_numpy(float)[have])
+                    for i in range(equilibria)
+                ]
+            )  # each equilibrium's mean wait over the cells: the modelled level's spread
             out.append(
                 {
                     "port": port,
@@ -709,6 +720,12 @@ def held_out_figures(
                     "mae_min": float(np.abs(obs_profile - model_profile).mean()),
                     "corr": correlation(obs_profile, model_profile),
                     "observed_mean_min": float(values.mean()),
+                    "modelled_mean_min": float(modelled[have].mean()),
+                    "modelled_mean_ci95": (
+                        ci95_half_width(float(levels.std(ddof=1)), equilibria)
+                        if equilibria > 1
+                        else None
+                    ),
                     "cell_mae_min": float(np.abs(values[have] - modelled[have]).mean()),
                     "naive_cell_mae_min": (
                         float(np.abs(values[both] - guess_np[both]).mean()) if both.any() else None

@@ -168,7 +168,18 @@ def test_held_out_figures_and_the_naive_forecast() -> None:
     # the naive forecast: fit months' mean level is (5·40 + 5·60) / 10 = 50, also 10 off
     assert held["naive_cell_mae_min"] == pytest.approx(10.0)
     assert held["observed_mean_min"] == pytest.approx(50.0 + 3.0 + 11.5 / 2)
+    assert held["modelled_mean_min"] == pytest.approx(50.0 + 3.0 + 11.5 / 2)
+    assert held["modelled_mean_ci95"] is None  # one equilibrium: no interval
     assert held["target"]
+    # two equilibria 2 min apart: their mean is the prediction, their spread its interval
+    low = _result({("a", "g"): [p - 1.0 for p in profile]})
+    high = _result({("a", "g"): [p + 1.0 for p in profile]})
+    two = held_out_figures(cells, {0: [low, high]}, (6, 12))
+    held_two = next(f for f in two if f["split"] == "holdout")
+    assert held_two["modelled_mean_min"] == pytest.approx(held["modelled_mean_min"])
+    assert held_two["mae_min"] == pytest.approx(0.0)
+    # t(1 df) = 12.706, sd = √2, n = 2: half-width 12.706 × √2 / √2
+    assert held_two["modelled_mean_ci95"] == pytest.approx(12.706, abs=1e-3)
 
 
 def test_simulated_profiles_keep_segment_hours_only() -> None:
@@ -210,6 +221,7 @@ def test_held_out_figures_per_month_see_the_months() -> None:
     figures = held_out_figures(cells, {m: [r] for m, r in months.items()}, (6, 12), volumes)
     held = next(f for f in figures if f["split"] == "holdout")
     assert held["cell_mae_min"] == pytest.approx(0.0) and held["mae_min"] == pytest.approx(0.0)
+    assert held["modelled_mean_min"] == pytest.approx(held["observed_mean_min"])  # 50 + 5.75
     assert held["naive_cell_mae_min"] == pytest.approx(10.0)  # the fit months' level is 50
     assert held["naive_known_level_cell_mae_min"] < 3.0  # scaled by 40/50 and 60/50
     assert held["volume_wait_corr"] == pytest.approx(1.0)
