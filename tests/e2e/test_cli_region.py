@@ -85,6 +85,16 @@ def test_json_gives_every_hour_and_one_run_per_toll(tmp_path: Path) -> None:
         ["region", "simulate", "san_diego", "--build", "san_ysidro"],
         ["region", "simulate", "san_diego", "--toll", "5"],
         ["region", "simulate", "san_diego", "--build", "otay_mesa_east", "--toll", "five"],
+        ["region", "simulate", "san_diego", "--build", "otay_mesa_east", "--toll", ","],
+        [
+            "region",
+            "simulate",
+            "san_diego",
+            "--build",
+            "otay_mesa_east",
+            "--toll",
+            ",".join(str(usd) for usd in range(21)),
+        ],  # fmt: skip
         ["region", "simulate", "san_diego", "--days", "0"],
     ],
 )
@@ -92,6 +102,21 @@ def test_bad_input_exits_2_with_one_line(args: list[str]) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert "error" in result.output.lower() or "invalid" in result.output.lower()
+
+
+def test_every_toll_is_checked_before_any_equilibrium(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad toll late in the list fails before the first one is solved, naming it."""
+    import border21.regions.equilibrium as equilibrium
+
+    def solve(*_a: object, **_k: object) -> None:
+        raise AssertionError("solved before every toll was checked")
+
+    monkeypatch.setattr(equilibrium, "solve", solve)
+    for tolls, named in (("5,nan", "nan"), ("5,-1", "-1")):
+        args = ["region", "simulate", "san_diego", "--build", "otay_mesa_east", "--toll", tolls]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "toll_usd" in result.output and named in result.output
 
 
 def test_el_paso_simulates_from_the_command_line() -> None:

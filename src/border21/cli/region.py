@@ -19,15 +19,23 @@ app = typer.Typer(
 )
 
 
+MAX_TOLLS = 20  # a demand curve's points; each is one equilibrium (a few seconds)
+
+
 def _tolls(text: str | None) -> list[float | None]:
     from border21.errors import InputError
 
     if text is None:
         return [None]
     try:
-        return [float(part) for part in text.split(",") if part.strip()]
+        tolls: list[float | None] = [float(part) for part in text.split(",") if part.strip()]
     except ValueError:
         raise InputError("--toll", text, _("expected USD[,USD…], e.g. 5 or 2.5,5,10")) from None
+    if not 1 <= len(tolls) <= MAX_TOLLS:
+        raise InputError(
+            "--toll", text, _("expected 1–{most} tolls, comma-separated").format(most=MAX_TOLLS)
+        )
+    return tolls
 
 
 @app.command(
@@ -66,11 +74,12 @@ def simulate(
     sets = list(overrides) + ([f"equilibrium.days={days}"] if days is not None else [])
     base = load_region(region, sets)
     base.open_ports(build)  # an unknown build option fails before any work
-    results = []
-    for usd in _tolls(toll):
-        chosen = with_toll(base, build, usd) if usd is not None else base
-        result = solve(chosen, build=build, seed=seed, replications=replications)
-        results.append((usd, result))
+    # every toll is checked (finite, not negative) before the first equilibrium is solved
+    tolls = _tolls(toll)
+    chosen = [(usd, with_toll(base, build, usd) if usd is not None else base) for usd in tolls]
+    results = [
+        (usd, solve(r, build=build, seed=seed, replications=replications)) for usd, r in chosen
+    ]
     if as_json:
         typer.echo(json.dumps([_as_dict(usd, r) for usd, r in results], indent=1))
         return
