@@ -154,6 +154,7 @@ def test_fit_measures_against_cbp_with_months_held_out(tmp_path: Path) -> None:
     assert general["naive_cell_mae_min"] > 0 and -1 <= general["corr"] <= 1
     # the model's level beside CBP's, with its interval over the prediction's equilibria
     assert 20 < general["modelled_mean_min"] < 150 and 0 < general["modelled_mean_ci95"] < 30
+    assert 0 < general["mae_ci95"] < general["mae_min"] + 30 and 0 < general["corr_ci95"] < 2
     assert groups[("san_ysidro", "car_general", "fit")]["months"] == [
         m for m in range(1, 13) if m not in (1, 7)
     ]
@@ -171,6 +172,7 @@ def test_fit_measures_against_cbp_with_months_held_out(tmp_path: Path) -> None:
     )  # fmt: skip
     assert printed.exit_code == 0 and "SANDAG" in printed.output, printed.output
     assert "modelled mean" in printed.output and "6 equilibria" in printed.output
+    assert "jackknife" in printed.output
     for bad in (["--holdout", "13"], ["--holdout", ",".join(map(str, range(1, 13)))],
                 ["--holdout", "may"], ["--rounds", "21"], ["--volume-year", "1800"],
                 ["--volume-year", "2099"],  # 2099: no counts that year

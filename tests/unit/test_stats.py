@@ -10,6 +10,7 @@ from border21.stats import (
     NONNEGATIVE,
     PERCENT,
     ci95_half_width,
+    jackknife_ci95,
     pm,
     t_quantile_975,
     wilson_interval,
@@ -22,6 +23,21 @@ def test_t_interval_half_width() -> None:
     assert ci95_half_width(2.0, 10) == pytest.approx(2.2622 * 2.0 / math.sqrt(10), abs=1e-4)
     assert math.isnan(ci95_half_width(2.0, 1))
     assert ci95_half_width(1.0, 2) == pytest.approx(12.706 / math.sqrt(2), abs=1e-3)
+
+
+def test_jackknife_interval_by_hand() -> None:
+    """A mean's jackknife is its t interval; a statistic that is not a mean (the absolute
+    value of the mean, here) by hand; too few replications or an undefined statistic: None."""
+    import numpy as np
+
+    x = np.array([2.0, 5.0, 3.0, 9.0, 1.0])
+    assert jackknife_ci95(x, np.mean) == pytest.approx(ci95_half_width(float(x.std(ddof=1)), 5))
+    # |mean| of (−1, 0, 1) left one out: 0.5, 0.5, 0 → se √(2/3 · 1/6) = 1/3, t(2) = 4.303
+    got = jackknife_ci95(np.array([-1.0, 0.0, 1.0]), lambda s: abs(float(s.mean())))
+    assert got == pytest.approx(4.3027 / 3, abs=1e-4)
+    assert jackknife_ci95(np.array([1.0, 2.0]), np.mean) is None
+    assert jackknife_ci95(x, lambda s: None) is None
+    assert jackknife_ci95(x, lambda s: float("nan")) is None
 
 
 def test_wilson_interval_by_hand() -> None:

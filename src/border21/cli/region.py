@@ -293,6 +293,13 @@ def _num(value: float | None, fmt: str) -> str:
     return "—" if value is None else format(value, fmt)
 
 
+def _pm(value: float | None, half: float | None, fmt: str) -> str:
+    from border21.stats import pm
+
+    nan = float("nan")
+    return pm(nan if value is None else value, nan if half is None else half, fmt)
+
+
 def _print_fit(data: dict[str, Any]) -> None:
     from rich.table import Table
 
@@ -332,9 +339,10 @@ def _print_fit(data: dict[str, Any]) -> None:
         )  # fmt: skip
     table = Table(
         title=_("Against CBP's waits: hour-of-day profile, and month × weekday × hour cells"),
-        caption=_("modelled mean ± its 95% interval over the prediction's {n} equilibria").format(
-            n=data["equilibria"]
-        ),
+        caption=_(
+            "± 95% intervals over the prediction's {n} equilibria (the modelled mean: t; the "
+            "profile's MAE and correlation: jackknife)"
+        ).format(n=data["equilibria"]),
     )
     for col in (_("port"), _("segment"), _("months"), _("observed mean"), _("modelled mean"),
                 _("MAE (min)"),
@@ -346,8 +354,9 @@ def _print_fit(data: dict[str, Any]) -> None:
         split = _("fit") if g["split"] == "fit" else _("held out")
         table.add_row(
             g["port"], g["lane_group"], split, f"{g['observed_mean_min']:.1f}",
-            f"{g['modelled_mean_min']:.1f} ± {_num(g['modelled_mean_ci95'], '.1f')}",
-            f"{g['mae_min']:.1f}", _num(g["corr"], ".2f"), f"{g['cell_mae_min']:.1f}",
+            _pm(g["modelled_mean_min"], g["modelled_mean_ci95"], "{:.1f}"),
+            _pm(g["mae_min"], g["mae_ci95"], "{:.1f}"), _pm(g["corr"], g["corr_ci95"], "{:.2f}"),
+            f"{g['cell_mae_min']:.1f}",
             _num(g["naive_cell_mae_min"], ".1f"), _num(g["naive_known_level_cell_mae_min"], ".1f"),
             _num(g["volume_wait_corr"], ".2f"), _("yes") if g["target"] else _("no"),
         )  # fmt: skip

@@ -47,6 +47,7 @@ import copy
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -54,7 +55,7 @@ import numpy as np
 from border21.errors import InputError
 from border21.i18n.message import Message
 from border21.regions.observed import correlation
-from border21.stats import ci95_half_width
+from border21.stats import ci95_half_width, jackknife_ci95
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -652,6 +653,16 @@ def _predictions(results: Mapping[int, Sequence[RegionResult]], *, each: bool = 
     return sim.groupby(keys)["reported_min"].mean().sort_index()
 
 
+def _profile_mae(observed: np.ndarray, profiles: np.ndarray) -> float:
+    """MAE of the mean of some equilibria's hour-of-day ``profiles`` (rows) against CBP's."""
+    return float(np.abs(observed - np.nanmean(profiles, axis=0)).mean())
+
+
+def _profile_corr(observed: np.ndarray, profiles: np.ndarray) -> float | None:
+    """Correlation of the mean of some equilibria's ``profiles`` (rows) with CBP's profile."""
+    return correlation(observed, np.nanmean(profiles, axis=0))
+
+
 def held_out_figures(
     cells: pd.DataFrame,
     results: RegionResult | Mapping[int, Sequence[RegionResult]],
@@ -666,8 +677,9 @@ def held_out_figures(
     port's counted crossings a day in each month, for the correlation of the monthly mean
     waits with them.
     """
+    import pandas as pd
+
     from border21.regions.observed import TARGET_MIN_OBSERVED
-    from border21.stats import ci95_half_width
 
     by_month = results if isinstance(results, Mapping) else {0: [results]}
     per_month = set(by_month) != {0}
@@ -704,12 +716,14 @@ def held_out_figures(
             level = month_mean.reindex(part["month"]).to_numpy(float) / fit_level
             values = part["observed_min"].to_numpy(float)
             both = have & ~np.isnan(guess_np)
-            levels = np.array(
-                [
-                    np.nanmean(each.xs(i, level="equilibrium").reindex(keys).to_numpy(float)[have])
-                    for i in range(equilibria)
-                ]
-            )  # each equilibrium's mean wait over the cells: the modelled level's spread
+            # each equilibrium's waits over the cells: the spread of the level and the profile
+            per_eq = np.array([
+                each.xs(i, level="equilibrium").reindex(keys).to_numpy(float)[have]
+                for i in range(equilibria)
+            ])  # fmt: skip
+            levels = np.nanmean(per_eq, axis=1)
+            by_hour = pd.DataFrame(per_eq.T).groupby(seen["hour"].to_numpy()).mean()
+            per_profile = by_hour.to_numpy(float).T  # (equilibria, hours), as `profiles`
             out.append(
                 {
                     "port": port,
@@ -718,7 +732,9 @@ def held_out_figures(
                     "months": sorted(int(m) for m in part["month"].unique()),
                     "target": target,
                     "mae_min": float(np.abs(obs_profile - model_profile).mean()),
+                    "mae_ci95": jackknife_ci95(per_profile, partial(_profile_mae, obs_profile)),
                     "corr": correlation(obs_profile, model_profile),
+                    "corr_ci95": jackknife_ci95(per_profile, partial(_profile_corr, obs_profile)),
                     "observed_mean_min": float(values.mean()),
                     "modelled_mean_min": float(modelled[have].mean()),
                     "modelled_mean_ci95": (

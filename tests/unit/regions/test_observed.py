@@ -180,6 +180,14 @@ def test_held_out_figures_and_the_naive_forecast() -> None:
     assert held_two["mae_min"] == pytest.approx(0.0)
     # t(1 df) = 12.706, sd = √2, n = 2: half-width 12.706 × √2 / √2
     assert held_two["modelled_mean_ci95"] == pytest.approx(12.706, abs=1e-3)
+    assert held_two["mae_ci95"] is None and held_two["corr_ci95"] is None  # two: no jackknife
+    # three equilibria 1 min apart: left one out, the mean profile is 0.5, 0 or 0.5 min off,
+    # so the MAE's jackknife interval is t(2) × 1/3; every one keeps the shape: correlation ± 0
+    three = held_out_figures(cells, {0: [low, _result({("a", "g"): profile}), high]}, (6, 12))
+    held_three = next(f for f in three if f["split"] == "holdout")
+    assert held_three["mae_min"] == pytest.approx(0.0)
+    assert held_three["mae_ci95"] == pytest.approx(4.3027 / 3, abs=1e-4)
+    assert held_three["corr_ci95"] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_simulated_profiles_keep_segment_hours_only() -> None:
