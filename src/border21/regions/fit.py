@@ -54,7 +54,7 @@ import numpy as np
 
 from border21.errors import InputError
 from border21.i18n.message import Message
-from border21.regions.observed import correlation
+from border21.regions.observed import correlation, profile_corr, profile_mae
 from border21.stats import ci95_half_width, jackknife_ci95
 
 if TYPE_CHECKING:
@@ -653,16 +653,6 @@ def _predictions(results: Mapping[int, Sequence[RegionResult]], *, each: bool = 
     return sim.groupby(keys)["reported_min"].mean().sort_index()
 
 
-def _profile_mae(observed: np.ndarray, profiles: np.ndarray) -> float:
-    """MAE of the mean of some equilibria's hour-of-day ``profiles`` (rows) against CBP's."""
-    return float(np.abs(observed - np.nanmean(profiles, axis=0)).mean())
-
-
-def _profile_corr(observed: np.ndarray, profiles: np.ndarray) -> float | None:
-    """Correlation of the mean of some equilibria's ``profiles`` (rows) with CBP's profile."""
-    return correlation(observed, np.nanmean(profiles, axis=0))
-
-
 def held_out_figures(
     cells: pd.DataFrame,
     results: RegionResult | Mapping[int, Sequence[RegionResult]],
@@ -732,9 +722,9 @@ def held_out_figures(
                     "months": sorted(int(m) for m in part["month"].unique()),
                     "target": target,
                     "mae_min": float(np.abs(obs_profile - model_profile).mean()),
-                    "mae_ci95": jackknife_ci95(per_profile, partial(_profile_mae, obs_profile)),
+                    "mae_ci95": jackknife_ci95(per_profile, partial(profile_mae, obs_profile)),
                     "corr": correlation(obs_profile, model_profile),
-                    "corr_ci95": jackknife_ci95(per_profile, partial(_profile_corr, obs_profile)),
+                    "corr_ci95": jackknife_ci95(per_profile, partial(profile_corr, obs_profile)),
                     "observed_mean_min": float(values.mean()),
                     "modelled_mean_min": float(modelled[have].mean()),
                     "modelled_mean_ci95": (

@@ -13,6 +13,7 @@ months for San Diego). Segments stay apart: no wait is pooled across them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -158,6 +159,17 @@ def mean_profiles(results: Sequence[RegionResult]) -> pd.DataFrame:
     return each.groupby(keys, sort=False)[["reported_min", "simulated_min"]].mean().reset_index()
 
 
+def profile_mae(observed: np.ndarray, profiles: np.ndarray) -> float:
+    """MAE of the mean of some equilibria's hour-of-day ``profiles`` (rows) against the
+    ``observed`` profile (the same hours)."""
+    return float(np.abs(observed - np.nanmean(profiles, axis=0)).mean())
+
+
+def profile_corr(observed: np.ndarray, profiles: np.ndarray) -> float | None:
+    """Correlation of the mean of some equilibria's ``profiles`` (rows) with ``observed``."""
+    return correlation(observed, np.nanmean(profiles, axis=0))
+
+
 def compare(
     results: RegionResult | Sequence[RegionResult],
     observed: pd.DataFrame,
@@ -168,13 +180,14 @@ def compare(
     With several equilibria (independent seeds) the simulated profile is their mean, as
     `region fit` predicts. Per group: observed and simulated means (unweighted over the hours
     both have) and the simulated mean's 95% half-width over the equilibria (t; NaN with one),
-    the profile's mean absolute error and correlation, whether the group is a target
+    the profile's mean absolute error and correlation with their 95% jackknife half-widths
+    over the equilibria (NaN with fewer than three), whether the group is a target
     (observed mean ≥ 15 min) and whether it meets ``bar`` (largest error, least correlation;
     :func:`bar` gives a region's).
     """
     import pandas as pd
 
-    from border21.stats import ci95_half_width
+    from border21.stats import ci95_half_width, jackknife_ci95
 
     many = [results] if not isinstance(results, Sequence) else list(results)
     keys = ["port", "segment", "hour"]
@@ -195,6 +208,11 @@ def compare(
         mine = seen[(seen["port"] == port) & (seen["segment"] == segment)]
         levels = mine.groupby("equilibrium")["reported_min"].mean().to_numpy(float)
         half = ci95_half_width(float(levels.std(ddof=1)) if len(levels) > 1 else 0.0, len(levels))
+        per = mine.pivot_table(index="equilibrium", columns="hour", values="reported_min")
+        hourly = g.set_index("hour")["observed_min"].reindex(per.columns).to_numpy(float)
+        per_np = per.to_numpy(float)
+        mae_half = jackknife_ci95(per_np, partial(profile_mae, hourly))
+        corr_half = jackknife_ci95(per_np, partial(profile_corr, hourly))
         rows.append(
             {
                 "port": port,
@@ -207,6 +225,8 @@ def compare(
                 "target": target,
                 "meets": bool(target and mae <= worst_mae and corr >= least_corr),
                 "simulated_mean_ci95": half,
+                "mae_ci95": float("nan") if mae_half is None else mae_half,
+                "corr_ci95": float("nan") if corr_half is None else corr_half,
                 "equilibria": len(many),
             }  # fmt: skip
         )

@@ -169,8 +169,12 @@ def _observed_section(runs: RegionRuns, lang: str) -> Any:
                     table["simulated_mean_min"], table["simulated_mean_ci95"], strict=True
                 )
             ],  # fmt: skip
-            _("mean absolute error (min)"): table["mae_min"].map("{:.1f}".format),
-            _("correlation"): table["corr"].map(lambda v: "—" if v != v else f"{v:.2f}"),
+            _("mean absolute error (min)"): [
+                pm(v, h, "{:.1f}") for v, h in zip(table["mae_min"], table["mae_ci95"], strict=True)
+            ],
+            _("correlation"): [
+                pm(v, h, "{:.2f}") for v, h in zip(table["corr"], table["corr_ci95"], strict=True)
+            ],
             _("target group"): [yes if v else no for v in table["target"]],
             _("bar (min, correlation)"): [
                 f"≤ {bar(r)[0]:g}, ≥ {bar(r)[1]:g}" for r in table["region"]
@@ -188,8 +192,10 @@ def _observed_section(runs: RegionRuns, lang: str) -> Any:
         "Each region solved to equilibrium as shipped (travellers' port choice, officers' "
         "lane bands and the simulator iterated until flows and waits agree) on {n} "
         "independent seeds; the simulated wait by hour is their mean, as `border21 region "
-        "fit` predicts (one equilibrium's booths follow its own path), and the simulated mean "
-        "carries its 95% interval over the {n}. Each port and segment is set against CBP's "
+        "fit` predicts (one equilibrium's booths follow its own path); the simulated mean "
+        "carries its 95% interval over the {n} (t), the error and the correlation theirs "
+        "(jackknife: each equilibrium left out in turn). Each port and segment is set "
+        "against CBP's "
         "published average for the hour (over the published months and weekdays). Both count "
         "a crossing's wait in the hour it reached the booth, as CBP's Bluetooth readers do. "
         "The bars issue 14 sets on the hour-of-day profile, for a group whose observed mean "

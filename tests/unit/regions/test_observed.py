@@ -88,6 +88,14 @@ def test_several_equilibria_are_compared_by_their_mean_with_the_spread_and_a_reg
     assert row["mae_min"] == pytest.approx(0.0) and row["meets"] and row["equilibria"] == 2
     assert row["simulated_mean_min"] == pytest.approx(51.5)
     assert row["simulated_mean_ci95"] == pytest.approx(12.706205 * 12.0, rel=1e-6)
+    assert math.isnan(row["mae_ci95"]) and math.isnan(row["corr_ci95"])  # two: no jackknife
+    # a third on the observed profile: left out in turn, the mean is 6, 0 or 6 min off, so
+    # the error's jackknife half-width is t(2) × √(2/3 · 24) = 4.303 × 4; the shape holds
+    _both, three = compare([low, _result({("a", "g"): [40.0 + h for h in range(24)]}), high],
+                           observed)  # fmt: skip
+    assert three.loc[0, "mae_min"] == pytest.approx(0.0)
+    assert three.loc[0, "mae_ci95"] == pytest.approx(4.3027 * 4.0, abs=1e-3)
+    assert three.loc[0, "corr_ci95"] == pytest.approx(0.0, abs=1e-9)
     # El Paso's bar (the transfer) is looser than San Diego's; another region takes San Diego's
     assert bar("el_paso") == (15.0, 0.6) and bar("san_diego") == (10.0, 0.8) == bar("x")
     assert set(BARS) == {"san_diego", "el_paso"}
