@@ -322,7 +322,8 @@ def test_the_fit_s_table_output_names_what_each_staff_s_search_kept() -> None:
     knobs = {"ports.san_ysidro.officers_on_duty.pedestrian[day]": 9.0,
              "ports.san_ysidro.bands.ped_general.min_wait_minutes": 5.0}  # fmt: skip
     data = {
-        "region": "San Diego", "rounds": [], "bias_utils": {}, "groups": [], "sandag_2017": [],
+        "region": "San Diego", "equilibria": 6, "rounds": [], "bias_utils": {}, "groups": [],
+        "sandag_2017": [],
         "elasticities": [], "volume_year": 0,
         "search": [
             {"staff": "san_ysidro.pedestrian", "stage": "random", "candidates": 9,
