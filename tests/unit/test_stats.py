@@ -36,6 +36,10 @@ def test_jackknife_interval_by_hand() -> None:
     got = jackknife_ci95(np.array([-1.0, 0.0, 1.0]), lambda s: abs(float(s.mean())))
     assert got == pytest.approx(4.3027 / 3, abs=1e-4)
     assert jackknife_ci95(np.array([1.0, 2.0]), np.mean) is None
+    # rows are the replications: a profile of two hours, its first hour's mean left one out
+    rows = np.array([[-1.0, 7.0], [0.0, 7.0], [1.0, 7.0]])
+    got_rows = jackknife_ci95(rows, lambda s: abs(float(s.mean(axis=0)[0])))
+    assert got_rows == pytest.approx(4.3027 / 3, abs=1e-4)
     assert jackknife_ci95(x, lambda s: None) is None
     assert jackknife_ci95(x, lambda s: float("nan")) is None
 
