@@ -62,6 +62,11 @@ def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
     return float(ci.low), float(ci.high)
 
 
+CORRELATION = (-1.0, 1.0)
+EQUILIBRIA_RANGE_NOTE = N_(
+    "‡ the 95% interval reaches outside what the figure can be (a wait or an error below 0, "
+    "a correlation beyond ±1): an interval over a few equilibria is rough there"
+)  # English; an adapter prints gettext(EQUILIBRIA_RANGE_NOTE)
 PERCENT = (0.0, 100.0)  # a share, in percent
 NONNEGATIVE = (0.0, float("inf"))  # a time, count, rate or cost
 OUT_OF_RANGE_NOTE = N_(

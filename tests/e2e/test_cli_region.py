@@ -339,3 +339,34 @@ def test_the_fit_s_table_output_names_what_each_staff_s_search_kept() -> None:
         "officers' search, san_ysidro.pedestrian: 17 candidates, score 9.50 on its targets; kept "
         "officers_on_duty.pedestrian[day] 10, bands.ped_general.min_wait_minutes 5" in text
     ), text
+
+
+def test_the_fit_s_table_marks_an_interval_outside_what_the_figure_can_be(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A correlation of 0.95 ± 0.10 reaches past 1: marked ‡, with the note under the table;
+    intervals inside their range, or none (one equilibrium), are not."""
+    from border21.cli import region as region_cli
+
+    group = {"port": "san_ysidro", "lane_group": "car_general", "split": "holdout",
+             "target": True, "observed_mean_min": 57.3, "modelled_mean_min": 62.9,
+             "modelled_mean_ci95": 8.0, "mae_min": 6.7, "mae_ci95": 4.8, "corr": 0.88,
+             "corr_ci95": 0.05, "cell_mae_min": 20.0, "naive_cell_mae_min": 18.0,
+             "naive_known_level_cell_mae_min": 12.8, "volume_wait_corr": None}  # fmt: skip
+    data = {"region": "San Diego", "equilibria": 6, "rounds": [], "bias_utils": {},
+            "sandag_2017": [], "elasticities": [], "volume_year": 0, "search": []}  # fmt: skip
+    from rich.console import Console
+
+    monkeypatch.setattr(region_cli, "console", Console(width=250))
+    for groups, marked in (
+        ([group], False),
+        ([{**group, "mae_ci95": None, "corr_ci95": None, "modelled_mean_ci95": None}], False),
+        ([group, {**group, "split": "fit", "corr": 0.95, "corr_ci95": 0.10}], True),
+        ([{**group, "mae_min": 3.5, "mae_ci95": 4.6}], True),
+    ):
+        with region_cli.console.capture() as captured:
+            region_cli._print_fit({**data, "groups": groups})
+        text = captured.get()
+        assert ("0.95 ± 0.10 ‡" in text or "3.5 ± 4.6 ‡" in text) == marked, text
+        assert ("reaches outside what the figure can be" in text) == marked, text
+        assert "62.9 ± 8.0" in text or "62.9 " in text

@@ -293,15 +293,17 @@ def _num(value: float | None, fmt: str) -> str:
     return "—" if value is None else format(value, fmt)
 
 
-def _pm(value: float | None, half: float | None, fmt: str) -> str:
+def _pm(value: float | None, half: float | None, fmt: str, bounds: tuple[float, float]) -> str:
     from border21.stats import pm
 
     nan = float("nan")
-    return pm(nan if value is None else value, nan if half is None else half, fmt)
+    return pm(nan if value is None else value, nan if half is None else half, fmt, bounds)
 
 
 def _print_fit(data: dict[str, Any]) -> None:
     from rich.table import Table
+
+    from border21.stats import CORRELATION, EQUILIBRIA_RANGE_NOTE, NONNEGATIVE
 
     last = data["rounds"][-1]["max_abs_log_ratio"] if data["rounds"] else 0.0
     console.print(
@@ -350,17 +352,24 @@ def _print_fit(data: dict[str, Any]) -> None:
                 _("naive, each month's level known"), _("waits ~ volumes, r"),
                 _("target")):  # fmt: skip
         table.add_column(col)
+    marked = False
     for g in data["groups"]:
         split = _("fit") if g["split"] == "fit" else _("held out")
+        spread = (
+            _pm(g["modelled_mean_min"], g["modelled_mean_ci95"], "{:.1f}", NONNEGATIVE),
+            _pm(g["mae_min"], g["mae_ci95"], "{:.1f}", NONNEGATIVE),
+            _pm(g["corr"], g["corr_ci95"], "{:.2f}", CORRELATION),
+        )
+        marked = marked or any(cell.endswith("‡") for cell in spread)
         table.add_row(
-            g["port"], g["lane_group"], split, f"{g['observed_mean_min']:.1f}",
-            _pm(g["modelled_mean_min"], g["modelled_mean_ci95"], "{:.1f}"),
-            _pm(g["mae_min"], g["mae_ci95"], "{:.1f}"), _pm(g["corr"], g["corr_ci95"], "{:.2f}"),
+            g["port"], g["lane_group"], split, f"{g['observed_mean_min']:.1f}", *spread,
             f"{g['cell_mae_min']:.1f}",
             _num(g["naive_cell_mae_min"], ".1f"), _num(g["naive_known_level_cell_mae_min"], ".1f"),
             _num(g["volume_wait_corr"], ".2f"), _("yes") if g["target"] else _("no"),
         )  # fmt: skip
     console.print(table)
+    if marked:
+        console.print(_(EQUILIBRIA_RANGE_NOTE))
     if data["sandag_2017"]:
         sandag = Table(
             title=_("Against SANDAG's observed 2017 weekday (Tuesday–Thursday; one day, "

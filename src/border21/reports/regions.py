@@ -97,7 +97,7 @@ def _observed_section(runs: RegionRuns, lang: str) -> Any:
     from border21.regions.observed import TARGET_MIN_OBSERVED, bar, compare
     from border21.reports.charts import Chart, to_records
     from border21.reports.trends import Section, _table
-    from border21.stats import NONNEGATIVE, pm
+    from border21.stats import CORRELATION, EQUILIBRIA_RANGE_NOTE, NONNEGATIVE, pm
 
     _ = partial(translate, lang)
     profiles, tables = [], []
@@ -170,10 +170,12 @@ def _observed_section(runs: RegionRuns, lang: str) -> Any:
                 )
             ],  # fmt: skip
             _("mean absolute error (min)"): [
-                pm(v, h, "{:.1f}") for v, h in zip(table["mae_min"], table["mae_ci95"], strict=True)
+                pm(v, h, "{:.1f}", NONNEGATIVE)
+                for v, h in zip(table["mae_min"], table["mae_ci95"], strict=True)
             ],
             _("correlation"): [
-                pm(v, h, "{:.2f}") for v, h in zip(table["corr"], table["corr_ci95"], strict=True)
+                pm(v, h, "{:.2f}", CORRELATION)
+                for v, h in zip(table["corr"], table["corr_ci95"], strict=True)
             ],
             _("target group"): [yes if v else no for v in table["target"]],
             _("bar (min, correlation)"): [
@@ -211,6 +213,8 @@ def _observed_section(runs: RegionRuns, lang: str) -> Any:
         "Mesa; another year and one day, so they are shown, not scored here (`border21 region "
         "fit` measures the model against them)."
     )  # fmt: skip
+    if shown.map(lambda cell: str(cell).endswith("‡")).to_numpy().any():
+        text += " " + translate(lang, EQUILIBRIA_RANGE_NOTE) + "."
     return Section(
         _("Regions: simulated against CBP's observed waits"),
         text,
