@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,6 +33,8 @@ def test_simulate_prints_iterations_gap_and_waits_by_port(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "converged after" in result.output and "flow gap" in result.output
     assert "west" in result.output and "car_ready" in result.output
+    # two replications: the toy's quiet lanes' t intervals reach below 0, marked, with the note
+    assert "‡" in result.output and "run more (-r)" in result.output
 
 
 def test_json_gives_every_hour_and_one_run_per_toll(tmp_path: Path) -> None:
@@ -74,6 +78,15 @@ def test_json_gives_every_hour_and_one_run_per_toll(tmp_path: Path) -> None:
     table = runner.invoke(app, [a for a in args if a != "--json"])
     assert table.exit_code == 0, table.output
     assert "Demand curve" in table.output and "wait_min_ci95" in table.output
+    spanish = subprocess.run(
+        [sys.executable, "-m", "border21", "--lang", "es",
+         *(a for a in args if a != "--json")],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "COLUMNS": "200", "OMP_NUM_THREADS": "1"},
+    )  # fmt: skip
+    assert spanish.returncode == 0, spanish.stderr
+    assert "Curva de demanda" in spanish.stdout and "peaje USD" in spanish.stdout
+    assert "Demand curve" not in spanish.stdout and "Shares are" not in spanish.stdout
 
 
 @pytest.mark.parametrize(

@@ -104,6 +104,7 @@ def _print(usd: float | None, result: object) -> None:
     from rich.table import Table
 
     from border21.regions.equilibrium import DAILY, RegionResult
+    from border21.stats import NONNEGATIVE, OUT_OF_RANGE_NOTE, pm
 
     assert isinstance(result, RegionResult)
     state = _("converged") if result.converged else _("NOT converged")
@@ -133,18 +134,20 @@ def _print(usd: float | None, result: object) -> None:
     )
     table = Table(*(_(h) for h in headers))
     at = _("{wait} at {hour}")
+    marked = False
     for port in result.ports:
         for seg in sorted({r.segment for r in result.rows if r.port == port and r.segment}):
             rows = [r for r in result.rows if r.port == port and r.segment == seg]
             day = next(r for r in rows if r.hour == DAILY)
             peak = max((r for r in rows if r.hour != DAILY), key=lambda r: r.wait_minutes)
-            table.add_row(
-                port, seg, f"{day.arrivals:,.0f}",
-                f"{day.wait_minutes:.1f} ± {day.wait_half_width:.1f}",
-                at.format(wait=f"{peak.wait_minutes:.0f} ± {peak.wait_half_width:.0f}",
-                          hour=f"{peak.hour:02d}:00"),
-            )  # fmt: skip
+            mean = pm(day.wait_minutes, day.wait_half_width, "{:.1f}", NONNEGATIVE)
+            top = pm(peak.wait_minutes, peak.wait_half_width, "{:.0f}", NONNEGATIVE)
+            marked = marked or mean.endswith("‡") or top.endswith("‡")
+            table.add_row(port, seg, f"{day.arrivals:,.0f}", mean,
+                          at.format(wait=top, hour=f"{peak.hour:02d}:00"))  # fmt: skip
     console.print(table)
+    if marked:
+        console.print(_(OUT_OF_RANGE_NOTE), highlight=False)
     totals = result.port_totals()
     per_port = _("{port}: {n}/day")
     console.print(
@@ -173,9 +176,9 @@ def _print_curve(results: Sequence[tuple[float | None, object]]) -> None:
     from border21.regions.equilibrium import RegionResult
 
     ports = list(dict.fromkeys(p for _, r in results for p in r.ports))  # type: ignore[attr-defined]
-    table = Table(title="Demand curve: each segment's share of travellers by port")
-    table.add_column("toll USD", justify="right")
-    table.add_column("segment")
+    table = Table(title=_("Demand curve: each segment's share of travellers by port"))
+    table.add_column(_("toll USD"), justify="right")
+    table.add_column(_("segment"))
     for port in ports:
         table.add_column(port, justify="right")
     for usd, result in results:
@@ -187,10 +190,11 @@ def _print_curve(results: Sequence[tuple[float | None, object]]) -> None:
         table.add_section()
     console.print(table)
     console.print(
-        "Shares are the equilibrium's flows; each port's waits, ± their 95% intervals, are "
-        "in each toll's table above (--json: share, share_by_segment, wait_min, wait_min_ci95).",
+        _("Shares are the equilibrium's flows; each port's waits, ± their 95% intervals, are "
+          "in each toll's table above (--json: share, share_by_segment, wait_min, "
+          "wait_min_ci95)."),
         highlight=False,
-    )
+    )  # fmt: skip
 
 
 @app.command(
