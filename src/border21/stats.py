@@ -80,19 +80,27 @@ def pm(value: float, half: float, fmt: str, bounds: tuple[float, float] | None =
     """``value ± half`` as text: "—" without a value, no ± without a half-width.
 
     The half-width takes ``fmt`` without its sign flag. With ``bounds`` (what the
-    quantity can be, in the units shown), an interval reaching outside them is
-    marked ``‡`` (print :data:`OUT_OF_RANGE_NOTE` with the table).
+    quantity can be, in the units shown), an interval reaching outside them as printed
+    (at ``fmt``'s precision) is marked ``‡`` (print :data:`OUT_OF_RANGE_NOTE` with the
+    table).
 
     >>> pm(12.345, 0.5, "{:.1f}"), pm(-0.25, 0.1, "{:+.2f}"), pm(3.0, float("nan"), "{:.1f}")
     ('12.3 ± 0.5', '-0.25 ± 0.10', '3.0')
     >>> pm(4.0, 10.0, "{:.0f}", PERCENT), pm(40.0, 10.0, "{:.0f}", PERCENT)
     ('4 ± 10 ‡', '40 ± 10')
+    >>> pm(0.004, 0.01, "{:.1f}", NONNEGATIVE), pm(0.04, 0.06, "{:.1f}", NONNEGATIVE)
+    ('0.0 ± 0.0', '0.0 ± 0.1 ‡')
     """
     if value != value:
         return "—"
     text = fmt.format(value)
     if half != half:
         return text
-    text = f"{text} ± {fmt.replace('+', '').format(half)}"
-    outside = bounds is not None and (value - half < bounds[0] or value + half > bounds[1])
+    half_text = fmt.replace("+", "").format(half)
+    # judged as shown: "0.0 ± 0.0" is not marked for a 0.004 ± 0.01 that rounds inside
+    shown, shown_half = (float(t.replace(",", "")) for t in (text, half_text))
+    outside = bounds is not None and (
+        shown - shown_half < bounds[0] or shown + shown_half > bounds[1]
+    )
+    text = f"{text} ± {half_text}"
     return f"{text} ‡" if outside else text

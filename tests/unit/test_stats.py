@@ -69,3 +69,8 @@ def test_pm_text_and_the_out_of_range_mark() -> None:
     assert pm(5.0, 5.0, "{:.0f}", NONNEGATIVE) == "5 ± 5"  # reaches 0 exactly: possible
     assert pm(5.0, 5.5, "{:.1f}", NONNEGATIVE) == "5.0 ± 5.5 ‡"
     assert pm(-1.0, 0.5, "{:.1f}") == "-1.0 ± 0.5"  # no bounds, no mark
+    # judged as printed: inside once rounded is not marked; thousands separators are read
+    assert pm(0.004, 0.01, "{:.1f}", NONNEGATIVE) == "0.0 ± 0.0"
+    assert pm(0.04, 0.06, "{:.1f}", NONNEGATIVE) == "0.0 ± 0.1 ‡"
+    assert pm(1500.0, 1499.6, "{:,.0f}", NONNEGATIVE) == "1,500 ± 1,500"
+    assert pm(1500.0, 1500.6, "{:,.0f}", NONNEGATIVE) == "1,500 ± 1,501 ‡"
