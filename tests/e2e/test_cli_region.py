@@ -186,6 +186,9 @@ def test_fit_measures_against_cbp_with_months_held_out(tmp_path: Path) -> None:
     assert printed.exit_code == 0 and "SANDAG" in printed.output, printed.output
     assert "modelled mean" in printed.output and "6 equilibria" in printed.output
     assert "jackknife" in printed.output
+    # two tables, each whole at 80 columns (the runner's width): no name cut to "san_…"
+    assert "hour-of-day profile" in printed.output and "naive forecast" in printed.output
+    assert "…" not in printed.output
     for bad in (["--holdout", "13"], ["--holdout", ",".join(map(str, range(1, 13)))],
                 ["--holdout", "may"], ["--rounds", "21"], ["--volume-year", "1800"],
                 ["--volume-year", "2099"],  # 2099: no counts that year

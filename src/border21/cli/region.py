@@ -343,19 +343,23 @@ def _print_fit(data: dict[str, Any]) -> None:
             ),
             highlight=False, markup=False,  # the knobs' "[day]" is not a style
         )  # fmt: skip
-    table = Table(
-        title=_("Against CBP's waits: hour-of-day profile, and month × weekday × hour cells"),
+    # two tables, not one of twelve columns: each reads whole on an 80-column terminal
+    profile = Table(
+        title=_("Against CBP's waits: the hour-of-day profile"),
         caption=_(
             "± 95% intervals over the prediction's {n} equilibria (the modelled mean: t; the "
             "profile's MAE and correlation: jackknife)"
         ).format(n=data["equilibria"]),
     )
+    cells = Table(
+        title=_("Against CBP's waits: month × weekday × hour cells, beside the naive forecast")
+    )
     for col in (_("port"), _("segment"), _("months"), _("observed mean"), _("modelled mean"),
-                _("MAE (min)"),
-                _("correlation"), _("cell MAE"), _("naive cell MAE"),
-                _("naive, each month's level known"), _("waits ~ volumes, r"),
-                _("target")):  # fmt: skip
-        table.add_column(col)
+                _("MAE (min)"), _("correlation"), _("target")):  # fmt: skip
+        profile.add_column(col, overflow="fold")
+    for col in (_("port"), _("segment"), _("months"), _("cell MAE"), _("naive cell MAE"),
+                _("naive, each month's level known"), _("waits ~ volumes, r")):  # fmt: skip
+        cells.add_column(col, overflow="fold")
     marked = False
     for g in data["groups"]:
         split = _("fit") if g["split"] == "fit" else _("held out")
@@ -365,15 +369,17 @@ def _print_fit(data: dict[str, Any]) -> None:
             _pm(g["corr"], g["corr_ci95"], "{:.2f}", CORRELATION),
         )
         marked = marked or any(cell.endswith("‡") for cell in spread)
-        table.add_row(
-            g["port"], g["lane_group"], split, f"{g['observed_mean_min']:.1f}", *spread,
-            f"{g['cell_mae_min']:.1f}",
+        profile.add_row(g["port"], g["lane_group"], split, f"{g['observed_mean_min']:.1f}",
+                        *spread, _("yes") if g["target"] else _("no"))  # fmt: skip
+        cells.add_row(
+            g["port"], g["lane_group"], split, f"{g['cell_mae_min']:.1f}",
             _num(g["naive_cell_mae_min"], ".1f"), _num(g["naive_known_level_cell_mae_min"], ".1f"),
-            _num(g["volume_wait_corr"], ".2f"), _("yes") if g["target"] else _("no"),
+            _num(g["volume_wait_corr"], ".2f"),
         )  # fmt: skip
-    console.print(table)
+    console.print(profile)
     if marked:
         console.print(_(EQUILIBRIA_RANGE_NOTE))
+    console.print(cells)
     if data["sandag_2017"]:
         sandag = Table(
             title=_("Against SANDAG's observed 2017 weekday (Tuesday–Thursday; one day, "
@@ -382,7 +388,7 @@ def _print_fit(data: dict[str, Any]) -> None:
         for col in (_("port"), _("segment"), _("observed mean"), _("MAE (min)"),
                     _("correlation"), _("observed a day"), _("modelled a day"),
                     _("volumes, r"), _("target")):  # fmt: skip
-            sandag.add_column(col)
+            sandag.add_column(col, overflow="fold")
         for g in data["sandag_2017"]:
             sandag.add_row(
                 g["port"], g["lane_group"], f"{g['observed_mean_min']:.1f}",
