@@ -383,20 +383,30 @@ def _print_fit(data: dict[str, Any]) -> None:
     if data["sandag_2017"]:
         sandag = Table(
             title=_("Against SANDAG's observed 2017 weekday (Tuesday–Thursday; one day, "
-                    "not held out): hourly waits and vehicles processed")
+                    "not held out): hourly waits and vehicles processed"),
+            caption=_("± 95% intervals over the {n} equilibria solved for the prediction "
+                      "(crossings a day: t; the rest: jackknife)").format(
+                n=data["sandag_2017"][0]["equilibria"]),
         )  # fmt: skip
         for col in (_("port"), _("segment"), _("observed mean"), _("MAE (min)"),
                     _("correlation"), _("observed a day"), _("modelled a day"),
                     _("volumes, r"), _("target")):  # fmt: skip
             sandag.add_column(col, overflow="fold")
+        sandag_marked = False
         for g in data["sandag_2017"]:
-            sandag.add_row(
-                g["port"], g["lane_group"], f"{g['observed_mean_min']:.1f}",
-                f"{g['mae_min']:.1f}", _num(g["corr"], ".2f"), f"{g['observed_per_day']:,.0f}",
-                f"{g['modelled_per_day']:,.0f}", _num(g["volume_corr"], ".2f"),
-                _("yes") if g["target"] else _("no"),
-            )  # fmt: skip
+            against = (
+                _pm(g["mae_min"], g["mae_ci95"], "{:.1f}", NONNEGATIVE),
+                _pm(g["corr"], g["corr_ci95"], "{:.2f}", CORRELATION),
+                f"{g['observed_per_day']:,.0f}",
+                _pm(g["modelled_per_day"], g["modelled_per_day_ci95"], "{:,.0f}", NONNEGATIVE),
+                _pm(g["volume_corr"], g["volume_corr_ci95"], "{:.2f}", CORRELATION),
+            )
+            sandag_marked = sandag_marked or any(cell.endswith("‡") for cell in against)
+            sandag.add_row(g["port"], g["lane_group"], f"{g['observed_mean_min']:.1f}", *against,
+                           _("yes") if g["target"] else _("no"))  # fmt: skip
         console.print(sandag)
+        if sandag_marked:
+            console.print(_(EQUILIBRIA_RANGE_NOTE))
     if data["elasticities"]:
         grid = Table(
             title=_("Hour-shift and no-travel elasticities: each pair against the fit months "

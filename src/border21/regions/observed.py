@@ -253,13 +253,21 @@ def sandag_figures(results: Sequence[RegionResult]) -> list[dict[str, Any]]:
     """Per (port, segment) SANDAG observed in 2017: the model (the mean of ``results``, e.g.
     a fit's equilibria) against SANDAG's hourly waits — mean absolute error and correlation
     of the hour-of-day profile, by the hour the booth was reached — and against its
-    vehicles processed by hour (crossings a day, the hourly counts' correlation)."""
+    vehicles processed by hour (crossings a day, the hourly counts' correlation). Each
+    figure from the model carries its 95% half-width over the results (``_ci95``: t for the
+    crossings a day, the jackknife for the profile's error and correlations; None with
+    fewer than three results)."""
     import pandas as pd
 
+    from border21.stats import ci95_half_width, jackknife_ci95
+
     observed = sandag_2017()
+    each = pd.concat(
+        [simulated_profiles(r).assign(equilibrium=i) for i, r in enumerate(results)],
+        ignore_index=True,
+    )
     sim = (
-        pd.concat([simulated_profiles(r) for r in results], ignore_index=True)
-        .groupby(["port", "segment", "hour"])[["reported_min", "processed"]]
+        each.groupby(["port", "segment", "hour"])[["reported_min", "processed"]]
         .mean()
         .reset_index()
     )
@@ -268,6 +276,15 @@ def sandag_figures(results: Sequence[RegionResult]) -> list[dict[str, Any]]:
     for (port, segment), g in both.groupby(["port", "segment"], sort=False):
         wait, model = g["wait_minutes"].to_numpy(float), g["reported_min"].to_numpy(float)
         volume, done = g["volume"].to_numpy(float), g["processed"].to_numpy(float)
+        mine = each[(each["port"] == port) & (each["segment"] == segment)]
+
+        def per_result(column: str, mine: pd.DataFrame = mine, g: pd.DataFrame = g) -> Any:
+            table = mine.pivot_table(index="equilibrium", columns="hour", values=column)
+            return table.reindex(columns=g["hour"].to_numpy()).to_numpy(float)
+
+        waits, counts = per_result("reported_min"), per_result("processed")
+        days = counts.sum(axis=1)
+        n = len(days)
         out.append(
             {
                 "port": port,
@@ -275,10 +292,17 @@ def sandag_figures(results: Sequence[RegionResult]) -> list[dict[str, Any]]:
                 "target": bool(wait.mean() >= TARGET_MIN_OBSERVED),
                 "observed_mean_min": float(wait.mean()),
                 "mae_min": float(np.abs(wait - model).mean()),
+                "mae_ci95": jackknife_ci95(waits, partial(profile_mae, wait)),
                 "corr": correlation(wait, model),
+                "corr_ci95": jackknife_ci95(waits, partial(profile_corr, wait)),
                 "observed_per_day": float(volume.sum()),
                 "modelled_per_day": float(done.sum()),
+                "modelled_per_day_ci95": (
+                    ci95_half_width(float(days.std(ddof=1)), n) if n > 2 else None
+                ),
                 "volume_corr": correlation(volume, done),
+                "volume_corr_ci95": jackknife_ci95(counts, partial(profile_corr, volume)),
+                "equilibria": n,
             }
         )
     return out

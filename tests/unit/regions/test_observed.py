@@ -291,6 +291,19 @@ def test_sandag_figures_compare_waits_by_booth_hour_and_vehicles_processed() -> 
     assert row["observed_per_day"] == pytest.approx(general["volume"].sum())
     assert row["modelled_per_day"] == pytest.approx(general["volume"].sum())
     assert row["volume_corr"] == pytest.approx(1.0)
+    assert row["equilibria"] == 2 and row["mae_ci95"] is None  # two: no interval
+    assert row["modelled_per_day_ci95"] is None and row["volume_corr_ci95"] is None
+    # three: +2, +4 and +6 min, volumes × 0.5, 1 and 1.5; left out in turn the mean is 5, 4
+    # or 3 min off (the error's jackknife: t(2) × √(2/3 · 2) = 4.303 × 2/√3); a day's count
+    # spreads by a half of it (t interval); every shape is CBP's (correlations ± 0)
+    (three,) = sandag_figures([result(2.0, 0.5), result(4.0, 1.0), result(6.0, 1.5)])
+    assert three["mae_min"] == pytest.approx(4.0) and three["equilibria"] == 3
+    assert three["mae_ci95"] == pytest.approx(4.3027 * 2 / math.sqrt(3), abs=1e-3)
+    day = general["volume"].sum()
+    assert three["modelled_per_day_ci95"] == pytest.approx(4.3027 * 0.5 * day / math.sqrt(3),
+                                                           rel=1e-4)  # fmt: skip
+    assert three["corr_ci95"] == pytest.approx(0.0, abs=1e-9)
+    assert three["volume_corr_ci95"] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_a_correlation_needs_three_points_and_both_sides_varying() -> None:
