@@ -676,6 +676,7 @@ def held_out_figures(
     each = _predictions(by_month, each=True)
     sim = each.groupby(level=["port", "segment", "month", "hour"]).mean()
     equilibria = min(len(many) for many in by_month.values())
+    per_seed = [each.xs(i, level="equilibrium") for i in range(equilibria)]
     out = []
     for (port, segment), mine in cells.groupby(["port", "segment"], sort=False):
         fit = mine[~mine["month"].isin(holdout)]
@@ -707,10 +708,7 @@ def held_out_figures(
             values = part["observed_min"].to_numpy(float)
             both = have & ~np.isnan(guess_np)
             # each equilibrium's waits over the cells: the spread of the level and the profile
-            per_eq = np.array([
-                each.xs(i, level="equilibrium").reindex(keys).to_numpy(float)[have]
-                for i in range(equilibria)
-            ])  # fmt: skip
+            per_eq = np.array([one.reindex(keys).to_numpy(float)[have] for one in per_seed])
             levels = np.nanmean(per_eq, axis=1)
             by_hour = pd.DataFrame(per_eq.T).groupby(seen["hour"].to_numpy()).mean()
             per_profile = by_hour.to_numpy(float).T  # (equilibria, hours), as `profiles`

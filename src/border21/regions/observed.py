@@ -170,6 +170,13 @@ def profile_corr(observed: np.ndarray, profiles: np.ndarray) -> float | None:
     return correlation(observed, np.nanmean(profiles, axis=0))
 
 
+def per_equilibrium(rows: pd.DataFrame, column: str, hours: Any) -> np.ndarray:
+    """One group's simulated profiles, one row per equilibrium (``rows`` carry an
+    ``equilibrium`` column), ``column`` at ``hours`` in their order."""
+    table = rows.pivot_table(index="equilibrium", columns="hour", values=column)
+    return np.asarray(table.reindex(columns=np.asarray(hours)), dtype=float)
+
+
 def compare(
     results: RegionResult | Sequence[RegionResult],
     observed: pd.DataFrame,
@@ -208,11 +215,9 @@ def compare(
         mine = seen[(seen["port"] == port) & (seen["segment"] == segment)]
         levels = mine.groupby("equilibrium")["reported_min"].mean().to_numpy(float)
         half = ci95_half_width(float(levels.std(ddof=1)) if len(levels) > 1 else 0.0, len(levels))
-        per = mine.pivot_table(index="equilibrium", columns="hour", values="reported_min")
-        hourly = g.set_index("hour")["observed_min"].reindex(per.columns).to_numpy(float)
-        per_np = per.to_numpy(float)
-        mae_half = jackknife_ci95(per_np, partial(profile_mae, hourly))
-        corr_half = jackknife_ci95(per_np, partial(profile_corr, hourly))
+        per_np = per_equilibrium(mine, "reported_min", g["hour"])  # (equilibria, g's hours)
+        mae_half = jackknife_ci95(per_np, partial(profile_mae, obs))
+        corr_half = jackknife_ci95(per_np, partial(profile_corr, obs))
         rows.append(
             {
                 "port": port,
@@ -277,12 +282,8 @@ def sandag_figures(results: Sequence[RegionResult]) -> list[dict[str, Any]]:
         wait, model = g["wait_minutes"].to_numpy(float), g["reported_min"].to_numpy(float)
         volume, done = g["volume"].to_numpy(float), g["processed"].to_numpy(float)
         mine = each[(each["port"] == port) & (each["segment"] == segment)]
-
-        def per_result(column: str, mine: pd.DataFrame = mine, g: pd.DataFrame = g) -> Any:
-            table = mine.pivot_table(index="equilibrium", columns="hour", values=column)
-            return table.reindex(columns=g["hour"].to_numpy()).to_numpy(float)
-
-        waits, counts = per_result("reported_min"), per_result("processed")
+        waits = per_equilibrium(mine, "reported_min", g["hour"])
+        counts = per_equilibrium(mine, "processed", g["hour"])
         days = counts.sum(axis=1)
         n = len(days)
         out.append(
