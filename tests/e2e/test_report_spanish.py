@@ -103,6 +103,16 @@ def test_the_report_shows_the_regions(pages: dict[str, str]) -> None:
     # SANDAG's observed 2017 weekday beside CBP's (the charts' data are embedded at the end
     # of the page): Otay Mesa's car lanes gain a chart
     assert "SANDAG" in regions
+    # each group's officers' band, or the scenario's schedule its lanes keep (SENTRI)
+    assert "officers' band (min)" in texts(en, "th") and "officers" in regions
+    rows = [
+        html.unescape(re.sub(r"<[^>]+>", "|", r))
+        for r in re.findall(r"<tr>.*?</tr>", regions, re.S)
+    ]
+    general = next(r for r in rows if "|san_ysidro|" in r and "|car_general|" in r)
+    sentri = next(r for r in rows if "|san_ysidro|" in r and "|car_sentri|" in r)
+    assert "|60–65|" in general and "|none: the scenario's booths|" in sentri
+    assert "banda de los oficiales (min)" in texts(es, "th")
     assert "observed (SANDAG, 2017 weekday)" in en and "otay_mesa \\u00b7 car_ready" in en
     curve = en.split("<h2>Otay Mesa East: the demand curve by toll")[1].split("<h2>")[0]
     assert "otay_mesa_east" in curve and "±" in curve and "truck_fast" in curve

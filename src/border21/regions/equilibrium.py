@@ -373,6 +373,23 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
     )
 
 
+def segment_bands(region: Region) -> dict[tuple[str, str], tuple[tuple[str, float, float], ...]]:
+    """Per open port and segment, the bands officers hold on the lane groups the segment
+    uses there, as (group, minimum, maximum wait in minutes); empty where those lanes keep
+    the port scenario's booth schedule (SENTRI at San Ysidro, say), so their waits follow
+    that schedule, not the officers' response to the queue."""
+    out: dict[tuple[str, str], tuple[tuple[str, float, float], ...]] = {}
+    for port in region.open_ports():
+        setup = _port_setup(region, port)
+        for segment, eligible in setup.eligible.items():
+            groups = [setup.groups[i] for i in eligible]
+            out[(port, segment)] = tuple(
+                (g, *map(float, setup.bands[setup.banded.index(g)]))
+                for g in groups if g in setup.banded
+            )  # fmt: skip
+    return out
+
+
 def _staffs(
     rport: RegionPort, scenario: PortScenario, banded: tuple[str, ...], pname: str
 ) -> tuple[list[str], np.ndarray]:

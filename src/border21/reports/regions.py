@@ -90,10 +90,22 @@ def region_sections(runs: RegionRuns, lang: str = DEFAULT) -> list[Any]:
     return [_observed_section(runs, lang), _curve_section(runs, lang)]
 
 
+def _band_cell(bands: tuple[tuple[str, float, float], ...], unbanded: str) -> str:
+    """A group's officers' band as the table prints it: "60–65", each group named when the
+    segment uses several, ``unbanded`` when its lanes keep the scenario's schedule."""
+    if not bands:
+        return unbanded
+    if len(bands) == 1:
+        return f"{bands[0][1]:g}–{bands[0][2]:g}"
+    return "; ".join(f"{g} {low:g}–{high:g}" for g, low, high in bands)
+
+
 def _observed_section(runs: RegionRuns, lang: str) -> Any:
     import altair as alt
     import pandas as pd
 
+    from border21.regions.config import load_region
+    from border21.regions.equilibrium import segment_bands
     from border21.regions.observed import TARGET_MIN_OBSERVED, bar, compare
     from border21.reports.charts import Chart, to_records
     from border21.reports.trends import Section, _table
@@ -157,6 +169,11 @@ def _observed_section(runs: RegionRuns, lang: str) -> Any:
         )
     )
     yes, no = _("yes"), _("no")
+    bands = {name: segment_bands(load_region(name)) for name in runs.base}
+    held = [
+        _band_cell(bands[r].get((p, s), ()), _("none: the scenario's booths"))
+        for r, p, s in zip(table["region"], table["port"], table["segment"], strict=True)
+    ]
     shown = pd.DataFrame(
         {
             _("region"): table["region"],
@@ -177,6 +194,7 @@ def _observed_section(runs: RegionRuns, lang: str) -> Any:
                 pm(v, h, "{:.2f}", CORRELATION)
                 for v, h in zip(table["corr"], table["corr_ci95"], strict=True)
             ],
+            _("officers' band (min)"): held,
             _("target group"): [yes if v else no for v in table["target"]],
             _("bar (min, correlation)"): [
                 f"≤ {bar(r)[0]:g}, ≥ {bar(r)[1]:g}" for r in table["region"]
@@ -206,6 +224,11 @@ def _observed_section(runs: RegionRuns, lang: str) -> Any:
         "month, fit and held out alike, with the shipped parameters: `border21 region fit` "
         "gives the held-out figures (docs/regions.md).",
         n=equilibria, least=TARGET_MIN_OBSERVED, bars=bars, met=met, targets=targets,
+    ) + " " + _(
+        "The column of officers' bands gives the wait each group's officers hold by opening "
+        "and closing booths; a group without one keeps its port scenario's booth schedule, "
+        "so its simulated waits follow that schedule, not the officers' response to the "
+        "queue (SENTRI, say: docs/regions.md)."
     ) + " " + _(
         "Beside CBP's, the charts draw SANDAG's observed hourly waits of an average Tuesday "
         "to Thursday of 2017 for San Ysidro's and Otay Mesa's car lanes (General, Ready, "

@@ -168,3 +168,26 @@ def test_means_by_key_and_hour_by_hand_and_with_nobody() -> None:
     empty = np.array([], dtype=np.int64)  # a built port nobody chose: zeros, as floats
     mean, count = _means_by(empty, empty, np.array([]), 2)
     assert mean.dtype == float and not mean.any() and not count.any()
+
+
+def test_segment_bands_name_the_band_each_segment_s_officers_hold() -> None:
+    """San Ysidro's General cars wait in the lanes banded 60–65 min, its SENTRI cars in lanes
+    that keep the scenario's schedule; a band set with --set shows, and Otay Mesa East is
+    listed only when built."""
+    from border21.regions.equilibrium import segment_bands
+
+    region = load_region("san_diego")
+    shipped = segment_bands(region)
+    assert shipped[("san_ysidro", "car_general")] == (("general", 60.0, 65.0),)
+    assert shipped[("san_ysidro", "car_ready")] == (("ready", 40.0, 55.0),)
+    assert shipped[("san_ysidro", "car_sentri")] == ()
+    assert shipped[("tecate", "car_ready")] == (("general", 10.0, 30.0),)  # one lane for both
+    assert not any(port == "otay_mesa_east" for port, _segment in shipped)
+    banded = load_region(
+        "san_diego",
+        [
+            "ports.san_ysidro.bands.sentri.min_wait_minutes=5",
+            "ports.san_ysidro.bands.sentri.max_wait_minutes=15",
+        ],
+    )
+    assert segment_bands(banded)[("san_ysidro", "car_sentri")] == (("sentri", 5.0, 15.0),)
