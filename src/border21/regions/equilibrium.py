@@ -382,11 +382,11 @@ def segment_bands(region: Region) -> dict[tuple[str, str], tuple[tuple[str, floa
     for port in region.open_ports():
         setup = _port_setup(region, port)
         for segment, eligible in setup.eligible.items():
-            groups = [setup.groups[i] for i in eligible]
+            held = [setup.groups[i] for i in eligible if setup.groups[i] in setup.banded]
             out[(port, segment)] = tuple(
-                (g, *map(float, setup.bands[setup.banded.index(g)]))
-                for g in groups if g in setup.banded
-            )  # fmt: skip
+                (g, float(band[0]), float(band[1]))
+                for g, band in ((g, setup.bands[setup.banded.index(g)]) for g in held)
+            )
     return out
 
 
