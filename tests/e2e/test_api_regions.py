@@ -16,6 +16,13 @@ def test_regions_are_listed_with_their_build_options(client: Any, svc: TestServi
     sd = next(r for r in body["regions"] if r["name"] == "san_diego")
     assert sd["ports"] == ["san_ysidro", "otay_mesa", "tecate"]
     assert sd["build_options"] == ["otay_mesa_east"] and "car_general" in sd["segments"]
+    # the wait each segment's officers hold, or [] where its lanes keep the schedule
+    bands = sd["officers_bands"]
+    assert bands["san_ysidro"]["car_general"] == [
+        {"lane_group": "general", "min_wait_minutes": 60.0, "max_wait_minutes": 65.0}
+    ]
+    assert bands["san_ysidro"]["car_sentri"] == []
+    assert bands["otay_mesa_east"]["car_ready"][0]["lane_group"] == "ready"  # a build option too
     assert client.get("/api/v1/regions").status_code == 401
 
 

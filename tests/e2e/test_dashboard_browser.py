@@ -199,6 +199,9 @@ def test_regions_page_draws_the_demand_curve_and_hourly_waits(
     assert "4 equilibrium run(s)" in page.inner_text("#status")
     table = page.inner_text("#region-table")
     assert "san_ysidro" in table and "truck_fast" in table and "±" in table
+    # each group's officers' band, or that its lanes keep the scenario's schedule
+    assert "officers' band (min)" in table and "60–65" in table
+    assert "none: the scenario's booths" in table
     hourly = page.get_attribute("#hourly", "aria-label")
     assert "car_general" in hourly
     page.select_option("#segment", "car_sentri")

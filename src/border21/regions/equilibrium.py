@@ -373,13 +373,16 @@ def _port_setup(region: Region, pname: str) -> PortSetup:
     )
 
 
-def segment_bands(region: Region) -> dict[tuple[str, str], tuple[tuple[str, float, float], ...]]:
-    """Per open port and segment, the bands officers hold on the lane groups the segment
-    uses there, as (group, minimum, maximum wait in minutes); empty where those lanes keep
-    the port scenario's booth schedule (SENTRI at San Ysidro, say), so their waits follow
-    that schedule, not the officers' response to the queue."""
+def segment_bands(
+    region: Region, build: Sequence[str] = ()
+) -> dict[tuple[str, str], tuple[tuple[str, float, float], ...]]:
+    """Per open port (the existing ones and those in ``build``) and segment, the bands
+    officers hold on the lane groups the segment uses there, as (group, minimum, maximum
+    wait in minutes); empty where those lanes keep the port scenario's booth schedule
+    (SENTRI at San Ysidro, say), so their waits follow that schedule, not the officers'
+    response to the queue."""
     out: dict[tuple[str, str], tuple[tuple[str, float, float], ...]] = {}
-    for port in region.open_ports():
+    for port in region.open_ports(build):
         setup = _port_setup(region, port)
         for segment, eligible in setup.eligible.items():
             held = [setup.groups[i] for i in eligible if setup.groups[i] in setup.banded]

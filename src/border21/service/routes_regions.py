@@ -1,12 +1,14 @@
 """Regions: the ports travellers choose among, solved to equilibrium (docs/regions.md).
 
-``GET /api/v1/regions`` lists the shipped regions with their ports and build
-options. ``POST /api/v1/regions/simulations`` solves one to equilibrium as a
-background job, once per toll at the build ports, and returns per toll the
-ports' shares (all travellers and per segment) and waits by port and segment
-with their 95% intervals, as ``border21 region simulate --json`` does. Only
-shipped regions, as shipped: no file paths and no key overrides, so the work
-of a request is bounded by its tolls and replications.
+``GET /api/v1/regions`` lists the shipped regions with their ports, build
+options and, per port and segment, the band of waits its officers hold
+(``officers_bands``: empty where the lanes keep the port scenario's schedule).
+``POST /api/v1/regions/simulations`` solves one to equilibrium as a background
+job, once per toll at the build ports, and returns per toll the ports' shares
+(all travellers and per segment) and waits by port and segment with their 95%
+intervals, as ``border21 region simulate --json`` does. Only shipped regions,
+as shipped: no file paths and no key overrides, so the work of a request is
+bounded by its tolls and replications.
 """
 
 from __future__ import annotations
@@ -26,10 +28,18 @@ router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
 @router.get("", summary="Shipped regions: their ports and build options")
 def regions(who: User) -> Json:
     from border21.regions.config import load_region, shipped_regions
+    from border21.regions.equilibrium import segment_bands
 
     out = []
     for name in shipped_regions():
         region = load_region(name)
+        build = [p for p, cfg in region.ports.items() if cfg.build]
+        bands: dict[str, dict[str, list[Json]]] = {}
+        for (port, segment), held in segment_bands(region, build).items():
+            bands.setdefault(port, {})[segment] = [
+                {"lane_group": g, "min_wait_minutes": low, "max_wait_minutes": high}
+                for g, low, high in held
+            ]
         out.append(
             {
                 "name": name,
@@ -39,6 +49,9 @@ def regions(who: User) -> Json:
                 "segments": list(region.segments),
                 "days": region.equilibrium.days,
                 "max_iterations": region.equilibrium.max_iterations,
+                # per port and segment, the wait its officers hold by opening and closing
+                # booths; [] where its lanes keep the port scenario's schedule (SENTRI)
+                "officers_bands": bands,
             }
         )
     return {"regions": out}

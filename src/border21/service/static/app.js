@@ -591,16 +591,25 @@
       await drawHourly();
       const run = result.runs[0];
       const daily = run.rows.filter((r) => r.segment && r.hour === -1);
+      /* the wait each group's officers hold, or that its lanes keep the scenario's schedule */
+      const bands = (listed.find((x) => x.name === result.region) || {}).officers_bands || {};
+      const band = (r) => {
+        const held = (bands[r.port] || {})[r.segment] || [];
+        if (!held.length) return t("none: the scenario's booths");
+        return held.map((b) => (held.length > 1 ? `${b.lane_group} ` : "")
+          + `${b.min_wait_minutes}–${b.max_wait_minutes}`).join("; ");
+      };
       $("#region-table").innerHTML = `<table><tr><th>${esc(t("port"))}</th><th>${esc(t("segment"))}</th>
         <th>${esc(t("crossings/day"))}</th><th>${esc(t("share of the segment"))}</th>
-        <th>${esc(t("mean wait (min)"))}</th></tr>${daily.map((r) => `<tr><td>${esc(r.port)}</td>
+        <th>${esc(t("mean wait (min)"))}</th><th>${esc(t("officers' band (min)"))}</th></tr>${daily.map((r) => `<tr><td>${esc(r.port)}</td>
         <td>${esc(r.segment)}</td><td>${Math.round(r.arrivals).toLocaleString(LANG === "es" ? "es-MX" : "en-US")}</td>
         <td>${pct(run.share_by_segment[r.segment][r.port] || 0)}</td>
-        <td>${esc(pm(r.wait_minutes, r.wait_half_width, 1))}</td></tr>`).join("")}</table>`;
+        <td>${esc(pm(r.wait_minutes, r.wait_half_width, 1))}</td><td>${esc(band(r))}</td></tr>`).join("")}</table>`;
       const first = result.runs[0];
       $("#region-notes").textContent = [
         build ? t("The table and the hourly chart are at a toll of {toll} USD.", { toll: first.toll_usd }) : "",
         t("± the half-width of the 95% interval over {n} replications at the equilibrium's flows and lanes.", { n: result.replications }),
+        t("Officers' band: the wait a group's officers hold by opening and closing booths; a group without one keeps its port scenario's booth schedule, so its waits follow that schedule, not the queue."),
         first.converged ? t("Converged after {n} iterations (flow gap {gap}%).", { n: first.iterations, gap: fixed(100 * first.gap, 1) })
           : t("NOT converged after {n} iterations (flow gap {gap}%).", { n: first.iterations, gap: fixed(100 * first.gap, 1) }),
       ].filter(Boolean).join(" ");
