@@ -172,6 +172,8 @@ def test_fit_measures_against_cbp_with_months_held_out(tmp_path: Path) -> None:
         m for m in range(1, 13) if m not in (1, 7)
     ]
     assert not groups[("san_ysidro", "car_sentri", "fit")]["target"]  # under 15 min
+    # whether officers hold the group's wait in a band: SENTRI's lanes keep their schedule
+    assert general["banded"] and not groups[("san_ysidro", "car_sentri", "fit")]["banded"]
     # SANDAG's observed 2017 weekday, San Ysidro and Otay Mesa's three car lanes, measured
     sandag = {(g["port"], g["lane_group"]): g for g in data["sandag_2017"]}
     assert set(sandag) == {(p, s) for p in ("san_ysidro", "otay_mesa")
@@ -186,6 +188,8 @@ def test_fit_measures_against_cbp_with_months_held_out(tmp_path: Path) -> None:
     assert printed.exit_code == 0 and "SANDAG" in printed.output, printed.output
     assert "modelled mean" in printed.output and "6 equilibria" in printed.output
     assert "jackknife" in printed.output
+    no_band = " ".join(printed.output.split()).split("No officers' band")[1]
+    assert "san_ysidro car_sentri" in no_band and "san_ysidro car_general" not in no_band
     # two tables, each whole at 80 columns (the runner's width): no name cut to "san_…"
     assert "hour-of-day profile" in printed.output and "naive forecast" in printed.output
     assert "…" not in printed.output
@@ -368,7 +372,8 @@ def test_the_fit_s_table_marks_an_interval_outside_what_the_figure_can_be(
              "target": True, "observed_mean_min": 57.3, "modelled_mean_min": 62.9,
              "modelled_mean_ci95": 8.0, "mae_min": 6.7, "mae_ci95": 4.8, "corr": 0.88,
              "corr_ci95": 0.05, "cell_mae_min": 20.0, "naive_cell_mae_min": 18.0,
-             "naive_known_level_cell_mae_min": 12.8, "volume_wait_corr": None}  # fmt: skip
+             "naive_known_level_cell_mae_min": 12.8, "volume_wait_corr": None,
+             "banded": True}  # fmt: skip
     data = {"region": "San Diego", "equilibria": 6, "rounds": [], "bias_utils": {},
             "sandag_2017": [], "elasticities": [], "volume_year": 0, "search": []}  # fmt: skip
     from rich.console import Console
