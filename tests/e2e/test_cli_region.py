@@ -35,6 +35,11 @@ def test_simulate_prints_iterations_gap_and_waits_by_port(tmp_path: Path) -> Non
     assert "west" in result.output and "car_ready" in result.output
     # two replications: the toy's quiet lanes' t intervals reach below 0, marked, with the note
     assert "‡" in result.output and "run more (-r)" in result.output
+    # each group's officers' band: west's General lanes hold 5–15, east's keep the schedule
+    rows = [line for line in result.output.splitlines() if "car_general" in line]
+    assert any("west" in r and "5–15" in r for r in rows), rows
+    assert any("east" in r and "—" in r for r in rows), rows
+    assert "Officers' band" in result.output
 
 
 def test_json_gives_every_hour_and_one_run_per_toll(tmp_path: Path) -> None:

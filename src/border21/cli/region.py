@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,7 @@ def simulate(
 
     from border21.errors import InputError
     from border21.regions.config import load_region, with_toll
-    from border21.regions.equilibrium import solve
+    from border21.regions.equilibrium import segment_bands, solve
 
     if toll is not None and not build:
         raise InputError("--toll", toll, _("needs --build: tolls are charged at a built port"))
@@ -83,8 +83,9 @@ def simulate(
     if as_json:
         typer.echo(json.dumps([_as_dict(usd, r) for usd, r in results], indent=1))
         return
+    bands = segment_bands(base, build)  # a toll moves no band
     for usd, result in results:
-        _print(usd, result)
+        _print(usd, result, bands)
     if len(results) > 1:
         _print_curve(results)
 
@@ -100,10 +101,14 @@ def _as_dict(usd: float | None, result: object) -> dict[str, object]:
     return out  # type: ignore[no-any-return]
 
 
-def _print(usd: float | None, result: object) -> None:
+def _print(
+    usd: float | None,
+    result: object,
+    bands: Mapping[tuple[str, str], tuple[tuple[str, float, float], ...]],
+) -> None:
     from rich.table import Table
 
-    from border21.regions.equilibrium import DAILY, RegionResult
+    from border21.regions.equilibrium import DAILY, RegionResult, band_text
     from border21.stats import NONNEGATIVE, OUT_OF_RANGE_NOTE, pm
 
     assert isinstance(result, RegionResult)
@@ -131,8 +136,12 @@ def _print(usd: float | None, result: object) -> None:
         N_("crossings/day"),
         N_("mean wait (min)"),
         N_("peak hour wait (min)"),
+        N_("officers' band (min)"),
     )
-    table = Table(*(_(h) for h in headers))
+    table = Table()
+    for h in headers:  # names whole: the figures fold first on an 80-column terminal
+        table.add_column(_(h), overflow="fold", no_wrap=h in ("port", "segment"))
+    unbanded = "—"  # said under the table: the lanes keep the scenario's schedule
     at = _("{wait} at {hour}")
     marked = False
     for port in result.ports:
@@ -144,7 +153,8 @@ def _print(usd: float | None, result: object) -> None:
             top = pm(peak.wait_minutes, peak.wait_half_width, "{:.0f}", NONNEGATIVE)
             marked = marked or mean.endswith("‡") or top.endswith("‡")
             table.add_row(port, seg, f"{day.arrivals:,.0f}", mean,
-                          at.format(wait=top, hour=f"{peak.hour:02d}:00"))  # fmt: skip
+                          at.format(wait=top, hour=f"{peak.hour:02d}:00"),
+                          band_text(bands.get((port, seg), ()), unbanded))  # fmt: skip
     console.print(table)
     if marked:
         console.print(_(OUT_OF_RANGE_NOTE), highlight=False)
@@ -163,6 +173,12 @@ def _print(usd: float | None, result: object) -> None:
         _(
             "± is the 95% interval over replications at the equilibrium's flows and lanes; "
             "--json gives every hour (hour -1: the day) and every banded lane group's booths."
+        )
+        + " "
+        + _(
+            "Officers' band: the wait a group's officers hold by opening and closing booths; "
+            "— where its lanes keep the port scenario's booth schedule, so its waits follow "
+            "that schedule, not the queue."
         ),
         highlight=False,
     )

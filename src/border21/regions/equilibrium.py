@@ -393,6 +393,16 @@ def segment_bands(
     return out
 
 
+def band_text(bands: tuple[tuple[str, float, float], ...], unbanded: str) -> str:
+    """A segment's bands (:func:`segment_bands`) as a table prints them: "60–65", each group
+    named when the segment uses several, ``unbanded`` when its lanes keep the schedule."""
+    if not bands:
+        return unbanded
+    if len(bands) == 1:
+        return f"{bands[0][1]:g}–{bands[0][2]:g}"
+    return "; ".join(f"{g} {low:g}–{high:g}" for g, low, high in bands)
+
+
 def _staffs(
     rport: RegionPort, scenario: PortScenario, banded: tuple[str, ...], pname: str
 ) -> tuple[list[str], np.ndarray]:

@@ -90,22 +90,12 @@ def region_sections(runs: RegionRuns, lang: str = DEFAULT) -> list[Any]:
     return [_observed_section(runs, lang), _curve_section(runs, lang)]
 
 
-def _band_cell(bands: tuple[tuple[str, float, float], ...], unbanded: str) -> str:
-    """A group's officers' band as the table prints it: "60–65", each group named when the
-    segment uses several, ``unbanded`` when its lanes keep the scenario's schedule."""
-    if not bands:
-        return unbanded
-    if len(bands) == 1:
-        return f"{bands[0][1]:g}–{bands[0][2]:g}"
-    return "; ".join(f"{g} {low:g}–{high:g}" for g, low, high in bands)
-
-
 def _observed_section(runs: RegionRuns, lang: str) -> Any:
     import altair as alt
     import pandas as pd
 
     from border21.regions.config import load_region
-    from border21.regions.equilibrium import segment_bands
+    from border21.regions.equilibrium import band_text, segment_bands
     from border21.regions.observed import TARGET_MIN_OBSERVED, bar, compare
     from border21.reports.charts import Chart, to_records
     from border21.reports.trends import Section, _table
@@ -171,7 +161,7 @@ def _observed_section(runs: RegionRuns, lang: str) -> Any:
     yes, no = _("yes"), _("no")
     bands = {name: segment_bands(load_region(name)) for name in runs.base}
     held = [
-        _band_cell(bands[r].get((p, s), ()), _("none: the scenario's booths"))
+        band_text(bands[r].get((p, s), ()), _("none: the scenario's booths"))
         for r, p, s in zip(table["region"], table["port"], table["segment"], strict=True)
     ]
     shown = pd.DataFrame(

@@ -191,3 +191,13 @@ def test_segment_bands_name_the_band_each_segment_s_officers_hold() -> None:
         ],
     )
     assert segment_bands(banded)[("san_ysidro", "car_sentri")] == (("sentri", 5.0, 15.0),)
+
+
+def test_a_band_reads_as_the_tables_print_it() -> None:
+    from border21.regions.equilibrium import band_text
+
+    assert band_text((("general", 60.0, 65.0),), "none") == "60–65"
+    assert band_text((("general", 10.0, 30.0), ("ready", 7.5, 20.0)), "none") == (
+        "general 10–30; ready 7.5–20"
+    )
+    assert band_text((), "none: the scenario's booths") == "none: the scenario's booths"
