@@ -186,10 +186,15 @@ def _observed_section(runs: RegionRuns, lang: str) -> Any:
             ],
             _("officers' band (min)"): held,
             _("target group"): [yes if v else no for v in table["target"]],
+            # the bar is a target group's: "—" for the others, not a "no" read as a miss
             _("bar (min, correlation)"): [
-                f"≤ {bar(r)[0]:g}, ≥ {bar(r)[1]:g}" for r in table["region"]
+                f"≤ {bar(r)[0]:g}, ≥ {bar(r)[1]:g}" if is_target else "—"
+                for r, is_target in zip(table["region"], table["target"], strict=True)
             ],
-            _("meets the bar"): [yes if v else no for v in table["meets"]],
+            _("meets the bar"): [
+                (yes if v else no) if is_target else "—"
+                for v, is_target in zip(table["meets"], table["target"], strict=True)
+            ],
         }
     )
     bars = ", ".join(
