@@ -276,7 +276,6 @@ def fit(
     from border21.cli.data import warehouse_with_waits
     from border21.errors import InputError
     from border21.regions.config import load_region
-    from border21.regions.equilibrium import segment_bands
     from border21.regions.fit import fit_region
 
     try:
@@ -289,7 +288,6 @@ def fit(
             store, chosen, holdout=months, rounds=rounds, seed=seed, volume_year=volume_year,
             search=search, elasticities=elasticities, workers=min(2, os.cpu_count() or 1),
         )  # fmt: skip
-    bands = segment_bands(chosen)
     data = {
         "region": result.region,
         "bias_utils": result.bias_utils,
@@ -303,11 +301,7 @@ def fit(
         "officers": result.officers,
         "month_scales": result.month_scales,
         "sandag_2017": result.sandag_2017,
-        # banded: whether officers hold the group's wait in a band (its band: "officers");
-        # without one its lanes keep the port scenario's schedule, and its waits follow it
-        "groups": [
-            dict(g, banded=bool(bands.get((g["port"], g["lane_group"])))) for g in result.groups
-        ],
+        "groups": result.groups,
     }
     if as_json:
         typer.echo(json.dumps(data, indent=1))

@@ -800,6 +800,7 @@ def fit_region(
     crossings (:func:`month_scales`), so the cells of each month get that month's
     prediction; the same seeds in every month, so months differ by their volumes alone.
     """
+    from border21.regions.equilibrium import segment_bands
     from border21.regions.observed import TARGET_MIN_OBSERVED, observed_cells, sandag_figures
 
     bad = [m for m in holdout if not 1 <= m <= 12]
@@ -861,6 +862,7 @@ def fit_region(
         scales=[scales.get(m) for m in keys],
     )  # fmt: skip
     months = dict(zip(keys, solved, strict=True))
+    bands = segment_bands(fitted)
     return Fit(
         region=region.region.name,
         bias_utils={
@@ -872,7 +874,12 @@ def fit_region(
             for p, port in fitted.ports.items()
         },
         rounds=trace,
-        groups=held_out_figures(cells, months, tuple(holdout), counted),
+        # banded: whether officers hold the group's wait in a band (its band: `officers`);
+        # without one its lanes keep the port scenario's schedule, and its waits follow it
+        groups=[
+            dict(g, banded=bool(bands.get((g["port"], g["lane_group"]))))
+            for g in held_out_figures(cells, months, tuple(holdout), counted)
+        ],
         equilibria=EQUILIBRIA,
         volume_year=year,
         search=search_trace,
