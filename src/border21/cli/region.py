@@ -368,14 +368,20 @@ def _print_fit(data: dict[str, Any]) -> None:
         ).format(n=data["equilibria"]),
     )
     cells = Table(
-        title=_("Against CBP's waits: month × weekday × hour cells, beside the naive forecast")
+        title=_("Against CBP's waits: month × weekday × hour cells, mean absolute error (min)"),
+        caption=_(
+            "naive: the fit months' weekday × hour averages; known: the naive forecast scaled "
+            "by each month's true mean wait; near: scaled by the mean of the fit months "
+            "either side of it (a persistence forecast); r: the monthly mean waits' "
+            "correlation with the counted crossings"
+        ),
     )
     for col in (_("port"), _("segment"), _("months"), _("observed mean"), _("modelled mean"),
                 _("MAE (min)"), _("correlation"), _("target")):  # fmt: skip
         profile.add_column(col, overflow="fold")
-    for col in (_("port"), _("segment"), _("months"), _("cell MAE"), _("naive cell MAE"),
-                _("naive, each month's level known"), _("waits ~ volumes, r")):  # fmt: skip
-        cells.add_column(col, overflow="fold")
+    for k, col in enumerate((_("port"), _("segment"), _("months"), _("model"), _("naive"),
+                             _("known"), _("near"), "r")):  # fmt: skip
+        cells.add_column(col, overflow="fold", no_wrap=k < 2)  # names whole; figures fold
     marked = False
     for g in data["groups"]:
         split = _("fit") if g["split"] == "fit" else _("held out")
@@ -390,6 +396,7 @@ def _print_fit(data: dict[str, Any]) -> None:
         cells.add_row(
             g["port"], g["lane_group"], split, f"{g['cell_mae_min']:.1f}",
             _num(g["naive_cell_mae_min"], ".1f"), _num(g["naive_known_level_cell_mae_min"], ".1f"),
+            _num(g["naive_neighbour_level_cell_mae_min"], ".1f"),
             _num(g["volume_wait_corr"], ".2f"),
         )  # fmt: skip
     console.print(profile)

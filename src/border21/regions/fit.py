@@ -682,7 +682,8 @@ def held_out_figures(
         fit = mine[~mine["month"].isin(holdout)]
         naive = fit.groupby(["weekday", "hour"])["observed_min"].mean()
         month_mean = mine.groupby("month")["observed_min"].mean()
-        fit_level = float(fit.groupby("month")["observed_min"].mean().mean())
+        fit_month_mean = fit.groupby("month")["observed_min"].mean()
+        fit_level = float(fit_month_mean.mean())
         target = bool(mine["observed_min"].mean() >= TARGET_MIN_OBSERVED)
         counted = (volumes or {}).get((port, segment))
         volume_corr = (
@@ -705,6 +706,7 @@ def held_out_figures(
             guess = naive.reindex(list(zip(part["weekday"], part["hour"], strict=True)))
             guess_np = guess.to_numpy(float)
             level = month_mean.reindex(part["month"]).to_numpy(float) / fit_level
+            near = neighbour_levels(fit_month_mean, part["month"].to_numpy()) / fit_level
             values = part["observed_min"].to_numpy(float)
             both = have & ~np.isnan(guess_np)
             # each equilibrium's waits over the cells: the spread of the level and the profile
@@ -734,15 +736,39 @@ def held_out_figures(
                     "naive_cell_mae_min": (
                         float(np.abs(values[both] - guess_np[both]).mean()) if both.any() else None
                     ),
-                    "naive_known_level_cell_mae_min": (
-                        float(np.abs(values[both] - (guess_np * level)[both]).mean())
-                        if both.any() and fit_level > 0
-                        else None
-                    ),
+                    "naive_known_level_cell_mae_min": _scaled_mae(values, guess_np, level, both),
+                    # a persistence forecast: each month's level from the fit months beside it
+                    "naive_neighbour_level_cell_mae_min": _scaled_mae(values, guess_np, near, both),
                     "volume_wait_corr": volume_corr,
                 }
             )
     return out
+
+
+def neighbour_levels(fit_month_mean: pd.Series, months: np.ndarray) -> np.ndarray:
+    """Per month given, the mean of the fit months' mean waits in the calendar months either
+    side of it (never its own), or of every fit month where neither side is one. No wrap
+    from December to January: CBP's averages are one calendar year's, so December's next
+    month is another year's. A persistence forecast of a month's level
+    (:func:`held_out_figures`)."""
+    known = {int(m): float(v) for m, v in fit_month_mean.items()}
+    every = float(np.mean(list(known.values()))) if known else math.nan
+    out = np.empty(len(months))
+    for i, month in enumerate(months):
+        near = [known[m] for m in (int(month) - 1, int(month) + 1) if m in known]
+        out[i] = sum(near) / len(near) if near else every
+    return out
+
+
+def _scaled_mae(
+    values: np.ndarray, guess: np.ndarray, scale: np.ndarray, cells: np.ndarray
+) -> float | None:
+    """The mean absolute error of ``guess × scale`` over ``cells`` (None where there are none
+    or the scale is not finite: a fit level of zero)."""
+    scaled = (guess * scale)[cells]
+    if not len(scaled) or not np.isfinite(scaled).all():
+        return None
+    return float(np.abs(values[cells] - scaled).mean())
 
 
 def month_scales(

@@ -240,12 +240,28 @@ def test_held_out_figures_per_month_see_the_months() -> None:
     assert held["modelled_mean_min"] == pytest.approx(held["observed_mean_min"])  # 50 + 5.75
     assert held["naive_cell_mae_min"] == pytest.approx(10.0)  # the fit months' level is 50
     assert held["naive_known_level_cell_mae_min"] < 3.0  # scaled by 40/50 and 60/50
+    # June from May and July (their mean is the fit months': the naive forecast, 10 off);
+    # December from November alone (January is another year's): 65.75 against the fit
+    # months' 55.75
+    december = np.abs([60 + h / 2 - (50 + h / 2) * 65.75 / 55.75 for h in range(24)]).mean()
+    assert held["naive_neighbour_level_cell_mae_min"] == pytest.approx((10.0 + december) / 2)
     assert held["volume_wait_corr"] == pytest.approx(1.0)
     # one result for every month: the same figures as before, no correlation without volumes
     single = held_out_figures(cells, months[1], (6, 12))
     held_single = next(f for f in single if f["split"] == "holdout")
     assert held_single["cell_mae_min"] == pytest.approx(10.0)
     assert held_single["volume_wait_corr"] is None
+
+
+def test_neighbour_levels_take_the_fit_months_either_side() -> None:
+    """A month's level from the fit months beside it, never its own, never across the year's
+    end; every fit month's where neither side is one."""
+    from border21.regions.fit import neighbour_levels
+
+    fit = pd.Series({1: 10.0, 2: 20.0, 4: 40.0, 5: 50.0, 11: 110.0})
+    got = neighbour_levels(fit, np.array([3, 1, 12, 8, 2, 6]))
+    every = (10 + 20 + 40 + 50 + 110) / 5
+    assert got.tolist() == pytest.approx([30.0, 20.0, 110.0, every, 10.0, 50.0])
 
 
 def test_sandag_s_2017_profile_is_shipped_with_the_publisher_s_totals() -> None:
