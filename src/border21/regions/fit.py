@@ -752,7 +752,7 @@ def neighbour_levels(fit_month_mean: pd.Series, months: np.ndarray) -> np.ndarra
     month is another year's. A persistence forecast of a month's level
     (:func:`held_out_figures`)."""
     known = {int(m): float(v) for m, v in fit_month_mean.items()}
-    every = float(np.mean(list(known.values()))) if known else math.nan
+    every = sum(known.values()) / len(known) if known else math.nan
     out = np.empty(len(months))
     for i, month in enumerate(months):
         near = [known[m] for m in (int(month) - 1, int(month) + 1) if m in known]

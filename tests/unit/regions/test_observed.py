@@ -262,6 +262,20 @@ def test_neighbour_levels_take_the_fit_months_either_side() -> None:
     got = neighbour_levels(fit, np.array([3, 1, 12, 8, 2, 6]))
     every = (10 + 20 + 40 + 50 + 110) / 5
     assert got.tolist() == pytest.approx([30.0, 20.0, 110.0, every, 10.0, 50.0])
+    assert np.isnan(neighbour_levels(pd.Series(dtype=float), np.array([3]))).all()
+
+
+def test_scaled_mae_is_none_without_cells_or_a_finite_scale() -> None:
+    """The naive forecast's error scaled: over the cells given only; none where no cell is
+    given or the scale is not finite (a fit level of zero)."""
+    from border21.regions.fit import _scaled_mae
+
+    values, guess = np.array([10.0, 20.0, 99.0]), np.array([5.0, 10.0, 1.0])
+    cells = np.array([True, True, False])
+    assert _scaled_mae(values, guess, np.array([2.0, 2.0, 2.0]), cells) == 0.0
+    assert _scaled_mae(values, guess, np.ones(3), cells) == pytest.approx(7.5)
+    assert _scaled_mae(values, guess, np.array([np.inf, 2.0, 2.0]), cells) is None
+    assert _scaled_mae(values, guess, np.ones(3), np.zeros(3, dtype=bool)) is None
 
 
 def test_sandag_s_2017_profile_is_shipped_with_the_publisher_s_totals() -> None:
