@@ -33,11 +33,13 @@ port's demand scaled by its counted crossings that month, so each month's cells
 get that month's prediction; weekdays are not modelled (no weekday volumes exist
 for these ports).
 
-Two more figures say how much any mechanism of that kind could gain: the naive
+Three more figures say how much any mechanism of that kind could gain: the naive
 forecast scaled by each month's true level (``naive_known_level_cell_mae_min``:
-knowing every month's mean wait, what the naive forecast's error would be) and
-the correlation of the monthly mean waits with the counted crossings
-(``volume_wait_corr``). Where the second is weak or negative, volumes cannot
+knowing every month's mean wait, what the naive forecast's error would be); scaled
+instead by the level of the fit months either side (``naive_neighbour_level_cell_mae_min``:
+what a slowly moving level, such as staffing, carried from the neighbouring months
+would give); and the correlation of the monthly mean waits with the counted
+crossings (``volume_wait_corr``). Where the last is weak or negative, volumes cannot
 tell the months apart, whatever the queue model.
 """
 
