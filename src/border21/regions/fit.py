@@ -735,9 +735,7 @@ def held_out_figures(
                         else None
                     ),
                     "cell_mae_min": float(np.abs(values[have] - modelled[have]).mean()),
-                    "naive_cell_mae_min": (
-                        float(np.abs(values[both] - guess_np[both]).mean()) if both.any() else None
-                    ),
+                    "naive_cell_mae_min": _scaled_mae(values, guess_np, np.ones(len(values)), both),
                     "naive_known_level_cell_mae_min": _scaled_mae(values, guess_np, level, both),
                     # a persistence forecast: each month's level from the fit months beside it
                     "naive_neighbour_level_cell_mae_min": _scaled_mae(values, guess_np, near, both),
