@@ -163,6 +163,10 @@ def test_border_page_maps_the_ports_and_places_officers(
     external: list[str] = []
     page.on("request", lambda r: None if r.url.startswith(base) else external.append(r.url))
     _sign_in(page, base, svc, "/border")
+    # Vega puts the <svg> in before its outlines (a URL it fetches) are drawn: wait for them
+    page.wait_for_function(
+        "document.querySelectorAll('#ports-map svg path').length >= 3", timeout=60_000
+    )
     svg = chart_svg(page, "ports-map")
     assert svg.count("<path") >= 3  # the outlines drawn, not only the circles
     assert "San Ysidro" in page.get_attribute("#ports-map", "aria-label")
